@@ -1,0 +1,37 @@
+using MassTransit;
+using Npgsql;
+
+namespace ProMTA.ServiceDefaults.Data;
+
+/// <summary>The service's database: plain connections for reads, units of work for writes.</summary>
+public sealed class Database(NpgsqlDataSource dataSource, ServiceSchema schema)
+{
+    private const string InboxSql = """
+        INSERT INTO inbox_messages (message_id, consumer) VALUES (@MessageId, @Consumer)
+        ON CONFLICT DO NOTHING
+        """;
+
+    public NpgsqlDataSource DataSource => dataSource;
+
+    public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct = default) => dataSource.OpenConnectionAsync(ct);
+
+    public Task<UnitOfWork> BeginAsync(CancellationToken ct = default) => UnitOfWork.BeginAsync(dataSource, schema, ct);
+
+    /// <summary>
+    /// Begins the consumer's transaction with its inbox row. Null when this consumer already handled the message
+    /// (a redelivery): the caller returns without doing anything. The inbox row commits with the work, so a
+    /// crash before commit lets the redelivery do the work again.
+    /// </summary>
+    public async Task<UnitOfWork?> BeginConsumeAsync<TConsumer>(ConsumeContext context)
+    {
+        var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated");
+        var work = await BeginAsync(context.CancellationToken);
+        var inserted = await work.ExecuteAsync(InboxSql, new { MessageId = messageId, Consumer = typeof(TConsumer).Name });
+        if (inserted == 1)
+        {
+            return work;
+        }
+        await work.DisposeAsync();
+        return null;
+    }
+}

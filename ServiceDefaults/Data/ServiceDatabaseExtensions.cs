@@ -1,0 +1,32 @@
+using System.Reflection;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ProMTA.ServiceDefaults.Data;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class ServiceDatabaseExtensions
+{
+    /// <summary>The connection name every service uses for the shared PostgreSQL database.</summary>
+    public const string ConnectionName = "promta";
+
+    /// <summary>
+    /// Registers the service's <see cref="Npgsql.NpgsqlDataSource"/> with its own schema as search path, and runs
+    /// the outbox/inbox kit's migrations and then the service's own (embedded <c>Data/Migrations/NNNN_*.sql</c>)
+    /// before anything else starts.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string schema, Assembly migrations)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b => b.ConnectionStringBuilder.SearchPath = schema);
+        builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
+        builder.Services.AddSingleton<MigrationState>();
+        builder.Services.AddSingleton<Database>();
+        // Registered before the bus and the relay: hosted services start in order, so nothing consumes
+        // or publishes before the schema exists.
+        builder.Services.AddHostedService<DatabaseMigrator>();
+        builder.Services.AddHealthChecks().AddCheck<MigrationHealthCheck>("migrations", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        return builder;
+    }
+}

@@ -1,0 +1,48 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ProMTA.ServiceDefaults.Messaging;
+
+namespace Microsoft.Extensions.Hosting;
+
+public static class MessagingExtensions
+{
+    public const string ConnectionName = "rabbitmq";
+
+    /// <summary>
+    /// MassTransit over RabbitMQ: queues named "{service}-{consumer}" in kebab case (so two services' consumers
+    /// of one event never compete), retries with growing intervals, then the _error queue; plus the outbox relay.
+    /// </summary>
+    public static IHostApplicationBuilder AddMessaging(
+        this IHostApplicationBuilder builder, string serviceName, Action<IBusRegistrationConfigurator>? consumers = null)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
+            ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not configured");
+        builder.Services.AddMassTransit(bus =>
+        {
+            bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
+            consumers?.Invoke(bus);
+            bus.UsingRabbitMq((context, rabbit) =>
+            {
+                var uri = new Uri(connectionString);
+                rabbit.Host(uri, host =>
+                {
+                    var user = uri.UserInfo.Split(':', 2);
+                    if (user.Length == 2)
+                    {
+                        host.Username(Uri.UnescapeDataString(user[0]));
+                        host.Password(Uri.UnescapeDataString(user[1]));
+                    }
+                });
+                rabbit.UseMessageRetry(retry =>
+                {
+                    retry.Intervals(100, 500, 1000, 3000, 10000, 30000);
+                    retry.Ignore<PermanentMessageException>();
+                });
+                rabbit.ConfigureEndpoints(context);
+            });
+        });
+        builder.Services.AddHostedService<OutboxRelay>();
+        return builder;
+    }
+}

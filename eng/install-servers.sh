@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian servers the platform runs on when no container runtime answers.
+# Idempotent: installs only what is missing, does nothing on a machine that has everything.
+set -euo pipefail
+
+need=()
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 sqlite3 dnsutils postfix swaks; do
+  have "$pkg" || need+=("$pkg")
+done
+((${#need[@]} == 0)) && exit 0
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "ProMTA needs these Debian packages: ${need[*]}" >&2
+  echo "Install them as root: sudo apt-get update && sudo apt-get install -y ${need[*]}" >&2
+  exit 1
+fi
+
+echo "Installing ${need[*]} ..."
+# Postfix asks questions at install time; we only want its smtp-sink/smtp-source tools.
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+export DEBIAN_FRONTEND=noninteractive
+# policy-rc.d 101 keeps apt from starting the distribution's own services: the platform runs its own
+# instances on its own ports, and a system-wide server would hold those ports.
+policy=/usr/sbin/policy-rc.d
+created_policy=0
+if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' > $policy; chmod +x $policy; created_policy=1; fi
+trap '((created_policy)) && rm -f '"$policy" EXIT
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
