@@ -11,14 +11,17 @@ public sealed record Caller(Guid CustomerId, string Role);
 /// The gateway authenticates the customer once and passes the result to the services in a header signed with
 /// a secret shared only inside the platform, so a service never trusts an identity a client made up.
 /// </summary>
-public sealed class CallerToken(string secret)
+public sealed class CallerToken(string secret, TimeSpan lifetime)
 {
+    public CallerToken(string secret) : this(secret, TimeSpan.FromMinutes(1)) { }
+
     public const string HeaderName = "X-ProMTA-Caller";
-    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
+
+    public DateTimeOffset ExpiresAt(DateTimeOffset now) => DateTimeOffset.FromUnixTimeSeconds((now + lifetime).ToUnixTimeSeconds());
 
     public string Create(Caller caller, DateTimeOffset now)
     {
-        var payload = $"{caller.CustomerId:N}.{caller.Role}.{(now + Lifetime).ToUnixTimeSeconds()}";
+        var payload = $"{caller.CustomerId:N}.{caller.Role}.{ExpiresAt(now).ToUnixTimeSeconds()}";
         return $"{payload}.{Sign(payload)}";
     }
 

@@ -19,6 +19,7 @@ public static class ServiceDatabaseExtensions
     public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string schema, Assembly migrations)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
+        SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b => b.ConnectionStringBuilder.SearchPath = schema);
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();

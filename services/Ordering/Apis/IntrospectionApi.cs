@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Auth;
+
+namespace ProMTA.Ordering.Apis;
+
+public sealed record IntrospectionRequest(string? Token);
+
+/// <summary>
+/// Internal: the gateway asks who a bearer credential (API key or access token) belongs to. Not routed by
+/// the gateway, so it is unreachable from outside.
+/// </summary>
+public static class IntrospectionApi
+{
+    public static IEndpointRouteBuilder MapIntrospectionApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/internal/auth/introspect", IntrospectAsync);
+        return app;
+    }
+
+    public static async Task<Results<Ok<Caller>, UnauthorizedHttpResult>> IntrospectAsync(
+        IntrospectionRequest request, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
+    {
+        var token = request.Token ?? "";
+        if (tokens.Validate(token, time.GetUtcNow()) is { } caller) return TypedResults.Ok(caller);
+        if (token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) && token.Length < 100
+            && await customers.FindByApiKeyAsync(ApiKey.Hash(token), ct) is { } customer)
+        {
+            return TypedResults.Ok(new Caller(customer.Id, customer.Role));
+        }
+        return TypedResults.Unauthorized();
+    }
+}

@@ -1,0 +1,57 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Ordering.Data;
+
+public sealed record ServiceRow(
+    Guid Id, Guid OrderId, string ProductId, string Status, string[] Ips, string? Hostname, string? SmtpUsername,
+    string RelayMode, int? BillingDay, DateOnly? PaidThrough, DateOnly? EndsOn, DateTimeOffset? SetupDeadline, DateTimeOffset? LiveAt);
+
+/// <summary>The customer's view of each service, kept up to date from the lifecycle events.</summary>
+public sealed class ServiceRepository(Database db)
+{
+    private const string Columns = """
+        id, order_id, product_id, status, ips, hostname, smtp_username, relay_mode, billing_day, paid_through, ends_on,
+        setup_deadline, live_at
+        """;
+    private const string FindSql = $"SELECT {Columns} FROM services WHERE id = @ServiceId AND customer_id = @CustomerId";
+    private const string ListSql = $"""
+        SELECT {Columns} FROM services WHERE customer_id = @CustomerId
+        ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
+        """;
+    private const string CountSql = "SELECT count(*) FROM services WHERE customer_id = @CustomerId";
+    private const string PaidSql = """
+        UPDATE services SET billing_day = @BillingDay, paid_through = GREATEST(paid_through, @PaidThrough) WHERE id = @ServiceId
+        """;
+    private const string ProvisionedSql = """
+        UPDATE services SET ips = @Ips, hostname = @Hostname, setup_deadline = @SetupDeadline WHERE id = @ServiceId
+        """;
+    private const string ActivatedSql = """
+        UPDATE services SET status = 'Active', smtp_username = @SmtpUsername, live_at = @LiveAt
+        WHERE id = @ServiceId AND status = 'Pending'
+        """;
+
+    public async Task<ServiceRow?> FindAsync(Guid customerId, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ServiceRow>(FindSql, new { CustomerId = customerId, ServiceId = serviceId });
+    }
+
+    public async Task<(IReadOnlyList<ServiceRow> Items, long Total)> ListAsync(Guid customerId, int page, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var items = await connection.QueryAsync<ServiceRow>(ListSql, new { CustomerId = customerId, Limit = pageSize, Offset = (page - 1) * pageSize });
+        var total = await connection.ExecuteScalarAsync<long>(CountSql, new { CustomerId = customerId });
+        return (items.ToList(), total);
+    }
+
+    /// <summary>paid_through is the last day of the paid period (the period end is exclusive).</summary>
+    public static Task MarkPaidAsync(UnitOfWork work, Guid serviceId, int billingDay, DateOnly periodEndExclusive) =>
+        work.ExecuteAsync(PaidSql, new { ServiceId = serviceId, BillingDay = billingDay, PaidThrough = periodEndExclusive.AddDays(-1) });
+
+    public static Task MarkProvisionedAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, string hostname, DateTimeOffset setupDeadline) =>
+        work.ExecuteAsync(ProvisionedSql, new { ServiceId = serviceId, Ips = ips.ToArray(), Hostname = hostname, SetupDeadline = setupDeadline });
+
+    public static Task MarkActiveAsync(UnitOfWork work, Guid serviceId, string smtpUsername, DateTimeOffset liveAt) =>
+        work.ExecuteAsync(ActivatedSql, new { ServiceId = serviceId, SmtpUsername = smtpUsername, LiveAt = liveAt });
+}

@@ -1,0 +1,8 @@
+namespace ProMTA.Ordering.Domain;
+
+public static class Roles
+{
+    public const string Customer = "customer";
+    public const string AccountManager = "account-manager";
+    public const string Operator = "operator";
+}

@@ -1,0 +1,42 @@
+using MassTransit;
+using ProMTA.Ordering.Apis;
+using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domain;
+
+namespace ProMTA.Ordering;
+
+public static class Extensions
+{
+    public const string Schema = "ordering";
+
+    public static IHostApplicationBuilder AddOrdering(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
+        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
+        builder.AddGatewayCallerAuthentication();
+
+        var signingKey = builder.Configuration["Auth:TokenSigningKey"];
+        if (string.IsNullOrEmpty(signingKey) || signingKey.Length < 32)
+        {
+            throw new InvalidOperationException("Auth:TokenSigningKey must be set to a secret of at least 32 characters");
+        }
+        builder.Services.AddSingleton(new AccessTokens(signingKey));
+        builder.Services.AddOptions<RelayEndpointOptions>().BindConfiguration("Relay").ValidateOnStart();
+        builder.Services.AddSingleton<CustomerRepository>();
+        builder.Services.AddSingleton<ProductRepository>();
+        builder.Services.AddSingleton<OrderRepository>();
+        builder.Services.AddSingleton<ServiceRepository>();
+        return builder;
+    }
+
+    public static WebApplication MapOrderingApis(this WebApplication app)
+    {
+        var api = app.MapGroup("/api");
+        api.MapCustomersApi();
+        api.MapCatalogApi();
+        api.MapOrdersApi();
+        api.MapServicesApi();
+        app.MapIntrospectionApi();
+        return app;
+    }
+}
