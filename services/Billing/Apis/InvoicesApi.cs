@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Billing.Data;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Http;
+
+namespace ProMTA.Billing.Apis;
+
+public sealed record InvoiceDto(
+    Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, decimal Amount, string Currency,
+    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt)
+{
+    public static InvoiceDto From(InvoiceRow i) => new(i.Id, i.Number, i.ServiceId, i.PeriodStart, i.PeriodEnd, i.AmountMinor / 100m,
+        i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt);
+}
+
+public static class InvoicesApi
+{
+    public static RouteGroupBuilder MapInvoicesApi(this RouteGroupBuilder api)
+    {
+        var invoices = api.MapGroup("/invoices").RequireAuthorization();
+        invoices.MapGet("", ListAsync);
+        invoices.MapGet("/{invoiceId:guid}", GetAsync);
+        return api;
+    }
+
+    public static async Task<Results<Ok<InvoiceDto>, NotFound>> GetAsync(Guid invoiceId, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct) =>
+        await invoices.FindAsync(user.CustomerId(), invoiceId, ct) is { } invoice ? TypedResults.Ok(InvoiceDto.From(invoice)) : TypedResults.NotFound();
+
+    public static async Task<Ok<PagedList<InvoiceDto>>> ListAsync(int? page, int? pageSize, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct)
+    {
+        var paging = Paging.From(page, pageSize);
+        var (items, total) = await invoices.ListAsync(user.CustomerId(), paging.Page, paging.PageSize, ct);
+        return TypedResults.Ok(new PagedList<InvoiceDto>(items.Select(InvoiceDto.From).ToList(), total, paging.Page, paging.PageSize));
+    }
+}

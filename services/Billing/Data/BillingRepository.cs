@@ -1,0 +1,65 @@
+using ProMTA.Billing.Domain;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.Data;
+
+public sealed record BilledService(
+    Guid ServiceId, Guid OrderId, Guid CustomerId, string ProductId, long MonthlyPriceMinor, string Currency,
+    int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt);
+
+public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
+    long AmountMinor, string Currency, DateTimeOffset IssuedAt);
+
+/// <summary>Writes of the billing state; every method runs inside the caller's unit of work.</summary>
+public static class BillingRepository
+{
+    private const string FindAccountSql = "SELECT stripe_customer_id FROM billing_accounts WHERE customer_id = @CustomerId";
+    private const string InsertAccountSql = """
+        INSERT INTO billing_accounts (customer_id, stripe_customer_id, created_at) VALUES (@CustomerId, @StripeCustomerId, @CreatedAt)
+        ON CONFLICT (customer_id) DO NOTHING
+        """;
+    private const string InsertServiceSql = """
+        INSERT INTO billed_services (service_id, order_id, customer_id, product_id, monthly_price_minor, currency, dedicated_ips,
+                                     ordered_on, billing_day, stripe_payment_method_id, created_at)
+        VALUES (@ServiceId, @OrderId, @CustomerId, @ProductId, @MonthlyPriceMinor, @Currency, @DedicatedIps,
+                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt)
+        """;
+    private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
+    private const string InsertInvoiceSql = """
+        INSERT INTO invoices (id, number, service_id, customer_id, period_index, period_start, period_end, amount_minor, currency, status, issued_at)
+        VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt)
+        """;
+    private const string MarkPaidSql = """
+        UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = @PaymentIntentId, paid_at = @PaidAt, failure_reason = NULL
+        WHERE id = @Id
+        """;
+    private const string MarkFailedSql = """
+        UPDATE invoices SET stripe_payment_intent_id = @PaymentIntentId, failure_reason = @Reason WHERE id = @Id
+        """;
+
+    public static Task<string?> FindStripeCustomerAsync(UnitOfWork work, Guid customerId) =>
+        work.QuerySingleOrDefaultAsync<string>(FindAccountSql, new { CustomerId = customerId });
+
+    public static Task AddAccountAsync(UnitOfWork work, Guid customerId, string stripeCustomerId, DateTimeOffset now) =>
+        work.ExecuteAsync(InsertAccountSql, new { CustomerId = customerId, StripeCustomerId = stripeCustomerId, CreatedAt = now });
+
+    public static Task AddServiceAsync(UnitOfWork work, BilledService service) => work.ExecuteAsync(InsertServiceSql, service);
+
+    /// <summary>Issues the invoice with the next number; the number commits (or rolls back) with the invoice.</summary>
+    public static async Task<long> IssueInvoiceAsync(UnitOfWork work, NewInvoice invoice)
+    {
+        var number = await work.ExecuteScalarAsync<long>(NextNumberSql);
+        await work.ExecuteAsync(InsertInvoiceSql, new
+        {
+            invoice.Id, Number = number, invoice.ServiceId, invoice.CustomerId, invoice.PeriodIndex, invoice.PeriodStart,
+            invoice.PeriodEnd, invoice.AmountMinor, invoice.Currency, Status = InvoiceStatus.Open, invoice.IssuedAt,
+        });
+        return number;
+    }
+
+    public static Task MarkPaidAsync(UnitOfWork work, Guid invoiceId, string paymentIntentId, DateTimeOffset paidAt) =>
+        work.ExecuteAsync(MarkPaidSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, PaidAt = paidAt });
+
+    public static Task MarkFailedAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, string reason) =>
+        work.ExecuteAsync(MarkFailedSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, Reason = reason });
+}

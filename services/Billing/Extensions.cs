@@ -1,0 +1,44 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using ProMTA.Billing.Apis;
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Domain;
+using ProMTA.Billing.Stripe;
+
+namespace ProMTA.Billing;
+
+public static class Extensions
+{
+    public const string Schema = "billing";
+    // The emulator checks that a key is sent, like Stripe; it is not a secret.
+    private const string EmulatorApiKey = "sk_test_emulator";
+
+    public static IHostApplicationBuilder AddBilling(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
+        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
+        builder.AddGatewayCallerAuthentication();
+
+        builder.Services.AddOptions<StripeOptions>().BindConfiguration("Stripe")
+            .Validate(o => !o.UsesEmulator || Uri.IsWellFormedUriString(o.EmulatorUrl, UriKind.Absolute),
+                "Set Stripe:SecretKey, or Stripe:EmulatorUrl to the local Stripe emulator")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<global::Stripe.IStripeClient>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StripeOptions>>().Value;
+            return options.UsesEmulator
+                ? new global::Stripe.StripeClient(EmulatorApiKey, apiBase: options.EmulatorUrl!.TrimEnd('/'))
+                : new global::Stripe.StripeClient(options.SecretKey);
+        });
+        builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddSingleton(new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
+        builder.Services.AddSingleton<InvoiceQueries>();
+        return builder;
+    }
+
+    public static WebApplication MapBillingApis(this WebApplication app)
+    {
+        app.MapGroup("/api").MapInvoicesApi();
+        return app;
+    }
+}

@@ -1,0 +1,74 @@
+using global::Stripe;
+
+namespace ProMTA.Billing.Stripe;
+
+/// <summary>The outcome of one charge: paid, or refused with what to tell the customer.</summary>
+public sealed record ChargeResult(bool Succeeded, string? PaymentIntentId, string? FailureReason, string? Code, string? DeclineCode)
+{
+    public static ChargeResult Paid(string paymentIntentId) => new(true, paymentIntentId, null, null, null);
+}
+
+/// <summary>
+/// The Stripe calls Billing makes, through Stripe.net's real client. Every call carries an idempotency key
+/// derived from the business operation, so a redelivered message or a retry can never charge twice.
+/// </summary>
+public sealed class StripePayments(IStripeClient stripe)
+{
+    public async Task<string> CreateCustomerAsync(Guid customerId, string email, string name, CancellationToken ct)
+    {
+        var customer = await new CustomerService(stripe).CreateAsync(
+            new CustomerCreateOptions { Email = email, Name = name, Metadata = new() { ["customer_id"] = customerId.ToString() } },
+            new RequestOptions { IdempotencyKey = $"customer-{customerId}" }, ct);
+        return customer.Id;
+    }
+
+    /// <summary>Attaches the PaymentMethod made on the customer's side and makes it the default for renewals.</summary>
+    public async Task<string> AttachPaymentMethodAsync(string stripeCustomerId, string paymentMethodId, string operation, CancellationToken ct)
+    {
+        var attached = await new PaymentMethodService(stripe).AttachAsync(paymentMethodId,
+            new PaymentMethodAttachOptions { Customer = stripeCustomerId },
+            new RequestOptions { IdempotencyKey = $"attach-{operation}" }, ct);
+        await new CustomerService(stripe).UpdateAsync(stripeCustomerId,
+            new CustomerUpdateOptions { InvoiceSettings = new() { DefaultPaymentMethod = attached.Id } },
+            new RequestOptions { IdempotencyKey = $"default-pm-{operation}" }, ct);
+        return attached.Id;
+    }
+
+    /// <summary>
+    /// Charges an amount now. A card refusal is a result, not an exception; anything else (Stripe down, our bug)
+    /// throws so the message is retried with the same idempotency key.
+    /// </summary>
+    public async Task<ChargeResult> ChargeAsync(
+        string stripeCustomerId, string paymentMethodId, long amountMinor, string currency, string idempotencyKey,
+        bool offSession, IDictionary<string, string> metadata, string description, CancellationToken ct)
+    {
+        try
+        {
+            var intent = await new PaymentIntentService(stripe).CreateAsync(new PaymentIntentCreateOptions
+            {
+                Amount = amountMinor,
+                Currency = currency.ToLowerInvariant(),
+                Customer = stripeCustomerId,
+                PaymentMethod = paymentMethodId,
+                Confirm = true,
+                OffSession = offSession,
+                // Keeps the card usable for the renewals charged 14 days before each period.
+                SetupFutureUsage = offSession ? null : "off_session",
+                AutomaticPaymentMethods = new() { Enabled = true, AllowRedirects = "never" },
+                Metadata = new Dictionary<string, string>(metadata),
+                Description = description,
+            }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+            return intent.Status switch
+            {
+                "succeeded" => ChargeResult.Paid(intent.Id),
+                "requires_action" => new ChargeResult(false, intent.Id, "Your bank asks you to authenticate this payment.", "authentication_required", null),
+                _ => new ChargeResult(false, intent.Id, $"The payment did not complete (status {intent.Status}).", intent.Status, null),
+            };
+        }
+        catch (StripeException ex) when (ex.StripeError?.Type == "card_error")
+        {
+            return new ChargeResult(false, ex.StripeError.PaymentIntent?.Id, ex.StripeError.Message ?? "Your card was declined.",
+                ex.StripeError.Code, ex.StripeError.DeclineCode);
+        }
+    }
+}
