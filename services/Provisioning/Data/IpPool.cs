@@ -1,0 +1,38 @@
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Provisioning.Data;
+
+/// <summary>The dedicated-IP pool. Every method runs in the caller's unit of work.</summary>
+public static class IpPool
+{
+    private const string AllocatedSql = "SELECT host(address) FROM ip_addresses WHERE service_id = @ServiceId ORDER BY address";
+    // SKIP LOCKED: concurrent allocations (other orders, other replicas) take different rows instead of waiting
+    // and then double-claiming; the state check in the UPDATE keeps it correct even without the lock.
+    private const string AllocateSql = """
+        UPDATE ip_addresses SET state = 'allocated', service_id = @ServiceId, allocated_at = @Now
+        WHERE address IN (
+            SELECT address FROM ip_addresses WHERE state = 'free' ORDER BY address LIMIT @Count FOR UPDATE SKIP LOCKED)
+          AND state = 'free'
+        RETURNING host(address)
+        """;
+
+    /// <summary>The service's addresses: those it already holds (a redelivery), else newly claimed free ones.</summary>
+    public static async Task<IReadOnlyList<string>> AllocateAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)
+    {
+        var held = (await work.QueryAsync<string>(AllocatedSql, new { ServiceId = serviceId })).ToList();
+        if (held.Count >= count) return held;
+        var claimed = (await work.QueryAsync<string>(AllocateSql, new { ServiceId = serviceId, Count = count - held.Count, Now = now })).ToList();
+        if (held.Count + claimed.Count < count)
+        {
+            throw new InvalidOperationException($"The IP pool has fewer than {count - held.Count} free addresses for service {serviceId}");
+        }
+        return [.. held, .. claimed.OrderBy(System.Net.IPAddress.Parse, IpComparer.Instance)];
+    }
+
+    private sealed class IpComparer : IComparer<System.Net.IPAddress>
+    {
+        public static readonly IpComparer Instance = new();
+        public int Compare(System.Net.IPAddress? x, System.Net.IPAddress? y) =>
+            x!.GetAddressBytes().AsSpan().SequenceCompareTo(y!.GetAddressBytes());
+    }
+}

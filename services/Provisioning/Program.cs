@@ -1,0 +1,12 @@
+using ProMTA.Provisioning;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddProvisioning();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
