@@ -1,0 +1,36 @@
+using System.Net;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using ProMTA.Dns.Domain;
+using ProMTA.Dns.PowerDns;
+
+namespace ProMTA.Dns;
+
+public static class Extensions
+{
+    public const string Schema = "dns";
+
+    public static IHostApplicationBuilder AddDns(this IHostApplicationBuilder builder)
+    {
+        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
+        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
+        builder.Services.AddOptions<DnsOptions>().BindConfiguration("Dns").ValidateOnStart();
+        builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")
+            .Validate(o => Uri.IsWellFormedUriString(o.ApiUrl, UriKind.Absolute) && o.ApiKey.Length > 0, "PowerDns:ApiUrl and PowerDns:ApiKey are required")
+            .Validate(o => IPEndPoint.TryParse(o.DnsEndpoint, out _), "PowerDns:DnsEndpoint must be ip:port")
+            .ValidateOnStart();
+        builder.Services.AddHttpClient<PowerDnsClient>((sp, http) =>
+        {
+            var options = sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value;
+            http.BaseAddress = new Uri(options.ApiUrl.TrimEnd('/') + "/");
+            http.DefaultRequestHeaders.Add("X-API-Key", options.ApiKey);
+        });
+        builder.Services.AddSingleton(sp =>
+        {
+            var dns = sp.GetRequiredService<IOptions<DnsOptions>>().Value;
+            var resolvers = dns.Resolvers.Length > 0 ? dns.Resolvers : [sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint];
+            return new PropagationCheck(resolvers.Select(IPEndPoint.Parse).ToList());
+        });
+        return builder;
+    }
+}

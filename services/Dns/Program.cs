@@ -1,0 +1,12 @@
+using ProMTA.Dns;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddDns();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();
