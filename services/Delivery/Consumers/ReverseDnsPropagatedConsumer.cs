@@ -1,0 +1,35 @@
+using MassTransit;
+using ProMTA.Contracts.Delivery;
+using ProMTA.Contracts.Dns;
+using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Consumers;
+
+/// <summary>Reverse DNS answers, so mail from the dedicated IPs will be accepted: the service goes live.</summary>
+public sealed partial class ReverseDnsPropagatedConsumer(Database db, TimeProvider time, ILogger<ReverseDnsPropagatedConsumer> log)
+    : IConsumer<ReverseDnsPropagated>
+{
+    public async Task Consume(ConsumeContext<ReverseDnsPropagated> context)
+    {
+        var propagated = context.Message;
+        await using var work = await db.BeginConsumeAsync<ReverseDnsPropagatedConsumer>(context);
+        if (work is null) return;
+        var username = RelayUsername.For(propagated.ServiceId);
+        var now = time.GetUtcNow();
+        await RelayAccounts.CreateAsync(work, propagated.ServiceId, propagated.OrderId, username, [.. propagated.Entries.Select(e => e.Ip)], now);
+        await work.PublishAsync(new ServiceActivated
+        {
+            OrderId = propagated.OrderId,
+            ServiceId = propagated.ServiceId,
+            SmtpUsername = username,
+            ActivatedAt = now,
+        });
+        await work.CommitAsync(context.CancellationToken);
+        LogActivated(propagated.ServiceId, username);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Relay active for {ServiceId} as {Username}")]
+    private partial void LogActivated(Guid serviceId, string username);
+}
