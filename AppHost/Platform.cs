@@ -1,0 +1,72 @@
+using ProMTA.AppHost.Infrastructure;
+
+namespace ProMTA.AppHost;
+
+public static class Platform
+{
+    /// <summary>Every resource of ProMTA: the servers, the Stripe emulator and the six services, in start order.</summary>
+    public static IDistributedApplicationBuilder AddPlatform(this IDistributedApplicationBuilder builder)
+    {
+        var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        var data = Path.GetFullPath(builder.Configuration["Infrastructure:DataDir"] ?? Path.Combine(root, ".data"));
+        var infra = PlatformInfrastructure.Add(builder, root, data);
+
+        // Shared by the gateway (signs the caller header) and the services (verify it). New every run: nothing
+        // signed with it outlives the run.
+        var internalSecret = builder.AddParameter("internal-secret", LocalSecrets.New(), secret: true);
+        var tokenKey = builder.AddParameter("token-signing-key", LocalSecrets.GetOrCreate(data, "token-signing-key"), secret: true);
+
+        var stripe = builder.AddProject<Projects.StripeEmulator>("stripe-emulator")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health");
+
+        var ordering = builder.AddService<Projects.Ordering>("ordering", infra)
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithEnvironment("Auth__TokenSigningKey", tokenKey)
+            .WithEnvironment("Relay__Host", "localhost")
+            .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525");
+
+        var billing = builder.AddService<Projects.Billing>("billing", infra)
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithEnvironment("Billing__TimeZone", builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")
+            .WithStripe(builder, stripe);
+
+        builder.AddService<Projects.Provisioning>("provisioning", infra)
+            .WithEnvironment("Datacenter__Local__Delay", builder.Configuration["Datacenter:Local:Delay"] ?? "00:00:00");
+
+        builder.AddService<Projects.Dns>("dns", infra)
+            .WithEnvironment("PowerDns__ApiUrl", infra.PowerDnsApi)
+            .WithEnvironment("PowerDns__ApiKey", infra.PowerDnsApiKey)
+            .WithEnvironment("PowerDns__DnsEndpoint", infra.DnsEndpoint)
+            .WaitFor(infra.PowerDns);
+
+        var delivery = builder.AddService<Projects.Delivery>("delivery", infra)
+            .WithEnvironment("Auth__InternalSecret", internalSecret);
+
+        builder.AddProject<Projects.Gateway>("gateway")
+            .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithReference(ordering).WithReference(billing).WithReference(delivery)
+            .WaitFor(ordering).WaitFor(billing).WaitFor(delivery);
+        return builder;
+    }
+
+    private static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, PlatformInfrastructure infra)
+        where TProject : IProjectMetadata, new() =>
+        builder.AddProject<TProject>(name)
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithReference(infra.Postgres, PlatformInfrastructure.DatabaseConnectionName).WaitFor(infra.Postgres)
+            .WithReference(infra.RabbitMq, PlatformInfrastructure.BrokerConnectionName).WaitFor(infra.RabbitMq);
+
+    /// <summary>Real Stripe when a key is configured (Stripe:SecretKey, from user secrets or the environment), else the emulator.</summary>
+    private static IResourceBuilder<ProjectResource> WithStripe(
+        this IResourceBuilder<ProjectResource> billing, IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> emulator)
+    {
+        var key = builder.Configuration["Stripe:SecretKey"];
+        return string.IsNullOrEmpty(key)
+            ? billing.WithEnvironment("Stripe__EmulatorUrl", emulator.GetEndpoint("http")).WaitFor(emulator)
+            : billing.WithEnvironment("Stripe__SecretKey", builder.AddParameter("stripe-secret-key", key, secret: true));
+    }
+}

@@ -1,0 +1,110 @@
+using System.Globalization;
+using StripeEmulator.Charges;
+using StripeEmulator.Errors;
+using StripeEmulator.Expansion;
+using StripeEmulator.Http;
+using StripeEmulator.PaymentIntents;
+using StripeEmulator.Store;
+using StripeEmulator.Webhooks;
+
+namespace StripeEmulator.Refunds;
+
+/// <summary>/v1/refunds: full or partial refunds of a PaymentIntent's (or a charge's) successful charge.</summary>
+public static class RefundEndpoints
+{
+    public static IEndpointRouteBuilder MapRefundEndpoints(this IEndpointRouteBuilder v1)
+    {
+        v1.MapPost("/refunds", Create);
+        v1.MapGet("/refunds/{id}", (string id, FormParameters form, EmulatorStore store, ObjectExpander expander) =>
+        {
+            var refund = store.Refunds.Find(id) ?? throw StripeErrors.ResourceMissing("refund", id);
+            return StripeResults.Json(expander.Expand(RefundJson.Render(refund), form));
+        });
+        return v1;
+    }
+
+    private static IResult Create(
+        FormParameters form,
+        StripeRequestContext request,
+        EmulatorStore store,
+        WebhookPublisher webhooks,
+        ObjectExpander expander,
+        TimeProvider clock)
+    {
+        var reason = form.Get("reason");
+        if (reason is not null and not ("duplicate" or "fraudulent" or "requested_by_customer"))
+        {
+            throw StripeErrors.InvalidRequest("Invalid reason: must be one of duplicate, fraudulent, or requested_by_customer", "reason");
+        }
+
+        var refund = store.Atomically(() =>
+        {
+            var charge = FindRefundableCharge(form, store);
+            var remaining = charge.Amount - charge.AmountRefunded;
+            if (remaining <= 0)
+            {
+                throw StripeErrors.InvalidRequest($"Charge {charge.Id} has already been refunded.", code: "charge_already_refunded");
+            }
+
+            var amount = form.GetLong("amount") ?? remaining;
+            if (amount < 1)
+            {
+                throw StripeErrors.InvalidRequest("This value must be greater than or equal to 1.", "amount");
+            }
+
+            if (amount > remaining)
+            {
+                throw StripeErrors.InvalidRequest(
+                    $"Refund amount ({Money(amount, charge.Currency)}) is greater than unrefunded amount on charge ({Money(remaining, charge.Currency)})", "amount");
+            }
+
+            var created = store.Refunds.Save(new Refund
+            {
+                Id = StripeIds.New("re"),
+                Created = clock.GetUtcNow().ToUnixTimeSeconds(),
+                Amount = amount,
+                Currency = charge.Currency,
+                ChargeId = charge.Id,
+                PaymentIntentId = charge.PaymentIntentId,
+                Reason = reason,
+                Metadata = Metadata.ForCreate(form),
+                BalanceTransactionId = StripeIds.New("txn"),
+            });
+
+            var refunded = store.Charges.Save(charge with { AmountRefunded = charge.AmountRefunded + amount });
+            if (store.Ledger.FindByCharge(charge.Id) is { } entry)
+            {
+                store.Ledger.Update(entry.Sequence, e => e with { AmountRefunded = refunded.AmountRefunded });
+            }
+
+            webhooks.Publish("charge.refunded", ChargeJson.Render(refunded), request);
+            return created;
+        });
+
+        return StripeResults.Json(expander.Expand(RefundJson.Render(refund), form));
+    }
+
+    private static Charge FindRefundableCharge(FormParameters form, EmulatorStore store)
+    {
+        if (form.Get("charge") is { Length: > 0 } chargeId)
+        {
+            var charge = store.Charges.Find(chargeId) ?? throw StripeErrors.ResourceMissing("charge", chargeId, "charge");
+            return charge.Succeeded
+                ? charge
+                : throw StripeErrors.InvalidRequest($"Charge {charge.Id} has not succeeded and cannot be refunded.", "charge");
+        }
+
+        if (form.Get("payment_intent") is { Length: > 0 } intentId)
+        {
+            var intent = store.PaymentIntents.Find(intentId) ?? throw StripeErrors.ResourceMissing("payment_intent", intentId, "payment_intent");
+            var charge = intent is { Status: PaymentIntentStatus.Succeeded, LatestChargeId: { } latest } ? store.Charges.Find(latest) : null;
+            return charge ?? throw StripeErrors.InvalidRequest(
+                $"This PaymentIntent ({intent.Id}) does not have a successful charge to refund.", "payment_intent", "charge_not_refundable");
+        }
+
+        throw StripeErrors.InvalidRequest("One of the following params should be provided for this request: payment_intent or charge.");
+    }
+
+    private static string Money(long minorUnits, string currency) =>
+        string.Create(CultureInfo.InvariantCulture, $"{minorUnits / 100m:0.00} {currency.ToUpperInvariant()}");
+}

@@ -1,0 +1,50 @@
+using StripeEmulator.Charges;
+using StripeEmulator.Customers;
+using StripeEmulator.Ledger;
+using StripeEmulator.PaymentIntents;
+using StripeEmulator.PaymentMethods;
+using StripeEmulator.Refunds;
+
+namespace StripeEmulator.Store;
+
+/// <summary>
+/// All emulator state, in memory, behind one lock. One lock is plenty for a test double and
+/// makes read-check-write sequences (confirming a PaymentIntent, refunding a charge) atomic,
+/// so two concurrent confirmations can never charge twice.
+/// </summary>
+public sealed class EmulatorStore
+{
+    // Monitor is re-entrant, so table calls made inside Atomically simply nest.
+    private readonly object _gate = new();
+
+    public EmulatorStore()
+    {
+        Customers = new EntityTable<Customer>(_gate);
+        PaymentMethods = new EntityTable<PaymentMethod>(_gate);
+        PaymentIntents = new EntityTable<PaymentIntent>(_gate);
+        Charges = new EntityTable<Charge>(_gate);
+        Refunds = new EntityTable<Refund>(_gate);
+        Ledger = new ChargeLedger(_gate);
+    }
+
+    public EntityTable<Customer> Customers { get; }
+
+    public EntityTable<PaymentMethod> PaymentMethods { get; }
+
+    public EntityTable<PaymentIntent> PaymentIntents { get; }
+
+    public EntityTable<Charge> Charges { get; }
+
+    public EntityTable<Refund> Refunds { get; }
+
+    public ChargeLedger Ledger { get; }
+
+    /// <summary>Runs a read-check-write sequence with no other change in between.</summary>
+    public T Atomically<T>(Func<T> work)
+    {
+        lock (_gate)
+        {
+            return work();
+        }
+    }
+}

@@ -1,0 +1,28 @@
+namespace StripeEmulator.Store;
+
+/// <summary>
+/// Objects of one kind by id. Objects are immutable records, so a snapshot read here can be
+/// rendered outside the lock; every table shares the store's lock so that multi-object
+/// changes made inside <see cref="EmulatorStore.Atomically{T}"/> are seen all at once.
+/// </summary>
+public sealed class EntityTable<T>(object gate) where T : class, IStripeObject
+{
+    private readonly Dictionary<string, T> _items = new(StringComparer.Ordinal);
+
+    public T? Find(string id)
+    {
+        lock (gate)
+        {
+            return _items.GetValueOrDefault(id);
+        }
+    }
+
+    public T Save(T item)
+    {
+        lock (gate)
+        {
+            _items[item.Id] = item;
+            return item;
+        }
+    }
+}
