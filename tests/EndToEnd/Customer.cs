@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+/// <summary>A customer driving the public API through the gateway, as curl or the portal would.</summary>
+public sealed class Customer(HttpClient gateway, string apiKey, string email)
+{
+    public string Email => email;
+
+    public static async Task<Customer> SignUpAsync(HttpClient gateway)
+    {
+        var email = $"e2e-{Guid.NewGuid():N}@example.test";
+        using var response = await gateway.PostAsJsonAsync("/api/customers", new { email, name = "E2E Customer", password = "correct horse battery" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new Customer(gateway, body.GetProperty("apiKey").GetString()!, email);
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Get, path));
+
+    public Task<HttpResponseMessage> PlaceOrderAsync(object order, string idempotencyKey)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/orders") { Content = JsonContent.Create(order) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return SendAsync(request);
+    }
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await GetAsync(path);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Polls the order until it reaches <paramref name="status"/>; fails with the last timeline seen.</summary>
+    public async Task<JsonElement> WaitForOrderStatusAsync(Guid orderId, string status, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement order;
+        do
+        {
+            order = await GetJsonAsync($"/api/orders/{orderId}");
+            if (order.GetProperty("status").GetString() == status) return order;
+            await Task.Delay(250);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"Order {orderId} did not reach {status} within {timeout}; last seen: {order}");
+        return order;
+    }
+
+    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+    {
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return gateway.SendAsync(request);
+    }
+}

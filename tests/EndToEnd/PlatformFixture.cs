@@ -1,0 +1,63 @@
+using Aspire.Hosting;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+/// <summary>
+/// The whole stack started once through the AppHost, as `dotnet run --project AppHost` starts it, with its own
+/// data folder and ports so it never meets a developer's running instance.
+/// </summary>
+public sealed class PlatformFixture : IAsyncLifetime
+{
+    private DistributedApplication? app;
+    private string dataDirectory = "";
+
+    public HttpClient Gateway { get; private set; } = null!;
+
+    public int DnsPort { get; } = FreePort.Next();
+
+    public async Task InitializeAsync()
+    {
+        dataDirectory = Repository.NewDataDirectory("e2e");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        [
+            $"--Infrastructure:DataDir={dataDirectory}",
+            $"--Ports:Dns={DnsPort}",
+            $"--Ports:Gateway={FreePort.Next()}",
+            "--Infrastructure:Mode=native",
+        ]);
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        app = await builder.BuildAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        await app.StartAsync(startup.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
+        Gateway = app.CreateHttpClient("gateway");
+    }
+
+    public async Task DisposeAsync()
+    {
+        Gateway?.Dispose();
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // git-ignored; a leftover folder is harmless
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class PlatformCollection : ICollectionFixture<PlatformFixture>
+{
+    public const string Name = "platform";
+}

@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace ProMTA.TestKit;
+
+/// <summary>
+/// One of eng/native/*.sh run as a child process, the same script the AppHost runs. Stopped with SIGTERM
+/// (then killed) on dispose, and its data folder removed: a test leaves nothing running or behind.
+/// </summary>
+public sealed class NativeServer : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+    private readonly string dataDirectory;
+
+    private NativeServer(Process process, string dataDirectory)
+    {
+        this.process = process;
+        this.dataDirectory = dataDirectory;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    public static NativeServer Start(string script, string dataDirectory, IReadOnlyDictionary<string, string> environment)
+    {
+        InstallServers();
+        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "eng", "native", script)])
+        {
+            WorkingDirectory = Repository.Root,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        return new NativeServer(Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}"), dataDirectory);
+    }
+
+    /// <summary>Polls <paramref name="ready"/> until it answers true; fails with the server's output if it never does.</summary>
+    public async Task WaitUntilReadyAsync(Func<Task<bool>> ready, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"server exited with {process.ExitCode}:\n{Output}");
+            try
+            {
+                if (await ready()) return;
+            }
+            catch (Exception)
+            {
+                // not up yet
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"server not ready after {timeout}:\n{Output}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        process.Dispose();
+        try
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort: the folder is git-ignored
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    private static readonly Lazy<bool> Installed = new(() =>
+    {
+        using var install = Process.Start("bash", [Path.Combine(Repository.Root, "eng", "install-servers.sh")]);
+        install.WaitForExit();
+        return install.ExitCode == 0 ? true : throw new InvalidOperationException("eng/install-servers.sh failed");
+    });
+
+    private static void InstallServers() => _ = Installed.Value;
+}
