@@ -22,12 +22,15 @@ public sealed class Database(NpgsqlDataSource dataSource, ServiceSchema schema)
     /// (a redelivery): the caller returns without doing anything. The inbox row commits with the work, so a
     /// crash before commit lets the redelivery do the work again.
     /// </summary>
-    public async Task<UnitOfWork?> BeginConsumeAsync<TConsumer>(ConsumeContext context)
+    public Task<UnitOfWork?> BeginConsumeAsync<TConsumer>(ConsumeContext context) =>
+        BeginConsumeAsync(
+            context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated"),
+            typeof(TConsumer).Name, context.CancellationToken);
+
+    public async Task<UnitOfWork?> BeginConsumeAsync(Guid messageId, string consumer, CancellationToken ct)
     {
-        var messageId = context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated");
-        var work = await BeginAsync(context.CancellationToken);
-        var inserted = await work.ExecuteAsync(InboxSql, new { MessageId = messageId, Consumer = typeof(TConsumer).Name });
-        if (inserted == 1)
+        var work = await BeginAsync(ct);
+        if (await work.ExecuteAsync(InboxSql, new { MessageId = messageId, Consumer = consumer }) == 1)
         {
             return work;
         }
