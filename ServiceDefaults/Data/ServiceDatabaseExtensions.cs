@@ -20,6 +20,7 @@ public static class ServiceDatabaseExtensions
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
+        SqlMapper.AddTypeHandler(new DateTimeOffsetTypeHandler());
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b => b.ConnectionStringBuilder.SearchPath = schema);
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();
