@@ -29,7 +29,6 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Ports:Gateway={FreePort.Next()}",
             "--Infrastructure:Mode=native",
         ]);
-        builder.Services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         app = await builder.BuildAsync();
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
         await app.StartAsync(startup.Token);

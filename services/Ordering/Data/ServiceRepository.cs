@@ -3,9 +3,23 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Data;
 
-public sealed record ServiceRow(
-    Guid Id, Guid OrderId, string ProductId, string Status, string[] Ips, string? Hostname, string? SmtpUsername,
-    string RelayMode, int? BillingDay, DateOnly? PaidThrough, DateOnly? EndsOn, DateTimeOffset? SetupDeadline, DateTimeOffset? LiveAt);
+/// <summary>A property record, not a positional one: Dapper binds text[] (read as System.Array) to string[] only through properties.</summary>
+public sealed record ServiceRow
+{
+    public Guid Id { get; init; }
+    public Guid OrderId { get; init; }
+    public string ProductId { get; init; } = "";
+    public string Status { get; init; } = "";
+    public string[] Ips { get; init; } = [];
+    public string? Hostname { get; init; }
+    public string? SmtpUsername { get; init; }
+    public string RelayMode { get; init; } = "";
+    public int? BillingDay { get; init; }
+    public DateOnly? PaidThrough { get; init; }
+    public DateOnly? EndsOn { get; init; }
+    public DateTimeOffset? SetupDeadline { get; init; }
+    public DateTimeOffset? LiveAt { get; init; }
+}
 
 /// <summary>The customer's view of each service, kept up to date from the lifecycle events.</summary>
 public sealed class ServiceRepository(Database db)
