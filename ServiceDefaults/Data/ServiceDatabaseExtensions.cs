@@ -21,7 +21,13 @@ public static class ServiceDatabaseExtensions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetTypeHandler());
-        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b => b.ConnectionStringBuilder.SearchPath = schema);
+        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b =>
+        {
+            b.ConnectionStringBuilder.SearchPath = schema;
+            // Only commands inside a request or a consumed message make spans: the outbox relay's polling
+            // would otherwise fill the trace store with thousands of one-span traces.
+            b.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null));
+        });
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();
         builder.Services.AddSingleton<Database>();

@@ -27,8 +27,8 @@ fi
 pgdata=$PG_DATA_DIR/pgdata
 sockdir=$PG_DATA_DIR/run
 
-# Postgres refuses to run as root: as root we drop to the OS user "postgres" with setpriv (it execs
-# in place, no extra process). A non-root caller simply runs the cluster as itself.
+# Postgres refuses to run as root: as root, initdb and the server run as the OS user "postgres" via
+# setpriv (which execs in place, no extra process). A non-root caller runs the cluster as itself.
 if ((EUID == 0)); then
   id postgres >/dev/null 2>&1 || die "OS user 'postgres' missing (install the postgresql package)"
   as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
@@ -130,6 +130,9 @@ pg_pid=$!
 # has really exited so its exit status is ours and nothing outlives this script.
 while :; do
   rc=0; wait "$pg_pid" || rc=$?
-  kill -0 "$pg_pid" 2>/dev/null || break
+  ((rc > 128)) && kill -0 "$pg_pid" 2>/dev/null && continue
+  # Interrupted wait, but the postmaster exited meanwhile: bash still holds its real status.
+  ((rc > 128)) && { r=0; wait "$pg_pid" 2>/dev/null || r=$?; ((r == 127)) || rc=$r; }
+  break
 done
 exit "$rc"
