@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Security;
 using Xunit;
 
 namespace ProMTA.Ordering.Tests;

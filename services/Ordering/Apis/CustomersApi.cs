@@ -3,6 +3,7 @@ using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Http;
+using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Ordering.Apis;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 
-namespace ProMTA.Ordering.Domain;
+namespace ProMTA.ServiceDefaults.Security;
 
-/// <summary>PBKDF2-SHA256 with a per-password salt; the format carries its parameters so they can be raised later.</summary>
+/// <summary>Customer passwords (Ordering) and relay passwords (Delivery): PBKDF2-SHA256 with a per-password salt; the format carries its parameters so they can be raised later.</summary>
 public static class PasswordHasher
 {
     private const int Iterations = 100_000;
