@@ -31,14 +31,15 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
-        builder.Services.AddSingleton(new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
+        builder.Services.AddSingleton(_ => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
+        builder.Services.AddSingleton<CancellationPolicy>();
         builder.Services.AddSingleton<InvoiceQueries>();
         return builder;
     }
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi();
         return app;
     }
 }

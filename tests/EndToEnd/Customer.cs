@@ -29,6 +29,38 @@ public sealed class Customer(HttpClient gateway, string apiKey, string email)
         return SendAsync(request);
     }
 
+    public Task<HttpResponseMessage> PostAsync(string path, object? body = null) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) });
+
+    public Task<HttpResponseMessage> DeleteAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path));
+
+    /// <summary>Places an order with Stripe's test card and waits until it is live.</summary>
+    public async Task<(Guid OrderId, Guid ServiceId)> OrderActiveServiceAsync(TimeSpan timeout)
+    {
+        using var placed = await PlaceOrderAsync(new { productId = "promta-starter", paymentMethodId = "pm_card_visa" }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var created = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        var orderId = created.GetProperty("orderId").GetGuid();
+        await WaitForOrderStatusAsync(orderId, "Active", timeout);
+        return (orderId, created.GetProperty("serviceId").GetGuid());
+    }
+
+    /// <summary>Polls a resource until <paramref name="done"/> holds; fails with the last body seen.</summary>
+    public async Task<JsonElement> WaitForAsync(string path, Func<JsonElement, bool> done, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        JsonElement body;
+        do
+        {
+            body = await GetJsonAsync(path);
+            if (done(body)) return body;
+            await Task.Delay(200);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Fail($"{path} did not reach the expected state within {timeout}; last seen: {body}");
+        return body;
+    }
+
     public async Task<JsonElement> GetJsonAsync(string path)
     {
         using var response = await GetAsync(path);

@@ -15,6 +15,17 @@ public sealed class BillingCalendar(TimeZoneInfo businessZone)
     /// <summary>Exclusive: the day the next period starts.</summary>
     public static DateOnly PeriodEnd(DateOnly orderedOn, int periodIndex) => PeriodStart(orderedOn, periodIndex + 1);
 
+    /// <summary>
+    /// The first instant at which a cancellation is too late for the period starting on <paramref name="periodStart"/>:
+    /// the deadline is the end of the day (start - 15 days) in the business zone, so this is the local midnight
+    /// that begins the charge day (start - 14 days).
+    /// </summary>
+    public DateTimeOffset CancellationDeadline(DateOnly periodStart)
+    {
+        var midnight = periodStart.AddDays(-ChargeDaysAhead).ToDateTime(TimeOnly.MinValue);
+        return new DateTimeOffset(midnight, businessZone.GetUtcOffset(midnight));
+    }
+
     /// <summary>Each period after the first is charged 14 days before it starts.</summary>
     public static DateOnly ChargeDate(DateOnly orderedOn, int periodIndex) =>
         periodIndex == 0 ? orderedOn : PeriodStart(orderedOn, periodIndex).AddDays(-ChargeDaysAhead);

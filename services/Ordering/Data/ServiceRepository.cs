@@ -41,8 +41,16 @@ public sealed class ServiceRepository(Database db)
         UPDATE services SET ips = @Ips, hostname = @Hostname, setup_deadline = @SetupDeadline WHERE id = @ServiceId
         """;
     private const string ActivatedSql = """
-        UPDATE services SET status = 'Active', smtp_username = @SmtpUsername, live_at = @LiveAt
+        UPDATE services SET status = CASE WHEN ends_on IS NULL THEN 'Active' ELSE 'Ending' END, smtp_username = @SmtpUsername, live_at = @LiveAt
         WHERE id = @ServiceId AND status = 'Pending'
+        """;
+
+    // A service cancelled while still being set up keeps its Pending status; only a running one becomes Ending.
+    private const string EndingSql = """
+        UPDATE services SET ends_on = @LastDay, status = CASE WHEN status = 'Active' THEN 'Ending' ELSE status END WHERE id = @ServiceId
+        """;
+    private const string ClearEndingSql = """
+        UPDATE services SET ends_on = NULL, status = CASE WHEN status = 'Ending' THEN 'Active' ELSE status END WHERE id = @ServiceId
         """;
 
     public async Task<ServiceRow?> FindAsync(Guid customerId, Guid serviceId, CancellationToken ct)
@@ -65,6 +73,11 @@ public sealed class ServiceRepository(Database db)
 
     public static Task MarkProvisionedAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, string hostname, DateTimeOffset setupDeadline) =>
         work.ExecuteAsync(ProvisionedSql, new { ServiceId = serviceId, Ips = ips.ToArray(), Hostname = hostname, SetupDeadline = setupDeadline });
+
+    public static Task MarkEndingAsync(UnitOfWork work, Guid serviceId, DateOnly lastDay) =>
+        work.ExecuteAsync(EndingSql, new { ServiceId = serviceId, LastDay = lastDay });
+
+    public static Task ClearEndingAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearEndingSql, new { ServiceId = serviceId });
 
     public static Task MarkActiveAsync(UnitOfWork work, Guid serviceId, string smtpUsername, DateTimeOffset liveAt) =>
         work.ExecuteAsync(ActivatedSql, new { ServiceId = serviceId, SmtpUsername = smtpUsername, LiveAt = liveAt });

@@ -28,6 +28,8 @@ public static class OrderStatus
 public static class TimelineEvent
 {
     public const string ReverseDnsPropagated = nameof(ReverseDnsPropagated);
+    public const string CancellationScheduled = nameof(CancellationScheduled);
+    public const string CancellationWithdrawn = nameof(CancellationWithdrawn);
 }
 
 public static class ServiceStatus
