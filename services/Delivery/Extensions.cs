@@ -1,4 +1,7 @@
 using MassTransit;
+using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Relay;
 
 namespace ProMTA.Delivery;
 
@@ -10,6 +13,37 @@ public static class Extensions
     {
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
+        builder.AddGatewayCallerAuthentication();
+        builder.AddRelay();
+        builder.AddOutbound();
+        return builder;
+    }
+
+    /// <summary>The SMTP relay customers submit to (section "Relay").</summary>
+    public static IHostApplicationBuilder AddRelay(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<RelayOptions>().BindConfiguration("Relay")
+            .Validate(o => o.Port is > 0 and < 65536 && System.Net.IPAddress.TryParse(o.Address, out _), "Relay:Address must be an IP and Relay:Port a port")
+            .Validate(o => o.MaxMessageSize > 0, "Relay:MaxMessageSize must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<RelayAuthenticator>();
+        builder.Services.AddSingleton<RelayMailboxFilter>();
+        builder.Services.AddSingleton<RelayMessageStore>();
+        builder.Services.AddHostedService<RelayServer>();
+        return builder;
+    }
+
+    /// <summary>Delivery of the queue to the recipients' MX (section "Delivery").</summary>
+    public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
+            .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
+            .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DeliveryMetrics>();
+        builder.Services.AddSingleton<MxResolver>();
+        builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using ProMTA.Delivery;
+using ProMTA.Delivery.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -7,6 +8,9 @@ builder.AddDelivery();
 
 var app = builder.Build();
 
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapRelayApi();
 
 app.Run();

@@ -1,15 +1,67 @@
+using Dapper;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
 
+public sealed record RelayAccount
+{
+    public Guid ServiceId { get; init; }
+    public string Username { get; init; } = "";
+    public string? PasswordHash { get; init; }
+    public string[] SourceIps { get; init; } = [];
+    public string Status { get; init; } = "";
+}
+
 public static class RelayAccounts
 {
+    public const string Active = "Active";
+    public const string Suspended = "Suspended";
+    public const string Ended = "Ended";
+
     private const string InsertSql = """
         INSERT INTO relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
         VALUES (@ServiceId, @OrderId, @Username, @SourceIps, 'Active', @ActivatedAt)
         ON CONFLICT (service_id) DO NOTHING
         """;
 
+    private const string ByUsernameSql = """
+        SELECT service_id, username, password_hash, source_ips, status FROM relay_accounts WHERE username = @Username
+        """;
+
+    private const string ByServiceSql = """
+        SELECT service_id, username, password_hash, source_ips, status FROM relay_accounts WHERE service_id = @ServiceId
+        """;
+
+    private const string SetPasswordSql = """
+        UPDATE relay_accounts SET password_hash = @PasswordHash WHERE service_id = @ServiceId
+        """;
+
+    // Only forward along Active -> Suspended -> Active and anything -> Ended: a late Resumed never revives an ended service.
+    private const string SetStatusSql = """
+        UPDATE relay_accounts SET status = @To WHERE service_id = @ServiceId AND status = ANY(@From)
+        """;
+
     public static Task CreateAsync(UnitOfWork work, Guid serviceId, Guid orderId, string username, string[] sourceIps, DateTimeOffset activatedAt) =>
         work.ExecuteAsync(InsertSql, new { ServiceId = serviceId, OrderId = orderId, Username = username, SourceIps = sourceIps, ActivatedAt = activatedAt });
+
+    public static async Task<RelayAccount?> FindByUsernameAsync(Database db, string username, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByUsernameSql, new { Username = username }, cancellationToken: ct));
+    }
+
+    public static async Task<RelayAccount?> FindAsync(Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByServiceSql, new { ServiceId = serviceId }, cancellationToken: ct));
+    }
+
+    public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(SetPasswordSql, new { ServiceId = serviceId, PasswordHash = passwordHash }, cancellationToken: ct));
+    }
+
+    public static Task<int> SetStatusAsync(UnitOfWork work, Guid serviceId, string to, params string[] from) =>
+        work.ExecuteAsync(SetStatusSql, new { ServiceId = serviceId, To = to, From = from });
 }

@@ -1,0 +1,9 @@
+namespace ProMTA.Contracts.Billing;
+
+/// <summary>A suspended service's renewal was paid: the relay accepts mail again and its held queue is delivered.</summary>
+public sealed record ServiceResumed
+{
+    public required Guid OrderId { get; init; }
+    public required Guid ServiceId { get; init; }
+    public required DateTimeOffset ResumedAt { get; init; }
+}

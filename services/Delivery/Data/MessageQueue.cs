@@ -1,0 +1,152 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Data;
+
+public sealed record NewRecipient(string Address, string Domain, string Provider);
+
+/// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
+public sealed record ClaimedRecipient
+{
+    public long Id { get; init; }
+    public Guid MessageId { get; init; }
+    public Guid ServiceId { get; init; }
+    public string Address { get; init; } = "";
+    public string Domain { get; init; } = "";
+    public string Provider { get; init; } = "";
+    public int Attempts { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public string MailFrom { get; init; } = "";
+    public string[] SourceIps { get; init; } = [];
+}
+
+public sealed record RecipientResult(long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt);
+
+public sealed record ProviderStatistics
+{
+    public string Provider { get; init; } = "";
+    public long Sent { get; init; }
+    public long Deferred { get; init; }
+    public long Bounced { get; init; }
+    public long QueueDepth { get; init; }
+}
+
+public static class MessageQueue
+{
+    private const string InsertMessageSql = """
+        INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at)
+        VALUES (@Id, @ServiceId, @MailFrom, @Size, @Data, @ClientIp, @ReceivedAt)
+        """;
+
+    private const string InsertRecipientsSql = """
+        INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+        SELECT @MessageId, @ServiceId, r.address, r.domain, r.provider, @ReceivedAt, @ExpiresAt
+        FROM unnest(@Addresses, @Domains, @Providers) AS r (address, domain, provider)
+        """;
+
+    // SKIP LOCKED lets several workers (or replicas) claim side by side; pushing next_attempt_at past the lease makes
+    // the claim survive the short transaction, and a crashed worker's recipients come back when the lease ends.
+    // Only services whose relay is Active are delivered: a suspended service's queue is held, not dropped.
+    private const string ClaimSql = """
+        WITH due AS (
+            SELECT r.id FROM recipients r
+            JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
+            WHERE r.status = 'Queued' AND r.next_attempt_at <= @Now
+            ORDER BY r.next_attempt_at
+            LIMIT @Limit
+            FOR UPDATE OF r SKIP LOCKED
+        )
+        UPDATE recipients r
+        SET next_attempt_at = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
+        FROM due, messages m, relay_accounts a
+        WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
+                  m.mail_from, a.source_ips
+        """;
+
+    private const string LoadDataSql = """
+        SELECT id, data FROM messages WHERE id = ANY(@Ids)
+        """;
+
+    private const string CompleteSql = """
+        UPDATE recipients r
+        SET status = o.status, last_reply = o.reply, source_ip = o.source_ip,
+            deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
+            next_attempt_at = o.next_attempt_at,
+            completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
+        FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts)
+             AS o (id, status, reply, source_ip, deferred, next_attempt_at)
+        WHERE r.id = o.id
+        """;
+
+    private const string StatisticsSql = """
+        SELECT provider,
+               count(*) FILTER (WHERE status = 'Delivered') AS sent,
+               coalesce(sum(deferrals), 0) AS deferred,
+               count(*) FILTER (WHERE status = 'Bounced') AS bounced,
+               count(*) FILTER (WHERE status = 'Queued') AS queue_depth
+        FROM recipients WHERE service_id = @ServiceId
+        GROUP BY provider ORDER BY provider
+        """;
+
+    /// <summary>The message and all its recipients in one transaction: committed means durable, and only then 250.</summary>
+    public static async Task EnqueueAsync(
+        Database db, Guid messageId, Guid serviceId, string mailFrom, byte[] data, string? clientIp,
+        IReadOnlyList<NewRecipient> recipients, DateTimeOffset receivedAt, TimeSpan lifetime, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        await work.ExecuteAsync(InsertMessageSql, new
+        {
+            Id = messageId, ServiceId = serviceId, MailFrom = mailFrom, Size = data.Length, Data = data, ClientIp = clientIp, ReceivedAt = receivedAt,
+        });
+        await work.ExecuteAsync(InsertRecipientsSql, new
+        {
+            MessageId = messageId,
+            ServiceId = serviceId,
+            ReceivedAt = receivedAt,
+            ExpiresAt = receivedAt + lifetime,
+            Addresses = recipients.Select(r => r.Address).ToArray(),
+            Domains = recipients.Select(r => r.Domain).ToArray(),
+            Providers = recipients.Select(r => r.Provider).ToArray(),
+        });
+        await work.CommitAsync(ct);
+    }
+
+    public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(Database db, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimSql, new { Now = now, LeaseUntil = now + lease, Limit = limit })).ToList();
+        await work.CommitAsync(ct);
+        return claimed;
+    }
+
+    public static async Task<IReadOnlyDictionary<Guid, byte[]>> LoadDataAsync(Database db, IEnumerable<Guid> messageIds, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid Id, byte[] Data)>(new CommandDefinition(LoadDataSql, new { Ids = messageIds.ToArray() }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.Id, r => r.Data);
+    }
+
+    public static async Task CompleteAsync(Database db, IReadOnlyList<RecipientResult> results, DateTimeOffset now, CancellationToken ct)
+    {
+        if (results.Count == 0) return;
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(CompleteSql, new
+        {
+            Now = now,
+            Ids = results.Select(r => r.Id).ToArray(),
+            Statuses = results.Select(r => r.Status).ToArray(),
+            Replies = results.Select(r => r.Reply).ToArray(),
+            SourceIps = results.Select(r => r.SourceIp).ToArray(),
+            Deferred = results.Select(r => r.Deferred).ToArray(),
+            // Npgsql writes timestamptz[] from UTC DateTimes.
+            NextAttempts = results.Select(r => r.NextAttemptAt.UtcDateTime).ToArray(),
+        }, cancellationToken: ct));
+    }
+
+    public static async Task<IReadOnlyList<ProviderStatistics>> StatisticsAsync(Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return [.. await connection.QueryAsync<ProviderStatistics>(new CommandDefinition(StatisticsSql, new { ServiceId = serviceId }, cancellationToken: ct))];
+    }
+}

@@ -1,0 +1,25 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Data;
+
+public static class ServiceOwners
+{
+    private const string InsertSql = """
+        INSERT INTO service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @OrderId)
+        ON CONFLICT (service_id) DO NOTHING
+        """;
+
+    private const string IsOwnerSql = """
+        SELECT EXISTS (SELECT 1 FROM service_owners WHERE service_id = @ServiceId AND customer_id = @CustomerId)
+        """;
+
+    public static Task AddAsync(UnitOfWork work, Guid serviceId, Guid customerId, Guid orderId) =>
+        work.ExecuteAsync(InsertSql, new { ServiceId = serviceId, CustomerId = customerId, OrderId = orderId });
+
+    public static async Task<bool> IsOwnerAsync(Database db, Guid serviceId, Guid customerId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsOwnerSql, new { ServiceId = serviceId, CustomerId = customerId }, cancellationToken: ct));
+    }
+}

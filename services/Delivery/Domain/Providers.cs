@@ -1,0 +1,24 @@
+namespace ProMTA.Delivery.Domain;
+
+/// <summary>The receiving provider a recipient domain belongs to: statistics and throttling are per provider.</summary>
+public static class Providers
+{
+    public const string Other = "Other";
+
+    private static readonly (string Provider, string[] Markers)[] Known =
+    [
+        ("Gmail", ["gmail.", "googlemail.", "google."]),
+        ("Yahoo", ["yahoo.", "ymail.", "aol."]),
+        ("Outlook", ["outlook.", "hotmail.", "live.", "msn."]),
+    ];
+
+    public static string ForDomain(string domain)
+    {
+        var lower = domain.ToLowerInvariant();
+        foreach (var (provider, markers) in Known)
+        {
+            if (markers.Any(m => lower.StartsWith(m, StringComparison.Ordinal) || lower.Contains('.' + m, StringComparison.Ordinal))) return provider;
+        }
+        return Other;
+    }
+}

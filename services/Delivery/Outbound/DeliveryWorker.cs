@@ -1,0 +1,217 @@
+using System.Collections.Concurrent;
+using System.Net;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Outbound;
+
+/// <summary>
+/// Claims due recipients, groups them by recipient domain and source IP, and delivers each group over as few
+/// connections as possible (several messages per connection, a bounded number of connections per destination),
+/// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
+/// </summary>
+internal sealed partial class DeliveryWorker(
+    Database db, MxResolver resolver, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
+    MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
+{
+    private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
+
+    private OutboundOptions Options => options.Value;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await migrations.Completed.WaitAsync(stoppingToken);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var claimed = await MessageQueue.ClaimAsync(db, time.GetUtcNow(), Options.Lease, Options.BatchSize, stoppingToken);
+                if (claimed.Count == 0)
+                {
+                    await Task.Delay(Options.PollInterval, time, stoppingToken);
+                    continue;
+                }
+                var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r))).ToList();
+                await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
+                    async (group, ct) =>
+                    {
+                        var replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], ct);
+                        await MessageQueue.CompleteAsync(db, [.. group.Select(r => Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
+                    });
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // The claimed recipients come back when their lease ends; keep the worker alive.
+                LogLoopFailed(ex);
+                await Task.Delay(Options.PollInterval, time, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One of the service's dedicated IPs, the same for a destination every time: ISPs build reputation per IP.</summary>
+    private static string? SourceIpFor(ClaimedRecipient r)
+    {
+        if (r.SourceIps.Length == 0) return null;
+        var hash = 2166136261u;
+        foreach (var c in r.Domain) hash = (hash ^ c) * 16777619u;
+        return r.SourceIps[hash % (uint)r.SourceIps.Length];
+    }
+
+    private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(string domain, string? sourceIp, List<ClaimedRecipient> recipients, CancellationToken ct)
+    {
+        var replies = new Dictionary<long, (int Code, string Text)>();
+        var route = await resolver.ResolveAsync(domain, ct);
+        if (route.Error is not null)
+        {
+            foreach (var r in recipients) replies[r.Id] = (route.Permanent ? 550 : 451, route.Error);
+            return replies;
+        }
+        var data = await MessageQueue.LoadDataAsync(db, recipients.Select(r => r.MessageId).Distinct(), ct);
+        var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
+        await gate.WaitAsync(ct);
+        TrackingSmtpClient? client = null;
+        try
+        {
+            (int Code, string Text)? stop = null;
+            var sentOnConnection = 0;
+            foreach (var message in recipients.GroupBy(r => r.MessageId))
+            {
+                if (stop is null && (client is null || !client.IsConnected || sentOnConnection >= Options.MessagesPerConnection))
+                {
+                    await CloseAsync(client);
+                    (client, stop) = await ConnectAsync(domain, route, sourceIp, ct);
+                    sentOnConnection = 0;
+                }
+                if (stop is { } reply || client is null)
+                {
+                    foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
+                    continue;
+                }
+                var sent = await SendAsync(client, message.First().MailFrom, [.. message], data[message.Key], ct);
+                sentOnConnection++;
+                foreach (var (id, answer) in sent) replies[id] = answer;
+                // 421: the ISP is closing the connection and asking us to slow down; the rest of the group waits too.
+                if (sent.Values.FirstOrDefault(a => a.Code == 421) is { Code: 421 } throttled) stop = throttled;
+            }
+        }
+        finally
+        {
+            await CloseAsync(client);
+            gate.Release();
+        }
+        return replies;
+    }
+
+    private async Task<(TrackingSmtpClient?, (int, string)?)> ConnectAsync(string domain, Route route, string? sourceIp, CancellationToken ct)
+    {
+        (int, string) failure = (451, $"4.4.1 No mail server of {domain} answered");
+        foreach (var target in route.Targets)
+        {
+            var client = new TrackingSmtpClient
+            {
+                LocalDomain = Options.HeloName,
+                Timeout = (int)Options.Timeout.TotalMilliseconds,
+                LocalEndPoint = sourceIp is null ? null : new IPEndPoint(IPAddress.Parse(sourceIp), 0),
+                // Opportunistic TLS between MTAs: MX certificates are not verifiable in general (RFC 7435).
+                ServerCertificateValidationCallback = (_, _, _, _) => true,
+                CheckCertificateRevocation = false,
+            };
+            try
+            {
+                await client.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
+                return (client, null);
+            }
+            catch (SmtpCommandException ex)
+            {
+                failure = ((int)ex.StatusCode, ex.Message);
+                client.Dispose();
+            }
+            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or SmtpProtocolException or TimeoutException or SslHandshakeException)
+            {
+                failure = (451, $"4.4.1 Connection to {target.Host} ({target.EndPoint}) failed: {ex.Message}");
+                client.Dispose();
+            }
+        }
+        return (null, failure);
+    }
+
+    private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
+        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, CancellationToken ct)
+    {
+        var answers = new Dictionary<long, (int Code, string Text)>();
+        var addresses = new List<MailboxAddress>();
+        foreach (var r in recipients)
+        {
+            if (MailboxAddress.TryParse(r.Address, out var address)) addresses.Add(address);
+            else answers[r.Id] = (553, "5.1.3 Invalid recipient address");
+        }
+        var pending = recipients.Where(r => !answers.ContainsKey(r.Id)).ToList();
+        if (pending.Count == 0) return answers;
+        client.BeginMessage();
+        (int Code, string Text) outcome;
+        try
+        {
+            using var stream = new MemoryStream(data, writable: false);
+            var message = await MimeMessage.LoadAsync(stream, ct);
+            var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
+            var response = await client.SendAsync(message, sender, addresses, ct);
+            outcome = (250, response);
+        }
+        catch (SmtpCommandException ex)
+        {
+            outcome = ((int)ex.StatusCode, ex.Message);
+        }
+        catch (Exception ex) when (ex is IOException or SmtpProtocolException or ServiceNotConnectedException or FormatException)
+        {
+            outcome = (451, $"4.4.2 Connection lost: {ex.Message}");
+        }
+        foreach (var r in pending)
+        {
+            answers[r.Id] = client.Refused.TryGetValue(r.Address, out var refused) ? refused : outcome;
+        }
+        return answers;
+    }
+
+    private static async Task CloseAsync(TrackingSmtpClient? client)
+    {
+        if (client is null) return;
+        try
+        {
+            if (client.IsConnected) await client.DisconnectAsync(quit: true);
+        }
+        catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException)
+        {
+            // the server may already have closed (after a 421)
+        }
+        client.Dispose();
+    }
+
+    private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp)
+    {
+        var now = time.GetUtcNow();
+        var text = $"{reply.Code} {reply.Text}".Trim();
+        var outcome = SmtpReply.Classify(reply.Code);
+        metrics.Attempted(r.Provider, outcome.ToString());
+        LogAttempt(r.Address, sourceIp, text, outcome);
+        if (outcome != Outcome.Deferred)
+        {
+            return new RecipientResult(r.Id, outcome == Outcome.Delivered ? "Delivered" : "Bounced", text, sourceIp, false, now);
+        }
+        var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
+        return next > r.ExpiresAt
+            ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {Options.MessageLifetime})", sourceIp, true, now)
+            : new RecipientResult(r.Id, "Queued", text, sourceIp, true, next);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Delivery to {Recipient} from {SourceIp}: {Reply} ({Outcome})")]
+    private partial void LogAttempt(string recipient, string? sourceIp, string reply, Outcome outcome);
+
+    [LoggerMessage(LogLevel.Error, "Delivery loop failed; retrying")]
+    private partial void LogLoopFailed(Exception ex);
+}

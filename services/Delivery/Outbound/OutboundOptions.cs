@@ -1,0 +1,26 @@
+namespace ProMTA.Delivery.Outbound;
+
+/// <summary>The "Delivery" section: how queued mail leaves for the recipients' MX.</summary>
+public sealed class OutboundOptions
+{
+    /// <summary>DNS servers (ip:port) asked for MX and A records; locally the platform's PowerDNS.</summary>
+    public string[] Resolvers { get; set; } = ["127.0.0.1:5353"];
+    /// <summary>The port MX hosts are reached on: 25 on the internet; the fake ISPs of a local run may use another.</summary>
+    public int MxPort { get; set; } = 25;
+    /// <summary>Static routes that skip DNS (domain -> ip:port), like a transport map: tests and special cases.</summary>
+    public Dictionary<string, string> Routes { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+    /// <summary>How long a deferred recipient is retried before it bounces.</summary>
+    public TimeSpan MessageLifetime { get; set; } = TimeSpan.FromDays(3);
+    public TimeSpan RetryInitial { get; set; } = TimeSpan.FromMinutes(1);
+    public TimeSpan RetryMax { get; set; } = TimeSpan.FromHours(1);
+    public int BatchSize { get; set; } = 500;
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a claimed recipient is held by its worker; after a crash it comes back when this ends.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
+    public int MaxConnections { get; set; } = 32;
+    public int MaxConnectionsPerDestination { get; set; } = 4;
+    public int MessagesPerConnection { get; set; } = 100;
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>The name given in EHLO; should match the PTR of the source IPs.</summary>
+    public string HeloName { get; set; } = "localhost";
+}

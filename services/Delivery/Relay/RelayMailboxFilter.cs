@@ -1,0 +1,35 @@
+using ProMTA.Delivery.Data;
+using ProMTA.ServiceDefaults.Data;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Storage;
+
+namespace ProMTA.Delivery.Relay;
+
+/// <summary>
+/// Never an open relay: MAIL and RCPT need an authenticated session, whatever the endpoint's settings. The account's
+/// status is read again at every MAIL, so a suspension applies to sessions that were already open.
+/// </summary>
+internal sealed class RelayMailboxFilter(Database db) : IMailboxFilter
+{
+    public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    {
+        var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
+        var account = await RelayAccounts.FindAsync(db, serviceId, cancellationToken);
+        return account?.Status switch
+        {
+            RelayAccounts.Active => true,
+            RelayAccounts.Suspended => throw RelaySession.Reply(550, "5.7.1 Relaying refused: this service is suspended because its renewal is unpaid; queued mail is held until it is paid"),
+            _ => throw RelaySession.Reply(550, "5.7.1 Relaying refused: this service has ended"),
+        };
+    }
+
+    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    {
+        if (RelaySession.Service(context) is null) throw AuthenticationRequired();
+        if (string.IsNullOrEmpty(to.Host)) throw RelaySession.Reply(550, "5.1.3 Recipient address must include a domain");
+        return Task.FromResult(true);
+    }
+
+    private static SmtpServer.Protocol.SmtpResponseException AuthenticationRequired() => RelaySession.Reply(530, "5.7.0 Authentication required");
+}

@@ -1,0 +1,47 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Outbound;
+using ProMTA.ServiceDefaults.Data;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace ProMTA.Delivery.Relay;
+
+/// <summary>Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas.</summary>
+internal sealed partial class RelayMessageStore(
+    Database db, TimeProvider time, IOptions<OutboundOptions> outbound, DeliveryMetrics metrics, ILogger<RelayMessageStore> log) : IMessageStore
+{
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        var serviceId = RelaySession.Service(context) ?? throw RelaySession.Reply(530, "5.7.0 Authentication required");
+        var messageId = Guid.CreateVersion7();
+        var recipients = transaction.To
+            .Select(to => new NewRecipient(to.AsAddress(), to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host)))
+            .ToList();
+        try
+        {
+            await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), buffer.ToArray(),
+                RelaySession.ClientIp(context), recipients, time.GetUtcNow(), outbound.Value.MessageLifetime, cancellationToken);
+        }
+        catch (NpgsqlException ex)
+        {
+            // Not stored, so not accepted: the client keeps the message and tries again.
+            LogStoreFailed(ex, serviceId);
+            return new SmtpResponse((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again");
+        }
+        metrics.Queued(recipients.Count);
+        LogQueued(messageId, serviceId, recipients.Count);
+        return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 Ok: queued as {messageId:N}");
+    }
+
+    [LoggerMessage(LogLevel.Information, "Queued {MessageId} for {ServiceId} with {Recipients} recipients")]
+    private partial void LogQueued(Guid messageId, Guid serviceId, int recipients);
+
+    [LoggerMessage(LogLevel.Error, "Storing a message for {ServiceId} failed")]
+    private partial void LogStoreFailed(Exception ex, Guid serviceId);
+}

@@ -1,0 +1,22 @@
+using System.Net;
+using SmtpServer;
+using SmtpServer.Net;
+using SmtpServer.Protocol;
+
+namespace ProMTA.Delivery.Relay;
+
+/// <summary>What the relay keeps about one SMTP session, in SmtpServer's per-session properties.</summary>
+internal static class RelaySession
+{
+    private const string ServiceKey = "promta:service-id";
+
+    public static void SetService(ISessionContext context, Guid serviceId) => context.Properties[ServiceKey] = serviceId;
+
+    public static Guid? Service(ISessionContext context) =>
+        context.Authentication.IsAuthenticated && context.Properties.TryGetValue(ServiceKey, out var id) && id is Guid serviceId ? serviceId : null;
+
+    public static string? ClientIp(ISessionContext context) =>
+        context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endPoint) && endPoint is IPEndPoint ip ? ip.Address.ToString() : null;
+
+    public static SmtpResponseException Reply(int code, string text) => new(new SmtpResponse((SmtpReplyCode)code, text));
+}

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Options;
+
+namespace ProMTA.FakeIsp;
+
+/// <summary>Starts one fake MX per configured provider and, when PowerDNS is configured, publishes their records.</summary>
+public sealed partial class FakeIspHost(IOptions<FakeIspOptions> options, IHttpClientFactory httpClients, ILogger<FakeIspHost> log) : IHostedService
+{
+    private readonly List<FakeMx> servers = [];
+
+    public IReadOnlyList<FakeMx> Servers => servers;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var config = options.Value;
+        var providers = config.Providers.Count > 0 ? config.Providers : FakeProviderOptions.Defaults();
+        foreach (var provider in providers)
+        {
+            var mx = new FakeMx(provider, config.SmtpPort);
+            mx.Start();
+            servers.Add(mx);
+            LogListening(provider.Name, provider.Domain, provider.Address, config.SmtpPort);
+        }
+        if (!string.IsNullOrEmpty(config.PowerDnsApiUrl))
+        {
+            var http = httpClients.CreateClient("powerdns");
+            http.BaseAddress = new Uri(config.PowerDnsApiUrl.TrimEnd('/') + "/");
+            http.DefaultRequestHeaders.Add("X-API-Key", config.PowerDnsApiKey);
+            var publisher = new DnsPublisher(http, config.PowerDnsServerId);
+            foreach (var provider in providers) await publisher.PublishAsync(provider, cancellationToken);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var server in servers) await server.DisposeAsync();
+    }
+
+    [LoggerMessage(LogLevel.Information, "Fake {Provider} MX for {Domain} on {Address}:{Port}")]
+    private partial void LogListening(string provider, string domain, string address, int port);
+}

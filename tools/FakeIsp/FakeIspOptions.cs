@@ -1,0 +1,41 @@
+namespace ProMTA.FakeIsp;
+
+public sealed class FakeIspOptions
+{
+    /// <summary>The SMTP port every fake MX listens on, each on its own address.</summary>
+    public int SmtpPort { get; set; } = 25;
+    public List<FakeProviderOptions> Providers { get; set; } = [];
+    /// <summary>Where to publish the providers' MX and A records; nothing is published when ApiUrl is empty.</summary>
+    public string? PowerDnsApiUrl { get; set; }
+    public string? PowerDnsApiKey { get; set; }
+    public string PowerDnsServerId { get; set; } = "localhost";
+}
+
+/// <summary>One receiving ISP: its domain, its MX address and how it treats what it receives.</summary>
+public sealed class FakeProviderOptions
+{
+    public string Name { get; set; } = "";
+    public string Domain { get; set; } = "";
+    public string Address { get; set; } = "127.0.0.1";
+    /// <summary>Share of messages accepted at DATA; the rest are refused as spam (550 5.7.1).</summary>
+    public double AcceptanceRate { get; set; } = 1.0;
+    /// <summary>Recipients accepted per minute before it answers <see cref="ThrottleReply"/>; 0 = no limit. Hidden from the sender.</summary>
+    public int RateLimitPerMinute { get; set; }
+    public string ThrottleReply { get; set; } = "421 4.7.0 Try again later";
+    /// <summary>Share of recipients that do not exist (550 5.1.1); local parts starting with "unknown" never exist.</summary>
+    public double UnknownUserRate { get; set; }
+    /// <summary>How many first attempts per recipient are answered 451 4.7.1 (greylisting).</summary>
+    public int GreylistAttempts { get; set; }
+
+    /// <summary>The ISP profiles of a local run: the throttling replies the real ones send.</summary>
+    public static List<FakeProviderOptions> Defaults() =>
+    [
+        new() { Name = "Gmail", Domain = "gmail.test", Address = "127.0.0.2", RateLimitPerMinute = 600, UnknownUserRate = 0.02,
+            ThrottleReply = "421 4.7.28 [127.0.0.1] Our system has detected an unusual rate of unsolicited mail originating from your IP address. To protect our users from spam, mail sent from your IP address has been temporarily rate limited." },
+        new() { Name = "Yahoo", Domain = "yahoo.test", Address = "127.0.0.3", RateLimitPerMinute = 300, UnknownUserRate = 0.02, AcceptanceRate = 0.98,
+            ThrottleReply = "421 4.7.0 [TSS04] Messages from 127.0.0.1 temporarily deferred due to unexpected volume or user complaints" },
+        new() { Name = "Outlook", Domain = "outlook.test", Address = "127.0.0.4", RateLimitPerMinute = 400, UnknownUserRate = 0.02,
+            ThrottleReply = "451 4.7.650 The mail server [127.0.0.1] has been temporarily rate limited due to IP reputation." },
+        new() { Name = "Example", Domain = "example.test", Address = "127.0.0.5" },
+    ];
+}

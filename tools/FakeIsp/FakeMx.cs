@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using SmtpServer;
+using SmtpServer.Mail;
+using SmtpServer.Net;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace ProMTA.FakeIsp;
+
+public sealed record FakeMxCounters(
+    string Name, string Domain, string Address, long Connections, long Accepted, long Throttled, long Greylisted,
+    long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps);
+
+public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size);
+
+/// <summary>One fake receiving MX on its own address: real SMTP, with the provider's limits and replies.</summary>
+public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
+{
+    private readonly FakeProviderOptions provider;
+    private readonly SmtpServer.SmtpServer server;
+    private readonly CancellationTokenSource stop = new();
+    private readonly ConcurrentDictionary<string, long> clientIps = new();
+    private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentQueue<ReceivedMessage> received = new();
+    private readonly Queue<DateTime> window = new();
+    private long connections, accepted, throttled, greylisted, unknown, spam;
+    private Task running = Task.CompletedTask;
+
+    public FakeMx(FakeProviderOptions provider, int port)
+    {
+        this.provider = provider;
+        var options = new SmtpServerOptionsBuilder()
+            .ServerName($"mx.{provider.Domain}")
+            .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Parse(provider.Address), port)))
+            .Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add((IMailboxFilter)this);
+        services.Add((IMessageStore)this);
+        server = new SmtpServer.SmtpServer(options, services);
+        server.SessionCreated += (_, _) => Interlocked.Increment(ref connections);
+    }
+
+    public FakeProviderOptions Provider => provider;
+
+    public IReadOnlyCollection<ReceivedMessage> Received => received;
+
+    public void Start() => running = server.StartAsync(stop.Token);
+
+    public FakeMxCounters Counters() => new(provider.Name, provider.Domain, provider.Address,
+        Interlocked.Read(ref connections), Interlocked.Read(ref accepted), Interlocked.Read(ref throttled), Interlocked.Read(ref greylisted),
+        Interlocked.Read(ref unknown), Interlocked.Read(ref spam), new Dictionary<string, long>(clientIps));
+
+    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
+    {
+        clientIps.AddOrUpdate(ClientIp(context), 1, (_, n) => n + 1);
+        return Task.FromResult(true);
+    }
+
+    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    {
+        var address = to.AsAddress();
+        if (to.User.StartsWith("unknown", StringComparison.OrdinalIgnoreCase) || Share(address) < provider.UnknownUserRate)
+        {
+            Interlocked.Increment(ref unknown);
+            throw Reply("550 5.1.1 The email account that you tried to reach does not exist.");
+        }
+        if (attempts.AddOrUpdate(address, 1, (_, n) => n + 1) <= provider.GreylistAttempts)
+        {
+            Interlocked.Increment(ref greylisted);
+            throw Reply("451 4.7.1 Greylisted, please try again later");
+        }
+        if (!WithinRateLimit())
+        {
+            Interlocked.Increment(ref throttled);
+            // A 421 ends the session, as the real ones do.
+            throw Reply(provider.ThrottleReply, quit: provider.ThrottleReply.StartsWith("421", StringComparison.Ordinal));
+        }
+        return Task.FromResult(true);
+    }
+
+    public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    {
+        if (Random.Shared.NextDouble() >= provider.AcceptanceRate)
+        {
+            Interlocked.Add(ref spam, transaction.To.Count);
+            return Task.FromResult(new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 Message rejected as spam by content filtering"));
+        }
+        Interlocked.Add(ref accepted, transaction.To.Count);
+        received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length));
+        while (received.Count > 1000) received.TryDequeue(out _);
+        return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}"));
+    }
+
+    private bool WithinRateLimit()
+    {
+        if (provider.RateLimitPerMinute <= 0) return true;
+        lock (window)
+        {
+            var now = DateTime.UtcNow;
+            while (window.Count > 0 && now - window.Peek() > TimeSpan.FromMinutes(1)) window.Dequeue();
+            if (window.Count >= provider.RateLimitPerMinute) return false;
+            window.Enqueue(now);
+            return true;
+        }
+    }
+
+    /// <summary>A stable share per address, so an unknown user stays unknown on every retry.</summary>
+    private static double Share(string address)
+    {
+        var hash = 2166136261u;
+        foreach (var c in address.ToLowerInvariant()) hash = (hash ^ c) * 16777619u;
+        return hash / (double)uint.MaxValue;
+    }
+
+    private static string ClientIp(ISessionContext context) =>
+        context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var ep) && ep is IPEndPoint ip ? ip.Address.ToString() : "unknown";
+
+    private static SmtpResponseException Reply(string reply, bool quit = false) =>
+        new(new SmtpResponse((SmtpReplyCode)int.Parse(reply[..3]), reply[4..]), quit);
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try
+        {
+            await running;
+        }
+        catch (OperationCanceledException)
+        {
+            // stopped
+        }
+        stop.Dispose();
+    }
+}

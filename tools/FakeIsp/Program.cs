@@ -1,0 +1,15 @@
+using ProMTA.FakeIsp;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddOptions<FakeIspOptions>().BindConfiguration("FakeIsp");
+builder.Services.AddHttpClient();
+builder.Services.AddSingleton<FakeIspHost>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<FakeIspHost>());
+
+var app = builder.Build();
+
+app.MapGet("/health", () => "ok");
+app.MapGet("/counters", (FakeIspHost isps) => isps.Servers.Select(s => s.Counters()));
+
+app.Run();
