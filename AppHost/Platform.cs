@@ -4,6 +4,9 @@ namespace ProMTA.AppHost;
 
 public static class Platform
 {
+    /// <summary>The first staff account (an operator); its password is in .data/secrets/staff-password.</summary>
+    public const string StaffEmail = "operator@promta.local";
+
     /// <summary>Every resource of ProMTA: the servers, the Stripe emulator and the six services, in start order.</summary>
     public static IDistributedApplicationBuilder AddPlatform(this IDistributedApplicationBuilder builder)
     {
@@ -23,6 +26,8 @@ public static class Platform
         var ordering = builder.AddService<Projects.Ordering>("ordering", infra)
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Auth__TokenSigningKey", tokenKey)
+            .WithEnvironment("Staff__Email", StaffEmail)
+            .WithEnvironment("Staff__Password", builder.AddParameter("staff-password", LocalSecrets.GetOrCreate(data, "staff-password"), secret: true))
             .WithEnvironment("Relay__Host", "localhost")
             .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525");
 

@@ -1,10 +1,12 @@
 using Microsoft.AspNetCore.Authentication;
 using ProMTA.Gateway.Auth;
+using ProMTA.Gateway.RateLimits;
 
 namespace ProMTA.Gateway;
 
 public static class Extensions
 {
+
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.Services.AddCallerToken(builder.Configuration);
@@ -13,6 +15,8 @@ public static class Extensions
         builder.Services.AddAuthentication(BearerIntrospectionHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerIntrospectionHandler>(BearerIntrospectionHandler.SchemeName, null);
         builder.Services.AddAuthorization();
+        builder.Services.AddGatewayRateLimiting(builder.Configuration.GetSection("RateLimits").Get<GatewayRateLimitOptions>() ?? new());
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
         // Routes live in appsettings.json: only the public API is routed, so the services' internal
         // endpoints (/internal/..., /health) are unreachable from outside.
         builder.Services.AddReverseProxy()

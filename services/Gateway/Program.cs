@@ -8,8 +8,10 @@ builder.AddGateway();
 var app = builder.Build();
 
 app.UseStatusCodePages();
+app.UseRequestSizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapReverseProxy();
 

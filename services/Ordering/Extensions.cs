@@ -14,6 +14,9 @@ public static class Extensions
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
         builder.AddGatewayCallerAuthentication();
+        builder.Services.AddAuthorizationBuilder().AddStaffPolicy();
+        builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
+        builder.Services.AddHostedService<StaffBootstrap>();
 
         var signingKey = builder.Configuration["Auth:TokenSigningKey"];
         if (string.IsNullOrEmpty(signingKey) || signingKey.Length < 32)
@@ -26,6 +29,7 @@ public static class Extensions
         builder.Services.AddSingleton<ProductRepository>();
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<ServiceRepository>();
+        builder.Services.AddSingleton<DemoRequestRepository>();
         return builder;
     }
 
@@ -36,6 +40,7 @@ public static class Extensions
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();
+        api.MapDemoRequestsApi();
         app.MapIntrospectionApi();
         return app;
     }

@@ -19,6 +19,10 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public int DnsPort { get; } = FreePort.Next();
 
+    /// <summary>The staff operator the AppHost bootstraps, with the password it generated for this run's data.</summary>
+    public (string Email, string Password) Operator =>
+        ("operator@promta.local", File.ReadAllText(Path.Combine(dataDirectory, "secrets", "staff-password")).Trim());
+
     public async Task InitializeAsync()
     {
         dataDirectory = Repository.NewDataDirectory("e2e");
