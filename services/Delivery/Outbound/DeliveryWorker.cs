@@ -41,7 +41,17 @@ internal sealed partial class DeliveryWorker(
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
                     async (group, ct) =>
                     {
-                        var replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], ct);
+                        Dictionary<long, (int Code, string Text)> replies;
+                        try
+                        {
+                            replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], ct);
+                        }
+                        catch (Exception ex) when (!ct.IsCancellationRequested)
+                        {
+                            // One destination's surprise must not hold its recipients for a whole lease: retry them.
+                            LogGroupFailed(ex, group.Key.Domain);
+                            replies = group.ToDictionary(r => r.Id, _ => (451, $"4.3.0 Local error delivering to {group.Key.Domain}"));
+                        }
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
                     });
             }
@@ -211,6 +221,9 @@ internal sealed partial class DeliveryWorker(
 
     [LoggerMessage(LogLevel.Information, "Delivery to {Recipient} from {SourceIp}: {Reply} ({Outcome})")]
     private partial void LogAttempt(string recipient, string? sourceIp, string reply, Outcome outcome);
+
+    [LoggerMessage(LogLevel.Error, "Delivering to {Domain} failed; its recipients are deferred")]
+    private partial void LogGroupFailed(Exception ex, string domain);
 
     [LoggerMessage(LogLevel.Error, "Delivery loop failed; retrying")]
     private partial void LogLoopFailed(Exception ex);

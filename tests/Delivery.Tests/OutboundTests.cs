@@ -1,0 +1,96 @@
+using Dapper;
+using ProMTA.FakeIsp;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.Delivery.Tests;
+
+public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private sealed record RecipientRow(string Address, string Status, int Attempts, int Deferrals, string? LastReply, string? SourceIp);
+
+    [Fact]
+    public async Task Mail_is_delivered_from_the_services_dedicated_ip()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        await client.SendAsync(RelayHost.Message("ada@gmail.test"));
+
+        var row = await WaitUntilDoneAsync(relay, "ada@gmail.test");
+        Assert.Equal("Delivered", row.Status);
+        Assert.StartsWith("250", row.LastReply);
+        Assert.Equal(RelayHost.SourceIp, row.SourceIp);
+        var received = Assert.Single(relay.Mx.Received);
+        Assert.Equal(RelayHost.SourceIp, received.ClientIp); // what the receiving ISP saw
+        Assert.Equal(["ada@gmail.test"], received.To);
+    }
+
+    [Fact]
+    public async Task A_4xx_is_retried_and_a_5xx_bounces_each_recipient_on_its_own()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres, new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", GreylistAttempts = 1 });
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+        var message = RelayHost.Message("grace@gmail.test");
+        message.To.Add(MimeKit.MailboxAddress.Parse("unknown-user@gmail.test"));
+
+        await client.SendAsync(message);
+
+        var delivered = await WaitUntilDoneAsync(relay, "grace@gmail.test");
+        Assert.Equal("Delivered", delivered.Status);
+        Assert.Equal(2, delivered.Attempts);
+        Assert.Equal(1, delivered.Deferrals);
+        var bounced = await WaitUntilDoneAsync(relay, "unknown-user@gmail.test");
+        Assert.Equal("Bounced", bounced.Status);
+        Assert.StartsWith("550 5.1.1", bounced.LastReply);
+        Assert.Equal(1, bounced.Attempts);
+
+        await using var connection = await relay.Database.OpenAsync();
+        var stats = await Data.MessageQueue.StatisticsAsync(relay.Database, relay.ServiceId, default);
+        var gmail = Assert.Single(stats);
+        Assert.Equal(("Gmail", 1L, 1L, 1L, 0L), (gmail.Provider, gmail.Sent, gmail.Deferred, gmail.Bounced, gmail.QueueDepth));
+    }
+
+    [Fact]
+    public async Task A_suspended_services_queue_is_held_until_it_resumes()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+        // Claimed only while Active: suspend right after acceptance, before the worker's next poll can matter.
+        await using (var connection = await relay.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE relay_accounts SET status = 'Suspended'");
+            await connection.ExecuteAsync("""
+                INSERT INTO messages (id, service_id, mail_from, size, data, received_at)
+                VALUES (@Id, @ServiceId, 'sender@customer.test', length(@Data), @Data, now());
+                INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+                VALUES (@Id, @ServiceId, 'held@gmail.test', 'gmail.test', 'Gmail', now(), now() + interval '1 day');
+                """, new { Id = Guid.NewGuid(), relay.ServiceId, Data = "From: sender@customer.test\r\nTo: held@gmail.test\r\nSubject: Held\r\n\r\nHeld while suspended.\r\n"u8.ToArray() });
+        }
+        await Task.Delay(1000);
+        Assert.Equal(0, (await RowAsync(relay, "held@gmail.test")).Attempts);
+
+        await using (var connection = await relay.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("UPDATE relay_accounts SET status = 'Active'");
+        }
+        Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "held@gmail.test")).Status);
+    }
+
+    private static async Task<RecipientRow> RowAsync(RelayHost relay, string address)
+    {
+        await using var connection = await relay.Database.OpenAsync();
+        return await connection.QuerySingleAsync<RecipientRow>(
+            "SELECT address, status, attempts, deferrals, last_reply, source_ip FROM recipients WHERE address = @address", new { address });
+    }
+
+    private static async Task<RecipientRow> WaitUntilDoneAsync(RelayHost relay, string address)
+    {
+        RecipientRow? row = null;
+        await RelayHost.EventuallyAsync(async () => (row = await RowAsync(relay, address)).Status != "Queued");
+        return row!;
+    }
+}

@@ -1,0 +1,139 @@
+using Dapper;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MimeKit;
+using ProMTA.Delivery;
+using ProMTA.FakeIsp;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Security;
+using ProMTA.TestKit;
+
+namespace ProMTA.Delivery.Tests;
+
+/// <summary>
+/// Delivery's relay and outbound worker as the service wires them (AddRelay, AddOutbound), in a fresh schema of the
+/// fixture's PostgreSQL, with one fake Gmail MX on a free port that the outbound routes gmail.test to.
+/// </summary>
+public sealed class RelayHost : IAsyncDisposable
+{
+    public const string Password = "relay-password-for-tests";
+    public const string SourceIp = "127.0.1.7";
+
+    private readonly IHost host;
+
+    private RelayHost(IHost host, FakeMx mx, int port, Guid serviceId, string username)
+    {
+        this.host = host;
+        Mx = mx;
+        Port = port;
+        ServiceId = serviceId;
+        Username = username;
+    }
+
+    public FakeMx Mx { get; }
+    public int Port { get; }
+    public Guid ServiceId { get; }
+    public string Username { get; }
+    public Database Database => host.Services.GetRequiredService<Database>();
+
+    public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true)
+    {
+        var mxPort = FreePort.Next();
+        var provider = gmail ?? new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" };
+        provider.Address = "127.0.0.1";
+        var mx = new FakeMx(provider, mxPort);
+        mx.Start();
+
+        var port = FreePort.Next();
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration[$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = postgres.ConnectionString;
+        builder.Configuration["Relay:Port"] = port.ToString();
+        builder.Configuration["Relay:AllowPlainAuth"] = allowPlainAuth.ToString();
+        builder.Configuration["Relay:MaxMessageSize"] = "1048576";
+        builder.Configuration["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}";
+        builder.Configuration["Delivery:RetryInitial"] = "00:00:00.500";
+        builder.Configuration["Delivery:RetryMax"] = "00:00:01";
+        builder.Configuration["Delivery:PollInterval"] = "00:00:00.100";
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
+        builder.AddRelay();
+        builder.AddOutbound();
+        var host = builder.Build();
+        await host.StartAsync();
+        await host.Services.GetRequiredService<MigrationState>().Completed;
+
+        var serviceId = Guid.NewGuid();
+        var username = $"svc-{serviceId:N}";
+        await using (var connection = await host.Services.GetRequiredService<Database>().OpenAsync())
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
+                VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, 'Active', now())
+                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp } });
+        }
+        var relay = new RelayHost(host, mx, port, serviceId, username);
+        await relay.WaitForRelayAsync();
+        return relay;
+    }
+
+    /// <summary>A MailKit client connected to the relay (STARTTLS when offered, the test certificate trusted).</summary>
+    public async Task<SmtpClient> ConnectAsync(SecureSocketOptions security = SecureSocketOptions.None)
+    {
+        var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, CheckCertificateRevocation = false };
+        await client.ConnectAsync("127.0.0.1", Port, security);
+        return client;
+    }
+
+    public static MimeMessage Message(string to, string subject = "Hello")
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("sender@customer.test"));
+        message.To.Add(MailboxAddress.Parse(to));
+        message.Subject = subject;
+        message.Body = new TextPart("plain") { Text = "Sent through ProMTA." };
+        return message;
+    }
+
+    public async Task<T> QuerySingleAsync<T>(string sql, object? param = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.QuerySingleAsync<T>(sql, param);
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds; the outbound worker runs on its own schedule.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> done, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task WaitForRelayAsync()
+    {
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                using var client = await ConnectAsync();
+                await client.DisconnectAsync(true);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(20));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await host.StopAsync();
+        host.Dispose();
+        await Mx.DisposeAsync();
+    }
+}
