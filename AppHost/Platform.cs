@@ -45,8 +45,24 @@ public static class Platform
             .WithEnvironment("PowerDns__DnsEndpoint", infra.DnsEndpoint)
             .WaitFor(infra.PowerDns);
 
+        // Receiving ISPs for local runs: fake MX servers on 127.0.0.x whose MX and A records FakeIsp publishes in PowerDNS.
+        var mxPort = builder.Configuration["Ports:FakeMx"] ?? "25";
+        var fakeIsp = builder.AddProject<Projects.FakeIsp>("fake-isp")
+            .WithHttpEndpoint()
+            .WithHttpHealthCheck("/health")
+            .WithEnvironment("FakeIsp__SmtpPort", mxPort)
+            .WithEnvironment("FakeIsp__PowerDnsApiUrl", infra.PowerDnsApi)
+            .WithEnvironment("FakeIsp__PowerDnsApiKey", infra.PowerDnsApiKey)
+            .WaitFor(infra.PowerDns);
+
         var delivery = builder.AddService<Projects.Delivery>("delivery", infra)
-            .WithEnvironment("Auth__InternalSecret", internalSecret);
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525")
+            // Local runs only: lets swaks without Net::SSLeay authenticate before STARTTLS. Never set in production.
+            .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
+            .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)
+            .WithEnvironment("Delivery__MxPort", mxPort)
+            .WaitFor(fakeIsp);
 
         builder.AddProject<Projects.Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
