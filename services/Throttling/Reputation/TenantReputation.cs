@@ -1,0 +1,49 @@
+namespace ProMTA.Throttling.Reputation;
+
+/// <summary>
+/// Acceptance, deferral, bounce and complaint rates of one tenant at one provider over a sliding window, turned into
+/// a score that speeds up clean senders and slows down dirty ones (rule 16: the cleaner the mail, the faster).
+/// </summary>
+public sealed class TenantReputation(ReputationPolicy policy)
+{
+    private readonly OutcomeWindow _window = new(policy.Window, 60);
+
+    /// <summary>Set when the outcomes crossed a suspension threshold.</summary>
+    public DateTimeOffset SuspendedUntil { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>Adds an outcome.</summary>
+    public void Add(OutcomeKind kind, DateTimeOffset now) => _window.Add(kind, now);
+
+    /// <summary>Suspends from outside (an authentication failure) until <paramref name="until"/>.</summary>
+    public void SuspendUntil(DateTimeOffset until)
+    {
+        if (until > SuspendedUntil) SuspendedUntil = until;
+    }
+
+    /// <summary>Evaluates the window; crossing a suspension threshold starts a suspension (returns true the first time).</summary>
+    public bool Evaluate(DateTimeOffset now, out ReputationScore score)
+    {
+        score = Score(now);
+        if (score.Verdict != ReputationVerdict.Suspended || now < SuspendedUntil) return false;
+        SuspendedUntil = now + policy.Suspension;
+        return true;
+    }
+
+    /// <summary>The current score, without side effects.</summary>
+    public ReputationScore Score(DateTimeOffset now)
+    {
+        var counts = _window.Totals(now);
+        var value = Math.Clamp(100 - counts.BounceRate * 500 - counts.ComplaintRate * 20_000 - counts.DeferralRate * 100, 0, 100);
+        if (now < SuspendedUntil) return new ReputationScore(value, ReputationVerdict.Suspended, 0, 0, counts);
+        if (counts.Attempts < policy.MinimumSample) return new ReputationScore(value, ReputationVerdict.Unknown, 1, 1, counts);
+
+        if (counts.BounceRate >= policy.SuspendBounceRate || counts.ComplaintRate >= policy.SuspendComplaintRate)
+            return new ReputationScore(value, ReputationVerdict.Suspended, 0, 0, counts);
+        if (counts.BounceRate >= policy.SlowDownBounceRate || counts.ComplaintRate >= policy.SlowDownComplaintRate)
+            return new ReputationScore(value, ReputationVerdict.SlowedDown, policy.SlowDownFactor, 0, counts);
+        if (counts.BounceRate < policy.CleanBounceRate && counts.ComplaintRate < policy.CleanComplaintRate
+            && counts.DeferralRate < policy.CleanDeferralRate)
+            return new ReputationScore(value, ReputationVerdict.Clean, 1, policy.CleanGrowthBoost, counts);
+        return new ReputationScore(value, ReputationVerdict.Fair, 1, 1, counts);
+    }
+}

@@ -1,0 +1,104 @@
+using ProMTA.Throttling.Providers;
+
+namespace ProMTA.Throttling.Shaping;
+
+/// <summary>
+/// The increase/decrease rules of one lane. Before the ISP ever pushes back the rate grows multiplicatively (its
+/// limit is unknown); a rate-limit reply cuts it multiplicatively and remembers where the push-back came; after a
+/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then probes above it
+/// with additive steps that double while replies stay clean. Never above the ceiling, never below the floor, and
+/// never a snap back to the old rate. Connections follow the same feedback.
+/// </summary>
+public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, DateTimeOffset now)
+{
+    private DateTimeOffset _holdUntil = now;
+    private DateTimeOffset _lastDecreaseAt = DateTimeOffset.MinValue;
+    private DateTimeOffset _intervalStart = now;
+    private long _sentInInterval;
+    private bool _throttledInInterval;
+    private double _probeStep;
+
+    /// <summary>The allowed rate in messages per minute.</summary>
+    public double RatePerMinute { get; private set; } = limits.StartRatePerMinute;
+
+    /// <summary>The allowed concurrent connections.</summary>
+    public int Connections { get; private set; } = limits.StartConnections;
+
+    /// <summary>The rate at which the ISP last pushed back, or null while it never did.</summary>
+    public double? LastThrottledRate { get; private set; }
+
+    /// <summary>True while climbing back to the rate that was throttled last.</summary>
+    public bool Recovering => LastThrottledRate is { } w && RatePerMinute < w * policy.RecoveryTarget;
+
+    /// <summary>True during the hold that follows a decrease.</summary>
+    public bool Holding(DateTimeOffset now) => now < _holdUntil;
+
+    /// <summary>Counts a message sent, for the utilisation that gates growth.</summary>
+    public void OnSent() => _sentInInterval++;
+
+    /// <summary>A rate-limit reply: cut the rate and connections unless a cut happened within the reaction window.</summary>
+    /// <returns>True when the rate was cut.</returns>
+    public bool OnThrottled(DateTimeOffset now)
+    {
+        _throttledInInterval = true;
+        if (now - _lastDecreaseAt < policy.ReactionWindow) return false;
+        Cut(now);
+        Connections = Math.Max(1, (int)Math.Floor(Connections * policy.DecreaseFactor));
+        return true;
+    }
+
+    /// <summary>After a suspension the lane resumes below where it was, as after a rate-limit reply.</summary>
+    public void OnResumed(DateTimeOffset now)
+    {
+        Cut(now);
+        Connections = Math.Max(1, Math.Min(Connections, limits.StartConnections));
+    }
+
+    /// <summary>
+    /// Grows the rate when an increase interval has passed with clean replies and enough use.
+    /// <paramref name="growthBoost"/> comes from the tenant's reputation: above 1 clean senders grow faster, 0 holds.
+    /// </summary>
+    /// <returns>True when the rate changed.</returns>
+    public bool Tick(DateTimeOffset now, double growthBoost = 1.0)
+    {
+        if (now - _intervalStart < policy.IncreaseInterval) return false;
+
+        var allowance = RatePerMinute / 60 * (now - _intervalStart).TotalSeconds;
+        var used = allowance <= 0 ? 0 : _sentInInterval / allowance;
+        var clean = !_throttledInInterval && now >= _holdUntil;
+        _intervalStart = now;
+        _sentInInterval = 0;
+        _throttledInInterval = false;
+
+        if (!clean || used < policy.MinUtilisationToGrow || growthBoost <= 0) return false;
+
+        var before = RatePerMinute;
+        RatePerMinute = Math.Min(limits.CeilingRatePerMinute, Grow(RatePerMinute, growthBoost));
+        Connections = Math.Min(limits.MaxConnections, Connections + 1);
+        return RatePerMinute != before;
+    }
+
+    private double Grow(double rate, double boost)
+    {
+        if (LastThrottledRate is not { } throttledAt)
+            return rate * (1 + (policy.SlowStartFactor - 1) * boost);
+
+        var target = throttledAt * policy.RecoveryTarget;
+        if (rate < target)
+            return Math.Min(target, rate + (throttledAt - rate) * policy.RecoveryShare * boost);
+
+        _probeStep = _probeStep <= 0
+            ? Math.Max(throttledAt * policy.FirstProbeShare, limits.FloorRatePerMinute / 10)
+            : Math.Min(_probeStep * 2, rate * policy.MaxProbeShare);
+        return rate + _probeStep * boost;
+    }
+
+    private void Cut(DateTimeOffset now)
+    {
+        LastThrottledRate = RatePerMinute;
+        RatePerMinute = Math.Max(limits.FloorRatePerMinute, RatePerMinute * policy.DecreaseFactor);
+        _holdUntil = now + policy.Hold;
+        _lastDecreaseAt = now;
+        _probeStep = 0;
+    }
+}

@@ -1,0 +1,62 @@
+namespace ProMTA.Throttling.Shaping;
+
+/// <summary>
+/// The tuning of the increase/decrease rules. The defaults are what the simulation harness was measured with;
+/// every value can be changed through <see cref="ThrottlingOptions"/>.
+/// </summary>
+public sealed record ShapingPolicy
+{
+    /// <summary>Multiplicative decrease on a rate-limit reply (0.5 halves the rate).</summary>
+    public double DecreaseFactor { get; init; } = 0.5;
+
+    /// <summary>
+    /// Replies to messages sent before a decrease keep arriving for a moment; reacting to each of them would
+    /// collapse the rate to the floor for a single overshoot, so one decrease per window.
+    /// </summary>
+    public TimeSpan ReactionWindow { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>After a decrease the rate holds this long before it may grow again.</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>How often the rate may grow while replies are clean.</summary>
+    public TimeSpan IncreaseInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Growth per interval before the ISP ever pushed back (its limit is unknown, so find it fast).</summary>
+    public double SlowStartFactor { get; init; } = 1.5;
+
+    /// <summary>
+    /// Below the rate that was last throttled, close this share of the gap per interval: that rate is known to be
+    /// nearly right, so returning to it gradually but quickly costs little.
+    /// </summary>
+    public double RecoveryShare { get; init; } = 0.5;
+
+    /// <summary>The recovery phase ends this close to the throttled rate; probing above it starts there.</summary>
+    public double RecoveryTarget { get; init; } = 0.95;
+
+    /// <summary>The first probing step above the last throttled rate, as a share of it (additive increase).</summary>
+    public double FirstProbeShare { get; init; } = 0.01;
+
+    /// <summary>Probing steps double while clean, up to this share of the current rate: the limit may have risen a lot.</summary>
+    public double MaxProbeShare { get; init; } = 0.10;
+
+    /// <summary>The rate only grows when the lane used at least this share of its allowance (no growth on idle lanes).</summary>
+    public double MinUtilisationToGrow { get; init; } = 0.5;
+
+    /// <summary>Tokens the bucket may hold, in seconds of the current rate (a small burst after a pause).</summary>
+    public double BurstSeconds { get; init; } = 1.0;
+
+    /// <summary>Default suspension for a reputation reply whose rule names none.</summary>
+    public TimeSpan ReputationSuspension { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Default suspension of a tenant x provider for an authentication failure whose rule names none.</summary>
+    public TimeSpan AuthenticationSuspension { get; init; } = TimeSpan.FromHours(6);
+
+    /// <summary>Consecutive connection failures before the destination is considered dead.</summary>
+    public int DeadDestinationThreshold { get; init; } = 3;
+
+    /// <summary>First dead-destination pause; doubles with each further failure.</summary>
+    public TimeSpan DeadDestinationFirstPause { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Longest dead-destination pause.</summary>
+    public TimeSpan DeadDestinationMaxPause { get; init; } = TimeSpan.FromHours(1);
+}

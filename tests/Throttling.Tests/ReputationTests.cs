@@ -1,0 +1,115 @@
+using ProMTA.Throttling.Replies;
+using ProMTA.Throttling.Reputation;
+using Xunit;
+using static ProMTA.Throttling.Tests.ControllerFixture;
+
+namespace ProMTA.Throttling.Tests;
+
+public sealed class ReputationTests
+{
+    /// <summary>Sends <paramref name="count"/> messages of which <paramref name="bounces"/> bounce, spread over a minute.</summary>
+    private static void Send(ThrottleController controller, int count, int bounces, DateTimeOffset at, string provider = "gmail")
+    {
+        for (var i = 0; i < count; i++)
+        {
+            // Bounces spread evenly, as on a real list.
+            var reply = (long)i * bounces / count != (long)(i + 1) * bounces / count ? UnknownUser : SmtpReply.Accepted;
+            controller.Record(Ip, provider, Tenant, reply, at + TimeSpan.FromSeconds(60.0 * i / count));
+        }
+    }
+
+    private static TenantSnapshot TenantOf(ThrottleController controller, DateTimeOffset now) =>
+        controller.Snapshot(now).Tenants.Single(t => t.Tenant == Tenant && t.Provider == "gmail");
+
+    [Fact]
+    public void Few_bounces_make_a_clean_sender()
+    {
+        using var controller = Create();
+        Send(controller, 300, 3, T0);
+
+        Assert.Equal(ReputationVerdict.Clean, TenantOf(controller, T0 + TimeSpan.FromMinutes(1)).Verdict);
+    }
+
+    [Fact]
+    public void Below_the_minimum_sample_there_is_no_verdict()
+    {
+        using var controller = Create();
+        Send(controller, 100, 50, T0);
+
+        Assert.Equal(ReputationVerdict.Unknown, TenantOf(controller, T0 + TimeSpan.FromMinutes(1)).Verdict);
+        Assert.True(controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(1)).Allowed);
+    }
+
+    [Fact]
+    public void A_bounce_rate_of_five_percent_slows_the_tenant_down()
+    {
+        using var controller = Create();
+        Send(controller, 400, 24, T0);
+        var now = T0 + TimeSpan.FromMinutes(2);
+
+        var tenant = TenantOf(controller, now);
+        Assert.Equal(ReputationVerdict.SlowedDown, tenant.Verdict);
+        Assert.Equal(0.5, tenant.RateFactor);
+
+        // Half of the lane's 300/min over ten seconds.
+        long sent = 0;
+        for (var t = now; t < now + TimeSpan.FromSeconds(10); t += TimeSpan.FromMilliseconds(100))
+            while (controller.TryAcquire(Ip, "gmail", Tenant, t).Allowed) sent++;
+        Assert.InRange(sent, 24, 27);
+    }
+
+    [Fact]
+    public void A_bounce_rate_of_ten_percent_suspends_the_tenant_for_hours_and_tells_the_customer()
+    {
+        using var controller = Create();
+        var notices = new List<TenantNotice>();
+        controller.TenantNoticeRaised += (_, n) => notices.Add(n);
+
+        Send(controller, 400, 44, T0);
+        var now = T0 + TimeSpan.FromMinutes(2);
+
+        var refused = controller.TryAcquire(Ip, "gmail", Tenant, now);
+        Assert.Equal(ThrottleReason.TenantSuspended, refused.Reason);
+        Assert.True(refused.NextSendTime >= now + TimeSpan.FromHours(3));
+        Assert.Equal(TenantNoticeKind.ReputationSuspended, Assert.Single(notices).Kind);
+        Assert.True(controller.TryAcquire(Ip, "outlook", Tenant, now).Allowed);
+        Assert.True(controller.TryAcquire(Ip, "gmail", Tenant, now + TimeSpan.FromHours(5)).Allowed);
+    }
+
+    [Fact]
+    public void Complaints_above_the_threshold_suspend()
+    {
+        using var controller = Create();
+        Send(controller, 1000, 0, T0);
+        for (var i = 0; i < 4; i++) controller.RecordComplaint(Tenant, "gmail", T0 + TimeSpan.FromSeconds(30));
+
+        Assert.Equal(ThrottleReason.TenantSuspended, controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(2)).Reason);
+    }
+
+    [Fact]
+    public void Old_outcomes_age_out_of_the_window()
+    {
+        var window = new OutcomeWindow(TimeSpan.FromHours(1), 60);
+        window.Add(OutcomeKind.Bounced, T0, 50);
+        window.Add(OutcomeKind.Accepted, T0 + TimeSpan.FromMinutes(30), 50);
+
+        Assert.Equal(0.5, window.Totals(T0 + TimeSpan.FromMinutes(59)).BounceRate);
+        Assert.Equal(0, window.Totals(T0 + TimeSpan.FromMinutes(61)).BounceRate);
+    }
+
+    [Fact]
+    public void Clean_senders_grow_faster_than_unknown_ones()
+    {
+        using var clean = Create();
+        using var fresh = Create();
+        var policy = new ReputationPolicy();
+        // A clean history at gmail for the first controller's tenant.
+        Send(clean, 1000, 0, T0 - TimeSpan.FromMinutes(5));
+
+        SendClean(clean, T0, TimeSpan.FromSeconds(31));
+        SendClean(fresh, T0, TimeSpan.FromSeconds(31));
+
+        Assert.True(policy.CleanGrowthBoost > 1);
+        Assert.True(RateOf(clean) > RateOf(fresh));
+    }
+}

@@ -1,0 +1,47 @@
+using ProMTA.ThrottlingSimulator.Simulation;
+using Xunit;
+
+namespace ProMTA.Throttling.Tests;
+
+/// <summary>What a customer would see on a short deterministic run (virtual clock, seeded).</summary>
+public sealed class SimulationTests
+{
+    private static readonly SimulationScenario Scenario = new()
+    {
+        SourceIps = 2,
+        Duration = TimeSpan.FromMinutes(120),
+        Isps = SimulationScenario.StandardIsps(),
+    };
+
+    [Fact]
+    public void Managed_sending_finds_each_hidden_limit_quickly_with_few_deferrals_and_no_block()
+    {
+        var result = SimulationRunner.Run(Scenario, Strategy.Managed);
+
+        Assert.Equal(result.CleanLanes, result.LanesReaching90Within(TimeSpan.FromMinutes(5)));
+        Assert.True(result.DeferredShare <= 0.05, $"deferred {result.DeferredShare:P1}");
+        Assert.Equal(0, result.BlocksForSendingRate);
+        Assert.All(result.RecoveriesAfterDrop, r => Assert.NotNull(r));
+        Assert.All(result.RecoveriesAfterRise, r => Assert.True(r <= TimeSpan.FromMinutes(5), $"recovered after {r}"));
+    }
+
+    [Fact]
+    public void Unmanaged_sending_gets_blocked_and_delivers_less()
+    {
+        var managed = SimulationRunner.Run(Scenario, Strategy.Managed);
+        var unmanaged = SimulationRunner.Run(Scenario, Strategy.Unmanaged);
+
+        Assert.True(unmanaged.BlocksForSendingRate > 0);
+        Assert.True(managed.Delivered > unmanaged.Delivered);
+    }
+
+    [Fact]
+    public void The_simulation_is_deterministic()
+    {
+        var first = SimulationRunner.Run(Scenario, Strategy.Managed);
+        var second = SimulationRunner.Run(Scenario, Strategy.Managed);
+
+        Assert.Equal(first.Delivered, second.Delivered);
+        Assert.Equal(first.Deferred, second.Deferred);
+    }
+}

@@ -1,0 +1,25 @@
+namespace ProMTA.ThrottlingSimulator.Simulation;
+
+/// <summary>The numbers a run produced; "clean lanes" are those of tenants with clean lists.</summary>
+public sealed record SimulationResult
+{
+    public required Strategy Strategy { get; init; }
+    public required long Delivered { get; init; }
+    public required long Attempts { get; init; }
+    public required long Deferred { get; init; }
+    public required long Bounced { get; init; }
+    public required int CleanLanes { get; init; }
+    public required IReadOnlyList<TimeSpan?> TimesToReach90 { get; init; }
+    public required IReadOnlyList<TimeSpan?> RecoveriesAfterDrop { get; init; }
+    public required IReadOnlyList<TimeSpan?> RecoveriesAfterRise { get; init; }
+    public required int BlocksForSendingRate { get; init; }
+    public required int BlocksForBounces { get; init; }
+    public required double CleanCapacity { get; init; }
+    public required long CleanDelivered { get; init; }
+    public TimeSpan WallTime { get; init; }
+
+    public double DeferredShare => Attempts == 0 ? 0 : (double)Deferred / Attempts;
+    public double CleanUtilisation => CleanCapacity == 0 ? 0 : CleanDelivered / CleanCapacity;
+    public int LanesReaching90 => TimesToReach90.Count(t => t is not null);
+    public int LanesReaching90Within(TimeSpan limit) => TimesToReach90.Count(t => t is { } v && v <= limit);
+}

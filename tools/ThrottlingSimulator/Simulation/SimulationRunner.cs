@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using ProMTA.Throttling;
+using ProMTA.Throttling.Replies;
+
+namespace ProMTA.ThrottlingSimulator.Simulation;
+
+/// <summary>
+/// Runs a scenario on a virtual clock: every tick, each lane sends as long as its strategy allows, each attempt is
+/// answered by the lane's fake ISP and the answer goes back to the strategy. The queue never runs dry, so what is
+/// measured is how fast each strategy may send. No wall-clock time is involved, so a run is deterministic.
+/// </summary>
+public static class SimulationRunner
+{
+    private const int MaxAttemptsPerLaneTick = 100_000;
+
+    public static SimulationResult Run(SimulationScenario scenario, Strategy strategy, ThrottlingOptions? options = null)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var tenants = Enumerable.Range(0, scenario.SourceIps).Select(i => $"tenant-{i:00}").ToArray();
+        var ips = Enumerable.Range(0, scenario.SourceIps).Select(i => $"198.51.100.{10 + i}").ToArray();
+        ISender sender = strategy == Strategy.Static
+            ? new StaticSender((options?.Data ?? ThrottlingData.Default).Replies)
+            : ControllerSender.Create(strategy, tenants, options);
+
+        var placement = new Random(scenario.Seed);
+        var lanes = new List<SimLane>();
+        for (var ip = 0; ip < scenario.SourceIps; ip++)
+        {
+            for (var p = 0; p < scenario.Isps.Count; p++)
+            {
+                var factor = scenario.IpFactorMin + placement.NextDouble() * (scenario.IpFactorMax - scenario.IpFactorMin);
+                var isp = new FakeIspLane(scenario.Isps[p], factor, scenario.BounceRateOf(ip), new Random(scenario.Seed * 7919 + ip * 101 + p));
+                lanes.Add(new SimLane(ips[ip], scenario.Isps[p].Provider, tenants[ip], isp, new LaneObserver(isp, scenario.Tick),
+                    scenario.BounceRateOf(ip) < SimulationScenario.CleanBounceRate));
+            }
+        }
+
+        var ticks = (int)(scenario.Duration / scenario.Tick);
+        for (var tick = 0; tick < ticks; tick++)
+        {
+            var now = SimulationScenario.Start + scenario.Tick * tick;
+            foreach (var lane in lanes)
+            {
+                for (var n = 0; n < MaxAttemptsPerLaneTick && sender.TryAcquire(lane.Ip, lane.Provider, lane.Tenant, now); n++)
+                {
+                    var reply = lane.Isp.Attempt(now);
+                    sender.Record(lane.Ip, lane.Provider, lane.Tenant, reply, now);
+                    lane.Observer.Count(OutcomeOf(reply), tick);
+                }
+                lane.Observer.EndTick(tick);
+            }
+        }
+        foreach (var lane in lanes) lane.Observer.Finish();
+        (sender as ControllerSender)?.Controller.Dispose();
+
+        var clean = lanes.Where(l => l.Clean).ToList();
+        var recoveries = clean.SelectMany(l => l.Observer.Recoveries).ToList();
+        var blocks = lanes.SelectMany(l => l.Isp.Blocks).ToList();
+        return new SimulationResult
+        {
+            Strategy = strategy,
+            Delivered = lanes.Sum(l => l.Observer.Accepted),
+            Attempts = lanes.Sum(l => l.Observer.Attempts),
+            Deferred = lanes.Sum(l => l.Observer.Deferred),
+            Bounced = lanes.Sum(l => l.Observer.Bounced),
+            CleanLanes = clean.Count,
+            TimesToReach90 = clean.Select(l => l.Observer.ReachedAt).ToList(),
+            RecoveriesAfterDrop = recoveries.Where(r => r.Drop).Select(r => r.RecoveredAfter).ToList(),
+            RecoveriesAfterRise = recoveries.Where(r => !r.Drop).Select(r => r.RecoveredAfter).ToList(),
+            BlocksForSendingRate = blocks.Count(b => b.Cause == BlockCause.SendingRate),
+            BlocksForBounces = blocks.Count(b => b.Cause == BlockCause.Bounces),
+            CleanCapacity = clean.Sum(l => l.Observer.Capacity),
+            CleanDelivered = clean.Sum(l => l.Observer.Accepted),
+            WallTime = stopwatch.Elapsed,
+        };
+    }
+
+    private static SmtpOutcome OutcomeOf(SmtpReply reply) => reply.Code switch
+    {
+        >= 200 and < 300 => SmtpOutcome.Accepted,
+        >= 400 and < 500 => SmtpOutcome.Deferred,
+        _ => reply.EnhancedCode == "5.1.1" ? SmtpOutcome.Bounced : SmtpOutcome.Rejected,
+    };
+
+    private sealed record SimLane(string Ip, string Provider, string Tenant, FakeIspLane Isp, LaneObserver Observer, bool Clean);
+}
