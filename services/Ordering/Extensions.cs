@@ -41,6 +41,7 @@ public static class Extensions
         api.MapOrdersApi();
         api.MapServicesApi();
         api.MapDemoRequestsApi();
+        api.MapReviewApi();
         app.MapIntrospectionApi();
         return app;
     }

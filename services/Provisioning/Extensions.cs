@@ -16,6 +16,7 @@ public static class Extensions
         builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning").ValidateOnStart();
         builder.Services.AddOptions<LocalDatacenterOptions>().BindConfiguration("Datacenter:Local").ValidateOnStart();
         builder.Services.AddSingleton<IDatacenterProvider, LocalDatacenterProvider>();
+        builder.Services.AddSingleton<Setup.ServerSetup>();
         builder.Services.AddSingleton(sp => new WorkingDays(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.Holidays.ToHashSet()));
         return builder;
     }

@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.TestKit;
+using System.Net.Http.Json;
 using Xunit;
 
 namespace ProMTA.EndToEnd;
@@ -23,6 +24,21 @@ public sealed class PlatformFixture : IAsyncLifetime
     public (string Email, string Password) Operator =>
         ("operator@promta.local", File.ReadAllText(Path.Combine(dataDirectory, "secrets", "staff-password")).Trim());
 
+    private string? staffToken;
+
+    /// <summary>
+    /// One staff login for the whole run: the login route is rate limited per IP, and the rate-limit test spends
+    /// most of that budget.
+    /// </summary>
+    public async Task<string> StaffTokenAsync()
+    {
+        if (staffToken is not null) return staffToken;
+        using var response = await Gateway.PostAsJsonAsync("/api/auth/token", new { email = Operator.Email, password = Operator.Password });
+        response.EnsureSuccessStatusCode();
+        staffToken = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!;
+        return staffToken;
+    }
+
     public async Task InitializeAsync()
     {
         dataDirectory = Repository.NewDataDirectory("e2e");
@@ -38,6 +54,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await app.StartAsync(startup.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
         Gateway = app.CreateHttpClient("gateway");
+        await StaffTokenAsync(); // before any test spends the per-IP login budget
     }
 
     public async Task DisposeAsync()

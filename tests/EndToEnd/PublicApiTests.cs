@@ -22,7 +22,7 @@ public sealed class PublicApiTests(PlatformFixture platform)
         using var forbidden = await customer.GetAsync("/api/admin/demo-requests");
         Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
 
-        var staff = await LoginAsync(platform.Operator.Email, platform.Operator.Password);
+        var staff = await platform.StaffTokenAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/admin/demo-requests?pageSize=200");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", staff);
         using var list = await platform.Gateway.SendAsync(request);

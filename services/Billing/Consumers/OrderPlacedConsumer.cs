@@ -71,6 +71,7 @@ public sealed partial class OrderPlacedConsumer(
                 ProductId = order.ProductId,
                 DedicatedIps = order.DedicatedIps,
                 PaidAt = now,
+                RequiresReview = order.HasSpecialRequirements,
             });
             LogPaid(order.OrderId, number);
         }

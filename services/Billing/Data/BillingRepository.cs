@@ -10,6 +10,8 @@ public sealed record BilledService(
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
     long AmountMinor, string Currency, DateTimeOffset IssuedAt);
 
+public sealed record PaidInvoice(Guid Id, long AmountMinor, string Currency, string StripePaymentIntentId, DateTimeOffset? RefundedAt);
+
 /// <summary>Writes of the billing state; every method runs inside the caller's unit of work.</summary>
 public static class BillingRepository
 {
@@ -36,6 +38,19 @@ public static class BillingRepository
     private const string MarkFailedSql = """
         UPDATE invoices SET stripe_payment_intent_id = @PaymentIntentId, failure_reason = @Reason WHERE id = @Id
         """;
+
+    private const string FirstPaidInvoiceSql = """
+        SELECT id, amount_minor, currency, stripe_payment_intent_id, refunded_at FROM invoices
+        WHERE service_id = @ServiceId AND period_index = 0 AND status = 'Paid'
+        FOR UPDATE
+        """;
+    private const string MarkRefundedSql = "UPDATE invoices SET refunded_at = @RefundedAt, stripe_refund_id = @RefundId WHERE id = @Id";
+
+    public static Task<PaidInvoice?> FindFirstPaidInvoiceAsync(UnitOfWork work, Guid serviceId) =>
+        work.QuerySingleOrDefaultAsync<PaidInvoice>(FirstPaidInvoiceSql, new { ServiceId = serviceId });
+
+    public static Task MarkRefundedAsync(UnitOfWork work, Guid invoiceId, string refundId, DateTimeOffset refundedAt) =>
+        work.ExecuteAsync(MarkRefundedSql, new { Id = invoiceId, RefundId = refundId, RefundedAt = refundedAt });
 
     public static Task<string?> FindStripeCustomerAsync(UnitOfWork work, Guid customerId) =>
         work.QuerySingleOrDefaultAsync<string>(FindAccountSql, new { CustomerId = customerId });

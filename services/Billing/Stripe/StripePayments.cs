@@ -71,4 +71,13 @@ public sealed class StripePayments(IStripeClient stripe)
                 ex.StripeError.Code, ex.StripeError.DeclineCode);
         }
     }
+
+    /// <summary>Refunds a PaymentIntent in full; the key makes a replayed refund return the first one.</summary>
+    public async Task<string> RefundAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct)
+    {
+        var refund = await new RefundService(stripe).CreateAsync(
+            new RefundCreateOptions { PaymentIntent = paymentIntentId, Reason = "requested_by_customer" },
+            new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+        return refund.Id;
+    }
 }

@@ -19,4 +19,6 @@ public sealed record PaymentSucceeded
     public required string ProductId { get; init; }
     public required int DedicatedIps { get; init; }
     public required DateTimeOffset PaidAt { get; init; }
+    /// <summary>The order has special requirements: setup waits for an account manager's review (rule 2).</summary>
+    public bool RequiresReview { get; init; }
 }

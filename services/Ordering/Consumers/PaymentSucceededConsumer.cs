@@ -16,6 +16,11 @@ public sealed class PaymentSucceededConsumer(Database db) : IConsumer<PaymentSuc
         await OrderRepository.AdvanceAsync(work, paid.OrderId, OrderStatus.Paid, paid.PaidAt,
             $"Invoice {paid.InvoiceNumber} paid: {paid.AmountMinor / 100m:0.00} {paid.Currency} for {paid.PeriodStart:yyyy-MM-dd} to {paid.PeriodEnd.AddDays(-1):yyyy-MM-dd}");
         await ServiceRepository.MarkPaidAsync(work, paid.ServiceId, paid.BillingDay, paid.PeriodEnd);
+        if (paid.RequiresReview)
+        {
+            await OrderRepository.AdvanceAsync(work, paid.OrderId, OrderStatus.InReview, paid.PaidAt,
+                "Special requirements: an account manager reviews the order and sets the setup deadline");
+        }
         await work.CommitAsync();
     }
 }

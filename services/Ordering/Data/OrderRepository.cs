@@ -11,6 +11,8 @@ public sealed record NewOrder(
 
 public sealed record OrderRow(Guid Id, Guid ServiceId, Guid CustomerId, string ProductId, string Status, byte[] RequestHash, DateTimeOffset CreatedAt);
 
+public sealed record OrderInReview(Guid OrderId, Guid ServiceId, Guid CustomerId, string CustomerEmail, string ProductId, string? SpecialRequirements, DateTimeOffset CreatedAt);
+
 public sealed record TimelineRow(string Status, DateTimeOffset At, string? Detail);
 
 public sealed class OrderRepository(Database db)
@@ -40,6 +42,13 @@ public sealed class OrderRepository(Database db)
         ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
         """;
     private const string CountSql = "SELECT count(*) FROM orders WHERE customer_id = @CustomerId";
+    private const string InReviewSql = $"""
+        SELECT o.id AS order_id, o.service_id, o.customer_id, c.email AS customer_email, o.product_id, o.special_requirements, o.created_at
+        FROM orders o JOIN customers c ON c.id = o.customer_id
+        WHERE o.status = 'InReview' ORDER BY o.created_at LIMIT @Limit OFFSET @Offset
+        """;
+    private const string InReviewCountSql = "SELECT count(*) FROM orders WHERE status = 'InReview'";
+    private const string LockForReviewSql = "SELECT id, service_id, customer_id, product_id, status, request_hash, created_at FROM orders WHERE id = @OrderId FOR UPDATE";
     private const string TimelineSql = "SELECT status, at, detail FROM order_timeline WHERE order_id = @OrderId ORDER BY at, id";
 
     /// <summary>
@@ -92,6 +101,16 @@ public sealed class OrderRepository(Database db)
         await using var connection = await db.OpenAsync(ct);
         return (await connection.QueryAsync<TimelineRow>(TimelineSql, new { OrderId = orderId })).ToList();
     }
+
+    public async Task<(IReadOnlyList<OrderInReview> Items, long Total)> InReviewAsync(int page, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var items = await connection.QueryAsync<OrderInReview>(InReviewSql, new { Limit = pageSize, Offset = (page - 1) * pageSize });
+        return (items.ToList(), await connection.ExecuteScalarAsync<long>(InReviewCountSql));
+    }
+
+    /// <summary>Locks the order so two reviewers cannot decide it twice.</summary>
+    public static Task<OrderRow?> LockAsync(UnitOfWork work, Guid orderId) => work.QuerySingleOrDefaultAsync<OrderRow>(LockForReviewSql, new { OrderId = orderId });
 
     /// <summary>Records a lifecycle event in the timeline and moves the status forward (never back).</summary>
     public static async Task AdvanceAsync(UnitOfWork work, Guid orderId, string status, DateTimeOffset at, string? detail)

@@ -49,6 +49,7 @@ public sealed class ServiceRepository(Database db)
     private const string EndingSql = """
         UPDATE services SET ends_on = @LastDay, status = CASE WHEN status = 'Active' THEN 'Ending' ELSE status END WHERE id = @ServiceId
         """;
+    private const string EndedSql = "UPDATE services SET status = 'Ended', ends_on = @Today WHERE id = @ServiceId";
     private const string ClearEndingSql = """
         UPDATE services SET ends_on = NULL, status = CASE WHEN status = 'Ending' THEN 'Active' ELSE status END WHERE id = @ServiceId
         """;
@@ -76,6 +77,9 @@ public sealed class ServiceRepository(Database db)
 
     public static Task MarkEndingAsync(UnitOfWork work, Guid serviceId, DateOnly lastDay) =>
         work.ExecuteAsync(EndingSql, new { ServiceId = serviceId, LastDay = lastDay });
+
+    public static Task MarkEndedAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) =>
+        work.ExecuteAsync(EndedSql, new { ServiceId = serviceId, Today = DateOnly.FromDateTime(at.UtcDateTime) });
 
     public static Task ClearEndingAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearEndingSql, new { ServiceId = serviceId });
 

@@ -30,6 +30,7 @@ public static class TimelineEvent
     public const string ReverseDnsPropagated = nameof(ReverseDnsPropagated);
     public const string CancellationScheduled = nameof(CancellationScheduled);
     public const string CancellationWithdrawn = nameof(CancellationWithdrawn);
+    public const string PaymentRefunded = nameof(PaymentRefunded);
 }
 
 public static class ServiceStatus

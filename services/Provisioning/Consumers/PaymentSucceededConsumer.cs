@@ -1,18 +1,17 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using ProMTA.Contracts.Billing;
-using ProMTA.Contracts.Provisioning;
 using ProMTA.Provisioning.Data;
-using ProMTA.Provisioning.Datacenter;
 using ProMTA.Provisioning.Domain;
+using ProMTA.Provisioning.Setup;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Provisioning.Consumers;
 
-/// <summary>The first paid month sets the service up: dedicated IPs from the pool, a server, and its reverse DNS.</summary>
-public sealed partial class PaymentSucceededConsumer(
-    Database db, IDatacenterProvider datacenter, WorkingDays workingDays, IOptions<ProvisioningOptions> options,
-    TimeProvider time, ILogger<PaymentSucceededConsumer> log) : IConsumer<PaymentSucceeded>
+/// <summary>
+/// The first paid month sets the service up within one working day (rule 2); with special requirements it
+/// waits for the account manager's review, whose deadline then applies.
+/// </summary>
+public sealed class PaymentSucceededConsumer(Database db, ServerSetup setup, WorkingDays workingDays) : IConsumer<PaymentSucceeded>
 {
     public async Task Consume(ConsumeContext<PaymentSucceeded> context)
     {
@@ -21,32 +20,17 @@ public sealed partial class PaymentSucceededConsumer(
         await using var work = await db.BeginConsumeAsync<PaymentSucceededConsumer>(context);
         if (work is null) return;
 
-        var ips = await IpPool.AllocateAsync(work, paid.ServiceId, paid.DedicatedIps, time.GetUtcNow());
-        var hostnames = ips.Select((_, i) => Hostnames.ForIp(paid.ServiceId, i, options.Value.HostZone)).ToList();
-        var server = await datacenter.CreateServerAsync(paid.ServiceId, hostnames[0], ips, context.CancellationToken);
-        var now = time.GetUtcNow();
-        var deadline = workingDays.Add(paid.PaidAt, 1);
-        await ServerRepository.AddAsync(work, new ServerRow(server.ServerId, paid.ServiceId, paid.OrderId, server.Hostname, [.. ips], deadline, now));
-        await work.PublishAsync(new ServerProvisioned
+        var row = new SetupRow(paid.ServiceId, paid.OrderId, paid.DedicatedIps, paid.PaidAt, paid.RequiresReview ? "AwaitingReview" : "Done");
+        if (paid.RequiresReview)
         {
-            OrderId = paid.OrderId,
-            ServiceId = paid.ServiceId,
-            ServerId = server.ServerId,
-            Hostname = server.Hostname,
-            Ips = ips,
-            SetupDeadline = deadline,
-            ProvisionedAt = now,
-        });
-        await work.PublishAsync(new ReverseDnsRequested
+            await SetupRepository.AddAsync(work, row, deadline: null);
+        }
+        else
         {
-            OrderId = paid.OrderId,
-            ServiceId = paid.ServiceId,
-            Entries = ips.Select((ip, i) => new ReverseDnsEntry(ip, hostnames[i])).ToList(),
-        });
+            var deadline = workingDays.Add(paid.PaidAt, 1);
+            await SetupRepository.AddAsync(work, row, deadline);
+            await setup.RunAsync(work, paid.OrderId, paid.ServiceId, paid.DedicatedIps, deadline, context.CancellationToken);
+        }
         await work.CommitAsync(context.CancellationToken);
-        LogProvisioned(server.ServerId, paid.OrderId, string.Join(", ", ips));
     }
-
-    [LoggerMessage(LogLevel.Information, "Provisioned {ServerId} for {OrderId} with {Ips}")]
-    private partial void LogProvisioned(string serverId, Guid orderId, string ips);
 }

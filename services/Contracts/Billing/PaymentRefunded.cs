@@ -1,0 +1,12 @@
+namespace ProMTA.Contracts.Billing;
+
+/// <summary>A paid invoice was refunded in full through Stripe.</summary>
+public sealed record PaymentRefunded
+{
+    public required Guid OrderId { get; init; }
+    public required Guid ServiceId { get; init; }
+    public required Guid InvoiceId { get; init; }
+    public required long AmountMinor { get; init; }
+    public required string Currency { get; init; }
+    public required DateTimeOffset RefundedAt { get; init; }
+}

@@ -1,0 +1,78 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Contracts.Ordering;
+using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Http;
+
+namespace ProMTA.Ordering.Apis;
+
+public sealed record ReviewDecision(string? Decision, DateTimeOffset? SetupDeadline, string? Reason);
+public sealed record ReviewOutcome(Guid OrderId, string Status);
+
+/// <summary>
+/// Rule 2: an order with special requirements waits, after payment, for an account manager. Accepting sets the
+/// setup deadline Provisioning honours; rejecting cancels the order and Billing refunds the first charge.
+/// </summary>
+public static class ReviewApi
+{
+    public static RouteGroupBuilder MapReviewApi(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("/admin/orders").RequireAuthorization(StaffPolicy.Name);
+        admin.MapGet("/in-review", ListAsync);
+        admin.MapPost("/{orderId:guid}/review", DecideAsync);
+        return api;
+    }
+
+    public static async Task<Ok<PagedList<OrderInReview>>> ListAsync(int? page, int? pageSize, OrderRepository orders, CancellationToken ct)
+    {
+        var paging = Paging.From(page, pageSize);
+        var (items, total) = await orders.InReviewAsync(paging.Page, paging.PageSize, ct);
+        return TypedResults.Ok(new PagedList<OrderInReview>(items, total, paging.Page, paging.PageSize));
+    }
+
+    public static async Task<Results<Ok<ReviewOutcome>, ValidationProblem, NotFound, ProblemHttpResult>> DecideAsync(
+        Guid orderId, ReviewDecision request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var accept = request.Decision == "accept";
+        var validation = new Validation()
+            .Check("decision", request.Decision is "accept" or "reject", "decision must be \"accept\" or \"reject\".")
+            .Check("setupDeadline", !accept || request.SetupDeadline > now, "setupDeadline must be a future time when accepting.")
+            .Check("reason", accept || !string.IsNullOrWhiteSpace(request.Reason), "reason is required when rejecting.")
+            .Optional("reason", request.Reason, 2000);
+        if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
+
+        await using var work = await db.BeginAsync(ct);
+        var order = await OrderRepository.LockAsync(work, orderId);
+        if (order is null) return TypedResults.NotFound();
+        if (order.Status != OrderStatus.InReview)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Not in review",
+                detail: $"Order {orderId} is {order.Status}; only orders in review can be decided.");
+        }
+        var reviewer = user.CustomerId();
+        if (accept)
+        {
+            await OrderRepository.AppendTimelineAsync(work, orderId, OrderStatus.InReview, now,
+                $"Special requirements accepted; setup by {request.SetupDeadline:yyyy-MM-dd HH:mm} UTC");
+            await work.PublishAsync(new OrderReviewAccepted
+            {
+                OrderId = orderId, ServiceId = order.ServiceId, SetupDeadline = request.SetupDeadline!.Value, ReviewerId = reviewer, ReviewedAt = now,
+            });
+        }
+        else
+        {
+            await OrderRepository.AdvanceAsync(work, orderId, OrderStatus.Cancelled, now, $"Special requirements rejected: {request.Reason!.Trim()}");
+            await ServiceRepository.MarkEndedAsync(work, order.ServiceId, now);
+            await work.PublishAsync(new OrderReviewRejected
+            {
+                OrderId = orderId, ServiceId = order.ServiceId, Reason = request.Reason!.Trim(), ReviewerId = reviewer, ReviewedAt = now,
+            });
+        }
+        await work.CommitAsync(ct);
+        return TypedResults.Ok(new ReviewOutcome(orderId, accept ? OrderStatus.InReview : OrderStatus.Cancelled));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+[Collection(PlatformCollection.Name)]
+public sealed class ReviewTests(PlatformFixture platform)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task An_accepted_special_order_is_set_up_by_the_reviewers_deadline()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var orderId = await PlaceSpecialOrderAsync(customer);
+        await customer.WaitForOrderStatusAsync(orderId, "InReview", Timeout);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal("InReview", (await customer.GetJsonAsync($"/api/orders/{orderId}")).GetProperty("status").GetString()); // nothing set up yet
+
+        var deadline = DateTimeOffset.UtcNow.AddDays(5).ToUniversalTime();
+        using var decided = await ReviewAsync(orderId, new { decision = "accept", setupDeadline = deadline });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        var order = await customer.WaitForOrderStatusAsync(orderId, "Active", Timeout);
+        var service = await customer.GetJsonAsync($"/api/services/{order.GetProperty("serviceId").GetGuid()}");
+        Assert.Equal(deadline.ToUnixTimeSeconds(), service.GetProperty("setupDeadline").GetDateTimeOffset().ToUnixTimeSeconds());
+
+        using var twice = await ReviewAsync(orderId, new { decision = "reject", reason = "too late" });
+        Assert.Equal(HttpStatusCode.Conflict, twice.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rejected_special_order_is_cancelled_and_refunded()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var orderId = await PlaceSpecialOrderAsync(customer);
+        await customer.WaitForOrderStatusAsync(orderId, "InReview", Timeout);
+
+        using var missingReason = await ReviewAsync(orderId, new { decision = "reject" });
+        Assert.Equal(HttpStatusCode.BadRequest, missingReason.StatusCode);
+        using var decided = await ReviewAsync(orderId, new { decision = "reject", reason = "We cannot host 500 IPs in one rack." });
+        Assert.Equal(HttpStatusCode.OK, decided.StatusCode);
+
+        var order = await customer.WaitForAsync($"/api/orders/{orderId}",
+            o => o.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("status").GetString() == "PaymentRefunded"), Timeout);
+        Assert.Equal("Cancelled", order.GetProperty("status").GetString());
+        var service = await customer.GetJsonAsync($"/api/services/{order.GetProperty("serviceId").GetGuid()}");
+        Assert.Equal("Ended", service.GetProperty("status").GetString());
+        Assert.Empty(service.GetProperty("ips").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_customer_cannot_review_orders()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        using var response = await customer.PostAsync($"/api/admin/orders/{Guid.NewGuid()}/review", new { decision = "accept", setupDeadline = DateTimeOffset.UtcNow.AddDays(1) });
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private static async Task<Guid> PlaceSpecialOrderAsync(Customer customer)
+    {
+        using var placed = await customer.PlaceOrderAsync(new
+        {
+            productId = "promta-business",
+            paymentMethodId = "pm_card_visa",
+            specialRequirements = "We need the server in Frankfurt and 500 IPs.",
+        }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        return (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+    }
+
+    private async Task<HttpResponseMessage> ReviewAsync(Guid orderId, object decision)
+    {
+        var token = await platform.StaffTokenAsync();
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/orders/{orderId}/review") { Content = JsonContent.Create(decision) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await platform.Gateway.SendAsync(request);
+    }
+}
