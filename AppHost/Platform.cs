@@ -62,7 +62,8 @@ public static class Platform
             .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
             .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)
             .WithEnvironment("Delivery__MxPort", mxPort)
-            .WaitFor(fakeIsp);
+            // Not WaitFor(fakeIsp): the relay must not depend on a dev tool; until the fake MX answer, mail is deferred.
+            .WithReferenceRelationship(fakeIsp);
 
         builder.AddProject<Projects.Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
