@@ -30,7 +30,7 @@ public sealed class MetricsTests
         controller.Record(Ip, "gmail", Tenant, GmailRateLimited);
         listener.RecordObservableInstruments();
 
-        Assert.Contains(measurements, m => m is { Name: "promta.throttling.rate_limit", Value: 150, Provider: "gmail" });
+        Assert.Contains(measurements, m => m is { Name: "promta.throttling.rate_limit", Value: 210, Provider: "gmail" });
         Assert.Contains(measurements, m => m is { Name: "promta.throttling.deferral_rate", Value: 1, Provider: "gmail" });
         Assert.Contains(measurements, m => m is { Name: "promta.throttling.mode_changes", Provider: "gmail" });
         Assert.Contains(measurements, m => m is { Name: "promta.throttling.replies", Provider: "gmail" });

@@ -9,6 +9,7 @@ namespace ProMTA.Throttling.Tests;
 public sealed class ShapingTests
 {
     private static readonly ProviderLimits Gmail = ThrottlingData.Default.Providers.Get("gmail");
+    private static readonly ShapingPolicy Policy = new();
 
     [Fact]
     public void A_new_lane_starts_at_the_provider_starting_limit()
@@ -28,11 +29,11 @@ public sealed class ShapingTests
     {
         using var controller = Create();
 
-        var sent = SendClean(controller, T0, TimeSpan.FromSeconds(5));
-
         // 300/min is 5/s; the rate may not grow within the first increase interval.
-        Assert.InRange(sent, 24, 26);
-        var end = T0 + TimeSpan.FromSeconds(5);
+        var sent = SendClean(controller, T0, TimeSpan.FromSeconds(4));
+
+        Assert.InRange(sent, 19, 21);
+        var end = T0 + TimeSpan.FromSeconds(4);
         while (controller.TryAcquire(Ip, "gmail", Tenant, end).Allowed) { }
         var refused = controller.TryAcquire(Ip, "gmail", Tenant, end);
         Assert.False(refused.Allowed);
@@ -41,7 +42,7 @@ public sealed class ShapingTests
     }
 
     [Fact]
-    public void A_rate_limit_reply_halves_the_rate_and_connections_once_per_reaction_window()
+    public void A_rate_limit_reply_cuts_the_rate_and_connections_multiplicatively_once_per_reaction_window()
     {
         using var controller = Create();
         controller.TryAcquire(Ip, "gmail", Tenant, T0);
@@ -50,8 +51,8 @@ public sealed class ShapingTests
         controller.Record(Ip, "gmail", Tenant, GmailRateLimited, T0 + TimeSpan.FromSeconds(1));
 
         var lane = controller.Snapshot(T0).Lanes.Single();
-        Assert.Equal(Gmail.StartRatePerMinute / 2, lane.RatePerMinute);
-        Assert.Equal(Gmail.StartConnections / 2, lane.AllowedConnections);
+        Assert.Equal(Gmail.StartRatePerMinute * Policy.DecreaseFactor, lane.RatePerMinute, 6);
+        Assert.Equal((int)(Gmail.StartConnections * Policy.DecreaseFactor), lane.AllowedConnections);
         Assert.Equal(ShapingMode.Backoff, lane.Mode);
     }
 
@@ -80,7 +81,8 @@ public sealed class ShapingTests
     [Fact]
     public void After_a_decrease_the_rate_holds_then_climbs_back_gradually_without_a_snap_back()
     {
-        var shaper = new RateShaper(Gmail, new ShapingPolicy(), T0);
+        var shaper = new RateShaper(Gmail, Policy, T0);
+        var cut = 300 * Policy.DecreaseFactor;
         shaper.OnThrottled(T0);
         var rates = new List<double>();
         for (var second = 1; second <= 120; second++)
@@ -92,7 +94,7 @@ public sealed class ShapingTests
         }
 
         // Held for the hold period.
-        Assert.All(rates.Take(19), r => Assert.Equal(150, r));
+        Assert.All(rates.Take((int)Policy.Hold.TotalSeconds - 1), r => Assert.Equal(cut, r, 6));
         // Every step closes at most half of the gap to the throttled rate: no snap back.
         for (var i = 1; i < rates.Count; i++)
         {
@@ -143,7 +145,7 @@ public sealed class ShapingTests
         Assert.True(controller.TryAcquire("198.51.100.11", "gmail", Tenant, T0 + TimeSpan.FromMinutes(30)).Allowed);
 
         Assert.True(controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromHours(1)).Allowed);
-        Assert.Equal(Gmail.StartRatePerMinute / 2, RateOf(controller));
+        Assert.Equal(Gmail.StartRatePerMinute * Policy.DecreaseFactor, RateOf(controller), 6);
     }
 
     [Fact]

@@ -1,14 +1,44 @@
 using System.Diagnostics;
+using System.Globalization;
+using ProMTA.Throttling;
+using ProMTA.Throttling.Shaping;
 using ProMTA.ThrottlingSimulator.Simulation;
 
 // Deterministic: a seeded scenario on a virtual clock; only the wall time differs between runs.
+// --decrease=0.5 --hold=20 --interval=10 try other shaping policies (managed mode only).
 var scenario = SimulationScenario.Default();
+var policy = new ShapingPolicy();
+foreach (var arg in args)
+{
+    if (Option("--decrease=") is { } d) policy = policy with { DecreaseFactor = d };
+    if (Option("--hold=") is { } h) policy = policy with { Hold = TimeSpan.FromSeconds(h) };
+    if (Option("--interval=") is { } i) policy = policy with { IncreaseInterval = TimeSpan.FromSeconds(i) };
+    if (Option("--recovery=") is { } r) policy = policy with { RecoveryShare = r };
+    if (Option("--probe=") is { } p) policy = policy with { FirstProbeShare = p };
+
+    double? Option(string name) =>
+        arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
+}
+var options = new ThrottlingOptions { Shaping = policy };
 var stopwatch = Stopwatch.StartNew();
 var results = await Task.WhenAll(Enum.GetValues<Strategy>()
-    .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy))));
+    .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy, options))));
 
 Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0} s.");
 Console.WriteLine();
 Console.Write(MarkdownReport.Table(results));
 Console.WriteLine();
+if (args.Contains("--lanes"))
+{
+    foreach (var result in results)
+    {
+        Console.WriteLine($"## {result.Strategy}");
+        foreach (var lane in result.Lanes)
+        {
+            var recoveries = string.Join(", ", lane.Recoveries.Select(r => $"{(r.Drop ? "drop" : "rise")} {r.RecoveredAfter?.TotalSeconds.ToString("0") ?? "never"}s"));
+            Console.WriteLine($"{lane.Ip} {lane.Provider,-8} clean={lane.Clean} delivered/capacity={lane.Delivered / lane.Capacity:P0} deferred={(double)lane.Deferred / Math.Max(1, lane.Attempts):P1} reached={lane.ReachedAt?.TotalSeconds.ToString("0") ?? "never"}s {recoveries}");
+        }
+    }
+}
+
 Console.WriteLine($"Total wall time {stopwatch.Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores (the three strategies run in parallel).");

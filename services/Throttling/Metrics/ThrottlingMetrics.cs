@@ -36,6 +36,9 @@ public sealed class ThrottlingMetrics : IDisposable
         _meter.CreateObservableGauge("promta.throttling.deferral_rate",
             () => snapshot().Lanes.Select(l => new Measurement<double>(l.DeferralRate, LaneTags(l))),
             unit: "1", description: "Share of recent attempts the provider deferred.");
+        _meter.CreateObservableGauge("promta.throttling.mode",
+            () => snapshot().Lanes.Select(l => new Measurement<int>((int)l.Mode, LaneTags(l))),
+            description: "Current lane mode: 0 Normal, 1 Backoff, 2 Suspended, 3 WarmingUp.");
         _modeChanges = _meter.CreateCounter<long>("promta.throttling.mode_changes", unit: "{change}",
             description: "Lane mode changes (Normal, Backoff, Suspended, WarmingUp).");
         _replies = _meter.CreateCounter<long>("promta.throttling.replies", unit: "{reply}",
@@ -70,7 +73,7 @@ public sealed class ThrottlingMetrics : IDisposable
     private static KeyValuePair<string, object?>[] LaneTags(LaneSnapshot lane) =>
     [
         new("source_ip", lane.SourceIp),
+        // No mode tag here: a tag that changes would leave a stale series behind at every change.
         new("provider", lane.Provider),
-        new("mode", lane.Mode.ToString()),
     ];
 }

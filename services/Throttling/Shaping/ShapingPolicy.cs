@@ -6,8 +6,12 @@ namespace ProMTA.Throttling.Shaping;
 /// </summary>
 public sealed record ShapingPolicy
 {
-    /// <summary>Multiplicative decrease on a rate-limit reply (0.5 halves the rate).</summary>
-    public double DecreaseFactor { get; init; } = 0.5;
+    /// <summary>
+    /// Multiplicative decrease on a rate-limit reply. 0.5 halves the rate; the simulation delivered 78% of the hidden
+    /// capacity with 0.5 and 92% with 0.7 at the same deferral share, because the rate that was throttled is
+    /// remembered and approached again anyway.
+    /// </summary>
+    public double DecreaseFactor { get; init; } = 0.7;
 
     /// <summary>
     /// Replies to messages sent before a decrease keep arriving for a moment; reacting to each of them would
@@ -16,10 +20,10 @@ public sealed record ShapingPolicy
     public TimeSpan ReactionWindow { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>After a decrease the rate holds this long before it may grow again.</summary>
-    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(20);
+    public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>How often the rate may grow while replies are clean.</summary>
-    public TimeSpan IncreaseInterval { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan IncreaseInterval { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>Growth per interval before the ISP ever pushed back (its limit is unknown, so find it fast).</summary>
     public double SlowStartFactor { get; init; } = 1.5;
@@ -34,7 +38,7 @@ public sealed record ShapingPolicy
     public double RecoveryTarget { get; init; } = 0.95;
 
     /// <summary>The first probing step above the last throttled rate, as a share of it (additive increase).</summary>
-    public double FirstProbeShare { get; init; } = 0.01;
+    public double FirstProbeShare { get; init; } = 0.005;
 
     /// <summary>Probing steps double while clean, up to this share of the current rate: the limit may have risen a lot.</summary>
     public double MaxProbeShare { get; init; } = 0.10;

@@ -3,15 +3,18 @@ namespace ProMTA.ThrottlingSimulator.Simulation;
 /// <summary>
 /// Watches one lane tick by tick, like a person looking at a dashboard: accepted messages per minute over the last
 /// ten seconds against the hidden limit, and when that first reaches 90% (at start, and after each limit change,
-/// with at most 5% deferred in that window).
+/// with at most 5% of the last minute's attempts deferred, so a sender still overshooting a lowered limit has not
+/// recovered). A change not recovered from before the next one counts as never recovered.
 /// </summary>
 public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
 {
     private const int WindowTicks = 10;
+    private const int DeferralWindowTicks = 60;
     private const double Reached = 0.9;
     private readonly long[] _accepted = new long[WindowTicks];
     private readonly long[] _attempts = new long[WindowTicks];
-    private readonly long[] _deferred = new long[WindowTicks];
+    private readonly long[] _recentAttempts = new long[DeferralWindowTicks];
+    private readonly long[] _recentDeferred = new long[DeferralWindowTicks];
     private readonly List<PendingChange> _pending = [];
     private int _nextChange;
 
@@ -28,12 +31,14 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
     public void Count(SmtpOutcome outcome, int tickIndex)
     {
         var slot = tickIndex % WindowTicks;
+        var recentSlot = tickIndex % DeferralWindowTicks;
         _attempts[slot]++;
+        _recentAttempts[recentSlot]++;
         Attempts++;
         switch (outcome)
         {
             case SmtpOutcome.Accepted: _accepted[slot]++; Accepted++; break;
-            case SmtpOutcome.Deferred: _deferred[slot]++; Deferred++; break;
+            case SmtpOutcome.Deferred: _recentDeferred[recentSlot]++; Deferred++; break;
             case SmtpOutcome.Bounced: Bounced++; break;
         }
     }
@@ -49,17 +54,19 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
         while (_nextChange < changes.Count && changes[_nextChange].At <= elapsed - tick)
         {
             var before = _nextChange == 0 ? 1.0 : changes[_nextChange - 1].Multiplier;
+            foreach (var unrecovered in _pending) Recoveries.Add((unrecovered.Drop, null));
+            _pending.Clear();
             _pending.Add(new PendingChange(changes[_nextChange].At, changes[_nextChange].Multiplier < before));
             _nextChange++;
         }
 
         var accepted = _accepted.Sum();
-        var attempts = _attempts.Sum();
+        var attempts = _recentAttempts.Sum();
         var acceptedPerMinute = accepted * (60.0 / (WindowTicks * tick.TotalSeconds));
         var atLimit = acceptedPerMinute >= Reached * limit;
         if (ReachedAt is null && atLimit) ReachedAt = elapsed;
 
-        var clean = attempts > 0 && (double)_deferred.Sum() / attempts <= 0.05;
+        var clean = attempts > 0 && (double)_recentDeferred.Sum() / attempts <= 0.05;
         for (var i = _pending.Count - 1; i >= 0; i--)
         {
             var change = _pending[i];
@@ -70,7 +77,9 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
         }
 
         var next = (tickIndex + 1) % WindowTicks;
-        _accepted[next] = _attempts[next] = _deferred[next] = 0;
+        _accepted[next] = _attempts[next] = 0;
+        var nextRecent = (tickIndex + 1) % DeferralWindowTicks;
+        _recentAttempts[nextRecent] = _recentDeferred[nextRecent] = 0;
     }
 
     /// <summary>Changes the sender never recovered from before the end.</summary>

@@ -18,8 +18,15 @@ public sealed record SimulationResult
     public required long CleanDelivered { get; init; }
     public TimeSpan WallTime { get; init; }
 
+    /// <summary>Per lane, for <c>--lanes</c>.</summary>
+    public IReadOnlyList<LaneResult> Lanes { get; init; } = [];
+
     public double DeferredShare => Attempts == 0 ? 0 : (double)Deferred / Attempts;
     public double CleanUtilisation => CleanCapacity == 0 ? 0 : CleanDelivered / CleanCapacity;
     public int LanesReaching90 => TimesToReach90.Count(t => t is not null);
     public int LanesReaching90Within(TimeSpan limit) => TimesToReach90.Count(t => t is { } v && v <= limit);
 }
+
+/// <summary>One lane's numbers.</summary>
+public sealed record LaneResult(string Ip, string Provider, bool Clean, double Delivered, double Capacity, long Deferred, long Attempts,
+    TimeSpan? ReachedAt, IReadOnlyList<(bool Drop, TimeSpan? RecoveredAfter)> Recoveries);

@@ -72,6 +72,8 @@ public static class SimulationRunner
             CleanCapacity = clean.Sum(l => l.Observer.Capacity),
             CleanDelivered = clean.Sum(l => l.Observer.Accepted),
             WallTime = stopwatch.Elapsed,
+            Lanes = lanes.Select(l => new LaneResult(l.Ip, l.Provider, l.Clean, l.Observer.Accepted, l.Observer.Capacity,
+                l.Observer.Deferred, l.Observer.Attempts, l.Observer.ReachedAt, l.Observer.Recoveries)).ToList(),
         };
     }
 
