@@ -29,6 +29,9 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.BadRequestExceptionHandler>();
+        // Binding failures throw (instead of answering an empty 400) so the handler above can explain them.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
     }
@@ -65,6 +68,14 @@ public static class ServiceDefaultsExtensions
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
         return builder;
+    }
+
+    /// <summary>First in every pipeline: errors without a body (bad JSON, 401, 404, 429) become RFC 7807 problem details.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        return app;
     }
 
     /// <summary>/alive: the process answers. /health: everything it needs (database, migrations, broker) is ready.</summary>

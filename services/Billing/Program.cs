@@ -7,6 +7,7 @@ builder.AddBilling();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();

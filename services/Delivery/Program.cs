@@ -8,6 +8,7 @@ builder.AddDelivery();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();

@@ -7,6 +7,7 @@ builder.AddDns();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 
 app.Run();

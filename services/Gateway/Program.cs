@@ -7,7 +7,7 @@ builder.AddGateway();
 
 var app = builder.Build();
 
-app.UseStatusCodePages();
+app.UseServiceDefaults();
 app.UseRequestSizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<ServiceRepository>();
         builder.Services.AddSingleton<DemoRequestRepository>();
+        builder.Services.AddSingleton<ApiKeyRepository>();
         return builder;
     }
 
@@ -42,6 +43,7 @@ public static class Extensions
         api.MapServicesApi();
         api.MapDemoRequestsApi();
         api.MapReviewApi();
+        api.MapApiKeysApi();
         app.MapIntrospectionApi();
         return app;
     }

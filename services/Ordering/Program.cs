@@ -7,6 +7,7 @@ builder.AddOrdering();
 
 var app = builder.Build();
 
+app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();

@@ -84,7 +84,7 @@ public sealed class Customer(HttpClient gateway, string apiKey, string email)
         return order;
     }
 
-    private Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request)
     {
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
         return gateway.SendAsync(request);

@@ -35,7 +35,7 @@ public static class CustomersApi
 
         var customer = new CustomerRow(Guid.CreateVersion7(), request.Email!.Trim(), request.Name!.Trim(), PasswordHasher.Hash(request.Password!), Roles.Customer);
         var apiKey = ApiKey.Create();
-        if (!await customers.CreateAsync(customer, ApiKey.Hash(apiKey), time.GetUtcNow(), ct))
+        if (!await customers.CreateAsync(customer, ApiKey.Hash(apiKey), ApiKey.PrefixOf(apiKey), time.GetUtcNow(), ct))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered",
                 detail: "A customer with this email exists; log in with POST /api/auth/token.");

@@ -13,7 +13,7 @@ public sealed class CustomerRepository(Database db)
         ON CONFLICT DO NOTHING
         """;
     private const string InsertApiKeySql = """
-        INSERT INTO api_keys (id, customer_id, key_hash, created_at) VALUES (@Id, @CustomerId, @KeyHash, @CreatedAt)
+        INSERT INTO api_keys (id, customer_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @KeyHash, @KeyPrefix, @CreatedAt)
         """;
     private const string FindByEmailSql = """
         SELECT id, email, name, password_hash, role FROM customers WHERE lower(email) = lower(@Email)
@@ -26,7 +26,7 @@ public sealed class CustomerRepository(Database db)
         """;
 
     /// <summary>Creates the customer with a first API key; false when the email is taken (nothing written).</summary>
-    public async Task<bool> CreateAsync(CustomerRow customer, byte[] apiKeyHash, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> CreateAsync(CustomerRow customer, byte[] apiKeyHash, string apiKeyPrefix, DateTimeOffset now, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
         var inserted = await work.ExecuteAsync(InsertCustomerSql, new
@@ -34,7 +34,7 @@ public sealed class CustomerRepository(Database db)
             customer.Id, customer.Email, customer.Name, customer.PasswordHash, customer.Role, CreatedAt = now,
         });
         if (inserted == 0) return false;
-        await work.ExecuteAsync(InsertApiKeySql, new { Id = Guid.CreateVersion7(), CustomerId = customer.Id, KeyHash = apiKeyHash, CreatedAt = now });
+        await work.ExecuteAsync(InsertApiKeySql, new { Id = Guid.CreateVersion7(), CustomerId = customer.Id, KeyHash = apiKeyHash, KeyPrefix = apiKeyPrefix, CreatedAt = now });
         await work.CommitAsync(ct);
         return true;
     }

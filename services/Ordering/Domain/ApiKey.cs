@@ -14,5 +14,8 @@ public static class ApiKey
 
     public static string Create() => Prefix + WebEncoders.Base64UrlEncode(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Enough of the key to recognise it in a list, far too little to use it.</summary>
+    public static string PrefixOf(string key) => key[..(Prefix.Length + 6)];
+
     public static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
 }

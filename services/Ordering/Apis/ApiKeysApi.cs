@@ -1,0 +1,44 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Http;
+
+namespace ProMTA.Ordering.Apis;
+
+public sealed record ApiKeyDto(Guid Id, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
+public sealed record NewApiKeyDto(Guid Id, string ApiKey);
+
+/// <summary>A customer's API keys: shown once at creation, listed by prefix, revoked at will.</summary>
+public static class ApiKeysApi
+{
+    /// <summary>Revocation reaches the gateway's credential cache within this time.</summary>
+    public static readonly TimeSpan RevocationDelay = TimeSpan.FromSeconds(30);
+
+    public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
+    {
+        var keys = api.MapGroup("/api-keys").RequireAuthorization();
+        keys.MapGet("", ListAsync);
+        keys.MapPost("", CreateAsync);
+        keys.MapDelete("/{keyId:guid}", RevokeAsync);
+        return api;
+    }
+
+    public static async Task<Ok<PagedList<ApiKeyDto>>> ListAsync(ClaimsPrincipal user, ApiKeyRepository keys, CancellationToken ct)
+    {
+        var items = (await keys.ListAsync(user.CustomerId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt)).ToList();
+        return TypedResults.Ok(new PagedList<ApiKeyDto>(items, items.Count, 1, Math.Max(items.Count, 1)));
+    }
+
+    public static async Task<Created<NewApiKeyDto>> CreateAsync(ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct)
+    {
+        var key = ApiKey.Create();
+        var id = Guid.CreateVersion7();
+        await keys.AddAsync(id, user.CustomerId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), time.GetUtcNow(), ct);
+        return TypedResults.Created($"/api/api-keys/{id}", new NewApiKeyDto(id, key));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid keyId, ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct) =>
+        await keys.RevokeAsync(user.CustomerId(), keyId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+}
