@@ -17,6 +17,9 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Where a service describes its own routes; internal, the gateway publishes the merged public document.</summary>
+    public const string OpenApiPath = "/internal/openapi/{documentName}.json";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -29,6 +32,8 @@ public static class ServiceDefaultsExtensions
             http.AddServiceDiscovery();
         });
         builder.Services.AddProblemDetails();
+        // Each service describes its own routes; the gateway merges the public ones into /openapi/v1.json.
+        builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.BadRequestExceptionHandler>();
         // Binding failures throw (instead of answering an empty 400) so the handler above can explain them.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -81,6 +86,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>/alive: the process answers. /health: everything it needs (database, migrations, broker) is ready.</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.MapOpenApi(OpenApiPath);
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
         return app;

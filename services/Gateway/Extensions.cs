@@ -12,6 +12,7 @@ public static class Extensions
         builder.Services.AddCallerToken(builder.Configuration);
         builder.Services.AddMemoryCache();
         builder.Services.AddHttpClient(BearerIntrospectionHandler.ClientName, http => http.BaseAddress = new Uri("http://ordering"));
+        builder.Services.AddHttpClient(OpenApi.PublicApiDocument.HttpClientName);
         builder.Services.AddAuthentication(BearerIntrospectionHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerIntrospectionHandler>(BearerIntrospectionHandler.SchemeName, null);
         builder.Services.AddAuthorization();

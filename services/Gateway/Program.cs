@@ -1,4 +1,5 @@
 using ProMTA.Gateway;
+using ProMTA.Gateway.OpenApi;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,11 +9,13 @@ builder.AddGateway();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseRequestCorrelation();
 app.UseRequestSizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapPublicApiDocs();
 app.MapReverseProxy();
 
 app.Run();

@@ -77,6 +77,25 @@ public sealed class PublicApiTests(PlatformFixture platform)
         Assert.Equal(0, (await customer.GetJsonAsync("/api/orders")).GetProperty("total").GetInt32());
     }
 
+    [Fact]
+    public async Task The_openapi_document_describes_the_public_routes_and_nothing_internal()
+    {
+        var document = await platform.Gateway.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
+        foreach (var expected in new[] { "/api/customers", "/api/auth/token", "/api/products", "/api/orders", "/api/orders/{orderId}",
+                     "/api/services", "/api/services/{serviceId}", "/api/services/{serviceId}/cancellation", "/api/invoices", "/api/demo-requests" })
+        {
+            Assert.Contains(expected, paths);
+        }
+        Assert.DoesNotContain(paths, p => p.StartsWith("/internal", StringComparison.Ordinal) || p.StartsWith("/health", StringComparison.Ordinal));
+        using var products = await platform.Gateway.GetAsync("/api/products");
+        Assert.Matches("^[0-9a-f]{32}$", products.Headers.GetValues("X-Request-Id").Single()); // the trace id, to quote in a support ticket
+        using var docs = await platform.Gateway.GetAsync("/api/docs");
+        Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
+        using var introspect = await platform.Gateway.PostAsJsonAsync("/internal/auth/introspect", new { token = "pmk_x" });
+        Assert.Equal(HttpStatusCode.NotFound, introspect.StatusCode);
+    }
+
     private async Task<string> LoginAsync(string email, string password)
     {
         using var response = await platform.Gateway.PostAsJsonAsync("/api/auth/token", new { email, password });
