@@ -31,6 +31,7 @@ public static class Extensions
         builder.Services.AddSingleton<ServiceRepository>();
         builder.Services.AddSingleton<DemoRequestRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
+        builder.Services.AddSingleton<StaffRepository>();
         return builder;
     }
 
@@ -44,6 +45,7 @@ public static class Extensions
         api.MapDemoRequestsApi();
         api.MapReviewApi();
         api.MapApiKeysApi();
+        api.MapStaffApi();
         app.MapIntrospectionApi();
         return app;
     }

@@ -39,6 +39,28 @@ public sealed class PlatformFixture : IAsyncLifetime
         return staffToken;
     }
 
+    /// <summary>An account manager created by the operator, logged in once.</summary>
+    public (Guid Id, string Token) AccountManager { get; private set; }
+
+    public async Task<HttpResponseMessage> SendAsStaffAsync(HttpMethod method, string path, object? body = null, string? token = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token ?? await StaffTokenAsync());
+        return await Gateway.SendAsync(request);
+    }
+
+    private async Task<(Guid, string)> CreateAccountManagerAsync()
+    {
+        var email = $"am-{Guid.NewGuid():N}@promta.local";
+        using var created = await SendAsStaffAsync(HttpMethod.Post, "/api/admin/staff",
+            new { email, name = "Account Manager", password = "correct horse battery", role = "account-manager" });
+        created.EnsureSuccessStatusCode();
+        var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
+        using var login = await Gateway.PostAsJsonAsync("/api/auth/token", new { email, password = "correct horse battery" });
+        login.EnsureSuccessStatusCode();
+        return (id, (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!);
+    }
+
     public async Task InitializeAsync()
     {
         dataDirectory = Repository.NewDataDirectory("e2e");
@@ -55,6 +77,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
         Gateway = app.CreateHttpClient("gateway");
         await StaffTokenAsync(); // before any test spends the per-IP login budget
+        AccountManager = await CreateAccountManagerAsync();
     }
 
     public async Task DisposeAsync()

@@ -6,7 +6,10 @@ namespace ProMTA.Ordering.Domain;
 public static class StaffPolicy
 {
     public const string Name = "staff";
+    public const string OperatorName = "operator";
 
     public static AuthorizationBuilder AddStaffPolicy(this AuthorizationBuilder authorization) =>
-        authorization.AddPolicy(Name, policy => policy.RequireRole(Roles.AccountManager, Roles.Operator));
+        authorization
+            .AddPolicy(Name, policy => policy.RequireRole(Roles.AccountManager, Roles.Operator))
+            .AddPolicy(OperatorName, policy => policy.RequireRole(Roles.Operator));
 }

@@ -1,0 +1,65 @@
+using Dapper;
+using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Ordering.Data;
+
+public sealed record CustomerSummary(Guid Id, string Email, string Name, Guid? AccountManagerId, long Services, DateTimeOffset CreatedAt);
+
+/// <summary>What staff see and change: customers (all for operators, their own for account managers) and the catalog.</summary>
+public sealed class StaffRepository(Database db)
+{
+    // @AccountManagerId NULL: an operator's view of every customer.
+    private const string CustomersSql = """
+        SELECT c.id, c.email, c.name, c.account_manager_id, (SELECT count(*) FROM services s WHERE s.customer_id = c.id) AS services, c.created_at
+        FROM customers c
+        WHERE c.role = 'customer' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
+        ORDER BY c.created_at DESC, c.id LIMIT @Limit OFFSET @Offset
+        """;
+    private const string CustomersCountSql = """
+        SELECT count(*) FROM customers c WHERE c.role = 'customer' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
+        """;
+    private const string AssignSql = """
+        UPDATE customers SET account_manager_id = @AccountManagerId
+        WHERE id = @CustomerId AND role = 'customer'
+          AND EXISTS (SELECT 1 FROM customers m WHERE m.id = @AccountManagerId AND m.role = 'account-manager')
+        """;
+    private const string InsertStaffSql = """
+        INSERT INTO customers (id, email, name, password_hash, role, created_at) VALUES (@Id, @Email, @Name, @PasswordHash, @Role, @CreatedAt)
+        ON CONFLICT DO NOTHING
+        """;
+    private const string UpdateProductSql = """
+        UPDATE products SET name = @Name, description = @Description, monthly_price_minor = @MonthlyPriceMinor, currency = @Currency,
+                            dedicated_ips = @DedicatedIps
+        WHERE id = @Id
+        """;
+
+    public async Task<(IReadOnlyList<CustomerSummary> Items, long Total)> CustomersAsync(Guid? accountManagerId, int page, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var items = await connection.QueryAsync<CustomerSummary>(CustomersSql,
+            new { AccountManagerId = accountManagerId, Limit = pageSize, Offset = (page - 1) * pageSize });
+        return (items.ToList(), await connection.ExecuteScalarAsync<long>(CustomersCountSql, new { AccountManagerId = accountManagerId }));
+    }
+
+    /// <summary>False when the customer or the account manager does not exist.</summary>
+    public async Task<bool> AssignAsync(Guid customerId, Guid accountManagerId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(AssignSql, new { CustomerId = customerId, AccountManagerId = accountManagerId }) == 1;
+    }
+
+    /// <summary>False when the email is taken.</summary>
+    public async Task<bool> AddStaffAsync(CustomerRow staff, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(InsertStaffSql, new { staff.Id, staff.Email, staff.Name, staff.PasswordHash, staff.Role, CreatedAt = now }) == 1;
+    }
+
+    /// <summary>Changes the catalog for new orders; services already ordered keep the price they were sold at.</summary>
+    public async Task<bool> UpdateProductAsync(ProductRow product, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(UpdateProductSql, product) == 1;
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+[Collection(PlatformCollection.Name)]
+public sealed class StaffTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task An_account_manager_sees_only_their_customers_and_an_operator_sees_all()
+    {
+        var theirs = await Customer.SignUpAsync(platform.Gateway);
+        var other = await Customer.SignUpAsync(platform.Gateway);
+        var theirsId = await CustomerIdAsync(theirs.Email);
+
+        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
+            new { accountManagerId = platform.AccountManager.Id });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+
+        var managed = await ListCustomersAsync(platform.AccountManager.Token);
+        Assert.Contains(theirs.Email, managed);
+        Assert.DoesNotContain(other.Email, managed);
+        var all = await ListCustomersAsync(null);
+        Assert.Contains(other.Email, all);
+
+        // operator-only routes
+        using var forbidden = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
+            new { accountManagerId = platform.AccountManager.Id }, platform.AccountManager.Token);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        using var customerForbidden = await theirs.GetAsync("/api/admin/customers");
+        Assert.Equal(HttpStatusCode.Forbidden, customerForbidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_operator_edits_the_catalog_and_bad_prices_are_refused()
+    {
+        var update = new { name = "ProMTA Enterprise", description = "Dedicated server, 16 dedicated IPs, unlimited relay.", monthlyPrice = new { amount = 1299.00m, currency = "EUR" }, ips = 16 };
+        using var updated = await platform.SendAsStaffAsync(HttpMethod.Put, "/api/admin/products/promta-enterprise", update);
+        Assert.Equal(HttpStatusCode.NoContent, updated.StatusCode);
+        var products = await platform.Gateway.GetFromJsonAsync<JsonElement>("/api/products");
+        var enterprise = products.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "promta-enterprise");
+        Assert.Equal(1299.00m, enterprise.GetProperty("monthlyPrice").GetProperty("amount").GetDecimal());
+
+        using var bad = await platform.SendAsStaffAsync(HttpMethod.Put, "/api/admin/products/promta-enterprise",
+            new { name = "x", description = "y", monthlyPrice = new { amount = -1m, currency = "EUR" }, ips = 0 });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("monthlyPrice", out _));
+        Assert.True(errors.TryGetProperty("ips", out _));
+        using var missing = await platform.SendAsStaffAsync(HttpMethod.Put, "/api/admin/products/no-such-product", update);
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    private async Task<Guid> CustomerIdAsync(string email)
+    {
+        using var response = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/customers?pageSize=200");
+        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray();
+        return items.Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
+    }
+
+    private async Task<List<string>> ListCustomersAsync(string? token)
+    {
+        using var response = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/customers?pageSize=200", token: token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
+            .Select(c => c.GetProperty("email").GetString()!).ToList();
+    }
+}
