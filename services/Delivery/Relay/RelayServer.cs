@@ -30,11 +30,23 @@ internal sealed partial class RelayServer(
         services.Add(authenticator);
         services.Add(filter);
         services.Add(store);
-        var server = new SmtpServer.SmtpServer(serverOptions, services);
-        LogListening(relay.Address, relay.Port, relay.AllowPlainAuth);
         try
         {
-            await server.StartAsync(stoppingToken);
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    LogListening(relay.Address, relay.Port, relay.AllowPlainAuth);
+                    await new SmtpServer.SmtpServer(serverOptions, services).StartAsync(stoppingToken);
+                }
+                catch (System.Net.Sockets.SocketException ex)
+                {
+                    // The port may still be held by a previous instance (a restart, a second local stack): keep the
+                    // service and its queue running and try again rather than take everything down.
+                    LogBindFailed(ex, relay.Address, relay.Port);
+                    await Task.Delay(TimeSpan.FromSeconds(5), stoppingToken);
+                }
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -45,6 +57,9 @@ internal sealed partial class RelayServer(
             certificate.Dispose();
         }
     }
+
+    [LoggerMessage(LogLevel.Error, "SMTP relay cannot listen on {Address}:{Port}; retrying")]
+    private partial void LogBindFailed(Exception ex, string address, int port);
 
     [LoggerMessage(LogLevel.Information, "SMTP relay listening on {Address}:{Port} (AUTH before STARTTLS allowed: {AllowPlainAuth})")]
     private partial void LogListening(string address, int port, bool allowPlainAuth);
