@@ -39,7 +39,9 @@ public static class Platform
         builder.AddService<Projects.Provisioning>("provisioning", infra)
             .WithEnvironment("Datacenter__Local__Delay", builder.Configuration["Datacenter:Local:Delay"] ?? "00:00:00");
 
-        builder.AddService<Projects.Dns>("dns", infra)
+        var dns = builder.AddService<Projects.Dns>("dns", infra)
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithEnvironment("Dkim__EncryptionKey", builder.AddParameter("dkim-encryption-key", LocalSecrets.GetOrCreate(data, "dkim-encryption-key"), secret: true))
             .WithEnvironment("PowerDns__ApiUrl", infra.PowerDnsApi)
             .WithEnvironment("PowerDns__ApiKey", infra.PowerDnsApiKey)
             .WithEnvironment("PowerDns__DnsEndpoint", infra.DnsEndpoint)
@@ -69,8 +71,8 @@ public static class Platform
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
-            .WithReference(ordering).WithReference(billing).WithReference(delivery)
-            .WaitFor(ordering).WaitFor(billing).WaitFor(delivery);
+            .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns)
+            .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns);
         return builder;
     }
 

@@ -1,8 +1,10 @@
 using System.Net;
 using MassTransit;
 using Microsoft.Extensions.Options;
+using ProMTA.Dns.Dkim;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.PowerDns;
+using ProMTA.Dns.Publishing;
 
 namespace ProMTA.Dns;
 
@@ -14,7 +16,16 @@ public static class Extensions
     {
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.Services.AddOptions<DnsOptions>().BindConfiguration("Dns").ValidateOnStart();
+        builder.AddGatewayCallerAuthentication();
+        builder.Services.AddOptions<DnsOptions>().BindConfiguration("Dns")
+            .Validate(o => o.DmarcPolicy is "none" or "quarantine" or "reject", "Dns:DmarcPolicy must be none, quarantine or reject")
+            .ValidateOnStart();
+        builder.Services.AddOptions<DkimOptions>().BindConfiguration("Dkim")
+            .Validate(o => o.EncryptionKey.Length >= 32, "Dkim:EncryptionKey must be a secret of at least 32 characters")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DkimKeyProtector>();
+        builder.Services.AddTransient<SendingDomainZone>();
+        builder.Services.AddSingleton(sp => new LiveRecordCheck(IPEndPoint.Parse(sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint)));
         builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")
             .Validate(o => Uri.IsWellFormedUriString(o.ApiUrl, UriKind.Absolute) && o.ApiKey.Length > 0, "PowerDns:ApiUrl and PowerDns:ApiKey are required")
             .Validate(o => IPEndPoint.TryParse(o.DnsEndpoint, out _), "PowerDns:DnsEndpoint must be ip:port")

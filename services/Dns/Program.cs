@@ -1,4 +1,5 @@
 using ProMTA.Dns;
+using ProMTA.Dns.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,9 @@ builder.AddDns();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapDnsApi();
 
 app.Run();

@@ -5,6 +5,7 @@ using ProMTA.Contracts.Provisioning;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.PowerDns;
+using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Dns.Consumers;
@@ -14,8 +15,8 @@ namespace ProMTA.Dns.Consumers;
 /// confirms over DNS that they answer. Not answering yet is transient: the message is retried.
 /// </summary>
 public sealed partial class ReverseDnsRequestedConsumer(
-    Database db, PowerDnsClient powerDns, PropagationCheck propagation, IOptions<DnsOptions> options, TimeProvider time,
-    ILogger<ReverseDnsRequestedConsumer> log) : IConsumer<ReverseDnsRequested>
+    Database db, PowerDnsClient powerDns, PropagationCheck propagation, SendingDomainZone sendingDomain, IOptions<DnsOptions> options,
+    TimeProvider time, ILogger<ReverseDnsRequestedConsumer> log) : IConsumer<ReverseDnsRequested>
 {
     public async Task Consume(ConsumeContext<ReverseDnsRequested> context)
     {
@@ -33,7 +34,12 @@ public sealed partial class ReverseDnsRequestedConsumer(
             await powerDns.EnsureZoneAsync(reverseZone, ct);
             await powerDns.ReplaceRecordAsync(reverseZone, ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname), ct);
             await powerDns.ReplaceRecordAsync(hostZone, ReverseZones.Fqdn(entry.Hostname), "A", entry.Ip, ct);
+            await PublishedRecords.SaveAsync(work, request.ServiceId, reverseZone, [new DnsRecord(ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname))], publishedAt);
+            await PublishedRecords.SaveAsync(work, request.ServiceId, hostZone, [new DnsRecord(ReverseZones.Fqdn(entry.Hostname), "A", entry.Ip)], publishedAt);
         }
+        // The sending domain's SPF, MX and A records name these IPs.
+        await DnsServices.SetIpsAsync(work, request.ServiceId, [.. request.Entries.Select(e => e.Ip)]);
+        await sendingDomain.ApplyAsync(work, request.ServiceId, ct);
         foreach (var entry in request.Entries)
         {
             if (!await propagation.AnswersAsync(entry.Ip, entry.Hostname, ct))

@@ -25,23 +25,36 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
         throw new HttpRequestException($"PowerDNS refused zone {zone}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
     }
 
-    public async Task ReplaceRecordAsync(string zone, string name, string type, string content, CancellationToken ct)
-    {
-        var patch = new
+    public Task ReplaceRecordAsync(string zone, string name, string type, string content, CancellationToken ct) =>
+        PatchAsync(zone, [new { name, type, ttl = options.Value.Ttl, changetype = "REPLACE", records = new[] { new { content, disabled = false } } }], ct);
+
+    /// <summary>Replaces each record's rrset in one PATCH (one transaction in PowerDNS: all or none).</summary>
+    public Task ReplaceRecordsAsync(string zone, IEnumerable<Domain.DnsRecord> records, CancellationToken ct) =>
+        PatchAsync(zone, [.. records.Select(r => (object)new
         {
-            rrsets = new[]
-            {
-                new
-                {
-                    name, type, ttl = options.Value.Ttl, changetype = "REPLACE",
-                    records = new[] { new { content, disabled = false } },
-                },
-            },
-        };
-        using var response = await http.PatchAsJsonAsync($"{Zones}/{zone}", patch, ct);
+            name = r.Name, type = r.Type, ttl = options.Value.Ttl, changetype = "REPLACE",
+            records = new[] { new { content = r.Content, disabled = false } },
+        })], ct);
+
+    /// <summary>Deletes rrsets; deleting one that is not there is a no-op in PowerDNS, so a redelivery is harmless.</summary>
+    public Task DeleteRecordsAsync(string zone, IEnumerable<(string Name, string Type)> rrsets, CancellationToken ct) =>
+        PatchAsync(zone, [.. rrsets.Select(r => (object)new { name = r.Name, type = r.Type, changetype = "DELETE" })], ct);
+
+    /// <summary>Deletes a zone; a zone already gone counts as deleted.</summary>
+    public async Task DeleteZoneAsync(string zone, CancellationToken ct)
+    {
+        using var response = await http.DeleteAsync($"{Zones}/{zone}", ct);
+        if (response.IsSuccessStatusCode || response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity) return;
+        throw new HttpRequestException($"PowerDNS refused to delete zone {zone}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+    }
+
+    private async Task PatchAsync(string zone, object[] rrsets, CancellationToken ct)
+    {
+        if (rrsets.Length == 0) return;
+        using var response = await http.PatchAsJsonAsync($"{Zones}/{zone}", new { rrsets }, ct);
         if (!response.IsSuccessStatusCode)
         {
-            throw new HttpRequestException($"PowerDNS refused {type} {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+            throw new HttpRequestException($"PowerDNS refused a change of {zone}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
         }
     }
 }

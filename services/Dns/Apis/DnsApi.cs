@@ -1,0 +1,39 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ProMTA.Dns.Data;
+using ProMTA.Dns.Domain;
+using ProMTA.Dns.PowerDns;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Dns.Apis;
+
+public sealed record RecordState(string Type, string Name, string Value, bool Live);
+public sealed record ServiceDnsResponse(
+    Guid ServiceId, string? SendingDomain, IReadOnlyList<string> Nameservers, bool Delegated, DateTimeOffset? DelegatedAt, IReadOnlyList<RecordState> Records);
+
+public static class DnsApi
+{
+    public static IEndpointRouteBuilder MapDnsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/services/{serviceId:guid}/dns", GetServiceDns).RequireAuthorization();
+        return app;
+    }
+
+    /// <summary>The nameservers to enter at the registrar and every record we publish for the service, each asked of DNS now.</summary>
+    private static async Task<Results<Ok<ServiceDnsResponse>, NotFound>> GetServiceDns(
+        Guid serviceId, ClaimsPrincipal user, Database db, LiveRecordCheck live, IOptions<PowerDnsOptions> powerDns, CancellationToken ct)
+    {
+        var service = await DnsServices.FindOwnedAsync(db, serviceId, user.CustomerId(), ct);
+        if (service is null) return TypedResults.NotFound();
+        var published = await PublishedRecords.ForServiceAsync(db, serviceId, ct);
+        var states = await Task.WhenAll(published.Select(async p =>
+        {
+            var record = new DnsRecord(p.Name, p.Type, p.Value);
+            return new RecordState(p.Type, p.Name, p.Value, await live.AnswersAsync(record, ct));
+        }));
+        return TypedResults.Ok(new ServiceDnsResponse(serviceId, service.SendingDomain, powerDns.Value.Nameservers,
+            service.DomainVerifiedAt is not null, service.DomainVerifiedAt, states));
+    }
+}

@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Options;
+using ProMTA.Contracts.Dns;
+using ProMTA.Dns.Data;
+using ProMTA.Dns.Dkim;
+using ProMTA.Dns.Domain;
+using ProMTA.Dns.PowerDns;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Dns.Publishing;
+
+/// <summary>
+/// Brings the customer's sending-domain zone in PowerDNS to what the service's state says it should be (rule 19).
+/// Always computed from the whole state and written as REPLACEs, so applying it again (a redelivery, a new IP, a
+/// rotated key) is safe; rrsets we published before and no longer want (a retired DKIM selector) are deleted.
+/// </summary>
+public sealed partial class SendingDomainZone(
+    PowerDnsClient powerDns, DkimKeyProtector protector, IOptions<DnsOptions> options, IOptions<DkimOptions> dkim, TimeProvider time,
+    ILogger<SendingDomainZone> log)
+{
+    /// <summary>Makes a new DKIM key the active one (the first, or a rotation) and tells Delivery, inside the caller's unit of work.</summary>
+    public async Task<string> AddDkimKeyAsync(UnitOfWork work, Guid serviceId, Guid orderId, string domain)
+    {
+        var now = time.GetUtcNow();
+        var key = DkimKeyPair.Generate(now);
+        var encrypted = protector.Protect(key.PrivateKeyPkcs8, serviceId, key.Selector);
+        await DkimKeys.AddAsync(work, serviceId, key.Selector, key.PublicKeyBase64, encrypted, now, now + dkim.Value.RetiredKeyLifetime);
+        await work.PublishAsync(new DkimKeyPublished
+        {
+            OrderId = orderId,
+            ServiceId = serviceId,
+            Domain = domain,
+            Selector = key.Selector,
+            EncryptedPrivateKey = encrypted,
+            PublishedAt = now,
+        });
+        return key.Selector;
+    }
+
+    public async Task ApplyAsync(UnitOfWork work, Guid serviceId, CancellationToken ct)
+    {
+        var service = await DnsServices.FindAsync(work, serviceId);
+        if (service?.SendingDomain is null) return;
+        var now = time.GetUtcNow();
+        var zone = ReverseZones.Fqdn(service.SendingDomain);
+        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now), options.Value.DmarcPolicy);
+        var stale = (await PublishedRecords.ForServiceAsync(work, serviceId))
+            .Where(p => p.Zone == zone && !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
+
+        await powerDns.EnsureZoneAsync(zone, ct);
+        await powerDns.ReplaceRecordsAsync(zone, wanted, ct);
+        await powerDns.DeleteRecordsAsync(zone, stale.Select(s => (s.Name, s.Type)), ct);
+        await PublishedRecords.DeleteAsync(work, stale);
+        await PublishedRecords.SaveAsync(work, serviceId, zone, wanted, now);
+        LogApplied(zone, wanted.Count, stale.Count);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Zone {Zone}: {Count} rrsets published, {Removed} removed")]
+    private partial void LogApplied(string zone, int count, int removed);
+}
