@@ -33,6 +33,9 @@ public static class Extensions
         builder.Services.AddSingleton<StripePayments>();
         builder.Services.AddSingleton(_ => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
         builder.Services.AddSingleton<CancellationPolicy>();
+        builder.Services.AddSingleton<Renewals.RenewalProcessor>();
+        builder.Services.AddOptions<Renewals.RenewalOptions>().BindConfiguration("Billing:Renewals").ValidateOnStart();
+        builder.Services.AddHostedService<Renewals.RenewalScheduler>();
         builder.Services.AddSingleton<InvoiceQueries>();
         return builder;
     }

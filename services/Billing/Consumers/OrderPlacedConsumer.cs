@@ -50,6 +50,10 @@ public sealed partial class OrderPlacedConsumer(
             result = new ChargeResult(false, null, ex.StripeError.Message ?? "The card could not be used.", ex.StripeError.Code, ex.StripeError.DeclineCode);
         }
 
+        // Paid: renewals start with period 1, charged 14 days before it begins. Refused: nothing renews.
+        service = result.Succeeded
+            ? service with { BillingStatus = "Active", NextDueOn = BillingCalendar.ChargeDate(orderedOn, 1) }
+            : service with { BillingStatus = "Unpaid", NextDueOn = null };
         await BillingRepository.AddServiceAsync(work, service);
         var number = await BillingRepository.IssueInvoiceAsync(work, invoice);
         var now = time.GetUtcNow();

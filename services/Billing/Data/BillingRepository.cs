@@ -5,7 +5,8 @@ namespace ProMTA.Billing.Data;
 
 public sealed record BilledService(
     Guid ServiceId, Guid OrderId, Guid CustomerId, string ProductId, long MonthlyPriceMinor, string Currency,
-    int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt);
+    int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt,
+    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null);
 
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
     long AmountMinor, string Currency, DateTimeOffset IssuedAt);
@@ -22,9 +23,9 @@ public static class BillingRepository
         """;
     private const string InsertServiceSql = """
         INSERT INTO billed_services (service_id, order_id, customer_id, product_id, monthly_price_minor, currency, dedicated_ips,
-                                     ordered_on, billing_day, stripe_payment_method_id, created_at)
+                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on)
         VALUES (@ServiceId, @OrderId, @CustomerId, @ProductId, @MonthlyPriceMinor, @Currency, @DedicatedIps,
-                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt)
+                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn)
         """;
     private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
     private const string InsertInvoiceSql = """

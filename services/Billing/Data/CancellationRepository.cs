@@ -16,7 +16,10 @@ public static class CancellationRepository
         UPDATE billed_services SET cancelled_at = @CancelledAt, last_day = @LastDay, charged_again = @ChargedAgain WHERE service_id = @ServiceId
         """;
     private const string WithdrawSql = """
-        UPDATE billed_services SET cancelled_at = NULL, last_day = NULL, charged_again = NULL WHERE service_id = @ServiceId
+        UPDATE billed_services SET cancelled_at = NULL, last_day = NULL, charged_again = NULL,
+            -- the renewal that the cancellation skipped is due again (at once if its charge date has passed)
+            next_due_on = CASE WHEN billing_status = 'Active' THEN (ordered_on + make_interval(months => next_period))::date - 14 ELSE next_due_on END
+        WHERE service_id = @ServiceId
         """;
 
     public static Task<CancellableService?> FindForUpdateAsync(UnitOfWork work, Guid customerId, Guid serviceId) =>

@@ -1,6 +1,6 @@
 namespace ProMTA.Contracts.Billing;
 
-/// <summary>A suspended service's renewal was paid: the relay accepts mail again and its held queue is delivered.</summary>
+/// <summary>A suspended service's overdue invoice was paid: the relay accepts mail again.</summary>
 public sealed record ServiceResumed
 {
     public required Guid OrderId { get; init; }

@@ -78,6 +78,12 @@ public sealed class ServiceRepository(Database db)
     public static Task MarkEndingAsync(UnitOfWork work, Guid serviceId, DateOnly lastDay) =>
         work.ExecuteAsync(EndingSql, new { ServiceId = serviceId, LastDay = lastDay });
 
+    private const string StatusSql = "UPDATE services SET status = @Status WHERE id = @ServiceId AND status <> 'Ended'";
+
+    /// <summary>Suspension, resumption and termination come from Billing; an ended service stays ended.</summary>
+    public static Task SetStatusAsync(UnitOfWork work, Guid serviceId, string status) =>
+        work.ExecuteAsync(StatusSql, new { ServiceId = serviceId, Status = status });
+
     public static Task MarkEndedAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) =>
         work.ExecuteAsync(EndedSql, new { ServiceId = serviceId, Today = DateOnly.FromDateTime(at.UtcDateTime) });
 

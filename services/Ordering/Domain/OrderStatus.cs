@@ -31,6 +31,10 @@ public static class TimelineEvent
     public const string CancellationScheduled = nameof(CancellationScheduled);
     public const string CancellationWithdrawn = nameof(CancellationWithdrawn);
     public const string PaymentRefunded = nameof(PaymentRefunded);
+    public const string ServiceSuspended = nameof(ServiceSuspended);
+    public const string ServiceResumed = nameof(ServiceResumed);
+    public const string ServiceTerminated = nameof(ServiceTerminated);
+    public const string ServiceEnded = nameof(ServiceEnded);
 }
 
 public static class ServiceStatus

@@ -1,0 +1,68 @@
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.Data;
+
+/// <summary>A service due for a renewal step, locked for this transaction.</summary>
+public sealed record DueService
+{
+    public Guid ServiceId { get; init; }
+    public Guid OrderId { get; init; }
+    public Guid CustomerId { get; init; }
+    public string ProductId { get; init; } = "";
+    public long MonthlyPriceMinor { get; init; }
+    public string Currency { get; init; } = "";
+    public int DedicatedIps { get; init; }
+    public DateOnly OrderedOn { get; init; }
+    public int BillingDay { get; init; }
+    public string? StripePaymentMethodId { get; init; }
+    public string StripeCustomerId { get; init; } = "";
+    public string BillingStatus { get; init; } = "";
+    public int NextPeriod { get; init; }
+    public int DunningAttempts { get; init; }
+    public DateOnly? LastDay { get; init; }
+}
+
+public sealed record OpenInvoice(Guid Id, long Number);
+
+public sealed record RenewalState(string BillingStatus, int NextPeriod, int DunningAttempts, DateOnly? NextDueOn);
+
+public static class RenewalRepository
+{
+    // SKIP LOCKED: replicas (and overlapping runs) each take different services; the row lock also makes a
+    // concurrent cancellation wait, so the cancellation deadline is re-checked on committed data.
+    private const string ClaimSql = """
+        SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
+               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day
+        FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
+        WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
+        ORDER BY s.next_due_on, s.service_id
+        LIMIT 1
+        FOR UPDATE OF s SKIP LOCKED
+        """;
+    private const string SaveStateSql = """
+        UPDATE billed_services SET billing_status = @BillingStatus, next_period = @NextPeriod, dunning_attempts = @DunningAttempts,
+                                   next_due_on = @NextDueOn
+        WHERE service_id = @ServiceId
+        """;
+    private const string OpenInvoiceSql = """
+        SELECT id, number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
+        """;
+    private const string UncollectibleSql = "UPDATE invoices SET status = 'Uncollectible' WHERE service_id = @ServiceId AND status = 'Open'";
+    private const string NotifySql = """
+        INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at)
+        VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt)
+        """;
+
+    public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today) => work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today });
+
+    public static Task SaveAsync(UnitOfWork work, Guid serviceId, RenewalState state) =>
+        work.ExecuteAsync(SaveStateSql, new { ServiceId = serviceId, state.BillingStatus, state.NextPeriod, state.DunningAttempts, state.NextDueOn });
+
+    public static Task<OpenInvoice?> FindOpenInvoiceAsync(UnitOfWork work, Guid serviceId, int period) =>
+        work.QuerySingleOrDefaultAsync<OpenInvoice>(OpenInvoiceSql, new { ServiceId = serviceId, Period = period });
+
+    public static Task MarkUncollectibleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(UncollectibleSql, new { ServiceId = serviceId });
+
+    public static Task NotifyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string kind, string message, DateTimeOffset now) =>
+        work.ExecuteAsync(NotifySql, new { Id = Guid.CreateVersion7(), CustomerId = customerId, ServiceId = serviceId, Kind = kind, Message = message, CreatedAt = now });
+}

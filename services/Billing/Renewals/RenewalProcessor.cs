@@ -1,0 +1,163 @@
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Domain;
+using ProMTA.Billing.Stripe;
+using ProMTA.Contracts.Billing;
+using ProMTA.Contracts.Ordering;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.Renewals;
+
+/// <summary>
+/// Renews every due service (rules 9-12): each period is invoiced and charged off-session 14 days before it starts;
+/// a refused charge is retried on the dunning days, the service is suspended when its period starts unpaid and
+/// terminated 14 days later; a cancelled service is never charged past its last day and ends after it.
+/// Each service is one transaction holding its row lock, with the Stripe call keyed by service, period and attempt,
+/// so neither a crash nor a second replica can charge a period twice. Days missed while down are caught up.
+/// </summary>
+public sealed partial class RenewalProcessor(Database db, StripePayments stripe, TimeProvider time, ILogger<RenewalProcessor> log)
+{
+    public async Task<int> RunAsync(DateOnly today, CancellationToken ct)
+    {
+        var processed = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            await using var work = await db.BeginAsync(ct);
+            var service = await RenewalRepository.ClaimAsync(work, today);
+            if (service is null) break;
+            await RenewAsync(work, service, today, ct);
+            await work.CommitAsync(ct);
+            processed++;
+        }
+        return processed;
+    }
+
+    private async Task RenewAsync(UnitOfWork work, DueService service, DateOnly today, CancellationToken ct)
+    {
+        var period = service.NextPeriod;
+        if (service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.OrderedOn, period) > lastDay)
+        {
+            await EndOrWaitAsync(work, service, lastDay, today);
+            return;
+        }
+
+        var attempts = service.DunningAttempts;
+        var suspended = service.BillingStatus == "Suspended";
+        if (service.BillingStatus == "Active" || Dunning.NextRetry(service.OrderedOn, period, attempts) <= today)
+        {
+            if (await ChargeAsync(work, service, period, attempts, ct))
+            {
+                await PaidAsync(work, service, period, suspended);
+                return;
+            }
+            attempts++;
+        }
+
+        if (today >= Dunning.TerminateOn(service.OrderedOn, period))
+        {
+            await TerminateAsync(work, service);
+            return;
+        }
+        if (!suspended && today >= Dunning.SuspendOn(service.OrderedOn, period))
+        {
+            suspended = true;
+            await work.PublishAsync(new ServiceSuspended { OrderId = service.OrderId, ServiceId = service.ServiceId, SuspendedAt = time.GetUtcNow() });
+            await NotifyAsync(work, service, "suspended",
+                $"Your service is suspended: the period from {Dunning.SuspendOn(service.OrderedOn, period):yyyy-MM-dd} is unpaid. Pay the open invoice to resume; unpaid on {Dunning.TerminateOn(service.OrderedOn, period):yyyy-MM-dd} it is terminated.");
+        }
+        await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState(suspended ? "Suspended" : "PastDue", period, attempts,
+            Dunning.NextCheck(service.OrderedOn, period, attempts, suspended, today)));
+    }
+
+    private async Task<bool> ChargeAsync(UnitOfWork work, DueService service, int period, int attempt, CancellationToken ct)
+    {
+        var start = BillingCalendar.PeriodStart(service.OrderedOn, period);
+        var invoice = await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, period);
+        if (invoice is null)
+        {
+            var id = Guid.CreateVersion7();
+            var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
+                BillingCalendar.PeriodEnd(service.OrderedOn, period), service.MonthlyPriceMinor, service.Currency, time.GetUtcNow()));
+            invoice = new OpenInvoice(id, number);
+        }
+        var result = service.StripePaymentMethodId is null
+            ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
+            : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, service.MonthlyPriceMinor, service.Currency,
+                $"renewal-{service.ServiceId}-period-{period}-attempt-{attempt}", offSession: true,
+                new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["period"] = period.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                $"ProMTA {service.ProductId}, period from {start:yyyy-MM-dd}", ct);
+        var now = time.GetUtcNow();
+        if (result.Succeeded)
+        {
+            await BillingRepository.MarkPaidAsync(work, invoice.Id, result.PaymentIntentId!, now);
+            await work.PublishAsync(new PaymentSucceeded
+            {
+                OrderId = service.OrderId,
+                ServiceId = service.ServiceId,
+                InvoiceId = invoice.Id,
+                InvoiceNumber = invoice.Number,
+                AmountMinor = service.MonthlyPriceMinor,
+                Currency = service.Currency,
+                PeriodIndex = period,
+                PeriodStart = start,
+                PeriodEnd = BillingCalendar.PeriodEnd(service.OrderedOn, period),
+                BillingDay = service.BillingDay,
+                ProductId = service.ProductId,
+                DedicatedIps = service.DedicatedIps,
+                PaidAt = now,
+            });
+            LogRenewed(service.ServiceId, period);
+            return true;
+        }
+        await BillingRepository.MarkFailedAsync(work, invoice.Id, result.PaymentIntentId, result.FailureReason!);
+        await work.PublishAsync(new PaymentFailed
+        {
+            OrderId = service.OrderId, ServiceId = service.ServiceId, PeriodIndex = period, Reason = result.FailureReason!,
+            Code = result.Code, DeclineCode = result.DeclineCode, FailedAt = now,
+        });
+        await NotifyAsync(work, service, "payment-failed",
+            $"We could not charge your card for the period from {start:yyyy-MM-dd}: {result.FailureReason} Pay the open invoice or replace your card before {start:yyyy-MM-dd}.");
+        LogRenewalFailed(service.ServiceId, period, result.Code);
+        return false;
+    }
+
+    private async Task PaidAsync(UnitOfWork work, DueService service, int period, bool wasSuspended)
+    {
+        if (wasSuspended)
+        {
+            await work.PublishAsync(new ServiceResumed { OrderId = service.OrderId, ServiceId = service.ServiceId, ResumedAt = time.GetUtcNow() });
+        }
+        var next = period + 1;
+        var nextDue = service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.OrderedOn, next) > lastDay
+            ? lastDay.AddDays(1)
+            : BillingCalendar.ChargeDate(service.OrderedOn, next);
+        await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState("Active", next, 0, nextDue));
+    }
+
+    private async Task EndOrWaitAsync(UnitOfWork work, DueService service, DateOnly lastDay, DateOnly today)
+    {
+        if (today <= lastDay)
+        {
+            await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState(service.BillingStatus, service.NextPeriod, 0, lastDay.AddDays(1)));
+            return;
+        }
+        await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState("Ended", service.NextPeriod, 0, null));
+        await work.PublishAsync(new ServiceEnded { OrderId = service.OrderId, ServiceId = service.ServiceId, EndedAt = time.GetUtcNow() });
+    }
+
+    private async Task TerminateAsync(UnitOfWork work, DueService service)
+    {
+        await RenewalRepository.MarkUncollectibleAsync(work, service.ServiceId);
+        await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState("Terminated", service.NextPeriod, service.DunningAttempts, null));
+        await work.PublishAsync(new ServiceTerminated { OrderId = service.OrderId, ServiceId = service.ServiceId, TerminatedAt = time.GetUtcNow() });
+        await NotifyAsync(work, service, "terminated", "Your service was terminated: its invoice stayed unpaid 14 days after the period started.");
+    }
+
+    private Task NotifyAsync(UnitOfWork work, DueService service, string kind, string message) =>
+        RenewalRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, kind, message, time.GetUtcNow());
+
+    [LoggerMessage(LogLevel.Information, "Renewed {ServiceId} for period {Period}")]
+    private partial void LogRenewed(Guid serviceId, int period);
+
+    [LoggerMessage(LogLevel.Warning, "Renewal of {ServiceId} for period {Period} refused: {Code}")]
+    private partial void LogRenewalFailed(Guid serviceId, int period, string? code);
+}
