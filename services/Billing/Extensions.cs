@@ -42,7 +42,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi();
         return app;
     }
 }

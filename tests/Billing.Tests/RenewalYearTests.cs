@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing.Data;
@@ -10,7 +9,6 @@ using ProMTA.Billing.Domain;
 using ProMTA.Billing.Renewals;
 using ProMTA.Billing.Stripe;
 using ProMTA.TestKit;
-using StripeEmulator;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -21,29 +19,14 @@ namespace ProMTA.Billing.Tests;
 /// moved day by day: every period is invoiced and charged exactly once, nothing is charged after a cancellation
 /// deadline, invoice numbers have no gaps.
 /// </summary>
-public sealed class RenewalYearTests(PostgresFixture postgres, ITestOutputHelper output) : IClassFixture<PostgresFixture>, IAsyncLifetime
+public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFixture emulator, ITestOutputHelper output)
+    : IClassFixture<PostgresFixture>, IClassFixture<StripeEmulatorFixture>
 {
     private const int Services = 1000;
     private static readonly TimeZoneInfo Amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
     private static readonly DateOnly FirstOrder = new(2027, 1, 1);
     private static readonly DateOnly SimulationEnd = new(2028, 1, 31);
-    private WebApplication? emulator;
-    private HttpClient emulatorHttp = null!;
-    private StripePayments stripe = null!;
-
-    public async Task InitializeAsync()
-    {
-        emulator = await StripeEmulatorApp.StartAsync("http://127.0.0.1:0");
-        var baseAddress = emulator.GetBaseAddress();
-        stripe = new StripePayments(new global::Stripe.StripeClient("sk_test_renewals", apiBase: baseAddress.ToString().TrimEnd('/')));
-        emulatorHttp = new HttpClient { BaseAddress = baseAddress };
-    }
-
-    public async Task DisposeAsync()
-    {
-        emulatorHttp.Dispose();
-        if (emulator is not null) await emulator.DisposeAsync();
-    }
+    private StripePayments stripe => emulator.Payments;
 
     [Fact]
     public async Task A_year_of_renewals_charges_every_period_once_and_nothing_after_a_cancellation()
@@ -80,7 +63,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, ITestOutputHelper
             "SELECT service_id, period_index, number, status FROM invoices")).ToList();
         var lastDays = (await connection.QueryAsync<(Guid ServiceId, DateOnly? LastDay)>("SELECT service_id, last_day FROM billed_services"))
             .ToDictionary(r => r.ServiceId, r => r.LastDay);
-        var ledger = await emulatorHttp.GetFromJsonAsync<JsonElement>("/_emulator/ledger");
+        var ledger = await emulator.Http.GetFromJsonAsync<JsonElement>("/_emulator/ledger");
         var charges = ledger.GetProperty("data").EnumerateArray().Where(e => e.GetProperty("status").GetString() == "succeeded"
                 && e.GetProperty("metadata").TryGetProperty("period", out _) && e.GetProperty("metadata").TryGetProperty("service_id", out _))
             .Select(e => (ServiceId: Guid.Parse(e.GetProperty("metadata").GetProperty("service_id").GetString()!), Period: int.Parse(e.GetProperty("metadata").GetProperty("period").GetString()!)))

@@ -20,6 +20,7 @@ public sealed record DueService
     public int NextPeriod { get; init; }
     public int DunningAttempts { get; init; }
     public DateOnly? LastDay { get; init; }
+    public bool RetryRequested { get; init; }
 }
 
 public sealed record OpenInvoice(Guid Id, long Number);
@@ -32,7 +33,8 @@ public static class RenewalRepository
     // concurrent cancellation wait, so the cancellation deadline is re-checked on committed data.
     private const string ClaimSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
-               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day
+               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
+               s.retry_requested
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.next_due_on, s.service_id
@@ -41,13 +43,20 @@ public static class RenewalRepository
         """;
     private const string SaveStateSql = """
         UPDATE billed_services SET billing_status = @BillingStatus, next_period = @NextPeriod, dunning_attempts = @DunningAttempts,
-                                   next_due_on = @NextDueOn
+                                   next_due_on = @NextDueOn, retry_requested = false
         WHERE service_id = @ServiceId
         """;
     private const string OpenInvoiceSql = """
         SELECT id, number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
         """;
     private const string UncollectibleSql = "UPDATE invoices SET status = 'Uncollectible' WHERE service_id = @ServiceId AND status = 'Open'";
+    // A new card on file: every unpaid renewal of the customer is tried with it on the next run.
+    private const string ReplaceCardSql = """
+        UPDATE billed_services SET stripe_payment_method_id = @PaymentMethodId,
+            retry_requested = billing_status IN ('PastDue', 'Suspended'),
+            next_due_on = CASE WHEN billing_status IN ('PastDue', 'Suspended') THEN LEAST(next_due_on, @Today) ELSE next_due_on END
+        WHERE customer_id = @CustomerId AND billing_status IN ('Active', 'PastDue', 'Suspended')
+        """;
     private const string NotifySql = """
         INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at)
         VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt)
@@ -62,6 +71,9 @@ public static class RenewalRepository
         work.QuerySingleOrDefaultAsync<OpenInvoice>(OpenInvoiceSql, new { ServiceId = serviceId, Period = period });
 
     public static Task MarkUncollectibleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(UncollectibleSql, new { ServiceId = serviceId });
+
+    public static Task ReplaceCardAsync(UnitOfWork work, Guid customerId, string paymentMethodId, DateOnly today) =>
+        work.ExecuteAsync(ReplaceCardSql, new { CustomerId = customerId, PaymentMethodId = paymentMethodId, Today = today });
 
     public static Task NotifyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string kind, string message, DateTimeOffset now) =>
         work.ExecuteAsync(NotifySql, new { Id = Guid.CreateVersion7(), CustomerId = customerId, ServiceId = serviceId, Kind = kind, Message = message, CreatedAt = now });

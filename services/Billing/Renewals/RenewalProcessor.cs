@@ -42,7 +42,7 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
 
         var attempts = service.DunningAttempts;
         var suspended = service.BillingStatus == "Suspended";
-        if (service.BillingStatus == "Active" || Dunning.NextRetry(service.OrderedOn, period, attempts) <= today)
+        if (service.BillingStatus == "Active" || service.RetryRequested || Dunning.NextRetry(service.OrderedOn, period, attempts) <= today)
         {
             if (await ChargeAsync(work, service, period, attempts, ct))
             {

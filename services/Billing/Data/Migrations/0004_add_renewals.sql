@@ -5,6 +5,8 @@ ALTER TABLE billed_services ADD COLUMN billing_status text NOT NULL DEFAULT 'Act
 ALTER TABLE billed_services ADD COLUMN next_period int NOT NULL DEFAULT 1;
 ALTER TABLE billed_services ADD COLUMN dunning_attempts int NOT NULL DEFAULT 0;
 ALTER TABLE billed_services ADD COLUMN next_due_on date;
+-- Set when the customer replaces the card: the open invoice is tried again at once, outside the retry schedule.
+ALTER TABLE billed_services ADD COLUMN retry_requested boolean NOT NULL DEFAULT false;
 -- PostgreSQL's month arithmetic clamps to the month's end exactly like the calendar: Jan 31 + 1 month = Feb 28.
 UPDATE billed_services SET next_due_on = (ordered_on + interval '1 month')::date - 14;
 UPDATE billed_services s SET billing_status = 'Unpaid', next_due_on = NULL
