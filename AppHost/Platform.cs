@@ -36,7 +36,8 @@ public static class Platform
             .WithEnvironment("Billing__TimeZone", builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")
             .WithStripe(builder, stripe);
 
-        builder.AddService<Projects.Provisioning>("provisioning", infra)
+        var provisioning = builder.AddService<Projects.Provisioning>("provisioning", infra)
+            .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Datacenter__Local__Delay", builder.Configuration["Datacenter:Local:Delay"] ?? "00:00:00");
 
         var dns = builder.AddService<Projects.Dns>("dns", infra)
@@ -71,8 +72,8 @@ public static class Platform
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
-            .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns)
-            .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns);
+            .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
+            .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
         return builder;
     }
 
@@ -89,8 +90,21 @@ public static class Platform
         this IResourceBuilder<ProjectResource> billing, IDistributedApplicationBuilder builder, IResourceBuilder<ProjectResource> emulator)
     {
         var key = builder.Configuration["Stripe:SecretKey"];
-        return string.IsNullOrEmpty(key)
-            ? billing.WithEnvironment("Stripe__EmulatorUrl", emulator.GetEndpoint("http")).WaitFor(emulator)
-            : billing.WithEnvironment("Stripe__SecretKey", builder.AddParameter("stripe-secret-key", key, secret: true));
+        if (!string.IsNullOrEmpty(key))
+        {
+            return billing
+                .WithEnvironment("Stripe__SecretKey", builder.AddParameter("stripe-secret-key", key, secret: true))
+                .WithEnvironment("Stripe__Webhooks__Secret", builder.AddParameter("stripe-webhook-secret", builder.Configuration["Stripe:WebhookSecret"] ?? "", secret: true));
+        }
+        // The emulator signs its webhooks with a secret of this machine's, and sends them to Billing like Stripe would.
+        var webhookSecret = builder.AddParameter("stripe-webhook-secret", LocalSecrets.New(), secret: true);
+        emulator
+            .WithEnvironment("Webhooks__Url", ReferenceExpression.Create($"{billing.GetEndpoint("http")}/api/webhooks/stripe"))
+            .WithEnvironment("Webhooks__Secret", webhookSecret);
+        return billing
+            .WithEnvironment("Stripe__EmulatorUrl", emulator.GetEndpoint("http"))
+            .WithEnvironment("Stripe__Webhooks__Secret", webhookSecret)
+            .WithEnvironment("Billing__PortalUrl", builder.Configuration["Billing:PortalUrl"] ?? "http://localhost:8080")
+            .WaitFor(emulator);
     }
 }

@@ -25,6 +25,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton<DkimKeyProtector>();
         builder.Services.AddTransient<SendingDomainZone>();
+        builder.Services.AddTransient<ServiceDnsRemoval>();
         builder.Services.AddSingleton(sp => new LiveRecordCheck(IPEndPoint.Parse(sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint)));
         builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")
             .Validate(o => Uri.IsWellFormedUriString(o.ApiUrl, UriKind.Absolute) && o.ApiKey.Length > 0, "PowerDns:ApiUrl and PowerDns:ApiKey are required")

@@ -13,10 +13,19 @@ public static class Extensions
     {
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning").ValidateOnStart();
-        builder.Services.AddOptions<LocalDatacenterOptions>().BindConfiguration("Datacenter:Local").ValidateOnStart();
+        builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning")
+            .Validate(o => o.Attempts >= 1 && o.RetryDelay >= TimeSpan.Zero, "Provisioning:Attempts must be at least 1")
+            .Validate(o => o.IpQuarantine >= TimeSpan.Zero && o.HousekeepingInterval > TimeSpan.Zero, "Provisioning:IpQuarantine and HousekeepingInterval must be positive")
+            .ValidateOnStart();
+        builder.Services.AddOptions<LocalDatacenterOptions>().BindConfiguration("Datacenter:Local")
+            .Validate(o => o.FailureRate is >= 0 and <= 1, "Datacenter:Local:FailureRate must be between 0 and 1")
+            .ValidateOnStart();
         builder.Services.AddSingleton<IDatacenterProvider, LocalDatacenterProvider>();
+        builder.AddGatewayCallerAuthentication();
+        builder.Services.AddSingleton<Setup.DatacenterRetry>();
         builder.Services.AddSingleton<Setup.ServerSetup>();
+        builder.Services.AddSingleton<Setup.ServerDecommission>();
+        builder.Services.AddHostedService<Setup.Housekeeping>();
         builder.Services.AddSingleton(sp => new WorkingDays(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.Holidays.ToHashSet()));
         return builder;
     }

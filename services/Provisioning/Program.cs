@@ -1,4 +1,5 @@
 using ProMTA.Provisioning;
+using ProMTA.Provisioning.Apis;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -8,6 +9,9 @@ builder.AddProvisioning();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
+app.MapProvisioningAdminApi();
 
 app.Run();

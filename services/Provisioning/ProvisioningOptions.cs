@@ -7,4 +7,17 @@ public sealed class ProvisioningOptions
 
     /// <summary>Days of the business calendar that are not working days.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
+
+    /// <summary>How long a released IP stays out of the pool, so a new customer never inherits the old one's reputation or mail.</summary>
+    public TimeSpan IpQuarantine { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Datacenter calls per step before a setup counts as failed; the waits between them double from <see cref="RetryDelay"/>.</summary>
+    public int Attempts { get; set; } = 5;
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Setups due within this window are listed for operators beside the overdue ones.</summary>
+    public TimeSpan DueSoonWindow { get; set; } = TimeSpan.FromHours(4);
+
+    /// <summary>How often quarantined IPs are returned to the pool and the overdue gauges refreshed.</summary>
+    public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -11,6 +11,10 @@ public static class PtrRecords
             published_at = excluded.published_at, propagated_at = excluded.propagated_at
         """;
 
+    private const string DeleteForServiceSql = "DELETE FROM ptr_records WHERE service_id = @ServiceId";
+
+    public static Task DeleteForServiceAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(DeleteForServiceSql, new { ServiceId = serviceId });
+
     public static Task SaveAsync(UnitOfWork work, string ip, string hostname, Guid serviceId, Guid orderId, DateTimeOffset publishedAt, DateTimeOffset propagatedAt) =>
         work.ExecuteAsync(UpsertSql, new { Ip = ip, Hostname = hostname, ServiceId = serviceId, OrderId = orderId, PublishedAt = publishedAt, PropagatedAt = propagatedAt });
 }

@@ -16,6 +16,23 @@ public static class IpPool
         RETURNING host(address)
         """;
 
+    private const string QuarantineSql = """
+        UPDATE ip_addresses SET state = 'quarantined', last_service_id = service_id, service_id = NULL, quarantined_until = @Until
+        WHERE service_id = @ServiceId AND state = 'allocated'
+        RETURNING host(address)
+        """;
+    private const string ReleaseSql = """
+        UPDATE ip_addresses SET state = 'free', quarantined_until = NULL, allocated_at = NULL
+        WHERE state = 'quarantined' AND quarantined_until <= @Now
+        """;
+
+    /// <summary>Takes the service's addresses out of service until <paramref name="until"/>; none are free before then.</summary>
+    public static async Task<IReadOnlyList<string>> QuarantineAsync(UnitOfWork work, Guid serviceId, DateTimeOffset until) =>
+        (await work.QueryAsync<string>(QuarantineSql, new { ServiceId = serviceId, Until = until })).ToList();
+
+    /// <summary>Returns addresses whose quarantine is over to the pool; the count released.</summary>
+    public static Task<int> ReleaseQuarantinedAsync(UnitOfWork work, DateTimeOffset now) => work.ExecuteAsync(ReleaseSql, new { Now = now });
+
     /// <summary>The service's addresses: those it already holds (a redelivery), else newly claimed free ones.</summary>
     public static async Task<IReadOnlyList<string>> AllocateAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)
     {

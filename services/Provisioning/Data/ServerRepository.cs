@@ -11,5 +11,17 @@ public static class ServerRepository
         VALUES (@Id, @ServiceId, @OrderId, @Hostname, @Ips, @SetupDeadline, @ProvisionedAt)
         """;
 
+    private const string LiveSql = """
+        SELECT id FROM servers WHERE service_id = @ServiceId AND decommissioned_at IS NULL FOR UPDATE
+        """;
+    private const string DecommissionSql = "UPDATE servers SET decommissioned_at = @At WHERE id = @Id";
+
+    /// <summary>The id of the service's server unless it is already decommissioned (locked for the caller's transaction).</summary>
+    public static Task<string?> FindLiveForUpdateAsync(UnitOfWork work, Guid serviceId) =>
+        work.QuerySingleOrDefaultAsync<string>(LiveSql, new { ServiceId = serviceId });
+
+    public static Task MarkDecommissionedAsync(UnitOfWork work, string id, DateTimeOffset at) =>
+        work.ExecuteAsync(DecommissionSql, new { Id = id, At = at });
+
     public static Task AddAsync(UnitOfWork work, ServerRow server) => work.ExecuteAsync(InsertSql, server);
 }

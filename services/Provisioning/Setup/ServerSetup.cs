@@ -8,13 +8,32 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Provisioning.Setup;
 
 /// <summary>Sets a service up inside the caller's unit of work: dedicated IPs from the pool, a server, its reverse DNS.</summary>
-public sealed partial class ServerSetup(IDatacenterProvider datacenter, IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<ServerSetup> log)
+public sealed partial class ServerSetup(
+    IDatacenterProvider datacenter, DatacenterRetry retry, IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<ServerSetup> log)
 {
     public async Task RunAsync(UnitOfWork work, Guid orderId, Guid serviceId, int dedicatedIps, DateTimeOffset deadline, CancellationToken ct)
     {
         var ips = await IpPool.AllocateAsync(work, serviceId, dedicatedIps, time.GetUtcNow());
         var hostnames = ips.Select((_, i) => Hostnames.ForIp(serviceId, i, options.Value.HostZone)).ToList();
-        var server = await datacenter.CreateServerAsync(serviceId, hostnames[0], ips, ct);
+        DatacenterServer server;
+        try
+        {
+            server = await retry.RunAsync("create server", () => datacenter.CreateServerAsync(serviceId, hostnames[0], ips, ct), ct);
+            await retry.RunAsync("assign IPs", () => datacenter.AssignIpsAsync(server.ServerId, ips, ct), ct);
+            await retry.RunAsync("power on", () => datacenter.PowerAsync(server.ServerId, on: true, ct), ct);
+        }
+        catch (DatacenterGaveUpException e)
+        {
+            // Committed, not thrown: redelivering would only repeat the same refusals. The IPs stay allocated to the
+            // service so an operator's retry gets the same ones.
+            await SetupRepository.MarkFailedAsync(work, serviceId, deadline, e.Message);
+            await work.PublishAsync(new ServerSetupFailed
+            {
+                OrderId = orderId, ServiceId = serviceId, Reason = e.Message, Attempts = e.Attempts, SetupDeadline = deadline, FailedAt = time.GetUtcNow(),
+            });
+            LogFailed(orderId, e.Message);
+            return;
+        }
         var now = time.GetUtcNow();
         await ServerRepository.AddAsync(work, new ServerRow(server.ServerId, serviceId, orderId, server.Hostname, [.. ips], deadline, now));
         await SetupRepository.MarkDoneAsync(work, serviceId, deadline);
@@ -39,4 +58,7 @@ public sealed partial class ServerSetup(IDatacenterProvider datacenter, IOptions
 
     [LoggerMessage(LogLevel.Information, "Provisioned {ServerId} for {OrderId} with {Ips}")]
     private partial void LogProvisioned(string serverId, Guid orderId, string ips);
+
+    [LoggerMessage(LogLevel.Error, "Setup of {OrderId} failed permanently: {Reason}")]
+    private partial void LogFailed(Guid orderId, string reason);
 }

@@ -1,0 +1,52 @@
+using DnsClient;
+using DnsClient.Protocol;
+using ProMTA.Dns.Data;
+using ProMTA.Dns.Domain;
+using ProMTA.Dns.Publishing;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.Dns.Tests;
+
+public sealed class ServiceDnsRemovalTests(PostgresFixture postgres, PowerDnsFixture powerDns)
+    : IClassFixture<PostgresFixture>, IClassFixture<PowerDnsFixture>
+{
+    [Fact]
+    public async Task Decommission_removes_the_ptr_the_forward_a_and_the_sending_zone_and_a_redelivery_is_harmless()
+    {
+        await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
+        var (serviceId, domain, ip) = (Guid.NewGuid(), $"g{Guid.NewGuid():N}"[..12] + ".test", "127.0.3.44");
+        var hostname = $"mta1.s{serviceId:N}.promta.local.";
+        await using (var work = await dns.Database.Database.BeginAsync())
+        {
+            await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), Guid.NewGuid());
+            await DnsServices.TrySetDomainAsync(work, serviceId, domain);
+            await DnsServices.SetIpsAsync(work, serviceId, [ip]);
+            await dns.Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
+            await dns.Zone.ApplyAsync(work, serviceId, default);
+            await dns.PowerDns.EnsureZoneAsync(ReverseZones.ZoneOf(ip), default);
+            await dns.PowerDns.EnsureZoneAsync("promta.local.", default);
+            DnsRecord ptr = new(ReverseZones.PtrName(ip), "PTR", hostname), a = new(hostname, "A", ip);
+            await dns.PowerDns.ReplaceRecordsAsync(ReverseZones.ZoneOf(ip), [ptr], default);
+            await dns.PowerDns.ReplaceRecordsAsync("promta.local.", [a], default);
+            await PublishedRecords.SaveAsync(work, serviceId, ReverseZones.ZoneOf(ip), [ptr], dns.Time.GetUtcNow());
+            await PublishedRecords.SaveAsync(work, serviceId, "promta.local.", [a], dns.Time.GetUtcNow());
+            await work.CommitAsync();
+        }
+        var resolver = new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
+        Assert.NotEmpty((await resolver.QueryAsync(ReverseZones.PtrName(ip), QueryType.PTR)).Answers.OfType<PtrRecord>());
+
+        var removal = new ServiceDnsRemoval(dns.PowerDns, dns.Time);
+        for (var delivery = 0; delivery < 2; delivery++)
+        {
+            await using var work = await dns.Database.Database.BeginAsync();
+            await removal.RunAsync(work, serviceId, default);
+            await work.CommitAsync();
+        }
+
+        Assert.Empty((await resolver.QueryAsync(ReverseZones.PtrName(ip), QueryType.PTR)).Answers.OfType<PtrRecord>());
+        Assert.Empty((await resolver.QueryAsync(hostname, QueryType.A)).Answers.OfType<ARecord>());
+        Assert.Empty((await resolver.QueryAsync(domain, QueryType.SOA)).Answers.OfType<SoaRecord>());
+        Assert.Empty(await PublishedRecords.ForServiceAsync(dns.Database.Database, serviceId, default));
+    }
+}
