@@ -34,6 +34,10 @@ public static class Extensions
         builder.Services.AddSingleton(_ => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
         builder.Services.AddSingleton<CancellationPolicy>();
         builder.Services.AddSingleton<Renewals.RenewalProcessor>();
+        builder.Services.AddSingleton<Renewals.InvoiceSettlement>();
+        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing").ValidateOnStart();
+        builder.Services.AddOptions<StripeWebhookOptions>().BindConfiguration("Stripe:Webhooks")
+            .Validate(o => o.Secret.Length >= 16, "Stripe:Webhooks:Secret (the webhook signing secret) is required").ValidateOnStart();
         builder.Services.AddOptions<Renewals.RenewalOptions>().BindConfiguration("Billing:Renewals").ValidateOnStart();
         builder.Services.AddHostedService<Renewals.RenewalScheduler>();
         builder.Services.AddSingleton<InvoiceQueries>();
@@ -42,7 +46,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi();
         return app;
     }
 }

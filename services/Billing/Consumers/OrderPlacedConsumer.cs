@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Options;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
@@ -14,7 +15,7 @@ namespace ProMTA.Billing.Consumers;
 /// calls happen inside it, keyed by the order, so a crash anywhere replays to the same charge, never a second one.
 /// </summary>
 public sealed partial class OrderPlacedConsumer(
-    Database db, StripePayments stripe, BillingCalendar calendar, TimeProvider time, ILogger<OrderPlacedConsumer> log)
+    Database db, StripePayments stripe, BillingCalendar calendar, IOptions<BillingOptions> options, TimeProvider time, ILogger<OrderPlacedConsumer> log)
     : IConsumer<OrderPlaced>
 {
     public async Task Consume(ConsumeContext<OrderPlaced> context)
@@ -42,7 +43,8 @@ public sealed partial class OrderPlacedConsumer(
             result = await stripe.ChargeAsync(stripeCustomerId, paymentMethodId, order.MonthlyPriceMinor, order.Currency,
                 $"order-{order.OrderId}-period-0", offSession: false,
                 new Dictionary<string, string> { ["order_id"] = order.OrderId.ToString(), ["service_id"] = order.ServiceId.ToString(), ["period"] = "0" },
-                $"ProMTA {order.ProductId}, first month from {orderedOn:yyyy-MM-dd}", ct);
+                $"ProMTA {order.ProductId}, first month from {orderedOn:yyyy-MM-dd}", ct,
+                returnUrl: $"{options.Value.PortalUrl.TrimEnd('/')}/orders/{order.OrderId}");
         }
         catch (global::Stripe.StripeException ex) when (ex.StripeError?.Type is "card_error" or "invalid_request_error")
         {
@@ -54,6 +56,7 @@ public sealed partial class OrderPlacedConsumer(
         service = result.Succeeded
             ? service with { BillingStatus = "Active", NextDueOn = BillingCalendar.ChargeDate(orderedOn, 1) }
             : service with { BillingStatus = "Unpaid", NextDueOn = null };
+        service = service with { RequiresReview = order.HasSpecialRequirements };
         await BillingRepository.AddServiceAsync(work, service);
         var number = await BillingRepository.IssueInvoiceAsync(work, invoice);
         var now = time.GetUtcNow();
@@ -81,7 +84,7 @@ public sealed partial class OrderPlacedConsumer(
         }
         else
         {
-            await BillingRepository.MarkFailedAsync(work, invoice.Id, result.PaymentIntentId, result.FailureReason!);
+            await BillingRepository.MarkFailedAsync(work, invoice.Id, result.PaymentIntentId, result.FailureReason!, result.PayUrl);
             await work.PublishAsync(new PaymentFailed
             {
                 OrderId = order.OrderId,
@@ -91,6 +94,7 @@ public sealed partial class OrderPlacedConsumer(
                 Code = result.Code,
                 DeclineCode = result.DeclineCode,
                 FailedAt = now,
+                PayUrl = result.PayUrl,
             });
             LogFailed(order.OrderId, result.Code);
         }

@@ -6,7 +6,7 @@ namespace ProMTA.Billing.Data;
 public sealed record BilledService(
     Guid ServiceId, Guid OrderId, Guid CustomerId, string ProductId, long MonthlyPriceMinor, string Currency,
     int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt,
-    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null);
+    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null, bool RequiresReview = false);
 
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
     long AmountMinor, string Currency, DateTimeOffset IssuedAt);
@@ -23,9 +23,9 @@ public static class BillingRepository
         """;
     private const string InsertServiceSql = """
         INSERT INTO billed_services (service_id, order_id, customer_id, product_id, monthly_price_minor, currency, dedicated_ips,
-                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on)
+                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on, requires_review)
         VALUES (@ServiceId, @OrderId, @CustomerId, @ProductId, @MonthlyPriceMinor, @Currency, @DedicatedIps,
-                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn)
+                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview)
         """;
     private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
     private const string InsertInvoiceSql = """
@@ -33,11 +33,11 @@ public static class BillingRepository
         VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt)
         """;
     private const string MarkPaidSql = """
-        UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = @PaymentIntentId, paid_at = @PaidAt, failure_reason = NULL
+        UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = @PaymentIntentId, paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
         WHERE id = @Id
         """;
     private const string MarkFailedSql = """
-        UPDATE invoices SET stripe_payment_intent_id = @PaymentIntentId, failure_reason = @Reason WHERE id = @Id
+        UPDATE invoices SET stripe_payment_intent_id = @PaymentIntentId, failure_reason = @Reason, pay_url = @PayUrl WHERE id = @Id
         """;
 
     private const string FirstPaidInvoiceSql = """
@@ -76,6 +76,6 @@ public static class BillingRepository
     public static Task MarkPaidAsync(UnitOfWork work, Guid invoiceId, string paymentIntentId, DateTimeOffset paidAt) =>
         work.ExecuteAsync(MarkPaidSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, PaidAt = paidAt });
 
-    public static Task MarkFailedAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, string reason) =>
-        work.ExecuteAsync(MarkFailedSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, Reason = reason });
+    public static Task MarkFailedAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, string reason, string? payUrl = null) =>
+        work.ExecuteAsync(MarkFailedSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, Reason = reason, PayUrl = payUrl });
 }

@@ -1,3 +1,4 @@
+using Dapper;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
@@ -21,9 +22,13 @@ public sealed record DueService
     public int DunningAttempts { get; init; }
     public DateOnly? LastDay { get; init; }
     public bool RetryRequested { get; init; }
+    public bool RequiresReview { get; init; }
 }
 
-public sealed record OpenInvoice(Guid Id, long Number);
+/// <summary>An open invoice found by its Stripe PaymentIntent, with its service locked.</summary>
+public sealed record InvoiceByPaymentIntent(DueService Service, OpenInvoice Invoice, int Period);
+
+public sealed record OpenInvoice(Guid InvoiceId, long InvoiceNumber);
 
 public sealed record RenewalState(string BillingStatus, int NextPeriod, int DunningAttempts, DateOnly? NextDueOn);
 
@@ -34,12 +39,22 @@ public static class RenewalRepository
     private const string ClaimSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested
+               s.retry_requested, s.requires_review
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.next_due_on, s.service_id
         LIMIT 1
         FOR UPDATE OF s SKIP LOCKED
+        """;
+    private const string ByPaymentIntentSql = """
+        SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
+               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
+               s.retry_requested, s.requires_review, i.id AS invoice_id, i.number AS invoice_number, i.period_index
+        FROM invoices i
+        JOIN billed_services s ON s.service_id = i.service_id
+        JOIN billing_accounts a ON a.customer_id = s.customer_id
+        WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open'
+        FOR UPDATE OF s, i
         """;
     private const string SaveStateSql = """
         UPDATE billed_services SET billing_status = @BillingStatus, next_period = @NextPeriod, dunning_attempts = @DunningAttempts,
@@ -47,7 +62,7 @@ public static class RenewalRepository
         WHERE service_id = @ServiceId
         """;
     private const string OpenInvoiceSql = """
-        SELECT id, number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
+        SELECT id AS invoice_id, number AS invoice_number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
         """;
     private const string UncollectibleSql = "UPDATE invoices SET status = 'Uncollectible' WHERE service_id = @ServiceId AND status = 'Open'";
     // A new card on file: every unpaid renewal of the customer is tried with it on the next run.
@@ -63,6 +78,14 @@ public static class RenewalRepository
         """;
 
     public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today) => work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today });
+
+    public static async Task<InvoiceByPaymentIntent?> FindOpenByPaymentIntentAsync(UnitOfWork work, string paymentIntentId)
+    {
+        var rows = await work.Connection.QueryAsync<DueService, OpenInvoice, int, InvoiceByPaymentIntent>(ByPaymentIntentSql,
+            (service, invoice, period) => new InvoiceByPaymentIntent(service, invoice, period),
+            new { PaymentIntentId = paymentIntentId }, work.Transaction, splitOn: "invoice_id,period_index");
+        return rows.SingleOrDefault();
+    }
 
     public static Task SaveAsync(UnitOfWork work, Guid serviceId, RenewalState state) =>
         work.ExecuteAsync(SaveStateSql, new { ServiceId = serviceId, state.BillingStatus, state.NextPeriod, state.DunningAttempts, state.NextDueOn });

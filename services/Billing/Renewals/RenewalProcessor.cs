@@ -14,7 +14,7 @@ namespace ProMTA.Billing.Renewals;
 /// Each service is one transaction holding its row lock, with the Stripe call keyed by service, period and attempt,
 /// so neither a crash nor a second replica can charge a period twice. Days missed while down are caught up.
 /// </summary>
-public sealed partial class RenewalProcessor(Database db, StripePayments stripe, TimeProvider time, ILogger<RenewalProcessor> log)
+public sealed partial class RenewalProcessor(Database db, StripePayments stripe, InvoiceSettlement settlement, TimeProvider time, ILogger<RenewalProcessor> log)
 {
     public async Task<int> RunAsync(DateOnly today, CancellationToken ct)
     {
@@ -44,11 +44,7 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
         var suspended = service.BillingStatus == "Suspended";
         if (service.BillingStatus == "Active" || service.RetryRequested || Dunning.NextRetry(service.OrderedOn, period, attempts) <= today)
         {
-            if (await ChargeAsync(work, service, period, attempts, ct))
-            {
-                await PaidAsync(work, service, period, suspended);
-                return;
-            }
+            if (await ChargeAsync(work, service, period, attempts, ct)) return;
             attempts++;
         }
 
@@ -88,49 +84,20 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
         var now = time.GetUtcNow();
         if (result.Succeeded)
         {
-            await BillingRepository.MarkPaidAsync(work, invoice.Id, result.PaymentIntentId!, now);
-            await work.PublishAsync(new PaymentSucceeded
-            {
-                OrderId = service.OrderId,
-                ServiceId = service.ServiceId,
-                InvoiceId = invoice.Id,
-                InvoiceNumber = invoice.Number,
-                AmountMinor = service.MonthlyPriceMinor,
-                Currency = service.Currency,
-                PeriodIndex = period,
-                PeriodStart = start,
-                PeriodEnd = BillingCalendar.PeriodEnd(service.OrderedOn, period),
-                BillingDay = service.BillingDay,
-                ProductId = service.ProductId,
-                DedicatedIps = service.DedicatedIps,
-                PaidAt = now,
-            });
+            await settlement.SettleAsync(work, service, invoice, period, result.PaymentIntentId!);
             LogRenewed(service.ServiceId, period);
             return true;
         }
-        await BillingRepository.MarkFailedAsync(work, invoice.Id, result.PaymentIntentId, result.FailureReason!);
+        await BillingRepository.MarkFailedAsync(work, invoice.InvoiceId, result.PaymentIntentId, result.FailureReason!, result.PayUrl);
         await work.PublishAsync(new PaymentFailed
         {
             OrderId = service.OrderId, ServiceId = service.ServiceId, PeriodIndex = period, Reason = result.FailureReason!,
-            Code = result.Code, DeclineCode = result.DeclineCode, FailedAt = now,
+            Code = result.Code, DeclineCode = result.DeclineCode, FailedAt = now, PayUrl = result.PayUrl,
         });
         await NotifyAsync(work, service, "payment-failed",
             $"We could not charge your card for the period from {start:yyyy-MM-dd}: {result.FailureReason} Pay the open invoice or replace your card before {start:yyyy-MM-dd}.");
         LogRenewalFailed(service.ServiceId, period, result.Code);
         return false;
-    }
-
-    private async Task PaidAsync(UnitOfWork work, DueService service, int period, bool wasSuspended)
-    {
-        if (wasSuspended)
-        {
-            await work.PublishAsync(new ServiceResumed { OrderId = service.OrderId, ServiceId = service.ServiceId, ResumedAt = time.GetUtcNow() });
-        }
-        var next = period + 1;
-        var nextDue = service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.OrderedOn, next) > lastDay
-            ? lastDay.AddDays(1)
-            : BillingCalendar.ChargeDate(service.OrderedOn, next);
-        await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState("Active", next, 0, nextDue));
     }
 
     private async Task EndOrWaitAsync(UnitOfWork work, DueService service, DateOnly lastDay, DateOnly today)

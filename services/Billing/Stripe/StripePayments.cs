@@ -3,7 +3,7 @@ using global::Stripe;
 namespace ProMTA.Billing.Stripe;
 
 /// <summary>The outcome of one charge: paid, or refused with what to tell the customer.</summary>
-public sealed record ChargeResult(bool Succeeded, string? PaymentIntentId, string? FailureReason, string? Code, string? DeclineCode)
+public sealed record ChargeResult(bool Succeeded, string? PaymentIntentId, string? FailureReason, string? Code, string? DeclineCode, string? PayUrl = null)
 {
     public static ChargeResult Paid(string paymentIntentId) => new(true, paymentIntentId, null, null, null);
 }
@@ -40,7 +40,7 @@ public sealed class StripePayments(IStripeClient stripe)
     /// </summary>
     public async Task<ChargeResult> ChargeAsync(
         string stripeCustomerId, string paymentMethodId, long amountMinor, string currency, string idempotencyKey,
-        bool offSession, IDictionary<string, string> metadata, string description, CancellationToken ct)
+        bool offSession, IDictionary<string, string> metadata, string description, CancellationToken ct, string? returnUrl = null)
     {
         try
         {
@@ -54,14 +54,17 @@ public sealed class StripePayments(IStripeClient stripe)
                 OffSession = offSession,
                 // Keeps the card usable for the renewals charged 14 days before each period.
                 SetupFutureUsage = offSession ? null : "off_session",
-                AutomaticPaymentMethods = new() { Enabled = true, AllowRedirects = "never" },
+                // On-session with a return URL the bank's authentication page can redirect back; off-session nothing may redirect.
+                AutomaticPaymentMethods = returnUrl is null ? new() { Enabled = true, AllowRedirects = "never" } : new() { Enabled = true },
+                ReturnUrl = returnUrl,
                 Metadata = new Dictionary<string, string>(metadata),
                 Description = description,
             }, new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
             return intent.Status switch
             {
                 "succeeded" => ChargeResult.Paid(intent.Id),
-                "requires_action" => new ChargeResult(false, intent.Id, "Your bank asks you to authenticate this payment.", "authentication_required", null),
+                "requires_action" => new ChargeResult(false, intent.Id, "Your bank asks you to authenticate this payment.", "authentication_required", null,
+                    intent.NextAction?.RedirectToUrl?.Url),
                 _ => new ChargeResult(false, intent.Id, $"The payment did not complete (status {intent.Status}).", intent.Status, null),
             };
         }

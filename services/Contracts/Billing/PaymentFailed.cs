@@ -12,4 +12,6 @@ public sealed record PaymentFailed
     public string? Code { get; init; }
     public string? DeclineCode { get; init; }
     public required DateTimeOffset FailedAt { get; init; }
+    /// <summary>Where the customer authenticates the payment (3D Secure) when the bank asks for it.</summary>
+    public string? PayUrl { get; init; }
 }
