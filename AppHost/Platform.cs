@@ -40,9 +40,11 @@ public static class Platform
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Datacenter__Local__Delay", builder.Configuration["Datacenter:Local:Delay"] ?? "00:00:00");
 
+        // Dns encrypts the DKIM private keys under it, Delivery decrypts them to sign.
+        var dkimEncryptionKey = builder.AddParameter("dkim-encryption-key", LocalSecrets.GetOrCreate(data, "dkim-encryption-key"), secret: true);
         var dns = builder.AddService<Projects.Dns>("dns", infra)
             .WithEnvironment("Auth__InternalSecret", internalSecret)
-            .WithEnvironment("Dkim__EncryptionKey", builder.AddParameter("dkim-encryption-key", LocalSecrets.GetOrCreate(data, "dkim-encryption-key"), secret: true))
+            .WithEnvironment("Dkim__EncryptionKey", dkimEncryptionKey)
             .WithEnvironment("PowerDns__ApiUrl", infra.PowerDnsApi)
             .WithEnvironment("PowerDns__ApiKey", infra.PowerDnsApiKey)
             .WithEnvironment("PowerDns__DnsEndpoint", infra.DnsEndpoint)
@@ -61,6 +63,7 @@ public static class Platform
         var delivery = builder.AddService<Projects.Delivery>("delivery", infra)
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525")
+            .WithEnvironment("Dkim__EncryptionKey", dkimEncryptionKey)
             // Local runs only: lets swaks without Net::SSLeay authenticate before STARTTLS. Never set in production.
             .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
             .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)

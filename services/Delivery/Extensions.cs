@@ -2,6 +2,7 @@ using MassTransit;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
+using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Delivery;
 
@@ -41,6 +42,8 @@ public static class Extensions
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
             .ValidateOnStart();
+        builder.AddDkimKeyProtector();
+        builder.Services.AddSingleton<MessageSigner>();
         builder.Services.AddSingleton<DeliveryMetrics>();
         builder.Services.AddSingleton<MxResolver>();
         builder.Services.AddHostedService<DeliveryWorker>();

@@ -5,6 +5,7 @@ using ProMTA.Dns.Dkim;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
+using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Dns;
 
@@ -20,10 +21,8 @@ public static class Extensions
         builder.Services.AddOptions<DnsOptions>().BindConfiguration("Dns")
             .Validate(o => o.DmarcPolicy is "none" or "quarantine" or "reject", "Dns:DmarcPolicy must be none, quarantine or reject")
             .ValidateOnStart();
-        builder.Services.AddOptions<DkimOptions>().BindConfiguration("Dkim")
-            .Validate(o => o.EncryptionKey.Length >= 32, "Dkim:EncryptionKey must be a secret of at least 32 characters")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<DkimKeyProtector>();
+        builder.Services.AddOptions<DkimOptions>().BindConfiguration("Dkim");
+        builder.AddDkimKeyProtector();
         builder.Services.AddTransient<SendingDomainZone>();
         builder.Services.AddTransient<ServiceDnsRemoval>();
         builder.Services.AddSingleton(sp => new LiveRecordCheck(IPEndPoint.Parse(sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint)));

@@ -20,6 +20,7 @@ public sealed class RelayHost : IAsyncDisposable
 {
     public const string Password = "relay-password-for-tests";
     public const string SourceIp = "127.0.1.7";
+    public const string DkimEncryptionKey = "dkim-encryption-key-for-delivery-tests-0123456789";
 
     private readonly IHost host;
 
@@ -37,6 +38,7 @@ public sealed class RelayHost : IAsyncDisposable
     public Guid ServiceId { get; }
     public string Username { get; }
     public Database Database => host.Services.GetRequiredService<Database>();
+    public IServiceProvider Services => host.Services;
 
     public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true)
     {
@@ -52,6 +54,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Configuration["Relay:Port"] = port.ToString();
         builder.Configuration["Relay:AllowPlainAuth"] = allowPlainAuth.ToString();
         builder.Configuration["Relay:MaxMessageSize"] = "1048576";
+        builder.Configuration["Dkim:EncryptionKey"] = DkimEncryptionKey;
         builder.Configuration["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}";
         builder.Configuration["Delivery:RetryInitial"] = "00:00:00.500";
         builder.Configuration["Delivery:RetryMax"] = "00:00:01";

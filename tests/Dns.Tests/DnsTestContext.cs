@@ -5,6 +5,7 @@ using ProMTA.Dns.Dkim;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
+using ProMTA.ServiceDefaults.Security;
 using ProMTA.TestKit;
 
 namespace ProMTA.Dns.Tests;
@@ -17,7 +18,7 @@ public sealed class DnsTestContext : IAsyncDisposable
         Database = database;
         var powerDnsOptions = Options.Create(new PowerDnsOptions { ApiUrl = powerDns.ApiUrl, ApiKey = powerDns.ApiKey, DnsEndpoint = powerDns.DnsEndpoint.ToString() });
         PowerDns = new PowerDnsClient(powerDns.NewApiClient(), powerDnsOptions);
-        Protector = new DkimKeyProtector(Options.Create(new DkimOptions { EncryptionKey = new string('k', 48) }));
+        Protector = new DkimKeyProtector(Options.Create(new DkimKeyProtectionOptions { EncryptionKey = new string('k', 48) }));
         Zone = new SendingDomainZone(PowerDns, Protector, Options.Create(new DnsOptions()), Options.Create(new DkimOptions()), Time,
             NullLogger<SendingDomainZone>.Instance);
         Live = new LiveRecordCheck(powerDns.DnsEndpoint);

@@ -13,7 +13,8 @@ public sealed record FakeMxCounters(
     string Name, string Domain, string Address, long Connections, long Accepted, long Throttled, long Greylisted,
     long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps);
 
-public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size);
+/// <summary>What the fake MX accepted; <see cref="Data"/> is the raw message as received (tests check its DKIM signature).</summary>
+public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size, byte[] Data);
 
 /// <summary>One fake receiving MX on its own address: real SMTP, with the provider's limits and replies.</summary>
 public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
@@ -88,7 +89,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
             return Task.FromResult(new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 Message rejected as spam by content filtering"));
         }
         Interlocked.Add(ref accepted, transaction.To.Count);
-        received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length));
+        received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray()));
         while (received.Count > 1000) received.TryDequeue(out _);
         return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}"));
     }

@@ -17,7 +17,7 @@ namespace ProMTA.Delivery.Outbound;
 /// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    Database db, MxResolver resolver, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
+    Database db, MxResolver resolver, MessageSigner signer, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
     MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
@@ -83,6 +83,7 @@ internal sealed partial class DeliveryWorker(
             return replies;
         }
         var data = await MessageQueue.LoadDataAsync(db, recipients.Select(r => r.MessageId).Distinct(), ct);
+        var keys = await DkimKeys.CurrentAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct);
         var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
         await gate.WaitAsync(ct);
         TrackingSmtpClient? client = null;
@@ -103,7 +104,8 @@ internal sealed partial class DeliveryWorker(
                     foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
                     continue;
                 }
-                var sent = await SendAsync(client, message.First().MailFrom, [.. message], data[message.Key], ct);
+                var first = message.First();
+                var sent = await SendAsync(client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
                 sentOnConnection++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
                 // 421: the ISP is closing the connection and asking us to slow down; the rest of the group waits too.
@@ -152,7 +154,7 @@ internal sealed partial class DeliveryWorker(
     }
 
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
-        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, CancellationToken ct)
+        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKey? key, CancellationToken ct)
     {
         var answers = new Dictionary<long, (int Code, string Text)>();
         var addresses = new List<MailboxAddress>();
@@ -169,6 +171,7 @@ internal sealed partial class DeliveryWorker(
         {
             using var stream = new MemoryStream(data, writable: false);
             var message = await MimeMessage.LoadAsync(stream, ct);
+            signer.TrySign(message, key);
             var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
             var response = await client.SendAsync(message, sender, addresses, ct);
             outcome = (250, response);

@@ -5,6 +5,7 @@ using ProMTA.Dns.Dkim;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.PowerDns;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Dns.Publishing;
 

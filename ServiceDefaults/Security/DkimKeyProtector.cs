@@ -1,15 +1,24 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace ProMTA.Dns.Dkim;
+namespace ProMTA.ServiceDefaults.Security;
+
+/// <summary>The secret DKIM private keys are encrypted under (section "Dkim"); Dns encrypts with it, Delivery decrypts.</summary>
+public sealed class DkimKeyProtectionOptions
+{
+    /// <summary>At least 32 characters; locally the AppHost generates it into .data/secrets/dkim-encryption-key.</summary>
+    public string EncryptionKey { get; set; } = "";
+}
 
 /// <summary>
 /// Encrypts DKIM private keys with AES-256-GCM under a key derived (HKDF-SHA256) from Dkim:EncryptionKey. The service
 /// id and selector are the associated data, so a ciphertext copied onto another service's row does not decrypt.
-/// Format (base64): version 1 | 12-byte nonce | 16-byte tag | ciphertext of the PKCS#8 key. Delivery decrypts the same way.
+/// Format (base64): version 1 | 12-byte nonce | 16-byte tag | ciphertext of the PKCS#8 key (see DkimKeyPublished).
 /// </summary>
-public sealed class DkimKeyProtector(IOptions<DkimOptions> options)
+public sealed class DkimKeyProtector(IOptions<DkimKeyProtectionOptions> options)
 {
     private const byte Version = 1;
     private readonly byte[] key = HKDF.DeriveKey(HashAlgorithmName.SHA256, Encoding.UTF8.GetBytes(options.Value.EncryptionKey), 32,
@@ -37,4 +46,17 @@ public sealed class DkimKeyProtector(IOptions<DkimOptions> options)
     }
 
     private static byte[] AssociatedData(Guid serviceId, string selector) => Encoding.UTF8.GetBytes($"{serviceId:N}/{selector}");
+}
+
+public static class DkimKeyProtectionExtensions
+{
+    /// <summary>Registers <see cref="DkimKeyProtector"/> with Dkim:EncryptionKey, validated at start.</summary>
+    public static IHostApplicationBuilder AddDkimKeyProtector(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DkimKeyProtectionOptions>().BindConfiguration("Dkim")
+            .Validate(o => o.EncryptionKey.Length >= 32, "Dkim:EncryptionKey must be a secret of at least 32 characters")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<DkimKeyProtector>();
+        return builder;
+    }
 }

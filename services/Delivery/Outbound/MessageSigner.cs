@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Security;
+using ProMTA.Delivery.Data;
+using ProMTA.ServiceDefaults.Security;
+
+namespace ProMTA.Delivery.Outbound;
+
+/// <summary>
+/// DKIM-signs a message just before it leaves (relaxed/relaxed, rsa-sha256, d= the service's sending domain, s= its
+/// newest selector), when the From domain is the domain the service's key was published for. Keys stay encrypted in
+/// the database; the decrypted signer is kept in memory per service and selector.
+/// </summary>
+internal sealed class MessageSigner(DkimKeyProtector protector)
+{
+    private static readonly HeaderId[] SignedHeaders =
+        [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.MimeVersion, HeaderId.ContentType];
+
+    private readonly ConcurrentDictionary<(Guid ServiceId, string Selector), DkimSigner> signers = new();
+
+    /// <summary>True when the message was signed; false when the service has no key for its From domain.</summary>
+    public bool TrySign(MimeMessage message, DkimKey? key)
+    {
+        if (key is null) return false;
+        var fromDomain = message.From.Mailboxes.FirstOrDefault()?.Domain;
+        if (fromDomain is null || !string.Equals(fromDomain.TrimEnd('.'), key.Domain.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)) return false;
+        var signer = signers.GetOrAdd((key.ServiceId, key.Selector), _ => Create(key));
+        // A signed body must not be re-encoded on the way: fix the transfer encodings first (MailKit would otherwise
+        // turn 8bit into quoted-printable for a server without 8BITMIME, after the body hash was taken).
+        message.Prepare(EncodingConstraint.SevenBit);
+        lock (signer) signer.Sign(message, SignedHeaders);
+        return true;
+    }
+
+    private DkimSigner Create(DkimKey key)
+    {
+        var pkcs8 = protector.Unprotect(key.PrivateKeyEncrypted, key.ServiceId, key.Selector);
+        return new DkimSigner(PrivateKeyFactory.CreateKey(pkcs8), key.Domain.TrimEnd('.'), key.Selector, DkimSignatureAlgorithm.RsaSha256)
+        {
+            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
+        };
+    }
+}

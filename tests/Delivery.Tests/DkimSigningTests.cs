@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using MimeKit.Cryptography;
+using Org.BouncyCastle.Crypto;
+using Org.BouncyCastle.Security;
+using ProMTA.Delivery.Data;
+using ProMTA.ServiceDefaults.Security;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.Delivery.Tests;
+
+public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    private const string Selector = "pm20261127090000";
+
+    [Fact]
+    public async Task Mail_from_the_sending_domain_arrives_with_a_dkim_signature_that_verifies_against_the_published_key()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        var publicKey = await PublishKeyAsync(relay, "customer.test");
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        await client.SendAsync(RelayHost.Message("ada@gmail.test", "Signed"));
+
+        var received = await ReceivedAsync(relay);
+        var header = Assert.Single(received.Headers, h => h.Id == HeaderId.DkimSignature);
+        var tags = header.Value.Split(';').Select(t => t.Trim().Split('=', 2)).Where(t => t.Length == 2)
+            .ToDictionary(t => t[0].Trim(), t => string.Concat(t[1].Where(c => !char.IsWhiteSpace(c))));
+        Assert.Equal(("rsa-sha256", "relaxed/relaxed", "customer.test", Selector), (tags["a"], tags["c"], tags["d"], tags["s"]));
+        Assert.Equal(["from", "to", "subject", "date", "message-id", "mime-version", "content-type"], tags["h"].ToLowerInvariant().Split(':'));
+        var verifier = new DkimVerifier(new PublishedKeyLocator("customer.test", Selector, publicKey));
+        Assert.True(await verifier.VerifyAsync(received, header));
+    }
+
+    [Fact]
+    public async Task Mail_from_another_domain_is_not_signed()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        await PublishKeyAsync(relay, "other-domain.test");
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        await client.SendAsync(RelayHost.Message("grace@gmail.test"));
+
+        var received = await ReceivedAsync(relay);
+        Assert.DoesNotContain(received.Headers, h => h.Id == HeaderId.DkimSignature);
+    }
+
+    /// <summary>What Dns publishes (a fresh 2048-bit key, encrypted under Dkim:EncryptionKey), stored as DkimKeyPublished stores it.</summary>
+    private static async Task<AsymmetricKeyParameter> PublishKeyAsync(RelayHost relay, string domain)
+    {
+        using var rsa = RSA.Create(2048);
+        var encrypted = relay.Services.GetRequiredService<DkimKeyProtector>().Protect(rsa.ExportPkcs8PrivateKey(), relay.ServiceId, Selector);
+        await using (var work = await relay.Database.BeginAsync())
+        {
+            await DkimKeys.AddAsync(work, relay.ServiceId, Selector, domain, encrypted, DateTimeOffset.UtcNow);
+            await work.CommitAsync(default);
+        }
+        return PublicKeyFactory.CreateKey(rsa.ExportSubjectPublicKeyInfo());
+    }
+
+    private static async Task<MimeMessage> ReceivedAsync(RelayHost relay)
+    {
+        await RelayHost.EventuallyAsync(() => Task.FromResult(relay.Mx.Received.Count > 0));
+        using var stream = new MemoryStream(Assert.Single(relay.Mx.Received).Data);
+        return await MimeMessage.LoadAsync(stream);
+    }
+
+    /// <summary>Answers the selector's TXT record with the key Dns would have published.</summary>
+    private sealed class PublishedKeyLocator(string domain, string selector, AsymmetricKeyParameter key) : IDkimPublicKeyLocator
+    {
+        public AsymmetricKeyParameter LocatePublicKey(string methods, string domain1, string selector1, CancellationToken cancellationToken = default) =>
+            domain1 == domain && selector1 == selector ? key : throw new InvalidOperationException($"no key {selector1}._domainkey.{domain1}");
+
+        public Task<AsymmetricKeyParameter> LocatePublicKeyAsync(string methods, string domain1, string selector1, CancellationToken cancellationToken = default) =>
+            Task.FromResult(LocatePublicKey(methods, domain1, selector1, cancellationToken));
+    }
+}
