@@ -40,7 +40,8 @@ public sealed class RelayHost : IAsyncDisposable
     public Database Database => host.Services.GetRequiredService<Database>();
     public IServiceProvider Services => host.Services;
 
-    public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true)
+    public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true,
+        Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production")
     {
         var mxPort = FreePort.Next();
         var provider = gmail ?? new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" };
@@ -49,7 +50,8 @@ public sealed class RelayHost : IAsyncDisposable
         mx.Start();
 
         var port = FreePort.Next();
-        var builder = Host.CreateApplicationBuilder();
+        var serviceId = Guid.NewGuid();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
         builder.Configuration[$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = postgres.ConnectionString;
         builder.Configuration["Relay:Port"] = port.ToString();
         builder.Configuration["Relay:AllowPlainAuth"] = allowPlainAuth.ToString();
@@ -59,15 +61,24 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Configuration["Delivery:RetryInitial"] = "00:00:00.500";
         builder.Configuration["Delivery:RetryMax"] = "00:00:01";
         builder.Configuration["Delivery:PollInterval"] = "00:00:00.100";
+        foreach (var (key, value) in settings?.Invoke(serviceId) ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            await mx.DisposeAsync();
+            throw;
+        }
         await host.Services.GetRequiredService<MigrationState>().Completed;
 
-        var serviceId = Guid.NewGuid();
         var username = $"svc-{serviceId:N}";
         await using (var connection = await host.Services.GetRequiredService<Database>().OpenAsync())
         {

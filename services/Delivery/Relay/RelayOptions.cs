@@ -13,4 +13,10 @@ public sealed class RelayOptions
     /// <summary>A PKCS#12 file for STARTTLS; without one a self-signed certificate is generated at start.</summary>
     public string? CertificatePath { get; set; }
     public string? CertificatePassword { get; set; }
+    /// <summary>
+    /// Benchmarks only (tools/scripts/relay-benchmark.sh): client IPv4 address -> service id whose sessions are taken as
+    /// authenticated for that service without AUTH, because load injectors like Postfix's smtp-source cannot AUTH.
+    /// Empty by default; the service refuses to start with it outside the Development environment.
+    /// </summary>
+    public Dictionary<string, Guid> TrustedClients { get; set; } = [];
 }

@@ -37,7 +37,16 @@ internal sealed partial class RelayServer(
                 try
                 {
                     LogListening(relay.Address, relay.Port, relay.AllowPlainAuth);
-                    await new SmtpServer.SmtpServer(serverOptions, services).StartAsync(stoppingToken);
+                    var server = new SmtpServer.SmtpServer(serverOptions, services);
+                    if (relay.TrustedClients.Count > 0)
+                    {
+                        LogTrustedClients(string.Join(", ", relay.TrustedClients.Keys));
+                        server.SessionCreated += (_, e) =>
+                        {
+                            if (RelaySession.ClientIp(e.Context) is { } ip && relay.TrustedClients.TryGetValue(ip, out var serviceId)) RelaySession.Trust(e.Context, serviceId);
+                        };
+                    }
+                    await server.StartAsync(stoppingToken);
                 }
                 catch (System.Net.Sockets.SocketException ex)
                 {
@@ -57,6 +66,9 @@ internal sealed partial class RelayServer(
             certificate.Dispose();
         }
     }
+
+    [LoggerMessage(LogLevel.Warning, "Relay:TrustedClients is set (benchmark only): {Clients} may relay without AUTH")]
+    private partial void LogTrustedClients(string clients);
 
     [LoggerMessage(LogLevel.Error, "SMTP relay cannot listen on {Address}:{Port}; retrying")]
     private partial void LogBindFailed(Exception ex, string address, int port);

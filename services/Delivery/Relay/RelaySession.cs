@@ -9,11 +9,16 @@ namespace ProMTA.Delivery.Relay;
 internal static class RelaySession
 {
     private const string ServiceKey = "promta:service-id";
+    private const string TrustedServiceKey = "promta:trusted-service-id";
 
     public static void SetService(ISessionContext context, Guid serviceId) => context.Properties[ServiceKey] = serviceId;
 
+    /// <summary>Relay:TrustedClients (benchmarks in Development only): the session counts as authenticated for this service.</summary>
+    public static void Trust(ISessionContext context, Guid serviceId) => context.Properties[TrustedServiceKey] = serviceId;
+
     public static Guid? Service(ISessionContext context) =>
-        context.Authentication.IsAuthenticated && context.Properties.TryGetValue(ServiceKey, out var id) && id is Guid serviceId ? serviceId : null;
+        context.Properties.TryGetValue(TrustedServiceKey, out var trusted) && trusted is Guid trustedId ? trustedId
+        : context.Authentication.IsAuthenticated && context.Properties.TryGetValue(ServiceKey, out var id) && id is Guid serviceId ? serviceId : null;
 
     public static string? ClientIp(ISessionContext context) =>
         context.Properties.TryGetValue(EndpointListener.RemoteEndPointKey, out var endPoint) && endPoint is IPEndPoint ip ? ip.Address.ToString() : null;
