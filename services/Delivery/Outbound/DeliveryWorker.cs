@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
 using MailKit.Security;
@@ -37,7 +38,11 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
-                var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r))).ToList();
+                // A destination's share of the batch is split over its allowed connections (whole messages per part),
+                // so a large backlog for one domain is not sent down a single connection.
+                var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r)))
+                    .SelectMany(g => Split(g, Options.MaxConnectionsPerDestination))
+                    .ToList();
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
                     async (group, ct) =>
                     {
@@ -62,6 +67,23 @@ internal sealed partial class DeliveryWorker(
                 await Task.Delay(Options.PollInterval, time, stoppingToken);
             }
         }
+    }
+
+    private static IEnumerable<IGrouping<(string Domain, string? SourceIp), ClaimedRecipient>> Split(
+        IGrouping<(string Domain, string? SourceIp), ClaimedRecipient> group, int parts)
+    {
+        var messages = group.GroupBy(r => r.MessageId).ToList();
+        parts = Math.Clamp(parts, 1, messages.Count);
+        return messages.Select((m, i) => (Part: i % parts, Message: m))
+            .GroupBy(x => x.Part, x => x.Message)
+            .Select(part => new Part(group.Key, [.. part.SelectMany(m => m)]));
+    }
+
+    private sealed class Part((string Domain, string? SourceIp) key, List<ClaimedRecipient> recipients) : IGrouping<(string Domain, string? SourceIp), ClaimedRecipient>
+    {
+        public (string Domain, string? SourceIp) Key => key;
+        public IEnumerator<ClaimedRecipient> GetEnumerator() => recipients.GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
     /// <summary>One of the service's dedicated IPs, the same for a destination every time: ISPs build reputation per IP.</summary>
@@ -129,14 +151,14 @@ internal sealed partial class DeliveryWorker(
             {
                 LocalDomain = Options.HeloName,
                 Timeout = (int)Options.Timeout.TotalMilliseconds,
-                LocalEndPoint = sourceIp is null ? null : new IPEndPoint(IPAddress.Parse(sourceIp), 0),
                 // Opportunistic TLS between MTAs: MX certificates are not verifiable in general (RFC 7435).
                 ServerCertificateValidationCallback = (_, _, _, _) => true,
                 CheckCertificateRevocation = false,
             };
             try
             {
-                await client.ConnectAsync(target.EndPoint.Address.ToString(), target.EndPoint.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
+                var socket = await ConnectSocketAsync(target.EndPoint, sourceIp, ct);
+                await client.ConnectAsync(socket, target.EndPoint.Address.ToString(), target.EndPoint.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
                 return (client, null);
             }
             catch (SmtpCommandException ex)
@@ -151,6 +173,33 @@ internal sealed partial class DeliveryWorker(
             }
         }
         return (null, failure);
+    }
+
+    /// <summary>
+    /// The connection from the chosen source IP, with Nagle off: SMTP is small pipelined writes waiting for replies, and
+    /// Nagle with the peer's delayed ACK would add tens of milliseconds to every message.
+    /// </summary>
+    private async Task<Socket> ConnectSocketAsync(IPEndPoint target, string? sourceIp, CancellationToken ct)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (sourceIp is not null) socket.Bind(new IPEndPoint(IPAddress.Parse(sourceIp), 0));
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(Options.Timeout);
+            await socket.ConnectAsync(target, timeout.Token);
+            return socket;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new TimeoutException($"connecting to {target} timed out");
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(

@@ -1,0 +1,212 @@
+#!/usr/bin/env bash
+# Relay benchmark: Postfix's smtp-source injects N messages into the ProMTA relay (services/Delivery, Release build,
+# its own PostgreSQL) which delivers them to smtp-sink on 127.0.0.1 (Delivery:Routes static route); then the same load
+# goes through a throwaway Postfix instance (config and queue under .data/bench/postfix) relaying to the same sink.
+# Prints accepted/s (N / injection time), delivered/s (N / end-to-end time) and the end-to-end time (first connection
+# to last delivery) for both.
+#   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
+#   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
+# smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
+# loopback client relays for that one service without AUTH (benchmark only; refused outside Development).
+# Every message is DKIM-signed by ProMTA (a key for the From domain, encrypted as Dns publishes it, is stored first).
+# RabbitMQ is not started: the relay and the outbound worker do not use it (MassTransit's reconnect logs are muted).
+# Everything started here is stopped on exit, by PID; /etc/postfix is not touched.
+set -euo pipefail
+
+N=${N:-20000}
+SIZE=${SIZE:-10240}
+SESSIONS=${SESSIONS:-20}
+TIMEOUT=${TIMEOUT:-1800}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+bench=$root/.data/bench
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+from=bench@sender.bench.test
+to=sink@rcpt.bench.test
+
+die() { echo "relay-benchmark: $*" >&2; exit 1; }
+now() { date +%s.%N; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; die "nothing listens on port $1"; }
+for tool in smtp-source smtp-sink postfix; do command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || die "$tool not installed"; done
+export PATH=$PATH:/usr/sbin
+
+pids=()
+postfix_dir=""
+cleanup() {
+  set +e
+  if [[ -n $postfix_dir && -f $postfix_dir/spool/pid/master.pid ]]; then postfix -c "$postfix_dir/etc" stop >/dev/null 2>&1; fi
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${pids[i]}" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+
+rm -rf "$bench" && mkdir -p "$bench"
+chmod 755 "$bench"
+
+# The sink both sides deliver to. smtp-sink drops privileges to nobody after binding (required as root).
+sink_port=$(free_port)
+smtp-sink -u nobody "127.0.0.1:$sink_port" 1024 >"$bench/sink.log" 2>&1 &
+pids+=($!)
+wait_port "$sink_port"
+
+inject() { # port -> injection seconds
+  local start end
+  start=$(now)
+  smtp-source -d -s "$SESSIONS" -m "$N" -l "$SIZE" -f "$from" -t "$to" -M client.bench.test "127.0.0.1:$1" >"$bench/source-$1.log" 2>&1 \
+    || die "smtp-source failed: $(tail -n3 "$bench/source-$1.log")"
+  end=$(now)
+  echo "$start $end"
+}
+
+wait_delivered() { # command printing the delivered count, start -> end time
+  local deadline=$(($(date +%s) + TIMEOUT)) count=0
+  while :; do
+    count=$("$@")
+    ((count >= N)) && { now; return; }
+    (($(date +%s) > deadline)) && die "only $count of $N delivered after ${TIMEOUT}s"
+    sleep 0.2
+  done
+}
+
+results=()
+report() { # name start injected delivered
+  results+=("$(python3 -c "
+n=$N; s=$2; i=$3; d=$4
+print(f'| $1 | {n:,} | {n/(i-s):,.0f} | {n/(d-s):,.0f} | {d-s:.1f} s |')")")
+  echo "${results[-1]}"
+}
+
+if [[ -z ${SKIP_PROMTA:-} ]]; then
+  echo "== ProMTA: building services/Delivery (Release)"
+  dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$bench/build.log" 2>&1 || die "build failed: see $bench/build.log"
+
+  pg_port=$(free_port)
+  pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+  PG_DATA_DIR=$bench/postgres PG_PORT=$pg_port PG_PASSWORD=$pg_password PG_DATABASE=promta \
+    "$root/eng/native/postgres.sh" >"$bench/postgres.log" 2>&1 &
+  pids+=($!)
+  psql() { PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d promta -XAtq -v ON_ERROR_STOP=1 "$@"; }
+  for _ in $(seq 1 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  psql -c 'SELECT 1' >/dev/null || die "PostgreSQL did not start: $(tail -n5 "$bench/postgres.log")"
+
+  relay_port=$(free_port)
+  service_id=$(cat /proc/sys/kernel/random/uuid)
+  dkim_secret=$(head -c 36 /dev/urandom | base64)
+  ASPNETCORE_ENVIRONMENT=Development \
+  ConnectionStrings__promta="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=promta" \
+  ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
+  Auth__InternalSecret=$(head -c 36 /dev/urandom | base64) \
+  Dkim__EncryptionKey=$dkim_secret \
+  Relay__Port=$relay_port \
+  Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
+    dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
+    "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" >"$bench/delivery.log" 2>&1 &
+  pids+=($!)
+  wait_port "$relay_port"
+
+  # The service as activation and Dns leave it: an active relay account sending from 127.0.0.1, and a DKIM key for
+  # the From domain encrypted the way DkimKeyProtector does (HKDF-SHA256 + AES-256-GCM, "{service:N}/{selector}" as AD).
+  selector=pmbench
+  encrypted=$(DKIM_SECRET=$dkim_secret SERVICE=$service_id SELECTOR=$selector python3 -c '
+import base64, os, uuid
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+key = HKDF(hashes.SHA256(), 32, None, b"promta-dkim-private-key").derive(os.environ["DKIM_SECRET"].encode())
+pkcs8 = rsa.generate_private_key(65537, 2048).private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+nonce = os.urandom(12)
+associated = uuid.UUID(os.environ["SERVICE"]).hex + "/" + os.environ["SELECTOR"]
+sealed = AESGCM(key).encrypt(nonce, pkcs8, associated.encode())
+print(base64.b64encode(bytes([1]) + nonce + sealed[-16:] + sealed[:-16]).decode())')
+  psql -v sid="$service_id" -v key="$encrypted" -v sel="$selector" <<'SQL'
+INSERT INTO delivery.relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
+VALUES (:'sid', :'sid', 'svc-bench', ARRAY['127.0.0.1'], 'Active', now());
+INSERT INTO delivery.dkim_keys (service_id, selector, domain, private_key_encrypted, published_at)
+VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
+SQL
+
+  echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"
+  times=$(inject "$relay_port")
+  read -r start injected <<<"$times"
+  delivered=$(wait_delivered psql -c "SELECT count(*) FROM delivery.recipients WHERE status = 'Delivered'")
+  other=$(psql -c "SELECT count(*) FROM delivery.recipients WHERE status <> 'Delivered'")
+  ((other == 0)) || die "$other recipients not delivered"
+  report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered"
+
+  # Free the CPU for the Postfix run: stop the relay, then PostgreSQL (newest first).
+  for pid in "${pids[2]}" "${pids[1]}"; do
+    kill -TERM "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  done
+  pids=("${pids[0]}")
+fi
+
+if [[ -z ${SKIP_POSTFIX:-} ]]; then
+  postfix_dir=$bench/postfix
+  mkdir -p "$postfix_dir/etc" "$postfix_dir/spool" "$postfix_dir/data"
+  chown postfix:postfix "$postfix_dir/data"
+  postfix_port=$(free_port)
+  cat >"$postfix_dir/etc/main.cf" <<EOF
+compatibility_level = 3.6
+queue_directory = $postfix_dir/spool
+data_directory = $postfix_dir/data
+maillog_file = $postfix_dir/maillog
+maillog_file_prefixes = $postfix_dir/
+myhostname = postfix.bench.test
+mydestination =
+inet_interfaces = 127.0.0.1
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+smtpd_relay_restrictions = permit_mynetworks, reject
+relayhost = [127.0.0.1]:$sink_port
+alias_maps =
+alias_database =
+local_recipient_maps =
+smtpd_tls_security_level = none
+smtp_tls_security_level = none
+EOF
+  # Postfix's stock services, unchrooted, with smtpd on a free loopback port.
+  cat >"$postfix_dir/etc/master.cf" <<EOF
+127.0.0.1:$postfix_port inet n - n - - smtpd
+pickup    unix n - n 60   1 pickup
+cleanup   unix n - n -    0 cleanup
+qmgr      unix n - n 300  1 qmgr
+tlsmgr    unix - - n 1000? 1 tlsmgr
+rewrite   unix - - n -    - trivial-rewrite
+bounce    unix - - n -    0 bounce
+defer     unix - - n -    0 bounce
+trace     unix - - n -    0 bounce
+verify    unix - - n -    1 verify
+flush     unix n - n 1000? 0 flush
+proxymap  unix - - n -    - proxymap
+proxywrite unix - - n -   1 proxymap
+smtp      unix - - n -    - smtp
+relay     unix - - n -    - smtp
+showq     unix n - n -    - showq
+error     unix - - n -    - error
+retry     unix - - n -    - error
+discard   unix - - n -    - discard
+local     unix - n n -    - local
+lmtp      unix - - n -    - lmtp
+anvil     unix - - n -    1 anvil
+scache    unix - - n -    1 scache
+postlog   unix-dgram n - n - 1 postlogd
+EOF
+  echo "== Postfix $(postconf -c "$postfix_dir/etc" -h mail_version): $N messages of $SIZE bytes over $SESSIONS connections"
+  postfix -c "$postfix_dir/etc" check >"$bench/postfix-start.log" 2>&1 || true
+  postfix -c "$postfix_dir/etc" start >>"$bench/postfix-start.log" 2>&1 || die "Postfix did not start: $(tail -n5 "$bench/postfix-start.log")"
+  wait_port "$postfix_port"
+  sent_count() { grep -c ' status=sent ' "$postfix_dir/maillog" 2>/dev/null || true; }
+  times=$(inject "$postfix_port")
+  read -r start injected <<<"$times"
+  delivered=$(wait_delivered sent_count)
+  report "Postfix $(postconf -c "$postfix_dir/etc" -h mail_version) (defaults)" "$start" "$injected" "$delivered"
+fi
+
+echo
+echo "| MTA | messages | accepted/s | delivered/s | end-to-end |"
+echo "|---|---|---|---|---|"
+printf '%s\n' "${results[@]}"
