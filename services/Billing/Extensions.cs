@@ -46,7 +46,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi();
         return app;
     }
 }

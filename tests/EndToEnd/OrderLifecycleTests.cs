@@ -48,6 +48,13 @@ public sealed class OrderLifecycleTests(PlatformFixture platform, ITestOutputHel
         var invoice = Assert.Single(invoices.GetProperty("items").EnumerateArray());
         Assert.Equal("Paid", invoice.GetProperty("status").GetString());
         Assert.Equal(149.00m, invoice.GetProperty("amount").GetDecimal());
+        using var pdf = await customer.GetAsync($"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pdf");
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
+        var document = System.Text.Encoding.ASCII.GetString(await pdf.Content.ReadAsByteArrayAsync());
+        Assert.StartsWith("%PDF-1.4", document);
+        Assert.Contains($"Invoice number: {invoice.GetProperty("number").GetInt64()}", document);
+        Assert.Contains("149.00 EUR", document);
+        Assert.EndsWith("%%EOF\n", document);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public int DnsPort { get; } = FreePort.Next();
 
+    /// <summary>The relay's port in this run (not 2525, so a developer's running stack is not disturbed).</summary>
+    public int SmtpPort { get; } = FreePort.Next();
+
     /// <summary>The staff operator the AppHost bootstraps, with the password it generated for this run's data.</summary>
     public (string Email, string Password) Operator =>
         ("operator@promta.local", File.ReadAllText(Path.Combine(dataDirectory, "secrets", "staff-password")).Trim());
@@ -69,6 +72,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Infrastructure:DataDir={dataDirectory}",
             $"--Ports:Dns={DnsPort}",
             $"--Ports:Gateway={FreePort.Next()}",
+            $"--Ports:Smtp={SmtpPort}",
             "--Infrastructure:Mode=native",
         ]);
         app = await builder.BuildAsync();

@@ -31,6 +31,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Post, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Delete, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}"),
+            (HttpMethod.Get, $"/api/invoices/{invoiceId}/pdf"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/dns"),
             (HttpMethod.Delete, $"/api/api-keys/{keyId}"),
         ];
         foreach (var (method, path) in routes)

@@ -21,11 +21,18 @@ public static class InvoicesApi
         var invoices = api.MapGroup("/invoices").RequireAuthorization();
         invoices.MapGet("", ListAsync);
         invoices.MapGet("/{invoiceId:guid}", GetAsync);
+        invoices.MapGet("/{invoiceId:guid}/pdf", PdfAsync);
         return api;
     }
 
     public static async Task<Results<Ok<InvoiceDto>, NotFound>> GetAsync(Guid invoiceId, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct) =>
         await invoices.FindAsync(user.CustomerId(), invoiceId, ct) is { } invoice ? TypedResults.Ok(InvoiceDto.From(invoice)) : TypedResults.NotFound();
+
+    /// <summary>Rule 14: invoices can be downloaded; the PDF is rendered from the immutable invoice.</summary>
+    public static async Task<Results<FileContentHttpResult, NotFound>> PdfAsync(Guid invoiceId, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct) =>
+        await invoices.FindAsync(user.CustomerId(), invoiceId, ct) is { } invoice
+            ? TypedResults.File(Invoices.InvoicePdf.Render(invoice, "ProMTA"), "application/pdf", $"promta-invoice-{invoice.Number}.pdf")
+            : TypedResults.NotFound();
 
     public static async Task<Ok<PagedList<InvoiceDto>>> ListAsync(int? page, int? pageSize, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct)
     {

@@ -3,6 +3,8 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
 
+public sealed record NotificationRow(Guid Id, Guid ServiceId, string Kind, string Message, DateTimeOffset CreatedAt);
+
 public sealed record InvoiceRow(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, long AmountMinor, string Currency,
     string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
@@ -15,6 +17,11 @@ public sealed class InvoiceQueries(Database db)
         SELECT {Columns} FROM invoices WHERE customer_id = @CustomerId ORDER BY number DESC LIMIT @Limit OFFSET @Offset
         """;
     private const string CountSql = "SELECT count(*) FROM invoices WHERE customer_id = @CustomerId";
+    private const string NotificationsSql = """
+        SELECT id, service_id, kind, message, created_at FROM notifications WHERE customer_id = @CustomerId
+        ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
+        """;
+    private const string NotificationsCountSql = "SELECT count(*) FROM notifications WHERE customer_id = @CustomerId";
 
     public async Task<InvoiceRow?> FindAsync(Guid customerId, Guid id, CancellationToken ct)
     {
@@ -27,5 +34,12 @@ public sealed class InvoiceQueries(Database db)
         await using var connection = await db.OpenAsync(ct);
         var items = await connection.QueryAsync<InvoiceRow>(ListSql, new { CustomerId = customerId, Limit = pageSize, Offset = (page - 1) * pageSize });
         return (items.ToList(), await connection.ExecuteScalarAsync<long>(CountSql, new { CustomerId = customerId }));
+    }
+
+    public async Task<(IReadOnlyList<NotificationRow> Items, long Total)> NotificationsAsync(Guid customerId, int page, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var items = await connection.QueryAsync<NotificationRow>(NotificationsSql, new { CustomerId = customerId, Limit = pageSize, Offset = (page - 1) * pageSize });
+        return (items.ToList(), await connection.ExecuteScalarAsync<long>(NotificationsCountSql, new { CustomerId = customerId }));
     }
 }
