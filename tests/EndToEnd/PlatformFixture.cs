@@ -76,7 +76,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             "--Infrastructure:Mode=native",
         ]);
         app = await builder.BuildAsync();
-        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(4));
+        // Generous: a cold first start initialises PostgreSQL and RabbitMQ, and CI machines may be busy.
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await app.StartAsync(startup.Token);
         await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
         Gateway = app.CreateHttpClient("gateway");
