@@ -26,7 +26,7 @@ public static class CallerAuthenticationExtensions
         builder.Services.AddCallerToken(builder.Configuration);
         builder.Services.AddAuthentication(GatewayCallerHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, GatewayCallerHandler>(GatewayCallerHandler.SchemeName, null);
-        builder.Services.AddAuthorization();
+        builder.Services.AddAuthorizationBuilder().AddStaffPolicies();
         return builder;
     }
 }

@@ -14,7 +14,6 @@ public static class Extensions
         builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
         builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
         builder.AddGatewayCallerAuthentication();
-        builder.Services.AddAuthorizationBuilder().AddStaffPolicy();
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
 

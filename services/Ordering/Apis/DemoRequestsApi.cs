@@ -1,3 +1,4 @@
+using ProMTA.ServiceDefaults.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;

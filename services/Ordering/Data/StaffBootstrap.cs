@@ -1,3 +1,4 @@
+using ProMTA.ServiceDefaults.Auth;
 using Dapper;
 using Microsoft.Extensions.Options;
 using ProMTA.Ordering.Domain;

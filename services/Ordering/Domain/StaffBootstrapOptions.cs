@@ -1,3 +1,4 @@
+using ProMTA.ServiceDefaults.Auth;
 namespace ProMTA.Ordering.Domain;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using ProMTA.ServiceDefaults.Auth;
 using Microsoft.Extensions.Options;
 using ProMTA.Provisioning.Data;
 using ProMTA.ServiceDefaults.Data;
@@ -10,11 +11,10 @@ public sealed record SetupAttentionList(IReadOnlyList<SetupAttention> Items, int
 
 public static class AdminApi
 {
-    public const string OperatorRole = "operator";
 
     public static IEndpointRouteBuilder MapProvisioningAdminApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/admin/provisioning/overdue", GetOverdue).RequireAuthorization(p => p.RequireRole(OperatorRole));
+        app.MapGet("/api/admin/provisioning/overdue", GetOverdue).RequireAuthorization(StaffPolicy.OperatorName);
         return app;
     }
 

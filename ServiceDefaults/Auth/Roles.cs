@@ -1,4 +1,4 @@
-namespace ProMTA.Ordering.Domain;
+namespace ProMTA.ServiceDefaults.Auth;
 
 public static class Roles
 {
