@@ -46,7 +46,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi();
         return app;
     }
 }

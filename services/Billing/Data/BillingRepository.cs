@@ -33,7 +33,7 @@ public static class BillingRepository
         VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt)
         """;
     private const string MarkPaidSql = """
-        UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = @PaymentIntentId, paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
+        UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = COALESCE(@PaymentIntentId, stripe_payment_intent_id), paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
         WHERE id = @Id
         """;
     private const string MarkFailedSql = """
@@ -73,7 +73,7 @@ public static class BillingRepository
         return number;
     }
 
-    public static Task MarkPaidAsync(UnitOfWork work, Guid invoiceId, string paymentIntentId, DateTimeOffset paidAt) =>
+    public static Task MarkPaidAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, DateTimeOffset paidAt) =>
         work.ExecuteAsync(MarkPaidSql, new { Id = invoiceId, PaymentIntentId = paymentIntentId, PaidAt = paidAt });
 
     public static Task MarkFailedAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, string reason, string? payUrl = null) =>

@@ -25,7 +25,7 @@ public sealed record DueService
     public bool RequiresReview { get; init; }
 }
 
-/// <summary>An open invoice found by its Stripe PaymentIntent, with its service locked.</summary>
+/// <summary>An open invoice (found by id or by its Stripe PaymentIntent), with its service locked.</summary>
 public sealed record InvoiceByPaymentIntent(DueService Service, OpenInvoice Invoice, int Period);
 
 public sealed record OpenInvoice(Guid InvoiceId, long InvoiceNumber);
@@ -56,6 +56,16 @@ public static class RenewalRepository
         WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open'
         FOR UPDATE OF s, i
         """;
+    private const string ByInvoiceIdSql = """
+        SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
+               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
+               s.retry_requested, s.requires_review, i.id AS invoice_id, i.number AS invoice_number, i.period_index
+        FROM invoices i
+        JOIN billed_services s ON s.service_id = i.service_id
+        JOIN billing_accounts a ON a.customer_id = s.customer_id
+        WHERE i.id = @InvoiceId AND i.status = 'Open'
+        FOR UPDATE OF s, i
+        """;
     private const string SaveStateSql = """
         UPDATE billed_services SET billing_status = @BillingStatus, next_period = @NextPeriod, dunning_attempts = @DunningAttempts,
                                    next_due_on = @NextDueOn, retry_requested = false
@@ -79,11 +89,17 @@ public static class RenewalRepository
 
     public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today) => work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today });
 
-    public static async Task<InvoiceByPaymentIntent?> FindOpenByPaymentIntentAsync(UnitOfWork work, string paymentIntentId)
+    public static Task<InvoiceByPaymentIntent?> FindOpenByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
+        FindOpenAsync(work, ByPaymentIntentSql, new { PaymentIntentId = paymentIntentId });
+
+    public static Task<InvoiceByPaymentIntent?> FindOpenByIdAsync(UnitOfWork work, Guid invoiceId) =>
+        FindOpenAsync(work, ByInvoiceIdSql, new { InvoiceId = invoiceId });
+
+    private static async Task<InvoiceByPaymentIntent?> FindOpenAsync(UnitOfWork work, string sql, object param)
     {
-        var rows = await work.Connection.QueryAsync<DueService, OpenInvoice, int, InvoiceByPaymentIntent>(ByPaymentIntentSql,
-            (service, invoice, period) => new InvoiceByPaymentIntent(service, invoice, period),
-            new { PaymentIntentId = paymentIntentId }, work.Transaction, splitOn: "invoice_id,period_index");
+        var rows = await work.Connection.QueryAsync<DueService, OpenInvoice, int, InvoiceByPaymentIntent>(sql,
+            (service, invoice, period) => new InvoiceByPaymentIntent(service, invoice, period), param, work.Transaction,
+            splitOn: "invoice_id,period_index");
         return rows.SingleOrDefault();
     }
 

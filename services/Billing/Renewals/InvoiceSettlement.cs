@@ -12,7 +12,7 @@ namespace ProMTA.Billing.Renewals;
 /// </summary>
 public sealed class InvoiceSettlement(TimeProvider time)
 {
-    public async Task SettleAsync(UnitOfWork work, DueService service, OpenInvoice invoice, int period, string paymentIntentId)
+    public async Task SettleAsync(UnitOfWork work, DueService service, OpenInvoice invoice, int period, string? paymentIntentId)
     {
         var now = time.GetUtcNow();
         await BillingRepository.MarkPaidAsync(work, invoice.InvoiceId, paymentIntentId, now);

@@ -75,6 +75,17 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
                 BillingCalendar.PeriodEnd(service.OrderedOn, period), service.MonthlyPriceMinor, service.Currency, time.GetUtcNow()));
             invoice = new OpenInvoice(id, number);
         }
+        if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
+        {
+            // Rule 8: approved and still more than one service: no card charge; staff mark it paid on receipt.
+            await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoice.InvoiceId);
+            if (attempt == 0)
+            {
+                await NotifyAsync(work, service, "bank-transfer-invoice",
+                    $"Invoice {invoice.InvoiceNumber} for the period from {start:yyyy-MM-dd}: please pay by bank transfer before {start:yyyy-MM-dd}.");
+            }
+            return false;
+        }
         var result = service.StripePaymentMethodId is null
             ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
             : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, service.MonthlyPriceMinor, service.Currency,

@@ -1,0 +1,65 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Renewals;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Http;
+
+namespace ProMTA.Billing.Apis;
+
+public sealed record BankTransferDecision(string? Reason);
+
+/// <summary>
+/// Rule 8, for staff: approve or revoke bank transfer for a customer with more than one service (who, when and why
+/// audited), and mark a bank-transfer invoice paid when the money arrives.
+/// </summary>
+public static class BankTransferApi
+{
+    public static RouteGroupBuilder MapBankTransferApi(this RouteGroupBuilder api)
+    {
+        var admin = api.MapGroup("/admin").RequireAuthorization(StaffPolicy.Name);
+        admin.MapPost("/customers/{customerId:guid}/bank-transfer", ApproveAsync);
+        admin.MapDelete("/customers/{customerId:guid}/bank-transfer", RevokeAsync);
+        admin.MapPost("/invoices/{invoiceId:guid}/mark-paid", MarkPaidAsync);
+        return api;
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ApproveAsync(
+        Guid customerId, BankTransferDecision request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation().Required("reason", request.Reason, 2000);
+        if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
+        await using var work = await db.BeginAsync(ct);
+        if (await BankTransferRepository.RunningServicesAsync(work, customerId) < 2)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Bank transfer not possible",
+                detail: "Bank transfer is only for customers with more than one service.");
+        }
+        await BankTransferRepository.ApproveAsync(work, customerId, user.CustomerId(), time.GetUtcNow(), request.Reason!.Trim());
+        await work.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid customerId, string? reason, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        if (!await BankTransferRepository.RevokeAsync(work, customerId, user.CustomerId(), time.GetUtcNow(), reason ?? "revoked")) return TypedResults.NotFound();
+        await work.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The transfer arrived: the invoice is paid like a card payment would pay it (resuming a suspended service).</summary>
+    public static async Task<Results<NoContent, NotFound>> MarkPaidAsync(Guid invoiceId, Database db, InvoiceSettlement settlement, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        if (await BankTransferRepository.FindOpenTransferInvoiceAsync(work, invoiceId) is null
+            || await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open)
+        {
+            return TypedResults.NotFound();
+        }
+        await settlement.SettleAsync(work, open.Service, open.Invoice, open.Period, paymentIntentId: null);
+        await work.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+}
