@@ -43,6 +43,8 @@ mkdir -p "$PG_DATA_DIR"
 chmod 700 "$PG_DATA_DIR"
 
 # The server user must be able to reach the data dir; a home dir like /root (0700) in the path blocks it.
+# Then the cluster lives under /var/tmp instead (one folder per data dir, found again on the next start), and a
+# note in the data dir says where, so whoever deletes the data dir can delete the cluster too.
 if ! "${as_pg[@]}" test -w "$PG_DATA_DIR" -a -x "$PG_DATA_DIR"; then
   blocker=
   d=$PG_DATA_DIR
@@ -50,8 +52,18 @@ if ! "${as_pg[@]}" test -w "$PG_DATA_DIR" -a -x "$PG_DATA_DIR"; then
     d=$(dirname "$d")
     "${as_pg[@]}" test -x "$d" || blocker=$d
   done
-  die "user '$(${as_pg[@]} id -un)' cannot reach $PG_DATA_DIR${blocker:+ (no search permission on $blocker)}." \
-      "Make the path traversable (e.g. chmod o+x ${blocker:-<dir>}) or put the repository somewhere readable."
+  relocated=/var/tmp/promta-postgres/$(printf '%s' "$PG_DATA_DIR" | sha256sum | cut -c1-16)
+  echo "postgres.sh: user '$(${as_pg[@]} id -un)' cannot reach $PG_DATA_DIR${blocker:+ (no search permission on $blocker)};" \
+       "the cluster is kept in $relocated" >&2
+  printf '%s\n' "$relocated" > "$PG_DATA_DIR/RELOCATED"
+  mkdir -p /var/tmp/promta-postgres "$relocated"
+  chmod 711 /var/tmp/promta-postgres
+  ((EUID == 0)) && chown postgres:postgres "$relocated"
+  chmod 700 "$relocated"
+  PG_DATA_DIR=$relocated
+  pgdata=$PG_DATA_DIR/pgdata
+  sockdir=$PG_DATA_DIR/run
+  "${as_pg[@]}" test -w "$PG_DATA_DIR" -a -x "$PG_DATA_DIR" || die "user '$(${as_pg[@]} id -un)' cannot reach $PG_DATA_DIR either"
 fi
 # Run the tools from inside the data dir, not from the caller's cwd which postgres may not enter.
 cd "$PG_DATA_DIR"

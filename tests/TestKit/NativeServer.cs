@@ -76,6 +76,9 @@ public sealed class NativeServer : IAsyncDisposable
         process.Dispose();
         try
         {
+            // postgres.sh keeps the cluster elsewhere when its user cannot reach the repository (e.g. under /root).
+            var relocated = Path.Combine(dataDirectory, "RELOCATED");
+            if (File.Exists(relocated)) Directory.Delete(File.ReadAllText(relocated).Trim(), recursive: true);
             Directory.Delete(dataDirectory, recursive: true);
         }
         catch (IOException)
