@@ -46,23 +46,19 @@ public static class RenewalRepository
         LIMIT 1
         FOR UPDATE OF s SKIP LOCKED
         """;
-    private const string ByPaymentIntentSql = """
+    private const string OpenInvoiceWithServiceSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
                s.retry_requested, s.requires_review, i.id AS invoice_id, i.number AS invoice_number, i.period_index
         FROM invoices i
         JOIN billed_services s ON s.service_id = i.service_id
         JOIN billing_accounts a ON a.customer_id = s.customer_id
+        """;
+    private const string ByPaymentIntentSql = OpenInvoiceWithServiceSql + "\n" + """
         WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open'
         FOR UPDATE OF s, i
         """;
-    private const string ByInvoiceIdSql = """
-        SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
-               s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested, s.requires_review, i.id AS invoice_id, i.number AS invoice_number, i.period_index
-        FROM invoices i
-        JOIN billed_services s ON s.service_id = i.service_id
-        JOIN billing_accounts a ON a.customer_id = s.customer_id
+    private const string ByInvoiceIdSql = OpenInvoiceWithServiceSql + "\n" + """
         WHERE i.id = @InvoiceId AND i.status = 'Open'
         FOR UPDATE OF s, i
         """;
