@@ -1,9 +1,13 @@
 using System.Security.Cryptography;
+using MassTransit;
+using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Security;
+using ProMTA.Contracts.Dns;
+using ProMTA.Delivery.Consumers;
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Security;
 using ProMTA.TestKit;
@@ -33,6 +37,42 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal(["from", "to", "subject", "date", "message-id", "mime-version", "content-type"], tags["h"].ToLowerInvariant().Split(':'));
         var verifier = new DkimVerifier(new PublishedKeyLocator("customer.test", Selector, publicKey));
         Assert.True(await verifier.VerifyAsync(received, header));
+    }
+
+    [Fact]
+    public async Task A_published_key_is_consumed_once_and_signs_the_next_message()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres,
+            services: s => s.AddMassTransitTestHarness(bus => bus.AddConsumer<DkimKeyPublishedConsumer>()));
+        var harness = relay.Services.GetRequiredService<ITestHarness>();
+        await harness.Start();
+        using var rsa = RSA.Create(2048);
+        var published = new DkimKeyPublished
+        {
+            OrderId = Guid.NewGuid(),
+            ServiceId = relay.ServiceId,
+            Domain = "customer.test",
+            Selector = Selector,
+            EncryptedPrivateKey = relay.Services.GetRequiredService<DkimKeyProtector>().Protect(rsa.ExportPkcs8PrivateKey(), relay.ServiceId, Selector),
+            PublishedAt = DateTimeOffset.UtcNow,
+        };
+        var messageId = NewId.NextGuid();
+
+        await harness.Bus.Publish(published, c => c.MessageId = messageId);
+        await harness.Bus.Publish(published, c => c.MessageId = messageId); // a redelivery
+        // The harness lists a message id once; both deliveries are through when the bus goes quiet.
+        await RelayHost.EventuallyAsync(() => Task.FromResult(harness.Consumed.Select<DkimKeyPublished>().Any()));
+        await harness.InactivityTask.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(harness.Consumed.Select<DkimKeyPublished>(), c => c.Exception is not null);
+
+        Assert.Equal(1, await relay.QuerySingleAsync<int>("SELECT count(*)::int FROM dkim_keys"));
+        Assert.Equal(published.EncryptedPrivateKey, await relay.QuerySingleAsync<string>("SELECT private_key_encrypted FROM dkim_keys")); // encrypted at rest
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+        await client.SendAsync(RelayHost.Message("ada@gmail.test"));
+        var received = await ReceivedAsync(relay);
+        var verifier = new DkimVerifier(new PublishedKeyLocator("customer.test", Selector, PublicKeyFactory.CreateKey(rsa.ExportSubjectPublicKeyInfo())));
+        Assert.True(await verifier.VerifyAsync(received, Assert.Single(received.Headers, h => h.Id == HeaderId.DkimSignature)));
     }
 
     [Fact]

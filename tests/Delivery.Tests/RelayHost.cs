@@ -41,7 +41,7 @@ public sealed class RelayHost : IAsyncDisposable
     public IServiceProvider Services => host.Services;
 
     public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true,
-        Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production")
+        Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production", Action<IServiceCollection>? services = null)
     {
         var mxPort = FreePort.Next();
         var provider = gmail ?? new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" };
@@ -63,6 +63,7 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Configuration["Delivery:PollInterval"] = "00:00:00.100";
         foreach (var (key, value) in settings?.Invoke(serviceId) ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
         builder.Services.AddSingleton(TimeProvider.System);
+        services?.Invoke(builder.Services);
         builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
