@@ -35,6 +35,7 @@ public static class TimelineEvent
     public const string ServiceResumed = nameof(ServiceResumed);
     public const string ServiceTerminated = nameof(ServiceTerminated);
     public const string ServiceEnded = nameof(ServiceEnded);
+    public const string SetupFailed = nameof(SetupFailed);
 }
 
 public static class ServiceStatus
