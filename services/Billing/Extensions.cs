@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
 using ProMTA.Billing.Apis;
 using ProMTA.Billing.Data;
@@ -15,9 +14,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddBilling(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.AddGatewayCallerAuthentication();
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
 
         builder.Services.AddOptions<StripeOptions>().BindConfiguration("Stripe")
             .Validate(o => !o.UsesEmulator || Uri.IsWellFormedUriString(o.EmulatorUrl, UriKind.Absolute),

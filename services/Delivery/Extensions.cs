@@ -1,4 +1,3 @@
-using MassTransit;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
@@ -12,9 +11,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.AddGatewayCallerAuthentication();
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
         return builder;

@@ -1,5 +1,4 @@
 using System.Net;
-using MassTransit;
 using Microsoft.Extensions.Options;
 using ProMTA.Dns.Dkim;
 using ProMTA.Dns.Domain;
@@ -15,9 +14,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddDns(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.AddGatewayCallerAuthentication();
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<DnsOptions>().BindConfiguration("Dns")
             .Validate(o => o.DmarcPolicy is "none" or "quarantine" or "reject", "Dns:DmarcPolicy must be none, quarantine or reject")
             .ValidateOnStart();

@@ -1,4 +1,3 @@
-using MassTransit;
 using ProMTA.Ordering.Apis;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
@@ -11,9 +10,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddOrdering(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
-        builder.AddGatewayCallerAuthentication();
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
 

@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Options;
 using ProMTA.Provisioning.Datacenter;
 using ProMTA.Provisioning.Domain;
@@ -11,8 +10,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddProvisioning(this IHostApplicationBuilder builder)
     {
-        builder.AddServiceDatabase(Schema, typeof(Extensions).Assembly);
-        builder.AddMessaging(Schema, bus => bus.AddConsumers(typeof(Extensions).Assembly));
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning")
             .Validate(o => o.Attempts >= 1 && o.RetryDelay >= TimeSpan.Zero, "Provisioning:Attempts must be at least 1")
             .Validate(o => o.IpQuarantine >= TimeSpan.Zero && o.HousekeepingInterval > TimeSpan.Zero, "Provisioning:IpQuarantine and HousekeepingInterval must be positive")
@@ -21,7 +19,6 @@ public static class Extensions
             .Validate(o => o.FailureRate is >= 0 and <= 1, "Datacenter:Local:FailureRate must be between 0 and 1")
             .ValidateOnStart();
         builder.Services.AddSingleton<IDatacenterProvider, LocalDatacenterProvider>();
-        builder.AddGatewayCallerAuthentication();
         builder.Services.AddSingleton<Setup.DatacenterRetry>();
         builder.Services.AddSingleton<Setup.ServerSetup>();
         builder.Services.AddSingleton<Setup.ServerDecommission>();
