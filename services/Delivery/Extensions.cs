@@ -38,6 +38,9 @@ public static class Extensions
     /// <summary>Delivery of the queue to the recipients' MX (section "Delivery").</summary>
     public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
     {
+        // One controller per process: it learns each source IP x provider lane from the replies it is told about.
+        builder.Services.AddSingleton(sp => new ProMTA.Throttling.ThrottleController(
+            timeProvider: sp.GetRequiredService<TimeProvider>(), meterFactory: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")

@@ -28,6 +28,7 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Get, $"/api/services/{serviceId}"),
             (HttpMethod.Get, $"/api/services/{serviceId}/delivery"),
             (HttpMethod.Post, $"/api/services/{serviceId}/smtp-password"),
+            (HttpMethod.Put, $"/api/services/{serviceId}/relay-mode"),
             (HttpMethod.Post, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Delete, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}"),
@@ -37,7 +38,9 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
         ];
         foreach (var (method, path) in routes)
         {
-            using var response = await stranger.SendAsync(new HttpRequestMessage(method, path));
+            var request = new HttpRequestMessage(method, path);
+            if (method == HttpMethod.Put) request.Content = JsonContent.Create(new { mode = "unmanaged" });
+            using var response = await stranger.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} answered {(int)response.StatusCode} to another customer");
         }
 

@@ -5,12 +5,16 @@ using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Security;
+using ProMTA.Throttling;
+using ProMTA.Throttling.Shaping;
 
 namespace ProMTA.Delivery.Apis;
 
 public sealed record SmtpPasswordResponse(string Username, string Password);
 public sealed record ProviderDelivery(string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit);
-public sealed record DeliveryResponse(Guid ServiceId, IReadOnlyList<ProviderDelivery> Providers);
+public sealed record DeliveryResponse(Guid ServiceId, string RelayMode, IReadOnlyList<ProviderDelivery> Providers);
+public sealed record RelayModeRequest(string? Mode);
+public sealed record RelayModeResponse(Guid ServiceId, string Mode, string? Warning);
 
 public static class RelayApi
 {
@@ -19,6 +23,7 @@ public static class RelayApi
         var services = app.MapGroup("/api/services/{serviceId:guid}").RequireAuthorization();
         services.MapPost("/smtp-password", RotatePassword);
         services.MapGet("/delivery", GetDelivery);
+        services.MapPut("/relay-mode", SetRelayMode);
         return app;
     }
 
@@ -38,13 +43,41 @@ public static class RelayApi
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 
-    private static async Task<Results<Ok<DeliveryResponse>, NotFound>> GetDelivery(Guid serviceId, ClaimsPrincipal user, Database db, CancellationToken ct)
+    /// <summary>Per provider: what was sent, deferred and bounced, and what the throttling controller learned.</summary>
+    private static async Task<Results<Ok<DeliveryResponse>, NotFound>> GetDelivery(
+        Guid serviceId, ClaimsPrincipal user, Database db, ThrottleController throttle, CancellationToken ct)
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var statistics = await MessageQueue.StatisticsAsync(db, serviceId, ct);
-        // State and rate limit come from the adaptive throttling controller once it is wired in; until then mail
-        // goes out as fast as the connection limits allow.
-        return TypedResults.Ok(new DeliveryResponse(serviceId,
-            [.. statistics.Select(s => new ProviderDelivery(s.Provider, s.Sent, s.Deferred, s.Bounced, s.QueueDepth, "Normal", null))]));
+        var account = await RelayAccounts.FindAsync(db, serviceId, ct);
+        var lanes = throttle.Snapshot().Lanes.Where(l => account?.SourceIps.Contains(l.SourceIp) == true).ToList();
+        return TypedResults.Ok(new DeliveryResponse(serviceId, account?.RelayMode ?? "managed", [.. statistics.Select(s =>
+        {
+            // The service's dedicated IPs each have a lane per provider; the slowest one is what the customer feels.
+            var lane = lanes.Where(l => l.Provider == Providers.ThrottleName(s.Provider)).MinBy(l => l.RatePerMinute);
+            return new ProviderDelivery(s.Provider, s.Sent, s.Deferred, s.Bounced, s.QueueDepth, lane?.Mode.ToString() ?? "Normal",
+                lane is null ? null : (int)Math.Round(lane.RatePerMinute));
+        })]));
+    }
+
+    /// <summary>Rule 18: managed (adaptive throttling) or unmanaged (full speed, only hard safety caps), per service.</summary>
+    private static async Task<Results<Ok<RelayModeResponse>, ValidationProblem, NotFound, ProblemHttpResult>> SetRelayMode(
+        Guid serviceId, RelayModeRequest request, ClaimsPrincipal user, Database db, ThrottleController throttle, ILoggerFactory logs, CancellationToken ct)
+    {
+        if (request.Mode is not ("managed" or "unmanaged"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["mode"] = ["mode must be \"managed\" or \"unmanaged\"."] });
+        }
+        if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
+        if (await RelayAccounts.FindAsync(db, serviceId, ct) is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Relay not live yet",
+                detail: "The relay mode can be chosen once the service is live.");
+        }
+        await RelayAccounts.SetRelayModeAsync(db, serviceId, request.Mode, ct);
+        throttle.SetRelayMode(serviceId.ToString(), request.Mode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
+        logs.CreateLogger("ProMTA.Delivery.RelayMode").LogInformation("Relay mode of {ServiceId} set to {Mode} by {CustomerId}", serviceId, request.Mode, user.CustomerId());
+        return TypedResults.Ok(new RelayModeResponse(serviceId, request.Mode,
+            request.Mode == "unmanaged" ? "Unmanaged relay sends at full speed without adapting to each ISP: deliverability may suffer." : null));
     }
 }

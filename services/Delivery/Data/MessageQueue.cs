@@ -18,6 +18,7 @@ public sealed record ClaimedRecipient
     public DateTimeOffset ExpiresAt { get; init; }
     public string MailFrom { get; init; } = "";
     public string[] SourceIps { get; init; } = [];
+    public string RelayMode { get; init; } = "managed";
 }
 
 public sealed record RecipientResult(long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt);
@@ -61,7 +62,7 @@ public static class MessageQueue
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
-                  m.mail_from, a.source_ips
+                  m.mail_from, a.source_ips, a.relay_mode
         """;
 
     private const string LoadDataSql = """

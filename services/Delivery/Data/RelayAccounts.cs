@@ -10,6 +10,7 @@ public sealed record RelayAccount
     public string? PasswordHash { get; init; }
     public string[] SourceIps { get; init; } = [];
     public string Status { get; init; } = "";
+    public string RelayMode { get; init; } = "managed";
 }
 
 public static class RelayAccounts
@@ -29,8 +30,10 @@ public static class RelayAccounts
         """;
 
     private const string ByServiceSql = """
-        SELECT service_id, username, password_hash, source_ips, status FROM relay_accounts WHERE service_id = @ServiceId
+        SELECT service_id, username, password_hash, source_ips, status, relay_mode FROM relay_accounts WHERE service_id = @ServiceId
         """;
+
+    private const string SetRelayModeSql = "UPDATE relay_accounts SET relay_mode = @Mode WHERE service_id = @ServiceId";
 
     private const string SetPasswordSql = """
         UPDATE relay_accounts SET password_hash = @PasswordHash WHERE service_id = @ServiceId
@@ -54,6 +57,12 @@ public static class RelayAccounts
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByServiceSql, new { ServiceId = serviceId }, cancellationToken: ct));
+    }
+
+    public static async Task SetRelayModeAsync(Database db, Guid serviceId, string mode, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(SetRelayModeSql, new { ServiceId = serviceId, Mode = mode }, cancellationToken: ct));
     }
 
     public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, CancellationToken ct)

@@ -21,4 +21,7 @@ public static class Providers
         }
         return Other;
     }
+
+    /// <summary>The name the throttling controller's data uses for a provider ("Gmail" -> "gmail", "Other" -> "default").</summary>
+    public static string ThrottleName(string provider) => provider == Other ? "default" : provider.ToLowerInvariant();
 }

@@ -9,6 +9,9 @@ using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.Throttling;
+using ProMTA.Throttling.Shaping;
+using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -18,8 +21,8 @@ namespace ProMTA.Delivery.Outbound;
 /// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    Database db, MxResolver resolver, MessageSigner signer, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
-    MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
+    Database db, MxResolver resolver, MessageSigner signer, ThrottleController throttle, IOptions<OutboundOptions> options, TimeProvider time,
+    DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
 
@@ -47,9 +50,10 @@ internal sealed partial class DeliveryWorker(
                     async (group, ct) =>
                     {
                         Dictionary<long, (int Code, string Text)> replies;
+                        var holds = new Dictionary<long, DateTimeOffset>();
                         try
                         {
-                            replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], ct);
+                            replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], holds, ct);
                         }
                         catch (Exception ex) when (!ct.IsCancellationRequested)
                         {
@@ -57,7 +61,9 @@ internal sealed partial class DeliveryWorker(
                             LogGroupFailed(ex, group.Key.Domain);
                             replies = group.ToDictionary(r => r.Id, _ => (451, $"4.3.0 Local error delivering to {group.Key.Domain}"));
                         }
-                        await MessageQueue.CompleteAsync(db, [.. group.Select(r => Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
+                        await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
+                            ? Held(r, until, group.Key.SourceIp)
+                            : Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
                     });
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -95,7 +101,12 @@ internal sealed partial class DeliveryWorker(
         return r.SourceIps[hash % (uint)r.SourceIps.Length];
     }
 
-    private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(string domain, string? sourceIp, List<ClaimedRecipient> recipients, CancellationToken ct)
+    /// <summary>
+    /// Delivers one group; a message the throttling controller does not allow yet goes into <paramref name="holds"/>
+    /// with the time it may be sent (our own pacing, not an ISP's answer: no deferral is counted).
+    /// </summary>
+    private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(
+        string domain, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds, CancellationToken ct)
     {
         var replies = new Dictionary<long, (int Code, string Text)>();
         var route = await resolver.ResolveAsync(domain, ct);
@@ -113,13 +124,28 @@ internal sealed partial class DeliveryWorker(
         {
             (int Code, string Text)? stop = null;
             var sentOnConnection = 0;
+            var lane = sourceIp ?? "default-route";
+            var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
+                var tenant = message.First().ServiceId.ToString();
+                throttle.SetRelayMode(tenant, message.First().RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
+                if (stop is null && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
+                {
+                    foreach (var r in message) holds[r.Id] = decision.NextSendTime;
+                    continue;
+                }
                 if (stop is null && (client is null || !client.IsConnected || sentOnConnection >= Options.MessagesPerConnection))
                 {
                     await CloseAsync(client);
                     (client, stop) = await ConnectAsync(domain, route, sourceIp, ct);
                     sentOnConnection = 0;
+                    if (stop is { } refused)
+                    {
+                        throttle.Record(lane, provider, message.First().ServiceId.ToString(), client is null
+                            ? ThrottleReply.ConnectionFailed(refused.Item2)
+                            : new ThrottleReply(refused.Item1, refused.Item2), time.GetUtcNow());
+                    }
                 }
                 if (stop is { } reply || client is null)
                 {
@@ -130,6 +156,11 @@ internal sealed partial class DeliveryWorker(
                 var sent = await SendAsync(client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
                 sentOnConnection++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
+                // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
+                foreach (var answer in sent.Values.Distinct())
+                {
+                    throttle.Record(lane, provider, first.ServiceId.ToString(), new ThrottleReply(answer.Code, answer.Text), time.GetUtcNow());
+                }
                 // 421: the ISP is closing the connection and asking us to slow down; the rest of the group waits too.
                 if (sent.Values.FirstOrDefault(a => a.Code == 421) is { Code: 421 } throttled) stop = throttled;
             }
@@ -253,6 +284,9 @@ internal sealed partial class DeliveryWorker(
         }
         client.Dispose();
     }
+
+    private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>
+        new(r.Id, "Queued", $"held by adaptive throttling until {until:u}", sourceIp, false, until);
 
     private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp)
     {

@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+[Collection(PlatformCollection.Name)]
+public sealed class RelayModeTests(PlatformFixture platform)
+{
+    [Fact]
+    public async Task A_customer_switches_a_service_to_unmanaged_with_a_warning_and_back()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var (_, serviceId) = await customer.OrderActiveServiceAsync(TimeSpan.FromSeconds(90));
+        var put = async (object body) =>
+        {
+            var request = new HttpRequestMessage(HttpMethod.Put, $"/api/services/{serviceId}/relay-mode") { Content = JsonContent.Create(body) };
+            return await customer.SendAsync(request);
+        };
+
+        using var unmanaged = await put(new { mode = "unmanaged" });
+        Assert.Equal(HttpStatusCode.OK, unmanaged.StatusCode);
+        Assert.Contains("deliverability", (await unmanaged.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("warning").GetString());
+        Assert.Equal("unmanaged", (await customer.GetJsonAsync($"/api/services/{serviceId}/delivery")).GetProperty("relayMode").GetString());
+
+        using var invalid = await put(new { mode = "turbo" });
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        using var managed = await put(new { mode = "managed" });
+        Assert.Equal(HttpStatusCode.OK, managed.StatusCode);
+        Assert.Equal("managed", (await customer.GetJsonAsync($"/api/services/{serviceId}/delivery")).GetProperty("relayMode").GetString());
+    }
+}
