@@ -44,6 +44,7 @@ public static class Extensions
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
+            .Validate(o => !o.BypassThrottling || builder.Environment.IsDevelopment(), "Delivery:BypassThrottling is for benchmarks and refused outside Development")
             .ValidateOnStart();
         builder.AddDkimKeyProtector();
         builder.Services.AddSingleton<MessageSigner>();

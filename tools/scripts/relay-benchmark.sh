@@ -103,7 +103,8 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
   Relay__Port=$relay_port \
   Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
     dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
-    "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" >"$bench/delivery.log" 2>&1 &
+    "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
+    "--Delivery:BypassThrottling=true" >"$bench/delivery.log" 2>&1 &
   pids+=($!)
   wait_port "$relay_port"
 

@@ -130,7 +130,7 @@ internal sealed partial class DeliveryWorker(
             {
                 var tenant = message.First().ServiceId.ToString();
                 throttle.SetRelayMode(tenant, message.First().RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
-                if (stop is null && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
+                if (stop is null && !Options.BypassThrottling && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
                 {
                     foreach (var r in message) holds[r.Id] = decision.NextSendTime;
                     continue;

@@ -23,4 +23,10 @@ public sealed class OutboundOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>The name given in EHLO; should match the PTR of the source IPs.</summary>
     public string HeloName { get; set; } = "localhost";
+
+    /// <summary>
+    /// Benchmarks only: send without asking the throttling controller (replies still teach it), so a benchmark
+    /// measures the MTA, not the pacing. Refused outside Development.
+    /// </summary>
+    public bool BypassThrottling { get; set; }
 }
