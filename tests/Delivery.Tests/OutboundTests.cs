@@ -54,6 +54,26 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task A_user_unknown_bounce_is_classified_and_suppresses_the_address_at_rcpt()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        await client.SendAsync(RelayHost.Message("unknown-zoe@gmail.test"));
+        Assert.Equal("Bounced", (await WaitUntilDoneAsync(relay, "unknown-zoe@gmail.test")).Status);
+        Assert.Equal("UserUnknown", await relay.QuerySingleAsync<string>("SELECT bounce_class FROM recipients WHERE address = 'unknown-zoe@gmail.test'"));
+        Assert.Equal(1, await relay.QuerySingleAsync<long>("SELECT count(*) FROM suppressions WHERE address = 'unknown-zoe@gmail.test'"));
+
+        // Sending to it again is refused at RCPT with the reason; others still go through.
+        var refused = await Assert.ThrowsAsync<MailKit.Net.Smtp.SmtpCommandException>(() => client.SendAsync(RelayHost.Message("Unknown-Zoe@gmail.test")));
+        Assert.Equal(550, (int)refused.StatusCode);
+        Assert.Contains("suppressed", refused.Message);
+        await client.SendAsync(RelayHost.Message("ada@gmail.test"));
+        Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "ada@gmail.test")).Status);
+    }
+
+    [Fact]
     public async Task A_suspended_services_queue_is_held_until_it_resumes()
     {
         await using var relay = await RelayHost.StartAsync(postgres);

@@ -29,6 +29,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Get, $"/api/services/{serviceId}/delivery"),
             (HttpMethod.Post, $"/api/services/{serviceId}/smtp-password"),
             (HttpMethod.Put, $"/api/services/{serviceId}/relay-mode"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/suppressions"),
+            (HttpMethod.Delete, $"/api/services/{serviceId}/suppressions/someone@example.test"),
             (HttpMethod.Post, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Delete, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}"),

@@ -4,6 +4,7 @@ using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Http;
 using ProMTA.ServiceDefaults.Security;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
@@ -14,6 +15,7 @@ public sealed record SmtpPasswordResponse(string Username, string Password);
 public sealed record ProviderDelivery(string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit);
 public sealed record DeliveryResponse(Guid ServiceId, string RelayMode, IReadOnlyList<ProviderDelivery> Providers);
 public sealed record RelayModeRequest(string? Mode);
+public sealed record SuppressionRequest(string? Address);
 public sealed record RelayModeResponse(Guid ServiceId, string Mode, string? Warning);
 
 public static class RelayApi
@@ -24,6 +26,9 @@ public static class RelayApi
         services.MapPost("/smtp-password", RotatePassword);
         services.MapGet("/delivery", GetDelivery);
         services.MapPut("/relay-mode", SetRelayMode);
+        services.MapGet("/suppressions", ListSuppressions);
+        services.MapPost("/suppressions", AddSuppression);
+        services.MapDelete("/suppressions/{address}", RemoveSuppression);
         return app;
     }
 
@@ -79,5 +84,31 @@ public static class RelayApi
         logs.CreateLogger("ProMTA.Delivery.RelayMode").LogInformation("Relay mode of {ServiceId} set to {Mode} by {CustomerId}", serviceId, request.Mode, user.CustomerId());
         return TypedResults.Ok(new RelayModeResponse(serviceId, request.Mode,
             request.Mode == "unmanaged" ? "Unmanaged relay sends at full speed without adapting to each ISP: deliverability may suffer." : null));
+    }
+
+    /// <summary>The service's suppression list: addresses that hard-bounced (user unknown), newest first.</summary>
+    private static async Task<Results<Ok<PagedList<Suppression>>, NotFound>> ListSuppressions(
+        Guid serviceId, int? page, int? pageSize, ClaimsPrincipal user, Database db, CancellationToken ct)
+    {
+        if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
+        var paging = Paging.From(page, pageSize);
+        var (items, total) = await Suppressions.ListAsync(db, serviceId, paging.Page, paging.PageSize, ct);
+        return TypedResults.Ok(new PagedList<Suppression>(items, total, paging.Page, paging.PageSize));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem, NotFound>> AddSuppression(
+        Guid serviceId, SuppressionRequest request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation().Email("address", request.Address);
+        if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
+        if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
+        await Suppressions.AddAsync(db, serviceId, request.Address!.Trim(), "added by the customer", time.GetUtcNow(), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, NotFound>> RemoveSuppression(Guid serviceId, string address, ClaimsPrincipal user, Database db, CancellationToken ct)
+    {
+        if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
+        return await Suppressions.RemoveAsync(db, serviceId, address, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 }

@@ -21,7 +21,7 @@ public sealed record ClaimedRecipient
     public string RelayMode { get; init; } = "managed";
 }
 
-public sealed record RecipientResult(long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt);
+public sealed record RecipientResult(long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, string? BounceClass = null);
 
 public sealed record ProviderStatistics
 {
@@ -71,13 +71,19 @@ public static class MessageQueue
 
     private const string CompleteSql = """
         UPDATE recipients r
-        SET status = o.status, last_reply = o.reply, source_ip = o.source_ip,
+        SET status = o.status, last_reply = o.reply, source_ip = o.source_ip, bounce_class = o.bounce_class,
             deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
             next_attempt_at = o.next_attempt_at,
             completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
-        FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts)
-             AS o (id, status, reply, source_ip, deferred, next_attempt_at)
+        FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses)
+             AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class)
         WHERE r.id = o.id
+        """;
+    // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
+    private const string SuppressSql = """
+        INSERT INTO suppressions (service_id, address, reason, created_at)
+        SELECT r.service_id, lower(r.address), r.last_reply, @Now FROM recipients r WHERE r.id = ANY(@Ids)
+        ON CONFLICT DO NOTHING
         """;
 
     private const string StatisticsSql = """
@@ -132,6 +138,7 @@ public static class MessageQueue
     {
         if (results.Count == 0) return;
         await using var connection = await db.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(CompleteSql, new
         {
             Now = now,
@@ -142,7 +149,14 @@ public static class MessageQueue
             Deferred = results.Select(r => r.Deferred).ToArray(),
             // Npgsql writes timestamptz[] from UTC DateTimes.
             NextAttempts = results.Select(r => r.NextAttemptAt.UtcDateTime).ToArray(),
-        }, cancellationToken: ct));
+            BounceClasses = results.Select(r => r.BounceClass).ToArray(),
+        }, transaction, cancellationToken: ct));
+        var suppress = results.Where(r => r.BounceClass is { } c && Domain.BounceClassifier.Suppresses(c)).Select(r => r.Id).ToArray();
+        if (suppress.Length > 0)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress }, transaction, cancellationToken: ct));
+        }
+        await transaction.CommitAsync(ct);
     }
 
     public static async Task<IReadOnlyList<ProviderStatistics>> StatisticsAsync(Database db, Guid serviceId, CancellationToken ct)

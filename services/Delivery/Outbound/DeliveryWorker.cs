@@ -297,7 +297,9 @@ internal sealed partial class DeliveryWorker(
         LogAttempt(r.Address, sourceIp, text, outcome);
         if (outcome != Outcome.Deferred)
         {
-            return new RecipientResult(r.Id, outcome == Outcome.Delivered ? "Delivered" : "Bounced", text, sourceIp, false, now);
+            return outcome == Outcome.Delivered
+                ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now)
+                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text));
         }
         var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
         return next > r.ExpiresAt

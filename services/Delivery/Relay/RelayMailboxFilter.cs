@@ -24,11 +24,15 @@ internal sealed class RelayMailboxFilter(Database db) : IMailboxFilter
         };
     }
 
-    public Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
+    public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
     {
-        if (RelaySession.Service(context) is null) throw AuthenticationRequired();
+        var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
         if (string.IsNullOrEmpty(to.Host)) throw RelaySession.Reply(550, "5.1.3 Recipient address must include a domain");
-        return Task.FromResult(true);
+        if (await Suppressions.IsSuppressedAsync(db, serviceId, $"{to.User}@{to.Host}", cancellationToken))
+        {
+            throw RelaySession.Reply(550, "5.1.1 Recipient suppressed: it hard-bounced before; remove it from the suppression list to send again");
+        }
+        return true;
     }
 
     private static SmtpServer.Protocol.SmtpResponseException AuthenticationRequired() => RelaySession.Reply(530, "5.7.0 Authentication required");

@@ -1,0 +1,47 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Data;
+
+public sealed record Suppression(string Address, string Reason, DateTimeOffset CreatedAt);
+
+/// <summary>The per-service suppression list: hard-bounced addresses are refused at RCPT until the customer removes them.</summary>
+public static class Suppressions
+{
+    private const string IsSuppressedSql = "SELECT EXISTS (SELECT 1 FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address))";
+    private const string ListSql = """
+        SELECT address, reason, created_at FROM suppressions WHERE service_id = @ServiceId
+        ORDER BY created_at DESC, address LIMIT @Limit OFFSET @Offset
+        """;
+    private const string CountSql = "SELECT count(*) FROM suppressions WHERE service_id = @ServiceId";
+    private const string AddSql = """
+        INSERT INTO suppressions (service_id, address, reason, created_at) VALUES (@ServiceId, lower(@Address), @Reason, @Now)
+        ON CONFLICT DO NOTHING
+        """;
+    private const string RemoveSql = "DELETE FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address)";
+
+    public static async Task<bool> IsSuppressedAsync(Database db, Guid serviceId, string address, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsSuppressedSql, new { ServiceId = serviceId, Address = address }, cancellationToken: ct));
+    }
+
+    public static async Task<(IReadOnlyList<Suppression> Items, long Total)> ListAsync(Database db, Guid serviceId, int page, int pageSize, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var items = await connection.QueryAsync<Suppression>(ListSql, new { ServiceId = serviceId, Limit = pageSize, Offset = (page - 1) * pageSize });
+        return ([.. items], await connection.ExecuteScalarAsync<long>(CountSql, new { ServiceId = serviceId }));
+    }
+
+    public static async Task AddAsync(Database db, Guid serviceId, string address, string reason, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Now = now });
+    }
+
+    public static async Task<bool> RemoveAsync(Database db, Guid serviceId, string address, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(RemoveSql, new { ServiceId = serviceId, Address = address }) > 0;
+    }
+}
