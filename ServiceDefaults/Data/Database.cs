@@ -11,8 +11,6 @@ public sealed class Database(NpgsqlDataSource dataSource, ServiceSchema schema)
         ON CONFLICT DO NOTHING
         """;
 
-    public NpgsqlDataSource DataSource => dataSource;
-
     public ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct = default) => dataSource.OpenConnectionAsync(ct);
 
     public Task<UnitOfWork> BeginAsync(CancellationToken ct = default) => UnitOfWork.BeginAsync(dataSource, schema, ct);

@@ -28,11 +28,14 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
-        builder.Services.AddSingleton(_ => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")));
+        // One source for the business zone: Billing:TimeZone through BillingOptions.
+        builder.Services.AddSingleton(sp => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone)));
         builder.Services.AddSingleton<CancellationPolicy>();
         builder.Services.AddSingleton<Renewals.RenewalProcessor>();
         builder.Services.AddSingleton<Renewals.InvoiceSettlement>();
-        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing").ValidateOnStart();
+        builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Billing:TimeZone must be a time zone id such as Europe/Amsterdam")
+            .ValidateOnStart();
         builder.Services.AddOptions<StripeWebhookOptions>().BindConfiguration("Stripe:Webhooks")
             .Validate(o => o.Secret.Length >= 16, "Stripe:Webhooks:Secret (the webhook signing secret) is required").ValidateOnStart();
         builder.Services.AddOptions<Renewals.RenewalOptions>().BindConfiguration("Billing:Renewals").ValidateOnStart();

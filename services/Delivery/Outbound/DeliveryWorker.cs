@@ -142,7 +142,7 @@ internal sealed partial class DeliveryWorker(
                     sentOnConnection = 0;
                     if (stop is { } refused)
                     {
-                        throttle.Record(lane, provider, message.First().ServiceId.ToString(), client is null
+                        throttle.Record(lane, provider, tenant, client is null
                             ? ThrottleReply.ConnectionFailed(refused.Item2)
                             : new ThrottleReply(refused.Item1, refused.Item2), time.GetUtcNow());
                     }
@@ -159,7 +159,7 @@ internal sealed partial class DeliveryWorker(
                 // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
                 foreach (var answer in sent.Values.Distinct())
                 {
-                    throttle.Record(lane, provider, first.ServiceId.ToString(), new ThrottleReply(answer.Code, answer.Text), time.GetUtcNow());
+                    throttle.Record(lane, provider, tenant, new ThrottleReply(answer.Code, answer.Text), time.GetUtcNow());
                 }
                 // 421: the ISP is closing the connection and asking us to slow down; the rest of the group waits too.
                 if (sent.Values.FirstOrDefault(a => a.Code == 421) is { Code: 421 } throttled) stop = throttled;

@@ -48,7 +48,7 @@ public sealed class OrderRepository(Database db)
         WHERE o.status = 'InReview' ORDER BY o.created_at LIMIT @Limit OFFSET @Offset
         """;
     private const string InReviewCountSql = "SELECT count(*) FROM orders WHERE status = 'InReview'";
-    private const string LockForReviewSql = "SELECT id, service_id, customer_id, product_id, status, request_hash, created_at FROM orders WHERE id = @OrderId FOR UPDATE";
+    private const string LockForReviewSql = $"SELECT {OrderColumns} FROM orders WHERE id = @OrderId FOR UPDATE";
     private const string TimelineSql = "SELECT status, at, detail FROM order_timeline WHERE order_id = @OrderId ORDER BY at, id";
 
     /// <summary>
