@@ -3,6 +3,9 @@
 # Idempotent: installs only what is missing, does nothing on a machine that has everything.
 set -euo pipefail
 
+# kubectl renders the Kubernetes overlays in tests/Deploy.Tests.
+bash "$(dirname "$0")/install-kubectl.sh"
+
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 sqlite3 dnsutils postfix swaks; do

@@ -10,6 +10,12 @@ public static class MessagingExtensions
     public const string ConnectionName = "rabbitmq";
 
     /// <summary>
+    /// Messaging:QuorumQueues=true (set on Kubernetes, where RabbitMQ is a cluster): every consumer queue, and its
+    /// _error and _skipped queues, is a quorum queue replicated across the nodes. Off locally: a single node.
+    /// </summary>
+    public const string QuorumQueuesKey = "Messaging:QuorumQueues";
+
+    /// <summary>
     /// MassTransit over RabbitMQ: queues named "{service}-{consumer}" in kebab case (so two services' consumers
     /// of one event never compete), retries with growing intervals, then the _error queue; plus the outbox relay.
     /// </summary>
@@ -22,6 +28,14 @@ public static class MessagingExtensions
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
             consumers?.Invoke(bus);
+            if (builder.Configuration.GetValue<bool>(QuorumQueuesKey))
+            {
+                // Only the consumer endpoints: the bus's own temporary queue is auto-delete, which quorum queues cannot be.
+                bus.AddConfigureEndpointsCallback((_, endpoint) =>
+                {
+                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+                });
+            }
             bus.UsingRabbitMq((context, rabbit) =>
             {
                 var uri = new Uri(connectionString);
