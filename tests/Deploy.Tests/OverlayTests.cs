@@ -69,6 +69,29 @@ public sealed class OverlayTests
         }
     }
 
+    /// <summary>Kubernetes expands $(VAR) only from variables listed before it; any other reference stays literal text.</summary>
+    [Theory]
+    [MemberData(nameof(Overlays), MemberType = typeof(Manifests))]
+    public void Every_variable_a_value_refers_to_is_defined_before_it(string overlay)
+    {
+        foreach (var deployment in RenderedOverlay.Get(overlay).OfKind("Deployment"))
+        {
+            foreach (var container in Containers(deployment))
+            {
+                var defined = new HashSet<string>();
+                foreach (var env in Env(container))
+                {
+                    foreach (System.Text.RegularExpressions.Match reference in System.Text.RegularExpressions.Regex.Matches(String(env, "value") ?? "", @"\$\(([A-Za-z_][A-Za-z0-9_]*)\)"))
+                    {
+                        Assert.True(defined.Contains(reference.Groups[1].Value),
+                            $"{overlay}: {String(container, "name")} uses $({reference.Groups[1].Value}) in {String(env, "name")} before defining it");
+                    }
+                    defined.Add(String(env, "name")!);
+                }
+            }
+        }
+    }
+
     /// <summary>The configuration keys AppHost/Platform.cs gives each service, as environment variables.</summary>
     [Theory]
     [MemberData(nameof(Overlays), MemberType = typeof(Manifests))]

@@ -31,6 +31,8 @@ public sealed class SchedulingTests
             Assert.Equal("Deployment", String(autoscaler, "spec", "scaleTargetRef", "kind"));
             Assert.Equal(name, String(autoscaler, "spec", "scaleTargetRef", "name"));
             Assert.True(int.Parse(String(autoscaler, "spec", "maxReplicas")!) > int.Parse(String(autoscaler, "spec", "minReplicas")!));
+            // The autoscaler owns the replica count; a count in the Deployment would be reset by every apply.
+            Assert.Null(rendered.Single("Deployment", name)["spec"]!["replicas"]);
         }
         // Delivery sends from the addresses of its node: more replicas would not add addresses.
         Assert.Null(rendered.Find("HorizontalPodAutoscaler", "delivery"));
