@@ -71,6 +71,9 @@ public static class Platform
             // Not WaitFor(fakeIsp): the relay must not depend on a dev tool; until the fake MX answer, mail is deferred.
             .WithReferenceRelationship(fakeIsp);
 
+        // Ordering gathers the staff's platform-wide views (an order's message flow) from the other services.
+        ordering.WithReference(billing).WithReference(provisioning).WithReference(dns).WithReference(delivery);
+
         builder.AddProject<Projects.Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
             .WithHttpHealthCheck("/health")

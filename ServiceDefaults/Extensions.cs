@@ -89,6 +89,11 @@ public static class ServiceDefaultsExtensions
         app.MapOpenApi(OpenApiPath);
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
+        // Services with messaging (not the gateway) answer for their part of an order's flow.
+        if (app.Services.GetService<ProMTA.ServiceDefaults.Messaging.Flow.ConsumedMessages>() is not null)
+        {
+            app.MapMessagingEndpoints();
+        }
         return app;
     }
 }

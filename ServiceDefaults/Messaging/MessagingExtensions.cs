@@ -1,7 +1,9 @@
 using MassTransit;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.ServiceDefaults.Messaging;
+using ProMTA.ServiceDefaults.Messaging.Flow;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -53,10 +55,17 @@ public static class MessagingExtensions
                     retry.Intervals(100, 500, 1000, 3000, 10000, 30000);
                     retry.Ignore<PermanentMessageException>();
                 });
+                // After the retry filter: every attempt is recorded for the order's flow.
+                rabbit.UseConsumeFilter(typeof(ConsumeRecorderFilter<>), context);
                 rabbit.ConfigureEndpoints(context);
             });
         });
         builder.Services.AddHostedService<OutboxRelay>();
+        builder.Services.AddSingleton<ConsumedMessages>();
         return builder;
     }
+
+    /// <summary>What Ordering gathers for the operators' views: this service's part of an order's flow.</summary>
+    internal static IEndpointRouteBuilder MapMessagingEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapMessageFlowEndpoint();
 }

@@ -1,6 +1,7 @@
 using ProMTA.Ordering.Apis;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Ordering;
 
@@ -28,6 +29,8 @@ public static class Extensions
         builder.Services.AddSingleton<DemoRequestRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
+        // The staff's platform-wide views (an order's flow) gather from every other service.
+        builder.Services.AddPlatformPeers("billing", "provisioning", "dns", "delivery");
         return builder;
     }
 
@@ -42,6 +45,7 @@ public static class Extensions
         api.MapReviewApi();
         api.MapApiKeysApi();
         api.MapStaffApi();
+        api.MapFlowApi();
         app.MapIntrospectionApi();
         return app;
     }

@@ -1,4 +1,5 @@
 using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.TestKit;
@@ -17,6 +18,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     private string dataDirectory = "";
 
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>Every service exports its traces and metrics here (OTLP/HTTP), as it would to a collector.</summary>
+    public Telemetry.OtlpReceiver Telemetry { get; } = new();
 
     public int DnsPort { get; } = FreePort.Next();
 
@@ -75,6 +79,18 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Ports:Smtp={SmtpPort}",
             "--Infrastructure:Mode=native",
         ]);
+        await Telemetry.StartAsync();
+        foreach (var project in builder.Resources.OfType<ProjectResource>())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment(env =>
+            {
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_ENDPOINT"] = Telemetry.Endpoint.ToString();
+                env.EnvironmentVariables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+                // Short export intervals: the tests wait for what the services report.
+                env.EnvironmentVariables["OTEL_BSP_SCHEDULE_DELAY"] = "200";
+                env.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
+            });
+        }
         app = await builder.BuildAsync();
         // Generous: a cold first start initialises PostgreSQL and RabbitMQ, and CI machines may be busy.
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
@@ -93,6 +109,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             await app.StopAsync();
             await app.DisposeAsync();
         }
+        await Telemetry.DisposeAsync();
         try
         {
             Directory.Delete(dataDirectory, recursive: true);

@@ -37,6 +37,7 @@ public sealed class OrderRepository(Database db)
     private const string OrderColumns = "id, service_id, customer_id, product_id, status, request_hash, created_at";
     private const string FindByKeySql = $"SELECT {OrderColumns} FROM orders WHERE customer_id = @CustomerId AND idempotency_key = @IdempotencyKey";
     private const string FindSql = $"SELECT {OrderColumns} FROM orders WHERE id = @OrderId AND customer_id = @CustomerId";
+    private const string FindAnySql = $"SELECT {OrderColumns} FROM orders WHERE id = @OrderId";
     private const string ListSql = $"""
         SELECT {OrderColumns} FROM orders WHERE customer_id = @CustomerId
         ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
@@ -86,6 +87,13 @@ public sealed class OrderRepository(Database db)
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<OrderRow>(FindSql, new { CustomerId = customerId, OrderId = orderId });
+    }
+
+    /// <summary>Any customer's order: for staff routes only.</summary>
+    public async Task<OrderRow?> FindAnyAsync(Guid orderId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<OrderRow>(FindAnySql, new { OrderId = orderId });
     }
 
     public async Task<(IReadOnlyList<OrderRow> Items, long Total)> ListAsync(Guid customerId, int page, int pageSize, CancellationToken ct)
