@@ -34,6 +34,15 @@ public sealed class Customer(HttpClient gateway, string apiKey, string email)
 
     public Task<HttpResponseMessage> DeleteAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path));
 
+    /// <summary>Places an order with Stripe's test card; the trace id is the gateway's X-Request-Id.</summary>
+    public async Task<(Guid OrderId, Guid ServiceId, string TraceId)> PlaceCardOrderAsync()
+    {
+        using var placed = await PlaceOrderAsync(new { productId = "promta-starter", paymentMethodId = "pm_card_visa" }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var created = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        return (created.GetProperty("orderId").GetGuid(), created.GetProperty("serviceId").GetGuid(), Assert.Single(placed.Headers.GetValues("X-Request-Id")));
+    }
+
     /// <summary>Places an order with Stripe's test card and waits until it is live.</summary>
     public async Task<(Guid OrderId, Guid ServiceId)> OrderActiveServiceAsync(TimeSpan timeout)
     {

@@ -16,9 +16,7 @@ public sealed class FlowTests(PlatformFixture platform, ITestOutputHelper output
     public async Task An_operator_sees_every_message_of_an_order_across_services_in_time_order()
     {
         var customer = await Customer.SignUpAsync(platform.Gateway);
-        using var placed = await customer.PlaceOrderAsync(new { productId = "promta-starter", paymentMethodId = "pm_card_visa" }, Guid.NewGuid().ToString());
-        var traceId = Assert.Single(placed.Headers.GetValues("X-Request-Id"));
-        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        var (orderId, _, traceId) = await customer.PlaceCardOrderAsync();
         await customer.WaitForOrderStatusAsync(orderId, "Active", PipelineTimeout);
 
         var flow = await WaitForFlowAsync(orderId, f => Events(f).Any(e => e.Kind == "Consumed" && e.MessageType == "ServiceActivated"));
@@ -62,8 +60,7 @@ public sealed class FlowTests(PlatformFixture platform, ITestOutputHelper output
     public async Task The_flow_is_for_operators_only_and_an_unknown_order_is_not_found()
     {
         var customer = await Customer.SignUpAsync(platform.Gateway);
-        using var placed = await customer.PlaceOrderAsync(new { productId = "promta-starter", paymentMethodId = "pm_card_visa" }, Guid.NewGuid().ToString());
-        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        var (orderId, _, _) = await customer.PlaceCardOrderAsync();
 
         using var asCustomer = await customer.GetAsync($"/api/admin/orders/{orderId}/flow");
         Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);

@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using ProMTA.EndToEnd.Telemetry;
 using Xunit;
 using Xunit.Abstractions;
@@ -18,10 +15,7 @@ public sealed class TraceTests(PlatformFixture platform, ITestOutputHelper outpu
     public async Task An_order_is_one_trace_from_the_gateway_through_every_service_with_intact_parent_links()
     {
         var customer = await Customer.SignUpAsync(platform.Gateway);
-        using var placed = await customer.PlaceOrderAsync(new { productId = "promta-starter", paymentMethodId = "pm_card_visa" }, Guid.NewGuid().ToString());
-        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
-        var traceId = Assert.Single(placed.Headers.GetValues("X-Request-Id"));
-        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        var (orderId, _, traceId) = await customer.PlaceCardOrderAsync();
         await customer.WaitForOrderStatusAsync(orderId, "Active", PipelineTimeout);
 
         var expected = ExpectedSpans();
