@@ -37,4 +37,7 @@ public static class CallerExtensions
     /// <summary>The authenticated customer; only call on endpoints that require authorization.</summary>
     public static Guid CustomerId(this ClaimsPrincipal user) =>
         Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("unauthenticated"));
+
+    /// <summary>On a staff route: null for an operator (every customer), else the account manager's own id (their customers only).</summary>
+    public static Guid? AccountManagerScope(this ClaimsPrincipal user) => user.IsInRole(Roles.Operator) ? null : user.CustomerId();
 }

@@ -12,10 +12,12 @@ public static class Extensions
     // The emulator checks that a key is sent, like Stripe; it is not a secret.
     private const string EmulatorApiKey = "sk_test_emulator";
 
-    public static IHostApplicationBuilder AddBilling(this IHostApplicationBuilder builder)
-    {
-        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
+    public static IHostApplicationBuilder AddBilling(this IHostApplicationBuilder builder) =>
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly).AddBillingServices();
 
+    /// <summary>Billing's own services, options and background work, over a database and caller authentication added before.</summary>
+    public static IHostApplicationBuilder AddBillingServices(this IHostApplicationBuilder builder)
+    {
         builder.Services.AddOptions<StripeOptions>().BindConfiguration("Stripe")
             .Validate(o => !o.UsesEmulator || Uri.IsWellFormedUriString(o.EmulatorUrl, UriKind.Absolute),
                 "Set Stripe:SecretKey, or Stripe:EmulatorUrl to the local Stripe emulator")
@@ -33,6 +35,12 @@ public static class Extensions
         builder.Services.AddSingleton<CancellationPolicy>();
         builder.Services.AddSingleton<Renewals.RenewalProcessor>();
         builder.Services.AddSingleton<Renewals.InvoiceSettlement>();
+        builder.Services.AddSingleton<Refunds.RefundRecorder>();
+        builder.Services.AddSingleton<Webhooks.PaymentIntentEvents>();
+        builder.Services.AddSingleton<Webhooks.RefundEvents>();
+        builder.Services.AddSingleton<Webhooks.DisputeEvents>();
+        builder.Services.AddSingleton<Webhooks.StripeEventHandler>();
+        builder.Services.AddSingleton<Webhooks.PaymentLookup>();
         builder.Services.AddOptions<BillingOptions>().BindConfiguration("Billing")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Billing:TimeZone must be a time zone id such as Europe/Amsterdam")
             .ValidateOnStart();
@@ -46,7 +54,8 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi();
+        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
+            .MapDisputesApi();
         return app;
     }
 }

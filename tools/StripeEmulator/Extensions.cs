@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using StripeEmulator.Auth;
 using StripeEmulator.Charges;
 using StripeEmulator.Customers;
+using StripeEmulator.Disputes;
 using StripeEmulator.Errors;
 using StripeEmulator.Expansion;
 using StripeEmulator.Http;
@@ -27,6 +28,7 @@ public static class Extensions
         services.AddSingleton<ObjectExpander>();
         services.AddSingleton<PaymentMethodResolver>();
         services.AddSingleton<PaymentIntentConfirmation>();
+        services.AddSingleton<DisputeLifecycle>();
         services.AddStripeWebhooks(builder.Configuration);
         return builder;
     }
@@ -48,6 +50,7 @@ public static class Extensions
         app.MapGet("/health", () => Results.Text("Healthy"));
         app.MapLedgerEndpoints();
         app.MapThreeDSecureEndpoints();
+        app.MapDisputeTrigger();
 
         var v1 = app.MapGroup("/v1");
         v1.MapCustomerEndpoints();
@@ -55,6 +58,7 @@ public static class Extensions
         v1.MapPaymentIntentEndpoints();
         v1.MapChargeEndpoints();
         v1.MapRefundEndpoints();
+        v1.MapDisputeEndpoints();
 
         // An endpoint the emulator lacks answers like Stripe does for a wrong URL, so the
         // Stripe.net caller gets a readable StripeException instead of an empty 404.

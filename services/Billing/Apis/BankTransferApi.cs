@@ -12,7 +12,8 @@ public sealed record BankTransferDecision(string? Reason);
 
 /// <summary>
 /// Rule 8, for staff: approve or revoke bank transfer for a customer with more than one service (who, when and why
-/// audited), and mark a bank-transfer invoice paid when the money arrives.
+/// audited), and mark a bank-transfer invoice paid when the money arrives. An account manager acts for their own
+/// customers only (anyone else's: 404, as if it did not exist); operators for every customer.
 /// </summary>
 public static class BankTransferApi
 {
@@ -25,12 +26,13 @@ public static class BankTransferApi
         return api;
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ApproveAsync(
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, NotFound>> ApproveAsync(
         Guid customerId, BankTransferDecision request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation().Required("reason", request.Reason, 2000);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         await using var work = await db.BeginAsync(ct);
+        if (!await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), customerId)) return TypedResults.NotFound();
         if (await BankTransferRepository.RunningServicesAsync(work, customerId) < 2)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Bank transfer not possible",
@@ -44,17 +46,20 @@ public static class BankTransferApi
     public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid customerId, string? reason, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
+        if (!await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), customerId)) return TypedResults.NotFound();
         if (!await BankTransferRepository.RevokeAsync(work, customerId, user.CustomerId(), time.GetUtcNow(), reason ?? "revoked")) return TypedResults.NotFound();
         await work.CommitAsync(ct);
         return TypedResults.NoContent();
     }
 
     /// <summary>The transfer arrived: the invoice is paid like a card payment would pay it (resuming a suspended service).</summary>
-    public static async Task<Results<NoContent, NotFound>> MarkPaidAsync(Guid invoiceId, Database db, InvoiceSettlement settlement, CancellationToken ct)
+    public static async Task<Results<NoContent, NotFound>> MarkPaidAsync(
+        Guid invoiceId, ClaimsPrincipal user, Database db, InvoiceSettlement settlement, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
         if (await BankTransferRepository.FindOpenTransferInvoiceAsync(work, invoiceId) is null
-            || await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open)
+            || await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open
+            || !await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), open.Service.CustomerId))
         {
             return TypedResults.NotFound();
         }

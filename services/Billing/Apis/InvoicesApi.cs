@@ -8,10 +8,11 @@ namespace ProMTA.Billing.Apis;
 
 public sealed record InvoiceDto(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, decimal Amount, string Currency,
-    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt)
+    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, decimal AmountRefunded)
 {
+    /// <summary>The invoice never changes once issued (rule 14); refunds are shown beside it as <see cref="AmountRefunded"/>.</summary>
     public static InvoiceDto From(InvoiceRow i) => new(i.Id, i.Number, i.ServiceId, i.PeriodStart, i.PeriodEnd, i.AmountMinor / 100m,
-        i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt);
+        i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt, i.AmountRefundedMinor / 100m);
 }
 
 public static class InvoicesApi

@@ -1,18 +1,17 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using ProMTA.Billing.Data;
-using ProMTA.Billing.Renewals;
 using ProMTA.Billing.Stripe;
+using ProMTA.Billing.Webhooks;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Apis;
 
 /// <summary>
 /// Stripe's webhook endpoint. The signature is checked with Stripe.net's EventUtility before anything else (a wrong
-/// or missing signature is a 400 and changes nothing); each event id is handled once; events may come late or out of
-/// order, so a handler only acts on an invoice that is still open.
+/// or missing signature is a 400 and changes nothing); each event id is handled once, in the transaction of what it
+/// changes; events may come late or out of order (see the handlers in Webhooks/).
 /// </summary>
-public static partial class StripeWebhooksApi
+public static class StripeWebhooksApi
 {
     private const string RecordEventSql = """
         INSERT INTO stripe_events (id, type, received_at) VALUES (@Id, @Type, @ReceivedAt) ON CONFLICT (id) DO NOTHING
@@ -25,8 +24,7 @@ public static partial class StripeWebhooksApi
     }
 
     public static async Task<Results<Ok, ProblemHttpResult>> ReceiveAsync(
-        HttpRequest request, IOptions<StripeWebhookOptions> options, Database db, InvoiceSettlement settlement, TimeProvider time,
-        ILoggerFactory logs, CancellationToken ct)
+        HttpRequest request, IOptions<StripeWebhookOptions> options, Database db, StripeEventHandler handler, TimeProvider time, CancellationToken ct)
     {
         using var reader = new StreamReader(request.Body);
         var json = await reader.ReadToEndAsync(ct);
@@ -44,22 +42,26 @@ public static partial class StripeWebhooksApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid signature",
                 detail: "The Stripe-Signature header does not match this payload.");
         }
+        catch (System.Text.Json.JsonException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid payload", detail: "The body is not a Stripe event (malformed JSON).");
+        }
 
         await using var work = await db.BeginAsync(ct);
         if (await work.ExecuteAsync(RecordEventSql, new { stripeEvent.Id, stripeEvent.Type, ReceivedAt = time.GetUtcNow() }) == 0)
         {
             return TypedResults.Ok(); // already handled
         }
-        if (stripeEvent.Type == global::Stripe.EventTypes.PaymentIntentSucceeded && stripeEvent.Data.Object is global::Stripe.PaymentIntent intent
-            && await RenewalRepository.FindOpenByPaymentIntentAsync(work, intent.Id) is { } open)
+        try
         {
-            await settlement.SettleAsync(work, open.Service, open.Invoice, open.Period, intent.Id);
-            LogSettled(logs.CreateLogger(typeof(StripeWebhooksApi)), open.Invoice.InvoiceNumber, intent.Id);
+            await handler.HandleAsync(work, stripeEvent, ct);
+        }
+        catch (StripeEventNotReadyException ex)
+        {
+            // Nothing commits, not even the event id: Stripe's retry (minutes later) finds the payment recorded.
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: ex.Message);
         }
         await work.CommitAsync(ct);
         return TypedResults.Ok();
     }
-
-    [LoggerMessage(LogLevel.Information, "Invoice {InvoiceNumber} paid through Stripe ({PaymentIntentId})")]
-    private static partial void LogSettled(ILogger log, long invoiceNumber, string paymentIntentId);
 }

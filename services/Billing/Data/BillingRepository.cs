@@ -11,7 +11,7 @@ public sealed record BilledService(
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
     long AmountMinor, string Currency, DateTimeOffset IssuedAt);
 
-public sealed record PaidInvoice(Guid Id, long AmountMinor, string Currency, string StripePaymentIntentId, DateTimeOffset? RefundedAt);
+public sealed record PaidInvoice(Guid Id, string StripePaymentIntentId, long AmountRefundedMinor);
 
 /// <summary>Writes of the billing state; every method runs inside the caller's unit of work.</summary>
 public static class BillingRepository
@@ -41,17 +41,13 @@ public static class BillingRepository
         """;
 
     private const string FirstPaidInvoiceSql = """
-        SELECT id, amount_minor, currency, stripe_payment_intent_id, refunded_at FROM invoices
+        SELECT id, stripe_payment_intent_id, amount_refunded_minor FROM invoices
         WHERE service_id = @ServiceId AND period_index = 0 AND status = 'Paid'
         FOR UPDATE
         """;
-    private const string MarkRefundedSql = "UPDATE invoices SET refunded_at = @RefundedAt, stripe_refund_id = @RefundId WHERE id = @Id";
 
     public static Task<PaidInvoice?> FindFirstPaidInvoiceAsync(UnitOfWork work, Guid serviceId) =>
         work.QuerySingleOrDefaultAsync<PaidInvoice>(FirstPaidInvoiceSql, new { ServiceId = serviceId });
-
-    public static Task MarkRefundedAsync(UnitOfWork work, Guid invoiceId, string refundId, DateTimeOffset refundedAt) =>
-        work.ExecuteAsync(MarkRefundedSql, new { Id = invoiceId, RefundId = refundId, RefundedAt = refundedAt });
 
     public static Task<string?> FindStripeCustomerAsync(UnitOfWork work, Guid customerId) =>
         work.QuerySingleOrDefaultAsync<string>(FindAccountSql, new { CustomerId = customerId });

@@ -7,11 +7,11 @@ public sealed record NotificationRow(Guid Id, Guid ServiceId, string Kind, strin
 
 public sealed record InvoiceRow(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, long AmountMinor, string Currency,
-    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt);
+    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, long AmountRefundedMinor);
 
 public sealed class InvoiceQueries(Database db)
 {
-    private const string Columns = "id, number, service_id, period_start, period_end, amount_minor, currency, status, failure_reason, issued_at, paid_at";
+    private const string Columns = "id, number, service_id, period_start, period_end, amount_minor, currency, status, failure_reason, issued_at, paid_at, amount_refunded_minor";
     private const string FindSql = $"SELECT {Columns} FROM invoices WHERE id = @Id AND customer_id = @CustomerId";
     private const string ListSql = $"""
         SELECT {Columns} FROM invoices WHERE customer_id = @CustomerId ORDER BY number DESC LIMIT @Limit OFFSET @Offset

@@ -1,4 +1,5 @@
 using global::Stripe;
+using ProMTA.Billing.Data;
 
 namespace ProMTA.Billing.Stripe;
 
@@ -76,11 +77,32 @@ public sealed class StripePayments(IStripeClient stripe)
     }
 
     /// <summary>Refunds a PaymentIntent in full; the key makes a replayed refund return the first one.</summary>
-    public async Task<string> RefundAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct)
+    public async Task<RefundReport> RefundAsync(string paymentIntentId, string idempotencyKey, DateTimeOffset now, CancellationToken ct)
     {
         var refund = await new RefundService(stripe).CreateAsync(
             new RefundCreateOptions { PaymentIntent = paymentIntentId, Reason = "requested_by_customer" },
             new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
-        return refund.Id;
+        return Report(refund, now);
     }
+
+    /// <summary>Did Billing make this payment? Ours carry the service id in their metadata.</summary>
+    public async Task<bool> IsOursAsync(string paymentIntentId, CancellationToken ct)
+    {
+        var intent = await new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
+        return intent.Metadata?.ContainsKey("service_id") == true;
+    }
+
+    /// <summary>Every refund of a charge as Stripe has it now.</summary>
+    public async Task<IReadOnlyList<RefundReport>> RefundsOfChargeAsync(string chargeId, DateTimeOffset now, CancellationToken ct)
+    {
+        var refunds = new List<RefundReport>();
+        await foreach (var refund in new RefundService(stripe).ListAutoPagingAsync(new RefundListOptions { Charge = chargeId, Limit = 100 }, cancellationToken: ct))
+        {
+            refunds.Add(Report(refund, now));
+        }
+        return refunds;
+    }
+
+    public static RefundReport Report(Refund refund, DateTimeOffset reportedAt) => new(refund.Id, refund.Amount, refund.Currency.ToUpperInvariant(),
+        refund.Status, refund.Reason, new DateTimeOffset(DateTime.SpecifyKind(refund.Created, DateTimeKind.Utc)), reportedAt);
 }

@@ -34,19 +34,18 @@ public static class StaffApi
     public static async Task<Ok<PagedList<CustomerSummary>>> CustomersAsync(int? page, int? pageSize, ClaimsPrincipal user, StaffRepository staff, CancellationToken ct)
     {
         var paging = Paging.From(page, pageSize);
-        Guid? onlyFor = user.IsInRole(Roles.Operator) ? null : user.CustomerId();
-        var (items, total) = await staff.CustomersAsync(onlyFor, paging.Page, paging.PageSize, ct);
+        var (items, total) = await staff.CustomersAsync(user.AccountManagerScope(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<CustomerSummary>(items, total, paging.Page, paging.PageSize));
     }
 
     public static async Task<Results<NoContent, ValidationProblem, NotFound>> AssignAsync(
-        Guid customerId, AssignAccountManagerRequest request, StaffRepository staff, CancellationToken ct)
+        Guid customerId, AssignAccountManagerRequest request, StaffRepository staff, TimeProvider time, CancellationToken ct)
     {
         if (request.AccountManagerId is not { } managerId)
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["accountManagerId"] = ["accountManagerId is required."] });
         }
-        return await staff.AssignAsync(customerId, managerId, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        return await staff.AssignAsync(customerId, managerId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
     }
 
     public static async Task<Results<Created<StaffCreated>, ValidationProblem, ProblemHttpResult>> AddStaffAsync(

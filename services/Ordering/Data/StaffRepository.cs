@@ -1,4 +1,5 @@
 using Dapper;
+using ProMTA.Contracts.Ordering;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Data;
 
@@ -42,11 +43,14 @@ public sealed class StaffRepository(Database db)
         return (items.ToList(), await connection.ExecuteScalarAsync<long>(CustomersCountSql, new { AccountManagerId = accountManagerId }));
     }
 
-    /// <summary>False when the customer or the account manager does not exist.</summary>
-    public async Task<bool> AssignAsync(Guid customerId, Guid accountManagerId, CancellationToken ct)
+    /// <summary>False when the customer or the account manager does not exist. Billing learns it from AccountManagerAssigned.</summary>
+    public async Task<bool> AssignAsync(Guid customerId, Guid accountManagerId, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(AssignSql, new { CustomerId = customerId, AccountManagerId = accountManagerId }) == 1;
+        await using var work = await db.BeginAsync(ct);
+        if (await work.ExecuteAsync(AssignSql, new { CustomerId = customerId, AccountManagerId = accountManagerId }) != 1) return false;
+        await work.PublishAsync(new AccountManagerAssigned { CustomerId = customerId, AccountManagerId = accountManagerId, AssignedAt = now });
+        await work.CommitAsync(ct);
+        return true;
     }
 
     /// <summary>False when the email is taken.</summary>

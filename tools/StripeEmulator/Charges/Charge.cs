@@ -20,6 +20,7 @@ public sealed record Charge : IStripeObject
     public string? Description { get; init; }
     public required IReadOnlyDictionary<string, string> Metadata { get; init; }
     public string? BalanceTransactionId { get; init; }
+    public bool Disputed { get; init; }
 
     public bool Succeeded => Status == "succeeded";
 

@@ -20,7 +20,7 @@ public static class ChargeJson
         ["currency"] = charge.Currency,
         ["customer"] = charge.CustomerId,
         ["description"] = charge.Description,
-        ["disputed"] = false,
+        ["disputed"] = charge.Disputed,
         ["failure_code"] = charge.Failure?.Code,
         ["failure_message"] = charge.Failure?.Message,
         ["livemode"] = false,

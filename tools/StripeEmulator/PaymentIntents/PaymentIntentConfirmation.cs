@@ -1,4 +1,5 @@
 using StripeEmulator.Charges;
+using StripeEmulator.Disputes;
 using StripeEmulator.Errors;
 using StripeEmulator.Http;
 using StripeEmulator.Ledger;
@@ -13,7 +14,7 @@ namespace StripeEmulator.PaymentIntents;
 /// the charges, the ledger and the webhooks. Callers hold the store lock (Atomically), so a
 /// confirmation is all-or-nothing and never races another confirmation of the same intent.
 /// </summary>
-public sealed class PaymentIntentConfirmation(EmulatorStore store, WebhookPublisher webhooks, TimeProvider clock)
+public sealed class PaymentIntentConfirmation(EmulatorStore store, WebhookPublisher webhooks, DisputeLifecycle disputes, TimeProvider clock)
 {
     private const string AuthenticationFailureMessage =
         "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.";
@@ -97,6 +98,11 @@ public sealed class PaymentIntentConfirmation(EmulatorStore store, WebhookPublis
         };
         succeeded = store.PaymentIntents.Save(RecordAttempt(succeeded, paymentMethod, charge, offSession, request) with { PendingLedgerSequence = null });
         webhooks.Publish("payment_intent.succeeded", PaymentIntentJson.Render(succeeded), request);
+        if (paymentMethod.Card.DisputeReason is { } reason)
+        {
+            disputes.Open(charge, reason, request);
+        }
+
         return new ConfirmationResult(succeeded);
     }
 

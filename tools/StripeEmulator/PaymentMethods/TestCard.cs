@@ -20,4 +20,5 @@ public sealed record TestCard(
     string Funding,
     string Fingerprint,
     CardOutcome Outcome,
-    CardDecline? Decline = null);
+    CardDecline? Decline = null,
+    string? DisputeReason = null);

@@ -22,6 +22,8 @@ public static class TestCards
             new CardDecline("card_declined", "insufficient_funds", "Your card has insufficient funds.")),
         new("pm_card_chargeDeclinedExpiredCard", "visa", "0069", "credit", "EmuExpired0069xx", CardOutcome.Declines,
             new CardDecline("expired_card", "expired_card", "Your card has expired.")),
+        // Succeeds, then the cardholder disputes it at once (Stripe's 4000 0000 0000 0259).
+        new("pm_card_createDispute", "visa", "0259", "credit", "EmuDispute0259xx", CardOutcome.Succeeds, DisputeReason: "fraudulent"),
         AuthenticationRequiredDecline,
     }.ToDictionary(card => card.Token, StringComparer.Ordinal);
 

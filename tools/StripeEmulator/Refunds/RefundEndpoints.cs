@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using System.Globalization;
 using StripeEmulator.Charges;
 using StripeEmulator.Errors;
@@ -15,6 +16,7 @@ public static class RefundEndpoints
     public static IEndpointRouteBuilder MapRefundEndpoints(this IEndpointRouteBuilder v1)
     {
         v1.MapPost("/refunds", Create);
+        v1.MapGet("/refunds", List);
         v1.MapGet("/refunds/{id}", (string id, FormParameters form, EmulatorStore store, ObjectExpander expander) =>
         {
             var refund = store.Refunds.Find(id) ?? throw StripeErrors.ResourceMissing("refund", id);
@@ -40,6 +42,11 @@ public static class RefundEndpoints
         var refund = store.Atomically(() =>
         {
             var charge = FindRefundableCharge(form, store);
+            if (charge.Disputed)
+            {
+                throw StripeErrors.InvalidRequest($"Charge {charge.Id} has been charged back; cannot issue a refund.", code: "charge_disputed");
+            }
+
             var remaining = charge.Amount - charge.AmountRefunded;
             if (remaining <= 0)
             {
@@ -77,11 +84,42 @@ public static class RefundEndpoints
                 store.Ledger.Update(entry.Sequence, e => e with { AmountRefunded = refunded.AmountRefunded });
             }
 
+            // Stripe sends both: the charge's new refunded total, and the refund itself.
             webhooks.Publish("charge.refunded", ChargeJson.Render(refunded), request);
+            webhooks.Publish("refund.created", RefundJson.Render(created), request);
             return created;
         });
 
         return StripeResults.Json(expander.Expand(RefundJson.Render(refund), form));
+    }
+
+    /// <summary>GET /v1/refunds?charge=|payment_intent=, newest first, paged with limit and starting_after like every Stripe list.</summary>
+    private static IResult List(FormParameters form, EmulatorStore store)
+    {
+        var limit = form.GetLong("limit") ?? 10;
+        if (limit is < 1 or > 100)
+        {
+            throw StripeErrors.InvalidRequest("This value must be greater than or equal to 1 and less than or equal to 100.", "limit");
+        }
+
+        var charge = form.Get("charge");
+        var intent = form.Get("payment_intent");
+        var matching = store.Refunds.Where(r => (charge is null || r.ChargeId == charge) && (intent is null || r.PaymentIntentId == intent))
+            .OrderByDescending(r => r.Created).ThenByDescending(r => r.Id, StringComparer.Ordinal).ToList();
+        if (form.Get("starting_after") is { Length: > 0 } after)
+        {
+            var index = matching.FindIndex(r => r.Id == after);
+            matching = index < 0 ? throw StripeErrors.ResourceMissing("refund", after, "starting_after") : matching[(index + 1)..];
+        }
+
+        var page = matching.Take((int)limit).ToList();
+        return StripeResults.Json(new JsonObject
+        {
+            ["object"] = "list",
+            ["data"] = new JsonArray([.. page.Select(r => (JsonNode)RefundJson.Render(r))]),
+            ["has_more"] = matching.Count > page.Count,
+            ["url"] = "/v1/refunds",
+        });
     }
 
     private static Charge FindRefundableCharge(FormParameters form, EmulatorStore store)

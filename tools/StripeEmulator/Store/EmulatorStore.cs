@@ -1,5 +1,6 @@
 using StripeEmulator.Charges;
 using StripeEmulator.Customers;
+using StripeEmulator.Disputes;
 using StripeEmulator.Ledger;
 using StripeEmulator.PaymentIntents;
 using StripeEmulator.PaymentMethods;
@@ -24,6 +25,7 @@ public sealed class EmulatorStore
         PaymentIntents = new EntityTable<PaymentIntent>(_gate);
         Charges = new EntityTable<Charge>(_gate);
         Refunds = new EntityTable<Refund>(_gate);
+        Disputes = new EntityTable<Dispute>(_gate);
         Ledger = new ChargeLedger(_gate);
     }
 
@@ -36,6 +38,8 @@ public sealed class EmulatorStore
     public EntityTable<Charge> Charges { get; }
 
     public EntityTable<Refund> Refunds { get; }
+
+    public EntityTable<Dispute> Disputes { get; }
 
     public ChargeLedger Ledger { get; }
 

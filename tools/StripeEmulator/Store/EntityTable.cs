@@ -17,6 +17,15 @@ public sealed class EntityTable<T>(object gate) where T : class, IStripeObject
         }
     }
 
+    /// <summary>The objects that match; a scan, fine for a test double's handful of objects.</summary>
+    public IReadOnlyList<T> Where(Func<T, bool> match)
+    {
+        lock (gate)
+        {
+            return [.. _items.Values.Where(match)];
+        }
+    }
+
     public T Save(T item)
     {
         lock (gate)

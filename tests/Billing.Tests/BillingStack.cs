@@ -1,0 +1,149 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Domain;
+using ProMTA.Billing.Stripe;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.TestKit;
+using StripeEmulator;
+using Xunit;
+
+namespace ProMTA.Billing.Tests;
+
+/// <summary>
+/// Billing's HTTP API on a real Kestrel port over a fresh schema of the test PostgreSQL, with the Stripe emulator
+/// sending its signed webhooks to Billing's /api/webhooks/stripe, as in a local run. Callers are authenticated the
+/// way the gateway does it, with the signed caller header.
+/// </summary>
+public sealed class BillingStack : IAsyncDisposable
+{
+    public const string WebhookSecret = "whsec_billing_stack_tests_secret";
+    private const string InternalSecret = "billing-stack-tests-internal-secret-0123456789";
+
+    private readonly WebApplication emulator;
+    private readonly WebApplication billing;
+    private readonly CallerToken tokens = new(InternalSecret);
+
+    private BillingStack(WebApplication emulator, WebApplication billing, Uri billingAddress, Uri emulatorAddress)
+    {
+        this.emulator = emulator;
+        this.billing = billing;
+        BillingAddress = billingAddress;
+        Emulator = new HttpClient { BaseAddress = emulatorAddress };
+        Payments = new StripePayments(new global::Stripe.StripeClient("sk_test_billing_stack", apiBase: emulatorAddress.ToString().TrimEnd('/')));
+    }
+
+    public Uri BillingAddress { get; }
+
+    /// <summary>The emulator's own endpoints (ledger, dispute trigger).</summary>
+    public HttpClient Emulator { get; }
+
+    public StripePayments Payments { get; }
+
+    public Database Database => billing.Services.GetRequiredService<Database>();
+
+    public static async Task<BillingStack> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string?>? settings = null)
+    {
+        var port = FreePort.Next();
+        var emulator = await StripeEmulatorApp.StartAsync("http://127.0.0.1:0", new Dictionary<string, string?>
+        {
+            ["Webhooks:Url"] = $"http://127.0.0.1:{port}/api/webhooks/stripe",
+            ["Webhooks:Secret"] = WebhookSecret,
+            ["Webhooks:RetryDelay"] = "00:00:00.300",
+            ["Webhooks:MaxAttempts"] = "8",
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        var emulatorAddress = emulator.GetBaseAddress();
+
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            [$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = postgres.ConnectionString,
+            [CallerAuthenticationExtensions.SecretKey] = InternalSecret,
+            ["Stripe:EmulatorUrl"] = emulatorAddress.ToString(),
+            ["Stripe:Webhooks:Secret"] = WebhookSecret,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
+        builder.AddGatewayCallerAuthentication();
+        builder.AddBillingServices();
+        var billing = builder.Build();
+        billing.UseAuthentication();
+        billing.UseAuthorization();
+        billing.MapBillingApis();
+        await billing.StartAsync();
+        await billing.Services.GetRequiredService<MigrationState>().Completed;
+        return new BillingStack(emulator, billing, new Uri($"http://127.0.0.1:{port}"), emulatorAddress);
+    }
+
+    /// <summary>A client calling Billing as <paramref name="callerId"/> in <paramref name="role"/>, as the gateway would.</summary>
+    public HttpClient ClientFor(Guid callerId, string role = Roles.Customer)
+    {
+        var client = new HttpClient { BaseAddress = BillingAddress };
+        client.DefaultRequestHeaders.Add(CallerToken.HeaderName, tokens.Create(new Caller(callerId, role), DateTimeOffset.UtcNow.AddMinutes(30)));
+        return client;
+    }
+
+    /// <summary>A customer with one active service whose first month was paid through the emulator with <paramref name="card"/>.</summary>
+    public async Task<PaidService> PayFirstMonthAsync(string card, long amountMinor = 14900, Guid? customerId = null)
+    {
+        var customer = customerId ?? Guid.NewGuid();
+        var serviceId = Guid.NewGuid();
+        var orderedOn = DateOnly.FromDateTime(DateTime.UtcNow);
+        var stripeCustomer = await Payments.CreateCustomerAsync(customer, "billing@example.test", "Billing Tests", CancellationToken.None);
+        var attached = await Payments.AttachPaymentMethodAsync(stripeCustomer, card, serviceId.ToString(), CancellationToken.None);
+        var charge = await Payments.ChargeAsync(stripeCustomer, attached, amountMinor, "EUR", $"order-{serviceId}-period-0", offSession: true,
+            new Dictionary<string, string> { ["service_id"] = serviceId.ToString(), ["period"] = "0" }, "ProMTA first month", CancellationToken.None);
+        Assert.True(charge.Succeeded);
+
+        var invoiceId = Guid.CreateVersion7();
+        await using var work = await Database.BeginAsync();
+        await BillingRepository.AddAccountAsync(work, customer, stripeCustomer, DateTimeOffset.UtcNow);
+        await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customer, "promta-starter", amountMinor, "EUR", 1,
+            orderedOn, orderedOn.Day, attached, DateTimeOffset.UtcNow, "Active", BillingCalendar.ChargeDate(orderedOn, 1)));
+        var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, serviceId, customer, 0, orderedOn,
+            BillingCalendar.PeriodEnd(orderedOn, 0), amountMinor, "EUR", DateTimeOffset.UtcNow));
+        await BillingRepository.MarkPaidAsync(work, invoiceId, charge.PaymentIntentId, DateTimeOffset.UtcNow);
+        await work.CommitAsync();
+        return new PaidService(customer, serviceId, invoiceId, number, charge.PaymentIntentId!);
+    }
+
+    public async Task<T> ScalarAsync<T>(string sql, object? param = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return (await connection.ExecuteScalarAsync<T>(sql, param))!;
+    }
+
+    /// <summary>Polls until <paramref name="done"/> holds: webhooks arrive asynchronously, as from Stripe.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> done, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out waiting until {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    public async Task<JsonElement> GetJsonAsync(HttpClient client, string path) => await client.GetFromJsonAsync<JsonElement>(path);
+
+    public async ValueTask DisposeAsync()
+    {
+        Emulator.Dispose();
+        await billing.StopAsync();
+        await billing.DisposeAsync();
+        await emulator.DisposeAsync();
+    }
+}
+
+public sealed record PaidService(Guid CustomerId, Guid ServiceId, Guid InvoiceId, long InvoiceNumber, string PaymentIntentId);
