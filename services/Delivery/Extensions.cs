@@ -50,6 +50,8 @@ public static class Extensions
         builder.Services.AddSingleton<MessageSigner>();
         builder.Services.AddSingleton<DeliveryMetrics>();
         builder.Services.AddSingleton<MxResolver>();
+        builder.Services.AddSingleton<MxConnector>();
+        builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }

@@ -186,6 +186,13 @@ public sealed class ThrottleController : IDisposable
         }
     }
 
+    /// <summary>How many connections this lane may have open now (suspended or paused lanes: none).</summary>
+    public int AllowedConnections(string sourceIp, string provider, string tenant, DateTimeOffset now)
+    {
+        var lane = LaneOf(sourceIp, provider, now);
+        lock (lane.Gate) return AllowedConnections(lane, GetRelayMode(tenant) == RelayMode.Unmanaged, now);
+    }
+
     /// <summary>Asks to open one more connection for this lane; pair with <see cref="CloseConnection"/>.</summary>
     public bool TryOpenConnection(string sourceIp, string provider, string tenant, DateTimeOffset now)
     {
@@ -193,10 +200,7 @@ public sealed class ThrottleController : IDisposable
         var unmanaged = GetRelayMode(tenant) == RelayMode.Unmanaged;
         lock (lane.Gate)
         {
-            var allowed = unmanaged
-                ? Providers.UnmanagedSafetyCaps.MaxConnections
-                : now < lane.SuspendedUntil || lane.Destination.IsPaused(now) ? 0 : lane.Shaper.Connections;
-            if (lane.OpenConnections >= allowed) return false;
+            if (lane.OpenConnections >= AllowedConnections(lane, unmanaged, now)) return false;
             lane.OpenConnections++;
             return true;
         }
@@ -255,6 +259,10 @@ public sealed class ThrottleController : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _metrics.Dispose();
+
+    private int AllowedConnections(Lane lane, bool unmanaged, DateTimeOffset now) =>
+        unmanaged ? Providers.UnmanagedSafetyCaps.MaxConnections
+        : now < lane.SuspendedUntil || lane.Destination.IsPaused(now) ? 0 : lane.Shaper.Connections;
 
     private ThrottleDecision Decide(Lane lane, IpWarmUp warmUp, ReputationScore score, DateTimeOffset tenantSuspendedUntil,
         DateTimeOffset now, bool consume)

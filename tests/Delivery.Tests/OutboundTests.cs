@@ -100,6 +100,59 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "held@gmail.test")).Status);
     }
 
+    [Fact]
+    public async Task Batches_to_one_destination_reuse_a_pooled_connection_which_closes_when_idle()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>
+        {
+            ["Delivery:ConnectionIdleTimeout"] = "00:00:02",
+        });
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        // Two batches, one after the other: the second rides on the session the first opened.
+        await client.SendAsync(RelayHost.Message("first@gmail.test"));
+        Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "first@gmail.test")).Status);
+        await client.SendAsync(RelayHost.Message("second@gmail.test"));
+        Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "second@gmail.test")).Status);
+        Assert.Equal(1, relay.Mx.Counters().Connections);
+        Assert.Equal(1, relay.Mx.OpenSessions);
+
+        // Idle past the timeout, the session is closed with QUIT; the next batch opens a new one.
+        await RelayHost.EventuallyAsync(() => Task.FromResult(relay.Mx.OpenSessions == 0));
+        await client.SendAsync(RelayHost.Message("third@gmail.test"));
+        Assert.Equal("Delivered", (await WaitUntilDoneAsync(relay, "third@gmail.test")).Status);
+        Assert.Equal(2, relay.Mx.Counters().Connections);
+    }
+
+    [Fact]
+    public async Task A_backlog_for_one_destination_is_spread_over_parallel_connections_within_the_cap()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>
+        {
+            ["Delivery:MaxConnectionsPerDestination"] = "3",
+            ["Delivery:Workers"] = "1",
+            ["Delivery:PollInterval"] = "00:00:02",
+        });
+        await using (var connection = await relay.Database.OpenAsync())
+        {
+            // The backlog is queued at once (as after a suspension), so one claim takes it all.
+            for (var i = 0; i < 30; i++)
+            {
+                await connection.ExecuteAsync("""
+                    INSERT INTO messages (id, service_id, mail_from, size, data, received_at)
+                    VALUES (@Id, @ServiceId, 'sender@customer.test', length(@Data), @Data, now());
+                    INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+                    VALUES (@Id, @ServiceId, @Address, 'gmail.test', 'Gmail', now(), now() + interval '1 day');
+                    """, new { Id = Guid.NewGuid(), relay.ServiceId, Address = $"reader{i}@gmail.test",
+                        Data = "From: sender@customer.test\r\nSubject: Backlog\r\n\r\nQueued.\r\n"u8.ToArray() });
+            }
+        }
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 30);
+        var connections = relay.Mx.Counters().Connections;
+        Assert.InRange(connections, 2, 3);
+    }
+
     private static async Task<RecipientRow> RowAsync(RelayHost relay, string address)
     {
         await using var connection = await relay.Database.OpenAsync();

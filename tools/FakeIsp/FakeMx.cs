@@ -26,7 +26,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ReceivedMessage> received = new();
     private readonly Queue<DateTime> window = new();
-    private long connections, accepted, throttled, greylisted, unknown, spam;
+    private long connections, closed, accepted, throttled, greylisted, unknown, spam;
     private Task running = Task.CompletedTask;
 
     public FakeMx(FakeProviderOptions provider, int port)
@@ -41,11 +41,17 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         services.Add((IMessageStore)this);
         server = new SmtpServer.SmtpServer(options, services);
         server.SessionCreated += (_, _) => Interlocked.Increment(ref connections);
+        server.SessionCompleted += (_, _) => Interlocked.Increment(ref closed);
+        server.SessionFaulted += (_, _) => Interlocked.Increment(ref closed);
+        server.SessionCancelled += (_, _) => Interlocked.Increment(ref closed);
     }
 
     public FakeProviderOptions Provider => provider;
 
     public IReadOnlyCollection<ReceivedMessage> Received => received;
+
+    /// <summary>SMTP sessions open right now (a sender's connection reuse shows here).</summary>
+    public long OpenSessions => Interlocked.Read(ref connections) - Interlocked.Read(ref closed);
 
     public void Start() => running = server.StartAsync(stop.Token);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Relay benchmark: Postfix's smtp-source injects N messages into the ProMTA relay (services/Delivery, Release build,
 # its own PostgreSQL) which delivers them to smtp-sink on 127.0.0.1 (Delivery:Routes static route); then the same load
-# goes through a throwaway Postfix instance (config and queue under .data/bench/postfix) relaying to the same sink.
+# goes through a throwaway Postfix instance (config and queue in a temp dir under /var/tmp, removed on exit) relaying to the same sink.
 # Prints accepted/s (N / injection time), delivered/s (N / end-to-end time) and the end-to-end time (first connection
 # to last delivery) for both.
 #   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
@@ -40,9 +40,12 @@ cleanup() {
     for _ in $(seq 1 100); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "${pids[i]}" 2>/dev/null
   done
+  [[ -n $postfix_dir ]] && rm -rf "$postfix_dir"
 }
 trap cleanup EXIT
 
+# postgres.sh keeps the cluster under /var/tmp when its user cannot reach the repo (e.g. under /root); it goes too.
+[[ -f $bench/postgres/RELOCATED ]] && rm -rf "$(cat "$bench/postgres/RELOCATED")"
 rm -rf "$bench" && mkdir -p "$bench"
 chmod 755 "$bench"
 
@@ -146,7 +149,9 @@ SQL
 fi
 
 if [[ -z ${SKIP_POSTFIX:-} ]]; then
-  postfix_dir=$bench/postfix
+  # Outside the repo: Postfix's daemons run as "postfix", which may not traverse the repo's path (e.g. /root).
+  postfix_dir=$(mktemp -d /var/tmp/promta-bench-postfix.XXXXXX)
+  chmod 755 "$postfix_dir"
   mkdir -p "$postfix_dir/etc" "$postfix_dir/spool" "$postfix_dir/data"
   chown postfix:postfix "$postfix_dir/data"
   postfix_port=$(free_port)

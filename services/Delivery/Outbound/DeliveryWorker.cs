@@ -1,9 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using MailKit;
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using ProMTA.Delivery.Data;
@@ -21,9 +19,15 @@ namespace ProMTA.Delivery.Outbound;
 /// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    Database db, MxResolver resolver, MessageSigner signer, ThrottleController throttle, IOptions<OutboundOptions> options, TimeProvider time,
-    DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
+    Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, ThrottleController throttle,
+    IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
+    /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
+    private const string DefaultLane = "default-route";
+
+    /// <summary>How long a message waits when its lane has no connection to spare.</summary>
+    private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
 
     private OutboundOptions Options => options.Value;
@@ -31,6 +35,22 @@ internal sealed partial class DeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.Completed.WaitAsync(stoppingToken);
+        // Several claim loops side by side (SKIP LOCKED keeps their batches apart): while one waits for its slowest
+        // destination, the others keep every connection busy, so no batch boundary leaves the pipes idle.
+        var loops = Enumerable.Range(0, Math.Max(1, Options.Workers)).Select(_ => ClaimLoopAsync(stoppingToken)).ToList();
+        loops.Add(CloseIdleConnectionsAsync(stoppingToken));
+        try
+        {
+            await Task.WhenAll(loops);
+        }
+        finally
+        {
+            await pool.DisposeAsync();
+        }
+    }
+
+    private async Task ClaimLoopAsync(CancellationToken stoppingToken)
+    {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -41,10 +61,10 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
-                // A destination's share of the batch is split over its allowed connections (whole messages per part),
+                // A destination's share of the batch is split over the connections it may have (whole messages per part),
                 // so a large backlog for one domain is not sent down a single connection.
                 var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r)))
-                    .SelectMany(g => Split(g, Options.MaxConnectionsPerDestination))
+                    .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, g.First())))
                     .ToList();
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
                     async (group, ct) =>
@@ -75,6 +95,30 @@ internal sealed partial class DeliveryWorker(
         }
     }
 
+    private async Task CloseIdleConnectionsAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            await pool.CloseIdleAsync(Options.ConnectionIdleTimeout);
+        }
+    }
+
+    /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within our cap.</summary>
+    private int ConnectionsFor(string? sourceIp, ClaimedRecipient first)
+    {
+        if (Options.BypassThrottling) return Options.MaxConnectionsPerDestination;
+        var allowed = throttle.AllowedConnections(sourceIp ?? DefaultLane, Providers.ThrottleName(first.Provider), first.ServiceId.ToString(), time.GetUtcNow());
+        return Math.Clamp(allowed, 1, Options.MaxConnectionsPerDestination);
+    }
+
     private static IEnumerable<IGrouping<(string Domain, string? SourceIp), ClaimedRecipient>> Split(
         IGrouping<(string Domain, string? SourceIp), ClaimedRecipient> group, int parts)
     {
@@ -102,8 +146,9 @@ internal sealed partial class DeliveryWorker(
     }
 
     /// <summary>
-    /// Delivers one group; a message the throttling controller does not allow yet goes into <paramref name="holds"/>
-    /// with the time it may be sent (our own pacing, not an ISP's answer: no deferral is counted).
+    /// Delivers one group over one session (pooled when a healthy one is idle); a message the throttling controller does
+    /// not allow yet goes into <paramref name="holds"/> with the time it may be sent (our own pacing, not an ISP's
+    /// answer: no deferral is counted).
     /// </summary>
     private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(
         string domain, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds, CancellationToken ct)
@@ -119,42 +164,42 @@ internal sealed partial class DeliveryWorker(
         var keys = await DkimKeys.CurrentAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct);
         var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
         await gate.WaitAsync(ct);
-        TrackingSmtpClient? client = null;
+        PooledConnection? connection = null;
+        (int Code, string Text)? stop = null;
         try
         {
-            (int Code, string Text)? stop = null;
-            var sentOnConnection = 0;
-            var lane = sourceIp ?? "default-route";
+            DateTimeOffset? noConnectionUntil = null;
+            var lane = sourceIp ?? DefaultLane;
             var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var tenant = message.First().ServiceId.ToString();
                 throttle.SetRelayMode(tenant, message.First().RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
-                if (stop is null && !Options.BypassThrottling && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
+                if (stop is null && noConnectionUntil is null && !Options.BypassThrottling
+                    && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
                 {
                     foreach (var r in message) holds[r.Id] = decision.NextSendTime;
                     continue;
                 }
-                if (stop is null && (client is null || !client.IsConnected || sentOnConnection >= Options.MessagesPerConnection))
+                if (stop is null && noConnectionUntil is null && (connection is null || !connection.Client.IsConnected || connection.Sent >= Options.MessagesPerConnection))
                 {
-                    await CloseAsync(client);
-                    (client, stop) = await ConnectAsync(domain, route, sourceIp, ct);
-                    sentOnConnection = 0;
-                    if (stop is { } refused)
-                    {
-                        throttle.Record(lane, provider, tenant, client is null
-                            ? ThrottleReply.ConnectionFailed(refused.Item2)
-                            : new ThrottleReply(refused.Item1, refused.Item2), time.GetUtcNow());
-                    }
+                    if (connection is not null) await pool.ReturnAsync(connection, reusable: false);
+                    (connection, stop, noConnectionUntil) = await OpenAsync(domain, route, sourceIp, lane, provider, tenant, ct);
                 }
-                if (stop is { } reply || client is null)
+                if (noConnectionUntil is { } wait)
+                {
+                    // The lane's connections are all in use: our pacing again, the message waits in the queue.
+                    foreach (var r in message) holds[r.Id] = wait;
+                    continue;
+                }
+                if (stop is { } || connection is null)
                 {
                     foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
                     continue;
                 }
                 var first = message.First();
-                var sent = await SendAsync(client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
-                sentOnConnection++;
+                var sent = await SendAsync(connection.Client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
+                connection.Sent++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
                 // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
                 foreach (var answer in sent.Values.Distinct())
@@ -167,70 +212,39 @@ internal sealed partial class DeliveryWorker(
         }
         finally
         {
-            await CloseAsync(client);
+            if (connection is not null) await pool.ReturnAsync(connection, reusable: stop is null && connection.Sent < Options.MessagesPerConnection);
             gate.Release();
         }
         return replies;
     }
 
-    private async Task<(TrackingSmtpClient?, (int, string)?)> ConnectAsync(string domain, Route route, string? sourceIp, CancellationToken ct)
+    /// <summary>
+    /// A session for this lane: an idle pooled one, else a new one when the controller allows one more connection
+    /// (otherwise the time to try again), else the reason none could be opened (which teaches the controller too).
+    /// </summary>
+    private async Task<(PooledConnection?, (int, string)?, DateTimeOffset?)> OpenAsync(
+        string domain, Route route, string? sourceIp, string lane, string provider, string tenant, CancellationToken ct)
     {
-        (int, string) failure = (451, $"4.4.1 No mail server of {domain} answered");
         foreach (var target in route.Targets)
         {
-            var client = new TrackingSmtpClient
-            {
-                LocalDomain = Options.HeloName,
-                Timeout = (int)Options.Timeout.TotalMilliseconds,
-                // Opportunistic TLS between MTAs: MX certificates are not verifiable in general (RFC 7435).
-                ServerCertificateValidationCallback = (_, _, _, _) => true,
-                CheckCertificateRevocation = false,
-            };
-            try
-            {
-                var socket = await ConnectSocketAsync(target.EndPoint, sourceIp, ct);
-                await client.ConnectAsync(socket, target.EndPoint.Address.ToString(), target.EndPoint.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
-                return (client, null);
-            }
-            catch (SmtpCommandException ex)
-            {
-                failure = ((int)ex.StatusCode, ex.Message);
-                client.Dispose();
-            }
-            catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or SmtpProtocolException or TimeoutException or SslHandshakeException)
-            {
-                failure = (451, $"4.4.1 Connection to {target.Host} ({target.EndPoint}) failed: {ex.Message}");
-                client.Dispose();
-            }
+            if (await pool.RentAsync(new SmtpConnectionPool.Key(target.EndPoint, sourceIp, provider), ct) is { } pooled) return (pooled, null, null);
         }
-        return (null, failure);
-    }
-
-    /// <summary>
-    /// The connection from the chosen source IP, with Nagle off: SMTP is small pipelined writes waiting for replies, and
-    /// Nagle with the peer's delayed ACK would add tens of milliseconds to every message.
-    /// </summary>
-    private async Task<Socket> ConnectSocketAsync(IPEndPoint target, string? sourceIp, CancellationToken ct)
-    {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
+        var permitted = !Options.BypassThrottling;
+        if (permitted && !throttle.TryOpenConnection(lane, provider, tenant, time.GetUtcNow()))
         {
-            if (sourceIp is not null) socket.Bind(new IPEndPoint(IPAddress.Parse(sourceIp), 0));
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(Options.Timeout);
-            await socket.ConnectAsync(target, timeout.Token);
-            return socket;
+            return (null, null, time.GetUtcNow() + ConnectionWait);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        var session = await connector.ConnectAsync(domain, route, sourceIp, ct);
+        if (session is not { Client: { } client, Target: { } connectedTo })
         {
-            socket.Dispose();
-            throw new TimeoutException($"connecting to {target} timed out");
+            if (permitted) throttle.CloseConnection(lane, provider);
+            throttle.Record(lane, provider, tenant, session.Answered
+                ? new ThrottleReply(session.Failure.Code, session.Failure.Text)
+                : ThrottleReply.ConnectionFailed(session.Failure.Text), time.GetUtcNow());
+            return (null, session.Failure, null);
         }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
+        return (new PooledConnection(client, new SmtpConnectionPool.Key(connectedTo.EndPoint, sourceIp, provider),
+            permitted ? () => throttle.CloseConnection(lane, provider) : null), null, null);
     }
 
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
@@ -269,20 +283,6 @@ internal sealed partial class DeliveryWorker(
             answers[r.Id] = client.Refused.TryGetValue(r.Address, out var refused) ? refused : outcome;
         }
         return answers;
-    }
-
-    private static async Task CloseAsync(TrackingSmtpClient? client)
-    {
-        if (client is null) return;
-        try
-        {
-            if (client.IsConnected) await client.DisconnectAsync(quit: true);
-        }
-        catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException)
-        {
-            // the server may already have closed (after a 421)
-        }
-        client.Dispose();
     }
 
     private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using MimeKit;
 using MimeKit.Cryptography;
-using Org.BouncyCastle.Security;
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Security;
 
@@ -17,7 +16,7 @@ internal sealed class MessageSigner(DkimKeyProtector protector)
     private static readonly HeaderId[] SignedHeaders =
         [HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.Date, HeaderId.MessageId, HeaderId.MimeVersion, HeaderId.ContentType];
 
-    private readonly ConcurrentDictionary<(Guid ServiceId, string Selector), DkimSigner> signers = new();
+    private readonly ConcurrentDictionary<(Guid ServiceId, string Selector), NativeRsaDkimSigner> signers = new();
 
     /// <summary>True when the message was signed; false when the service has no key for its From domain.</summary>
     public bool TrySign(MimeMessage message, DkimKey? key)
@@ -29,17 +28,10 @@ internal sealed class MessageSigner(DkimKeyProtector protector)
         // A signed body must not be re-encoded on the way: fix the transfer encodings first (MailKit would otherwise
         // turn 8bit into quoted-printable for a server without 8BITMIME, after the body hash was taken).
         message.Prepare(EncodingConstraint.SevenBit);
-        lock (signer) signer.Sign(message, SignedHeaders);
+        signer.Sign(message, SignedHeaders);
         return true;
     }
 
-    private DkimSigner Create(DkimKey key)
-    {
-        var pkcs8 = protector.Unprotect(key.PrivateKeyEncrypted, key.ServiceId, key.Selector);
-        return new DkimSigner(PrivateKeyFactory.CreateKey(pkcs8), key.Domain.TrimEnd('.'), key.Selector, DkimSignatureAlgorithm.RsaSha256)
-        {
-            HeaderCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-            BodyCanonicalizationAlgorithm = DkimCanonicalizationAlgorithm.Relaxed,
-        };
-    }
+    private NativeRsaDkimSigner Create(DkimKey key) =>
+        new(protector.Unprotect(key.PrivateKeyEncrypted, key.ServiceId, key.Selector), key.Domain.TrimEnd('.'), key.Selector);
 }
