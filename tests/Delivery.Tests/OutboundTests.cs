@@ -28,6 +28,24 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task The_relay_adds_a_received_header_naming_the_client_the_relay_and_the_queue_id()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var client = await relay.ConnectAsync(localDomain: "app.customer.test");
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+
+        var reply = await client.SendAsync(RelayHost.Message("trace@gmail.test"));
+        await WaitUntilDoneAsync(relay, "trace@gmail.test");
+
+        var queueId = reply.Split("queued as ")[1].Trim();
+        var received = MimeKit.MimeMessage.Load(new MemoryStream(Assert.Single(relay.Mx.Received).Data));
+        var trace = received.Headers[0];
+        Assert.Equal(MimeKit.HeaderId.Received, trace.Id);
+        var text = trace.Value.ReplaceLineEndings(" ");
+        Assert.Matches(@"^from app\.customer\.test \(\[127\.0\.0\.1\]\)\s+by localhost \(ProMTA\) with ESMTPA id " + queueId + @"\s+for <trace@gmail\.test>;\s+\w{3}, \d", text);
+    }
+
+    [Fact]
     public async Task A_4xx_is_retried_and_a_5xx_bounces_each_recipient_on_its_own()
     {
         await using var relay = await RelayHost.StartAsync(postgres, new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", GreylistAttempts = 1 });

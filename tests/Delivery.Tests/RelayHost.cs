@@ -94,9 +94,10 @@ public sealed class RelayHost : IAsyncDisposable
     }
 
     /// <summary>A MailKit client connected to the relay (STARTTLS when offered, the test certificate trusted).</summary>
-    public async Task<SmtpClient> ConnectAsync(SecureSocketOptions security = SecureSocketOptions.None)
+    public async Task<SmtpClient> ConnectAsync(SecureSocketOptions security = SecureSocketOptions.None, string? localDomain = null)
     {
         var client = new SmtpClient { ServerCertificateValidationCallback = (_, _, _, _) => true, CheckCertificateRevocation = false };
+        if (localDomain is not null) client.LocalDomain = localDomain;
         await client.ConnectAsync("127.0.0.1", Port, security);
         return client;
     }

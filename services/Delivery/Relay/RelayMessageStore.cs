@@ -14,7 +14,8 @@ namespace ProMTA.Delivery.Relay;
 
 /// <summary>Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas.</summary>
 internal sealed partial class RelayMessageStore(
-    Database db, TimeProvider time, IOptions<OutboundOptions> outbound, DeliveryMetrics metrics, ILogger<RelayMessageStore> log) : IMessageStore
+    Database db, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
+    ILogger<RelayMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -23,10 +24,18 @@ internal sealed partial class RelayMessageStore(
         var recipients = transaction.To
             .Select(to => new NewRecipient(to.AsAddress(), to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host)))
             .ToList();
+        var now = time.GetUtcNow();
+        var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), relay.Value.Hostname,
+            context.Pipe?.IsSecure == true, context.Authentication.IsAuthenticated, messageId,
+            recipients.Count == 1 ? recipients[0].Address : null, now);
+        // Stored with the trace header in front, so delivery sends the bytes as they are (no re-assembly per attempt).
+        var data = new byte[received.Length + buffer.Length];
+        received.CopyTo(data, 0);
+        buffer.CopyTo(data.AsSpan(received.Length));
         try
         {
-            await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), buffer.ToArray(),
-                RelaySession.ClientIp(context), recipients, time.GetUtcNow(), outbound.Value.MessageLifetime, cancellationToken);
+            await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), data,
+                RelaySession.ClientIp(context), recipients, now, outbound.Value.MessageLifetime, cancellationToken);
         }
         catch (NpgsqlException ex)
         {

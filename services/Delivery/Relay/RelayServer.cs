@@ -38,6 +38,8 @@ internal sealed partial class RelayServer(
                 {
                     LogListening(relay.Address, relay.Port, relay.AllowPlainAuth);
                     var server = new SmtpServer.SmtpServer(serverOptions, services);
+                    // The EHLO name goes into the Received header the relay adds.
+                    server.SessionCreated += (_, e) => e.Context.CommandExecuting += (_, c) => RelaySession.RememberHelo(e.Context, c.Command);
                     if (relay.TrustedClients.Count > 0)
                     {
                         LogTrustedClients(string.Join(", ", relay.TrustedClients.Keys));

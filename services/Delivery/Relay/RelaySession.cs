@@ -10,6 +10,15 @@ internal static class RelaySession
 {
     private const string ServiceKey = "promta:service-id";
     private const string TrustedServiceKey = "promta:trusted-service-id";
+    private const string HeloKey = "promta:helo";
+
+    public static void RememberHelo(ISessionContext context, SmtpCommand command)
+    {
+        if (command is EhloCommand ehlo) context.Properties[HeloKey] = ehlo.DomainOrAddress;
+        else if (command is HeloCommand helo) context.Properties[HeloKey] = helo.DomainOrAddress;
+    }
+
+    public static string? Helo(ISessionContext context) => context.Properties.TryGetValue(HeloKey, out var helo) ? helo as string : null;
 
     public static void SetService(ISessionContext context, Guid serviceId) => context.Properties[ServiceKey] = serviceId;
 
