@@ -26,6 +26,8 @@ public sealed class FakeProviderOptions
     public double UnknownUserRate { get; set; }
     /// <summary>How many first attempts per recipient are answered 451 4.7.1 (greylisting).</summary>
     public int GreylistAttempts { get; set; }
+    /// <summary>How long it takes to answer the end of DATA (real MXs scan content for tens of milliseconds).</summary>
+    public TimeSpan DataReplyDelay { get; set; }
 
     /// <summary>The ISP profiles of a local run: the throttling replies the real ones send.</summary>
     public static List<FakeProviderOptions> Defaults() =>

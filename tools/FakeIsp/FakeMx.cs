@@ -87,17 +87,18 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         return Task.FromResult(true);
     }
 
-    public Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+    public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        if (provider.DataReplyDelay > TimeSpan.Zero) await Task.Delay(provider.DataReplyDelay, cancellationToken);
         if (Random.Shared.NextDouble() >= provider.AcceptanceRate)
         {
             Interlocked.Add(ref spam, transaction.To.Count);
-            return Task.FromResult(new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 Message rejected as spam by content filtering"));
+            return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 Message rejected as spam by content filtering");
         }
         Interlocked.Add(ref accepted, transaction.To.Count);
         received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray()));
         while (received.Count > 1000) received.TryDequeue(out _);
-        return Task.FromResult(new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}"));
+        return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}");
     }
 
     private bool WithinRateLimit()

@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using ProMTA.TestKit;
+
+namespace ProMTA.Delivery.Tests;
+
+/// <summary>
+/// The Delivery service as its own OS process (the built Delivery.dll next to the tests), so a test can kill it the
+/// hard way (SIGKILL: no shutdown, no flush) and start it again on the same database.
+/// </summary>
+public sealed class DeliveryProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private DeliveryProcess(Process process, int relayPort)
+    {
+        this.process = process;
+        RelayPort = relayPort;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int RelayPort { get; }
+
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    /// <summary>Starts Delivery.dll with <paramref name="settings"/> as command-line configuration; returns once the relay listens.</summary>
+    public static async Task<DeliveryProcess> StartAsync(string connectionString, int relayPort, IReadOnlyDictionary<string, string> settings)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Delivery.dll"), "--urls", $"http://127.0.0.1:{FreePort.Next()}"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["ConnectionStrings__promta"] = connectionString;
+        // No broker: the relay and the outbound worker do not need one (MassTransit keeps retrying in the background).
+        start.Environment["ConnectionStrings__rabbitmq"] = $"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/";
+        start.Environment["Logging__LogLevel__MassTransit"] = "None";
+        start.Environment["Auth__InternalSecret"] = "internal-secret-for-delivery-process-tests-0123456789";
+        start.Environment["Dkim__EncryptionKey"] = RelayHost.DkimEncryptionKey;
+        start.Environment["Relay__Port"] = relayPort.ToString();
+        foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
+        var delivery = new DeliveryProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start Delivery.dll"), relayPort);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!await delivery.RelayListensAsync())
+        {
+            if (delivery.process.HasExited) throw new InvalidOperationException($"Delivery exited with {delivery.process.ExitCode}:\n{delivery.Output}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the relay did not listen:\n{delivery.Output}");
+            await Task.Delay(200);
+        }
+        return delivery;
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to finish anything it was doing.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+        process.Dispose();
+    }
+
+    private async Task<bool> RelayListensAsync()
+    {
+        try
+        {
+            using var socket = new TcpClient();
+            await socket.ConnectAsync("127.0.0.1", RelayPort);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output)
+        {
+            if (output.Length > 200_000) output.Remove(0, 100_000);
+            output.AppendLine(line);
+        }
+    }
+}
