@@ -66,19 +66,7 @@ public sealed class DeliveryProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            Process.Start("kill", ["-TERM", process.Id.ToString()])?.WaitForExit();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await process.WaitForExitAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
+        await ChildProcess.TerminateAsync(process);
         process.Dispose();
     }
 
