@@ -23,7 +23,7 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres, Xunit.Abstracti
         var mxPort = FreePort.Next();
         await using var mx = new FakeMx(new FakeProviderOptions
         {
-            Name = "Gmail", Domain = "gmail.test", Address = "127.0.0.1", DataReplyDelay = TimeSpan.FromMilliseconds(50),
+            Name = "Gmail", Domain = "gmail.test", Address = "127.0.0.1", DataReplyDelay = TimeSpan.FromMilliseconds(100),
         }, mxPort);
         mx.Start();
         var relayPort = FreePort.Next();

@@ -123,7 +123,8 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
     {
         await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>
         {
-            ["Delivery:ConnectionIdleTimeout"] = "00:00:02",
+            // Long enough that a loaded machine still reuses the session between the two batches.
+            ["Delivery:ConnectionIdleTimeout"] = "00:00:05",
         });
         using var client = await relay.ConnectAsync();
         await client.AuthenticateAsync(relay.Username, RelayHost.Password);
@@ -154,7 +155,8 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         });
         await using (var connection = await relay.Database.OpenAsync())
         {
-            // The backlog is queued at once (as after a suspension), so one claim takes it all.
+            // The backlog is committed at once (as after a suspension), so one claim takes it all.
+            await using var transaction = await connection.BeginTransactionAsync();
             for (var i = 0; i < 30; i++)
             {
                 await connection.ExecuteAsync("""
@@ -163,8 +165,9 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
                     INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
                     VALUES (@Id, @ServiceId, @Address, 'gmail.test', 'Gmail', now(), now() + interval '1 day');
                     """, new { Id = Guid.NewGuid(), relay.ServiceId, Address = $"reader{i}@gmail.test",
-                        Data = "From: sender@customer.test\r\nSubject: Backlog\r\n\r\nQueued.\r\n"u8.ToArray() });
+                        Data = "From: sender@customer.test\r\nSubject: Backlog\r\n\r\nQueued.\r\n"u8.ToArray() }, transaction);
             }
+            await transaction.CommitAsync();
         }
         await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 30);
         var connections = relay.Mx.Counters().Connections;
