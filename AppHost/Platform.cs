@@ -15,8 +15,8 @@ public static class Platform
         var infra = PlatformInfrastructure.Add(builder, root, data);
 
         // Shared by the gateway (signs the caller header) and the services (verify it). New every run: nothing
-        // signed with it outlives the run.
-        var internalSecret = builder.AddParameter("internal-secret", LocalSecrets.New(), secret: true);
+        // signed with it outlives the run. Kept in .data/secrets for the run so the load generator can call a service directly.
+        var internalSecret = builder.AddParameter("internal-secret", LocalSecrets.Renew(data, "internal-secret"), secret: true);
         var tokenKey = builder.AddParameter("token-signing-key", LocalSecrets.GetOrCreate(data, "token-signing-key"), secret: true);
 
         var stripe = builder.AddProject<Projects.StripeEmulator>("stripe-emulator")
@@ -86,8 +86,10 @@ public static class Platform
     private static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, PlatformInfrastructure infra)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
-            .WithHttpEndpoint()
+            // Ports:<service> pins a service's port (the load generator calls Ordering directly); random otherwise.
+            .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>($"Ports:{name}"))
             .WithHttpHealthCheck("/health")
+            .WithFaultInjection(builder)
             .WithReference(infra.Postgres, PlatformInfrastructure.DatabaseConnectionName).WaitFor(infra.Postgres)
             .WithReference(infra.RabbitMq, PlatformInfrastructure.BrokerConnectionName).WaitFor(infra.RabbitMq);
 

@@ -10,14 +10,25 @@ public static class LocalSecrets
 {
     public static string GetOrCreate(string dataDirectory, string name)
     {
-        var directory = Path.Combine(dataDirectory, "secrets");
-        Directory.CreateDirectory(directory);
-        var path = Path.Combine(directory, name);
-        if (File.Exists(path)) return File.ReadAllText(path).Trim();
+        var path = PathOf(dataDirectory, name);
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : Renew(dataDirectory, name);
+    }
+
+    /// <summary>A new secret for this run, also written to the data folder so local tools (the load generator) can use it.</summary>
+    public static string Renew(string dataDirectory, string name)
+    {
+        var path = PathOf(dataDirectory, name);
         var secret = New();
         File.WriteAllText(path, secret);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return secret;
+    }
+
+    private static string PathOf(string dataDirectory, string name)
+    {
+        var directory = Path.Combine(dataDirectory, "secrets");
+        Directory.CreateDirectory(directory);
+        return Path.Combine(directory, name);
     }
 
     /// <summary>A fresh random secret (48 hex characters).</summary>

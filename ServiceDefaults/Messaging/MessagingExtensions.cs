@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.ServiceDefaults.Messaging;
+using ProMTA.ServiceDefaults.Messaging.Faults;
 using ProMTA.ServiceDefaults.Messaging.Flow;
 
 namespace Microsoft.Extensions.Hosting;
@@ -26,6 +27,7 @@ public static class MessagingExtensions
     {
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not configured");
+        var faults = builder.AddFaultInjection(serviceName);
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
@@ -57,6 +59,8 @@ public static class MessagingExtensions
                 });
                 // After the retry filter: every attempt is recorded for the order's flow.
                 rabbit.UseConsumeFilter(typeof(ConsumeRecorderFilter<>), context);
+                // Inside the recorder, so an injected fault shows in the flow as a failed attempt.
+                rabbit.UseFaultInjection(context, faults);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using ProMTA.TestKit;
+
+namespace ProMTA.FaultInjection;
+
+/// <summary>
+/// The whole stack started through the AppHost (own data folder, free ports, native servers) with the consumers'
+/// transient-fault switch on, plus the means to hurt it: SIGKILL a service, restart a server, replay outbox rows.
+/// </summary>
+public sealed class FaultyPlatform : IAsyncDisposable
+{
+    public const int TransientFailurePercent = 10;
+
+    private readonly DistributedApplication app;
+
+    private FaultyPlatform(DistributedApplication app, string dataDirectory)
+    {
+        this.app = app;
+        DataDirectory = dataDirectory;
+    }
+
+    public string DataDirectory { get; }
+
+    public string FaultJournal => Path.Combine(DataDirectory, "injected-faults.tsv");
+
+    public static async Task<FaultyPlatform> StartAsync()
+    {
+        var data = Repository.NewDataDirectory("faults");
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+        [
+            $"--Infrastructure:DataDir={data}",
+            $"--Ports:Dns={FreePort.Next()}",
+            $"--Ports:Gateway={FreePort.Next()}",
+            $"--Ports:Smtp={FreePort.Next()}",
+            $"--Ports:FakeMx={FreePort.Next()}",
+            "--Infrastructure:Mode=native",
+            $"--Faults:TransientConsumerFailurePercent={TransientFailurePercent}",
+            $"--Faults:Journal={Path.Combine(data, "injected-faults.tsv")}",
+        ]);
+        var app = await builder.BuildAsync();
+        using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        await app.StartAsync(startup.Token);
+        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
+        return new FaultyPlatform(app, data);
+    }
+
+    public HttpClient CreateGatewayClient() =>
+        new() { BaseAddress = app.GetEndpoint("gateway", "http"), Timeout = TimeSpan.FromSeconds(30) };
+
+    public Uri StripeEmulator => app.GetEndpoint("stripe-emulator", "http");
+
+    public async Task<string> DatabaseConnectionStringAsync() =>
+        await app.GetConnectionStringAsync("postgres") ?? throw new InvalidOperationException("no connection string for postgres");
+
+    /// <summary>SIGKILLs the service's process (and the `dotnet run` that hosts it), then starts it again and waits until healthy.</summary>
+    public Task KillAndRestartAsync(string resource, CancellationToken ct) =>
+        StopAndStartAsync(resource, pid => ProcessTree.DeepestFirst(pid).ToList().ForEach(p => Signal(p, "KILL")), ct);
+
+    /// <summary>
+    /// Restarts a server (PostgreSQL, RabbitMQ) as an operator would: SIGTERM to its script (eng/native/*.sh stops the
+    /// server cleanly), then Aspire starts it again. Not Aspire's own restart command: DCP gives up after 15 s
+    /// waiting for the script's children to release its output.
+    /// </summary>
+    public Task RestartAsync(string resource, CancellationToken ct) => StopAndStartAsync(resource, pid => Signal(pid, "TERM"), ct);
+
+    private async Task StopAndStartAsync(string resource, Action<int> stop, CancellationToken ct)
+    {
+        var pid = CurrentPid(resource);
+        stop(pid);
+        await app.ResourceNotifications.WaitForResourceAsync(resource, e => !IsRunning(e.Snapshot, pid), ct);
+        await ExecuteAsync(resource, KnownResourceCommands.StartCommand, ct);
+        await app.ResourceNotifications.WaitForResourceAsync(resource, e =>
+            Pid(e.Snapshot) is { } newPid && newPid != pid && IsRunning(e.Snapshot, newPid) &&
+            e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, ct);
+    }
+
+    private static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", ["-" + signal, pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+    }
+
+    private async Task ExecuteAsync(string resource, string command, CancellationToken ct)
+    {
+        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, ct);
+        if (!result.Success) throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}");
+    }
+
+    private int CurrentPid(string resource) =>
+        app.ResourceNotifications.TryGetCurrentState(resource, out var e) && Pid(e.Snapshot) is { } pid
+            ? pid
+            : throw new InvalidOperationException($"{resource} has no process id");
+
+    private static bool IsRunning(CustomResourceSnapshot snapshot, int pid) =>
+        snapshot.State?.Text == KnownResourceStates.Running && Pid(snapshot) == pid;
+
+    private static int? Pid(CustomResourceSnapshot snapshot) =>
+        snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value switch
+        {
+            int pid => pid,
+            long pid => (int)pid,
+            string text when int.TryParse(text, CultureInfo.InvariantCulture, out var pid) => pid,
+            _ => null,
+        };
+
+    /// <summary>Every RabbitMQ queue with its ready messages, read with rabbitmqctl from the node this run started.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> QueueDepthsAsync(CancellationToken ct)
+    {
+        var epmdPort = app.GetEndpoint("rabbitmq", "epmd").Port.ToString(CultureInfo.InvariantCulture);
+        var node = (await RunAsync("epmd", ["-port", epmdPort, "-names"], new(), ct))
+            .Split('\n').Select(l => l.Split(' ')).Where(f => f is ["name", _, "at", ..]).Select(f => f[1]).Single();
+        var environment = new Dictionary<string, string>
+        {
+            ["HOME"] = Path.Combine(DataDirectory, "rabbitmq", "home"),
+            ["ERL_EPMD_PORT"] = epmdPort,
+            ["RABBITMQ_CTL_ERL_ARGS"] = "-start_epmd false",
+        };
+        var output = await RunAsync("/usr/lib/rabbitmq/bin/rabbitmqctl",
+            ["-n", $"{node}@localhost", "list_queues", "name", "messages", "--quiet", "--no-table-headers"], environment, ct);
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t'))
+            .Where(f => f.Length == 2 && long.TryParse(f[1], CultureInfo.InvariantCulture, out _))
+            .ToDictionary(f => f[0], f => long.Parse(f[1], CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<string> RunAsync(string file, string[] args, Dictionary<string, string> environment, CancellationToken ct)
+    {
+        var start = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment) start.Environment[key] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = process.StandardOutput.ReadToEndAsync(ct);
+        var error = process.StandardError.ReadToEndAsync(ct);
+        await process.WaitForExitAsync(ct);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed: {await error}");
+        return await output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // git-ignored; a leftover folder is harmless
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace ProMTA.LoadGenerator;
+
+/// <summary>
+/// Places orders with the test card through the gateway from several workers and waits until every one is Active.
+/// Placed-to-Active comes from the order's own timeline (the services' clocks), not from polling.
+/// </summary>
+public sealed class EndToEndRun(OrderingClient gateway, IReadOnlyList<Customer> customers, LoadOptions options)
+{
+    public Latencies Post { get; } = new("POST /api/orders (gateway)");
+    public Latencies Get { get; } = new("GET /api/orders/{id} (gateway)");
+    public Latencies PlacedToActive { get; } = new("placed -> Active (order timeline)");
+    public TimeSpan Elapsed { get; private set; }
+    public IReadOnlyList<(Customer Customer, Guid OrderId)> Orders { get; private set; } = [];
+
+    public double OrdersPerSecond => Orders.Count / Elapsed.TotalSeconds;
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        var next = -1;
+        var placed = new (Customer, Guid)[options.Orders];
+        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(_ => Task.Run(async () =>
+        {
+            for (var i = Interlocked.Increment(ref next); i < options.Orders; i = Interlocked.Increment(ref next))
+            {
+                var customer = customers[i % customers.Count];
+                placed[i] = (customer, await Post.TimeAsync(() => gateway.PlaceOrderAsync(customer, "pm_card_visa", ct)));
+            }
+        }, ct)));
+        Orders = placed;
+        await WaitUntilActiveAsync(ct);
+        Elapsed = clock.Elapsed;
+        foreach (var (customer, orderId) in Orders)
+        {
+            var order = await Get.TimeAsync(() => gateway.GetOrderAsync(customer, orderId, ct));
+            PlacedToActive.Add(At(order, "Active") - At(order, "Placed"));
+        }
+    }
+
+    private async Task WaitUntilActiveAsync(CancellationToken ct)
+    {
+        var pending = Orders.Select(o => o.OrderId).ToHashSet();
+        while (pending.Count > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            foreach (var customer in customers)
+            {
+                foreach (var (id, status) in await gateway.StatusesAsync(customer, ct))
+                {
+                    if (status == "Active") pending.Remove(id);
+                    else if (status == "PaymentFailed" && pending.Contains(id)) throw new InvalidOperationException($"order {id} failed payment with the test card");
+                }
+            }
+        }
+    }
+
+    private static DateTimeOffset At(JsonElement order, string status) =>
+        order.GetProperty("timeline").EnumerateArray().First(e => e.GetProperty("status").GetString() == status).GetProperty("at").GetDateTimeOffset();
+}

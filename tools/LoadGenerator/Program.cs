@@ -1,0 +1,34 @@
+using ProMTA.LoadGenerator;
+
+// dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080 --ordering http://localhost:8081 --data .data
+var options = LoadOptions.Parse(args);
+using var timeout = new CancellationTokenSource(options.Timeout);
+var ct = timeout.Token;
+var gateway = OrderingClient.ThroughGateway(options.Gateway);
+
+// Signups are limited to 60 per minute per IP: a few customers, each with many orders.
+var customers = new List<Customer>();
+for (var i = 0; i < options.Customers; i++) customers.Add(await gateway.SignUpAsync(ct));
+Console.WriteLine($"{customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
+
+var endToEnd = new EndToEndRun(gateway, customers, options);
+await endToEnd.RunAsync(ct);
+Console.WriteLine();
+Console.WriteLine($"{endToEnd.Orders.Count} orders placed -> Active in {endToEnd.Elapsed.TotalSeconds:0.0} s: {endToEnd.OrdersPerSecond:0.00} orders/s end to end");
+Console.WriteLine(endToEnd.Post);
+Console.WriteLine(endToEnd.Get);
+Console.WriteLine(endToEnd.PlacedToActive);
+
+if (options.Ordering is null)
+{
+    Console.WriteLine("\nNo --ordering URL: gateway overhead not measured.");
+    return;
+}
+var secret = File.ReadAllText(Path.Combine(options.DataDirectory, "secrets", "internal-secret")).Trim();
+var overhead = new GatewayOverheadRun(gateway, OrderingClient.Direct(options.Ordering, secret), endToEnd.Orders, options);
+await overhead.RunAsync(ct);
+Console.WriteLine();
+Console.WriteLine("Gateway overhead (same run, requests interleaved):");
+foreach (var latencies in new[] { overhead.GatewayPost, overhead.DirectPost, overhead.GatewayGet, overhead.DirectGet }) Console.WriteLine(latencies);
+Console.WriteLine($"POST ratio gateway/direct: p50 {GatewayOverheadRun.Ratio(overhead.GatewayPost, overhead.DirectPost, 50):0.00}x, p99 {GatewayOverheadRun.Ratio(overhead.GatewayPost, overhead.DirectPost, 99):0.00}x");
+Console.WriteLine($"GET  ratio gateway/direct: p50 {GatewayOverheadRun.Ratio(overhead.GatewayGet, overhead.DirectGet, 50):0.00}x, p99 {GatewayOverheadRun.Ratio(overhead.GatewayGet, overhead.DirectGet, 99):0.00}x");
