@@ -89,7 +89,7 @@ public static class ServiceDefaultsExtensions
         app.MapOpenApi(OpenApiPath);
         app.MapHealthChecks("/health");
         app.MapHealthChecks("/alive", new HealthCheckOptions { Predicate = r => r.Tags.Contains("live") });
-        // Services with messaging (not the gateway) answer for their part of an order's flow.
+        // Services with messaging (not the gateway) answer for their part of an order's flow and their dead letters.
         if (app.Services.GetService<ProMTA.ServiceDefaults.Messaging.Flow.ConsumedMessages>() is not null)
         {
             app.MapMessagingEndpoints();

@@ -51,13 +51,14 @@ public static class PlatformPeersExtensions
 {
     /// <summary>
     /// For the service that answers the staff's platform-wide views: the peers to gather from (each needs a reference
-    /// in the AppHost for service discovery) and the order flow built on them.
+    /// in the AppHost for service discovery) and the order flow and dead-letter views built on them.
     /// </summary>
     public static IServiceCollection AddPlatformPeers(this IServiceCollection services, params string[] names)
     {
         services.AddHttpClient(PlatformPeers.HttpClientName);
         services.AddSingleton(sp => new PlatformPeers(sp.GetRequiredService<IHttpClientFactory>(), names));
         services.AddSingleton<Messaging.Flow.MessageFlow>();
+        services.AddSingleton<Messaging.DeadLetters.DeadLetterAdmin>();
         return services;
     }
 }

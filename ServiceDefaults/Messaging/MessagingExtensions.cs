@@ -2,8 +2,10 @@ using MassTransit;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ProMTA.ServiceDefaults.Messaging;
 using ProMTA.ServiceDefaults.Messaging.Faults;
+using ProMTA.ServiceDefaults.Messaging.DeadLetters;
 using ProMTA.ServiceDefaults.Messaging.Flow;
 
 namespace Microsoft.Extensions.Hosting;
@@ -28,6 +30,7 @@ public static class MessagingExtensions
         var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
             ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not configured");
         var faults = builder.AddFaultInjection(serviceName);
+        var queues = new ServiceQueues(serviceName);
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(serviceName, includeNamespace: false));
@@ -61,15 +64,20 @@ public static class MessagingExtensions
                 rabbit.UseConsumeFilter(typeof(ConsumeRecorderFilter<>), context);
                 // Inside the recorder, so an injected fault shows in the flow as a failed attempt.
                 rabbit.UseFaultInjection(context, faults);
+                rabbit.ConnectEndpointConfigurationObserver(queues);
                 rabbit.ConfigureEndpoints(context);
             });
         });
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddSingleton<ConsumedMessages>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(queues);
+        builder.Services.AddSingleton<DeadLetterQueues>();
+        builder.Services.AddHostedService<DeadLetterMonitor>();
         return builder;
     }
 
-    /// <summary>What Ordering gathers for the operators' views: this service's part of an order's flow.</summary>
+    /// <summary>What Ordering gathers for the operators' views: this service's part of an order's flow, its dead letters.</summary>
     internal static IEndpointRouteBuilder MapMessagingEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapMessageFlowEndpoint();
+        app.MapMessageFlowEndpoint().MapDeadLetterEndpoints();
 }

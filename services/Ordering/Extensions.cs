@@ -29,7 +29,7 @@ public static class Extensions
         builder.Services.AddSingleton<DemoRequestRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
-        // The staff's platform-wide views (an order's flow) gather from every other service.
+        // The operators' platform-wide views (an order's flow, dead letters) gather from every other service.
         builder.Services.AddPlatformPeers("billing", "provisioning", "dns", "delivery");
         return builder;
     }
@@ -46,6 +46,7 @@ public static class Extensions
         api.MapApiKeysApi();
         api.MapStaffApi();
         api.MapFlowApi();
+        api.MapDeadLettersApi();
         app.MapIntrospectionApi();
         return app;
     }

@@ -49,6 +49,10 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>An account manager created by the operator, logged in once.</summary>
     public (Guid Id, string Token) AccountManager { get; private set; }
 
+    /// <summary>A resource's connection string in this run (e.g. "rabbitmq", to put a message on a queue directly).</summary>
+    public async Task<string> ConnectionStringAsync(string resource) =>
+        await app!.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string");
+
     public async Task<HttpResponseMessage> SendAsStaffAsync(HttpMethod method, string path, object? body = null, string? token = null)
     {
         var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };

@@ -34,7 +34,7 @@ internal sealed partial class ConsumeRecorderFilter<T>(ConsumedMessages consumed
         {
             var (orderId, serviceId) = MessageCorrelation.Of(context.Message);
             await consumed.RecordAsync(new ConsumeAttempt(
-                messageId, ConsumerName(context), typeof(T).Name, orderId, serviceId, Activity.Current?.TraceId.ToHexString(),
+                messageId, ConsumerName(context), typeof(T).Name, orderId, serviceId, TraceIdOf(Activity.Current),
                 started, duration, fault is null ? ConsumeAttempt.Consumed : ConsumeAttempt.Faulted,
                 fault is null ? null : $"{fault.GetType().Name}: {fault.Message}"));
         }
@@ -43,6 +43,9 @@ internal sealed partial class ConsumeRecorderFilter<T>(ConsumedMessages consumed
             LogRecordFailed(ex, messageId);
         }
     }
+
+    private static string? TraceIdOf(Activity? activity) =>
+        activity is { IdFormat: ActivityIdFormat.W3C } && activity.TraceId != default ? activity.TraceId.ToHexString() : null;
 
     /// <summary>The receive queue ("{service}-{consumer}"): one consumer per queue, and the name its _error queue extends.</summary>
     internal static string ConsumerName(ConsumeContext context) => context.ReceiveContext.InputAddress.AbsolutePath.Split('/')[^1];
