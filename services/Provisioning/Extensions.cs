@@ -13,6 +13,7 @@ public static class Extensions
         builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning")
             .Validate(o => o.Attempts >= 1 && o.RetryDelay >= TimeSpan.Zero, "Provisioning:Attempts must be at least 1")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Provisioning:TimeZone must be a time zone id such as Europe/Amsterdam")
             .Validate(o => o.IpQuarantine >= TimeSpan.Zero && o.HousekeepingInterval > TimeSpan.Zero, "Provisioning:IpQuarantine and HousekeepingInterval must be positive")
             .ValidateOnStart();
         builder.Services.AddOptions<LocalDatacenterOptions>().BindConfiguration("Datacenter:Local")
@@ -23,7 +24,11 @@ public static class Extensions
         builder.Services.AddSingleton<Setup.ServerSetup>();
         builder.Services.AddSingleton<Setup.ServerDecommission>();
         builder.Services.AddHostedService<Setup.Housekeeping>();
-        builder.Services.AddSingleton(sp => new WorkingDays(sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value.Holidays.ToHashSet()));
+        builder.Services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ProvisioningOptions>>().Value;
+            return new WorkingDays(options.Holidays.ToHashSet(), TimeZoneInfo.FindSystemTimeZoneById(options.TimeZone));
+        });
         return builder;
     }
 }

@@ -5,7 +5,10 @@ public sealed class ProvisioningOptions
     /// <summary>The zone our servers' hostnames live in (the A records of forward-confirmed reverse DNS).</summary>
     public string HostZone { get; set; } = "promta.local";
 
-    /// <summary>Days of the business calendar that are not working days.</summary>
+    /// <summary>The business calendar's time zone: working days and holidays are its dates.</summary>
+    public string TimeZone { get; set; } = "Europe/Amsterdam";
+
+    /// <summary>Days of the business calendar that are not working days (public holidays), e.g. Provisioning:Holidays:0=2026-12-25.</summary>
     public List<DateOnly> Holidays { get; set; } = [];
 
     /// <summary>How long a released IP stays out of the pool, so a new customer never inherits the old one's reputation or mail.</summary>

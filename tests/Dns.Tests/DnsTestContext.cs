@@ -1,8 +1,11 @@
+using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using ProMTA.Dns.Data;
 using ProMTA.Dns.Dkim;
-using ProMTA.Dns.Domain;
+using ProMTA.Dns.Lookups;
+using ProMTA.Dns.Monitoring;
 using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Security;
@@ -10,29 +13,71 @@ using ProMTA.TestKit;
 
 namespace ProMTA.Dns.Tests;
 
-/// <summary>The Dns service's parts wired to the fixtures' real PostgreSQL and PowerDNS, with a clock the test moves.</summary>
+/// <summary>
+/// The Dns service's parts wired to the fixtures' real PostgreSQL and PowerDNS, with a clock the test moves.
+/// <paramref name="resolvers"/> are the propagation resolvers and <paramref name="delegationResolvers"/> the ones asked
+/// for NS records; both default to our PowerDNS, as in a local run.
+/// </summary>
 public sealed class DnsTestContext : IAsyncDisposable
 {
-    private DnsTestContext(ServiceDatabaseHost database, PowerDnsFixture powerDns)
+    private DnsTestContext(ServiceDatabaseHost database, PowerDnsFixture powerDns, IPEndPoint[]? resolvers, IPEndPoint[]? delegationResolvers)
     {
         Database = database;
         var powerDnsOptions = Options.Create(new PowerDnsOptions { ApiUrl = powerDns.ApiUrl, ApiKey = powerDns.ApiKey, DnsEndpoint = powerDns.DnsEndpoint.ToString() });
         PowerDns = new PowerDnsClient(powerDns.NewApiClient(), powerDnsOptions);
         Protector = new DkimKeyProtector(Options.Create(new DkimKeyProtectionOptions { EncryptionKey = new string('k', 48) }));
-        Zone = new SendingDomainZone(PowerDns, Protector, Options.Create(new DnsOptions()), Options.Create(new DkimOptions()), Time,
-            NullLogger<SendingDomainZone>.Instance);
-        Live = new LiveRecordCheck(powerDns.DnsEndpoint);
+        var dnsOptions = Options.Create(new DnsOptions());
+        Zone = new SendingDomainZone(PowerDns, Protector, dnsOptions, Options.Create(new DkimOptions()), Time, NullLogger<SendingDomainZone>.Instance);
+        Live = new LiveRecordCheck(new DnsLookup(powerDns.DnsEndpoint));
+        Metrics = new DnsMetrics(Meters);
+        Propagation = new ReverseDnsPropagation(
+            new PropagationCheck([.. (resolvers ?? [powerDns.DnsEndpoint]).Select(r => new DnsLookup(r))]), Metrics, dnsOptions, Time,
+            NullLogger<ReverseDnsPropagation>.Instance);
+        Delegation = new DelegationWatch(
+            new DelegationCheck([.. (delegationResolvers ?? [powerDns.DnsEndpoint]).Select(r => new DnsLookup(r))], powerDnsOptions.Value.Nameservers),
+            Metrics, dnsOptions, Time, NullLogger<DelegationWatch>.Instance);
+        Drift = new DnsDrift(Zone, PowerDns, Live, Metrics, dnsOptions, Time, NullLogger<DnsDrift>.Instance);
     }
 
     public ServiceDatabaseHost Database { get; }
     public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.Zero));
+    public TestMeterFactory Meters { get; } = new();
     public PowerDnsClient PowerDns { get; }
     public DkimKeyProtector Protector { get; }
     public SendingDomainZone Zone { get; }
     public LiveRecordCheck Live { get; }
+    public DnsMetrics Metrics { get; }
+    public ReverseDnsPropagation Propagation { get; }
+    public DelegationWatch Delegation { get; }
+    public DnsDrift Drift { get; }
 
-    public static async Task<DnsTestContext> StartAsync(PostgresFixture postgres, PowerDnsFixture powerDns) =>
-        new(await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly), powerDns);
+    public static async Task<DnsTestContext> StartAsync(
+        PostgresFixture postgres, PowerDnsFixture powerDns, IPEndPoint[]? resolvers = null, IPEndPoint[]? delegationResolvers = null) =>
+        new(await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly), powerDns, resolvers, delegationResolvers);
 
-    public ValueTask DisposeAsync() => Database.DisposeAsync();
+    /// <summary>Hosts <paramref name="domain"/> for a new service as OrderPlaced and ReverseDnsRequested would; the DKIM selector.</summary>
+    public async Task<string> HostDomainAsync(Guid serviceId, string domain, string[] ips, Guid? orderId = null)
+    {
+        await using var work = await Database.Database.BeginAsync();
+        await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId ?? Guid.NewGuid());
+        Xunit.Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
+        var selector = await Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
+        if (ips.Length > 0) await DnsServices.SetIpsAsync(work, serviceId, ips);
+        await Zone.ApplyAsync(work, serviceId, default);
+        await work.CommitAsync();
+        return selector;
+    }
+
+    /// <summary>How many events of <typeparamref name="T"/> this test's service database wrote to its outbox.</summary>
+    public async Task<int> OutboxCountAsync<T>()
+    {
+        await using var connection = await Database.Database.OpenAsync();
+        return await Dapper.SqlMapper.ExecuteScalarAsync<int>(connection, "SELECT count(*) FROM outbox_messages WHERE message_type = @Type", new { Type = typeof(T).FullName });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Meters.Dispose();
+        await Database.DisposeAsync();
+    }
 }

@@ -5,6 +5,7 @@ using DnsClient;
 using DnsClient.Protocol;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
+using ProMTA.Dns.Lookups;
 using ProMTA.TestKit;
 using Xunit;
 
@@ -18,7 +19,7 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
     {
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var (serviceId, domain) = (Guid.NewGuid(), $"d{Guid.NewGuid():N}"[..12] + ".test");
-        var selector = await HostAsync(dns, serviceId, domain, ["127.0.1.7", "127.0.1.8"]);
+        var selector = await dns.HostDomainAsync(serviceId, domain, ["127.0.1.7", "127.0.1.8"]);
 
         var client = Resolver();
         Assert.Equal("v=spf1 ip4:127.0.1.7 ip4:127.0.1.8 -all", await TxtAsync(client, domain));
@@ -43,7 +44,7 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
     {
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var serviceId = Guid.NewGuid();
-        var selector = await HostAsync(dns, serviceId, $"k{Guid.NewGuid():N}"[..12] + ".test", []);
+        var selector = await dns.HostDomainAsync(serviceId, $"k{Guid.NewGuid():N}"[..12] + ".test", []);
 
         await using var connection = await dns.Database.Database.OpenAsync();
         var (publicKey, encrypted) = await connection.QuerySingleAsync<(string, string)>(
@@ -63,7 +64,7 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
     {
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var (serviceId, domain) = (Guid.NewGuid(), $"r{Guid.NewGuid():N}"[..12] + ".test");
-        var first = await HostAsync(dns, serviceId, domain, ["127.0.2.9"]);
+        var first = await dns.HostDomainAsync(serviceId, domain, ["127.0.2.9"]);
         var before = await PublishedAsync(dns, serviceId);
 
         await ApplyAsync(dns, serviceId);
@@ -94,24 +95,12 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
     {
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var (serviceId, domain) = (Guid.NewGuid(), $"x{Guid.NewGuid():N}"[..12] + ".test");
-        await HostAsync(dns, serviceId, domain, ["127.0.2.10"]);
+        await dns.HostDomainAsync(serviceId, domain, ["127.0.2.10"]);
         var spf = new DnsRecord($"{domain}.", "TXT", "v=spf1 ip4:127.0.2.10 -all");
         Assert.True(await dns.Live.AnswersAsync(spf, default));
 
         await dns.PowerDns.ReplaceRecordsAsync($"{domain}.", [spf with { Value = "v=spf1 +all" }], default);
         Assert.False(await dns.Live.AnswersAsync(spf, default));
-    }
-
-    private static async Task<string> HostAsync(DnsTestContext dns, Guid serviceId, string domain, string[] ips)
-    {
-        await using var work = await dns.Database.Database.BeginAsync();
-        await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), Guid.NewGuid());
-        Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
-        var selector = await dns.Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
-        if (ips.Length > 0) await DnsServices.SetIpsAsync(work, serviceId, ips);
-        await dns.Zone.ApplyAsync(work, serviceId, default);
-        await work.CommitAsync();
-        return selector;
     }
 
     private static async Task ApplyAsync(DnsTestContext dns, Guid serviceId)

@@ -36,6 +36,15 @@ public sealed class ServiceDnsTests(PlatformFixture platform)
         var spf = Assert.Single(records, r => r.GetProperty("name").GetString() == $"{domain}." && r.GetProperty("type").GetString() == "TXT");
         Assert.StartsWith("v=spf1 ip4:127.", spf.GetProperty("value").GetString());
 
+        // Locally the delegation resolver is our own PowerDNS (Dns:DelegationResolvers unset), so the hosted zone is seen
+        // delegated on the monitor's first pass; Dns.Tests prove the check against a separate parent zone.
+        dns = await customer.WaitForAsync($"/api/services/{serviceId}/dns", d => d.GetProperty("delegated").GetBoolean(), Timeout);
+        Assert.Equal(["ns1.promta.local.", "ns2.promta.local."], dns.GetProperty("delegationSeen").EnumerateArray().Select(n => n.GetString()));
+        var order = await customer.WaitForAsync($"/api/orders/{created.GetProperty("orderId").GetGuid()}",
+            o => o.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("status").GetString() == "SendingDomainVerified"), Timeout);
+        var verified = order.GetProperty("timeline").EnumerateArray().Single(e => e.GetProperty("status").GetString() == "SendingDomainVerified");
+        Assert.Contains(domain, verified.GetProperty("detail").GetString());
+
         var resolver = new LookupClient(new LookupClientOptions(new IPEndPoint(IPAddress.Loopback, platform.DnsPort)) { UseCache = false });
         var mx = Assert.Single((await resolver.QueryAsync(domain, QueryType.MX)).Answers.OfType<MxRecord>());
         Assert.Equal($"mta1.{domain}.", mx.Exchange.Value);
@@ -43,5 +52,20 @@ public sealed class ServiceDnsTests(PlatformFixture platform)
         var stranger = await Customer.SignUpAsync(platform.Gateway);
         using var hidden = await stranger.GetAsync($"/api/services/{serviceId}/dns");
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+    }
+
+    [Fact]
+    public async Task Operators_see_pending_reverse_dns_and_drift_and_customers_do_not()
+    {
+        using var propagation = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/dns/propagation");
+        Assert.Equal(HttpStatusCode.OK, propagation.StatusCode);
+        Assert.True((await propagation.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("items", out _));
+        using var drift = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/dns/drift?days=1");
+        Assert.Equal(HttpStatusCode.OK, drift.StatusCode);
+        Assert.True((await drift.Content.ReadFromJsonAsync<JsonElement>()).TryGetProperty("total", out _));
+
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        using var refused = await customer.GetAsync("/api/admin/dns/propagation");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using ProMTA.Provisioning.Data;
 using ProMTA.Provisioning.Datacenter;
 using ProMTA.Provisioning.Setup;
+using ProMTA.ServiceDefaults.Data;
 using ProMTA.TestKit;
 using Xunit;
 
@@ -34,7 +35,7 @@ public sealed class SetupAndDecommissionTests(PostgresFixture postgres) : IClass
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
             "SELECT count(*) FROM outbox_messages WHERE message_type = 'ProMTA.Contracts.Provisioning.ServerDecommissioned'"));
 
-        var housekeeping = new Housekeeping(service.Database, options, time, new TestMeterFactory(), NullLogger<Housekeeping>.Instance);
+        var housekeeping = new Housekeeping(service.Database, options, time, new TestMeterFactory(), new MigrationState(), NullLogger<Housekeeping>.Instance);
         time.Advance(TimeSpan.FromDays(29));
         await housekeeping.RunOnceAsync(default);
         Assert.Equal(["quarantined", "quarantined"], await StatesAsync(connection, ips));
@@ -88,11 +89,5 @@ public sealed class SetupAndDecommissionTests(PostgresFixture postgres) : IClass
         public Task AssignIpsAsync(string serverId, IReadOnlyList<string> ips, CancellationToken ct) => Task.CompletedTask;
         public Task PowerAsync(string serverId, bool on, CancellationToken ct) => Task.CompletedTask;
         public Task DecommissionAsync(string serverId, CancellationToken ct) => Task.CompletedTask;
-    }
-
-    private sealed class TestMeterFactory : System.Diagnostics.Metrics.IMeterFactory
-    {
-        public System.Diagnostics.Metrics.Meter Create(System.Diagnostics.Metrics.MeterOptions options) => new(options);
-        public void Dispose() { }
     }
 }

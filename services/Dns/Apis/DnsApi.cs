@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
+using ProMTA.Dns.Lookups;
 using ProMTA.Dns.PowerDns;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
@@ -10,8 +11,13 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Dns.Apis;
 
 public sealed record RecordState(string Type, string Name, string Value, bool Live);
+/// <summary>
+/// <c>delegated</c> turns true once the domain's NS records (asked of Dns:DelegationResolvers) are ours; until then
+/// <c>delegationSeen</c> shows the nameservers the world sees instead, as of <c>delegationCheckedAt</c>.
+/// </summary>
 public sealed record ServiceDnsResponse(
-    Guid ServiceId, string? SendingDomain, IReadOnlyList<string> Nameservers, bool Delegated, DateTimeOffset? DelegatedAt, IReadOnlyList<RecordState> Records);
+    Guid ServiceId, string? SendingDomain, IReadOnlyList<string> Nameservers, bool Delegated, DateTimeOffset? DelegatedAt,
+    IReadOnlyList<string> DelegationSeen, DateTimeOffset? DelegationCheckedAt, IReadOnlyList<RecordState> Records);
 
 public static class DnsApi
 {
@@ -34,6 +40,6 @@ public static class DnsApi
             return new RecordState(p.Type, p.Name, p.Value, await live.AnswersAsync(record, ct));
         }));
         return TypedResults.Ok(new ServiceDnsResponse(serviceId, service.SendingDomain, powerDns.Value.Nameservers,
-            service.DomainVerifiedAt is not null, service.DomainVerifiedAt, states));
+            service.DomainVerifiedAt is not null, service.DomainVerifiedAt, service.DelegationSeen, service.DelegationCheckedAt, states));
     }
 }

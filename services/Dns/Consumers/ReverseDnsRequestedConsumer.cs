@@ -1,9 +1,9 @@
 using MassTransit;
 using Microsoft.Extensions.Options;
-using ProMTA.Contracts.Dns;
 using ProMTA.Contracts.Provisioning;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
+using ProMTA.Dns.Monitoring;
 using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
@@ -11,12 +11,12 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Dns.Consumers;
 
 /// <summary>
-/// Publishes a PTR and the matching A record (forward-confirmed reverse DNS) for every dedicated IP, then
-/// confirms over DNS that they answer. Not answering yet is transient: the message is retried.
+/// Publishes a PTR and the matching A record (forward-confirmed reverse DNS) for every dedicated IP and starts
+/// watching them answer over DNS; ReverseDnsPropagated follows when every resolver sees them.
 /// </summary>
-public sealed partial class ReverseDnsRequestedConsumer(
-    Database db, PowerDnsClient powerDns, PropagationCheck propagation, SendingDomainZone sendingDomain, IOptions<DnsOptions> options,
-    TimeProvider time, ILogger<ReverseDnsRequestedConsumer> log) : IConsumer<ReverseDnsRequested>
+public sealed class ReverseDnsRequestedConsumer(
+    Database db, PowerDnsClient powerDns, ReverseDnsPropagation propagation, SendingDomainZone sendingDomain, IOptions<DnsOptions> options,
+    TimeProvider time) : IConsumer<ReverseDnsRequested>
 {
     public async Task Consume(ConsumeContext<ReverseDnsRequested> context)
     {
@@ -40,31 +40,8 @@ public sealed partial class ReverseDnsRequestedConsumer(
         // The sending domain's SPF, MX and A records name these IPs.
         await DnsServices.SetIpsAsync(work, request.ServiceId, [.. request.Entries.Select(e => e.Ip)]);
         await sendingDomain.ApplyAsync(work, request.ServiceId, ct);
-        foreach (var entry in request.Entries)
-        {
-            if (!await propagation.AnswersAsync(entry.Ip, entry.Hostname, ct))
-            {
-                throw new DnsNotPropagatedException($"PTR of {entry.Ip} does not answer {entry.Hostname} yet");
-            }
-        }
-        var propagatedAt = time.GetUtcNow();
-        foreach (var entry in request.Entries)
-        {
-            await PtrRecords.SaveAsync(work, entry.Ip, entry.Hostname, request.ServiceId, request.OrderId, publishedAt, propagatedAt);
-        }
-        await work.PublishAsync(new ReverseDnsPropagated
-        {
-            OrderId = request.OrderId,
-            ServiceId = request.ServiceId,
-            Entries = request.Entries,
-            PropagatedAt = propagatedAt,
-        });
+        // Checked once now; what does not answer yet is checked again with backoff by the monitor (rule 3).
+        await propagation.StartAsync(work, request, ct);
         await work.CommitAsync(ct);
-        LogPropagated(request.OrderId, request.Entries.Count);
     }
-
-    [LoggerMessage(LogLevel.Information, "Reverse DNS of {OrderId} answers for {Count} IPs")]
-    private partial void LogPropagated(Guid orderId, int count);
 }
-
-public sealed class DnsNotPropagatedException(string message) : Exception(message);

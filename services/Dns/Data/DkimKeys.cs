@@ -16,10 +16,15 @@ public static class DkimKeys
         SELECT selector, public_key AS public_key_base64 FROM dkim_keys
         WHERE service_id = @ServiceId AND (retire_at IS NULL OR retire_at > @Now) ORDER BY created_at
         """;
+    private const string NewestSql = "SELECT max(created_at) FROM dkim_keys WHERE service_id = @ServiceId";
     private const string HasKeySql = "SELECT EXISTS (SELECT 1 FROM dkim_keys WHERE service_id = @ServiceId)";
 
     public static Task<bool> HasKeyAsync(UnitOfWork work, Guid serviceId) =>
         work.ExecuteScalarAsync<bool>(HasKeySql, new { ServiceId = serviceId });
+
+    /// <summary>When the active (newest) key was made; null without any key.</summary>
+    public static Task<DateTimeOffset?> NewestCreatedAtAsync(UnitOfWork work, Guid serviceId) =>
+        work.ExecuteScalarAsync<DateTimeOffset?>(NewestSql, new { ServiceId = serviceId });
 
     /// <summary>Adds the new active key; the others stay published until <paramref name="retireOthersAt"/>.</summary>
     public static async Task AddAsync(UnitOfWork work, Guid serviceId, string selector, string publicKey, string privateKeyEncrypted,

@@ -12,10 +12,34 @@ public sealed class DnsService
     public string? SendingDomain { get; init; }
     public string[] Ips { get; init; } = [];
     public DateTimeOffset? DomainVerifiedAt { get; init; }
+    public string[] DelegationSeen { get; init; } = [];
+    public DateTimeOffset? DelegationCheckedAt { get; init; }
+    public int DelegationAttempts { get; init; }
 }
 
 public static class DnsServices
 {
+    private const string Columns = """
+        service_id, customer_id, order_id, sending_domain, ips, domain_verified_at, delegation_seen, delegation_checked_at, delegation_attempts
+        """;
+    // Hosted domains not seen delegated yet whose next check is due; SKIP LOCKED so replicas share them.
+    private const string ClaimDelegationDueSql = $"""
+        SELECT {Columns} FROM services
+        WHERE decommissioned_at IS NULL AND sending_domain IS NOT NULL AND domain_verified_at IS NULL
+          AND (delegation_next_check_at IS NULL OR delegation_next_check_at <= @Now)
+        ORDER BY delegation_next_check_at NULLS FIRST LIMIT @Limit FOR UPDATE SKIP LOCKED
+        """;
+    private const string RecordDelegationSql = """
+        UPDATE services SET delegation_seen = @Seen, delegation_checked_at = @Now, delegation_attempts = delegation_attempts + 1,
+            delegation_next_check_at = @NextCheckAt, domain_verified_at = @VerifiedAt
+        WHERE service_id = @ServiceId
+        """;
+    private const string ClaimDriftDueSql = $"""
+        SELECT {Columns} FROM services
+        WHERE decommissioned_at IS NULL AND (drift_checked_at IS NULL OR drift_checked_at <= @Before)
+        ORDER BY drift_checked_at NULLS FIRST LIMIT @Limit FOR UPDATE SKIP LOCKED
+        """;
+    private const string DriftCheckedSql = "UPDATE services SET drift_checked_at = @Now WHERE service_id = @ServiceId";
     private const string OwnerSql = """
         INSERT INTO services (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @OrderId)
         ON CONFLICT (service_id) DO UPDATE SET customer_id = excluded.customer_id, order_id = excluded.order_id
@@ -28,12 +52,12 @@ public static class DnsServices
         INSERT INTO services (service_id, ips) VALUES (@ServiceId, @Ips)
         ON CONFLICT (service_id) DO UPDATE SET ips = excluded.ips
         """;
-    private const string FindSql = """
-        SELECT service_id, customer_id, order_id, sending_domain, ips, domain_verified_at FROM services
+    private const string FindSql = $"""
+        SELECT {Columns} FROM services
         WHERE service_id = @ServiceId AND decommissioned_at IS NULL
         """;
-    private const string FindOwnedSql = """
-        SELECT service_id, customer_id, order_id, sending_domain, ips, domain_verified_at FROM services
+    private const string FindOwnedSql = $"""
+        SELECT {Columns} FROM services
         WHERE service_id = @ServiceId AND customer_id = @CustomerId
         """;
     private const string DecommissionSql = "UPDATE services SET decommissioned_at = @At WHERE service_id = @ServiceId AND decommissioned_at IS NULL";
@@ -56,6 +80,19 @@ public static class DnsServices
 
     public static Task DecommissionAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) =>
         work.ExecuteAsync(DecommissionSql, new { ServiceId = serviceId, At = at });
+
+    public static async Task<IReadOnlyList<DnsService>> ClaimDelegationDueAsync(UnitOfWork work, DateTimeOffset now, int limit) =>
+        (await work.QueryAsync<DnsService>(ClaimDelegationDueSql, new { Now = now, Limit = limit })).ToList();
+
+    public static Task RecordDelegationAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> seen, DateTimeOffset now, DateTimeOffset nextCheckAt, DateTimeOffset? verifiedAt) =>
+        work.ExecuteAsync(RecordDelegationSql, new { ServiceId = serviceId, Seen = seen.ToArray(), Now = now, NextCheckAt = nextCheckAt, VerifiedAt = verifiedAt });
+
+    /// <summary>Live services whose records were last compared with DNS before <paramref name="before"/> (or never).</summary>
+    public static async Task<IReadOnlyList<DnsService>> ClaimDriftDueAsync(UnitOfWork work, DateTimeOffset before, int limit) =>
+        (await work.QueryAsync<DnsService>(ClaimDriftDueSql, new { Before = before, Limit = limit })).ToList();
+
+    public static Task MarkDriftCheckedAsync(UnitOfWork work, Guid serviceId, DateTimeOffset now) =>
+        work.ExecuteAsync(DriftCheckedSql, new { ServiceId = serviceId, Now = now });
 
     /// <summary>The service if <paramref name="customerId"/> owns it; another customer's service is indistinguishable from none.</summary>
     public static async Task<DnsService?> FindOwnedAsync(Database db, Guid serviceId, Guid customerId, CancellationToken ct)

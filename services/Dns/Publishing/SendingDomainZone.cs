@@ -18,6 +18,16 @@ public sealed partial class SendingDomainZone(
     PowerDnsClient powerDns, DkimKeyProtector protector, IOptions<DnsOptions> options, IOptions<DkimOptions> dkim, TimeProvider time,
     ILogger<SendingDomainZone> log)
 {
+    /// <summary>Rotates the DKIM key when the active one is older than Dkim:RotationInterval; true when it did.</summary>
+    public async Task<bool> RotateDkimIfDueAsync(UnitOfWork work, DnsService service)
+    {
+        if (service.SendingDomain is null || service.OrderId is null || dkim.Value.RotationInterval <= TimeSpan.Zero) return false;
+        var newest = await DkimKeys.NewestCreatedAtAsync(work, service.ServiceId);
+        if (newest is null || time.GetUtcNow() - newest < dkim.Value.RotationInterval) return false;
+        await AddDkimKeyAsync(work, service.ServiceId, service.OrderId.Value, service.SendingDomain);
+        return true;
+    }
+
     /// <summary>Makes a new DKIM key the active one (the first, or a rotation) and tells Delivery, inside the caller's unit of work.</summary>
     public async Task<string> AddDkimKeyAsync(UnitOfWork work, Guid serviceId, Guid orderId, string domain)
     {
@@ -44,8 +54,11 @@ public sealed partial class SendingDomainZone(
         var now = time.GetUtcNow();
         var zone = ReverseZones.Fqdn(service.SendingDomain);
         var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now), options.Value.DmarcPolicy);
-        var stale = (await PublishedRecords.ForServiceAsync(work, serviceId))
-            .Where(p => p.Zone == zone && !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
+        var published = (await PublishedRecords.ForServiceAsync(work, serviceId)).Where(p => p.Zone == zone).ToList();
+        var stale = published.Where(p => !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
+        // Nothing to change: no write, so PowerDNS's serial (and secondaries' transfers) only move on a real change.
+        // Records changed behind our back are DnsDrift's business: it compares with DNS itself, not with this table.
+        if (stale.Count == 0 && wanted.All(w => published.Any(p => p.Name == w.Name && p.Type == w.Type && p.Value == w.Value))) return;
 
         await powerDns.EnsureZoneAsync(zone, ct);
         await powerDns.ReplaceRecordsAsync(zone, wanted, ct);

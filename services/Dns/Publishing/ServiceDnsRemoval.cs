@@ -23,6 +23,7 @@ public sealed class ServiceDnsRemoval(PowerDnsClient powerDns, TimeProvider time
         if (sendingZone is not null) await powerDns.DeleteZoneAsync(sendingZone, ct);
         await PublishedRecords.DeleteAsync(work, published);
         await PtrRecords.DeleteForServiceAsync(work, serviceId);
+        await PropagationChecks.DeleteAsync(work, serviceId);
         await DnsServices.DecommissionAsync(work, serviceId, time.GetUtcNow());
     }
 }

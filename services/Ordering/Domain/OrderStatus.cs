@@ -36,6 +36,9 @@ public static class TimelineEvent
     public const string ServiceTerminated = nameof(ServiceTerminated);
     public const string ServiceEnded = nameof(ServiceEnded);
     public const string SetupFailed = nameof(SetupFailed);
+    public const string ReverseDnsDelayed = nameof(ReverseDnsDelayed);
+    public const string SendingDomainVerified = nameof(SendingDomainVerified);
+    public const string DnsDriftRepaired = nameof(DnsDriftRepaired);
 }
 
 public static class ServiceStatus

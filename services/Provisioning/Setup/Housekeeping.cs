@@ -2,25 +2,30 @@ using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Options;
 using ProMTA.Provisioning.Data;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Hosting;
 
 namespace ProMTA.Provisioning.Setup;
 
 /// <summary>
-/// Periodically returns IPs whose quarantine is over to the pool and counts the setups operators must look at, for the
-/// gauges (a gauge callback must not query the database: exporters call it at their own pace). Safe on several
-/// replicas: the release is one guarded UPDATE and the counts are read-only.
+/// Periodically returns IPs whose quarantine is over to the pool and counts what operators watch, for the gauges (a
+/// gauge callback must not query the database: exporters call it at their own pace): setups overdue or due soon, and
+/// the pool's addresses per state. Safe on several replicas: the release is one guarded UPDATE and the counts are read-only.
 /// </summary>
-public sealed partial class Housekeeping : BackgroundService
+public sealed partial class Housekeeping : PeriodicJob
 {
     public const string MeterName = "ProMTA.Provisioning";
+    private static readonly string[] States = ["free", "allocated", "quarantined", "blocked"];
 
     private readonly Database db;
     private readonly IOptions<ProvisioningOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<Housekeeping> log;
     private volatile IReadOnlyList<AttentionRow> attention = [];
+    private volatile IReadOnlyList<IpBlockSummary> pool = [];
 
-    public Housekeeping(Database db, IOptions<ProvisioningOptions> options, TimeProvider time, IMeterFactory meters, ILogger<Housekeeping> log)
+    public Housekeeping(
+        Database db, IOptions<ProvisioningOptions> options, TimeProvider time, IMeterFactory meters, MigrationState migrations, ILogger<Housekeeping> log)
+        : base(migrations, time, log)
     {
         (this.db, this.options, this.time, this.log) = (db, options, time, log);
         var meter = meters.Create(MeterName);
@@ -28,26 +33,14 @@ public sealed partial class Housekeeping : BackgroundService
             "Setups past their deadline (or failed) and not done");
         meter.CreateObservableGauge("promta.provisioning.setups.due_soon", () => Count(overdue: false), "{setup}",
             "Setups not done whose deadline is within Provisioning:DueSoonWindow");
+        meter.CreateObservableGauge("promta.provisioning.ips", () => States.Select(s => new Measurement<int>(
+            pool.Sum(b => s switch { "free" => b.Free, "allocated" => b.Allocated, "quarantined" => b.Quarantined, _ => b.Blocked }),
+            new KeyValuePair<string, object?>("state", s))), "{address}", "Addresses of the dedicated-IP pool per state");
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var timer = new PeriodicTimer(options.Value.HousekeepingInterval, time);
-        do
-        {
-            try
-            {
-                await RunOnceAsync(stoppingToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                LogFailed(e);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    protected override TimeSpan Interval => options.Value.HousekeepingInterval;
 
-    public async Task RunOnceAsync(CancellationToken ct)
+    public override async Task RunOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         await using (var work = await db.BeginAsync(ct))
@@ -57,6 +50,7 @@ public sealed partial class Housekeeping : BackgroundService
             if (released > 0) LogReleased(released);
         }
         attention = await SetupRepository.NeedingAttentionAsync(db, now, options.Value.DueSoonWindow, ct);
+        pool = await IpBlocks.SummaryAsync(db, ct);
     }
 
     private int Count(bool overdue)
@@ -67,7 +61,4 @@ public sealed partial class Housekeeping : BackgroundService
 
     [LoggerMessage(LogLevel.Information, "{Count} quarantined IPs returned to the pool")]
     private partial void LogReleased(int count);
-
-    [LoggerMessage(LogLevel.Warning, "Provisioning housekeeping failed; next try on the next tick")]
-    private partial void LogFailed(Exception e);
 }

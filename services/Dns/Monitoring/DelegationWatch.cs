@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Options;
+using ProMTA.Contracts.Dns;
+using ProMTA.Dns.Data;
+using ProMTA.Dns.Domain;
+using ProMTA.Dns.Lookups;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Dns.Monitoring;
+
+/// <summary>
+/// Rule 19: tells the customer when their registrar's NS records point at ours. Each hosted domain not delegated yet is
+/// asked about again with backoff (Dns:DelegationFirstInterval doubling to DelegationMaxInterval, for as long as the
+/// service lives); when it is delegated, SendingDomainVerified is published once and the API shows it.
+/// </summary>
+public sealed partial class DelegationWatch(
+    DelegationCheck check, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
+{
+    private const int BatchSize = 20;
+
+    public async Task<int> RunDueAsync(Database db, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        var due = await DnsServices.ClaimDelegationDueAsync(work, time.GetUtcNow(), BatchSize);
+        var backoff = new Backoff(options.Value.DelegationFirstInterval, options.Value.DelegationMaxInterval);
+        foreach (var service in due)
+        {
+            var delegation = await check.CheckAsync(service.SendingDomain!, ct);
+            var now = time.GetUtcNow();
+            await DnsServices.RecordDelegationAsync(work, service.ServiceId, delegation.Seen, now, now + backoff.After(service.DelegationAttempts + 1),
+                delegation.ToUs ? now : null);
+            if (!delegation.ToUs) continue;
+            // The domain comes with OrderPlaced, which also names the order.
+            var orderId = service.OrderId ?? throw new InvalidOperationException($"Service {service.ServiceId} has a domain but no order");
+            await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = service.ServiceId, Domain = service.SendingDomain!, VerifiedAt = now });
+            metrics.Verified();
+            LogVerified(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+        }
+        await work.CommitAsync(ct);
+        return due.Count;
+    }
+
+    [LoggerMessage(LogLevel.Information, "Sending domain {Domain} of {ServiceId} is delegated to us ({Nameservers})")]
+    private partial void LogVerified(string domain, Guid serviceId, string nameservers);
+}
