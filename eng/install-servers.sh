@@ -8,7 +8,7 @@ bash "$(dirname "$0")/install-kubectl.sh"
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 sqlite3 dnsutils postfix swaks; do
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks; do
   have "$pkg" || need+=("$pkg")
 done
 ((${#need[@]} == 0)) && exit 0

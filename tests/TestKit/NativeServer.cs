@@ -25,17 +25,22 @@ public sealed class NativeServer : IAsyncDisposable
 
     public string Output { get { lock (output) return output.ToString(); } }
 
-    public static NativeServer Start(string script, string dataDirectory, IReadOnlyDictionary<string, string> environment)
+    public static NativeServer Start(string script, string dataDirectory, IReadOnlyDictionary<string, string> environment) =>
+        StartCommand("bash", [Path.Combine(Repository.Root, "eng", "native", script)], dataDirectory, environment);
+
+    /// <summary>A server binary run with a configuration of the test's own (e.g. the one deploy/ ships), stopped the same way.</summary>
+    public static NativeServer StartCommand(
+        string fileName, IEnumerable<string> arguments, string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         InstallServers();
-        var start = new ProcessStartInfo("bash", [Path.Combine(Repository.Root, "eng", "native", script)])
+        var start = new ProcessStartInfo(fileName, arguments)
         {
             WorkingDirectory = Repository.Root,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        return new NativeServer(Process.Start(start) ?? throw new InvalidOperationException($"could not start {script}"), dataDirectory);
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>()) start.Environment[key] = value;
+        return new NativeServer(Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}"), dataDirectory);
     }
 
     /// <summary>Polls <paramref name="ready"/> until it answers true; fails with the server's output if it never does.</summary>
