@@ -49,6 +49,7 @@ public sealed class QuorumQueueTests(PostgresFixture postgres, RabbitMqFixture r
         builder.Configuration[$"ConnectionStrings:{MessagingExtensions.ConnectionName}"] = rabbit.ConnectionString;
         builder.Configuration[MessagingExtensions.QuorumQueuesKey] = quorumQueues ? "true" : "false";
         builder.AddServiceDatabase(service, typeof(QuorumQueueTests).Assembly);
+        builder.Services.AddSingleton(TimeProvider.System); // as AddServiceDefaults registers it (the consume recorder takes it)
         builder.AddMessaging(service, bus => bus.AddConsumer<RefusingConsumer>());
         // Publish only once the consumer's queue is bound.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
