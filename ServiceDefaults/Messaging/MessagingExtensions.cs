@@ -40,7 +40,12 @@ public static class MessagingExtensions
                 // Only the consumer endpoints: the bus's own temporary queue is auto-delete, which quorum queues cannot be.
                 bus.AddConfigureEndpointsCallback((_, endpoint) =>
                 {
-                    if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+                    if (endpoint is not IRabbitMqReceiveEndpointConfigurator rabbit) return;
+                    rabbit.SetQuorumQueue();
+                    // RabbitMQ 4 gives quorum queues a delivery limit of 20 and then drops the message. Retries are
+                    // MassTransit's job (then the _error queue), and operators browse _error queues by reading
+                    // without acknowledging: no message may vanish because it was looked at 20 times.
+                    rabbit.SetQueueArgument("x-delivery-limit", -1);
                 });
             }
             bus.UsingRabbitMq((context, rabbit) =>

@@ -35,7 +35,8 @@ public sealed class QuorumQueueTests(PostgresFixture postgres, RabbitMqFixture r
 
         foreach (var name in new[] { queue, $"{queue}_error" })
         {
-            // RabbitMQ refuses to redeclare a queue with another x-queue-type (406 PRECONDITION_FAILED).
+            // RabbitMQ refuses to redeclare a queue with other arguments (406 PRECONDITION_FAILED): the type, and for
+            // quorum queues the lifted delivery limit, are the ones the queue was made with.
             Assert.True(await DeclaresAsAsync(name, expected), $"{name} is not a {expected} queue");
             Assert.False(await DeclaresAsAsync(name, expected == "quorum" ? "classic" : "quorum"), $"{name} accepted both types");
         }
@@ -49,7 +50,6 @@ public sealed class QuorumQueueTests(PostgresFixture postgres, RabbitMqFixture r
         builder.Configuration[$"ConnectionStrings:{MessagingExtensions.ConnectionName}"] = rabbit.ConnectionString;
         builder.Configuration[MessagingExtensions.QuorumQueuesKey] = quorumQueues ? "true" : "false";
         builder.AddServiceDatabase(service, typeof(QuorumQueueTests).Assembly);
-        builder.Services.AddSingleton(TimeProvider.System); // as AddServiceDefaults registers it (the consume recorder takes it)
         builder.AddMessaging(service, bus => bus.AddConsumer<RefusingConsumer>());
         // Publish only once the consumer's queue is bound.
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
@@ -83,8 +83,10 @@ public sealed class QuorumQueueTests(PostgresFixture postgres, RabbitMqFixture r
         await using var channel = await connection.CreateChannelAsync();
         try
         {
-            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false,
-                arguments: new Dictionary<string, object?> { ["x-queue-type"] = type });
+            var arguments = new Dictionary<string, object?> { ["x-queue-type"] = type };
+            // The services lift RabbitMQ 4's default delivery limit of quorum queues; a declaration must say the same.
+            if (type == "quorum") arguments["x-delivery-limit"] = -1;
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false, arguments: arguments);
             return true;
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 406)
