@@ -16,7 +16,8 @@ public static class MessagingExtensions
 
     /// <summary>
     /// Messaging:QuorumQueues=true (set on Kubernetes, where RabbitMQ is a cluster): every consumer queue, and its
-    /// _error and _skipped queues, is a quorum queue replicated across the nodes. Off locally: a single node.
+    /// _error queue (tests/ServiceDefaults.Tests/QuorumQueueTests), is a quorum queue replicated across the nodes.
+    /// Off locally: a single node.
     /// </summary>
     public const string QuorumQueuesKey = "Messaging:QuorumQueues";
 
