@@ -12,12 +12,23 @@ public sealed class FaultReport(int seed)
 
     public Dictionary<string, int> Kills { get; } = [];
     public Dictionary<string, int> Restarts { get; } = [];
-    public int Duplicates { get; set; }
+    private int duplicates;
+
+    public int Duplicates => duplicates;
+
+    public void AddDuplicates(int count) => Interlocked.Add(ref duplicates, count);
+
     public Dictionary<string, int> TransientFaults { get; } = [];
     public Dictionary<string, int> FinalStates { get; } = [];
     public int Orders { get; set; }
     public int ClientRetries { get; set; }
     public TimeSpan Duration { get; set; }
+
+    /// <summary>Faults run concurrently: every count goes through here.</summary>
+    public void Count(Dictionary<string, int> counts, string key)
+    {
+        lock (counts) counts[key] = counts.GetValueOrDefault(key) + 1;
+    }
 
     public void Log(TimeSpan at, string what)
     {
@@ -35,7 +46,10 @@ public sealed class FaultReport(int seed)
         text.AppendLine($"transient consumer faults (first attempt threw): {TransientFaults.Values.Sum()} ({Format(TransientFaults)})");
         text.AppendLine($"client retries (5xx, refused connections, 429): {ClientRetries}");
         text.AppendLine("timeline:");
-        lock (lines) text.Append(lines);
+        lock (lines)
+        {
+            foreach (var line in lines.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal)) text.AppendLine(line);
+        }
         return text.ToString();
     }
 

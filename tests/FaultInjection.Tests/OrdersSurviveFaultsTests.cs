@@ -14,7 +14,8 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
     private const int Customers = 20;
     private const int GoodOrders = 150;
     private const int DeclinedOrders = 50;
-    private const int DuplicateRounds = 3;
+    private const int KillRounds = 2;
+    private const int DuplicateRounds = 4;
     private const int DuplicatesPerRound = 5;
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(90);
     private static readonly TimeSpan SettleTimeout = TimeSpan.FromMinutes(6);
@@ -35,7 +36,7 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
         var keys = await stream.SignUpAsync(Customers, ct);
         var cards = Enumerable.Repeat(OrderStream.GoodCard, GoodOrders).Concat(Enumerable.Repeat(OrderStream.DeclinedCard, DeclinedOrders))
             .OrderBy(_ => random.Next()).ToArray();
-        var plan = FaultPlan.Draw(random, Window, DuplicateRounds);
+        var plan = FaultPlan.Draw(random, Window, KillRounds, DuplicateRounds);
 
         var clock = Stopwatch.StartNew();
         var placing = PlaceAllAsync(stream, keys, cards, clock, report, ct);
@@ -53,13 +54,17 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
         violations.AddRange(await PlatformChecks.ChargesAsync(platform.StripeEmulator, orders, ct));
         violations.AddRange(await PlatformChecks.IpAllocationsAsync(database, orders.Count(o => o.PaymentMethod == OrderStream.GoodCard)));
         violations.AddRange(await PlatformChecks.OutboxesAsync(database));
-        violations.AddRange(PlatformChecks.Queues(await platform.QueueDepthsAsync(ct)));
+        var queues = await platform.QueueDepthsAsync(ct);
+        violations.AddRange(PlatformChecks.Queues(queues));
+        report.Log(clock.Elapsed, $"{queues.Count} queues inspected ({queues.Keys.Count(q => q.EndsWith("_error", StringComparison.Ordinal))} _error queues), " +
+            $"{queues.Values.Sum()} messages in them");
 
         report.Save();
         output.WriteLine(report.ToString());
         output.WriteLine($"report written to {FaultReport.FilePath}");
         foreach (var violation in violations) output.WriteLine("VIOLATION " + violation);
-        Assert.True(report.Kills.Count == FaultPlan.Services.Length, "every service was killed once");
+        Assert.True(FaultPlan.Services.All(s => report.Kills.GetValueOrDefault(s) == KillRounds), "every service was killed in every round");
+        Assert.True(FaultPlan.Servers.All(s => report.Restarts.GetValueOrDefault(s) == KillRounds), "every server was restarted in every round");
         Assert.True(report.TransientFaults.Values.Sum() > 0, "the transient-fault switch fired");
         Assert.Empty(violations);
     }
@@ -80,31 +85,41 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
         return orders;
     }
 
+    /// <summary>Each target's faults in order (a service cannot be killed while it restarts), different targets concurrently.</summary>
     private static async Task RunFaultsAsync(FaultyPlatform platform, IReadOnlyList<Fault> plan, Stopwatch clock, Random random, FaultReport report, CancellationToken ct)
     {
         var database = await platform.DatabaseConnectionStringAsync();
-        foreach (var fault in plan)
+        var replayRandom = new Random(random.Next());
+        await Task.WhenAll(plan.GroupBy(f => (f.Kind, f.Target)).Select(async faults =>
         {
-            var due = fault.At - clock.Elapsed;
-            if (due > TimeSpan.Zero) await Task.Delay(due, ct);
-            var started = clock.Elapsed;
-            switch (fault.Kind)
+            foreach (var fault in faults)
             {
-                case FaultKind.KillService:
-                    await platform.KillAndRestartAsync(fault.Target, ct);
-                    Increment(report.Kills, fault.Target);
-                    break;
-                case FaultKind.RestartServer:
-                    await platform.RestartAsync(fault.Target, ct);
-                    Increment(report.Restarts, fault.Target);
-                    break;
-                case FaultKind.DuplicateDelivery:
-                    var replayed = await OutboxReplay.ReplayAsync(database, fault.Target, DuplicatesPerRound, random);
-                    report.Duplicates += replayed.Count;
-                    break;
+                var due = fault.At - clock.Elapsed;
+                if (due > TimeSpan.Zero) await Task.Delay(due, ct);
+                var started = clock.Elapsed;
+                switch (fault.Kind)
+                {
+                    case FaultKind.KillService:
+                        await platform.KillAndRestartAsync(fault.Target, ct);
+                        report.Count(report.Kills, fault.Target);
+                        break;
+                    case FaultKind.RestartServer:
+                        await platform.RestartAsync(fault.Target, ct);
+                        report.Count(report.Restarts, fault.Target);
+                        break;
+                    case FaultKind.DuplicateDelivery:
+                        var replayed = await OutboxReplay.ReplayAsync(database, fault.Target, DuplicatesPerRound, NextRandom(replayRandom), ct);
+                        report.AddDuplicates(replayed.Count);
+                        break;
+                }
+                report.Log(started, $"{fault.Kind} {fault.Target} (planned at {fault.At:mm\\:ss\\.f}, back after {(clock.Elapsed - started).TotalSeconds:0.0} s)");
             }
-            report.Log(started, $"{fault.Kind} {fault.Target} (planned at {fault.At:mm\\:ss\\.f}, back after {(clock.Elapsed - started).TotalSeconds:0.0} s)");
-        }
+        }));
+    }
+
+    private static Random NextRandom(Random seeds)
+    {
+        lock (seeds) return new Random(seeds.Next());
     }
 
     private static async Task<IReadOnlyList<string>> WaitForFinalStatesAsync(OrderStream stream, IReadOnlyList<PlacedOrder> orders, Stopwatch clock, FaultReport report, CancellationToken ct)
@@ -122,7 +137,7 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
             if (pending == 0 || clock.Elapsed > deadline) break;
             await Task.Delay(TimeSpan.FromSeconds(2), ct);
         }
-        foreach (var order in orders) Increment(report.FinalStates, statuses.GetValueOrDefault(order.OrderId, "missing"));
+        foreach (var order in orders) report.Count(report.FinalStates, statuses.GetValueOrDefault(order.OrderId, "missing"));
         var wrong = orders.Where(o => statuses.GetValueOrDefault(o.OrderId) != o.ExpectedStatus)
             .Select(o => $"order {o.OrderId} ({o.PaymentMethod}) is {statuses.GetValueOrDefault(o.OrderId, "missing")}").ToList();
         report.Log(clock.Elapsed, wrong.Count == 0 ? "every order in its final state" : $"{wrong.Count} orders not in their final state");
@@ -132,8 +147,6 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
     private static void CountTransientFaults(string journal, FaultReport report)
     {
         if (!File.Exists(journal)) return;
-        foreach (var line in File.ReadLines(journal)) Increment(report.TransientFaults, line.Split('\t')[1]);
+        foreach (var line in File.ReadLines(journal)) report.Count(report.TransientFaults, line.Split('\t')[1]);
     }
-
-    private static void Increment(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
 }

@@ -80,7 +80,11 @@ public static class PlatformChecks
         return violations;
     }
 
-    /// <summary>Nothing in an _error or _skipped queue, nothing left unconsumed.</summary>
-    public static IReadOnlyList<string> Queues(IReadOnlyDictionary<string, long> depths) =>
-        [.. depths.Where(q => q.Value > 0).Select(q => $"{q.Value} messages in queue {q.Key}")];
+    /// <summary>Nothing in an _error or _skipped queue, nothing left unconsumed (and the listing really saw the consumers' queues).</summary>
+    public static IReadOnlyList<string> Queues(IReadOnlyDictionary<string, long> depths)
+    {
+        var violations = depths.Where(q => q.Value > 0).Select(q => $"{q.Value} messages in queue {q.Key}").ToList();
+        if (!depths.ContainsKey("billing-order-placed")) violations.Add($"the queue listing misses billing-order-placed: [{string.Join(", ", depths.Keys)}]");
+        return violations;
+    }
 }
