@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Starts the whole stack (Release, its own data folder and ports, so a running developer stack is not touched),
+# runs tools/LoadGenerator against it, prints its report and stops the stack again.
+#   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*
+# Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
+#   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --Ports:Ordering=<port>)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# Below the kernel's ephemeral range (32768+), where outgoing connections could take a port between choosing and binding.
+free_port() {
+  python3 -c '
+import random, socket
+while True:
+    port = random.randint(20000, 32000)
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", port)); s.close()
+        print(port); break
+    except OSError:
+        pass'
+}
+data=$PWD/.data/load-$(date +%Y%m%d-%H%M%S)
+gateway_port=$(free_port) ordering_port=$(free_port)
+
+dotnet build AppHost -c Release -v q -nologo >/dev/null
+dotnet build tools/LoadGenerator -c Release -v q -nologo >/dev/null
+
+# The launch profile's settings, on free ports (the dashboard's fixed ones may be taken by a running stack).
+# setsid: the stack gets its own process group, so stopping it (SIGINT, like Ctrl+C) reaches every part of it.
+ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development ASPNETCORE_URLS="http://localhost:$(free_port)" \
+ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:$(free_port)" ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:$(free_port)" \
+ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
+setsid dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --Infrastructure:DataDir="$data" --Infrastructure:Mode=native \
+  --Ports:Gateway="$gateway_port" --Ports:Ordering="$ordering_port" --Ports:Dns="$(free_port)" --Ports:Smtp="$(free_port)" \
+  --Ports:FakeMx="$(free_port)" >"$data.apphost.log" 2>&1 &
+stack=$!
+stop() {
+  # SIGTERM, not SIGINT: a background job of a script ignores SIGINT.
+  kill -TERM -- "-$stack" 2>/dev/null || true
+  wait "$stack" 2>/dev/null || true
+  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$data" "$data.apphost.log"
+}
+trap stop EXIT
+
+for _ in $(seq 1 300); do
+  curl -sf -m 2 "http://localhost:$gateway_port/health" >/dev/null 2>&1 && break
+  kill -0 "$stack" 2>/dev/null || { cat "$data.apphost.log"; echo "load.sh: the stack did not start" >&2; exit 1; }
+  sleep 1
+done
+echo "stack up: gateway :$gateway_port, ordering :$ordering_port; $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB"
+dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
+  --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
+  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}"
