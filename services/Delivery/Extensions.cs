@@ -52,6 +52,7 @@ public static class Extensions
         builder.Services.AddSingleton<MxResolver>();
         builder.Services.AddSingleton<MxConnector>();
         builder.Services.AddSingleton<SmtpConnectionPool>();
+        builder.Services.AddSingleton<ThrottleStateSync>();
         builder.Services.AddHostedService<DeliveryWorker>();
         return builder;
     }

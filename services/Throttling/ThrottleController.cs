@@ -213,6 +213,43 @@ public sealed class ThrottleController : IDisposable
         lock (lane.Gate) lane.OpenConnections = Math.Max(0, lane.OpenConnections - 1);
     }
 
+    /// <summary>What every lane has learned, to be stored (see <see cref="RestoreLane"/>).</summary>
+    public IReadOnlyList<LaneState> ExportLanes()
+    {
+        var states = new List<LaneState>();
+        foreach (var lane in _lanes.Values)
+        {
+            lock (lane.Gate)
+            {
+                states.Add(new LaneState(lane.SourceIp, lane.Provider, lane.Shaper.RatePerMinute, lane.Shaper.Connections,
+                    lane.Shaper.LastThrottledRate, lane.SuspendedUntil == DateTimeOffset.MinValue ? null : lane.SuspendedUntil));
+            }
+        }
+        return states;
+    }
+
+    /// <summary>
+    /// Gives a lane back what it had learned (after a restart, or to a new replica): its rate, connections, recovery
+    /// target and suspension, so the process does not start probing an ISP from scratch.
+    /// </summary>
+    public void RestoreLane(LaneState state, DateTimeOffset now)
+    {
+        var lane = LaneOf(state.SourceIp, state.Provider, now);
+        ModeChange? change;
+        lock (lane.Gate)
+        {
+            lane.Shaper.Restore(state.RatePerMinute, state.Connections, state.LastThrottledRate, now);
+            lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
+            if (state.SuspendedUntil is { } until && until > lane.SuspendedUntil)
+            {
+                lane.SuspendedUntil = until;
+                lane.ResumePending = true;
+            }
+            change = UpdateMode(lane, WarmUpOf(state.SourceIp), now, "restored");
+        }
+        Raise(change);
+    }
+
     /// <inheritdoc cref="Snapshot(DateTimeOffset)"/>
     public ThrottleSnapshot Snapshot() => Snapshot(_time.GetUtcNow());
 

@@ -8,7 +8,8 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Delivery.Consumers;
 
 /// <summary>Reverse DNS answers, so mail from the dedicated IPs will be accepted: the service goes live.</summary>
-public sealed partial class ReverseDnsPropagatedConsumer(Database db, TimeProvider time, ILogger<ReverseDnsPropagatedConsumer> log)
+public sealed partial class ReverseDnsPropagatedConsumer(
+    Database db, TimeProvider time, Outbound.ThrottleStateSync throttleState, ILogger<ReverseDnsPropagatedConsumer> log)
     : IConsumer<ReverseDnsPropagated>
 {
     public async Task Consume(ConsumeContext<ReverseDnsPropagated> context)
@@ -18,7 +19,10 @@ public sealed partial class ReverseDnsPropagatedConsumer(Database db, TimeProvid
         if (work is null) return;
         var username = RelayUsername.For(propagated.ServiceId);
         var now = time.GetUtcNow();
-        await RelayAccounts.CreateAsync(work, propagated.ServiceId, propagated.OrderId, username, [.. propagated.Entries.Select(e => e.Ip)], now);
+        string[] ips = [.. propagated.Entries.Select(e => e.Ip)];
+        await RelayAccounts.CreateAsync(work, propagated.ServiceId, propagated.OrderId, username, ips, now);
+        // New dedicated IPs have no reputation yet: they follow the warm-up schedule from now on.
+        await ThrottleState.AddWarmUpsAsync(work, propagated.ServiceId, ips, now);
         await work.PublishAsync(new ServiceActivated
         {
             OrderId = propagated.OrderId,
@@ -27,6 +31,7 @@ public sealed partial class ReverseDnsPropagatedConsumer(Database db, TimeProvid
             ActivatedAt = now,
         });
         await work.CommitAsync(context.CancellationToken);
+        foreach (var ip in ips) throttleState.BeginWarmUp(ip, now);
         LogActivated(propagated.ServiceId, username);
     }
 

@@ -20,7 +20,7 @@ namespace ProMTA.Delivery.Outbound;
 /// </summary>
 internal sealed partial class DeliveryWorker(
     Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, ThrottleController throttle,
-    IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
+    ThrottleStateSync throttleState, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
     private const string DefaultLane = "default-route";
@@ -35,10 +35,12 @@ internal sealed partial class DeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.Completed.WaitAsync(stoppingToken);
+        await throttleState.RestoreAsync(stoppingToken);
         // Several claim loops side by side (SKIP LOCKED keeps their batches apart): while one waits for its slowest
         // destination, the others keep every connection busy, so no batch boundary leaves the pipes idle.
         var loops = Enumerable.Range(0, Math.Max(1, Options.Workers)).Select(_ => ClaimLoopAsync(stoppingToken)).ToList();
-        loops.Add(CloseIdleConnectionsAsync(stoppingToken));
+        loops.Add(EveryAsync(TimeSpan.FromSeconds(1), () => pool.CloseIdleAsync(Options.ConnectionIdleTimeout), stoppingToken));
+        loops.Add(EveryAsync(Options.ThrottleStateInterval, () => throttleState.SyncAsync(CancellationToken.None), stoppingToken));
         try
         {
             await Task.WhenAll(loops);
@@ -46,6 +48,8 @@ internal sealed partial class DeliveryWorker(
         finally
         {
             await pool.DisposeAsync();
+            // What the lanes learned since the last save is kept for the next start.
+            await throttleState.SyncAsync(CancellationToken.None);
         }
     }
 
@@ -95,19 +99,24 @@ internal sealed partial class DeliveryWorker(
         }
     }
 
-    private async Task CloseIdleConnectionsAsync(CancellationToken stoppingToken)
+    private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken);
+                await Task.Delay(interval, time, stoppingToken);
+                await work();
             }
-            catch (OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            await pool.CloseIdleAsync(Options.ConnectionIdleTimeout);
+            catch (Exception ex)
+            {
+                // Housekeeping failing once (a database hiccup) must not stop delivery; the next round tries again.
+                LogHousekeepingFailed(ex);
+            }
         }
     }
 
@@ -312,6 +321,9 @@ internal sealed partial class DeliveryWorker(
 
     [LoggerMessage(LogLevel.Error, "Delivering to {Domain} failed; its recipients are deferred")]
     private partial void LogGroupFailed(Exception ex, string domain);
+
+    [LoggerMessage(LogLevel.Warning, "Outbound housekeeping (idle connections, throttling state) failed; retrying")]
+    private partial void LogHousekeepingFailed(Exception ex);
 
     [LoggerMessage(LogLevel.Error, "Delivery loop failed; retrying")]
     private partial void LogLoopFailed(Exception ex);

@@ -26,6 +26,8 @@ public sealed class OutboundOptions
     public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromSeconds(5);
     public int MessagesPerConnection { get; set; } = 100;
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+    /// <summary>How often the throttling controller's learned lanes are saved (and warm-ups picked up).</summary>
+    public TimeSpan ThrottleStateInterval { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>The name given in EHLO; should match the PTR of the source IPs.</summary>
     public string HeloName { get; set; } = "localhost";
 

@@ -1,6 +1,5 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
@@ -24,20 +23,20 @@ internal sealed partial class RelayMessageStore(
         var recipients = transaction.To
             .Select(to => new NewRecipient(to.AsAddress(), to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host)))
             .ToList();
-        var now = time.GetUtcNow();
-        var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), relay.Value.Hostname,
-            context.Pipe?.IsSecure == true, context.Authentication.IsAuthenticated, messageId,
-            recipients.Count == 1 ? recipients[0].Address : null, now);
-        // Stored with the trace header in front, so delivery sends the bytes as they are (no re-assembly per attempt).
-        var data = new byte[received.Length + buffer.Length];
-        received.CopyTo(data, 0);
-        buffer.CopyTo(data.AsSpan(received.Length));
         try
         {
+            var now = time.GetUtcNow();
+            var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), relay.Value.Hostname,
+                context.Pipe?.IsSecure == true, context.Authentication.IsAuthenticated, messageId,
+                recipients.Count == 1 ? recipients[0].Address : null, now);
+            // Stored with the trace header in front, so delivery sends the bytes as they are (no re-assembly per attempt).
+            var data = new byte[received.Length + buffer.Length];
+            received.CopyTo(data, 0);
+            buffer.CopyTo(data.AsSpan(received.Length));
             await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), data,
                 RelaySession.ClientIp(context), recipients, now, outbound.Value.MessageLifetime, cancellationToken);
         }
-        catch (NpgsqlException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // Not stored, so not accepted: the client keeps the message and tries again.
             LogStoreFailed(ex, serviceId);

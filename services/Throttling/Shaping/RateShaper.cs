@@ -78,6 +78,17 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
         return RatePerMinute != before;
     }
 
+    /// <summary>Takes back a stored rate (after a restart): within the provider's floor and ceiling, growth starting afresh.</summary>
+    public void Restore(double ratePerMinute, int connections, double? lastThrottledRate, DateTimeOffset now)
+    {
+        RatePerMinute = Math.Clamp(ratePerMinute, limits.FloorRatePerMinute, limits.CeilingRatePerMinute);
+        Connections = Math.Clamp(connections, 1, limits.MaxConnections);
+        LastThrottledRate = lastThrottledRate;
+        _intervalStart = now;
+        _sentInInterval = 0;
+        _probeStep = 0;
+    }
+
     private double Grow(double rate, double boost)
     {
         if (LastThrottledRate is not { } throttledAt)

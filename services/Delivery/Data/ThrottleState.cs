@@ -1,0 +1,69 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.Throttling;
+
+namespace ProMTA.Delivery.Data;
+
+public sealed record IpWarmUpRow(string SourceIp, Guid ServiceId, DateTimeOffset StartedAt);
+
+/// <summary>The throttling controller's learned lanes and the dedicated IPs in warm-up, kept in Delivery's schema.</summary>
+public static class ThrottleState
+{
+    private const string LoadLanesSql = """
+        SELECT source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until FROM throttle_lanes
+        """;
+
+    private const string SaveLanesSql = """
+        INSERT INTO throttle_lanes (source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until, saved_at)
+        SELECT l.source_ip, l.provider, l.rate, l.connections, l.last_throttled, l.suspended_until, @Now
+        FROM unnest(@Ips, @Providers, @Rates, @Connections, @LastThrottled, @SuspendedUntil)
+             AS l (source_ip, provider, rate, connections, last_throttled, suspended_until)
+        ON CONFLICT (source_ip, provider) DO UPDATE
+        SET rate_per_minute = excluded.rate_per_minute, connections = excluded.connections,
+            last_throttled_rate = excluded.last_throttled_rate, suspended_until = excluded.suspended_until, saved_at = excluded.saved_at
+        """;
+
+    private const string AddWarmUpsSql = """
+        INSERT INTO ip_warmups (source_ip, service_id, started_at)
+        SELECT ip, @ServiceId, @StartedAt FROM unnest(@Ips) AS ip
+        ON CONFLICT (source_ip) DO NOTHING
+        """;
+
+    private const string WarmUpsSql = "SELECT source_ip, service_id, started_at FROM ip_warmups";
+
+    public static async Task<IReadOnlyList<LaneState>> LoadLanesAsync(Database db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string SourceIp, string Provider, double Rate, int Connections, double? LastThrottled, DateTime? SuspendedUntil)>(
+            new CommandDefinition(LoadLanesSql, cancellationToken: ct));
+        return [.. rows.Select(r => new LaneState(r.SourceIp, r.Provider, r.Rate, r.Connections, r.LastThrottled,
+            r.SuspendedUntil is { } until ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc)) : null))];
+    }
+
+    public static async Task SaveLanesAsync(Database db, IReadOnlyList<LaneState> lanes, DateTimeOffset now, CancellationToken ct)
+    {
+        if (lanes.Count == 0) return;
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(SaveLanesSql, new
+        {
+            Now = now,
+            Ips = lanes.Select(l => l.SourceIp).ToArray(),
+            Providers = lanes.Select(l => l.Provider).ToArray(),
+            Rates = lanes.Select(l => l.RatePerMinute).ToArray(),
+            Connections = lanes.Select(l => l.Connections).ToArray(),
+            LastThrottled = lanes.Select(l => l.LastThrottledRate).ToArray(),
+            // Npgsql writes timestamptz[] from UTC DateTimes.
+            SuspendedUntil = lanes.Select(l => l.SuspendedUntil?.UtcDateTime).ToArray(),
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>New dedicated IPs start warming now; an IP already warming (or warmed) keeps its start.</summary>
+    public static Task AddWarmUpsAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, DateTimeOffset startedAt) =>
+        work.ExecuteAsync(AddWarmUpsSql, new { ServiceId = serviceId, StartedAt = startedAt, Ips = ips.ToArray() });
+
+    public static async Task<IReadOnlyList<IpWarmUpRow>> WarmUpsAsync(Database db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return [.. await connection.QueryAsync<IpWarmUpRow>(new CommandDefinition(WarmUpsSql, cancellationToken: ct))];
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Data;
+using ProMTA.ServiceDefaults.Data;
+using ProMTA.Throttling;
+
+namespace ProMTA.Delivery.Outbound;
+
+/// <summary>
+/// Keeps the in-memory throttling controller and the database in step: on start every saved lane and warm-up is given
+/// back to the controller (a restart does not forget what each ISP allowed); then the lanes are saved every
+/// <c>Delivery:ThrottleStateInterval</c> and on stop, and warm-ups started elsewhere (activation, another replica) are
+/// picked up. A new replica starts from the latest saved lanes; live replicas do not merge each other's lanes.
+/// </summary>
+public sealed class ThrottleStateSync(Database db, ThrottleController throttle, TimeProvider time)
+{
+    private readonly HashSet<string> warming = new(StringComparer.Ordinal);
+
+    public async Task RestoreAsync(CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        foreach (var lane in await ThrottleState.LoadLanesAsync(db, ct)) throttle.RestoreLane(lane, now);
+        await PickUpWarmUpsAsync(ct);
+    }
+
+    public async Task SyncAsync(CancellationToken ct)
+    {
+        await ThrottleState.SaveLanesAsync(db, throttle.ExportLanes(), time.GetUtcNow(), ct);
+        await PickUpWarmUpsAsync(ct);
+    }
+
+    /// <summary>Starts the warm-up of an IP in this process (the row is written by whoever activated the service).</summary>
+    public void BeginWarmUp(string sourceIp, DateTimeOffset startedAt)
+    {
+        lock (warming)
+        {
+            if (!warming.Add(sourceIp)) return;
+        }
+        throttle.BeginWarmUp(sourceIp, startedAt);
+    }
+
+    private async Task PickUpWarmUpsAsync(CancellationToken ct)
+    {
+        foreach (var row in await ThrottleState.WarmUpsAsync(db, ct)) BeginWarmUp(row.SourceIp, row.StartedAt);
+    }
+}

@@ -1,0 +1,11 @@
+namespace ProMTA.Throttling;
+
+/// <summary>
+/// What one source IP x provider lane has learned, in a form that can be stored and given back to a controller
+/// (after a restart, or to a new replica) with <see cref="ThrottleController.RestoreLane"/>.
+/// </summary>
+/// <param name="RatePerMinute">The allowed rate.</param>
+/// <param name="Connections">The allowed concurrent connections.</param>
+/// <param name="LastThrottledRate">Where the ISP last pushed back (the recovery target), or null.</param>
+/// <param name="SuspendedUntil">The end of a reputation suspension, or null.</param>
+public sealed record LaneState(string SourceIp, string Provider, double RatePerMinute, int Connections, double? LastThrottledRate, DateTimeOffset? SuspendedUntil);
