@@ -24,9 +24,10 @@ public sealed class RelayHost : IAsyncDisposable
 
     private readonly IHost host;
 
-    private RelayHost(IHost host, FakeMx mx, int port, Guid serviceId, string username)
+    private RelayHost(IHost host, FakeMx mx, int port, Guid serviceId, string username, string schema)
     {
         this.host = host;
+        Schema = schema;
         Mx = mx;
         Port = port;
         ServiceId = serviceId;
@@ -34,6 +35,8 @@ public sealed class RelayHost : IAsyncDisposable
     }
 
     public FakeMx Mx { get; }
+    /// <summary>The database schema of this host: pass it to the next StartAsync to restart on the same data.</summary>
+    public string Schema { get; }
     public int Port { get; }
     public Guid ServiceId { get; }
     public string Username { get; }
@@ -41,8 +44,10 @@ public sealed class RelayHost : IAsyncDisposable
     public IServiceProvider Services => host.Services;
 
     public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true,
-        Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production", Action<IServiceCollection>? services = null)
+        Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production", Action<IServiceCollection>? services = null,
+        string? schema = null)
     {
+        schema ??= $"t_{Guid.NewGuid():N}"[..20];
         var mxPort = FreePort.Next();
         var provider = gmail ?? new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" };
         provider.Address = "127.0.0.1";
@@ -64,7 +69,7 @@ public sealed class RelayHost : IAsyncDisposable
         foreach (var (key, value) in settings?.Invoke(serviceId) ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
         builder.Services.AddSingleton(TimeProvider.System);
         services?.Invoke(builder.Services);
-        builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
+        builder.AddServiceDatabase(schema, typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
         var host = builder.Build();
@@ -88,7 +93,7 @@ public sealed class RelayHost : IAsyncDisposable
                 VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, 'Active', now())
                 """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp } });
         }
-        var relay = new RelayHost(host, mx, port, serviceId, username);
+        var relay = new RelayHost(host, mx, port, serviceId, username, schema);
         await relay.WaitForRelayAsync();
         return relay;
     }

@@ -29,7 +29,16 @@ public static class RelayApi
         services.MapGet("/suppressions", ListSuppressions);
         services.MapPost("/suppressions", AddSuppression);
         services.MapDelete("/suppressions/{address}", RemoveSuppression);
+        app.MapGet("/api/admin/relay-mode-changes", ListRelayModeChanges).RequireAuthorization(StaffPolicy.OperatorName);
         return app;
+    }
+
+    /// <summary>Operators: every switch between managed and unmanaged relay (who, when, from, to), newest first; one service with ?serviceId=.</summary>
+    private static async Task<Ok<PagedList<RelayModeChange>>> ListRelayModeChanges(Guid? serviceId, int? page, int? pageSize, Database db, CancellationToken ct)
+    {
+        var paging = Paging.From(page, pageSize);
+        var (items, total) = await RelayModeChanges.ListAsync(db, serviceId, paging.Page, paging.PageSize, ct);
+        return TypedResults.Ok(new PagedList<RelayModeChange>(items, total, paging.Page, paging.PageSize));
     }
 
     /// <summary>A new password every call, shown once; only its hash is kept.</summary>
@@ -67,7 +76,8 @@ public static class RelayApi
 
     /// <summary>Rule 18: managed (adaptive throttling) or unmanaged (full speed, only hard safety caps), per service.</summary>
     private static async Task<Results<Ok<RelayModeResponse>, ValidationProblem, NotFound, ProblemHttpResult>> SetRelayMode(
-        Guid serviceId, RelayModeRequest request, ClaimsPrincipal user, Database db, ThrottleController throttle, ILoggerFactory logs, CancellationToken ct)
+        Guid serviceId, RelayModeRequest request, ClaimsPrincipal user, Database db, ThrottleController throttle, TimeProvider time,
+        ILoggerFactory logs, CancellationToken ct)
     {
         if (request.Mode is not ("managed" or "unmanaged"))
         {
@@ -79,7 +89,7 @@ public static class RelayApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Relay not live yet",
                 detail: "The relay mode can be chosen once the service is live.");
         }
-        await RelayAccounts.SetRelayModeAsync(db, serviceId, request.Mode, ct);
+        await RelayAccounts.SetRelayModeAsync(db, serviceId, request.Mode, $"customer:{user.CustomerId()}", time.GetUtcNow(), ct);
         throttle.SetRelayMode(serviceId.ToString(), request.Mode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
         logs.CreateLogger("ProMTA.Delivery.RelayMode").LogInformation("Relay mode of {ServiceId} set to {Mode} by {CustomerId}", serviceId, request.Mode, user.CustomerId());
         return TypedResults.Ok(new RelayModeResponse(serviceId, request.Mode,

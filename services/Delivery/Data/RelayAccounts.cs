@@ -33,7 +33,16 @@ public static class RelayAccounts
         SELECT service_id, username, password_hash, source_ips, status, relay_mode FROM relay_accounts WHERE service_id = @ServiceId
         """;
 
-    private const string SetRelayModeSql = "UPDATE relay_accounts SET relay_mode = @Mode WHERE service_id = @ServiceId";
+    // The switch and its audit row in one transaction; the row lock orders concurrent switches so each "from" is true.
+    private const string SetRelayModeSql = """
+        WITH before AS (SELECT relay_mode FROM relay_accounts WHERE service_id = @ServiceId FOR UPDATE),
+             changed AS (
+                 UPDATE relay_accounts a SET relay_mode = @Mode FROM before
+                 WHERE a.service_id = @ServiceId AND before.relay_mode <> @Mode
+                 RETURNING before.relay_mode AS from_mode)
+        INSERT INTO relay_mode_changes (service_id, from_mode, to_mode, changed_by, changed_at)
+        SELECT @ServiceId, from_mode, @Mode, @ChangedBy, @Now FROM changed
+        """;
 
     private const string SetPasswordSql = """
         UPDATE relay_accounts SET password_hash = @PasswordHash WHERE service_id = @ServiceId
@@ -59,10 +68,12 @@ public static class RelayAccounts
         return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByServiceSql, new { ServiceId = serviceId }, cancellationToken: ct));
     }
 
-    public static async Task SetRelayModeAsync(Database db, Guid serviceId, string mode, CancellationToken ct)
+    /// <summary>Switches the relay mode and audits who did it; setting the mode it already has changes nothing.</summary>
+    public static async Task SetRelayModeAsync(Database db, Guid serviceId, string mode, string changedBy, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(SetRelayModeSql, new { ServiceId = serviceId, Mode = mode }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(SetRelayModeSql,
+            new { ServiceId = serviceId, Mode = mode, ChangedBy = changedBy, Now = now }, cancellationToken: ct));
     }
 
     public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, CancellationToken ct)

@@ -36,7 +36,7 @@ internal sealed partial class RelayMessageStore(
             await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), data,
                 RelaySession.ClientIp(context), recipients, now, outbound.Value.MessageLifetime, cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Not stored, so not accepted: the client keeps the message and tries again.
             LogStoreFailed(ex, serviceId);
