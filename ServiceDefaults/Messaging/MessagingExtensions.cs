@@ -71,6 +71,7 @@ public static class MessagingExtensions
                 // Inside the recorder, so an injected fault shows in the flow as a failed attempt.
                 rabbit.UseFaultInjection(context, faults);
                 rabbit.ConnectEndpointConfigurationObserver(queues);
+                rabbit.ConnectReceiveObserver(queues);
                 rabbit.ConfigureEndpoints(context);
             });
         });

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using MassTransit;
@@ -20,16 +21,32 @@ public sealed class DeadLetterQueues(IConfiguration configuration, ServiceQueues
     private const int BodyPreviewChars = 4000;
 
     private readonly SemaphoreSlim connecting = new(1, 1);
+    private readonly ConcurrentDictionary<string, byte> existing = new();
     private IConnection? connection;
+    private bool probedAll;
 
-    /// <summary>Depth of every _error queue of this service (0 for one MassTransit has not created yet).</summary>
+    /// <summary>
+    /// Depth of every _error queue of this service (0 for one MassTransit has not created yet). Asking RabbitMQ about a
+    /// queue that does not exist logs an error there, so after the first round only the queues that exist, or whose
+    /// consumer just faulted, are asked about.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> CountAsync(CancellationToken ct)
     {
-        var counts = new Dictionary<string, long>();
-        foreach (var queue in queues.Names)
+        var firstRound = !probedAll && queues.Names.Count > 0;
+        var counts = queues.ErrorQueues.ToDictionary(q => q, _ => 0L);
+        foreach (var errorQueue in counts.Keys.Where(q => firstRound || existing.ContainsKey(q) || queues.RecentlyFaulted(q)).ToList())
         {
-            counts[queue + ServiceQueues.ErrorSuffix] = await DepthAsync(queue + ServiceQueues.ErrorSuffix, ct);
+            if (await DepthAsync(errorQueue, ct) is { } depth)
+            {
+                existing[errorQueue] = 0;
+                counts[errorQueue] = depth;
+            }
+            else
+            {
+                existing.TryRemove(errorQueue, out _);
+            }
         }
+        probedAll |= firstRound;
         return counts;
     }
 
@@ -55,7 +72,7 @@ public sealed class DeadLetterQueues(IConfiguration configuration, ServiceQueues
     /// <summary>Moves one message back to its consumer's queue; null when the queue is not this service's or the message is not in it.</summary>
     public async Task<ReplayResult?> ReplayAsync(string errorQueue, Guid messageId, CancellationToken ct)
     {
-        if (!queues.OwnsErrorQueue(errorQueue) || await DepthAsync(errorQueue, ct) == 0) return null;
+        if (!queues.OwnsErrorQueue(errorQueue) || await DepthAsync(errorQueue, ct) is null or 0) return null;
         var target = errorQueue[..^ServiceQueues.ErrorSuffix.Length];
         await using var channel = await (await ConnectAsync(ct)).CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), ct);
@@ -76,7 +93,8 @@ public sealed class DeadLetterQueues(IConfiguration configuration, ServiceQueues
         return null;
     }
 
-    private async Task<long> DepthAsync(string queue, CancellationToken ct)
+    /// <summary>The queue's depth; null when it does not exist.</summary>
+    private async Task<long?> DepthAsync(string queue, CancellationToken ct)
     {
         // A passive declare of a missing queue closes the channel: one channel per question.
         await using var channel = await (await ConnectAsync(ct)).CreateChannelAsync(cancellationToken: ct);
@@ -86,7 +104,7 @@ public sealed class DeadLetterQueues(IConfiguration configuration, ServiceQueues
         }
         catch (OperationInterruptedException ex) when (ex.ShutdownReason?.ReplyCode == 404)
         {
-            return 0;
+            return null;
         }
     }
 
