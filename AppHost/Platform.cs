@@ -34,6 +34,9 @@ public static class Platform
         var billing = builder.AddService<Projects.Billing>("billing", infra)
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Billing__TimeZone", builder.Configuration["Billing:TimeZone"] ?? "Europe/Amsterdam")
+            // Customer notices are mailed only where a smarthost is configured (--Billing:Email:SmartHost=host).
+            .WithEnvironment("Billing__Email__SmartHost", builder.Configuration["Billing:Email:SmartHost"] ?? "")
+            .WithEnvironment("Billing__Email__Port", builder.Configuration["Billing:Email:Port"] ?? "25")
             .WithStripe(builder, stripe);
 
         var provisioning = builder.AddService<Projects.Provisioning>("provisioning", infra)

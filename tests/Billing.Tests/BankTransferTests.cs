@@ -38,7 +38,7 @@ public sealed class BankTransferTests(PostgresFixture postgres, StripeEmulatorFi
             await work.CommitAsync();
         }
         var time = new FakeTimeProvider(At);
-        var renewals = new RenewalProcessor(db, emulator.Payments, new InvoiceSettlement(time), time, NullLogger<RenewalProcessor>.Instance);
+        var renewals = new RenewalProcessor(db, emulator.Payments, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
 
         await renewals.RunAsync(BillingCalendar.ChargeDate(OrderedOn, 1), CancellationToken.None);
         await using var connection = await db.OpenAsync();

@@ -1,4 +1,6 @@
+using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Builder;
@@ -13,6 +15,7 @@ using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.TestKit;
 using StripeEmulator;
+using StripeEmulator.Webhooks;
 using Xunit;
 
 namespace ProMTA.Billing.Tests;
@@ -49,6 +52,8 @@ public sealed class BillingStack : IAsyncDisposable
 
     public Database Database => billing.Services.GetRequiredService<Database>();
 
+    public T Service<T>() where T : notnull => billing.Services.GetRequiredService<T>();
+
     public static async Task<BillingStack> StartAsync(PostgresFixture postgres, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var port = FreePort.Next();
@@ -71,6 +76,8 @@ public sealed class BillingStack : IAsyncDisposable
             ["Stripe:EmulatorUrl"] = emulatorAddress.ToString(),
             ["Stripe:Webhooks:Secret"] = WebhookSecret,
             ["Logging:LogLevel:Default"] = "Warning",
+            // Tests run renewals themselves, on the days they choose.
+            ["Billing:Renewals:Interval"] = "01:00:00",
         });
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(TimeProvider.System);
@@ -122,6 +129,24 @@ public sealed class BillingStack : IAsyncDisposable
     {
         await using var connection = await Database.OpenAsync();
         return (await connection.ExecuteScalarAsync<T>(sql, param))!;
+    }
+
+    public static string StripeApiVersion => global::Stripe.StripeConfiguration.ApiVersion;
+
+    /// <summary>Posts an event to Billing's webhook endpoint signed like Stripe signs it (a crafted, late or repeated delivery).</summary>
+    public async Task<HttpStatusCode> PostWebhookAsync(string payload)
+    {
+        using var client = new HttpClient { BaseAddress = BillingAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Header(payload, WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    public async Task<List<T>> ListAsync<T>(string sql, object? param = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return (await connection.QueryAsync<T>(sql, param)).ToList();
     }
 
     /// <summary>Polls until <paramref name="done"/> holds: webhooks arrive asynchronously, as from Stripe.</summary>

@@ -73,7 +73,7 @@ public sealed class DunningTests(PostgresFixture postgres, StripeEmulatorFixture
             OrderedOn, 20, attached, at, "Active", BillingCalendar.ChargeDate(OrderedOn, 1)));
         await work.CommitAsync();
         var time = new FakeTimeProvider(at);
-        return (serviceId, new RenewalProcessor(host.Database, emulator.Payments, new InvoiceSettlement(time), time, NullLogger<RenewalProcessor>.Instance));
+        return (serviceId, new RenewalProcessor(host.Database, emulator.Payments, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance));
     }
 
     /// <summary>Runs the scheduler once a day and reads back what it did each day.</summary>

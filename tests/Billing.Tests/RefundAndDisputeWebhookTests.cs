@@ -49,9 +49,9 @@ public sealed class RefundAndDisputeWebhookTests(PostgresFixture postgres) : ICl
         // The bank returned the refund (refund.failed, later) before Stripe's refund.created (earlier) arrives.
         var failed = RefundEvent("evt_refund_failed", "refund.failed", "re_outoforder", paid.PaymentIntentId, "failed", at + 60);
         var created = RefundEvent("evt_refund_created", "refund.created", "re_outoforder", paid.PaymentIntentId, "succeeded", at);
-        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync(stack, failed));
-        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync(stack, created));
-        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync(stack, created)); // Stripe redelivers
+        Assert.Equal(HttpStatusCode.OK, await stack.PostWebhookAsync(failed));
+        Assert.Equal(HttpStatusCode.OK, await stack.PostWebhookAsync(created));
+        Assert.Equal(HttpStatusCode.OK, await stack.PostWebhookAsync(created)); // Stripe redelivers
 
         Assert.Equal("failed", await stack.ScalarAsync<string>("SELECT status FROM refunds WHERE id = 're_outoforder'"));
         Assert.Equal(0L, await stack.ScalarAsync<long>("SELECT amount_refunded_minor FROM invoices"));
@@ -62,11 +62,11 @@ public sealed class RefundAndDisputeWebhookTests(PostgresFixture postgres) : ICl
         var foreign = await stack.Payments.ChargeAsync(
             await stack.Payments.CreateCustomerAsync(Guid.NewGuid(), "x@example.test", "X", CancellationToken.None), "pm_card_visa", 1000, "EUR",
             "foreign", offSession: false, new Dictionary<string, string>(), "not ours", CancellationToken.None);
-        Assert.Equal(HttpStatusCode.OK, await PostSignedAsync(stack, RefundEvent("evt_foreign", "refund.created", "re_foreign", foreign.PaymentIntentId!, "succeeded", at)));
+        Assert.Equal(HttpStatusCode.OK, await stack.PostWebhookAsync(RefundEvent("evt_foreign", "refund.created", "re_foreign", foreign.PaymentIntentId!, "succeeded", at)));
         Assert.Equal(1L, await stack.ScalarAsync<long>("SELECT count(*) FROM refunds"));
 
         // Signed but malformed: 400, not a crash.
-        Assert.Equal(HttpStatusCode.BadRequest, await PostSignedAsync(stack, "{\"id\":\"evt_broken\",\"object\":\"event\""));
+        Assert.Equal(HttpStatusCode.BadRequest, await stack.PostWebhookAsync("{\"id\":\"evt_broken\",\"object\":\"event\""));
 
         // Forged: 400 and nothing recorded.
         using var forged = new HttpClient { BaseAddress = stack.BillingAddress };
@@ -116,21 +116,10 @@ public sealed class RefundAndDisputeWebhookTests(PostgresFixture postgres) : ICl
     private static global::Stripe.StripeClient StripeClient(BillingStack stack) =>
         new("sk_test_dashboard", apiBase: stack.Emulator.BaseAddress!.ToString().TrimEnd('/'));
 
-    private static string ApiVersion => global::Stripe.StripeConfiguration.ApiVersion;
-
     private static string RefundEvent(string eventId, string type, string refundId, string paymentIntentId, string status, long created) => $$$"""
-        {"id":"{{{eventId}}}","object":"event","api_version":"{{{ApiVersion}}}","created":{{{created}}},"livemode":false,"pending_webhooks":1,
+        {"id":"{{{eventId}}}","object":"event","api_version":"{{{BillingStack.StripeApiVersion}}}","created":{{{created}}},"livemode":false,"pending_webhooks":1,
          "request":{"id":null,"idempotency_key":null},"type":"{{{type}}}",
          "data":{"object":{"id":"{{{refundId}}}","object":"refund","amount":14900,"currency":"eur","created":{{{created}}},"payment_intent":"{{{paymentIntentId}}}",
                            "reason":"requested_by_customer","status":"{{{status}}}","metadata":{} } } }
         """;
-
-    private static async Task<HttpStatusCode> PostSignedAsync(BillingStack stack, string payload)
-    {
-        using var client = new HttpClient { BaseAddress = stack.BillingAddress };
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/webhooks/stripe") { Content = new StringContent(payload, Encoding.UTF8, "application/json") };
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Header(payload, BillingStack.WebhookSecret, DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
-        using var response = await client.SendAsync(request);
-        return response.StatusCode;
-    }
 }

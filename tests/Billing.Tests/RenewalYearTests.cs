@@ -36,7 +36,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         var calendar = new BillingCalendar(Amsterdam);
         var policy = new CancellationPolicy(calendar);
         var time = new FakeTimeProvider(At(FirstOrder).AddHours(-4));
-        var processor = new RenewalProcessor(db, stripe, new InvoiceSettlement(time), time, NullLogger<RenewalProcessor>.Instance);
+        var processor = new RenewalProcessor(db, stripe, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
         var random = new Random(20270101);
 
         var services = await SeedAsync(db, random);

@@ -28,6 +28,7 @@ public sealed partial class OrderPlacedConsumer(
         var stripeCustomerId = await BillingRepository.FindStripeCustomerAsync(work, order.CustomerId)
             ?? await stripe.CreateCustomerAsync(order.CustomerId, order.CustomerEmail, order.CustomerName, ct);
         await BillingRepository.AddAccountAsync(work, order.CustomerId, stripeCustomerId, time.GetUtcNow());
+        await NotificationRepository.SetEmailAsync(work, order.CustomerId, order.CustomerEmail);
 
         var orderedOn = calendar.LocalDate(order.OrderedAt);
         var service = new BilledService(order.ServiceId, order.OrderId, order.CustomerId, order.ProductId, order.MonthlyPriceMinor,

@@ -3,7 +3,8 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
 
-public sealed record NotificationRow(Guid Id, Guid ServiceId, string Kind, string Message, DateTimeOffset CreatedAt);
+/// <param name="MailStatus">Pending, Sent, Rejected (the mail server refused it) or NoAddress.</param>
+public sealed record NotificationRow(Guid Id, Guid ServiceId, string Kind, string Message, DateTimeOffset CreatedAt, string MailStatus, DateTimeOffset? MailedAt);
 
 public sealed record InvoiceRow(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, long AmountMinor, string Currency,
@@ -18,7 +19,7 @@ public sealed class InvoiceQueries(Database db)
         """;
     private const string CountSql = "SELECT count(*) FROM invoices WHERE customer_id = @CustomerId";
     private const string NotificationsSql = """
-        SELECT id, service_id, kind, message, created_at FROM notifications WHERE customer_id = @CustomerId
+        SELECT id, service_id, kind, message, created_at, mail_status, mailed_at FROM notifications WHERE customer_id = @CustomerId
         ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
         """;
     private const string NotificationsCountSql = "SELECT count(*) FROM notifications WHERE customer_id = @CustomerId";

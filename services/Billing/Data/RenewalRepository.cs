@@ -70,6 +70,10 @@ public static class RenewalRepository
     private const string OpenInvoiceSql = """
         SELECT id AS invoice_id, number AS invoice_number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
         """;
+    // An earlier attempt waiting for the customer's authentication (its pay link is out).
+    private const string AwaitingAuthenticationSql = """
+        SELECT stripe_payment_intent_id FROM invoices WHERE id = @Id AND status = 'Open' AND pay_url IS NOT NULL
+        """;
     private const string UncollectibleSql = "UPDATE invoices SET status = 'Uncollectible' WHERE service_id = @ServiceId AND status = 'Open'";
     // A new card on file: every unpaid renewal of the customer is tried with it on the next run.
     private const string ReplaceCardSql = """
@@ -77,10 +81,6 @@ public static class RenewalRepository
             retry_requested = billing_status IN ('PastDue', 'Suspended'),
             next_due_on = CASE WHEN billing_status IN ('PastDue', 'Suspended') THEN LEAST(next_due_on, @Today) ELSE next_due_on END
         WHERE customer_id = @CustomerId AND billing_status IN ('Active', 'PastDue', 'Suspended')
-        """;
-    private const string NotifySql = """
-        INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at)
-        VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt)
         """;
 
     public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today) => work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today });
@@ -105,11 +105,11 @@ public static class RenewalRepository
     public static Task<OpenInvoice?> FindOpenInvoiceAsync(UnitOfWork work, Guid serviceId, int period) =>
         work.QuerySingleOrDefaultAsync<OpenInvoice>(OpenInvoiceSql, new { ServiceId = serviceId, Period = period });
 
+    public static Task<string?> FindAwaitingAuthenticationAsync(UnitOfWork work, Guid invoiceId) =>
+        work.QuerySingleOrDefaultAsync<string>(AwaitingAuthenticationSql, new { Id = invoiceId });
+
     public static Task MarkUncollectibleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(UncollectibleSql, new { ServiceId = serviceId });
 
     public static Task ReplaceCardAsync(UnitOfWork work, Guid customerId, string paymentMethodId, DateOnly today) =>
         work.ExecuteAsync(ReplaceCardSql, new { CustomerId = customerId, PaymentMethodId = paymentMethodId, Today = today });
-
-    public static Task NotifyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string kind, string message, DateTimeOffset now) =>
-        work.ExecuteAsync(NotifySql, new { Id = Guid.CreateVersion7(), CustomerId = customerId, ServiceId = serviceId, Kind = kind, Message = message, CreatedAt = now });
 }

@@ -52,7 +52,7 @@ public sealed class RefundRecorder(TimeProvider time)
     }
 
     private Task NotifyAsync(UnitOfWork work, PaidByStripe invoice, string kind, string message) =>
-        RenewalRepository.NotifyAsync(work, invoice.CustomerId, invoice.ServiceId, kind, message, time.GetUtcNow());
+        NotificationRepository.NotifyAsync(work, invoice.CustomerId, invoice.ServiceId, kind, message, time.GetUtcNow());
 
     public static string Money(long minor, string currency) =>
         string.Create(CultureInfo.InvariantCulture, $"{minor / 100m:0.00} {currency.ToUpperInvariant()}");

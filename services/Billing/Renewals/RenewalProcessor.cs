@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
@@ -14,7 +15,8 @@ namespace ProMTA.Billing.Renewals;
 /// Each service is one transaction holding its row lock, with the Stripe call keyed by service, period and attempt,
 /// so neither a crash nor a second replica can charge a period twice. Days missed while down are caught up.
 /// </summary>
-public sealed partial class RenewalProcessor(Database db, StripePayments stripe, InvoiceSettlement settlement, TimeProvider time, ILogger<RenewalProcessor> log)
+public sealed partial class RenewalProcessor(
+    Database db, StripePayments stripe, InvoiceSettlement settlement, IOptions<BillingOptions> options, TimeProvider time, ILogger<RenewalProcessor> log)
 {
     public async Task<int> RunAsync(DateOnly today, CancellationToken ct)
     {
@@ -86,10 +88,17 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
             }
             return false;
         }
+        var key = $"renewal-{service.ServiceId}-period-{period}-attempt-{attempt}";
+        if (await RenewalRepository.FindAwaitingAuthenticationAsync(work, invoice.InvoiceId) is { } waiting
+            && !await stripe.CancelUnlessPaidAsync(waiting, $"{key}-withdraw-link", ct))
+        {
+            await settlement.SettleAsync(work, service, invoice, period, waiting); // paid through the link; its webhook finds it paid
+            return true;
+        }
         var result = service.StripePaymentMethodId is null
             ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
             : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, service.MonthlyPriceMinor, service.Currency,
-                $"renewal-{service.ServiceId}-period-{period}-attempt-{attempt}", offSession: true,
+                key, offSession: true,
                 new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["period"] = period.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 $"ProMTA {service.ProductId}, period from {start:yyyy-MM-dd}", ct);
         var now = time.GetUtcNow();
@@ -99,6 +108,12 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
             LogRenewed(service.ServiceId, period);
             return true;
         }
+        if (result is { Code: "authentication_required", PayUrl: null, PaymentIntentId: { } intentId })
+        {
+            // Rule 12 / SCA: the bank wants the customer present; the notice carries the link to authenticate.
+            result = result with { PayUrl = await stripe.AuthenticationLinkAsync(intentId, service.StripePaymentMethodId!,
+                $"{options.Value.PortalUrl.TrimEnd('/')}/invoices/{invoice.InvoiceId}", $"{key}-authenticate", ct) };
+        }
         await BillingRepository.MarkFailedAsync(work, invoice.InvoiceId, result.PaymentIntentId, result.FailureReason!, result.PayUrl);
         await work.PublishAsync(new PaymentFailed
         {
@@ -106,7 +121,9 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
             Code = result.Code, DeclineCode = result.DeclineCode, FailedAt = now, PayUrl = result.PayUrl,
         });
         await NotifyAsync(work, service, "payment-failed",
-            $"We could not charge your card for the period from {start:yyyy-MM-dd}: {result.FailureReason} Pay the open invoice or replace your card before {start:yyyy-MM-dd}.");
+            result.PayUrl is null
+                ? $"We could not charge your card for the period from {start:yyyy-MM-dd}: {result.FailureReason} Pay the open invoice or replace your card before {start:yyyy-MM-dd}."
+                : $"Your bank asks you to authenticate the payment of invoice {invoice.InvoiceNumber} for the period from {start:yyyy-MM-dd}: complete it at {result.PayUrl} before {start:yyyy-MM-dd}.");
         LogRenewalFailed(service.ServiceId, period, result.Code);
         return false;
     }
@@ -131,7 +148,7 @@ public sealed partial class RenewalProcessor(Database db, StripePayments stripe,
     }
 
     private Task NotifyAsync(UnitOfWork work, DueService service, string kind, string message) =>
-        RenewalRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, kind, message, time.GetUtcNow());
+        NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, kind, message, time.GetUtcNow());
 
     [LoggerMessage(LogLevel.Information, "Renewed {ServiceId} for period {Period}")]
     private partial void LogRenewed(Guid serviceId, int period);

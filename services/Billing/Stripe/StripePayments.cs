@@ -76,6 +76,47 @@ public sealed class StripePayments(IStripeClient stripe)
         }
     }
 
+    /// <summary>
+    /// Turns an off-session charge refused for want of authentication (SCA) into a pay link: the same PaymentIntent is
+    /// confirmed again as an on-session payment with a return URL, so Stripe answers with the bank's authentication
+    /// page (next_action), which the customer opens from the notice. Completing it pays the PaymentIntent, and Stripe's
+    /// payment_intent.succeeded webhook settles the invoice. Null when Stripe gives no such page.
+    /// </summary>
+    public async Task<string?> AuthenticationLinkAsync(string paymentIntentId, string paymentMethodId, string returnUrl, string idempotencyKey, CancellationToken ct)
+    {
+        try
+        {
+            var intent = await new PaymentIntentService(stripe).ConfirmAsync(paymentIntentId,
+                new PaymentIntentConfirmOptions { PaymentMethod = paymentMethodId, ReturnUrl = returnUrl, OffSession = false },
+                new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+            return intent.Status == "requires_action" ? intent.NextAction?.RedirectToUrl?.Url : null;
+        }
+        catch (StripeException ex) when (ex.StripeError?.Type is "card_error" or "invalid_request_error")
+        {
+            return null; // the customer pays with another card instead
+        }
+    }
+
+    /// <summary>
+    /// Withdraws a pay link before the next attempt charges the same invoice, so the customer can never pay twice.
+    /// False when the PaymentIntent was paid meanwhile (the customer used the link): then it pays the invoice.
+    /// </summary>
+    public async Task<bool> CancelUnlessPaidAsync(string paymentIntentId, string idempotencyKey, CancellationToken ct)
+    {
+        var service = new PaymentIntentService(stripe);
+        if ((await service.GetAsync(paymentIntentId, cancellationToken: ct)).Status == "succeeded") return false;
+        try
+        {
+            await service.CancelAsync(paymentIntentId, new PaymentIntentCancelOptions { CancellationReason = "abandoned" },
+                new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
+            return true;
+        }
+        catch (StripeException ex) when (ex.StripeError?.Code == "payment_intent_unexpected_state")
+        {
+            return (await service.GetAsync(paymentIntentId, cancellationToken: ct)).Status != "succeeded";
+        }
+    }
+
     /// <summary>Refunds a PaymentIntent in full; the key makes a replayed refund return the first one.</summary>
     public async Task<RefundReport> RefundAsync(string paymentIntentId, string idempotencyKey, DateTimeOffset now, CancellationToken ct)
     {
@@ -85,10 +126,13 @@ public sealed class StripePayments(IStripeClient stripe)
         return Report(refund, now);
     }
 
+    public Task<PaymentIntent> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>
+        new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
+
     /// <summary>Did Billing make this payment? Ours carry the service id in their metadata.</summary>
     public async Task<bool> IsOursAsync(string paymentIntentId, CancellationToken ct)
     {
-        var intent = await new PaymentIntentService(stripe).GetAsync(paymentIntentId, cancellationToken: ct);
+        var intent = await GetPaymentIntentAsync(paymentIntentId, ct);
         return intent.Metadata?.ContainsKey("service_id") == true;
     }
 

@@ -52,7 +52,7 @@ public sealed partial class DisputeEvents(PaymentLookup payments, TimeProvider t
     }
 
     private Task NotifyAsync(UnitOfWork work, PaidByStripe invoice, string kind, string message) =>
-        RenewalRepository.NotifyAsync(work, invoice.CustomerId, invoice.ServiceId, kind, message, time.GetUtcNow());
+        NotificationRepository.NotifyAsync(work, invoice.CustomerId, invoice.ServiceId, kind, message, time.GetUtcNow());
 
     [LoggerMessage(LogLevel.Warning, "Customer {CustomerId} disputes invoice {InvoiceNumber} ({DisputeId}, {Reason}): staff must answer it in Stripe")]
     private partial void LogOpened(Guid customerId, long invoiceNumber, string disputeId, string reason);

@@ -8,7 +8,7 @@ public sealed class StripeEventHandler(PaymentIntentEvents payments, RefundEvent
 {
     public Task HandleAsync(UnitOfWork work, Event stripeEvent, CancellationToken ct) => stripeEvent.Data.Object switch
     {
-        PaymentIntent intent => payments.OnPaymentIntentAsync(work, stripeEvent, intent),
+        PaymentIntent intent => payments.OnPaymentIntentAsync(work, stripeEvent, intent, ct),
         global::Stripe.Refund refund => refunds.OnRefundAsync(work, stripeEvent, refund, ct),
         Charge charge when stripeEvent.Type == EventTypes.ChargeRefunded => refunds.OnChargeRefundedAsync(work, charge, ct),
         Dispute dispute => disputes.OnDisputeAsync(work, stripeEvent, dispute, ct),
