@@ -34,6 +34,41 @@ public sealed class StaffTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task Billing_staff_routes_answer_an_account_manager_only_for_their_own_customers()
+    {
+        var theirs = await Customer.SignUpAsync(platform.Gateway);
+        var other = await Customer.SignUpAsync(platform.Gateway);
+        var theirsId = await CustomerIdAsync(theirs.Email);
+        var otherId = await CustomerIdAsync(other.Email);
+        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
+            new { accountManagerId = platform.AccountManager.Id });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+
+        // Billing learns the assignment from Ordering's AccountManagerAssigned: then the manager may decide for this
+        // customer (refused here by rule 8, one service at most), never for anyone else's.
+        var reason = new { reason = "Pays by transfer from its parent company" };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        HttpStatusCode own;
+        do
+        {
+            using var attempt = await platform.SendAsStaffAsync(HttpMethod.Post, $"/api/admin/customers/{theirsId}/bank-transfer", reason, platform.AccountManager.Token);
+            own = attempt.StatusCode;
+            if (own == HttpStatusCode.NotFound) await Task.Delay(250);
+        }
+        while (own == HttpStatusCode.NotFound && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.Conflict, own);
+        using var foreign = await platform.SendAsStaffAsync(HttpMethod.Post, $"/api/admin/customers/{otherId}/bank-transfer", reason, platform.AccountManager.Token);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        using var byOperator = await platform.SendAsStaffAsync(HttpMethod.Post, $"/api/admin/customers/{otherId}/bank-transfer", reason);
+        Assert.Equal(HttpStatusCode.Conflict, byOperator.StatusCode);
+
+        using var disputes = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/disputes", token: platform.AccountManager.Token);
+        Assert.Equal(HttpStatusCode.OK, disputes.StatusCode);
+        using var customerForbidden = await theirs.GetAsync("/api/admin/disputes");
+        Assert.Equal(HttpStatusCode.Forbidden, customerForbidden.StatusCode);
+    }
+
+    [Fact]
     public async Task An_operator_edits_the_catalog_and_bad_prices_are_refused()
     {
         var update = new { name = "ProMTA Enterprise", description = "Dedicated server, 16 dedicated IPs, unlimited relay.", monthlyPrice = new { amount = 1299.00m, currency = "EUR" }, ips = 16 };

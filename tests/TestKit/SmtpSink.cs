@@ -6,7 +6,7 @@ namespace ProMTA.TestKit;
 /// <summary>
 /// Postfix's smtp-sink (Debian's postfix package, installed by eng/install-servers.sh) on 127.0.0.1: a real SMTP server
 /// that accepts every message and writes each to a file, so tests can read what arrived. <paramref name="hardReject"/>
-/// makes it answer those commands with 5xx (e.g. "RCPT"). Stopped by PID on dispose, its folder removed.
+/// makes it answer those commands with 5xx (e.g. "RCPT"). Stopped (SIGTERM to its PID) on dispose, its folder removed.
 /// </summary>
 public sealed class SmtpSink : IAsyncDisposable
 {
@@ -56,11 +56,7 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!process.HasExited)
-        {
-            process.Kill();
-            await process.WaitForExitAsync();
-        }
+        await ChildProcess.TerminateAsync(process);
         process.Dispose();
         Directory.Delete(directory, recursive: true);
     }
