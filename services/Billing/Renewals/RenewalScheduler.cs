@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Billing.Domain;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Hosting;
 
 namespace ProMTA.Billing.Renewals;
 
@@ -11,28 +12,13 @@ public sealed class RenewalOptions
 }
 
 /// <summary>Runs the renewal processor for "today" in the business zone, on every replica (they share the work safely).</summary>
-public sealed partial class RenewalScheduler(
+public sealed class RenewalScheduler(
     RenewalProcessor processor, BillingCalendar calendar, MigrationState migrations, IOptions<RenewalOptions> options, TimeProvider time,
-    ILogger<RenewalScheduler> log) : BackgroundService
+    ILogger<RenewalScheduler> log) : PeriodicJob(migrations, time, log)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await migrations.Completed.WaitAsync(stoppingToken);
-        using var timer = new PeriodicTimer(options.Value.Interval, time);
-        do
-        {
-            try
-            {
-                await processor.RunAsync(calendar.LocalDate(time.GetUtcNow()), stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogRunFailed(ex);
-            }
-        }
-        while (await timer.WaitForNextTickAsync(stoppingToken));
-    }
+    private readonly TimeProvider clock = time;
 
-    [LoggerMessage(LogLevel.Error, "Renewal run failed; the next run retries what is still due")]
-    private partial void LogRunFailed(Exception ex);
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    public override Task RunOnceAsync(CancellationToken ct) => processor.RunAsync(calendar.LocalDate(clock.GetUtcNow()), ct);
 }
