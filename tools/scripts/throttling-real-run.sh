@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Real-socket run of adaptive throttling (issue 7): the Delivery service (Release, managed mode, its own PostgreSQL)
+# delivers a queue that never runs dry to tools/FakeIsp's fake MX servers on 127.0.0.2-4, each with a hidden
+# per-minute limit answered with that ISP's throttling reply. After DURATION seconds it prints, per provider: messages
+# accepted, attempts deferred, the hidden capacity used, and when the accepted rate first reached 90% of the limit.
+#   DURATION (default 300) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
+# The queue is filled with SQL (PER_PROVIDER recipients each, more than the run can deliver) before the relay account
+# is activated, so the run measures the outbound pacing only. Everything started here is stopped on exit, by PID.
+set -euo pipefail
+
+DURATION=${DURATION:-300}
+GMAIL=${GMAIL:-600}
+OUTLOOK=${OUTLOOK:-400}
+YAHOO=${YAHOO:-300}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+run=$root/.data/throttling-run
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+
+die() { echo "throttling-real-run: $*" >&2; exit 1; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 0.1; done; die "nothing listens on $1:$2"; }
+
+pids=()
+cleanup() {
+  set +e
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[i]}" 2>/dev/null
+    for _ in $(seq 1 100); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "${pids[i]}" 2>/dev/null
+  done
+}
+trap cleanup EXIT
+
+# postgres.sh keeps the cluster under /var/tmp when its user cannot reach the repo (e.g. under /root); it goes too.
+[[ -f $run/postgres/RELOCATED ]] && rm -rf "$(cat "$run/postgres/RELOCATED")"
+rm -rf "$run" && mkdir -p "$run"
+
+echo "== building services/Delivery and tools/FakeIsp (Release)"
+dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
+dotnet build "$root/tools/FakeIsp" -c Release -nologo -v q >>"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
+
+pg_port=$(free_port)
+pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
+PG_DATA_DIR=$run/postgres PG_PORT=$pg_port PG_PASSWORD=$pg_password PG_DATABASE=promta \
+  "$root/eng/native/postgres.sh" >"$run/postgres.log" 2>&1 &
+pids+=($!)
+psql() { PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d promta -XAtq -v ON_ERROR_STOP=1 "$@"; }
+for _ in $(seq 1 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+psql -c 'SELECT 1' >/dev/null || die "PostgreSQL did not start: $(tail -n5 "$run/postgres.log")"
+
+# The fake ISPs with their hidden limits. Yahoo answers its rate-limit reply (TS03) here: its reputation reply (TSS04,
+# the FakeIsp default) suspends the lane for hours by design, which is not what this run measures.
+mx_port=$(free_port)
+isp_http=$(free_port)
+dotnet "$root/tools/FakeIsp/bin/Release/net10.0/FakeIsp.dll" --urls "http://127.0.0.1:$isp_http" \
+  "--FakeIsp:SmtpPort=$mx_port" \
+  --FakeIsp:Providers:0:Name=Gmail --FakeIsp:Providers:0:Domain=gmail.test --FakeIsp:Providers:0:Address=127.0.0.2 \
+  "--FakeIsp:Providers:0:RateLimitPerMinute=$GMAIL" \
+  "--FakeIsp:Providers:0:ThrottleReply=421 4.7.28 [127.0.0.1] Our system has detected an unusual rate of mail originating from your IP address." \
+  --FakeIsp:Providers:1:Name=Outlook --FakeIsp:Providers:1:Domain=outlook.test --FakeIsp:Providers:1:Address=127.0.0.3 \
+  "--FakeIsp:Providers:1:RateLimitPerMinute=$OUTLOOK" \
+  "--FakeIsp:Providers:1:ThrottleReply=451 4.7.650 The mail server [127.0.0.1] has been temporarily rate limited due to IP reputation." \
+  --FakeIsp:Providers:2:Name=Yahoo --FakeIsp:Providers:2:Domain=yahoo.test --FakeIsp:Providers:2:Address=127.0.0.4 \
+  "--FakeIsp:Providers:2:RateLimitPerMinute=$YAHOO" \
+  "--FakeIsp:Providers:2:ThrottleReply=421 4.7.0 [TS03] Messages from 127.0.0.1 temporarily deferred due to excessive volume" \
+  >"$run/fake-isp.log" 2>&1 &
+pids+=($!)
+wait_port 127.0.0.2 "$mx_port"
+
+relay_port=$(free_port)
+ASPNETCORE_ENVIRONMENT=Production \
+ConnectionStrings__promta="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=promta" \
+ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
+Auth__InternalSecret=$(head -c 36 /dev/urandom | base64) \
+Dkim__EncryptionKey=$(head -c 36 /dev/urandom | base64) \
+Relay__Port=$relay_port \
+Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
+  dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
+  "--Delivery:Routes:gmail.test=127.0.0.2:$mx_port" "--Delivery:Routes:outlook.test=127.0.0.3:$mx_port" \
+  "--Delivery:Routes:yahoo.test=127.0.0.4:$mx_port" \
+  --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00 --Delivery:PollInterval=00:00:00.250 \
+  >"$run/delivery.log" 2>&1 &
+pids+=($!)
+wait_port 127.0.0.1 "$relay_port"
+
+per_provider=${PER_PROVIDER:-$(( (GMAIL > OUTLOOK ? GMAIL : OUTLOOK) * (DURATION / 60 + 2) ))}
+service_id=$(cat /proc/sys/kernel/random/uuid)
+echo "== queueing $per_provider recipients per provider, then activating the relay for $DURATION s"
+psql -v sid="$service_id" -v n="$per_provider" <<'SQL'
+INSERT INTO delivery.relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
+VALUES (:'sid', :'sid', 'svc-throttling-run', ARRAY['127.0.0.1'], 'Suspended', now());
+WITH m AS (
+    INSERT INTO delivery.messages (id, service_id, mail_from, size, data, received_at)
+    SELECT gen_random_uuid(), :'sid', 'sender@customer.test', 80,
+           convert_to(E'From: sender@customer.test\r\nSubject: run ' || i || E'\r\n\r\nHello.\r\n', 'UTF8'), now()
+    FROM generate_series(1, :n * 3) AS i
+    RETURNING id)
+INSERT INTO delivery.recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+SELECT id, :'sid', 'reader' || row_number() OVER () || '@' || d.domain, d.domain, d.provider, now(), now() + interval '3 days'
+FROM (SELECT id, row_number() OVER () AS k FROM m) AS msg
+JOIN (VALUES (0, 'gmail.test', 'Gmail'), (1, 'outlook.test', 'Outlook'), (2, 'yahoo.test', 'Yahoo')) AS d (slot, domain, provider)
+  ON msg.k % 3 = d.slot;
+UPDATE delivery.relay_accounts SET status = 'Active' WHERE service_id = :'sid';
+SQL
+start=$(psql -c "SELECT extract(epoch FROM now())")
+sleep "$DURATION"
+psql -c "UPDATE delivery.relay_accounts SET status = 'Suspended' WHERE service_id = '$service_id'"
+
+# What the ISPs saw (their counters: every attempt, every throttling reply) and when our accepted rate first reached
+# 90% of each hidden limit (10 s buckets of delivered recipients).
+curl -sf "http://127.0.0.1:$isp_http/counters" >"$run/counters.json" || die "FakeIsp counters unavailable"
+psql -F ',' -c "
+  SELECT provider, floor((extract(epoch FROM completed_at) - $start) / 10)::int * 10, count(*)
+  FROM delivery.recipients WHERE status = 'Delivered' GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
+echo
+LIMITS="Gmail=$GMAIL,Outlook=$OUTLOOK,Yahoo=$YAHOO" DURATION=$DURATION RUN=$run python3 - <<'PY'
+import csv, json, os
+limits = dict(p.split("=") for p in os.environ["LIMITS"].split(","))
+duration = int(os.environ["DURATION"])
+counters = {c["name"]: c for c in json.load(open(os.path.join(os.environ["RUN"], "counters.json")))}
+buckets = {}
+for provider, second, n in csv.reader(open(os.path.join(os.environ["RUN"], "delivered.csv"))):
+    buckets.setdefault(provider, []).append((int(second), int(n)))
+print("| Provider | hidden limit/min | accepted | attempts at the ISP | deferred | capacity used | first 10 s at >= 90% of the limit |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for name, limit in limits.items():
+    limit = int(limit)
+    c = counters[name]
+    accepted, deferred = c["accepted"], c["throttled"]
+    attempts = accepted + deferred + c["unknownUsers"] + c["rejectedAsSpam"] + c["greylisted"]
+    reached = next((s for s, n in sorted(buckets.get(name, [])) if n * 6 >= 0.9 * limit), None)
+    print(f"| {name} | {limit} | {accepted:,} | {attempts:,} | {deferred:,} ({deferred / attempts * 100 if attempts else 0:.1f} %) "
+          f"| {accepted / (limit * duration / 60) * 100:.1f} % | {f'{reached} s' if reached is not None else 'never'} |")
+PY
