@@ -35,6 +35,9 @@ public sealed class DnsOptions
     public TimeSpan DelegationFirstInterval { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan DelegationMaxInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>How often a domain already seen delegated is asked again (a customer may move it away).</summary>
+    public TimeSpan DelegationRecheckInterval { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>How often every published record is compared with what DNS serves (drift) and put right.</summary>
     public TimeSpan DriftCheckInterval { get; set; } = TimeSpan.FromMinutes(15);
 }

@@ -13,7 +13,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
     : IClassFixture<PostgresFixture>, IClassFixture<PowerDnsFixture>, IClassFixture<SecondPowerDns>
 {
     [Fact]
-    public async Task The_domain_is_verified_only_once_the_parent_zone_delegates_it_to_our_nameservers_alone()
+    public async Task The_domain_is_verified_only_while_the_parent_zone_delegates_it_to_our_nameservers_alone()
     {
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns, delegationResolvers: [registry.Server.DnsEndpoint]);
         var parent = $"p{Guid.NewGuid():N}"[..10] + ".test.";
@@ -50,10 +50,27 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         Assert.Equal(["ns1.promta.local.", "ns2.promta.local."], service.DelegationSeen);
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
 
-        // Verified once: not asked again, not announced again.
+        // Verified: asked again only daily, and not announced again while it stays delegated.
+        var verifiedAt = service.DomainVerifiedAt;
         dns.Time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(0, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        dns.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        Assert.Equal(verifiedAt, (await FindAsync(dns, serviceId)).DomainVerifiedAt);
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
+
+        // The customer moves the domain away: no longer delegated; back again: announced again.
+        await registry.SetAsync(parent, domain + ".", "NS", "ns1.elsewhere.test.");
+        dns.Time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        service = await FindAsync(dns, serviceId);
+        Assert.Null(service.DomainVerifiedAt);
+        Assert.Equal(["ns1.elsewhere.test."], service.DelegationSeen);
+        await registry.SetAsync(parent, domain + ".", "NS", "ns1.promta.local.", "ns2.promta.local.");
+        dns.Time.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        Assert.NotNull((await FindAsync(dns, serviceId)).DomainVerifiedAt);
+        Assert.Equal(2, await dns.OutboxCountAsync<SendingDomainVerified>());
     }
 
     [Fact]

@@ -22,16 +22,18 @@ public static class DnsServices
     private const string Columns = """
         service_id, customer_id, order_id, sending_domain, ips, domain_verified_at, delegation_seen, delegation_checked_at, delegation_attempts
         """;
-    // Hosted domains not seen delegated yet whose next check is due; SKIP LOCKED so replicas share them.
+    // Hosted domains whose next delegation check is due (verified ones too, less often: a customer may move away);
+    // SKIP LOCKED so replicas share them.
     private const string ClaimDelegationDueSql = $"""
         SELECT {Columns} FROM services
-        WHERE decommissioned_at IS NULL AND sending_domain IS NOT NULL AND domain_verified_at IS NULL
+        WHERE decommissioned_at IS NULL AND sending_domain IS NOT NULL
           AND (delegation_next_check_at IS NULL OR delegation_next_check_at <= @Now)
         ORDER BY delegation_next_check_at NULLS FIRST LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
     private const string RecordDelegationSql = """
-        UPDATE services SET delegation_seen = @Seen, delegation_checked_at = @Now, delegation_attempts = delegation_attempts + 1,
-            delegation_next_check_at = @NextCheckAt, domain_verified_at = @VerifiedAt
+        UPDATE services SET delegation_seen = @Seen, delegation_checked_at = @Now, delegation_next_check_at = @NextCheckAt,
+            delegation_attempts = CASE WHEN @ToUs THEN 0 ELSE delegation_attempts + 1 END,
+            domain_verified_at = CASE WHEN @ToUs THEN COALESCE(domain_verified_at, @Now) END
         WHERE service_id = @ServiceId
         """;
     private const string ClaimDriftDueSql = $"""
@@ -84,8 +86,9 @@ public static class DnsServices
     public static async Task<IReadOnlyList<DnsService>> ClaimDelegationDueAsync(UnitOfWork work, DateTimeOffset now, int limit) =>
         (await work.QueryAsync<DnsService>(ClaimDelegationDueSql, new { Now = now, Limit = limit })).ToList();
 
-    public static Task RecordDelegationAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> seen, DateTimeOffset now, DateTimeOffset nextCheckAt, DateTimeOffset? verifiedAt) =>
-        work.ExecuteAsync(RecordDelegationSql, new { ServiceId = serviceId, Seen = seen.ToArray(), Now = now, NextCheckAt = nextCheckAt, VerifiedAt = verifiedAt });
+    /// <summary>Keeps what was seen; delegated keeps the first verification time, not delegated clears it.</summary>
+    public static Task RecordDelegationAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> seen, bool toUs, DateTimeOffset now, DateTimeOffset nextCheckAt) =>
+        work.ExecuteAsync(RecordDelegationSql, new { ServiceId = serviceId, Seen = seen.ToArray(), ToUs = toUs, Now = now, NextCheckAt = nextCheckAt });
 
     /// <summary>Live services whose records were last compared with DNS before <paramref name="before"/> (or never).</summary>
     public static async Task<IReadOnlyList<DnsService>> ClaimDriftDueAsync(UnitOfWork work, DateTimeOffset before, int limit) =>

@@ -10,7 +10,9 @@ namespace ProMTA.Dns.Monitoring;
 /// <summary>
 /// Rule 19: tells the customer when their registrar's NS records point at ours. Each hosted domain not delegated yet is
 /// asked about again with backoff (Dns:DelegationFirstInterval doubling to DelegationMaxInterval, for as long as the
-/// service lives); when it is delegated, SendingDomainVerified is published once and the API shows it.
+/// service lives); when it is delegated, SendingDomainVerified is published and the API shows it. A delegated domain is
+/// asked again every Dns:DelegationRecheckInterval: one moved away shows as not delegated (and is announced again if
+/// it comes back).
 /// </summary>
 public sealed partial class DelegationWatch(
     DelegationCheck check, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
@@ -26,18 +28,29 @@ public sealed partial class DelegationWatch(
         {
             var delegation = await check.CheckAsync(service.SendingDomain!, ct);
             var now = time.GetUtcNow();
-            await DnsServices.RecordDelegationAsync(work, service.ServiceId, delegation.Seen, now, now + backoff.After(service.DelegationAttempts + 1),
-                delegation.ToUs ? now : null);
-            if (!delegation.ToUs) continue;
-            // The domain comes with OrderPlaced, which also names the order.
-            var orderId = service.OrderId ?? throw new InvalidOperationException($"Service {service.ServiceId} has a domain but no order");
-            await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = service.ServiceId, Domain = service.SendingDomain!, VerifiedAt = now });
-            metrics.Verified();
-            LogVerified(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+            var wasVerified = service.DomainVerifiedAt is not null;
+            await DnsServices.RecordDelegationAsync(work, service.ServiceId, delegation.Seen, delegation.ToUs, now,
+                now + (delegation.ToUs ? options.Value.DelegationRecheckInterval : backoff.After(service.DelegationAttempts + 1)));
+            if (delegation.ToUs && !wasVerified)
+            {
+                // The domain comes with OrderPlaced, which also names the order.
+                var orderId = service.OrderId ?? throw new InvalidOperationException($"Service {service.ServiceId} has a domain but no order");
+                await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = service.ServiceId, Domain = service.SendingDomain!, VerifiedAt = now });
+                metrics.Verified();
+                LogVerified(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+            }
+            else if (!delegation.ToUs && wasVerified)
+            {
+                metrics.DelegationLost();
+                LogLost(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+            }
         }
         await work.CommitAsync(ct);
         return due.Count;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Sending domain {Domain} of {ServiceId} is no longer delegated to us (now {Nameservers}); checking again with backoff")]
+    private partial void LogLost(string domain, Guid serviceId, string nameservers);
 
     [LoggerMessage(LogLevel.Information, "Sending domain {Domain} of {ServiceId} is delegated to us ({Nameservers})")]
     private partial void LogVerified(string domain, Guid serviceId, string nameservers);

@@ -13,6 +13,7 @@ public sealed class DnsMetrics
     private readonly Counter<long> delayed;
     private readonly Counter<long> drifted;
     private readonly Counter<long> verified;
+    private readonly Counter<long> lost;
     private volatile int pending;
     private volatile int overdue;
 
@@ -22,6 +23,7 @@ public sealed class DnsMetrics
         delayed = meter.CreateCounter<long>("promta.dns.reverse_dns.delayed", "{service}", "Services whose reverse DNS missed the propagation window");
         drifted = meter.CreateCounter<long>("promta.dns.drift.records", "{rrset}", "Published rrsets found changed in DNS (tag repaired: true/false)");
         verified = meter.CreateCounter<long>("promta.dns.domains.verified", "{domain}", "Sending domains seen delegated to our nameservers");
+        lost = meter.CreateCounter<long>("promta.dns.domains.delegation_lost", "{domain}", "Verified sending domains later seen delegated elsewhere");
         meter.CreateObservableGauge("promta.dns.reverse_dns.pending", () => pending, "{service}", "Services whose reverse DNS is not seen everywhere yet");
         meter.CreateObservableGauge("promta.dns.reverse_dns.overdue", () => overdue, "{service}", "Of those, past the propagation window");
     }
@@ -31,6 +33,8 @@ public sealed class DnsMetrics
     public void Drifted(int records, bool repaired) => drifted.Add(records, new KeyValuePair<string, object?>("repaired", repaired));
 
     public void Verified() => verified.Add(1);
+
+    public void DelegationLost() => lost.Add(1);
 
     public void SetPropagation(int pendingServices, int overdueServices) => (pending, overdue) = (pendingServices, overdueServices);
 }
