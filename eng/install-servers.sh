@@ -8,7 +8,8 @@ bash "$(dirname "$0")/install-kubectl.sh"
 
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks; do
+# chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium; do
   have "$pkg" || need+=("$pkg")
 done
 ((${#need[@]} == 0)) && exit 0

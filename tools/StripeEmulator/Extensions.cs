@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using StripeEmulator.Auth;
 using StripeEmulator.Charges;
+using StripeEmulator.Checkout;
 using StripeEmulator.Customers;
 using StripeEmulator.Disputes;
 using StripeEmulator.Errors;
@@ -11,6 +12,7 @@ using StripeEmulator.Ledger;
 using StripeEmulator.PaymentIntents;
 using StripeEmulator.PaymentMethods;
 using StripeEmulator.Refunds;
+using StripeEmulator.SetupIntents;
 using StripeEmulator.Store;
 using StripeEmulator.Webhooks;
 
@@ -51,6 +53,7 @@ public static class Extensions
         app.MapLedgerEndpoints();
         app.MapThreeDSecureEndpoints();
         app.MapDisputeTrigger();
+        app.MapHostedCheckoutEndpoints();
 
         var v1 = app.MapGroup("/v1");
         v1.MapCustomerEndpoints();
@@ -59,6 +62,8 @@ public static class Extensions
         v1.MapChargeEndpoints();
         v1.MapRefundEndpoints();
         v1.MapDisputeEndpoints();
+        v1.MapSetupIntentEndpoints();
+        v1.MapCheckoutSessionEndpoints();
 
         // An endpoint the emulator lacks answers like Stripe does for a wrong URL, so the
         // Stripe.net caller gets a readable StripeException instead of an empty 404.

@@ -5,6 +5,7 @@ using StripeEmulator.Http;
 using StripeEmulator.PaymentIntents;
 using StripeEmulator.PaymentMethods;
 using StripeEmulator.Refunds;
+using StripeEmulator.SetupIntents;
 using StripeEmulator.Store;
 
 namespace StripeEmulator.Expansion;
@@ -47,6 +48,7 @@ public sealed class ObjectExpander(EmulatorStore store)
         _ when id.StartsWith("pi_", StringComparison.Ordinal) => store.PaymentIntents.Find(id) is { } pi ? PaymentIntentJson.Render(pi) : null,
         _ when id.StartsWith("ch_", StringComparison.Ordinal) => store.Charges.Find(id) is { } ch ? ChargeJson.Render(ch) : null,
         _ when id.StartsWith("re_", StringComparison.Ordinal) => store.Refunds.Find(id) is { } re ? RefundJson.Render(re) : null,
+        _ when id.StartsWith("seti_", StringComparison.Ordinal) => store.SetupIntents.Find(id) is { } seti ? SetupIntentJson.Render(seti) : null,
         _ => null,
     };
 }

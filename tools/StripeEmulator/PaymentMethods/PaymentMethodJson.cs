@@ -22,7 +22,7 @@ public static class PaymentMethodJson
                 ["city"] = null, ["country"] = null, ["line1"] = null, ["line2"] = null, ["postal_code"] = null, ["state"] = null,
             },
             ["email"] = null,
-            ["name"] = null,
+            ["name"] = paymentMethod.BillingName,
             ["phone"] = null,
         },
         ["card"] = Card(paymentMethod.Card),

@@ -1,10 +1,12 @@
 using StripeEmulator.Charges;
+using StripeEmulator.Checkout;
 using StripeEmulator.Customers;
 using StripeEmulator.Disputes;
 using StripeEmulator.Ledger;
 using StripeEmulator.PaymentIntents;
 using StripeEmulator.PaymentMethods;
 using StripeEmulator.Refunds;
+using StripeEmulator.SetupIntents;
 
 namespace StripeEmulator.Store;
 
@@ -26,6 +28,8 @@ public sealed class EmulatorStore
         Charges = new EntityTable<Charge>(_gate);
         Refunds = new EntityTable<Refund>(_gate);
         Disputes = new EntityTable<Dispute>(_gate);
+        CheckoutSessions = new EntityTable<CheckoutSession>(_gate);
+        SetupIntents = new EntityTable<SetupIntent>(_gate);
         Ledger = new ChargeLedger(_gate);
     }
 
@@ -40,6 +44,10 @@ public sealed class EmulatorStore
     public EntityTable<Refund> Refunds { get; }
 
     public EntityTable<Dispute> Disputes { get; }
+
+    public EntityTable<CheckoutSession> CheckoutSessions { get; }
+
+    public EntityTable<SetupIntent> SetupIntents { get; }
 
     public ChargeLedger Ledger { get; }
 
