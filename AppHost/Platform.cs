@@ -115,7 +115,8 @@ public static class Platform
         return billing
             .WithEnvironment("Stripe__EmulatorUrl", emulator.GetEndpoint("http"))
             .WithEnvironment("Stripe__Webhooks__Secret", webhookSecret)
-            .WithEnvironment("Billing__PortalUrl", builder.Configuration["Billing:PortalUrl"] ?? "http://localhost:8080")
+            // Where Stripe sends the browser back (Checkout, 3-D Secure): the portal, on the gateway's port.
+            .WithEnvironment("Billing__PortalUrl", builder.Configuration["Billing:PortalUrl"] ?? $"http://localhost:{builder.Configuration.GetValue("Ports:Gateway", 8080)}")
             .WaitFor(emulator);
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Billing.Apis;
+using ProMTA.Billing.Checkout;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
@@ -30,6 +31,7 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddSingleton<Checkout.CheckoutSessions>();
         // One source for the business zone: Billing:TimeZone through BillingOptions.
         builder.Services.AddSingleton(sp => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone)));
         builder.Services.AddSingleton<CancellationPolicy>();
@@ -60,7 +62,8 @@ public static class Extensions
     public static WebApplication MapBillingApis(this WebApplication app)
     {
         app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
-            .MapDisputesApi();
+            .MapDisputesApi()
+            .MapCheckoutApi().MapCancellationPreviewApi();
         return app;
     }
 }

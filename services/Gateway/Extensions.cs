@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authentication;
 using ProMTA.Gateway.Auth;
+using ProMTA.Gateway.Portal;
 using ProMTA.Gateway.RateLimits;
 
 namespace ProMTA.Gateway;
@@ -16,6 +17,7 @@ public static class Extensions
         builder.Services.AddAuthentication(BearerIntrospectionHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerIntrospectionHandler>(BearerIntrospectionHandler.SchemeName, null);
         builder.Services.AddAuthorization();
+        builder.Services.AddPortal();
         builder.Services.AddGatewayRateLimiting(builder.Configuration.GetSection("RateLimits").Get<GatewayRateLimitOptions>() ?? new());
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
         // Routes live in appsettings.json: only the public API is routed, so the services' internal

@@ -1,5 +1,6 @@
 using ProMTA.Gateway;
 using ProMTA.Gateway.OpenApi;
+using ProMTA.Gateway.Portal;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,6 +17,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapPublicApiDocs();
+app.MapPortal();
 app.MapReverseProxy();
 
 app.Run();

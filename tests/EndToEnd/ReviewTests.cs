@@ -60,7 +60,7 @@ public sealed class ReviewTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
-    private static async Task<Guid> PlaceSpecialOrderAsync(Customer customer)
+    internal static async Task<Guid> PlaceSpecialOrderAsync(Customer customer)
     {
         using var placed = await customer.PlaceOrderAsync(new
         {

@@ -45,10 +45,12 @@ public static class CheckoutSessionEndpoints
             throw StripeErrors.InvalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
         }
 
-        var paymentMethodTypes = form.GetList("payment_method_types");
-        if (paymentMethodTypes.Any(type => type != "card"))
+        foreach (var param in new[] { "payment_method_types", "allowed_payment_method_types" })
         {
-            throw StripeErrors.InvalidRequest("The Stripe emulator's Checkout accepts payment_method_types[]=card only.", "payment_method_types");
+            if (form.GetList(param).Any(type => type != "card"))
+            {
+                throw StripeErrors.InvalidRequest($"The Stripe emulator's Checkout accepts {param}[]=card only.", param);
+            }
         }
 
         var currency = NullIfEmpty(form.Get("currency"))?.ToLowerInvariant();

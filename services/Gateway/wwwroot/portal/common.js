@@ -1,0 +1,160 @@
+'use strict';
+// Shared by every portal page. The access token lives in sessionStorage (this tab only, gone when it closes) and
+// travels as a bearer header; nothing authenticates by cookie. Page content is built with textContent, never
+// innerHTML, so data from the API cannot inject markup.
+window.Portal = (() => {
+  const sessionKey = 'promta.session';
+
+  function session() {
+    try {
+      const s = JSON.parse(sessionStorage.getItem(sessionKey));
+      if (s && s.accessToken && new Date(s.expiresAt) > new Date()) return s;
+    } catch { /* absent or damaged: logged out */ }
+    sessionStorage.removeItem(sessionKey);
+    return null;
+  }
+
+  async function logIn(email, password) {
+    const r = await api('POST', '/api/auth/token', { email, password }, { anonymous: true });
+    if (!r.ok) return r;
+    const s = { accessToken: r.data.accessToken, expiresAt: r.data.expiresAt, email, staff: false };
+    sessionStorage.setItem(sessionKey, JSON.stringify(s));
+    // Staff routes answer 403 to customers: that is how the portal knows which navigation to show.
+    const staff = await api('GET', '/api/admin/customers?pageSize=1');
+    s.staff = staff.ok;
+    sessionStorage.setItem(sessionKey, JSON.stringify(s));
+    return r;
+  }
+
+  function logOut() {
+    sessionStorage.removeItem(sessionKey);
+    location.assign('/');
+  }
+
+  /** Calls the public API; resolves to { ok, status, data }. A 401 on an authenticated call sends the user to log in. */
+  async function api(method, path, body, options = {}) {
+    const headers = { Accept: 'application/json' };
+    const s = options.anonymous ? null : session();
+    if (s) headers.Authorization = 'Bearer ' + s.accessToken;
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    Object.assign(headers, options.headers || {});
+    let response;
+    try {
+      response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'omit' });
+    } catch {
+      return { ok: false, status: 0, data: { detail: 'The server cannot be reached. Check your connection and try again.' } };
+    }
+    if (response.status === 401 && !options.anonymous) {
+      sessionStorage.removeItem(sessionKey);
+      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      return new Promise(() => {});
+    }
+    const type = response.headers.get('content-type') || '';
+    const data = type.includes('json') ? await response.json() : options.blob ? await response.blob() : null;
+    return { ok: response.ok, status: response.status, data };
+  }
+
+  /** The user-facing text of a problem details answer: its detail, or each field's message. */
+  function problem(r) {
+    const d = r.data || {};
+    if (d.errors) return Object.values(d.errors).flat().join(' ');
+    if (r.status === 429) return d.detail || 'Too many attempts. Wait a minute and try again.';
+    return d.detail || d.title || `Something went wrong (HTTP ${r.status}). Please try again.`;
+  }
+
+  /** Builds an element: el('a', { href: '/x', class: 'button' }, 'text', child). Strings become text nodes. */
+  function el(tag, attrs = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs)) {
+      if (v === undefined || v === null || v === false) continue;
+      if (k === 'class') node.className = v;
+      else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
+      else node.setAttribute(k, v === true ? '' : v);
+    }
+    for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) node.append(c instanceof Node ? c : String(c));
+    return node;
+  }
+
+  function show(target, ...children) {
+    const node = typeof target === 'string' ? document.getElementById(target) : target;
+    node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined));
+    return node;
+  }
+
+  function alert(id, kind, text) {
+    const node = document.getElementById(id);
+    node.className = 'alert ' + kind;
+    node.textContent = text;
+    if (text) node.focus?.();
+  }
+
+  function money(m) {
+    return new Intl.NumberFormat('en-GB', { style: 'currency', currency: m.currency }).format(m.amount);
+  }
+
+  function date(value) {
+    if (!value) return '';
+    const d = /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(value + 'T12:00:00Z') : new Date(value);
+    return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
+  }
+
+  function dateTime(value) {
+    return value ? new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(value)) : '';
+  }
+
+  function requireLogin() {
+    if (session()) return true;
+    location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+    return false;
+  }
+
+  function busy(button, isBusy, text) {
+    button.disabled = isBusy;
+    if (isBusy) { button.dataset.label = button.textContent; button.textContent = text || 'Please wait…'; }
+    else if (button.dataset.label) button.textContent = button.dataset.label;
+  }
+
+  /** Calls fn every intervalMs until it returns true (done) or the page is left. */
+  function poll(fn, intervalMs) {
+    let stopped = false;
+    const tick = async () => {
+      if (stopped) return;
+      let done = false;
+      try { done = await fn(); } catch { /* a missed poll is retried */ }
+      if (!done && !stopped) setTimeout(tick, intervalMs);
+    };
+    tick();
+    return () => { stopped = true; };
+  }
+
+  const statusClass = s => ['Active', 'Paid', 'Provisioned', 'Normal'].includes(s) ? 'status good'
+    : ['PaymentFailed', 'Cancelled', 'Suspended', 'Ended', 'Backoff'].includes(s) ? 'status bad' : 'status';
+
+  /** The order's timeline as an ordered list; a pay link in a PaymentFailed entry becomes a real link. */
+  function timeline(order) {
+    return el('ol', { class: 'timeline', 'aria-label': 'Order timeline' }, order.timeline.map(e => {
+      const link = /(https?:\/\/\S+)/.exec(e.detail || '');
+      const detail = link
+        ? [e.detail.slice(0, link.index), el('a', { href: link[1] }, 'Authenticate the payment with your bank')]
+        : [e.detail || ''];
+      return el('li', { 'data-status': e.status }, el('strong', {}, e.status), ' ', el('span', { class: 'muted' }, dateTime(e.at)),
+        detail[0] || link ? el('div', {}, ...detail) : null);
+    }));
+  }
+
+  function initNavigation() {
+    const s = session();
+    for (const item of document.querySelectorAll('[data-auth]')) {
+      const want = item.dataset.auth;
+      item.hidden = !(want === 'out' ? !s : want === 'in' ? !!s : want === 'staff' ? s && s.staff : s && !s.staff);
+    }
+    for (const a of document.querySelectorAll('header nav a')) {
+      if (a.getAttribute('href') === location.pathname) a.setAttribute('aria-current', 'page');
+    }
+    document.getElementById('logout')?.addEventListener('click', logOut);
+  }
+
+  document.addEventListener('DOMContentLoaded', initNavigation);
+
+  return { session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, requireLogin, busy, poll, statusClass, timeline };
+})();

@@ -1,0 +1,168 @@
+'use strict';
+document.addEventListener('DOMContentLoaded', async () => {
+  const { api, el, show, alert, problem, date, dateTime, timeline, poll, statusClass, busy, requireLogin } = Portal;
+  if (!requireLogin()) return;
+  const serviceId = location.pathname.split('/').pop();
+  const path = '/api/services/' + encodeURIComponent(serviceId);
+  let service;
+
+  async function loadService() {
+    const r = await api('GET', path);
+    if (!r.ok) {
+      alert('service-alert', 'error', r.status === 404 ? 'There is no such service in your account.' : problem(r));
+      return null;
+    }
+    service = r.data;
+    document.getElementById('service-title').textContent = service.hostname ? `Service ${service.hostname}` : `Service (${service.productId})`;
+    document.title = document.getElementById('service-title').textContent + ' · ProMTA';
+    show('overview', el('dl', { class: 'facts' },
+      el('dt', {}, 'Status'), el('dd', {}, el('span', { class: statusClass(service.status), id: 'service-status' }, service.status)),
+      el('dt', {}, 'Plan'), el('dd', {}, service.productId),
+      el('dt', {}, 'Hostname'), el('dd', { class: 'mono' }, service.hostname || 'Assigned at setup'),
+      el('dt', {}, 'Dedicated IPs'), el('dd', { class: 'mono' }, service.ips.length ? service.ips.join(', ') : 'Assigned at setup'),
+      el('dt', {}, 'Billing day'), el('dd', {}, service.billingDay ? `Day ${service.billingDay} of each month` : 'Set when paid'),
+      el('dt', {}, 'Paid through'), el('dd', { id: 'paid-through' }, service.paidThrough ? date(service.paidThrough) : 'Not yet paid'),
+      el('dt', {}, 'Ends on'), el('dd', { id: 'ends-on' }, service.endsOn ? date(service.endsOn) : 'Not cancelled: renews monthly'),
+      el('dt', {}, 'Setup deadline'), el('dd', {}, service.setupDeadline ? dateTime(service.setupDeadline) : 'Set at payment'),
+      el('dt', {}, 'Live since'), el('dd', {}, service.liveAt ? dateTime(service.liveAt) : 'Not live yet')));
+    show('smtp', el('dl', { class: 'facts' },
+      el('dt', {}, 'Server'), el('dd', { class: 'mono' }, service.smtp.host),
+      el('dt', {}, 'Port'), el('dd', { class: 'mono' }, `${service.smtp.port} (STARTTLS, then AUTH PLAIN or LOGIN)`),
+      el('dt', {}, 'Username'), el('dd', { class: 'mono' }, service.smtp.username || 'Created when the service goes live')));
+    document.getElementById(service.relayMode === 'unmanaged' ? 'mode-unmanaged' : 'mode-managed').checked = true;
+    return service;
+  }
+
+  if (!await loadService()) return;
+
+  // The order's timeline, live until the service is up (or the order ends).
+  poll(async () => {
+    const r = await api('GET', '/api/orders/' + encodeURIComponent(service.orderId));
+    if (!r.ok) return false;
+    const status = document.getElementById('order-status');
+    status.textContent = r.data.status;
+    status.className = statusClass(r.data.status);
+    show('timeline', timeline(r.data));
+    const done = r.data.status === 'Active' || r.data.status === 'Cancelled';
+    if (done) await loadService();
+    return done;
+  }, 2000);
+
+  // SMTP password: two steps, because rotating breaks the password in use.
+  const rotate = document.getElementById('rotate');
+  const confirmBox = document.getElementById('rotate-confirm');
+  rotate.addEventListener('click', () => { confirmBox.hidden = false; document.getElementById('rotate-yes').focus(); });
+  document.getElementById('rotate-no').addEventListener('click', () => { confirmBox.hidden = true; rotate.focus(); });
+  document.getElementById('rotate-yes').addEventListener('click', async e => {
+    busy(e.target, true, 'Creating…');
+    const r = await api('POST', path + '/smtp-password');
+    busy(e.target, false);
+    confirmBox.hidden = true;
+    if (!r.ok) { alert('password-result', 'error', problem(r)); return; }
+    const box = show('password-result', el('p', {}, 'New password for ', el('code', {}, r.data.username), ' (shown only once):'),
+      el('p', {}, el('code', { id: 'smtp-password' }, r.data.password)));
+    box.className = 'alert ok';
+    box.focus();
+  });
+
+  document.getElementById('relay-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const mode = document.querySelector('input[name="mode"]:checked')?.value;
+    const button = e.submitter || e.target.querySelector('button');
+    busy(button, true, 'Saving…');
+    const r = await api('PUT', path + '/relay-mode', { mode });
+    busy(button, false);
+    if (!r.ok) { alert('relay-result', 'error', problem(r)); return; }
+    alert('relay-result', r.data.warning ? 'warn' : 'ok', r.data.warning ? `Relay mode is now ${r.data.mode}. ${r.data.warning}` : `Relay mode is now ${r.data.mode}.`);
+  });
+
+  async function loadDns() {
+    const r = await api('GET', path + '/dns');
+    if (!r.ok) { show('dns', el('p', {}, r.status === 404 ? 'DNS is published once the service is set up.' : problem(r))); return; }
+    const d = r.data;
+    show('dns',
+      d.sendingDomain
+        ? el('p', {}, 'Point the nameservers of ', el('strong', {}, d.sendingDomain), ' at ours at your registrar: ',
+            el('span', { class: 'mono' }, d.nameservers.join(', ')), '. ',
+            d.delegated ? el('span', { class: 'status good' }, `Delegation seen ${d.delegatedAt ? 'since ' + dateTime(d.delegatedAt) : ''}`)
+                        : el('span', { class: 'status' }, 'Delegation not seen yet'))
+        : el('p', {}, 'No sending domain was given with the order; these are the records of your server.'),
+      el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
+        el('caption', { class: 'muted' }, 'Records we publish, each checked over DNS now'),
+        el('thead', {}, el('tr', {}, ['Type', 'Name', 'Value', 'Live'].map(h => el('th', { scope: 'col' }, h)))),
+        el('tbody', {}, d.records.map(rec => el('tr', {},
+          el('td', { 'data-label': 'Type' }, rec.type),
+          el('td', { 'data-label': 'Name', class: 'mono' }, rec.name),
+          el('td', { 'data-label': 'Value', class: 'mono' }, rec.value),
+          el('td', { 'data-label': 'Live' }, el('span', { class: rec.live ? 'status good' : 'status' }, rec.live ? 'Live' : 'Not seen yet'))))))));
+  }
+  loadDns();
+  document.getElementById('dns-refresh').addEventListener('click', loadDns);
+
+  const providerSelect = document.getElementById('chart-provider');
+  let samples = [];
+  poll(async () => {
+    const r = await api('GET', path + '/delivery');
+    if (!r.ok) { show('delivery', el('p', {}, r.status === 404 ? 'Delivery statistics appear once the service is live.' : problem(r))); return false; }
+    samples = DeliveryChart.record(serviceId, r.data.providers);
+    for (const p of r.data.providers) {
+      if (![...providerSelect.options].some(o => o.value === p.provider)) providerSelect.append(el('option', { value: p.provider }, p.provider));
+    }
+    DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value);
+    show('delivery', r.data.providers.length === 0 ? el('p', {}, 'No mail sent yet.') : el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
+      el('caption', { class: 'muted' }, `Relay mode: ${r.data.relayMode}`),
+      el('thead', {}, el('tr', {}, ['Provider', 'Sent', 'Deferred', 'Bounced', 'Queued', 'State', 'Current limit'].map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, r.data.providers.map(p => el('tr', {},
+        el('td', { 'data-label': 'Provider' }, p.provider),
+        el('td', { 'data-label': 'Sent' }, p.sent),
+        el('td', { 'data-label': 'Deferred' }, p.deferred),
+        el('td', { 'data-label': 'Bounced' }, p.bounced),
+        el('td', { 'data-label': 'Queued' }, p.queueDepth),
+        el('td', { 'data-label': 'State' }, el('span', { class: statusClass(p.state) }, p.state)),
+        el('td', { 'data-label': 'Current limit' }, p.currentRateLimit == null ? 'Not limited' : `${p.currentRateLimit}/min`)))))));
+    return false;
+  }, 10000);
+  providerSelect.addEventListener('change', () => DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value));
+
+  // Cancellation: Billing previews exactly what cancelling now means before the customer confirms.
+  const cancel = document.getElementById('cancel');
+  const withdraw = document.getElementById('withdraw');
+  async function loadCancellation() {
+    const r = await api('GET', path + '/cancellation');
+    if (!r.ok) { show('cancel-info', el('p', {}, r.status === 404 ? 'Cancellation is possible once the first month is paid.' : problem(r))); return; }
+    const c = r.data;
+    if (c.cancelled) {
+      cancel.hidden = true;
+      withdraw.hidden = service.status === 'Ended';
+      show('cancel-info', el('p', { id: 'cancel-summary' }, `Cancelled on ${dateTime(c.cancelledAt)}. The service ends on ${date(c.endsOn)} and `,
+        c.chargedAgain ? 'the period running to that day was charged (the cancellation came after the deadline).' : 'is not charged again.'));
+      return;
+    }
+    withdraw.hidden = true;
+    cancel.hidden = service.status === 'Ended';
+    cancel.textContent = `Cancel this service (ends ${date(c.endsOn)}, ${c.chargedAgain ? 'next period still charged' : 'no further charge'})`;
+    show('cancel-info', el('p', { id: 'cancel-summary' }, `If you cancel now, the service ends on ${date(c.endsOn)}. `,
+      c.chargedAgain
+        ? 'The deadline for the next period has passed, so that period is charged (or already was) and the service runs to its end. No refunds.'
+        : `You are not charged again.${c.deadline ? ` To stop the next charge, cancel before ${dateTime(c.deadline)}.` : ''}`));
+  }
+  loadCancellation();
+  cancel.addEventListener('click', async () => {
+    busy(cancel, true, 'Cancelling…');
+    const r = await api('POST', path + '/cancellation');
+    busy(cancel, false);
+    if (!r.ok) { alert('cancel-result', 'error', problem(r)); return; }
+    alert('cancel-result', 'ok', `Cancelled. Your service ends on ${date(r.data.endsOn)} and ${r.data.chargedAgain ? 'the next period is charged.' : 'is not charged again.'}`);
+    await loadService();
+    await loadCancellation();
+  });
+  withdraw.addEventListener('click', async () => {
+    busy(withdraw, true, 'Keeping the service…');
+    const r = await api('DELETE', path + '/cancellation');
+    busy(withdraw, false);
+    if (!r.ok) { alert('cancel-result', 'error', problem(r)); return; }
+    alert('cancel-result', 'ok', 'The cancellation is withdrawn: the service renews monthly again.');
+    await loadService();
+    await loadCancellation();
+  });
+});

@@ -1,0 +1,102 @@
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace ProMTA.EndToEnd.Portal;
+
+/// <summary>
+/// One person's browser on the portal: a fresh context (its own sessionStorage), a screenshot of every page it checks
+/// (TestResults/screenshots in the test output) and an axe scan that fails on serious or critical violations.
+/// </summary>
+public sealed class PortalVisit(IBrowserContext context, IPage page, string scenario) : IAsyncDisposable
+{
+    public static readonly string ScreenshotDirectory = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+    public static readonly TimeSpan LiveTimeout = TimeSpan.FromSeconds(120);
+    private static readonly string[] FailingImpacts = ["serious", "critical"];
+
+    public IPage Page => page;
+
+    public static async Task<PortalVisit> OpenAsync(BrowserFixture browser, PlatformFixture platform, string scenario, ViewportSize? viewport = null)
+    {
+        var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = $"http://localhost:{platform.GatewayPort}",
+            ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 },
+            Locale = "en-GB",
+        });
+        context.SetDefaultTimeout(30_000);
+        return new PortalVisit(context, await context.NewPageAsync(), scenario);
+    }
+
+    /// <summary>Screenshot of the whole page, then the accessibility check (labels, headings, contrast and the rest of WCAG A/AA).</summary>
+    public async Task CheckPageAsync(string name)
+    {
+        Directory.CreateDirectory(ScreenshotDirectory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDirectory, $"{scenario}-{name}.png"), FullPage = true });
+        var results = await page.RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] },
+        });
+        var failing = results.Violations.Where(v => FailingImpacts.Contains(v.Impact)).ToList();
+        Assert.True(failing.Count == 0, $"{name} ({page.Url}) has accessibility violations:\n" + string.Join("\n",
+            failing.Select(v => $"{v.Impact} {v.Id}: {v.Help} at {string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))}")));
+    }
+
+    /// <summary>Signs up through the form, with the keyboard only.</summary>
+    public async Task SignUpWithKeyboardAsync(string email)
+    {
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Create your account" })).ToBeVisibleAsync();
+        await page.GetByLabel("Your name or company").FocusAsync();
+        await page.Keyboard.TypeAsync("Portal Visitor Ltd");
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync(email);
+        await page.Keyboard.PressAsync("Tab");
+        await page.Keyboard.TypeAsync("correct horse battery");
+        await page.Keyboard.PressAsync("Enter");
+    }
+
+    public async Task SignUpAsync(string email)
+    {
+        await page.GotoAsync("/signup");
+        await page.GetByLabel("Your name or company").FillAsync("Portal Customer");
+        await page.GetByLabel("Email").FillAsync(email);
+        await page.GetByLabel("Password").FillAsync("correct horse battery");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
+        await page.WaitForURLAsync("**/services");
+    }
+
+    /// <summary>A new customer, signed up through the form, orders the Starter plan with a test card.</summary>
+    public async Task NewCustomerOrdersAsync(string cardNumber)
+    {
+        await SignUpAsync($"portal-{Guid.NewGuid():N}@example.test");
+        await page.GotoAsync("/order?product=promta-starter");
+        await OrderAsync("ProMTA Starter", cardNumber);
+    }
+
+    /// <summary>On the order form: optional fields, then Stripe's hosted page with a test card, back to the order's page.</summary>
+    public async Task OrderAsync(string productName, string cardNumber, string? sendingDomain = null, string? specialRequirements = null, bool checkPages = false)
+    {
+        await page.GetByLabel(productName, new() { Exact = false }).CheckAsync();
+        if (sendingDomain is not null) await page.GetByLabel("Sending domain (optional)").FillAsync(sendingDomain);
+        if (specialRequirements is not null) await page.GetByLabel("Special requirements (optional)").FillAsync(specialRequirements);
+        if (checkPages) await CheckPageAsync("order");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Continue to payment" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Save your card" })).ToBeVisibleAsync();
+        Assert.Contains("/c/pay/cs_test_", page.Url);
+        await page.GetByLabel("Card number").FillAsync(cardNumber);
+        await page.GetByLabel("Expiry (MM / YY)").FillAsync("12 / 34");
+        await page.GetByLabel("CVC").FillAsync("123");
+        await page.GetByLabel("Name on card").FillAsync("Portal Customer");
+        if (checkPages) await CheckPageAsync("stripe-checkout");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save card" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}$"));
+    }
+
+    public async Task WaitForOrderStatusAsync(string status) =>
+        await Expect(page.Locator("#order-status")).ToHaveTextAsync(status, new() { Timeout = (float)LiveTimeout.TotalMilliseconds });
+
+    public async ValueTask DisposeAsync() => await context.DisposeAsync();
+}
