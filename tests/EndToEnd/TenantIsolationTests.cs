@@ -21,6 +21,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
         var invoiceId = (await owner.GetJsonAsync("/api/invoices")).GetProperty("items")[0].GetProperty("id").GetGuid();
         using var created = await owner.PostAsync("/api/api-keys");
         var keyId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var checkout = await owner.PostAsync("/api/checkout-sessions", new { successUrl = "/checkout/done?session_id={CHECKOUT_SESSION_ID}", cancelUrl = "/order" });
+        var checkoutId = (await checkout.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
 
         (HttpMethod Method, string Path)[] routes =
         [
@@ -31,12 +33,14 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Put, $"/api/services/{serviceId}/relay-mode"),
             (HttpMethod.Get, $"/api/services/{serviceId}/suppressions"),
             (HttpMethod.Delete, $"/api/services/{serviceId}/suppressions/someone@example.test"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Post, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Delete, $"/api/services/{serviceId}/cancellation"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}/pdf"),
             (HttpMethod.Get, $"/api/services/{serviceId}/dns"),
             (HttpMethod.Delete, $"/api/api-keys/{keyId}"),
+            (HttpMethod.Get, $"/api/checkout-sessions/{checkoutId}"),
         ];
         foreach (var (method, path) in routes)
         {

@@ -76,11 +76,7 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     [Fact]
     public async Task The_declining_test_number_saves_a_card_whose_charge_is_declined()
     {
-        var session = await _sessions.CreateAsync(Setup());
-        using var response = await SubmitAsync(session, "4000000000000002");
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-
-        var completed = await _sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["setup_intent"] });
+        var completed = await SaveCardAsync("4000000000000002");
         var customer = await _stripe.Customers.CreateAsync(new CustomerCreateOptions { Email = "decline@example.test" });
         var card = await _stripe.PaymentMethods.AttachAsync(completed.SetupIntent.PaymentMethodId, new PaymentMethodAttachOptions { Customer = customer.Id });
         Assert.Equal("0002", card.Card.Last4);
@@ -92,11 +88,7 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
     public async Task The_authentication_test_number_saves_a_card_that_asks_for_3D_Secure()
     {
         var (customer, _) = await _stripe.CustomerWithCardAsync("pm_card_visa");
-        var session = await _sessions.CreateAsync(Setup(customer.Id));
-        using var response = await SubmitAsync(session, "4000 0025 0000 3155");
-        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-
-        var completed = await _sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["setup_intent"] });
+        var completed = await SaveCardAsync("4000 0025 0000 3155", customer.Id);
         var card = await _stripe.PaymentMethods.GetAsync(completed.SetupIntent.PaymentMethodId);
         var error = await Assert.ThrowsAsync<StripeException>(() => _stripe.PaymentIntents.CreateAsync(StripeScenario.MonthlyCharge(customer, card)));
         Assert.Equal("authentication_required", error.StripeError.Code);
@@ -155,6 +147,15 @@ public sealed class CheckoutTests(EmulatorFixture emulator) : IClassFixture<Emul
 
         var notFound = await Assert.ThrowsAsync<StripeException>(() => _sessions.GetAsync("cs_test_missing"));
         Assert.Equal(HttpStatusCode.NotFound, notFound.HttpStatusCode);
+    }
+
+    /// <summary>A setup session completed on the hosted page with this number, read back with its SetupIntent.</summary>
+    private async Task<Session> SaveCardAsync(string number, string? customerId = null)
+    {
+        var session = await _sessions.CreateAsync(Setup(customerId));
+        using var response = await SubmitAsync(session, number);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        return await _sessions.GetAsync(session.Id, new SessionGetOptions { Expand = ["setup_intent"] });
     }
 
     private async Task<HttpResponseMessage> SubmitAsync(Session session, string number, string expiry = "12 / 34", string cvc = "123")

@@ -32,8 +32,10 @@ public static class PortalExtensions
             }
             return next(http);
         });
-        app.MapStaticAssets();
-        app.MapRazorPages().WithStaticAssets();
+        // Plain static files from wwwroot: the gateway runs from its build output (Aspire, tests) as well as published,
+        // and static web asset manifests are only honoured in Development or when published.
+        app.UseStaticFiles();
+        app.MapRazorPages();
         return app;
     }
 }

@@ -17,8 +17,8 @@ public sealed class PortalTests(PlatformFixture platform, BrowserFixture browser
 
         await page.GotoAsync("/");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "ProMTA Starter" })).ToBeVisibleAsync();
-        await Expect(page.GetByText("Unlimited emails, no contracts, cancel monthly.")).ToBeVisibleAsync();
-        await Expect(page.GetByText("1 working day")).ToBeVisibleAsync();
+        await Expect(page.GetByText("Unlimited emails, no contracts, cancel monthly.", new() { Exact = true })).ToBeVisibleAsync();
+        await Expect(page.GetByText("1 working day", new() { Exact = true })).ToBeVisibleAsync();
         await visit.CheckPageAsync("pricing");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Order ProMTA Starter" }).ClickAsync();
@@ -114,10 +114,7 @@ public sealed class PortalTests(PlatformFixture platform, BrowserFixture browser
 
         await using var visit = await PortalVisit.OpenAsync(browser, platform, "staff");
         var page = visit.Page;
-        await page.GotoAsync("/login");
-        await page.GetByLabel("Email").FillAsync(platform.Operator.Email);
-        await page.GetByLabel("Password").FillAsync(platform.Operator.Password);
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
+        await visit.LogInAsync(platform.Operator.Email, platform.Operator.Password);
         await page.WaitForURLAsync("**/staff");
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Account management" })).ToBeVisibleAsync();
 

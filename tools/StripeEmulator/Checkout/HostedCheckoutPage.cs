@@ -39,6 +39,7 @@ public static class HostedCheckoutPage
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:,">
         <title>{{Encode(title)}} · Stripe emulator</title>
         <style>
           body { font-family: system-ui, sans-serif; margin: 0; background: #f6f9fc; color: #1a1f36; }

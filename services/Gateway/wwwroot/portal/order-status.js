@@ -19,7 +19,7 @@ document.addEventListener('DOMContentLoaded', () => {
       shown = order.status;
       const failed = [...order.timeline].reverse().find(e => e.status === 'PaymentFailed');
       if (order.status === 'PaymentFailed') {
-        alert('order-alert', 'error', `Payment failed: ${(failed?.detail || 'your card was refused.').replace(/ Complete the payment at \S+/, '')} ` +
+        alert('order-alert', 'error', `Payment failed: ${(failed?.detail || 'your card was refused.').replace(/ Complete the payment at \S+/, '').replace(/ \([a-z_]+\)$/, '')} ` +
           (/(https?:\/\/\S+)/.test(failed?.detail || '') ? 'Authenticate the payment with your bank using the link in the timeline below.' : 'Nothing was charged. Order again with another card.'));
         if (!/(https?:\/\/\S+)/.test(failed?.detail || '')) {
           document.getElementById('order-alert').append(' ', el('a', { href: '/order?product=' + encodeURIComponent(order.productId) }, 'Order again'));
