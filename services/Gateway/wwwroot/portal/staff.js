@@ -4,12 +4,16 @@ document.addEventListener('DOMContentLoaded', async () => {
   if (!requireLogin()) return;
   if (!session().staff) { alert('staff-alert', 'error', 'This page is for ProMTA staff. Log in with a staff account.'); return; }
   let formId = 0;
+  // An accepted order stays "InReview" until its server is set up; hide what this browser already decided.
+  const decidedKey = 'promta.staff.decided';
+  const decided = new Set(JSON.parse(sessionStorage.getItem(decidedKey) || '[]'));
 
   async function loadReviews() {
     const r = await api('GET', '/api/admin/orders/in-review?pageSize=100');
     if (!r.ok) { show('reviews', el('p', {}, problem(r))); return; }
-    if (r.data.items.length === 0) { show('reviews', el('p', {}, 'No orders are waiting for review.')); return; }
-    show('reviews', r.data.items.map(o => {
+    const waiting = r.data.items.filter(o => !decided.has(o.orderId));
+    if (waiting.length === 0) { show('reviews', el('p', {}, 'No orders are waiting for review.')); return; }
+    show('reviews', waiting.map(o => {
       const id = ++formId;
       const deadline = new Date(Date.now() + 3 * 24 * 3600 * 1000);
       deadline.setMinutes(deadline.getMinutes() - deadline.getTimezoneOffset());
@@ -19,6 +23,8 @@ document.addEventListener('DOMContentLoaded', async () => {
         const d = await api('POST', `/api/admin/orders/${o.orderId}/review`, body);
         busy(button, false);
         if (!d.ok) { alert(result.id, 'error', problem(d)); return; }
+        decided.add(o.orderId);
+        sessionStorage.setItem(decidedKey, JSON.stringify([...decided]));
         alert('staff-alert', 'ok', body.decision === 'accept' ? `Order for ${o.customerEmail} accepted.` : `Order for ${o.customerEmail} rejected; the first month is refunded.`);
         loadReviews();
       };
