@@ -89,8 +89,9 @@ public static class Platform
     private static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name, PlatformInfrastructure infra)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
-            // Ports:<service> pins a service's port (the load generator calls Ordering directly); random otherwise.
-            .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>($"Ports:{name}"))
+            // ServicePorts:<service> pins a service's HTTP port (the load generator calls Ordering directly); random otherwise.
+            // Not Ports:<service>: configuration keys ignore case, and Ports:Dns is PowerDNS's DNS port.
+            .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>($"ServicePorts:{name}"))
             .WithHttpHealthCheck("/health")
             .WithFaultInjection(builder)
             .WithReference(infra.Postgres, PlatformInfrastructure.DatabaseConnectionName).WaitFor(infra.Postgres)

@@ -6,8 +6,7 @@ namespace ProMTA.TestKit;
 public static class FreePort
 {
     // Below Linux's ephemeral range (32768-60999). A port the OS hands out for port 0 is in that range, so any other
-    // bind to port 0 or any outgoing connection could take it between our check and the server's own bind: that is
-    // how PowerDNS once lost its TCP port to a neighbour and the whole stack never started.
+    // bind to port 0 or any outgoing connection could take it between our check and the server's own bind.
     private const int First = 20000;
     private const int Last = 32000;
 

@@ -6,7 +6,7 @@ namespace ProMTA.LoadGenerator;
 public sealed record LoadOptions
 {
     public Uri Gateway { get; init; } = new("http://localhost:8080");
-    /// <summary>Ordering's own URL, for the gateway-overhead comparison (the AppHost pins it with --Ports:Ordering=...).</summary>
+    /// <summary>Ordering's own URL, for the gateway-overhead comparison (the AppHost pins it with --ServicePorts:Ordering=...).</summary>
     public Uri? Ordering { get; init; }
     /// <summary>The AppHost's data folder: the run's internal secret is in secrets/internal-secret.</summary>
     public string DataDirectory { get; init; } = ".data";

@@ -3,7 +3,7 @@
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
 #   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*
 # Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
-#   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --Ports:Ordering=<port>)
+#   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --ServicePorts:Ordering=<port>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Below the kernel's ephemeral range (32768+), where outgoing connections could take a port between choosing and binding.
@@ -31,7 +31,7 @@ ASPNETCORE_ENVIRONMENT=Development DOTNET_ENVIRONMENT=Development ASPNETCORE_URL
 ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:$(free_port)" ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL="http://localhost:$(free_port)" \
 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
 setsid dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --Infrastructure:DataDir="$data" --Infrastructure:Mode=native \
-  --Ports:Gateway="$gateway_port" --Ports:Ordering="$ordering_port" --Ports:Dns="$(free_port)" --Ports:Smtp="$(free_port)" \
+  --Ports:Gateway="$gateway_port" --ServicePorts:Ordering="$ordering_port" --Ports:Dns="$(free_port)" --Ports:Smtp="$(free_port)" \
   --Ports:FakeMx="$(free_port)" >"$data.apphost.log" 2>&1 &
 stack=$!
 stop() {
