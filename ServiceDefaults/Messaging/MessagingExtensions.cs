@@ -77,6 +77,11 @@ public static class MessagingExtensions
         });
         builder.Services.AddHostedService<OutboxRelay>();
         builder.Services.AddSingleton<ConsumedMessages>();
+        builder.Services.AddOptions<FlowRetentionOptions>().BindConfiguration(FlowRetentionOptions.Section)
+            .Validate(o => o.Period > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.BatchSize > 0,
+                $"{FlowRetentionOptions.Section}:Period, Interval and BatchSize must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<ConsumedMessagesRetention>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(queues);
         builder.Services.AddSingleton<DeadLetterQueues>();
