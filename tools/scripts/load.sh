@@ -5,20 +5,8 @@
 # Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
 #   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --ServicePorts:Ordering=<port>)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-# Below the kernel's ephemeral range (32768+), where outgoing connections could take a port between choosing and binding.
-free_port() {
-  python3 -c '
-import random, socket
-while True:
-    port = random.randint(20000, 32000)
-    try:
-        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-            s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", port)); s.close()
-        print(port); break
-    except OSError:
-        pass'
-}
+source "$(dirname "$0")/lib.sh"
+cd "$root"
 data=$PWD/.data/load-$(date +%Y%m%d-%H%M%S)
 gateway_port=$(free_port) ordering_port=$(free_port)
 
@@ -44,7 +32,7 @@ trap stop EXIT
 
 for _ in $(seq 1 300); do
   curl -sf -m 2 "http://localhost:$gateway_port/health" >/dev/null 2>&1 && break
-  kill -0 "$stack" 2>/dev/null || { cat "$data.apphost.log"; echo "load.sh: the stack did not start" >&2; exit 1; }
+  kill -0 "$stack" 2>/dev/null || { cat "$data.apphost.log"; die "the stack did not start"; }
   sleep 1
 done
 echo "stack up: gateway :$gateway_port, ordering :$ordering_port; $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB"

@@ -17,36 +17,25 @@ N=${N:-20000}
 SIZE=${SIZE:-10240}
 SESSIONS=${SESSIONS:-20}
 TIMEOUT=${TIMEOUT:-1800}
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 bench=$root/.data/bench
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 from=bench@sender.bench.test
 to=sink@rcpt.bench.test
 
-die() { echo "relay-benchmark: $*" >&2; exit 1; }
 now() { date +%s.%N; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; die "nothing listens on port $1"; }
 for tool in smtp-source smtp-sink postfix; do command -v "$tool" >/dev/null || [[ -x /usr/sbin/$tool ]] || die "$tool not installed"; done
 export PATH=$PATH:/usr/sbin
 
-pids=()
 postfix_dir=""
 cleanup() {
   set +e
   if [[ -n $postfix_dir && -f $postfix_dir/spool/pid/master.pid ]]; then postfix -c "$postfix_dir/etc" stop >/dev/null 2>&1; fi
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${pids[i]}" 2>/dev/null
-  done
+  stop_pids
   [[ -n $postfix_dir ]] && rm -rf "$postfix_dir"
 }
 trap cleanup EXIT
 
-# postgres.sh keeps the cluster under /var/tmp when its user cannot reach the repo (e.g. under /root); it goes too.
-[[ -f $bench/postgres/RELOCATED ]] && rm -rf "$(cat "$bench/postgres/RELOCATED")"
-rm -rf "$bench" && mkdir -p "$bench"
+fresh_dir "$bench"
 chmod 755 "$bench"
 
 # The sink both sides deliver to. smtp-sink drops privileges to nobody after binding (required as root).
@@ -86,22 +75,15 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
   echo "== ProMTA: building services/Delivery (Release)"
   dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$bench/build.log" 2>&1 || die "build failed: see $bench/build.log"
 
-  pg_port=$(free_port)
-  pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-  PG_DATA_DIR=$bench/postgres PG_PORT=$pg_port PG_PASSWORD=$pg_password PG_DATABASE=promta \
-    "$root/eng/native/postgres.sh" >"$bench/postgres.log" 2>&1 &
-  pids+=($!)
-  psql() { PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d promta -XAtq -v ON_ERROR_STOP=1 "$@"; }
-  for _ in $(seq 1 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
-  psql -c 'SELECT 1' >/dev/null || die "PostgreSQL did not start: $(tail -n5 "$bench/postgres.log")"
+  start_postgres "$bench"
 
   relay_port=$(free_port)
   service_id=$(cat /proc/sys/kernel/random/uuid)
-  dkim_secret=$(head -c 36 /dev/urandom | base64)
+  dkim_secret=$(random_secret)
   ASPNETCORE_ENVIRONMENT=Development \
-  ConnectionStrings__promta="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=promta" \
+  ConnectionStrings__promta=$pg_connection \
   ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-  Auth__InternalSecret=$(head -c 36 /dev/urandom | base64) \
+  Auth__InternalSecret=$(random_secret) \
   Dkim__EncryptionKey=$dkim_secret \
   Relay__Port=$relay_port \
   Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
@@ -142,9 +124,8 @@ SQL
   report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered"
 
   # Free the CPU for the Postfix run: stop the relay, then PostgreSQL (newest first).
-  for pid in "${pids[2]}" "${pids[1]}"; do
-    kill -TERM "$pid"; for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  done
+  stop_pid "${pids[2]}"
+  stop_pid "${pids[1]}"
   pids=("${pids[0]}")
 fi
 

@@ -12,41 +12,17 @@ DURATION=${DURATION:-300}
 GMAIL=${GMAIL:-600}
 OUTLOOK=${OUTLOOK:-400}
 YAHOO=${YAHOO:-300}
-root=$(cd "$(dirname "$0")/../.." && pwd)
+source "$(dirname "$0")/lib.sh"
 run=$root/.data/throttling-run
-pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
 
-die() { echo "throttling-real-run: $*" >&2; exit 1; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() { for _ in $(seq 1 600); do (echo >"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 0.1; done; die "nothing listens on $1:$2"; }
-
-pids=()
-cleanup() {
-  set +e
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[i]}" 2>/dev/null
-    for _ in $(seq 1 100); do kill -0 "${pids[i]}" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "${pids[i]}" 2>/dev/null
-  done
-}
-trap cleanup EXIT
-
-# postgres.sh keeps the cluster under /var/tmp when its user cannot reach the repo (e.g. under /root); it goes too.
-[[ -f $run/postgres/RELOCATED ]] && rm -rf "$(cat "$run/postgres/RELOCATED")"
-rm -rf "$run" && mkdir -p "$run"
+trap stop_pids EXIT
+fresh_dir "$run"
 
 echo "== building services/Delivery and tools/FakeIsp (Release)"
 dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
 dotnet build "$root/tools/FakeIsp" -c Release -nologo -v q >>"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
 
-pg_port=$(free_port)
-pg_password=$(head -c 18 /dev/urandom | base64 | tr -d '/+=')
-PG_DATA_DIR=$run/postgres PG_PORT=$pg_port PG_PASSWORD=$pg_password PG_DATABASE=promta \
-  "$root/eng/native/postgres.sh" >"$run/postgres.log" 2>&1 &
-pids+=($!)
-psql() { PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d promta -XAtq -v ON_ERROR_STOP=1 "$@"; }
-for _ in $(seq 1 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
-psql -c 'SELECT 1' >/dev/null || die "PostgreSQL did not start: $(tail -n5 "$run/postgres.log")"
+start_postgres "$run"
 
 # The fake ISPs with their hidden limits. Yahoo answers its rate-limit reply (TS03) here: its reputation reply (TSS04,
 # the FakeIsp default) suspends the lane for hours by design, which is not what this run measures.
@@ -65,14 +41,14 @@ dotnet "$root/tools/FakeIsp/bin/Release/net10.0/FakeIsp.dll" --urls "http://127.
   "--FakeIsp:Providers:2:ThrottleReply=421 4.7.0 [TS03] Messages from 127.0.0.1 temporarily deferred due to excessive volume" \
   >"$run/fake-isp.log" 2>&1 &
 pids+=($!)
-wait_port 127.0.0.2 "$mx_port"
+wait_port "$mx_port" 127.0.0.2
 
 relay_port=$(free_port)
 ASPNETCORE_ENVIRONMENT=Production \
-ConnectionStrings__promta="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=promta" \
+ConnectionStrings__promta=$pg_connection \
 ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-Auth__InternalSecret=$(head -c 36 /dev/urandom | base64) \
-Dkim__EncryptionKey=$(head -c 36 /dev/urandom | base64) \
+Auth__InternalSecret=$(random_secret) \
+Dkim__EncryptionKey=$(random_secret) \
 Relay__Port=$relay_port \
 Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
   dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
@@ -81,7 +57,7 @@ Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
   --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00 --Delivery:PollInterval=00:00:00.250 \
   >"$run/delivery.log" 2>&1 &
 pids+=($!)
-wait_port 127.0.0.1 "$relay_port"
+wait_port "$relay_port"
 
 per_provider=${PER_PROVIDER:-$(( (GMAIL > OUTLOOK ? GMAIL : OUTLOOK) * (DURATION / 60 + 2) ))}
 service_id=$(cat /proc/sys/kernel/random/uuid)

@@ -1,0 +1,67 @@
+# Shared mechanics of the scripts in tools/scripts (sourced, not run): free ports, a private PostgreSQL,
+# and stopping what a script started, by PID.
+#   source "$(dirname "$0")/lib.sh"   sets $root (the repo) and a `die` prefixed with the script's name
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+script_name=$(basename "$0" .sh)
+
+die() { echo "$script_name: $*" >&2; exit 1; }
+
+# Below the kernel's ephemeral range (32768+), where outgoing connections could take a port between choosing and
+# binding; free for TCP and UDP (some servers, like PowerDNS, bind both).
+free_port() {
+  python3 -c '
+import random, socket
+while True:
+    port = random.randint(20000, 32000)
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            s = socket.socket(socket.AF_INET, kind); s.bind(("127.0.0.1", port)); s.close()
+        print(port); break
+    except OSError:
+        pass'
+}
+
+random_secret() { head -c "${1:-36}" /dev/urandom | base64 | tr -d '/+='; }
+
+wait_port() { # port [host]
+  local host=${2:-127.0.0.1}
+  for _ in $(seq 1 600); do (echo >"/dev/tcp/$host/$1") 2>/dev/null && return 0; sleep 0.1; done
+  die "nothing listens on $host:$1"
+}
+
+# Processes this script started (append with `pids+=($!)`); stop_pids stops them newest first.
+pids=()
+stop_pid() { # SIGTERM, ten seconds to exit, then SIGKILL
+  kill -TERM "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -KILL "$1" 2>/dev/null || true
+}
+stop_pids() {
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do stop_pid "${pids[i]}"; done
+  pids=()
+}
+
+# An empty work directory; postgres.sh keeps the cluster under /var/tmp when its user cannot reach the repo (e.g.
+# under /root) and leaves the path in RELOCATED: that copy goes too.
+fresh_dir() {
+  [[ -f $1/postgres/RELOCATED ]] && rm -rf "$(cat "$1/postgres/RELOCATED")"
+  rm -rf "$1" && mkdir -p "$1"
+}
+
+# Starts a private PostgreSQL (eng/native/postgres.sh, data in DIR/postgres, log DIR/postgres.log) with database
+# "promta" and waits until it answers. Sets pg_port, pg_password, pg_connection (an Npgsql connection string) and
+# psql() (runs psql against it: -XAtq, stop on error).
+pg_bin="" pg_port="" pg_password="" pg_connection=""
+psql() { PGPASSWORD=$pg_password "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d promta -XAtq -v ON_ERROR_STOP=1 "$@"; }
+start_postgres() { # dir
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+  pg_port=$(free_port)
+  pg_password=$(random_secret 18)
+  pg_connection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$pg_password;Database=promta"
+  PG_DATA_DIR=$1/postgres PG_PORT=$pg_port PG_PASSWORD=$pg_password PG_DATABASE=promta \
+    "$root/eng/native/postgres.sh" >"$1/postgres.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do psql -c 'SELECT 1' >/dev/null 2>&1 && break; sleep 0.2; done
+  psql -c 'SELECT 1' >/dev/null || die "PostgreSQL did not start: $(tail -n5 "$1/postgres.log")"
+}
