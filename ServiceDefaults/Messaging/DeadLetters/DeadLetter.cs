@@ -11,7 +11,11 @@ public sealed record DeadLetter(
 /// </summary>
 public sealed record DeadLetterQueue(string Service, string Queue, string ErrorQueue, long Count, IReadOnlyList<DeadLetter> Messages);
 
-/// <summary>Every service's dead letters; <see cref="Unavailable"/> names services that did not answer.</summary>
-public sealed record DeadLetterReport(long Total, IReadOnlyList<DeadLetterQueue> Queues, IReadOnlyList<string> Unavailable);
+/// <summary>
+/// Every service's dead letters; <see cref="Unavailable"/> names services that did not answer (their queues are
+/// missing from the total), <see cref="PeerErrors"/> says why.
+/// </summary>
+public sealed record DeadLetterReport(
+    long Total, IReadOnlyList<DeadLetterQueue> Queues, IReadOnlyList<string> Unavailable, IReadOnlyList<ProMTA.ServiceDefaults.Http.PeerError> PeerErrors);
 
 public sealed record ReplayResult(string ErrorQueue, Guid MessageId, string ReplayedTo);

@@ -15,7 +15,7 @@ public sealed class DeadLetterAdmin(DeadLetterQueues local, ServiceQueues queues
         var own = await local.ListAsync(ct);
         var others = await peers.GatherAsync<DeadLetterQueue>(caller, InternalPath, ct);
         var all = own.Concat(others.Items).OrderBy(q => q.ErrorQueue, StringComparer.Ordinal).ToList();
-        return new DeadLetterReport(all.Sum(q => q.Count), all, others.Unavailable);
+        return new DeadLetterReport(all.Sum(q => q.Count), all, others.Unavailable, others.PeerErrors);
     }
 
     /// <summary>Replays by the owning service (queues are named "{service}-{consumer}_error"); null when nobody has it.</summary>

@@ -14,6 +14,10 @@ public sealed record FlowEvent(
     public const string Consumed = "Consumed";
 }
 
-/// <summary>An order's flow across services in time order; <see cref="Unavailable"/> names services that did not answer.</summary>
+/// <summary>
+/// An order's flow across services in time order; <see cref="Unavailable"/> names services that did not answer (their
+/// events are missing), <see cref="PeerErrors"/> says why.
+/// </summary>
 public sealed record OrderFlow(
-    Guid OrderId, Guid ServiceId, string? TraceId, IReadOnlyList<FlowEvent> Events, IReadOnlyList<string> Unavailable);
+    Guid OrderId, Guid ServiceId, string? TraceId, IReadOnlyList<FlowEvent> Events, IReadOnlyList<string> Unavailable,
+    IReadOnlyList<ProMTA.ServiceDefaults.Http.PeerError> PeerErrors);

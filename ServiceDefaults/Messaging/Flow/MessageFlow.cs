@@ -19,6 +19,6 @@ public sealed class MessageFlow(ConsumedMessages records, ServiceSchema schema, 
             .ToList();
         // The order's trace is the one its first event (OrderPlaced, written by POST /api/orders) was published in.
         var traceId = events.FirstOrDefault(e => e.Kind == FlowEvent.Published && e.TraceId is not null)?.TraceId;
-        return new OrderFlow(orderId, serviceId, traceId, events, others.Unavailable);
+        return new OrderFlow(orderId, serviceId, traceId, events, others.Unavailable, others.PeerErrors);
     }
 }
