@@ -1,4 +1,5 @@
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Events;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
 using ProMTA.ServiceDefaults.Security;
@@ -54,6 +55,11 @@ public static class Extensions
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddSingleton<ThrottleStateSync>();
         builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddOptions<DeliveryEventOptions>().BindConfiguration("DeliveryEvents")
+            .Validate(o => o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero && o.RecentWindow > TimeSpan.Zero,
+                "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<DeliveryEventRetention>();
         return builder;
     }
 }

@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Events;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Http;
@@ -12,8 +14,13 @@ using ProMTA.Throttling.Shaping;
 namespace ProMTA.Delivery.Apis;
 
 public sealed record SmtpPasswordResponse(string Username, string Password);
-public sealed record ProviderDelivery(string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit);
-public sealed record DeliveryResponse(Guid ServiceId, string RelayMode, IReadOnlyList<ProviderDelivery> Providers);
+/// <summary>Per-recipient delivery events of one provider, by type (an address deferred three times counts three deferrals).</summary>
+public sealed record EventCounts(long Accepted, long Delivered, long Deferred, long Bounced, long Expired);
+public sealed record ProviderDelivery(
+    string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit, EventCounts Events, EventCounts RecentEvents);
+/// <summary><c>Events</c> counts everything kept (<c>EventRetentionDays</c>); <c>RecentEvents</c> the last <c>RecentWindowHours</c>.</summary>
+public sealed record DeliveryResponse(
+    Guid ServiceId, string RelayMode, IReadOnlyList<ProviderDelivery> Providers, double RecentWindowHours, double EventRetentionDays);
 public sealed record RelayModeRequest(string? Mode);
 public sealed record SuppressionRequest(string? Address);
 public sealed record RelayModeResponse(Guid ServiceId, string Mode, string? Warning);
@@ -57,21 +64,33 @@ public static class RelayApi
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 
-    /// <summary>Per provider: what was sent, deferred and bounced, and what the throttling controller learned.</summary>
+    /// <summary>Per provider: what was sent, deferred and bounced, the delivery events by type, and what the throttling controller learned.</summary>
     private static async Task<Results<Ok<DeliveryResponse>, NotFound>> GetDelivery(
-        Guid serviceId, ClaimsPrincipal user, Database db, ThrottleController throttle, CancellationToken ct)
+        Guid serviceId, ClaimsPrincipal user, Database db, ThrottleController throttle, IOptions<DeliveryEventOptions> events, TimeProvider time,
+        CancellationToken ct)
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var statistics = await MessageQueue.StatisticsAsync(db, serviceId, ct);
+        var counts = await DeliveryEvents.CountsAsync(db, serviceId, time.GetUtcNow() - events.Value.RecentWindow, ct);
         var account = await RelayAccounts.FindAsync(db, serviceId, ct);
         var lanes = throttle.Snapshot().Lanes.Where(l => account?.SourceIps.Contains(l.SourceIp) == true).ToList();
-        return TypedResults.Ok(new DeliveryResponse(serviceId, account?.RelayMode ?? "managed", [.. statistics.Select(s =>
+        // A provider whose queued mail is gone but whose events are kept is still listed.
+        var providers = statistics.Concat(counts.Select(c => c.Provider).Distinct().Where(p => statistics.All(s => s.Provider != p))
+            .Select(p => new ProviderStatistics { Provider = p })).OrderBy(s => s.Provider, StringComparer.Ordinal);
+        return TypedResults.Ok(new DeliveryResponse(serviceId, account?.RelayMode ?? "managed", [.. providers.Select(s =>
         {
             // The service's dedicated IPs each have a lane per provider; the slowest one is what the customer feels.
             var lane = lanes.Where(l => l.Provider == Providers.ThrottleName(s.Provider)).MinBy(l => l.RatePerMinute);
+            var mine = counts.Where(c => c.Provider == s.Provider).ToList();
             return new ProviderDelivery(s.Provider, s.Sent, s.Deferred, s.Bounced, s.QueueDepth, lane?.Mode.ToString() ?? "Normal",
-                lane is null ? null : (int)Math.Round(lane.RatePerMinute));
-        })]));
+                lane is null ? null : (int)Math.Round(lane.RatePerMinute), Tally(mine, c => c.Total), Tally(mine, c => c.Recent));
+        })], events.Value.RecentWindow.TotalHours, events.Value.Retention.TotalDays));
+    }
+
+    private static EventCounts Tally(IReadOnlyList<EventCount> counts, Func<EventCount, long> value)
+    {
+        long Of(string e) => counts.Where(c => c.Event == e).Sum(value);
+        return new(Of(DeliveryEvent.Accepted), Of(DeliveryEvent.Delivered), Of(DeliveryEvent.Deferred), Of(DeliveryEvent.Bounced), Of(DeliveryEvent.Expired));
     }
 
     /// <summary>Rule 18: managed (adaptive throttling) or unmanaged (full speed, only hard safety caps), per service.</summary>

@@ -21,7 +21,9 @@ public sealed record ClaimedRecipient
     public string RelayMode { get; init; } = "managed";
 }
 
-public sealed record RecipientResult(long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, string? BounceClass = null);
+/// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
+public sealed record RecipientResult(
+    long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, string? BounceClass = null, string? Event = null);
 
 public sealed record ProviderStatistics
 {
@@ -39,10 +41,16 @@ public static class MessageQueue
         VALUES (@Id, @ServiceId, @MailFrom, @Size, @Data, @ClientIp, @ReceivedAt)
         """;
 
+    // The recipients and their "accepted" events in one statement: no extra round trip on the acceptance path.
     private const string InsertRecipientsSql = """
-        INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
-        SELECT @MessageId, @ServiceId, r.address, r.domain, r.provider, @ReceivedAt, @ExpiresAt
-        FROM unnest(@Addresses, @Domains, @Providers) AS r (address, domain, provider)
+        WITH inserted AS (
+            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+            SELECT @MessageId, @ServiceId, r.address, r.domain, r.provider, @ReceivedAt, @ExpiresAt
+            FROM unnest(@Addresses, @Domains, @Providers) AS r (address, domain, provider)
+            RETURNING id, address, provider
+        )
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, occurred_at)
+        SELECT @ServiceId, @MessageId, id, address, provider, 'accepted', @ReceivedAt FROM inserted
         """;
 
     // SKIP LOCKED lets several workers (or replicas) claim side by side; pushing next_attempt_at past the lease makes
@@ -69,15 +77,21 @@ public static class MessageQueue
         SELECT id, data FROM messages WHERE id = ANY(@Ids)
         """;
 
+    // The status changes and their delivery events in one statement: the log costs no round trip per batch.
     private const string CompleteSql = """
-        UPDATE recipients r
-        SET status = o.status, last_reply = o.reply, source_ip = o.source_ip, bounce_class = o.bounce_class,
-            deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
-            next_attempt_at = o.next_attempt_at,
-            completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
-        FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses)
-             AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class)
-        WHERE r.id = o.id
+        WITH done AS (
+            UPDATE recipients r
+            SET status = o.status, last_reply = o.reply, source_ip = o.source_ip, bounce_class = o.bounce_class,
+                deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
+                next_attempt_at = o.next_attempt_at,
+                completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
+            FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
+                 AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
+            WHERE r.id = o.id
+            RETURNING r.id, r.message_id, r.service_id, r.address, r.provider, o.event, o.reply
+        )
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
+        SELECT service_id, message_id, id, address, provider, event, reply, @Now FROM done WHERE event IS NOT NULL
         """;
     // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
     private const string SuppressSql = """
@@ -150,6 +164,7 @@ public static class MessageQueue
             // Npgsql writes timestamptz[] from UTC DateTimes.
             NextAttempts = results.Select(r => r.NextAttemptAt.UtcDateTime).ToArray(),
             BounceClasses = results.Select(r => r.BounceClass).ToArray(),
+            Events = results.Select(r => r.Event).ToArray(),
         }, transaction, cancellationToken: ct));
         var suppress = results.Where(r => r.BounceClass is { } c && Domain.BounceClassifier.Suppresses(c)).Select(r => r.Id).ToArray();
         if (suppress.Length > 0)

@@ -8,6 +8,8 @@ public static class BounceClass
     public const string Content = nameof(Content);
     public const string Dns = nameof(Dns);
     public const string Other = nameof(Other);
+    /// <summary>Never refused, only deferred until the message lifetime ended.</summary>
+    public const string Expired = nameof(Expired);
 }
 
 /// <summary>

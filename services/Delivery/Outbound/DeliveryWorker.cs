@@ -307,13 +307,14 @@ internal sealed partial class DeliveryWorker(
         if (outcome != Outcome.Deferred)
         {
             return outcome == Outcome.Delivered
-                ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now)
-                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text));
+                ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
+                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text), DeliveryEvent.Bounced);
         }
         var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
+        // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.
         return next > r.ExpiresAt
-            ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {Options.MessageLifetime})", sourceIp, true, now)
-            : new RecipientResult(r.Id, "Queued", text, sourceIp, true, next);
+            ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {Options.MessageLifetime})", sourceIp, true, now, BounceClass.Expired, DeliveryEvent.Expired)
+            : new RecipientResult(r.Id, "Queued", text, sourceIp, true, next, Event: DeliveryEvent.Deferred);
     }
 
     [LoggerMessage(LogLevel.Information, "Delivery to {Recipient} from {SourceIp}: {Reply} ({Outcome})")]

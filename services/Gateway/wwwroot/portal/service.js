@@ -99,6 +99,11 @@ document.addEventListener('DOMContentLoaded', async () => {
   loadDns();
   document.getElementById('dns-refresh').addEventListener('click', loadDns);
 
+  // Delivery events of the recent window, only the kinds that happened ("3 delivered, 1 bounced").
+  const recentEvents = (e) => {
+    const parts = ['accepted', 'delivered', 'deferred', 'bounced', 'expired'].filter(k => e && e[k] > 0).map(k => `${e[k]} ${k}`);
+    return parts.length === 0 ? 'None' : parts.join(', ');
+  };
   const providerSelect = document.getElementById('chart-provider');
   let samples = [];
   poll(async () => {
@@ -111,7 +116,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value);
     show('delivery', r.data.providers.length === 0 ? el('p', {}, 'No mail sent yet.') : el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
       el('caption', { class: 'muted' }, `Relay mode: ${r.data.relayMode}`),
-      el('thead', {}, el('tr', {}, ['Provider', 'Sent', 'Deferred', 'Bounced', 'Queued', 'State', 'Current limit'].map(h => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ['Provider', 'Sent', 'Deferred', 'Bounced', 'Queued', 'State', 'Current limit', `Last ${r.data.recentWindowHours} h`].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, r.data.providers.map(p => el('tr', {},
         el('td', { 'data-label': 'Provider' }, p.provider),
         el('td', { 'data-label': 'Sent' }, p.sent),
@@ -119,7 +124,8 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('td', { 'data-label': 'Bounced' }, p.bounced),
         el('td', { 'data-label': 'Queued' }, p.queueDepth),
         el('td', { 'data-label': 'State' }, el('span', { class: statusClass(p.state) }, p.state)),
-        el('td', { 'data-label': 'Current limit' }, p.currentRateLimit == null ? 'Not limited' : `${p.currentRateLimit}/min`)))))));
+        el('td', { 'data-label': 'Current limit' }, p.currentRateLimit == null ? 'Not limited' : `${p.currentRateLimit}/min`),
+        el('td', { 'data-label': `Last ${r.data.recentWindowHours} h` }, recentEvents(p.recentEvents))))))));
     return false;
   }, 10000);
   providerSelect.addEventListener('change', () => DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value));

@@ -1,0 +1,15 @@
+namespace ProMTA.Delivery.Domain;
+
+/// <summary>What can happen to a recipient, as stored in delivery_events (issue 6: counted per provider).</summary>
+public static class DeliveryEvent
+{
+    public const string Accepted = "accepted";
+    public const string Delivered = "delivered";
+    public const string Deferred = "deferred";
+    public const string Bounced = "bounced";
+    /// <summary>Deferred until the message lifetime ended: final, like a bounce, but the ISP never refused it.</summary>
+    public const string Expired = "expired";
+
+    /// <summary>The events that end a recipient's delivery in failure: its sender is told with a DSN.</summary>
+    public static bool IsFailure(string? e) => e is Bounced or Expired;
+}
