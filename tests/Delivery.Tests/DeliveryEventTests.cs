@@ -15,12 +15,8 @@ public sealed class DeliveryEventTests(PostgresFixture postgres) : IClassFixture
     public async Task Each_recipient_logs_accepted_then_deferred_delivered_or_bounced_counted_per_provider()
     {
         await using var relay = await RelayHost.StartAsync(postgres, new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", GreylistAttempts = 1 });
-        using var client = await relay.ConnectAsync();
-        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
-        var message = RelayHost.Message("grace@gmail.test");
-        message.To.Add(MimeKit.MailboxAddress.Parse("unknown-user@gmail.test"));
 
-        await client.SendAsync(message);
+        await relay.SubmitAsync("grace@gmail.test", "unknown-user@gmail.test");
         await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Queued'") == 0);
 
         var log = await EventsAsync(relay);
@@ -42,10 +38,8 @@ public sealed class DeliveryEventTests(PostgresFixture postgres) : IClassFixture
     {
         await using var relay = await RelayHost.StartAsync(postgres, new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", GreylistAttempts = 1000 },
             settings: _ => new Dictionary<string, string> { ["Delivery:MessageLifetime"] = "00:00:02" });
-        using var client = await relay.ConnectAsync();
-        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
 
-        await client.SendAsync(RelayHost.Message("late@gmail.test"));
+        await relay.SubmitAsync("late@gmail.test");
         await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<string>("SELECT status FROM recipients WHERE address = 'late@gmail.test'") != "Queued");
 
         Assert.Equal("Expired", await relay.QuerySingleAsync<string>("SELECT bounce_class FROM recipients WHERE address = 'late@gmail.test'"));

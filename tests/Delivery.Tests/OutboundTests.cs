@@ -49,12 +49,8 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
     public async Task A_4xx_is_retried_and_a_5xx_bounces_each_recipient_on_its_own()
     {
         await using var relay = await RelayHost.StartAsync(postgres, new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", GreylistAttempts = 1 });
-        using var client = await relay.ConnectAsync();
-        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
-        var message = RelayHost.Message("grace@gmail.test");
-        message.To.Add(MimeKit.MailboxAddress.Parse("unknown-user@gmail.test"));
 
-        await client.SendAsync(message);
+        await relay.SubmitAsync("grace@gmail.test", "unknown-user@gmail.test");
 
         var delivered = await WaitUntilDoneAsync(relay, "grace@gmail.test");
         Assert.Equal("Delivered", delivered.Status);

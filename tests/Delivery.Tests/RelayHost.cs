@@ -107,6 +107,18 @@ public sealed class RelayHost : IAsyncDisposable
         return client;
     }
 
+    /// <summary>Submits one message to these recipients over an authenticated session; returns the relay's reply.</summary>
+    public async Task<string> SubmitAsync(params string[] to)
+    {
+        using var client = await ConnectAsync();
+        await client.AuthenticateAsync(Username, Password);
+        var message = Message(to[0]);
+        foreach (var more in to[1..]) message.To.Add(MailboxAddress.Parse(more));
+        var reply = await client.SendAsync(message);
+        await client.DisconnectAsync(true);
+        return reply;
+    }
+
     public static MimeMessage Message(string to, string subject = "Hello")
     {
         var message = new MimeMessage();
