@@ -1,4 +1,3 @@
-using StripeEmulator.Errors;
 using StripeEmulator.Expansion;
 using StripeEmulator.Http;
 using StripeEmulator.Store;
@@ -12,7 +11,7 @@ public static class ChargeEndpoints
     {
         v1.MapGet("/charges/{id}", (string id, FormParameters form, EmulatorStore store, ObjectExpander expander) =>
         {
-            var charge = store.Charges.Find(id) ?? throw StripeErrors.ResourceMissing("charge", id);
+            var charge = store.Charges.Get(id);
             return StripeResults.Json(expander.Expand(ChargeJson.Render(charge), form));
         });
         return v1;

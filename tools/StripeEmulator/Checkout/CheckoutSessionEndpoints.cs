@@ -12,7 +12,6 @@ namespace StripeEmulator.Checkout;
 /// </summary>
 public static class CheckoutSessionEndpoints
 {
-    private const string ObjectName = "checkout.session";
     private static readonly TimeSpan MinLifetime = TimeSpan.FromMinutes(30);
     private static readonly TimeSpan MaxLifetime = TimeSpan.FromHours(24);
 
@@ -38,8 +37,8 @@ public static class CheckoutSessionEndpoints
 
         var successUrl = ReadUrl(form, "success_url") ?? throw StripeErrors.ParameterMissing("success_url");
         var cancelUrl = ReadUrl(form, "cancel_url");
-        var customerId = NullIfEmpty(form.Get("customer"));
-        var customerEmail = NullIfEmpty(form.Get("customer_email"));
+        var customerId = form.GetNonEmpty("customer");
+        var customerEmail = form.GetNonEmpty("customer_email");
         if (customerId is not null && customerEmail is not null)
         {
             throw StripeErrors.InvalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
@@ -53,7 +52,7 @@ public static class CheckoutSessionEndpoints
             }
         }
 
-        var currency = NullIfEmpty(form.Get("currency"))?.ToLowerInvariant();
+        var currency = form.GetNonEmpty("currency")?.ToLowerInvariant();
         if (currency is not null && (currency.Length != 3 || !currency.All(char.IsAsciiLetterLower)))
         {
             throw StripeErrors.InvalidRequest($"Invalid currency: {currency}.", "currency");
@@ -68,9 +67,9 @@ public static class CheckoutSessionEndpoints
 
         var session = store.Atomically(() =>
         {
-            if (customerId is not null && store.Customers.Find(customerId) is null)
+            if (customerId is not null)
             {
-                throw StripeErrors.ResourceMissing("customer", customerId, "customer");
+                store.Customers.Get(customerId, "customer");
             }
 
             return store.CheckoutSessions.Save(new CheckoutSession
@@ -83,7 +82,7 @@ public static class CheckoutSessionEndpoints
                 CancelUrl = cancelUrl,
                 CustomerId = customerId,
                 CustomerEmail = customerEmail,
-                ClientReferenceId = NullIfEmpty(form.Get("client_reference_id")),
+                ClientReferenceId = form.GetNonEmpty("client_reference_id"),
                 Currency = currency,
                 Metadata = Metadata.ForCreate(form),
                 SetupIntentMetadata = form.GetHash("setup_intent_data[metadata]") ?? Metadata.Empty,
@@ -95,7 +94,7 @@ public static class CheckoutSessionEndpoints
 
     private static IResult Retrieve(string id, FormParameters form, StripeRequestContext request, EmulatorStore store, ObjectExpander expander, TimeProvider clock)
     {
-        var session = store.CheckoutSessions.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
+        var session = store.CheckoutSessions.Get(id);
         return StripeResults.Json(expander.Expand(CheckoutSessionJson.Render(session, clock.GetUtcNow().ToUnixTimeSeconds(), request.BaseUrl), form));
     }
 
@@ -104,7 +103,7 @@ public static class CheckoutSessionEndpoints
         var now = clock.GetUtcNow().ToUnixTimeSeconds();
         var expired = store.Atomically(() =>
         {
-            var session = store.CheckoutSessions.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
+            var session = store.CheckoutSessions.Get(id);
             if (session.StatusAt(now) != CheckoutSession.Open)
             {
                 throw StripeErrors.InvalidRequest($"Only Checkout Sessions with a status in [\"open\"] can be expired. This Checkout Session has a status of \"{session.StatusAt(now)}\".");
@@ -115,13 +114,11 @@ public static class CheckoutSessionEndpoints
         return StripeResults.Json(expander.Expand(CheckoutSessionJson.Render(expired, now, request.BaseUrl), form));
     }
 
-    private static string? ReadUrl(FormParameters form, string param) => NullIfEmpty(form.Get(param)) switch
+    private static string? ReadUrl(FormParameters form, string param) => form.GetNonEmpty(param) switch
     {
         null => null,
         var url when Uri.TryCreate(url.Replace("{CHECKOUT_SESSION_ID}", "x", StringComparison.Ordinal), UriKind.Absolute, out var uri)
             && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) => url,
         _ => throw StripeErrors.InvalidRequest("Not a valid URL", param, "url_invalid"),
     };
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

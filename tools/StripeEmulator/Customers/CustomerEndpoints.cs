@@ -39,8 +39,7 @@ public static class CustomerEndpoints
             var attached = form.Get("payment_method") is { Length: > 0 } paymentMethodId
                 ? paymentMethods.Attach(paymentMethodId, created, "payment_method")
                 : null;
-            var defaultId = form.Get(DefaultPaymentMethodParam);
-            if (!string.IsNullOrEmpty(defaultId))
+            if (form.GetNonEmpty(DefaultPaymentMethodParam) is { } defaultId)
             {
                 var isAttached = attached is not null && (defaultId == attached.Id || defaultId == form.Get("payment_method"));
                 if (!isAttached)
@@ -59,7 +58,7 @@ public static class CustomerEndpoints
 
     private static IResult Retrieve(string id, FormParameters form, EmulatorStore store, ObjectExpander expander)
     {
-        var customer = store.Customers.Find(id) ?? throw StripeErrors.ResourceMissing("customer", id);
+        var customer = store.Customers.Get(id);
         return StripeResults.Json(expander.Expand(CustomerJson.Render(customer), form));
     }
 
@@ -67,19 +66,19 @@ public static class CustomerEndpoints
     {
         var customer = store.Atomically(() =>
         {
-            var existing = store.Customers.Find(id) ?? throw StripeErrors.ResourceMissing("customer", id);
+            var existing = store.Customers.Get(id);
             var updated = existing with
             {
-                Email = form.Has("email") ? NullIfEmpty(form.Get("email")) : existing.Email,
-                Name = form.Has("name") ? NullIfEmpty(form.Get("name")) : existing.Name,
-                Description = form.Has("description") ? NullIfEmpty(form.Get("description")) : existing.Description,
-                Phone = form.Has("phone") ? NullIfEmpty(form.Get("phone")) : existing.Phone,
+                Email = form.Updated("email", existing.Email),
+                Name = form.Updated("name", existing.Name),
+                Description = form.Updated("description", existing.Description),
+                Phone = form.Updated("phone", existing.Phone),
                 Metadata = Metadata.ForUpdate(existing.Metadata, form),
             };
 
             if (form.Has(DefaultPaymentMethodParam))
             {
-                var defaultId = NullIfEmpty(form.Get(DefaultPaymentMethodParam));
+                var defaultId = form.GetNonEmpty(DefaultPaymentMethodParam);
                 if (defaultId is not null && store.PaymentMethods.Find(defaultId)?.CustomerId != existing.Id)
                 {
                     throw NotAttached(defaultId);
@@ -99,6 +98,4 @@ public static class CustomerEndpoints
             $"The customer does not have a payment method with the ID {paymentMethodId}. The payment method must be attached to the customer.",
             DefaultPaymentMethodParam,
             "resource_missing");
-
-    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

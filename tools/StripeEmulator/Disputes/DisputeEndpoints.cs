@@ -12,8 +12,6 @@ namespace StripeEmulator.Disputes;
 /// </summary>
 public static class DisputeEndpoints
 {
-    private const string ObjectName = "dispute";
-
     private static readonly string[] Reasons =
     [
         "bank_cannot_process", "check_returned", "credit_not_processed", "customer_initiated", "debit_not_authorized", "duplicate",
@@ -24,15 +22,15 @@ public static class DisputeEndpoints
     public static IEndpointRouteBuilder MapDisputeEndpoints(this IEndpointRouteBuilder v1)
     {
         v1.MapGet("/disputes/{id}", (string id, FormParameters form, EmulatorStore store, ObjectExpander expander) =>
-            StripeResults.Json(expander.Expand(DisputeJson.Render(Find(store, id)), form)));
+            StripeResults.Json(expander.Expand(DisputeJson.Render(store.Disputes.Get(id)), form)));
         v1.MapPost("/disputes/{id}", (string id, FormParameters form, StripeRequestContext request, EmulatorStore store, DisputeLifecycle disputes, ObjectExpander expander) =>
         {
-            var updated = store.Atomically(() => disputes.SubmitEvidence(Find(store, id), form.Get("evidence[uncategorized_text]"), form.GetBool("submit") ?? true, request));
+            var updated = store.Atomically(() => disputes.SubmitEvidence(store.Disputes.Get(id), form.Get("evidence[uncategorized_text]"), form.GetBool("submit") ?? true, request));
             return StripeResults.Json(expander.Expand(DisputeJson.Render(updated), form));
         });
         v1.MapPost("/disputes/{id}/close", (string id, FormParameters form, StripeRequestContext request, EmulatorStore store, DisputeLifecycle disputes, ObjectExpander expander) =>
         {
-            var closed = store.Atomically(() => disputes.Accept(Find(store, id), request));
+            var closed = store.Atomically(() => disputes.Accept(store.Disputes.Get(id), request));
             return StripeResults.Json(expander.Expand(DisputeJson.Render(closed), form));
         });
         return v1;
@@ -49,11 +47,9 @@ public static class DisputeEndpoints
 
             var request = StripeRequestContext.From(context);
             var dispute = store.Atomically(() =>
-                disputes.Open(store.Charges.Find(id) ?? throw StripeErrors.ResourceMissing("charge", id), reason ?? "fraudulent", request));
+                disputes.Open(store.Charges.Get(id), reason ?? "fraudulent", request));
             return StripeResults.Json(DisputeJson.Render(dispute));
         });
         return routes;
     }
-
-    private static Dispute Find(EmulatorStore store, string id) => store.Disputes.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
 }

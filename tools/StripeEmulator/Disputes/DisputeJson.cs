@@ -1,38 +1,32 @@
 using System.Text.Json.Nodes;
-using StripeEmulator.Http;
+using StripeEmulator.Charges;
 
 namespace StripeEmulator.Disputes;
 
 /// <summary>Stripe's dispute object shape (the fields Stripe.net's Dispute reads).</summary>
 public static class DisputeJson
 {
-    public static JsonObject Render(Dispute dispute) => new()
+    public static JsonObject Render(Dispute dispute)
     {
-        ["id"] = dispute.Id,
-        ["object"] = "dispute",
-        ["amount"] = dispute.Amount,
-        ["balance_transactions"] = new JsonArray([.. dispute.BalanceTransactionIds.Select(id => (JsonNode)new JsonObject
+        var json = ChargeReversalJson.Render(dispute, "dispute");
+        json["balance_transactions"] = new JsonArray([.. dispute.BalanceTransactionIds.Select(id => (JsonNode)new JsonObject
         {
             ["id"] = id,
             ["object"] = "balance_transaction",
             ["type"] = "adjustment",
-        })]),
-        ["charge"] = dispute.ChargeId,
-        ["created"] = dispute.Created,
-        ["currency"] = dispute.Currency,
-        ["evidence"] = new JsonObject { ["uncategorized_text"] = dispute.UncategorizedText },
-        ["evidence_details"] = new JsonObject
+        })]);
+        json["evidence"] = new JsonObject { ["uncategorized_text"] = dispute.UncategorizedText };
+        json["evidence_details"] = new JsonObject
         {
             ["due_by"] = dispute.EvidenceDueBy,
             ["has_evidence"] = dispute.UncategorizedText is not null,
             ["past_due"] = false,
             ["submission_count"] = dispute.SubmissionCount,
-        },
-        ["is_charge_refundable"] = false,
-        ["livemode"] = false,
-        ["metadata"] = JsonShapes.Metadata(dispute.Metadata),
-        ["payment_intent"] = dispute.PaymentIntentId,
-        ["reason"] = dispute.Reason,
-        ["status"] = dispute.Status,
-    };
+        };
+        json["is_charge_refundable"] = false;
+        json["livemode"] = false;
+        json["reason"] = dispute.Reason;
+        json["status"] = dispute.Status;
+        return json;
+    }
 }

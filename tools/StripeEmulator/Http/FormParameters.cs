@@ -59,6 +59,12 @@ public sealed class FormParameters
     /// <summary>The value of a scalar parameter, or null when it was not sent.</summary>
     public string? Get(string key) => _values.TryGetValue(key, out var list) ? list[^1] : null;
 
+    /// <summary>The value of a scalar parameter, or null when it was not sent or sent empty.</summary>
+    public string? GetNonEmpty(string key) => Get(key) is { Length: > 0 } value ? value : null;
+
+    /// <summary>An update's new value of an optional field: unchanged when not sent, cleared when sent empty.</summary>
+    public string? Updated(string key, string? current) => Has(key) ? GetNonEmpty(key) : current;
+
     /// <summary>The value of a parameter Stripe requires, or a <c>parameter_missing</c> error.</summary>
     public string Required(string key) =>
         Get(key) is { Length: > 0 } value ? value : throw StripeErrors.ParameterMissing(key);

@@ -46,8 +46,7 @@ public sealed class PaymentIntentConfirmation(EmulatorStore store, WebhookPublis
             throw UnexpectedState(intent, "authenticate");
         }
 
-        var paymentMethod = store.PaymentMethods.Find(intent.PaymentMethodId)
-            ?? throw StripeErrors.ResourceMissing(PaymentMethodResolver.ObjectName, intent.PaymentMethodId, "payment_method");
+        var paymentMethod = store.PaymentMethods.Get(intent.PaymentMethodId, "payment_method");
         return authenticated
             ? Succeed(intent, paymentMethod, offSession: false, request)
             : FailAuthentication(intent, paymentMethod, request);

@@ -9,8 +9,6 @@ namespace StripeEmulator.PaymentIntents;
 /// <summary>/v1/payment_intents: create (optionally confirming at once), retrieve, confirm, cancel.</summary>
 public static class PaymentIntentEndpoints
 {
-    private const string ObjectName = "payment_intent";
-
     public static IEndpointRouteBuilder MapPaymentIntentEndpoints(this IEndpointRouteBuilder v1)
     {
         v1.MapPost("/payment_intents", Create);
@@ -47,10 +45,10 @@ public static class PaymentIntentEndpoints
         var confirmRequest = ConfirmationRequest.From(form, offSession); // parsed before anything is saved
         var result = store.Atomically(() =>
         {
-            var customerId = form.Get("customer") is { Length: > 0 } id ? id : null;
-            if (customerId is not null && store.Customers.Find(customerId) is null)
+            var customerId = form.GetNonEmpty("customer");
+            if (customerId is not null)
             {
-                throw StripeErrors.ResourceMissing("customer", customerId, "customer");
+                store.Customers.Get(customerId, "customer");
             }
 
             var paymentMethod = form.Get("payment_method") is { Length: > 0 } paymentMethodId
@@ -88,7 +86,7 @@ public static class PaymentIntentEndpoints
 
     private static IResult Retrieve(string id, FormParameters form, EmulatorStore store, ObjectExpander expander)
     {
-        var intent = store.PaymentIntents.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
+        var intent = store.PaymentIntents.Get(id);
         return StripeResults.Json(expander.Expand(PaymentIntentJson.Render(intent), form));
     }
 
@@ -106,7 +104,7 @@ public static class PaymentIntentEndpoints
         var confirmRequest = ConfirmationRequest.From(form, offSession);
         var result = store.Atomically(() =>
         {
-            var intent = store.PaymentIntents.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
+            var intent = store.PaymentIntents.Get(id);
             var paymentMethod = form.Get("payment_method") is { Length: > 0 } paymentMethodId
                 ? paymentMethods.ForPayment(paymentMethodId, intent.CustomerId, "payment_method")
                 : intent.PaymentMethodId is { } current ? store.PaymentMethods.Find(current) : null;
@@ -142,7 +140,7 @@ public static class PaymentIntentEndpoints
 
         var canceled = store.Atomically(() =>
         {
-            var intent = store.PaymentIntents.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id);
+            var intent = store.PaymentIntents.Get(id);
             return confirmation.Cancel(intent, reason);
         });
         return StripeResults.Json(expander.Expand(PaymentIntentJson.Render(canceled), form));

@@ -1,4 +1,3 @@
-using StripeEmulator.Errors;
 using StripeEmulator.Http;
 using StripeEmulator.Store;
 
@@ -28,7 +27,7 @@ public static class ThreeDSecureEndpoints
         var request = StripeRequestContext.From(context);
         var (intent, returnUrl) = store.Atomically(() =>
         {
-            var pending = store.PaymentIntents.Find(id) ?? throw StripeErrors.ResourceMissing("payment_intent", id);
+            var pending = store.PaymentIntents.Get(id);
             var returnTo = pending.NextAction?.ReturnUrl;
             return (confirmation.CompleteAuthentication(pending, authenticated, request).Intent, returnTo);
         });

@@ -22,7 +22,7 @@ public static class PaymentMethodEndpoints
     private static IResult Attach(string id, FormParameters form, EmulatorStore store, PaymentMethodResolver resolver, ObjectExpander expander)
     {
         var customerId = form.Required("customer");
-        var customer = store.Customers.Find(customerId) ?? throw StripeErrors.ResourceMissing("customer", customerId, "customer");
+        var customer = store.Customers.Get(customerId, "customer");
         var attached = resolver.Attach(id, customer, param: null);
         return StripeResults.Json(expander.Expand(PaymentMethodJson.Render(attached), form));
     }
@@ -31,7 +31,7 @@ public static class PaymentMethodEndpoints
     {
         var detached = store.Atomically(() =>
         {
-            var paymentMethod = store.PaymentMethods.Find(id) ?? throw StripeErrors.ResourceMissing(PaymentMethodResolver.ObjectName, id);
+            var paymentMethod = store.PaymentMethods.Get(id);
             if (paymentMethod.CustomerId is not { } customerId)
             {
                 throw StripeErrors.InvalidRequest("The payment method you provided is not attached to a customer so detachment is impossible.");

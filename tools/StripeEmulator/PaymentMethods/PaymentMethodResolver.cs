@@ -11,8 +11,6 @@ namespace StripeEmulator.PaymentMethods;
 /// </summary>
 public sealed class PaymentMethodResolver(EmulatorStore store, TimeProvider clock)
 {
-    public const string ObjectName = "PaymentMethod";
-
     /// <summary>
     /// A test token becomes a new concrete pm_… (as on Stripe, each use yields a new id);
     /// a concrete id must exist. <paramref name="param"/> null means the id came from the URL (404).
@@ -30,7 +28,7 @@ public sealed class PaymentMethodResolver(EmulatorStore store, TimeProvider cloc
             });
         }
 
-        return store.PaymentMethods.Find(id) ?? throw StripeErrors.ResourceMissing(ObjectName, id, param);
+        return store.PaymentMethods.Get(id, param);
     }
 
     public PaymentMethod Attach(string id, Customer customer, string? param) => store.Atomically(() =>

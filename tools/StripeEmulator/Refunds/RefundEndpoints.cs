@@ -19,7 +19,7 @@ public static class RefundEndpoints
         v1.MapGet("/refunds", List);
         v1.MapGet("/refunds/{id}", (string id, FormParameters form, EmulatorStore store, ObjectExpander expander) =>
         {
-            var refund = store.Refunds.Find(id) ?? throw StripeErrors.ResourceMissing("refund", id);
+            var refund = store.Refunds.Get(id);
             return StripeResults.Json(expander.Expand(RefundJson.Render(refund), form));
         });
         return v1;
@@ -126,7 +126,7 @@ public static class RefundEndpoints
     {
         if (form.Get("charge") is { Length: > 0 } chargeId)
         {
-            var charge = store.Charges.Find(chargeId) ?? throw StripeErrors.ResourceMissing("charge", chargeId, "charge");
+            var charge = store.Charges.Get(chargeId, "charge");
             return charge.Succeeded
                 ? charge
                 : throw StripeErrors.InvalidRequest($"Charge {charge.Id} has not succeeded and cannot be refunded.", "charge");
@@ -134,7 +134,7 @@ public static class RefundEndpoints
 
         if (form.Get("payment_intent") is { Length: > 0 } intentId)
         {
-            var intent = store.PaymentIntents.Find(intentId) ?? throw StripeErrors.ResourceMissing("payment_intent", intentId, "payment_intent");
+            var intent = store.PaymentIntents.Get(intentId, "payment_intent");
             var charge = intent is { Status: PaymentIntentStatus.Succeeded, LatestChargeId: { } latest } ? store.Charges.Find(latest) : null;
             return charge ?? throw StripeErrors.InvalidRequest(
                 $"This PaymentIntent ({intent.Id}) does not have a successful charge to refund.", "payment_intent", "charge_not_refundable");

@@ -1,4 +1,3 @@
-using StripeEmulator.Errors;
 using StripeEmulator.Expansion;
 using StripeEmulator.Http;
 using StripeEmulator.Store;
@@ -16,7 +15,7 @@ public static class SetupIntentEndpoints
 
     private static IResult Retrieve(string id, FormParameters form, EmulatorStore store, ObjectExpander expander)
     {
-        var intent = store.SetupIntents.Find(id) ?? throw StripeErrors.ResourceMissing("setup_intent", id);
+        var intent = store.SetupIntents.Get(id);
         return StripeResults.Json(expander.Expand(SetupIntentJson.Render(intent), form));
     }
 }

@@ -22,14 +22,15 @@ public sealed class EmulatorStore
 
     public EmulatorStore()
     {
-        Customers = new EntityTable<Customer>(_gate);
-        PaymentMethods = new EntityTable<PaymentMethod>(_gate);
-        PaymentIntents = new EntityTable<PaymentIntent>(_gate);
-        Charges = new EntityTable<Charge>(_gate);
-        Refunds = new EntityTable<Refund>(_gate);
-        Disputes = new EntityTable<Dispute>(_gate);
-        CheckoutSessions = new EntityTable<CheckoutSession>(_gate);
-        SetupIntents = new EntityTable<SetupIntent>(_gate);
+        // The names Stripe's "No such …" errors use (PaymentMethod is spelled that way there).
+        Customers = new EntityTable<Customer>(_gate, "customer");
+        PaymentMethods = new EntityTable<PaymentMethod>(_gate, "PaymentMethod");
+        PaymentIntents = new EntityTable<PaymentIntent>(_gate, "payment_intent");
+        Charges = new EntityTable<Charge>(_gate, "charge");
+        Refunds = new EntityTable<Refund>(_gate, "refund");
+        Disputes = new EntityTable<Dispute>(_gate, "dispute");
+        CheckoutSessions = new EntityTable<CheckoutSession>(_gate, "checkout.session");
+        SetupIntents = new EntityTable<SetupIntent>(_gate, "setup_intent");
         Ledger = new ChargeLedger(_gate);
     }
 
