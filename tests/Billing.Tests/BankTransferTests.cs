@@ -1,5 +1,4 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
@@ -31,14 +30,13 @@ public sealed class BankTransferTests(PostgresFixture postgres, StripeEmulatorFi
             Assert.Equal(0, await BankTransferRepository.RunningServicesAsync(work, customerId));
             foreach (var serviceId in new[] { first, second })
             {
-                await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customerId, "promta-starter", 14900, "EUR", 1,
-                    OrderedOn, 10, card, At, "Active", BillingCalendar.ChargeDate(OrderedOn, 1)));
+                await BillingRepository.AddServiceAsync(work, BillingSeed.ActiveStarter(serviceId, customerId, OrderedOn, 10, card, At));
             }
             await BankTransferRepository.ApproveAsync(work, customerId, manager, At, "Two services, pays yearly budgets by transfer");
             await work.CommitAsync();
         }
         var time = new FakeTimeProvider(At);
-        var renewals = new RenewalProcessor(db, emulator.Payments, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+        var renewals = BillingSeed.Renewals(db, emulator.Payments, time);
 
         await renewals.RunAsync(BillingCalendar.ChargeDate(OrderedOn, 1), CancellationToken.None);
         await using var connection = await db.OpenAsync();
@@ -49,12 +47,11 @@ public sealed class BankTransferTests(PostgresFixture postgres, StripeEmulatorFi
         Assert.Equal("Approved", await connection.ExecuteScalarAsync<string>("SELECT action FROM bank_transfer_audit"));
 
         // The money for one invoice arrives; staff mark it paid.
-        await using (var work = await db.BeginAsync())
+        await db.WriteAsync(async work =>
         {
             var invoice = await RenewalRepository.FindOpenByIdAsync(work, open[0].Id);
             await new InvoiceSettlement(time).SettleAsync(work, invoice!.Service, invoice.Invoice, invoice.Period, paymentIntentId: null);
-            await work.CommitAsync();
-        }
+        });
         Assert.Equal("Paid", await connection.ExecuteScalarAsync<string>("SELECT status FROM invoices WHERE id = @Id", new { open[0].Id }));
 
         // The other service ends: one service left, so its next invoice is charged to the card.
@@ -70,9 +67,7 @@ public sealed class BankTransferTests(PostgresFixture postgres, StripeEmulatorFi
         await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
         var customerId = Guid.NewGuid();
         await using var work = await host.Database.BeginAsync();
-        await BillingRepository.AddAccountAsync(work, customerId, "cus_x", At);
-        await BillingRepository.AddServiceAsync(work, new BilledService(Guid.NewGuid(), Guid.NewGuid(), customerId, "promta-starter", 14900, "EUR", 1,
-            OrderedOn, 10, null, At, "Active", BillingCalendar.ChargeDate(OrderedOn, 1)));
+        await BillingSeed.AccountWithActiveStarterAsync(work, customerId, "cus_x", Guid.NewGuid(), OrderedOn, null, At);
         await BankTransferRepository.ApproveAsync(work, customerId, Guid.NewGuid(), At, "approved before the second service was cancelled");
         Assert.False(await BankTransferRepository.AppliesAsync(work, customerId));
     }

@@ -115,9 +115,7 @@ public sealed class BillingStack : IAsyncDisposable
 
         var invoiceId = Guid.CreateVersion7();
         await using var work = await Database.BeginAsync();
-        await BillingRepository.AddAccountAsync(work, customer, stripeCustomer, DateTimeOffset.UtcNow);
-        await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customer, "promta-starter", amountMinor, "EUR", 1,
-            orderedOn, orderedOn.Day, attached, DateTimeOffset.UtcNow, "Active", BillingCalendar.ChargeDate(orderedOn, 1)));
+        await BillingSeed.AccountWithActiveStarterAsync(work, customer, stripeCustomer, serviceId, orderedOn, attached, DateTimeOffset.UtcNow, amountMinor);
         var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, serviceId, customer, 0, orderedOn,
             BillingCalendar.PeriodEnd(orderedOn, 0), amountMinor, "EUR", DateTimeOffset.UtcNow));
         await BillingRepository.MarkPaidAsync(work, invoiceId, charge.PaymentIntentId, DateTimeOffset.UtcNow);

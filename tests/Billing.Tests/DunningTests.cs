@@ -1,8 +1,6 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing.Data;
-using ProMTA.Billing.Domain;
 using ProMTA.Billing.Renewals;
 using ProMTA.TestKit;
 using Xunit;
@@ -66,14 +64,10 @@ public sealed class DunningTests(PostgresFixture postgres, StripeEmulatorFixture
         var serviceId = Guid.NewGuid();
         var stripeCustomer = await emulator.Payments.CreateCustomerAsync(customerId, "dunning@example.test", "Dunning", CancellationToken.None);
         var attached = await emulator.Payments.AttachPaymentMethodAsync(stripeCustomer, card, serviceId.ToString(), CancellationToken.None);
-        await using var work = await host.Database.BeginAsync();
         var at = new DateTimeOffset(2027, 3, 20, 9, 0, 0, TimeSpan.Zero);
-        await BillingRepository.AddAccountAsync(work, customerId, stripeCustomer, at);
-        await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customerId, "promta-starter", 14900, "EUR", 1,
-            OrderedOn, 20, attached, at, "Active", BillingCalendar.ChargeDate(OrderedOn, 1)));
-        await work.CommitAsync();
+        await host.Database.WriteAsync(work => BillingSeed.AccountWithActiveStarterAsync(work, customerId, stripeCustomer, serviceId, OrderedOn, attached, at));
         var time = new FakeTimeProvider(at);
-        return (serviceId, new RenewalProcessor(host.Database, emulator.Payments, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance));
+        return (serviceId, BillingSeed.Renewals(host.Database, emulator.Payments, time));
     }
 
     /// <summary>Runs the scheduler once a day and reads back what it did each day.</summary>

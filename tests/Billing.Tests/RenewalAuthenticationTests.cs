@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Renewals;
 using ProMTA.TestKit;
@@ -63,11 +62,7 @@ public sealed partial class RenewalAuthenticationTests(PostgresFixture postgres)
         var orderedOn = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-20);
         var stripeCustomer = await stack.Payments.CreateCustomerAsync(customerId, "renewal@example.test", "Renewal", CancellationToken.None);
         var card = await stack.Payments.AttachPaymentMethodAsync(stripeCustomer, "pm_card_authenticationRequired", serviceId.ToString(), CancellationToken.None);
-        await using var work = await stack.Database.BeginAsync();
-        await BillingRepository.AddAccountAsync(work, customerId, stripeCustomer, DateTimeOffset.UtcNow);
-        await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customerId, "promta-starter", 14900, "EUR", 1,
-            orderedOn, orderedOn.Day, card, DateTimeOffset.UtcNow, "Active", BillingCalendar.ChargeDate(orderedOn, 1)));
-        await work.CommitAsync();
+        await stack.Database.WriteAsync(work => BillingSeed.AccountWithActiveStarterAsync(work, customerId, stripeCustomer, serviceId, orderedOn, card, DateTimeOffset.UtcNow));
         return (customerId, BillingCalendar.ChargeDate(orderedOn, 1));
     }
 

@@ -2,11 +2,9 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
-using ProMTA.Billing.Renewals;
 using ProMTA.Billing.Stripe;
 using ProMTA.TestKit;
 using Xunit;
@@ -36,7 +34,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         var calendar = new BillingCalendar(Amsterdam);
         var policy = new CancellationPolicy(calendar);
         var time = new FakeTimeProvider(At(FirstOrder).AddHours(-4));
-        var processor = new RenewalProcessor(db, stripe, new InvoiceSettlement(time), Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+        var processor = BillingSeed.Renewals(db, stripe, time);
         var random = new Random(20270101);
 
         var services = await SeedAsync(db, random);
@@ -98,9 +96,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
             var stripeCustomer = await stripe.CreateCustomerAsync(customerId, $"c{i}@example.test", $"Customer {i}", CancellationToken.None);
             var card = await stripe.AttachPaymentMethodAsync(stripeCustomer, "pm_card_visa", serviceId.ToString(), CancellationToken.None);
             await using var work = await db.BeginAsync();
-            await BillingRepository.AddAccountAsync(work, customerId, stripeCustomer, At(orderedOn));
-            await BillingRepository.AddServiceAsync(work, new BilledService(serviceId, Guid.NewGuid(), customerId, "promta-starter", 14900, "EUR", 1,
-                orderedOn, orderedOn.Day, card, At(orderedOn), "Active", BillingCalendar.ChargeDate(orderedOn, 1)));
+            await BillingSeed.AccountWithActiveStarterAsync(work, customerId, stripeCustomer, serviceId, orderedOn, card, At(orderedOn));
             var invoiceId = Guid.NewGuid();
             await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, serviceId, customerId, 0, orderedOn,
                 BillingCalendar.PeriodEnd(orderedOn, 0), 14900, "EUR", At(orderedOn)));

@@ -21,7 +21,7 @@ public sealed class DnsDriftTests(PostgresFixture postgres, PowerDnsFixture powe
         var (serviceId, domain, ip) = (Guid.NewGuid(), $"d{Guid.NewGuid():N}"[..12] + ".test", $"127.0.4.{Random.Shared.Next(1, 250)}");
         var hostname = $"mta1.s{serviceId:N}.promta.local.";
         await dns.HostDomainAsync(serviceId, domain, [ip]);
-        await PublishPtrAsync(dns, serviceId, ip, hostname);
+        await dns.PublishReverseAsync(serviceId, ip, hostname);
 
         Assert.Equal(1, await dns.Drift.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(0, await dns.OutboxCountAsync<DnsDriftRepaired>()); // nothing changed yet
@@ -47,7 +47,7 @@ public sealed class DnsDriftTests(PostgresFixture postgres, PowerDnsFixture powe
         await dns.PowerDns.DeleteZoneAsync($"{domain}.", default);
         dns.Time.Advance(TimeSpan.FromMinutes(15));
         Assert.Equal(1, await dns.Drift.RunDueAsync(dns.Database.Database, default));
-        foreach (var record in await PublishedAsync(dns, serviceId)) Assert.True(await dns.Live.AnswersAsync(record, default), $"{record} answers again");
+        foreach (var record in await dns.PublishedAsync(serviceId)) Assert.True(await dns.Live.AnswersAsync(record, default), $"{record} answers again");
         Assert.Equal(2, await dns.OutboxCountAsync<DnsDriftRepaired>());
 
         // A clean run records nothing.
@@ -83,27 +83,11 @@ public sealed class DnsDriftTests(PostgresFixture postgres, PowerDnsFixture powe
         Assert.Equal(0, await dns.OutboxCountAsync<DnsDriftRepaired>()); // scheduled changes are not drift
     }
 
-    private static async Task PublishPtrAsync(DnsTestContext dns, Guid serviceId, string ip, string hostname)
-    {
-        DnsRecord ptr = new(ReverseZones.PtrName(ip), "PTR", hostname), a = new(hostname, "A", ip);
-        await dns.PowerDns.EnsureZoneAsync(ReverseZones.ZoneOf(ip), default);
-        await dns.PowerDns.EnsureZoneAsync("promta.local.", default);
-        await dns.PowerDns.ReplaceRecordsAsync(ReverseZones.ZoneOf(ip), [ptr], default);
-        await dns.PowerDns.ReplaceRecordsAsync("promta.local.", [a], default);
-        await using var work = await dns.Database.Database.BeginAsync();
-        await PublishedRecords.SaveAsync(work, serviceId, ReverseZones.ZoneOf(ip), [ptr], dns.Time.GetUtcNow());
-        await PublishedRecords.SaveAsync(work, serviceId, "promta.local.", [a], dns.Time.GetUtcNow());
-        await work.CommitAsync();
-    }
-
     private static async Task<List<DriftEventRow>> DriftAsync(DnsTestContext dns) =>
         [.. (await DriftEvents.SinceAsync(dns.Database.Database, DateTimeOffset.MinValue, 0, 100, default)).Items];
 
-    private static async Task<List<DnsRecord>> PublishedAsync(DnsTestContext dns, Guid serviceId) =>
-        [.. (await PublishedRecords.ForServiceAsync(dns.Database.Database, serviceId, default)).Select(p => new DnsRecord(p.Name, p.Type, p.Value))];
-
     private static async Task<List<string>> SelectorsAsync(string domain, DnsTestContext dns, Guid serviceId) =>
-        [.. (await PublishedAsync(dns, serviceId)).Where(r => r.Name.EndsWith($"._domainkey.{domain}.", StringComparison.Ordinal)).Select(r => r.Name.Split('.')[0])];
+        [.. (await dns.PublishedAsync(serviceId)).Where(r => r.Name.EndsWith($"._domainkey.{domain}.", StringComparison.Ordinal)).Select(r => r.Name.Split('.')[0])];
 
     private async Task<List<string>> TxtAsync(string name) =>
         [.. (await new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false }).QueryAsync(name, QueryType.TXT))

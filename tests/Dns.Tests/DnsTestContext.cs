@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Dkim;
+using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
 using ProMTA.Dns.Monitoring;
 using ProMTA.Dns.PowerDns;
@@ -56,17 +57,43 @@ public sealed class DnsTestContext : IAsyncDisposable
         new(await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly), powerDns, resolvers, delegationResolvers);
 
     /// <summary>Hosts <paramref name="domain"/> for a new service as OrderPlaced and ReverseDnsRequested would; the DKIM selector.</summary>
-    public async Task<string> HostDomainAsync(Guid serviceId, string domain, string[] ips, Guid? orderId = null)
+    public Task<string> HostDomainAsync(Guid serviceId, string domain, string[] ips, Guid? orderId = null) => Database.Database.WriteAsync(async work =>
     {
-        await using var work = await Database.Database.BeginAsync();
         await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId ?? Guid.NewGuid());
         Xunit.Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
         var selector = await Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
         if (ips.Length > 0) await DnsServices.SetIpsAsync(work, serviceId, ips);
         await Zone.ApplyAsync(work, serviceId, default);
-        await work.CommitAsync();
         return selector;
+    });
+
+    /// <summary>Puts the PTR of <paramref name="ip"/> and the A of <paramref name="hostname"/> in our PowerDNS, as the
+    /// ReverseDnsRequested consumer writes them through the API; the two records.</summary>
+    public async Task<DnsRecord[]> ServeReverseAsync(string ip, string hostname)
+    {
+        DnsRecord ptr = new(ReverseZones.PtrName(ip), "PTR", hostname), a = new(hostname, "A", ip);
+        await PowerDns.EnsureZoneAsync(ReverseZones.ZoneOf(ip), default);
+        await PowerDns.EnsureZoneAsync("promta.local.", default);
+        await PowerDns.ReplaceRecordsAsync(ReverseZones.ZoneOf(ip), [ptr], default);
+        await PowerDns.ReplaceRecordsAsync("promta.local.", [a], default);
+        return [ptr, a];
     }
+
+    /// <summary><see cref="ServeReverseAsync"/>, and the two records saved as published for the service (what drift
+    /// repair and decommissioning work from).</summary>
+    public async Task PublishReverseAsync(Guid serviceId, string ip, string hostname)
+    {
+        var records = await ServeReverseAsync(ip, hostname);
+        await Database.Database.WriteAsync(async work =>
+        {
+            await PublishedRecords.SaveAsync(work, serviceId, ReverseZones.ZoneOf(ip), [records[0]], Time.GetUtcNow());
+            await PublishedRecords.SaveAsync(work, serviceId, "promta.local.", [records[1]], Time.GetUtcNow());
+        });
+    }
+
+    /// <summary>The records saved as published for the service.</summary>
+    public async Task<List<DnsRecord>> PublishedAsync(Guid serviceId) =>
+        [.. (await PublishedRecords.ForServiceAsync(Database.Database, serviceId, default)).Select(p => new DnsRecord(p.Name, p.Type, p.Value))];
 
     /// <summary>How many events of <typeparamref name="T"/> this test's service database wrote to its outbox.</summary>
     public async Task<int> OutboxCountAsync<T>()

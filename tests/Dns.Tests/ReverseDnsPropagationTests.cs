@@ -80,21 +80,11 @@ public sealed class ReverseDnsPropagationTests(PostgresFixture postgres, PowerDn
     }
 
     /// <summary>What the consumer writes through the API before it starts the checks.</summary>
-    private static async Task PublishAsync(DnsTestContext dns, ReverseDnsRequested request)
-    {
-        var entry = request.Entries[0];
-        await dns.PowerDns.EnsureZoneAsync(ReverseZones.ZoneOf(entry.Ip), default);
-        await dns.PowerDns.EnsureZoneAsync("promta.local.", default);
-        await dns.PowerDns.ReplaceRecordAsync(ReverseZones.ZoneOf(entry.Ip), ReverseZones.PtrName(entry.Ip), "PTR", entry.Hostname + ".", default);
-        await dns.PowerDns.ReplaceRecordAsync("promta.local.", entry.Hostname + ".", "A", entry.Ip, default);
-    }
+    private static Task PublishAsync(DnsTestContext dns, ReverseDnsRequested request) =>
+        dns.ServeReverseAsync(request.Entries[0].Ip, request.Entries[0].Hostname + ".");
 
-    private static async Task StartAsync(DnsTestContext dns, ReverseDnsRequested request)
-    {
-        await using var work = await dns.Database.Database.BeginAsync();
-        await dns.Propagation.StartAsync(work, request, default);
-        await work.CommitAsync();
-    }
+    private static Task StartAsync(DnsTestContext dns, ReverseDnsRequested request) =>
+        dns.Database.Database.WriteAsync(work => dns.Propagation.StartAsync(work, request, default));
 
     private static async Task<DateTimeOffset> NextCheckAsync(DnsTestContext dns, Guid serviceId)
     {

@@ -65,10 +65,10 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var (serviceId, domain) = (Guid.NewGuid(), $"r{Guid.NewGuid():N}"[..12] + ".test");
         var first = await dns.HostDomainAsync(serviceId, domain, ["127.0.2.9"]);
-        var before = await PublishedAsync(dns, serviceId);
+        var before = await dns.PublishedAsync(serviceId);
 
         await ApplyAsync(dns, serviceId);
-        Assert.Equal(before, await PublishedAsync(dns, serviceId));
+        Assert.Equal(before, await dns.PublishedAsync(serviceId));
         foreach (var record in before) Assert.True(await dns.Live.AnswersAsync(record, default), $"{record} answers");
 
         dns.Time.Advance(TimeSpan.FromMinutes(1));
@@ -87,7 +87,7 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
         await ApplyAsync(dns, serviceId);
         Assert.Null(await TxtAsync(client, $"{first}._domainkey.{domain}"));
         Assert.NotNull(await TxtAsync(client, $"{second}._domainkey.{domain}"));
-        Assert.DoesNotContain(await PublishedAsync(dns, serviceId), r => r.Name.StartsWith(first, StringComparison.Ordinal));
+        Assert.DoesNotContain(await dns.PublishedAsync(serviceId), r => r.Name.StartsWith(first, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -103,15 +103,8 @@ public sealed class SendingDomainZoneTests(PostgresFixture postgres, PowerDnsFix
         Assert.False(await dns.Live.AnswersAsync(spf, default));
     }
 
-    private static async Task ApplyAsync(DnsTestContext dns, Guid serviceId)
-    {
-        await using var work = await dns.Database.Database.BeginAsync();
-        await dns.Zone.ApplyAsync(work, serviceId, default);
-        await work.CommitAsync();
-    }
-
-    private static async Task<List<DnsRecord>> PublishedAsync(DnsTestContext dns, Guid serviceId) =>
-        [.. (await PublishedRecords.ForServiceAsync(dns.Database.Database, serviceId, default)).Select(p => new DnsRecord(p.Name, p.Type, p.Value))];
+    private static Task ApplyAsync(DnsTestContext dns, Guid serviceId) =>
+        dns.Database.Database.WriteAsync(work => dns.Zone.ApplyAsync(work, serviceId, default));
 
     private LookupClient Resolver() => new(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
 

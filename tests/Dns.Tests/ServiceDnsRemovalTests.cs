@@ -17,31 +17,15 @@ public sealed class ServiceDnsRemovalTests(PostgresFixture postgres, PowerDnsFix
         await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
         var (serviceId, domain, ip) = (Guid.NewGuid(), $"g{Guid.NewGuid():N}"[..12] + ".test", "127.0.3.44");
         var hostname = $"mta1.s{serviceId:N}.promta.local.";
-        await using (var work = await dns.Database.Database.BeginAsync())
-        {
-            await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), Guid.NewGuid());
-            await DnsServices.TrySetDomainAsync(work, serviceId, domain);
-            await DnsServices.SetIpsAsync(work, serviceId, [ip]);
-            await dns.Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
-            await dns.Zone.ApplyAsync(work, serviceId, default);
-            await dns.PowerDns.EnsureZoneAsync(ReverseZones.ZoneOf(ip), default);
-            await dns.PowerDns.EnsureZoneAsync("promta.local.", default);
-            DnsRecord ptr = new(ReverseZones.PtrName(ip), "PTR", hostname), a = new(hostname, "A", ip);
-            await dns.PowerDns.ReplaceRecordsAsync(ReverseZones.ZoneOf(ip), [ptr], default);
-            await dns.PowerDns.ReplaceRecordsAsync("promta.local.", [a], default);
-            await PublishedRecords.SaveAsync(work, serviceId, ReverseZones.ZoneOf(ip), [ptr], dns.Time.GetUtcNow());
-            await PublishedRecords.SaveAsync(work, serviceId, "promta.local.", [a], dns.Time.GetUtcNow());
-            await work.CommitAsync();
-        }
+        await dns.HostDomainAsync(serviceId, domain, [ip]);
+        await dns.PublishReverseAsync(serviceId, ip, hostname);
         var resolver = new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
         Assert.NotEmpty((await resolver.QueryAsync(ReverseZones.PtrName(ip), QueryType.PTR)).Answers.OfType<PtrRecord>());
 
         var removal = new ServiceDnsRemoval(dns.PowerDns, dns.Time);
         for (var delivery = 0; delivery < 2; delivery++)
         {
-            await using var work = await dns.Database.Database.BeginAsync();
-            await removal.RunAsync(work, serviceId, default);
-            await work.CommitAsync();
+            await dns.Database.Database.WriteAsync(work => removal.RunAsync(work, serviceId, default));
         }
 
         Assert.Empty((await resolver.QueryAsync(ReverseZones.PtrName(ip), QueryType.PTR)).Answers.OfType<PtrRecord>());

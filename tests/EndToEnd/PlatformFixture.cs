@@ -3,6 +3,7 @@ using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.TestKit;
+using System.Net;
 using System.Net.Http.Json;
 using Xunit;
 
@@ -42,11 +43,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// </summary>
     public async Task<string> StaffTokenAsync()
     {
-        if (staffToken is not null) return staffToken;
-        using var response = await Gateway.PostAsJsonAsync("/api/auth/token", new { email = Operator.Email, password = Operator.Password });
-        response.EnsureSuccessStatusCode();
-        staffToken = (await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!;
-        return staffToken;
+        return staffToken ??= await LoginAsync(Operator.Email, Operator.Password);
     }
 
     /// <summary>An account manager created by the operator, logged in once.</summary>
@@ -63,6 +60,14 @@ public sealed class PlatformFixture : IAsyncLifetime
         return await Gateway.SendAsync(request);
     }
 
+    /// <summary>A staff GET that must answer 200 (as the operator, or as <paramref name="token"/>'s staff user); its JSON body.</summary>
+    public async Task<System.Text.Json.JsonElement> GetStaffJsonAsync(string path, string? token = null)
+    {
+        using var response = await SendAsStaffAsync(HttpMethod.Get, path, token: token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    }
+
     private async Task<(Guid, string)> CreateAccountManagerAsync()
     {
         var email = $"am-{Guid.NewGuid():N}@promta.local";
@@ -70,9 +75,14 @@ public sealed class PlatformFixture : IAsyncLifetime
             new { email, name = "Account Manager", password = "correct horse battery", role = "account-manager" });
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
-        using var login = await Gateway.PostAsJsonAsync("/api/auth/token", new { email, password = "correct horse battery" });
+        return (id, await LoginAsync(email, "correct horse battery"));
+    }
+
+    private async Task<string> LoginAsync(string email, string password)
+    {
+        using var login = await Gateway.PostAsJsonAsync("/api/auth/token", new { email, password });
         login.EnsureSuccessStatusCode();
-        return (id, (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!);
+        return (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!;
     }
 
     public async Task InitializeAsync()
@@ -120,14 +130,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             await app.DisposeAsync();
         }
         await Telemetry.DisposeAsync();
-        try
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // git-ignored; a leftover folder is harmless
-        }
+        Repository.DeleteDataDirectory(dataDirectory);
     }
 }
 

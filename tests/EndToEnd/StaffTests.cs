@@ -11,13 +11,7 @@ public sealed class StaffTests(PlatformFixture platform)
     [Fact]
     public async Task An_account_manager_sees_only_their_customers_and_an_operator_sees_all()
     {
-        var theirs = await Customer.SignUpAsync(platform.Gateway);
-        var other = await Customer.SignUpAsync(platform.Gateway);
-        var theirsId = await CustomerIdAsync(theirs.Email);
-
-        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
-            new { accountManagerId = platform.AccountManager.Id });
-        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        var (theirs, theirsId, other, _) = await TwoCustomersOneManagedAsync();
 
         var managed = await ListCustomersAsync(platform.AccountManager.Token);
         Assert.Contains(theirs.Email, managed);
@@ -36,13 +30,7 @@ public sealed class StaffTests(PlatformFixture platform)
     [Fact]
     public async Task Billing_staff_routes_answer_an_account_manager_only_for_their_own_customers()
     {
-        var theirs = await Customer.SignUpAsync(platform.Gateway);
-        var other = await Customer.SignUpAsync(platform.Gateway);
-        var theirsId = await CustomerIdAsync(theirs.Email);
-        var otherId = await CustomerIdAsync(other.Email);
-        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
-            new { accountManagerId = platform.AccountManager.Id });
-        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        var (theirs, theirsId, _, otherId) = await TwoCustomersOneManagedAsync();
 
         // Billing learns the assignment from Ordering's AccountManagerAssigned: then the manager may decide for this
         // customer (refused here by rule 8, one service at most), never for anyone else's.
@@ -88,18 +76,23 @@ public sealed class StaffTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
-    private async Task<Guid> CustomerIdAsync(string email)
+    /// <summary>Two new customers; the operator assigns the first to the run's account manager.</summary>
+    private async Task<(Customer Theirs, Guid TheirsId, Customer Other, Guid OtherId)> TwoCustomersOneManagedAsync()
     {
-        using var response = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/customers?pageSize=200");
-        var items = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray();
-        return items.Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
+        var theirs = await Customer.SignUpAsync(platform.Gateway);
+        var other = await Customer.SignUpAsync(platform.Gateway);
+        var (theirsId, otherId) = (await CustomerIdAsync(theirs.Email), await CustomerIdAsync(other.Email));
+        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
+            new { accountManagerId = platform.AccountManager.Id });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        return (theirs, theirsId, other, otherId);
     }
 
-    private async Task<List<string>> ListCustomersAsync(string? token)
-    {
-        using var response = await platform.SendAsStaffAsync(HttpMethod.Get, "/api/admin/customers?pageSize=200", token: token);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray()
-            .Select(c => c.GetProperty("email").GetString()!).ToList();
-    }
+    private async Task<Guid> CustomerIdAsync(string email) =>
+        (await platform.GetStaffJsonAsync("/api/admin/customers?pageSize=200")).GetProperty("items").EnumerateArray()
+            .Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
+
+    private async Task<List<string>> ListCustomersAsync(string? token) =>
+        [.. (await platform.GetStaffJsonAsync("/api/admin/customers?pageSize=200", token)).GetProperty("items").EnumerateArray()
+            .Select(c => c.GetProperty("email").GetString()!)];
 }

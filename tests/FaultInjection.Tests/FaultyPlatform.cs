@@ -144,13 +144,6 @@ public sealed class FaultyPlatform : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // git-ignored; a leftover folder is harmless
-        }
+        Repository.DeleteDataDirectory(DataDirectory);
     }
 }

@@ -12,13 +12,8 @@ public sealed class IpPoolTests(PostgresFixture postgres) : IClassFixture<Postgr
         await using var service = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
         var services = Enumerable.Range(0, 40).Select(_ => Guid.NewGuid()).ToList();
 
-        var allocations = await Task.WhenAll(services.Select(async serviceId =>
-        {
-            await using var work = await service.Database.BeginAsync();
-            var ips = await IpPool.AllocateAsync(work, serviceId, 4, DateTimeOffset.UtcNow);
-            await work.CommitAsync();
-            return ips;
-        }));
+        var allocations = await Task.WhenAll(services.Select(serviceId =>
+            service.Database.WriteAsync(work => IpPool.AllocateAsync(work, serviceId, 4, DateTimeOffset.UtcNow))));
 
         Assert.All(allocations, ips => Assert.Equal(4, ips.Count));
         var all = allocations.SelectMany(ips => ips).ToList();
@@ -30,17 +25,8 @@ public sealed class IpPoolTests(PostgresFixture postgres) : IClassFixture<Postgr
     {
         await using var service = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
         var serviceId = Guid.NewGuid();
-        IReadOnlyList<string> first, second;
-        await using (var work = await service.Database.BeginAsync())
-        {
-            first = await IpPool.AllocateAsync(work, serviceId, 2, DateTimeOffset.UtcNow);
-            await work.CommitAsync();
-        }
-        await using (var work = await service.Database.BeginAsync())
-        {
-            second = await IpPool.AllocateAsync(work, serviceId, 2, DateTimeOffset.UtcNow);
-            await work.CommitAsync();
-        }
+        var first = await service.Database.WriteAsync(work => IpPool.AllocateAsync(work, serviceId, 2, DateTimeOffset.UtcNow));
+        var second = await service.Database.WriteAsync(work => IpPool.AllocateAsync(work, serviceId, 2, DateTimeOffset.UtcNow));
         Assert.Equal(first, second);
         Assert.All(first, ip => Assert.StartsWith("127.0.", ip));
     }

@@ -25,9 +25,7 @@ public sealed class SetupAndDecommissionTests(PostgresFixture postgres) : IClass
         var decommission = new ServerDecommission(new FlakyDatacenter(0), Retry(), options, time, NullLogger<ServerDecommission>.Instance);
         for (var delivery = 0; delivery < 2; delivery++)
         {
-            await using var work = await service.Database.BeginAsync();
-            await decommission.RunAsync(work, Guid.NewGuid(), serviceId, default);
-            await work.CommitAsync();
+            await service.Database.WriteAsync(work => decommission.RunAsync(work, Guid.NewGuid(), serviceId, default));
         }
 
         await using var connection = await service.Database.OpenAsync();

@@ -67,17 +67,10 @@ public sealed class NativeServer : IAsyncDisposable
     {
         await ChildProcess.TerminateAsync(process);
         process.Dispose();
-        try
-        {
-            // postgres.sh keeps the cluster elsewhere when its user cannot reach the repository (e.g. under /root).
-            var relocated = Path.Combine(dataDirectory, "RELOCATED");
-            if (File.Exists(relocated)) Directory.Delete(File.ReadAllText(relocated).Trim(), recursive: true);
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // best effort: the folder is git-ignored
-        }
+        // postgres.sh keeps the cluster elsewhere when its user cannot reach the repository (e.g. under /root).
+        var relocated = Path.Combine(dataDirectory, "RELOCATED");
+        if (File.Exists(relocated)) Repository.DeleteDataDirectory(File.ReadAllText(relocated).Trim());
+        Repository.DeleteDataDirectory(dataDirectory);
     }
 
     private void Append(string? line)

@@ -21,4 +21,17 @@ public static class Repository
         Directory.CreateDirectory(path);
         return path;
     }
+
+    /// <summary>Removes a folder from <see cref="NewDataDirectory"/>, best effort: it is git-ignored, a leftover is harmless.</summary>
+    public static void DeleteDataDirectory(string path)
+    {
+        try
+        {
+            Directory.Delete(path, recursive: true);
+        }
+        catch (IOException)
+        {
+            // e.g. a file a server still held open
+        }
+    }
 }
