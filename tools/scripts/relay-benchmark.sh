@@ -2,8 +2,11 @@
 # Relay benchmark: Postfix's smtp-source injects N messages into the ProMTA relay (services/Delivery, Release build,
 # its own PostgreSQL) which delivers them to smtp-sink on 127.0.0.1 (Delivery:Routes static route); then the same load
 # goes through a throwaway Postfix instance (config and queue in a temp dir under /var/tmp, removed on exit) relaying to the same sink.
-# Prints accepted/s (N / injection time), delivered/s (N / end-to-end time) and the end-to-end time (first connection
-# to last delivery) for both.
+# Prints accepted/s (N / injection time), delivered/s (N / end-to-end time), the end-to-end time (first connection
+# to last delivery) and the CPU time the MTA used per message for both. The CPU column is the load-robust one on a
+# shared machine: user+system time of the MTA's process trees (ProMTA: the Delivery process and its PostgreSQL server
+# with all backends; Postfix: master and all its daemons), from just before injection to the last delivery, read from
+# /proc (exited children count through their parent's cutime/cstime). smtp-source and smtp-sink are not counted.
 #   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
 #   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
 # smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
@@ -53,6 +56,28 @@ inject() { # port -> injection seconds
   echo "$start $end"
 }
 
+cpu_ticks() { # pids -> clock ticks of user+system time of these processes, their live descendants and reaped children
+  python3 - "$@" <<'PY'
+import os, sys
+stats = {}
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        with open(f'/proc/{pid}/stat') as f: fields = f.read().rsplit(')', 1)[1].split()
+    except OSError:
+        continue
+    stats[int(pid)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))  # ppid; utime stime cutime cstime
+children = {}
+for pid, (ppid, _) in stats.items(): children.setdefault(ppid, []).append(pid)
+todo, seen, total = [int(p) for p in sys.argv[1:]], set(), 0
+while todo:
+    pid = todo.pop()
+    if pid in seen or pid not in stats: continue
+    seen.add(pid); total += stats[pid][1]; todo += children.get(pid, [])
+print(total)
+PY
+}
+hz=$(getconf CLK_TCK)
+
 wait_delivered() { # command printing the delivered count, start -> end time
   local deadline=$(($(date +%s) + TIMEOUT)) count=0
   while :; do
@@ -64,10 +89,10 @@ wait_delivered() { # command printing the delivered count, start -> end time
 }
 
 results=()
-report() { # name start injected delivered
+report() { # name start injected delivered cpu-ticks
   results+=("$(python3 -c "
-n=$N; s=$2; i=$3; d=$4
-print(f'| $1 | {n:,} | {n/(i-s):,.0f} | {n/(d-s):,.0f} | {d-s:.1f} s |')")")
+n=$N; s=$2; i=$3; d=$4; cpu=$5/$hz
+print(f'| $1 | {n:,} | {n/(i-s):,.0f} | {n/(d-s):,.0f} | {d-s:.1f} s | {cpu*1000/n:.2f} | {cpu:.1f} s |')")")
   echo "${results[-1]}"
 }
 
@@ -116,12 +141,15 @@ VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
 SQL
 
   echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"
+  pg_before=$(cpu_ticks "${pids[1]}") relay_before=$(cpu_ticks "${pids[2]}")
   times=$(inject "$relay_port")
   read -r start injected <<<"$times"
   delivered=$(wait_delivered psql -c "SELECT count(*) FROM delivery.recipients WHERE status = 'Delivered'")
+  pg_after=$(cpu_ticks "${pids[1]}") relay_after=$(cpu_ticks "${pids[2]}")
+  echo "   CPU: Delivery $(((relay_after - relay_before) * 1000 / hz)) ms, PostgreSQL $(((pg_after - pg_before) * 1000 / hz)) ms"
   other=$(psql -c "SELECT count(*) FROM delivery.recipients WHERE status <> 'Delivered'")
   ((other == 0)) || die "$other recipients not delivered"
-  report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered"
+  report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered" $((relay_after - relay_before + pg_after - pg_before))
 
   # Free the CPU for the Postfix run: stop the relay, then PostgreSQL (newest first).
   stop_pid "${pids[2]}"
@@ -187,13 +215,16 @@ EOF
   postfix -c "$postfix_dir/etc" start >>"$bench/postfix-start.log" 2>&1 || die "Postfix did not start: $(tail -n5 "$bench/postfix-start.log")"
   wait_port "$postfix_port"
   sent_count() { grep -c ' status=sent ' "$postfix_dir/maillog" 2>/dev/null || true; }
+  postfix_master=$(head -n1 "$postfix_dir/spool/pid/master.pid" | tr -d ' ')
+  cpu_before=$(cpu_ticks "$postfix_master")
   times=$(inject "$postfix_port")
   read -r start injected <<<"$times"
   delivered=$(wait_delivered sent_count)
-  report "Postfix $(postconf -c "$postfix_dir/etc" -h mail_version) (defaults)" "$start" "$injected" "$delivered"
+  cpu_after=$(cpu_ticks "$postfix_master")
+  report "Postfix $(postconf -c "$postfix_dir/etc" -h mail_version) (defaults)" "$start" "$injected" "$delivered" $((cpu_after - cpu_before))
 fi
 
 echo
-echo "| MTA | messages | accepted/s | delivered/s | end-to-end |"
-echo "|---|---|---|---|---|"
+echo "| MTA | messages | accepted/s | delivered/s | end-to-end | cpu ms/msg | cpu total |"
+echo "|---|---|---|---|---|---|---|"
 printf '%s\n' "${results[@]}"
