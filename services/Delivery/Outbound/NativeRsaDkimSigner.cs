@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using MimeKit.Cryptography;
 using Org.BouncyCastle.Crypto;
@@ -13,6 +14,10 @@ internal sealed class NativeRsaDkimSigner : DkimSigner
 {
     private readonly byte[] pkcs8;
 
+    // Imported keys, reused: importing the PKCS#8 key (decoding, key checks, blinding setup in OpenSSL) cost more CPU
+    // than the signature itself. One key per concurrent signer, because an RSA instance is not documented thread-safe.
+    private readonly ConcurrentBag<RSA> keys = [];
+
     public NativeRsaDkimSigner(byte[] pkcs8, string domain, string selector)
         : base(Org.BouncyCastle.Security.PrivateKeyFactory.CreateKey(pkcs8), domain, selector, DkimSignatureAlgorithm.RsaSha256)
     {
@@ -22,9 +27,26 @@ internal sealed class NativeRsaDkimSigner : DkimSigner
     }
 
     // MimeKit asks for a fresh context per signature, so concurrent sends never share hash or key state.
-    protected override ISigner CreateSigningContext() => new Sha256RsaSigner(pkcs8);
+    protected override ISigner CreateSigningContext() => new Sha256RsaSigner(this);
 
-    private sealed class Sha256RsaSigner(byte[] pkcs8) : ISigner
+    private byte[] SignHash(byte[] hash)
+    {
+        if (!keys.TryTake(out var rsa))
+        {
+            rsa = RSA.Create();
+            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
+        }
+        try
+        {
+            return rsa.SignHash(hash, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        }
+        finally
+        {
+            keys.Add(rsa);
+        }
+    }
+
+    private sealed class Sha256RsaSigner(NativeRsaDkimSigner owner) : ISigner
     {
         private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -42,9 +64,7 @@ internal sealed class NativeRsaDkimSigner : DkimSigner
 
         public byte[] GenerateSignature()
         {
-            using var rsa = RSA.Create();
-            rsa.ImportPkcs8PrivateKey(pkcs8, out _);
-            var signature = rsa.SignHash(hash.GetHashAndReset(), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+            var signature = owner.SignHash(hash.GetHashAndReset());
             hash.Dispose();
             return signature;
         }
