@@ -31,6 +31,7 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<RelayAuthenticator>();
         builder.Services.AddSingleton<RelayMailboxFilter>();
+        builder.Services.AddSingleton<QueueWriter>();
         builder.Services.AddSingleton<RelayMessageStore>();
         builder.Services.AddHostedService<RelayServer>();
         return builder;

@@ -5,6 +5,11 @@ namespace ProMTA.Delivery.Data;
 
 public sealed record NewRecipient(string Address, string Domain, string Provider);
 
+/// <summary>An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient.</summary>
+public sealed record NewMessage(
+    Guid Id, Guid ServiceId, string MailFrom, byte[] Data, string? ClientIp, IReadOnlyList<NewRecipient> Recipients,
+    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt);
+
 /// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
 public sealed record ClaimedRecipient
 {
@@ -36,21 +41,25 @@ public sealed record ProviderStatistics
 
 public static class MessageQueue
 {
-    private const string InsertMessageSql = """
-        INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at)
-        VALUES (@Id, @ServiceId, @MailFrom, @Size, @Data, @ClientIp, @ReceivedAt)
-        """;
-
-    // The recipients and their "accepted" events in one statement: no extra round trip on the acceptance path.
-    private const string InsertRecipientsSql = """
-        WITH inserted AS (
+    // Several messages, all their recipients and the recipients' "accepted" events in one statement, so one round trip
+    // and one commit: the relay's group commit. Foreign keys are checked at the end of the statement, when all rows are in.
+    private const string InsertMessagesSql = """
+        WITH m AS (
+            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at)
+            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at
+            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts)
+                 AS n (id, service_id, mail_from, data, client_ip, received_at)
+            RETURNING 1
+        ), inserted AS (
             INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
-            SELECT @MessageId, @ServiceId, r.address, r.domain, r.provider, @ReceivedAt, @ExpiresAt
-            FROM unnest(@Addresses, @Domains, @Providers) AS r (address, domain, provider)
-            RETURNING id, address, provider
+            SELECT message_id, service_id, address, domain, provider, received_at, expires_at
+            FROM unnest(@RecipientMessageIds, @RecipientServiceIds, @Addresses, @Domains, @Providers, @RecipientReceivedAts, @ExpiresAts)
+                 AS r (message_id, service_id, address, domain, provider, received_at, expires_at)
+            -- A new recipient is due at once: its next_attempt_at is the time it was received.
+            RETURNING id, message_id, service_id, address, provider, next_attempt_at AS received_at
         )
         INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, occurred_at)
-        SELECT @ServiceId, @MessageId, id, address, provider, 'accepted', @ReceivedAt FROM inserted
+        SELECT service_id, message_id, id, address, provider, 'accepted', received_at FROM inserted
         """;
 
     // SKIP LOCKED lets several workers (or replicas) claim side by side; pushing next_attempt_at past the lease makes
@@ -110,27 +119,28 @@ public static class MessageQueue
         GROUP BY provider ORDER BY provider
         """;
 
-    /// <summary>The message and all its recipients in one transaction: committed means durable, and only then 250.</summary>
-    public static async Task EnqueueAsync(
-        Database db, Guid messageId, Guid serviceId, string mailFrom, byte[] data, string? clientIp,
-        IReadOnlyList<NewRecipient> recipients, DateTimeOffset receivedAt, TimeSpan lifetime, CancellationToken ct)
+    /// <summary>The messages and all their recipients in one statement (one transaction): committed means durable, and only then 250.</summary>
+    public static async Task EnqueueAsync(Database db, IReadOnlyList<NewMessage> messages, CancellationToken ct)
     {
-        await using var work = await db.BeginAsync(ct);
-        await work.ExecuteAsync(InsertMessageSql, new
+        var recipients = messages.SelectMany(m => m.Recipients.Select(r => (Message: m, Recipient: r))).ToList();
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(InsertMessagesSql, new
         {
-            Id = messageId, ServiceId = serviceId, MailFrom = mailFrom, Size = data.Length, Data = data, ClientIp = clientIp, ReceivedAt = receivedAt,
-        });
-        await work.ExecuteAsync(InsertRecipientsSql, new
-        {
-            MessageId = messageId,
-            ServiceId = serviceId,
-            ReceivedAt = receivedAt,
-            ExpiresAt = receivedAt + lifetime,
-            Addresses = recipients.Select(r => r.Address).ToArray(),
-            Domains = recipients.Select(r => r.Domain).ToArray(),
-            Providers = recipients.Select(r => r.Provider).ToArray(),
-        });
-        await work.CommitAsync(ct);
+            Ids = messages.Select(m => m.Id).ToArray(),
+            ServiceIds = messages.Select(m => m.ServiceId).ToArray(),
+            MailFroms = messages.Select(m => m.MailFrom).ToArray(),
+            Datas = messages.Select(m => m.Data).ToArray(),
+            ClientIps = messages.Select(m => m.ClientIp).ToArray(),
+            // Npgsql writes timestamptz[] from UTC DateTimes.
+            ReceivedAts = messages.Select(m => m.ReceivedAt.UtcDateTime).ToArray(),
+            RecipientMessageIds = recipients.Select(x => x.Message.Id).ToArray(),
+            RecipientServiceIds = recipients.Select(x => x.Message.ServiceId).ToArray(),
+            Addresses = recipients.Select(x => x.Recipient.Address).ToArray(),
+            Domains = recipients.Select(x => x.Recipient.Domain).ToArray(),
+            Providers = recipients.Select(x => x.Recipient.Provider).ToArray(),
+            RecipientReceivedAts = recipients.Select(x => x.Message.ReceivedAt.UtcDateTime).ToArray(),
+            ExpiresAts = recipients.Select(x => x.Message.ExpiresAt.UtcDateTime).ToArray(),
+        }, cancellationToken: ct));
     }
 
     public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(Database db, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
-using ProMTA.ServiceDefaults.Data;
 using SmtpServer;
 using SmtpServer.Mail;
 using SmtpServer.Protocol;
@@ -13,7 +12,7 @@ namespace ProMTA.Delivery.Relay;
 
 /// <summary>Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas.</summary>
 internal sealed partial class RelayMessageStore(
-    Database db, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
+    QueueWriter writer, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
     ILogger<RelayMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -33,8 +32,8 @@ internal sealed partial class RelayMessageStore(
             var data = new byte[received.Length + buffer.Length];
             received.CopyTo(data, 0);
             buffer.CopyTo(data.AsSpan(received.Length));
-            await MessageQueue.EnqueueAsync(db, messageId, serviceId, transaction.From.AsAddress(), data,
-                RelaySession.ClientIp(context), recipients, now, outbound.Value.MessageLifetime, cancellationToken);
+            await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress(), data,
+                RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
