@@ -101,6 +101,22 @@ public sealed class RelayTests(PostgresFixture postgres) : IClassFixture<Postgre
     }
 
     [Fact]
+    public async Task Messages_of_concurrent_sessions_committed_together_are_each_stored_whole_before_their_250()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+
+        // Sessions submitting at once share group commits; each reply must still name a message stored with all its recipients.
+        var replies = await Task.WhenAll(Enumerable.Range(0, 24).Select(i => relay.SubmitAsync($"a{i}@gmail.test", $"b{i}@yahoo.test")));
+
+        var ids = replies.Select(reply => Guid.ParseExact(reply[(reply.LastIndexOf(' ') + 1)..], "N")).ToArray();
+        Assert.Equal(24, ids.Distinct().Count());
+        Assert.Equal(24L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages WHERE id = ANY(@ids) AND length(data) = size AND size > 0", new { ids }));
+        Assert.Equal(48L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE message_id = ANY(@ids)", new { ids }));
+        Assert.Equal(48L, await relay.QuerySingleAsync<long>(
+            "SELECT count(*) FROM delivery_events e JOIN recipients r ON r.id = e.recipient_id AND r.message_id = e.message_id WHERE e.event = 'accepted' AND r.message_id = ANY(@ids)", new { ids }));
+    }
+
+    [Fact]
     public async Task A_suspended_service_is_refused_with_its_reason()
     {
         await using var relay = await RelayHost.StartAsync(postgres);
