@@ -1,6 +1,3 @@
-using Dapper;
-using DnsClient;
-using DnsClient.Protocol;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using ProMTA.Contracts.Dns;
 using ProMTA.Dns.Data;
@@ -74,11 +71,11 @@ public sealed class DnsDriftTests(PostgresFixture postgres, PowerDnsFixture powe
         var selectors = await SelectorsAsync(domain, dns, serviceId);
         Assert.Equal(2, selectors.Count);
         Assert.Contains(first, selectors);
-        foreach (var selector in selectors) Assert.NotEmpty(await TxtAsync($"{selector}._domainkey.{domain}"));
+        foreach (var selector in selectors) Assert.NotEmpty(await dns.TxtAsync($"{selector}._domainkey.{domain}"));
 
         dns.Time.Advance(TimeSpan.FromDays(7));
         Assert.Equal(1, await dns.Drift.RunDueAsync(dns.Database.Database, default));
-        Assert.Empty(await TxtAsync($"{first}._domainkey.{domain}"));
+        Assert.Empty(await dns.TxtAsync($"{first}._domainkey.{domain}"));
         Assert.DoesNotContain(first, await SelectorsAsync(domain, dns, serviceId));
         Assert.Equal(0, await dns.OutboxCountAsync<DnsDriftRepaired>()); // scheduled changes are not drift
     }
@@ -88,8 +85,4 @@ public sealed class DnsDriftTests(PostgresFixture postgres, PowerDnsFixture powe
 
     private static async Task<List<string>> SelectorsAsync(string domain, DnsTestContext dns, Guid serviceId) =>
         [.. (await dns.PublishedAsync(serviceId)).Where(r => r.Name.EndsWith($"._domainkey.{domain}.", StringComparison.Ordinal)).Select(r => r.Name.Split('.')[0])];
-
-    private async Task<List<string>> TxtAsync(string name) =>
-        [.. (await new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false }).QueryAsync(name, QueryType.TXT))
-            .Answers.OfType<TxtRecord>().Select(t => string.Concat(t.Text))];
 }

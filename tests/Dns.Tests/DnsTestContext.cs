@@ -1,4 +1,6 @@
 using System.Net;
+using DnsClient;
+using DnsClient.Protocol;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -24,6 +26,7 @@ public sealed class DnsTestContext : IAsyncDisposable
     private DnsTestContext(ServiceDatabaseHost database, PowerDnsFixture powerDns, IPEndPoint[]? resolvers, IPEndPoint[]? delegationResolvers)
     {
         Database = database;
+        Resolver = new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
         var powerDnsOptions = Options.Create(new PowerDnsOptions { ApiUrl = powerDns.ApiUrl, ApiKey = powerDns.ApiKey, DnsEndpoint = powerDns.DnsEndpoint.ToString() });
         PowerDns = new PowerDnsClient(powerDns.NewApiClient(), powerDnsOptions);
         Protector = new DkimKeyProtector(Options.Create(new DkimKeyProtectionOptions { EncryptionKey = new string('k', 48) }));
@@ -51,6 +54,9 @@ public sealed class DnsTestContext : IAsyncDisposable
     public ReverseDnsPropagation Propagation { get; }
     public DelegationWatch Delegation { get; }
     public DnsDrift Drift { get; }
+
+    /// <summary>Asks our PowerDNS over DNS, without a cache, as a mail server on the internet would.</summary>
+    public LookupClient Resolver { get; }
 
     public static async Task<DnsTestContext> StartAsync(
         PostgresFixture postgres, PowerDnsFixture powerDns, IPEndPoint[]? resolvers = null, IPEndPoint[]? delegationResolvers = null) =>
@@ -90,6 +96,10 @@ public sealed class DnsTestContext : IAsyncDisposable
             await PublishedRecords.SaveAsync(work, serviceId, "promta.local.", [records[1]], Time.GetUtcNow());
         });
     }
+
+    /// <summary>The TXT strings at <paramref name="name"/> (each record's chunks joined) as <see cref="Resolver"/> gets them.</summary>
+    public async Task<List<string>> TxtAsync(string name) =>
+        [.. (await Resolver.QueryAsync(name, QueryType.TXT)).Answers.OfType<TxtRecord>().Select(t => string.Concat(t.Text))];
 
     /// <summary>The records saved as published for the service.</summary>
     public async Task<List<DnsRecord>> PublishedAsync(Guid serviceId) =>

@@ -19,7 +19,7 @@ public sealed class ServiceDnsRemovalTests(PostgresFixture postgres, PowerDnsFix
         var hostname = $"mta1.s{serviceId:N}.promta.local.";
         await dns.HostDomainAsync(serviceId, domain, [ip]);
         await dns.PublishReverseAsync(serviceId, ip, hostname);
-        var resolver = new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
+        var resolver = dns.Resolver;
         Assert.NotEmpty((await resolver.QueryAsync(ReverseZones.PtrName(ip), QueryType.PTR)).Answers.OfType<PtrRecord>());
 
         var removal = new ServiceDnsRemoval(dns.PowerDns, dns.Time);
