@@ -26,6 +26,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ReceivedMessage> received = new();
     private readonly Queue<DateTime> window = new();
+    private readonly Timeline timeline = new();
     private long connections, closed, accepted, throttled, greylisted, unknown, spam;
     private Task running = Task.CompletedTask;
 
@@ -49,6 +50,9 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     public FakeProviderOptions Provider => provider;
 
     public IReadOnlyCollection<ReceivedMessage> Received => received;
+
+    /// <summary>Accepted and throttled recipients per second.</summary>
+    public Timeline Timeline => timeline;
 
     /// <summary>SMTP sessions open right now (a sender's connection reuse shows here).</summary>
     public long OpenSessions => Interlocked.Read(ref connections) - Interlocked.Read(ref closed);
@@ -81,6 +85,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         if (!WithinRateLimit())
         {
             Interlocked.Increment(ref throttled);
+            timeline.Throttled();
             // A 421 ends the session, as the real ones do.
             throw Reply(provider.ThrottleReply, quit: provider.ThrottleReply.StartsWith("421", StringComparison.Ordinal));
         }
@@ -96,6 +101,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
             return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "5.7.1 Message rejected as spam by content filtering");
         }
         Interlocked.Add(ref accepted, transaction.To.Count);
+        timeline.Accepted(transaction.To.Count);
         received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray()));
         while (received.Count > 1000) received.TryDequeue(out _);
         return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}");

@@ -11,5 +11,6 @@ var app = builder.Build();
 
 app.MapGet("/health", () => "ok");
 app.MapGet("/counters", (FakeIspHost isps) => isps.Servers.Select(s => s.Counters()));
+app.MapGet("/timeline", (FakeIspHost isps) => isps.Servers.Select(s => new { s.Provider.Name, Seconds = s.Timeline.Seconds() }));
 
 app.Run();

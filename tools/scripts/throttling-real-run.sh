@@ -85,11 +85,16 @@ psql -c "UPDATE delivery.relay_accounts SET status = 'Suspended' WHERE service_i
 # What the ISPs saw (their counters: every attempt, every throttling reply) and when our accepted rate first reached
 # 90% of each hidden limit (10 s buckets of delivered recipients).
 curl -sf "http://127.0.0.1:$isp_http/counters" >"$run/counters.json" || die "FakeIsp counters unavailable"
+curl -sf "http://127.0.0.1:$isp_http/timeline" >"$run/timeline.json" || die "FakeIsp timeline unavailable"
+# The relay's side: deferrals it recorded (an answer it did not get from the ISP shows up here, not at the ISP).
+psql -F ',' -c "
+  SELECT provider, count(*) FILTER (WHERE status = 'Delivered'), coalesce(sum(deferrals), 0), coalesce(sum(attempts), 0)
+  FROM delivery.recipients GROUP BY 1 ORDER BY 1" >"$run/relay.csv"
 psql -F ',' -c "
   SELECT provider, floor((extract(epoch FROM completed_at) - $start) / 10)::int * 10, count(*)
   FROM delivery.recipients WHERE status = 'Delivered' GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
 echo
-LIMITS="Gmail=$GMAIL,Outlook=$OUTLOOK,Yahoo=$YAHOO" DURATION=$DURATION RUN=$run python3 - <<'PY'
+LIMITS="Gmail=$GMAIL,Outlook=$OUTLOOK,Yahoo=$YAHOO" DURATION=$DURATION RUN=$run START=$start python3 - <<'PY'
 import csv, json, os
 limits = dict(p.split("=") for p in os.environ["LIMITS"].split(","))
 duration = int(os.environ["DURATION"])
@@ -107,4 +112,23 @@ for name, limit in limits.items():
     reached = next((s for s, n in sorted(buckets.get(name, [])) if n * 6 >= 0.9 * limit), None)
     print(f"| {name} | {limit} | {accepted:,} | {attempts:,} | {deferred:,} ({deferred / attempts * 100 if attempts else 0:.1f} %) "
           f"| {accepted / (limit * duration / 60) * 100:.1f} % | {f'{reached} s' if reached is not None else 'never'} |")
+
+# Evidence for where the deferrals happen: what each ISP answered per 10 s (timeline.txt) and what the relay recorded.
+start = float(os.environ["START"])
+with open(os.path.join(os.environ["RUN"], "timeline.txt"), "w") as out:
+    for isp in json.load(open(os.path.join(os.environ["RUN"], "timeline.json"))):
+        rows = {}
+        for s in isp["seconds"]:
+            t = int((s["second"] - start) // 10 * 10)
+            a, d = rows.get(t, (0, 0))
+            rows[t] = (a + s["accepted"], d + s["throttled"])
+        out.write(f"{isp['name']}: second, accepted/10 s, throttled/10 s\n")
+        for t, (a, d) in sorted(rows.items()):
+            out.write(f"  {t:4d} {a:5d} {d:5d}\n")
+print()
+print("| Provider | relay: delivered | relay: deferrals recorded | relay: claims (incl. held by pacing) |")
+print("|---|---:|---:|---:|")
+for provider, delivered, deferrals, claims in csv.reader(open(os.path.join(os.environ["RUN"], "relay.csv"))):
+    print(f"| {provider} | {int(delivered):,} | {int(deferrals):,} | {int(claims):,} |")
+print(f"\nPer 10 s at each ISP: {os.path.join(os.environ['RUN'], 'timeline.txt')}")
 PY
