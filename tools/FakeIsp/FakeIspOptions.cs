@@ -19,8 +19,13 @@ public sealed class FakeProviderOptions
     public string Address { get; set; } = "127.0.0.1";
     /// <summary>Share of messages accepted at DATA; the rest are refused as spam (550 5.7.1).</summary>
     public double AcceptanceRate { get; set; } = 1.0;
-    /// <summary>Recipients accepted per minute before it answers <see cref="ThrottleReply"/>; 0 = no limit. Hidden from the sender.</summary>
+    /// <summary>
+    /// Recipients accepted per minute and sending IP, paced (<see cref="Limits.HiddenRateLimit"/>); above it the MX answers
+    /// <see cref="ThrottleReply"/>. 0 = no limit. Hidden from the sender.
+    /// </summary>
     public int RateLimitPerMinute { get; set; }
+    /// <summary>The burst the limit lets through after a pause, in seconds of <see cref="RateLimitPerMinute"/> (at least one message).</summary>
+    public double RateLimitBurstSeconds { get; set; } = 2;
     public string ThrottleReply { get; set; } = "421 4.7.0 Try again later";
     /// <summary>Share of recipients that do not exist (550 5.1.1); local parts starting with "unknown" never exist.</summary>
     public double UnknownUserRate { get; set; }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using ProMTA.FakeIsp.Limits;
 using SmtpServer;
 using SmtpServer.Mail;
 using SmtpServer.Net;
@@ -9,9 +10,13 @@ using SmtpServer.Storage;
 
 namespace ProMTA.FakeIsp;
 
+/// <summary>
+/// What a fake MX saw. <see cref="OfferedAfterThrottle"/> counts messages a sender still offered on a session after
+/// it was throttled in that session (a sender that listens closes the session instead).
+/// </summary>
 public sealed record FakeMxCounters(
     string Name, string Domain, string Address, long Connections, long Accepted, long Throttled, long Greylisted,
-    long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps);
+    long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps, long OfferedAfterThrottle = 0);
 
 /// <summary>What the fake MX accepted; <see cref="Data"/> is the raw message as received (tests check its DKIM signature).</summary>
 public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size, byte[] Data);
@@ -25,9 +30,10 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     private readonly ConcurrentDictionary<string, long> clientIps = new();
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentQueue<ReceivedMessage> received = new();
-    private readonly Queue<DateTime> window = new();
+    private readonly ConcurrentDictionary<string, HiddenRateLimit> limits = new();
     private readonly Timeline timeline = new();
-    private long connections, closed, accepted, throttled, greylisted, unknown, spam;
+    private const string ThrottledSession = "FakeIsp.Throttled";
+    private long connections, closed, accepted, throttled, greylisted, unknown, spam, offeredAfterThrottle;
     private Task running = Task.CompletedTask;
 
     public FakeMx(FakeProviderOptions provider, int port)
@@ -61,11 +67,12 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
 
     public FakeMxCounters Counters() => new(provider.Name, provider.Domain, provider.Address,
         Interlocked.Read(ref connections), Interlocked.Read(ref accepted), Interlocked.Read(ref throttled), Interlocked.Read(ref greylisted),
-        Interlocked.Read(ref unknown), Interlocked.Read(ref spam), new Dictionary<string, long>(clientIps));
+        Interlocked.Read(ref unknown), Interlocked.Read(ref spam), new Dictionary<string, long>(clientIps), Interlocked.Read(ref offeredAfterThrottle));
 
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         clientIps.AddOrUpdate(ClientIp(context), 1, (_, n) => n + 1);
+        if (context.Properties.ContainsKey(ThrottledSession)) Interlocked.Increment(ref offeredAfterThrottle);
         return Task.FromResult(true);
     }
 
@@ -82,10 +89,11 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
             Interlocked.Increment(ref greylisted);
             throw Reply("451 4.7.1 Greylisted, please try again later");
         }
-        if (!WithinRateLimit())
+        if (!WithinRateLimit(ClientIp(context)))
         {
             Interlocked.Increment(ref throttled);
             timeline.Throttled();
+            context.Properties[ThrottledSession] = true;
             // A 421 ends the session, as the real ones do.
             throw Reply(provider.ThrottleReply, quit: provider.ThrottleReply.StartsWith("421", StringComparison.Ordinal));
         }
@@ -107,17 +115,12 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}");
     }
 
-    private bool WithinRateLimit()
+    /// <summary>The hidden limit applies per sending IP, as at the real ISPs (<see cref="HiddenRateLimit"/>).</summary>
+    private bool WithinRateLimit(string clientIp)
     {
         if (provider.RateLimitPerMinute <= 0) return true;
-        lock (window)
-        {
-            var now = DateTime.UtcNow;
-            while (window.Count > 0 && now - window.Peek() > TimeSpan.FromMinutes(1)) window.Dequeue();
-            if (window.Count >= provider.RateLimitPerMinute) return false;
-            window.Enqueue(now);
-            return true;
-        }
+        var limit = limits.GetOrAdd(clientIp, _ => new HiddenRateLimit(provider.RateLimitBurstSeconds, DateTimeOffset.UtcNow));
+        lock (limit) return limit.TryTake(provider.RateLimitPerMinute, DateTimeOffset.UtcNow);
     }
 
     /// <summary>A stable share per address, so an unknown user stays unknown on every retry.</summary>

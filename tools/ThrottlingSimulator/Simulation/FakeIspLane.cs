@@ -1,3 +1,4 @@
+using ProMTA.FakeIsp.Limits;
 using ProMTA.Throttling.Replies;
 using ProMTA.Throttling.Reputation;
 
@@ -14,9 +15,10 @@ public enum BlockCause
 }
 
 /// <summary>
-/// One fake ISP as seen by one source IP. It accepts up to its hidden limit (a token bucket with two seconds of
-/// burst) and defers the rest; like the real ones, it blocks an IP that ignores its deferrals (more than 20% of the
-/// last five minutes' attempts deferred) and lowers the limit of an IP whose mail bounces (5%: halved, 10%: blocked).
+/// One fake ISP as seen by one source IP. It accepts up to its hidden limit (<see cref="HiddenRateLimit"/>, the same
+/// model as the real-socket fake MX: a token bucket with two seconds of burst) and defers the rest; like the real
+/// ones, it blocks an IP that ignores its deferrals (more than 20% of the last five minutes' attempts deferred) and
+/// lowers the limit of an IP whose mail bounces (5%: halved, 10%: blocked).
 /// </summary>
 public sealed class FakeIspLane(IspProfile profile, double ipFactor, double tenantBounceRate, Random random)
 {
@@ -26,8 +28,7 @@ public sealed class FakeIspLane(IspProfile profile, double ipFactor, double tena
 
     private readonly OutcomeWindow _recent = new(TimeSpan.FromMinutes(5), 30);
     private readonly OutcomeWindow _bounces = new(TimeSpan.FromMinutes(30), 30);
-    private double _tokens = 1;
-    private DateTimeOffset _refilledAt = SimulationScenario.Start;
+    private readonly HiddenRateLimit _limit = new(BurstSeconds, SimulationScenario.Start);
 
     public IspProfile Profile => profile;
     public DateTimeOffset BlockedUntil { get; private set; } = DateTimeOffset.MinValue;
@@ -49,10 +50,7 @@ public sealed class FakeIspLane(IspProfile profile, double ipFactor, double tena
     {
         if (now < BlockedUntil) return Count(now, profile.BlockReply, OutcomeKind.Deferred);
 
-        var limit = LimitAt(now);
-        _tokens = Math.Min(Math.Max(1, limit / 60 * BurstSeconds), _tokens + (now - _refilledAt).TotalSeconds * limit / 60);
-        _refilledAt = now;
-        if (_tokens < 1)
+        if (!_limit.TryTake(LimitAt(now), now))
         {
             var reply = Count(now, profile.RateLimitReply, OutcomeKind.Deferred);
             var recent = _recent.Totals(now);
@@ -60,7 +58,6 @@ public sealed class FakeIspLane(IspProfile profile, double ipFactor, double tena
             return reply;
         }
 
-        _tokens -= 1;
         if (random.NextDouble() < tenantBounceRate)
         {
             _bounces.Add(OutcomeKind.Bounced, now);
