@@ -87,11 +87,14 @@ public static class MessageQueue
         """;
 
     // The status changes and their delivery events in one statement: the log costs no round trip per batch.
+    // A recipient handed back still queued without a deferral was held by our own pacing and never offered to the
+    // ISP: its claim does not count as an attempt (attempts drive the retry backoff).
     private const string CompleteSql = """
         WITH done AS (
             UPDATE recipients r
             SET status = o.status, last_reply = o.reply, source_ip = o.source_ip, bounce_class = o.bounce_class,
                 deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
+                attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
                 next_attempt_at = o.next_attempt_at,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)

@@ -9,6 +9,7 @@ using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
+using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
 using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
 
 namespace ProMTA.Delivery.Outbound;
@@ -178,12 +179,20 @@ internal sealed partial class DeliveryWorker(
         try
         {
             DateTimeOffset? noConnectionUntil = null;
+            DateTimeOffset? pushedBackUntil = null;
             var lane = sourceIp ?? DefaultLane;
             var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var tenant = message.First().ServiceId.ToString();
                 throttle.SetRelayMode(tenant, message.First().RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
+                if (pushedBackUntil is { } pushedBack)
+                {
+                    // The ISP asked us to slow down: the rest of the group was never offered to it, so it is handed
+                    // back (no attempt, no deferral) and goes again at the controller's new, lower pace.
+                    foreach (var r in message) holds[r.Id] = pushedBack;
+                    continue;
+                }
                 if (stop is null && noConnectionUntil is null && !Options.BypassThrottling
                     && throttle.TryAcquire(lane, provider, tenant, time.GetUtcNow()) is { Allowed: false } decision)
                 {
@@ -211,12 +220,20 @@ internal sealed partial class DeliveryWorker(
                 connection.Sent++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
                 // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
+                var slowDown = false;
                 foreach (var answer in sent.Values.Distinct())
                 {
-                    throttle.Record(lane, provider, tenant, new ThrottleReply(answer.Code, answer.Text), time.GetUtcNow());
+                    var replyClass = throttle.Record(lane, provider, tenant, new ThrottleReply(answer.Code, answer.Text), time.GetUtcNow()).Class;
+                    slowDown |= replyClass is ReplyClass.RateLimited or ReplyClass.Reputation || answer.Code == 421;
                 }
-                // 421: the ISP is closing the connection and asking us to slow down; the rest of the group waits too.
-                if (sent.Values.FirstOrDefault(a => a.Code == 421) is { Code: 421 } throttled) stop = throttled;
+                if (slowDown)
+                {
+                    // A rate-limit or reputation answer (or any 421) ends this session, closing or not (Outlook's
+                    // 451 4.7.650 keeps it open): sending on would only collect more refusals, one per message.
+                    await pool.ReturnAsync(connection, reusable: false);
+                    connection = null;
+                    pushedBackUntil = throttle.NextSendTime(lane, provider, tenant, time.GetUtcNow());
+                }
             }
         }
         finally
