@@ -213,6 +213,41 @@ public sealed class ThrottleController : IDisposable
         lock (lane.Gate) lane.OpenConnections = Math.Max(0, lane.OpenConnections - 1);
     }
 
+    /// <summary>
+    /// The warm-up sends counted since the last call, per IP x provider x day, to be added to the stored totals (so
+    /// the counts of several replicas add up); from now on they count as stored. Give them back with
+    /// <see cref="ReturnUnsavedWarmUpSends"/> when storing fails.
+    /// </summary>
+    public IReadOnlyList<WarmUpSends> TakeUnsavedWarmUpSends()
+    {
+        var taken = new List<WarmUpSends>();
+        foreach (var (ip, warmUp) in _warmUps)
+        {
+            lock (warmUp) taken.AddRange(warmUp.TakeUnsaved().Select(u => new WarmUpSends(ip, u.Provider, u.DayStartsAt, u.Sent)));
+        }
+        return taken;
+    }
+
+    /// <summary>Sends taken by <see cref="TakeUnsavedWarmUpSends"/> that could not be stored: they are taken again next time.</summary>
+    public void ReturnUnsavedWarmUpSends(IEnumerable<WarmUpSends> sends)
+    {
+        foreach (var send in sends)
+        {
+            var warmUp = WarmUpOf(send.SourceIp);
+            lock (warmUp) warmUp.ReturnUnsaved(send.Provider, send.DayStartsAt, send.Sent);
+        }
+    }
+
+    /// <summary>
+    /// What all processes stored for a warming IP x provider x day (after a restart, or from other replicas): the day's
+    /// count becomes that total plus this process's sends not stored yet. Days of another warm-up are ignored.
+    /// </summary>
+    public void RestoreWarmUpSends(WarmUpSends stored)
+    {
+        var warmUp = WarmUpOf(stored.SourceIp);
+        lock (warmUp) warmUp.RestoreSent(stored.Provider, stored.DayStartsAt, stored.Sent);
+    }
+
     /// <summary>What every lane has learned, to be stored (see <see cref="RestoreLane"/>).</summary>
     public IReadOnlyList<LaneState> ExportLanes()
     {

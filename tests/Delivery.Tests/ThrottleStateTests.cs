@@ -71,6 +71,48 @@ public sealed class ThrottleStateTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task What_a_warming_ip_sent_today_survives_a_restart_and_replicas_add_up()
+    {
+        const string ip = "203.0.113.9";
+        await using var relay = await RelayHost.StartAsync(postgres);
+        var start = DateTimeOffset.UtcNow;
+        await using (var work = await relay.Database.BeginAsync())
+        {
+            await ThrottleState.AddWarmUpsAsync(work, relay.ServiceId, [ip], start);
+            await work.CommitAsync();
+        }
+        // Two replicas: each its own controller, the same tables.
+        using var one = new ThrottleController();
+        using var two = new ThrottleController();
+        var syncOne = new Outbound.ThrottleStateSync(relay.Database, one, TimeProvider.System);
+        var syncTwo = new Outbound.ThrottleStateSync(relay.Database, two, TimeProvider.System);
+        await syncOne.RestoreAsync(default);
+        await syncTwo.RestoreAsync(default);
+
+        Assert.Equal(30, Send(one, start, 30));
+        Assert.Equal(20, Send(two, start, 20));
+        await syncOne.SyncAsync(default);
+        await syncTwo.SyncAsync(default);
+        await syncOne.SyncAsync(default);
+
+        Assert.Equal(50, SentToday(one));
+        Assert.Equal(50, SentToday(two));
+
+        // A restart: a new controller learns today's total from the table.
+        using var restarted = new ThrottleController();
+        await new Outbound.ThrottleStateSync(relay.Database, restarted, TimeProvider.System).RestoreAsync(default);
+        Assert.Equal(1, Send(restarted, start + TimeSpan.FromMinutes(1), 1));
+        Assert.Equal(51, SentToday(restarted));
+
+        static long SentToday(ThrottleController controller) =>
+            controller.Snapshot().Lanes.Single(l => l.SourceIp == ip && l.Provider == "gmail").SentToday;
+
+        // One message a second: well within gmail's starting rate, so every one is allowed (and counted).
+        static int Send(ThrottleController controller, DateTimeOffset from, int count) =>
+            Enumerable.Range(0, count).Count(i => controller.TryAcquire(ip, "gmail", "tenant", from + TimeSpan.FromSeconds(i)).Allowed);
+    }
+
+    [Fact]
     public async Task Relay_mode_switches_are_audited_with_who_from_and_to()
     {
         await using var relay = await RelayHost.StartAsync(postgres);

@@ -1,6 +1,7 @@
 using Dapper;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
+using ProMTA.Throttling.WarmUp;
 
 namespace ProMTA.Delivery.Data;
 
@@ -31,6 +32,19 @@ public static class ThrottleState
 
     private const string WarmUpsSql = "SELECT source_ip, service_id, started_at FROM ip_warmups";
 
+    // Adds (never overwrites): each replica stores only the sends it counted since its last save.
+    private const string AddWarmUpSendsSql = """
+        INSERT INTO ip_warmup_sends (source_ip, provider, day_starts_at, sent)
+        SELECT * FROM unnest(@Ips, @Providers, @DaysStartAt, @Sent)
+        ON CONFLICT (source_ip, provider, day_starts_at) DO UPDATE SET sent = ip_warmup_sends.sent + excluded.sent
+        """;
+
+    private const string WarmUpSendsSql = """
+        SELECT source_ip, provider, day_starts_at, sent FROM ip_warmup_sends WHERE day_starts_at > @Since
+        """;
+
+    private const string ForgetOldWarmUpSendsSql = "DELETE FROM ip_warmup_sends WHERE day_starts_at < @Before";
+
     public static async Task<IReadOnlyList<LaneState>> LoadLanesAsync(Database db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
@@ -60,6 +74,33 @@ public static class ThrottleState
     /// <summary>New dedicated IPs start warming now; an IP already warming (or warmed) keeps its start.</summary>
     public static Task AddWarmUpsAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, DateTimeOffset startedAt) =>
         work.ExecuteAsync(AddWarmUpsSql, new { ServiceId = serviceId, StartedAt = startedAt, Ips = ips.ToArray() });
+
+    /// <summary>Adds these sends to the stored per-day totals and forgets days long over.</summary>
+    public static async Task AddWarmUpSendsAsync(Database db, IReadOnlyList<WarmUpSends> sends, DateTimeOffset now, CancellationToken ct)
+    {
+        if (sends.Count == 0) return;
+        await using var connection = await db.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(AddWarmUpSendsSql, new
+        {
+            Ips = sends.Select(s => s.SourceIp).ToArray(),
+            Providers = sends.Select(s => s.Provider).ToArray(),
+            // Npgsql writes timestamptz[] from UTC DateTimes.
+            DaysStartAt = sends.Select(s => s.DayStartsAt.UtcDateTime).ToArray(),
+            Sent = sends.Select(s => s.Sent).ToArray(),
+        }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(ForgetOldWarmUpSendsSql, new { Before = now - TimeSpan.FromDays(2) }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>The stored totals of the warm-up days still running (each started less than a day ago).</summary>
+    public static async Task<IReadOnlyList<WarmUpSends>> WarmUpSendsAsync(Database db, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(string SourceIp, string Provider, DateTime DayStartsAt, long Sent)>(
+            new CommandDefinition(WarmUpSendsSql, new { Since = now - TimeSpan.FromDays(1) }, cancellationToken: ct));
+        return [.. rows.Select(r => new WarmUpSends(r.SourceIp, r.Provider, new DateTimeOffset(DateTime.SpecifyKind(r.DayStartsAt, DateTimeKind.Utc)), r.Sent))];
+    }
 
     public static async Task<IReadOnlyList<IpWarmUpRow>> WarmUpsAsync(Database db, CancellationToken ct)
     {

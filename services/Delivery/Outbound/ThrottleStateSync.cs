@@ -9,7 +9,8 @@ namespace ProMTA.Delivery.Outbound;
 /// Keeps the in-memory throttling controller and the database in step: on start every saved lane and warm-up is given
 /// back to the controller (a restart does not forget what each ISP allowed); then the lanes are saved every
 /// <c>Delivery:ThrottleStateInterval</c> and on stop, and warm-ups started elsewhere (activation, another replica) are
-/// picked up. A new replica starts from the latest saved lanes; live replicas do not merge each other's lanes.
+/// picked up. A new replica starts from the latest saved lanes; live replicas do not merge each other's lanes, but
+/// their warm-up sends add up (each stores what it sent since its last save and reads back the day's total).
 /// </summary>
 public sealed class ThrottleStateSync(Database db, ThrottleController throttle, TimeProvider time)
 {
@@ -24,7 +25,18 @@ public sealed class ThrottleStateSync(Database db, ThrottleController throttle, 
 
     public async Task SyncAsync(CancellationToken ct)
     {
-        await ThrottleState.SaveLanesAsync(db, throttle.ExportLanes(), time.GetUtcNow(), ct);
+        var now = time.GetUtcNow();
+        await ThrottleState.SaveLanesAsync(db, throttle.ExportLanes(), now, ct);
+        var sends = throttle.TakeUnsavedWarmUpSends();
+        try
+        {
+            await ThrottleState.AddWarmUpSendsAsync(db, sends, now, ct);
+        }
+        catch
+        {
+            throttle.ReturnUnsavedWarmUpSends(sends);
+            throw;
+        }
         await PickUpWarmUpsAsync(ct);
     }
 
@@ -38,8 +50,10 @@ public sealed class ThrottleStateSync(Database db, ThrottleController throttle, 
         throttle.BeginWarmUp(sourceIp, startedAt);
     }
 
+    /// <summary>Warm-ups (activation, another replica) and what every process sent today from those IPs.</summary>
     private async Task PickUpWarmUpsAsync(CancellationToken ct)
     {
         foreach (var row in await ThrottleState.WarmUpsAsync(db, ct)) BeginWarmUp(row.SourceIp, row.StartedAt);
+        foreach (var stored in await ThrottleState.WarmUpSendsAsync(db, time.GetUtcNow(), ct)) throttle.RestoreWarmUpSends(stored);
     }
 }
