@@ -126,7 +126,7 @@ with open(os.path.join(os.environ["RUN"], "timeline.txt"), "w") as out:
         for t, (a, d) in sorted(rows.items()):
             out.write(f"  {t:4d} {a:5d} {d:5d}\n")
 print()
-print("| Provider | relay: delivered | relay: deferrals recorded | relay: claims (incl. held by pacing) |")
+print("| Provider | relay: delivered | relay: deferrals recorded | relay: attempts recorded |")
 print("|---|---:|---:|---:|")
 for provider, delivered, deferrals, claims in csv.reader(open(os.path.join(os.environ["RUN"], "relay.csv"))):
     print(f"| {provider} | {int(delivered):,} | {int(deferrals):,} | {int(claims):,} |")

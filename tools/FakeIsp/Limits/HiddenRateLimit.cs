@@ -15,7 +15,8 @@ namespace ProMTA.FakeIsp.Limits;
 /// </remarks>
 public sealed class HiddenRateLimit(double burstSeconds, DateTimeOffset now)
 {
-    private double _tokens = 1;
+    // An IP the ISP has not heard from for a while has its whole burst (capped to the limit's on the first call).
+    private double _tokens = double.PositiveInfinity;
     private DateTimeOffset _refilledAt = now;
 
     /// <summary>Takes one message's worth of the limit at <paramref name="now"/>; false when the sender is above it.</summary>
