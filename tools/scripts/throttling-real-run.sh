@@ -90,11 +90,14 @@ curl -sf "http://127.0.0.1:$isp_http/timeline" >"$run/timeline.json" || die "Fak
 psql -F ',' -c "
   SELECT provider, count(*) FILTER (WHERE status = 'Delivered'), coalesce(sum(deferrals), 0), coalesce(sum(attempts), 0)
   FROM delivery.recipients GROUP BY 1 ORDER BY 1" >"$run/relay.csv"
+# Queue churn: every claim and every result is a row update, also for a claim our own pacing hands back unsent.
+sleep 1 # the statistics reach pg_stat within a second
+updates=$(psql -c "SELECT n_tup_upd FROM pg_stat_user_tables WHERE schemaname = 'delivery' AND relname = 'recipients'")
 psql -F ',' -c "
   SELECT provider, floor((extract(epoch FROM completed_at) - $start) / 10)::int * 10, count(*)
   FROM delivery.recipients WHERE status = 'Delivered' GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
 echo
-LIMITS="Gmail=$GMAIL,Outlook=$OUTLOOK,Yahoo=$YAHOO" DURATION=$DURATION RUN=$run START=$start python3 - <<'PY'
+LIMITS="Gmail=$GMAIL,Outlook=$OUTLOOK,Yahoo=$YAHOO" DURATION=$DURATION RUN=$run START=$start UPDATES=$updates python3 - <<'PY'
 import csv, json, os
 limits = dict(p.split("=") for p in os.environ["LIMITS"].split(","))
 duration = int(os.environ["DURATION"])
@@ -130,5 +133,6 @@ print("| Provider | relay: delivered | relay: deferrals recorded | relay: attemp
 print("|---|---:|---:|---:|")
 for provider, delivered, deferrals, claims in csv.reader(open(os.path.join(os.environ["RUN"], "relay.csv"))):
     print(f"| {provider} | {int(delivered):,} | {int(deferrals):,} | {int(claims):,} |")
-print(f"\nPer 10 s at each ISP: {os.path.join(os.environ['RUN'], 'timeline.txt')}")
+print(f"\nRecipient row updates (claims and results, including claims handed back unsent): {int(os.environ['UPDATES']):,}")
+print(f"Per 10 s at each ISP: {os.path.join(os.environ['RUN'], 'timeline.txt')}")
 PY
