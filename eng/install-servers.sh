@@ -9,7 +9,9 @@ bash "$(dirname "$0")/install-kubectl.sh"
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium; do
+# mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium \
+  mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done
 ((${#need[@]} == 0)) && exit 0
