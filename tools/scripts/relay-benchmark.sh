@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Relay benchmark: Postfix's smtp-source injects N messages into the ProMTA relay (services/Delivery, Release build,
+# Relay benchmark: Postfix's smtp-source injects N messages into the ProMTA relay (services/Delivery published Release, ReadyToRun,
 # its own PostgreSQL) which delivers them to smtp-sink on 127.0.0.1 (Delivery:Routes static route); then the same load
 # goes through a throwaway Postfix instance (config and queue in a temp dir under /var/tmp, removed on exit) relaying to the same sink.
 # Prints accepted/s (N / injection time), delivered/s (N / end-to-end time), the end-to-end time (first connection
@@ -97,8 +97,10 @@ print(f'| $1 | {n:,} | {n/(i-s):,.0f} | {n/(d-s):,.0f} | {d-s:.1f} s | {cpu*1000
 }
 
 if [[ -z ${SKIP_PROMTA:-} ]]; then
-  echo "== ProMTA: building services/Delivery (Release)"
-  dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$bench/build.log" 2>&1 || die "build failed: see $bench/build.log"
+  # Published as it is deployed: Release, ReadyToRun for this machine's runtime identifier.
+  echo "== ProMTA: publishing services/Delivery (Release, ReadyToRun)"
+  dotnet publish "$root/services/Delivery" -c Release -r "$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')" --self-contained false \
+    -o "$bench/delivery" -nologo -v q >"$bench/build.log" 2>&1 || die "publish failed: see $bench/build.log"
 
   start_postgres "$bench"
 
@@ -112,7 +114,7 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
   Dkim__EncryptionKey=$dkim_secret \
   Relay__Port=$relay_port \
   Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
-    dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
+    dotnet "$bench/delivery/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
     "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
     "--Delivery:BypassThrottling=true" >"$bench/delivery.log" 2>&1 &
   pids+=($!)
