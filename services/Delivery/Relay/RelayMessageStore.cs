@@ -32,7 +32,8 @@ internal sealed partial class RelayMessageStore(
             var data = new byte[received.Length + buffer.Length];
             received.CopyTo(data, 0);
             buffer.CopyTo(data.AsSpan(received.Length));
-            await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress(), data,
+            // MAIL FROM:<> (a customer's own bounce or auto-reply) has no address: stored as "", the null reverse path.
+            await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress() ?? "", data,
                 RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
