@@ -1,4 +1,5 @@
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
@@ -61,6 +62,10 @@ public static class Extensions
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DeliveryEventRetention>();
+        builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
+            .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<DsnJob>();
         return builder;
     }
 }

@@ -17,7 +17,7 @@ namespace ProMTA.Delivery.Tests;
 
 public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
-    private const string Selector = "pm20261127090000";
+    internal const string Selector = "pm20261127090000";
 
     [Fact]
     public async Task Mail_from_the_sending_domain_arrives_with_a_dkim_signature_that_verifies_against_the_published_key()
@@ -90,7 +90,7 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     /// <summary>What Dns publishes (a fresh 2048-bit key, encrypted under Dkim:EncryptionKey), stored as DkimKeyPublished stores it.</summary>
-    private static async Task<AsymmetricKeyParameter> PublishKeyAsync(RelayHost relay, string domain)
+    internal static async Task<AsymmetricKeyParameter> PublishKeyAsync(RelayHost relay, string domain)
     {
         using var rsa = RSA.Create(2048);
         var encrypted = relay.Services.GetRequiredService<DkimKeyProtector>().Protect(rsa.ExportPkcs8PrivateKey(), relay.ServiceId, Selector);
@@ -110,7 +110,7 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     /// <summary>Answers the selector's TXT record with the key Dns would have published.</summary>
-    private sealed class PublishedKeyLocator(string domain, string selector, AsymmetricKeyParameter key) : IDkimPublicKeyLocator
+    internal sealed class PublishedKeyLocator(string domain, string selector, AsymmetricKeyParameter key) : IDkimPublicKeyLocator
     {
         public AsymmetricKeyParameter LocatePublicKey(string methods, string domain1, string selector1, CancellationToken cancellationToken = default) =>
             domain1 == domain && selector1 == selector ? key : throw new InvalidOperationException($"no key {selector1}._domainkey.{domain1}");

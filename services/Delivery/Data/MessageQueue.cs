@@ -96,7 +96,8 @@ public static class MessageQueue
                 deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
                 attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
                 next_attempt_at = o.next_attempt_at,
-                completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END
+                completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
+                dsn_pending = r.dsn_pending OR coalesce(o.event IN ('bounced', 'expired'), false)
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
                  AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
             WHERE r.id = o.id
@@ -125,9 +126,17 @@ public static class MessageQueue
     /// <summary>The messages and all their recipients in one statement (one transaction): committed means durable, and only then 250.</summary>
     public static async Task EnqueueAsync(Database db, IReadOnlyList<NewMessage> messages, CancellationToken ct)
     {
-        var recipients = messages.SelectMany(m => m.Recipients.Select(r => (Message: m, Recipient: r))).ToList();
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(InsertMessagesSql, new
+        await connection.ExecuteAsync(new CommandDefinition(InsertMessagesSql, InsertParameters(messages), cancellationToken: ct));
+    }
+
+    /// <summary>The same inside the caller's transaction (DSNs are queued with the change that caused them).</summary>
+    public static Task EnqueueAsync(UnitOfWork work, IReadOnlyList<NewMessage> messages) => work.ExecuteAsync(InsertMessagesSql, InsertParameters(messages));
+
+    private static object InsertParameters(IReadOnlyList<NewMessage> messages)
+    {
+        var recipients = messages.SelectMany(m => m.Recipients.Select(r => (Message: m, Recipient: r))).ToList();
+        return new
         {
             Ids = messages.Select(m => m.Id).ToArray(),
             ServiceIds = messages.Select(m => m.ServiceId).ToArray(),
@@ -143,7 +152,7 @@ public static class MessageQueue
             Providers = recipients.Select(x => x.Recipient.Provider).ToArray(),
             RecipientReceivedAts = recipients.Select(x => x.Message.ReceivedAt.UtcDateTime).ToArray(),
             ExpiresAts = recipients.Select(x => x.Message.ExpiresAt.UtcDateTime).ToArray(),
-        }, cancellationToken: ct));
+        };
     }
 
     public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(Database db, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)

@@ -1,0 +1,59 @@
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Data;
+
+/// <summary>A message with recipients that failed and whose sender has not been told yet; <see cref="Head"/> holds its headers.</summary>
+public sealed record DsnMessage
+{
+    public Guid Id { get; init; }
+    public Guid ServiceId { get; init; }
+    public string MailFrom { get; init; } = "";
+    public DateTimeOffset ReceivedAt { get; init; }
+    public byte[] Head { get; init; } = [];
+}
+
+public sealed record DsnRecipient
+{
+    public long Id { get; init; }
+    public Guid MessageId { get; init; }
+    public string Address { get; init; } = "";
+    public string LastReply { get; init; } = "";
+    public string? BounceClass { get; init; }
+    public DateTimeOffset LastAttemptAt { get; init; }
+}
+
+/// <summary>The recipients flagged dsn_pending (set with their final status by <see cref="MessageQueue"/>), claimed per message.</summary>
+public static class DsnQueue
+{
+    // Whole messages, locked, so two replicas never report the same message and a message's failures go out in one report.
+    // Only the start of the stored message is read: the report carries the headers, not the body.
+    private const string ClaimSql = """
+        SELECT m.id, m.service_id, m.mail_from, m.received_at, substring(m.data from 1 for @HeadBytes) AS head
+        FROM messages m
+        WHERE m.id IN (SELECT message_id FROM recipients WHERE dsn_pending)
+        LIMIT @Limit
+        FOR NO KEY UPDATE OF m SKIP LOCKED
+        """;
+
+    private const string RecipientsSql = """
+        SELECT id, message_id, address, coalesce(last_reply, '') AS last_reply, bounce_class,
+               coalesce(last_attempt_at, completed_at) AS last_attempt_at
+        FROM recipients WHERE dsn_pending AND message_id = ANY(@Ids)
+        ORDER BY id
+        """;
+
+    private const string DoneSql = "UPDATE recipients SET dsn_pending = false WHERE id = ANY(@Ids)";
+
+    public const int HeadBytes = 256 * 1024;
+
+    public static async Task<IReadOnlyList<(DsnMessage Message, IReadOnlyList<DsnRecipient> Failed)>> ClaimAsync(UnitOfWork work, int limit)
+    {
+        var messages = (await work.QueryAsync<DsnMessage>(ClaimSql, new { HeadBytes, Limit = limit })).ToList();
+        if (messages.Count == 0) return [];
+        var recipients = (await work.QueryAsync<DsnRecipient>(RecipientsSql, new { Ids = messages.Select(m => m.Id).ToArray() })).ToLookup(r => r.MessageId);
+        return [.. messages.Select(m => (m, (IReadOnlyList<DsnRecipient>)[.. recipients[m.Id]]))];
+    }
+
+    public static Task DoneAsync(UnitOfWork work, IEnumerable<long> recipientIds) =>
+        work.ExecuteAsync(DoneSql, new { Ids = recipientIds.ToArray() });
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using MimeKit;
+using MimeKit.Utils;
+
+namespace ProMTA.Delivery.Dsn;
+
+/// <summary>One recipient the report is about: its last reply and whether it expired instead of being refused.</summary>
+public sealed record FailedRecipient(string Address, string LastReply, bool Expired, DateTimeOffset LastAttemptAt);
+
+/// <summary>
+/// Builds an RFC 3464 delivery status notification: multipart/report (report-type=delivery-status) with a human-readable
+/// part, a message/delivery-status part (a per-message group, then one group per failed recipient) and the original
+/// message's headers as text/rfc822-headers. It is sent with a null reverse path, so it can never cause another one.
+/// </summary>
+public static partial class DeliveryStatusNotification
+{
+    /// <summary>RFC 3463: X.4.7, delivery time expired.</summary>
+    public const string ExpiredStatus = "4.4.7";
+
+    public static MimeMessage Create(
+        string reportingMta, string fromDomain, string sender, Guid queueId, DateTimeOffset arrivedAt, HeaderList originalHeaders,
+        IReadOnlyList<FailedRecipient> failed, DateTimeOffset now)
+    {
+        var message = new MimeMessage();
+        message.From.Add(new MailboxAddress("Mail Delivery System", $"MAILER-DAEMON@{fromDomain}"));
+        message.To.Add(MailboxAddress.Parse(sender));
+        message.Subject = "Undelivered Mail Returned to Sender";
+        message.Date = now;
+        message.MessageId = MimeUtils.GenerateMessageId(fromDomain);
+        // RFC 3834: an automatic reply; well-behaved software answers it with nothing.
+        message.Headers.Add("Auto-Submitted", "auto-replied");
+        if (originalHeaders[HeaderId.MessageId] is { Length: > 0 } originalId)
+        {
+            message.Headers.Add(HeaderId.InReplyTo, originalId);
+            message.Headers.Add(HeaderId.References, originalId);
+        }
+
+        var report = new MultipartReport("delivery-status")
+        {
+            new TextPart("plain") { Text = HumanReadable(reportingMta, failed) },
+            Status(reportingMta, queueId, arrivedAt, failed),
+            new TextRfc822Headers { Message = HeadersOnly(originalHeaders) },
+        };
+        message.Body = report;
+        return message;
+    }
+
+    /// <summary>The enhanced status code (RFC 3463) of a reply, else the class its basic code implies.</summary>
+    public static string StatusOf(FailedRecipient r)
+    {
+        if (r.Expired) return ExpiredStatus;
+        var reply = RemoteReply(r);
+        // The enhanced code only when its class agrees with the reply's: a bounce is never reported as transient.
+        if (EnhancedCode().Match(reply) is { Success: true } match && match.Groups[1].Value[0] == reply[0]) return match.Groups[1].Value;
+        return reply.Length > 0 && reply[0] is '4' ? "4.0.0" : "5.0.0";
+    }
+
+    /// <summary>The remote server's reply, without the note our queue adds when a recipient expires.</summary>
+    public static string RemoteReply(FailedRecipient r) => ExpiryNote().Replace(r.LastReply, "");
+
+    private static MessageDeliveryStatus Status(string reportingMta, Guid queueId, DateTimeOffset arrivedAt, IReadOnlyList<FailedRecipient> failed)
+    {
+        List<HeaderList> groups = [new HeaderList
+        {
+            { "Reporting-MTA", $"dns; {reportingMta}" },
+            { "X-ProMTA-Queue-ID", queueId.ToString("N") },
+            { "Arrival-Date", DateUtils.FormatDate(arrivedAt) },
+        }];
+        foreach (var r in failed)
+        {
+            groups.Add(new HeaderList
+            {
+                { "Final-Recipient", $"rfc822; {r.Address}" },
+                { "Action", "failed" },
+                { "Status", StatusOf(r) },
+                { "Diagnostic-Code", $"smtp; {RemoteReply(r)}" },
+                { "Last-Attempt-Date", DateUtils.FormatDate(r.LastAttemptAt) },
+            });
+        }
+        // Written by hand: each group ends with a blank line, and MimeKit's own StatusGroups writer keeps the last one,
+        // which readers (MimeKit among them) take for an empty extra recipient group. RFC 3464: groups separated by one
+        // blank line, none after the last.
+        var content = new MemoryStream();
+        foreach (var group in groups) group.WriteTo(content);
+        var end = content.GetBuffer().AsSpan(0, (int)content.Length);
+        content.SetLength(end.Length - (end.EndsWith("\r\n"u8) ? 2 : 1));
+        content.Position = 0;
+        return new MessageDeliveryStatus { Content = new MimeContent(content) };
+    }
+
+    private static string HumanReadable(string reportingMta, IReadOnlyList<FailedRecipient> failed)
+    {
+        var text = new StringBuilder()
+            .Append(CultureInfo.InvariantCulture, $"This is the mail system at host {reportingMta}.\n\n")
+            .Append("Your message could not be delivered to the recipients below. The headers of your message are attached.\n\n");
+        foreach (var r in failed)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"<{r.Address}>: ")
+                .Append(r.Expired ? $"no delivery before the message's lifetime ended; the last answer was: {RemoteReply(r)}" : $"the receiving server answered: {RemoteReply(r)}")
+                .Append('\n');
+        }
+        return text.ToString();
+    }
+
+    private static MimeMessage HeadersOnly(HeaderList headers)
+    {
+        var message = new MimeMessage();
+        message.Headers.Clear();
+        foreach (var header in headers) message.Headers.Add(header);
+        return message;
+    }
+
+    [GeneratedRegex(@"^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b")]
+    private static partial Regex EnhancedCode();
+
+    [GeneratedRegex(@"\s*\(no delivery within [^)]*\)$")]
+    private static partial Regex ExpiryNote();
+}
