@@ -114,6 +114,18 @@ public sealed class ThrottleController : IDisposable
         lock (lane.Gate) return Decide(lane, WarmUpOf(sourceIp), score, suspendedUntil, now, consume: false).NextSendTime;
     }
 
+    /// <summary>The time between two messages of this lane at its current allowed rate (reputation and relay mode included).</summary>
+    public TimeSpan SendInterval(string sourceIp, string provider, string tenant, DateTimeOffset now)
+    {
+        var lane = LaneOf(sourceIp, provider, now);
+        var unmanaged = GetRelayMode(tenant) == RelayMode.Unmanaged;
+        lock (lane.Gate)
+        {
+            var rate = unmanaged ? lane.SafetyBucket.RatePerMinute : lane.Bucket.RatePerMinute;
+            return TimeSpan.FromMinutes(1 / Math.Max(rate, 0.001));
+        }
+    }
+
     /// <inheritdoc cref="Record(string, string, string, SmtpReply, DateTimeOffset)"/>
     public ReplyClassification Record(string sourceIp, string provider, string tenant, SmtpReply reply) =>
         Record(sourceIp, provider, tenant, reply, _time.GetUtcNow());

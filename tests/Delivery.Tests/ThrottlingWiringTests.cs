@@ -28,4 +28,24 @@ public sealed class ThrottlingWiringTests(PostgresFixture postgres) : IClassFixt
         var lane = throttle.Snapshot().Lanes.Single(l => l.SourceIp == RelayHost.SourceIp && l.Provider == "gmail");
         Assert.True(lane.DeferralRate > 0);
     }
+
+    [Fact]
+    public async Task Messages_the_controller_holds_back_are_lined_up_at_the_lanes_rate_not_all_due_at_its_next_token()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        var throttle = relay.Services.GetRequiredService<ThrottleController>();
+        // A lane that learned gmail takes one message a second from this IP.
+        throttle.RestoreLane(new LaneState(RelayHost.SourceIp, "gmail", 60, 1, null, null), DateTimeOffset.UtcNow);
+        using var client = await relay.ConnectAsync();
+        await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+        for (var i = 0; i < 20; i++) await client.SendAsync(RelayHost.Message($"reader{i}@gmail.test"));
+
+        const string held = "FROM recipients WHERE status = 'Queued' AND last_reply LIKE 'held by adaptive throttling%'";
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>($"SELECT count(*) {held}") >= 10);
+        var spread = await relay.QuerySingleAsync<double>($"SELECT extract(epoch FROM max(next_attempt_at) - min(next_attempt_at))::float8 {held}");
+
+        // At one a second, ten and more held messages are lined up over seconds (at twice the rate: half a second
+        // apart), not handed back together to be claimed again at the next token.
+        Assert.True(spread >= 3, $"held messages due within {spread:0.00} s of each other");
+    }
 }

@@ -41,4 +41,15 @@ public sealed class LaneStateTests
         Assert.Equal(limits.CeilingRatePerMinute, lane.RatePerMinute);
         Assert.Equal(limits.MaxConnections, lane.AllowedConnections);
     }
+
+    [Fact]
+    public void The_send_interval_follows_the_lanes_rate_and_the_relay_mode()
+    {
+        using var controller = Create();
+        controller.RestoreLane(new LaneState(Ip, "gmail", 120, 2, null, null), T0);
+
+        Assert.Equal(TimeSpan.FromSeconds(0.5), controller.SendInterval(Ip, "gmail", Tenant, T0));
+        controller.SetRelayMode(Tenant, RelayMode.Unmanaged);
+        Assert.Equal(TimeSpan.FromSeconds(0.05), controller.SendInterval(Ip, "gmail", Tenant, T0));
+    }
 }

@@ -29,6 +29,12 @@ internal sealed partial class DeliveryWorker(
     /// <summary>How long a message waits when its lane has no connection to spare.</summary>
     private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
 
+    /// <summary>Held messages are lined up over this long at twice the lane's rate: one growth step of the controller.</summary>
+    private static readonly TimeSpan SpreadHorizon = TimeSpan.FromSeconds(5);
+
+    /// <summary>The held messages beyond the horizon are scattered over this long after it.</summary>
+    private static readonly TimeSpan SpreadBeyond = TimeSpan.FromSeconds(20);
+
     private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
 
     private OutboundOptions Options => options.Value;
@@ -71,6 +77,7 @@ internal sealed partial class DeliveryWorker(
                 var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r)))
                     .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, g.First())))
                     .ToList();
+                var places = new ConcurrentDictionary<(string Lane, string Provider), int>();
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
                     async (group, ct) =>
                     {
@@ -86,6 +93,7 @@ internal sealed partial class DeliveryWorker(
                             LogGroupFailed(ex, group.Key.Domain);
                             replies = group.ToDictionary(r => r.Id, _ => (451, $"4.3.0 Local error delivering to {group.Key.Domain}"));
                         }
+                        holds = Spread(group, group.Key.SourceIp, holds, places);
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
                             ? Held(r, until, group.Key.SourceIp)
                             : Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
@@ -119,6 +127,30 @@ internal sealed partial class DeliveryWorker(
                 LogHousekeepingFailed(ex);
             }
         }
+    }
+
+    /// <summary>
+    /// Recipients our pacing hands back would all come due at the lane's next token and be claimed again and again
+    /// (every claim and every hand-back a row update). Instead the n-th held message of a lane in this batch waits for
+    /// its turn at twice the lane's current rate (room for the rate to grow meanwhile) over the next
+    /// <see cref="SpreadHorizon"/>; the rest is scattered over the <see cref="SpreadBeyond"/> after it.
+    /// </summary>
+    private Dictionary<long, DateTimeOffset> Spread(
+        IEnumerable<ClaimedRecipient> group, string? sourceIp, Dictionary<long, DateTimeOffset> holds, ConcurrentDictionary<(string, string), int> places)
+    {
+        if (holds.Count == 0) return holds;
+        var first = group.First();
+        var lane = sourceIp ?? DefaultLane;
+        var provider = Providers.ThrottleName(first.Provider);
+        var step = throttle.SendInterval(lane, provider, first.ServiceId.ToString(), time.GetUtcNow()) / 2;
+        var spread = new Dictionary<long, DateTimeOffset>();
+        foreach (var message in group.Where(r => holds.ContainsKey(r.Id)).GroupBy(r => r.MessageId))
+        {
+            var offset = step * places.AddOrUpdate((lane, provider), 0, (_, n) => n + 1);
+            if (offset > SpreadHorizon) offset = SpreadHorizon + SpreadBeyond * Random.Shared.NextDouble();
+            foreach (var r in message) spread[r.Id] = holds[r.Id] + offset;
+        }
+        return spread;
     }
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within our cap.</summary>
