@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Real-socket run of adaptive throttling (issue 7): the Delivery service (Release, managed mode, its own PostgreSQL)
-# delivers a queue that never runs dry to tools/FakeIsp's fake MX servers on 127.0.0.2-4, each with a hidden
-# per-minute limit answered with that ISP's throttling reply. After DURATION seconds it prints, per provider: messages
-# accepted, attempts deferred, the hidden capacity used, and when the accepted rate first reached 90% of the limit.
+# delivers a queue that never runs dry to tools/FakeIsp's fake MX servers on 127.0.0.2-4, each with a hidden rate
+# limit per sending IP (a token bucket with 2 s of burst, the simulation's model) answered with that ISP's throttling
+# reply. After DURATION seconds it prints, per provider: messages accepted, attempts deferred, the hidden capacity used,
+# when the accepted rate first reached 90% of the limit, what the relay recorded, and the queue's row updates.
 #   DURATION (default 300) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
 # The queue is filled with SQL (PER_PROVIDER recipients each, more than the run can deliver) before the relay account
 # is activated, so the run measures the outbound pacing only. Everything started here is stopped on exit, by PID.
