@@ -14,9 +14,11 @@ public static class ServiceDatabaseExtensions
     /// <summary>
     /// Registers the service's <see cref="Npgsql.NpgsqlDataSource"/> with its own schema as search path, and runs
     /// the outbox/inbox kit's migrations and then the service's own (embedded <c>Data/Migrations/NNNN_*.sql</c>)
-    /// before anything else starts.
+    /// before anything else starts. <paramref name="configure"/> adjusts the data source further (e.g. a hot path's
+    /// statement preparation).
     /// </summary>
-    public static IHostApplicationBuilder AddServiceDatabase(this IHostApplicationBuilder builder, string schema, Assembly migrations)
+    public static IHostApplicationBuilder AddServiceDatabase(
+        this IHostApplicationBuilder builder, string schema, Assembly migrations, Action<Npgsql.NpgsqlDataSourceBuilder>? configure = null)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
@@ -27,6 +29,7 @@ public static class ServiceDatabaseExtensions
             // Only commands inside a request or a consumed message make spans: the outbox relay's polling
             // would otherwise fill the trace store with thousands of one-span traces.
             b.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null));
+            configure?.Invoke(b);
         });
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();

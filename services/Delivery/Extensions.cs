@@ -13,7 +13,13 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
+        // The relay and the worker run the same few statements thousands of times a minute: prepared once per connection,
+        // PostgreSQL skips parsing and planning them (the relay benchmark's PostgreSQL CPU per message fell by about a third).
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly, db =>
+        {
+            db.ConnectionStringBuilder.MaxAutoPrepare = 32;
+            db.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+        });
         builder.AddRelay();
         builder.AddOutbound();
         return builder;
