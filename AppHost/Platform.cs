@@ -77,12 +77,18 @@ public static class Platform
         // Ordering gathers the staff's platform-wide views (an order's message flow) from the other services.
         ordering.WithReference(billing).WithReference(provisioning).WithReference(dns).WithReference(delivery);
 
-        builder.AddProject<Projects.Gateway>("gateway")
+        var gateway = builder.AddProject<Projects.Gateway>("gateway")
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
             .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
+
+        // Where Stripe sends the browser back (Checkout, 3-D Secure): the portal, wherever the gateway really listens
+        // (a test run's ports are randomized), unless Billing:PortalUrl names a public address.
+        var portalUrl = builder.Configuration["Billing:PortalUrl"];
+        if (string.IsNullOrEmpty(portalUrl)) billing.WithEnvironment("Billing__PortalUrl", gateway.GetEndpoint("http"));
+        else billing.WithEnvironment("Billing__PortalUrl", portalUrl);
         return builder;
     }
 
@@ -116,8 +122,6 @@ public static class Platform
         return billing
             .WithEnvironment("Stripe__EmulatorUrl", emulator.GetEndpoint("http"))
             .WithEnvironment("Stripe__Webhooks__Secret", webhookSecret)
-            // Where Stripe sends the browser back (Checkout, 3-D Secure): the portal, on the gateway's port.
-            .WithEnvironment("Billing__PortalUrl", builder.Configuration["Billing:PortalUrl"] ?? $"http://localhost:{builder.Configuration.GetValue("Ports:Gateway", 8080)}")
             .WaitFor(emulator);
     }
 }

@@ -25,9 +25,6 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     public int DnsPort { get; } = FreePort.Next();
 
-    /// <summary>The gateway's port in this run; the portal is at http://localhost:{GatewayPort}/ (Billing's PortalUrl follows it).</summary>
-    public int GatewayPort { get; } = FreePort.Next();
-
     /// <summary>The relay's port in this run (not 2525, so a developer's running stack is not disturbed).</summary>
     public int SmtpPort { get; } = FreePort.Next();
 
@@ -92,7 +89,7 @@ public sealed class PlatformFixture : IAsyncLifetime
         [
             $"--Infrastructure:DataDir={dataDirectory}",
             $"--Ports:Dns={DnsPort}",
-            $"--Ports:Gateway={GatewayPort}",
+            $"--Ports:Gateway={FreePort.Next()}",
             $"--Ports:Smtp={SmtpPort}",
             "--Infrastructure:Mode=native",
         ]);
@@ -108,9 +105,6 @@ public sealed class PlatformFixture : IAsyncLifetime
                 env.EnvironmentVariables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
             });
         }
-        // The testing builder randomizes proxied ports; the portal needs the gateway where Billing's PortalUrl (the
-        // address Stripe sends the browser back to) says it is.
-        builder.Configuration["DcpPublisher:RandomizePorts"] = "false";
         app = await builder.BuildAsync();
         // Generous: a cold first start initialises PostgreSQL and RabbitMQ, and CI machines may be busy.
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));

@@ -24,7 +24,8 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = $"http://localhost:{platform.GatewayPort}",
+            // The gateway's real address in this run (the testing builder randomizes ports); Billing's PortalUrl is the same.
+            BaseURL = platform.Gateway.BaseAddress!.ToString().TrimEnd('/'),
             ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 },
             Locale = "en-GB",
         });
