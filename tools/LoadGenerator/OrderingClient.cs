@@ -79,6 +79,6 @@ public sealed class OrderingClient(HttpClient http, CallerToken? directSigner)
     private static HttpClient NewHttp(Uri baseAddress) => new(new SocketsHttpHandler { MaxConnectionsPerServer = 64 })
     {
         BaseAddress = baseAddress,
-        Timeout = TimeSpan.FromSeconds(30),
+        Timeout = TimeSpan.FromSeconds(100),
     };
 }

@@ -6,9 +6,21 @@ using var timeout = new CancellationTokenSource(options.Timeout);
 var ct = timeout.Token;
 var gateway = OrderingClient.ThroughGateway(options.Gateway);
 
-// Signups are limited to 60 per minute per IP: a few customers, each with many orders.
+// Signups are limited to 60 per minute per IP: a few customers, each with many orders. The first requests after a
+// start may time out while the services warm up (JIT, pools) on a busy machine: those are retried, not measured.
 var customers = new List<Customer>();
-for (var i = 0; i < options.Customers; i++) customers.Add(await gateway.SignUpAsync(ct));
+var failures = 0;
+while (customers.Count < options.Customers)
+{
+    try
+    {
+        customers.Add(await gateway.SignUpAsync(ct));
+    }
+    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && ++failures < 10 && !ct.IsCancellationRequested)
+    {
+        Console.WriteLine($"signup failed ({ex.GetType().Name}); warming up, retrying");
+    }
+}
 Console.WriteLine($"{customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
 
 var endToEnd = new EndToEndRun(gateway, customers, options);
