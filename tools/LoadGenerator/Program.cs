@@ -19,6 +19,7 @@ while (customers.Count < options.Customers)
     catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && ++failures < 10 && !ct.IsCancellationRequested)
     {
         Console.WriteLine($"signup failed ({ex.GetType().Name}); warming up, retrying");
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
     }
 }
 Console.WriteLine($"{customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
