@@ -81,7 +81,7 @@ public static class MessagingExtensions
             .Validate(o => o.Period > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.BatchSize > 0,
                 $"{FlowRetentionOptions.Section}:Period, Interval and BatchSize must be positive")
             .ValidateOnStart();
-        builder.Services.AddHostedService<ConsumedMessagesRetention>();
+        builder.Services.AddHostedService<MessageHistoryRetention>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(queues);
         builder.Services.AddSingleton<DeadLetterQueues>();

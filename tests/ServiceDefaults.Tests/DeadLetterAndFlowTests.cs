@@ -91,7 +91,7 @@ public sealed class DeadLetterAndFlowTests(PostgresFixture postgres, RabbitMqFix
     }
 
     [Fact]
-    public async Task Consumed_message_records_older_than_the_retention_period_are_deleted_in_batches_and_newer_ones_kept()
+    public async Task Message_history_older_than_the_retention_period_is_deleted_in_batches_and_newer_rows_and_unsent_outbox_kept()
     {
         var service = $"r{Guid.NewGuid():N}"[..12];
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 27, 12, 0, 0, TimeSpan.Zero));
@@ -120,14 +120,38 @@ public sealed class DeadLetterAndFlowTests(PostgresFixture postgres, RabbitMqFix
                                                duration_ms, attempts, status)
                 VALUES (@Id, 'probe', 'OrderProbe', @OrderId, @First, @Last, 1, 3, 'Consumed')
                 """, new { Id = Guid.NewGuid(), OrderId = orderId, First = time.GetUtcNow().AddDays(-45), Last = time.GetUtcNow().AddDays(-2) });
+            // Inbox and relayed outbox rows by the same clock; an outbox row never relayed stays whatever its age.
+            foreach (var days in ages)
+            {
+                var at = time.GetUtcNow().AddDays(-days);
+                await connection.ExecuteAsync("INSERT INTO inbox_messages (message_id, consumer, handled_at) VALUES (@Id, 'retention-probe', @At)",
+                    new { Id = Guid.NewGuid(), At = at });
+                await connection.ExecuteAsync("""
+                    INSERT INTO outbox_messages (id, message_type, body, created_at, sent_at)
+                    VALUES (@Id, 'RetentionProbe', '{}', @At, @At)
+                    """, new { Id = Guid.NewGuid(), At = at });
+            }
+            await connection.ExecuteAsync("""
+                INSERT INTO outbox_messages (id, message_type, body, created_at) VALUES (@Id, 'RetentionProbe', '{}', @At)
+                """, new { Id = Guid.NewGuid(), At = time.GetUtcNow().AddDays(-400) });
         }
 
         // Five rows are past 30 days and a batch is two: the run must loop over three batches.
-        await host.Services.GetServices<IHostedService>().OfType<PeriodicJob>().Single(j => j.GetType().Name == "ConsumedMessagesRetention").RunOnceAsync(default);
+        await host.Services.GetServices<IHostedService>().OfType<PeriodicJob>().Single(j => j.GetType().Name == "MessageHistoryRetention").RunOnceAsync(default);
 
         var records = host.Services.GetRequiredService<ConsumedMessages>();
         var left = (await records.FlowAsync(service, orderId, Guid.Empty, default)).Select(e => Math.Round((time.GetUtcNow() - e.At).TotalDays, 3));
         Assert.Equal([0, 1, 29.99, 45], left.Order());
+
+        await using (var connection = new NpgsqlConnection(postgres.ForSchema(service)))
+        {
+            var inboxLeft = await connection.QueryAsync<DateTime>("SELECT handled_at FROM inbox_messages WHERE consumer = 'retention-probe'");
+            Assert.Equal([0, 1, 29.99], inboxLeft.Select(at => Math.Round((time.GetUtcNow() - at).TotalDays, 3)).Order());
+            var outboxLeft = await connection.QueryAsync<(DateTime CreatedAt, DateTime? SentAt)>(
+                "SELECT created_at, sent_at FROM outbox_messages WHERE message_type = 'RetentionProbe'");
+            Assert.Equal([0, 1, 29.99, 400], outboxLeft.Select(r => Math.Round((time.GetUtcNow() - r.CreatedAt).TotalDays, 3)).Order());
+            Assert.Single(outboxLeft, r => r.SentAt is null);
+        }
 
         await using (var connection = new NpgsqlConnection(postgres.ForSchema(service)))
         {

@@ -29,14 +29,6 @@ public sealed class ConsumedMessages(NpgsqlDataSource db)
             last_error = COALESCE(excluded.last_error, consumed_messages.last_error),
             trace_id = COALESCE(excluded.trace_id, consumed_messages.trace_id)
         """;
-    private const string DeleteOldSql = """
-        DELETE FROM consumed_messages
-        WHERE (message_id, consumer) IN (
-            SELECT message_id, consumer FROM consumed_messages
-            WHERE last_attempt_at < @Cutoff
-            LIMIT @BatchSize
-            FOR UPDATE SKIP LOCKED)
-        """;
     private const string ConsumedSql = """
         SELECT message_id, consumer, message_type, trace_id, first_attempt_at, last_attempt_at, duration_ms, attempts, status, last_error
         FROM consumed_messages WHERE order_id = @OrderId OR service_id = @ServiceId
@@ -54,13 +46,6 @@ public sealed class ConsumedMessages(NpgsqlDataSource db)
             attempt.MessageId, attempt.Consumer, attempt.MessageType, attempt.OrderId, attempt.ServiceId, attempt.TraceId,
             attempt.StartedAt, DurationMs = attempt.Duration.TotalMilliseconds, attempt.Status, attempt.Error,
         });
-    }
-
-    /// <summary>Deletes up to <paramref name="batchSize"/> records last attempted before <paramref name="cutoff"/>; returns how many.</summary>
-    internal async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(DeleteOldSql, new { Cutoff = cutoff, BatchSize = batchSize }, cancellationToken: ct));
     }
 
     /// <summary>What this service consumed and published about the order or its service.</summary>

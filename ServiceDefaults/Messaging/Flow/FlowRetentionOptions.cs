@@ -1,11 +1,11 @@
 namespace ProMTA.ServiceDefaults.Messaging.Flow;
 
-/// <summary>How long each service keeps its record of consumed messages (the operators' flow view) and how it prunes it.</summary>
+/// <summary>How long each service keeps its message history (consumed messages of the operators' flow view, inbox, relayed outbox) and how it prunes it.</summary>
 public sealed class FlowRetentionOptions
 {
     public const string Section = "Messaging:FlowRetention";
 
-    /// <summary>A consumed message is kept this long after its last attempt; older orders show only what their outboxes published.</summary>
+    /// <summary>A consumed message is kept this long after its last attempt, an inbox row after handling, an outbox row after relaying.</summary>
     public TimeSpan Period { get; set; } = TimeSpan.FromDays(30);
 
     /// <summary>How often the retention job runs (also once at start).</summary>
