@@ -11,9 +11,9 @@ namespace ProMTA.ServiceDefaults.Data;
 
 /// <summary>
 /// Applies the kit's and the service's DbUp scripts at start-up. Several replicas may start at once, so the
-/// work runs under a PostgreSQL advisory lock; until the database answers it retries with backoff.
+/// work runs under a PostgreSQL advisory lock; until the database answers it retries with backoff (StartupRetry).
 /// </summary>
-internal sealed partial class DatabaseMigrator(
+internal sealed class DatabaseMigrator(
     NpgsqlDataSource db, IConfiguration configuration, ServiceSchema schema, MigrationState state, ILogger<DatabaseMigrator> log)
     : IHostedService
 {
@@ -22,20 +22,8 @@ internal sealed partial class DatabaseMigrator(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await MigrateAsync(cancellationToken);
-                state.MarkCompleted();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException && attempt < 30)
-            {
-                LogRetry(ex, schema.Name, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 5)), cancellationToken);
-            }
-        }
+        await StartupRetry.RunAsync(MigrateAsync, $"Migrating schema {schema.Name}", log, cancellationToken);
+        state.MarkCompleted();
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -75,9 +63,6 @@ internal sealed partial class DatabaseMigrator(
             throw new InvalidOperationException($"Migration {result.ErrorScript?.Name} of schema {schema.Name} failed", result.Error);
         }
     }
-
-    [LoggerMessage(LogLevel.Warning, "Migrating schema {Schema} failed (attempt {Attempt}); retrying")]
-    private partial void LogRetry(Exception ex, string schema, int attempt);
 
     private sealed class DbUpLog(ILogger log) : DbUp.Engine.Output.IUpgradeLog
     {

@@ -4,6 +4,8 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using ProMTA.TestKit;
 
 namespace ProMTA.FaultInjection;
@@ -16,12 +18,20 @@ public sealed class FaultyPlatform : IAsyncDisposable
 {
     public const int TransientFailurePercent = 10;
 
-    private readonly DistributedApplication app;
+    /// <summary>How long one step of a stop/start may take before the run fails naming the resource and its state.</summary>
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 
-    private FaultyPlatform(DistributedApplication app, string dataDirectory)
+    private readonly DistributedApplication app;
+    private readonly RunLog log;
+    private readonly CancellationTokenSource journalStop = new();
+    private readonly Task journal;
+
+    private FaultyPlatform(DistributedApplication app, string dataDirectory, RunLog log)
     {
         this.app = app;
+        this.log = log;
         DataDirectory = dataDirectory;
+        journal = JournalStatesAsync(journalStop.Token);
     }
 
     public string DataDirectory { get; }
@@ -42,11 +52,13 @@ public sealed class FaultyPlatform : IAsyncDisposable
             $"--Faults:TransientConsumerFailurePercent={TransientFailurePercent}",
             $"--Faults:Journal={Path.Combine(data, "injected-faults.tsv")}",
         ]);
-        var app = await builder.BuildAsync();
+        var log = new RunLog();
+        builder.Services.AddLogging(logging => logging.AddProvider(log));
+        var platform = new FaultyPlatform(await builder.BuildAsync(), data, log);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await app.StartAsync(startup.Token);
-        await app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
-        return new FaultyPlatform(app, data);
+        await platform.app.StartAsync(startup.Token);
+        await platform.app.ResourceNotifications.WaitForResourceHealthyAsync("gateway", startup.Token);
+        return platform;
     }
 
     public HttpClient CreateGatewayClient() =>
@@ -72,12 +84,21 @@ public sealed class FaultyPlatform : IAsyncDisposable
     {
         var pid = CurrentPid(resource);
         stop(pid);
-        await app.ResourceNotifications.WaitForResourceAsync(resource, e => !IsRunning(e.Snapshot, pid), ct);
+        await WaitForAsync(resource, e => !IsRunning(e.Snapshot, pid), $"stop (pid {pid})", ct);
         await ExecuteAsync(resource, KnownResourceCommands.StartCommand, ct);
-        await app.ResourceNotifications.WaitForResourceAsync(resource, e =>
-            Pid(e.Snapshot) is { } newPid && newPid != pid && IsRunning(e.Snapshot, newPid) &&
-            e.Snapshot.HealthStatus == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, ct);
+        var back = await WaitForAsync(resource, e => IsBackHealthy(e.Snapshot, pid) || HasEndedAgain(e.Snapshot, pid), $"run again healthy (old pid {pid})", ct);
+        if (!IsBackHealthy(back.Snapshot, pid))
+        {
+            throw new InvalidOperationException($"{resource} ended again after its start; {Describe(resource)}; its output is in {RunLog.FilePath}");
+        }
     }
+
+    private static bool IsBackHealthy(CustomResourceSnapshot snapshot, int oldPid) =>
+        Pid(snapshot) is { } pid && pid != oldPid && IsRunning(snapshot, pid) && snapshot.HealthStatus == HealthStatus.Healthy;
+
+    /// <summary>The new process (not the stopped one, whose snapshot is still replayed) exited or never started.</summary>
+    private static bool HasEndedAgain(CustomResourceSnapshot snapshot, int oldPid) =>
+        Pid(snapshot) != oldPid && snapshot.State?.Text is { } state && KnownResourceStates.TerminalStates.Contains(state);
 
     private static void Signal(int pid, string signal)
     {
@@ -85,10 +106,64 @@ public sealed class FaultyPlatform : IAsyncDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Bounded: a resource that never gets there fails the run at once, naming its state and its dependencies'.</summary>
+    private async Task<ResourceEvent> WaitForAsync(string resource, Func<ResourceEvent, bool> reached, string what, CancellationToken ct)
+    {
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        step.CancelAfter(StepTimeout);
+        try
+        {
+            return await app.ResourceNotifications.WaitForResourceAsync(resource, reached, step.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw Stuck(resource, what);
+        }
+    }
+
+    /// <summary>The start command waits for the resource's WaitFor dependencies (healthy) before it starts the process: bounded too.</summary>
     private async Task ExecuteAsync(string resource, string command, CancellationToken ct)
     {
-        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, ct);
-        if (!result.Success) throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}");
+        using var step = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        step.CancelAfter(StepTimeout);
+        var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, step.Token);
+        if (result.Success) return;
+        if (result.Canceled && !ct.IsCancellationRequested) throw Stuck(resource, $"complete its {command} command");
+        throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}; {Describe(resource)}");
+    }
+
+    private TimeoutException Stuck(string resource, string what) =>
+        new($"{resource} did not {what} within {StepTimeout.TotalMinutes:0} min; {Describe(resource)}");
+
+    /// <summary>The resource's last state and that of every resource it waits for, e.g. "billing: Waiting, health -, pid -; postgres: Exited ...".</summary>
+    private string Describe(string resource)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        var waitsFor = model.Resources.Single(r => r.Name == resource).Annotations.OfType<WaitAnnotation>().Select(w => w.Resource.Name);
+        return string.Join("; ", waitsFor.Prepend(resource).Distinct().Select(name =>
+            app.ResourceNotifications.TryGetCurrentState(name, out var e)
+                ? $"{name}: {e.Snapshot.State?.Text ?? "no state"}, health {e.Snapshot.HealthStatus?.ToString() ?? "-"}, pid {Pid(e.Snapshot)?.ToString(CultureInfo.InvariantCulture) ?? "-"}, exit code {e.Snapshot.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "-"}"
+                : $"{name}: no state"));
+    }
+
+    /// <summary>Every change of a resource's state, health or process in the run log, next to the resources' own output.</summary>
+    private async Task JournalStatesAsync(CancellationToken ct)
+    {
+        var last = new Dictionary<string, string>();
+        try
+        {
+            await foreach (var e in app.ResourceNotifications.WatchAsync(ct))
+            {
+                var line = $"{e.Snapshot.State?.Text ?? "no state"}, health {e.Snapshot.HealthStatus?.ToString() ?? "-"}, pid {Pid(e.Snapshot)?.ToString(CultureInfo.InvariantCulture) ?? "-"}";
+                if (last.GetValueOrDefault(e.Resource.Name) == line) continue;
+                last[e.Resource.Name] = line;
+                log.Write("state " + e.Resource.Name, line);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the run is over
+        }
     }
 
     private int CurrentPid(string resource) =>
@@ -143,7 +218,11 @@ public sealed class FaultyPlatform : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await app.StopAsync();
+        await journalStop.CancelAsync();
+        await journal;
+        journalStop.Dispose();
         await app.DisposeAsync();
+        log.Dispose();
         Repository.DeleteDataDirectory(DataDirectory);
     }
 }

@@ -90,7 +90,7 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
     {
         var database = await platform.DatabaseConnectionStringAsync();
         var replayRandom = new Random(random.Next());
-        await Task.WhenAll(plan.GroupBy(f => (f.Kind, f.Target)).Select(async faults =>
+        var targets = Task.WhenAll(plan.GroupBy(f => (f.Kind, f.Target)).Select(async faults =>
         {
             foreach (var fault in faults)
             {
@@ -115,6 +115,15 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
                 report.Log(started, $"{fault.Kind} {fault.Target} (planned at {fault.At:mm\\:ss\\.f}, back after {(clock.Elapsed - started).TotalSeconds:0.0} s)");
             }
         }));
+        try
+        {
+            await targets;
+        }
+        catch when (targets.Exception is { InnerExceptions.Count: > 1 } all)
+        {
+            // await shows only the first target's failure; a hung target is often the consequence of another's.
+            throw all;
+        }
     }
 
     private static Random NextRandom(Random seeds)

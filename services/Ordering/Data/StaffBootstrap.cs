@@ -7,7 +7,7 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Ordering.Data;
 
 /// <summary>Creates or updates the configured staff account at start-up (after migrations).</summary>
-public sealed class StaffBootstrap(Database db, IOptions<StaffBootstrapOptions> options, TimeProvider time) : IHostedService
+public sealed class StaffBootstrap(Database db, IOptions<StaffBootstrapOptions> options, TimeProvider time, ILogger<StaffBootstrap> log) : IHostedService
 {
     private const string UpsertSql = """
         INSERT INTO customers (id, email, name, password_hash, role, created_at)
@@ -20,15 +20,19 @@ public sealed class StaffBootstrap(Database db, IOptions<StaffBootstrapOptions> 
         var staff = options.Value;
         if (string.IsNullOrWhiteSpace(staff.Email) || string.IsNullOrEmpty(staff.Password)) return;
         if (staff.Role is not (Roles.AccountManager or Roles.Operator)) throw new InvalidOperationException($"Staff role {staff.Role} is not a staff role");
-        await using var connection = await db.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(UpsertSql, new
+        var row = new
         {
             Id = Guid.CreateVersion7(),
             Email = staff.Email.Trim(),
             PasswordHash = ServiceDefaults.Security.PasswordHasher.Hash(staff.Password),
             staff.Role,
             CreatedAt = time.GetUtcNow(),
-        });
+        };
+        await StartupRetry.RunAsync(async ct =>
+        {
+            await using var connection = await db.OpenAsync(ct);
+            await connection.ExecuteAsync(UpsertSql, row);
+        }, "Creating the staff account", log, cancellationToken);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
