@@ -54,6 +54,10 @@ public sealed class FaultyPlatform : IAsyncDisposable
         ]);
         var log = new RunLog();
         builder.Services.AddLogging(logging => logging.AddProvider(log));
+        // As `aspire run` with its dashboard does: a resource started while a dependency it waits for is down (killed,
+        // restarting) waits for it to come back. The testing default (no dashboard) fails the start instead, so the
+        // gateway's start failed whenever one of the five services was between its SIGKILL and its restart.
+        builder.Services.Configure<ResourceNotificationServiceOptions>(o => o.DefaultWaitBehavior = WaitBehavior.WaitOnResourceUnavailable);
         var platform = new FaultyPlatform(await builder.BuildAsync(), data, log);
         using var startup = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         await platform.app.StartAsync(startup.Token);
