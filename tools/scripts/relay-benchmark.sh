@@ -104,26 +104,15 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
 
   start_postgres "$bench"
 
-  relay_port=$(free_port)
   service_id=$(cat /proc/sys/kernel/random/uuid)
-  dkim_secret=$(random_secret)
-  ASPNETCORE_ENVIRONMENT=Development \
-  ConnectionStrings__promta=$pg_connection \
-  ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-  Auth__InternalSecret=$(random_secret) \
-  Dkim__EncryptionKey=$dkim_secret \
-  Relay__Port=$relay_port \
-  Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
-    dotnet "$bench/delivery/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
+  start_delivery Development "$bench/delivery/Delivery.dll" "$bench/delivery.log" \
     "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
-    "--Delivery:BypassThrottling=true" >"$bench/delivery.log" 2>&1 &
-  pids+=($!)
-  wait_port "$relay_port"
+    "--Delivery:BypassThrottling=true"
 
   # The service as activation and Dns leave it: an active relay account sending from 127.0.0.1, and a DKIM key for
   # the From domain encrypted the way DkimKeyProtector does (HKDF-SHA256 + AES-256-GCM, "{service:N}/{selector}" as AD).
   selector=pmbench
-  encrypted=$(DKIM_SECRET=$dkim_secret SERVICE=$service_id SELECTOR=$selector python3 -c '
+  encrypted=$(DKIM_SECRET=$dkim_key SERVICE=$service_id SELECTOR=$selector python3 -c '
 import base64, os, uuid
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa

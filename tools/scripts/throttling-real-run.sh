@@ -44,21 +44,10 @@ dotnet "$root/tools/FakeIsp/bin/Release/net10.0/FakeIsp.dll" --urls "http://127.
 pids+=($!)
 wait_port "$mx_port" 127.0.0.2
 
-relay_port=$(free_port)
-ASPNETCORE_ENVIRONMENT=Production \
-ConnectionStrings__promta=$pg_connection \
-ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-Auth__InternalSecret=$(random_secret) \
-Dkim__EncryptionKey=$(random_secret) \
-Relay__Port=$relay_port \
-Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
-  dotnet "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" --urls "http://127.0.0.1:$(free_port)" \
+start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery.log" \
   "--Delivery:Routes:gmail.test=127.0.0.2:$mx_port" "--Delivery:Routes:outlook.test=127.0.0.3:$mx_port" \
   "--Delivery:Routes:yahoo.test=127.0.0.4:$mx_port" \
-  --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00 --Delivery:PollInterval=00:00:00.250 \
-  >"$run/delivery.log" 2>&1 &
-pids+=($!)
-wait_port "$relay_port"
+  --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00 --Delivery:PollInterval=00:00:00.250
 
 per_provider=${PER_PROVIDER:-$(( (GMAIL > OUTLOOK ? GMAIL : OUTLOOK) * (DURATION / 60 + 2) ))}
 service_id=$(cat /proc/sys/kernel/random/uuid)
