@@ -36,7 +36,7 @@ public sealed class DsnTests(PostgresFixture postgres) : IClassFixture<PostgresF
         Assert.Contains("<unknown-bob@gmail.test>", human.Text);
         var status = Assert.IsType<MessageDeliveryStatus>(body[1]);
         Assert.Equal(3, status.StatusGroups.Count); // per message, then one per failed recipient (not ada)
-        Assert.Equal("dns; localhost", status.StatusGroups[0]["Reporting-MTA"]);
+        Assert.Equal($"dns; {RelayHost.SourceHostname}", status.StatusGroups[0]["Reporting-MTA"]); // the service's PTR name, not localhost
         Assert.Equal(["rfc822; unknown-bob@gmail.test", "rfc822; unknown-carl@gmail.test"], status.StatusGroups.Skip(1).Select(g => g["Final-Recipient"]));
         Assert.All(status.StatusGroups.Skip(1), g =>
         {

@@ -20,6 +20,8 @@ public sealed class RelayHost : IAsyncDisposable
 {
     public const string Password = "relay-password-for-tests";
     public const string SourceIp = "127.0.1.7";
+    /// <summary>The PTR name Dns published for <see cref="SourceIp"/> (ReverseDnsPropagated's pair).</summary>
+    public const string SourceHostname = "mta1.s-relay-tests.promta.local";
     public const string DkimEncryptionKey = "dkim-encryption-key-for-delivery-tests-0123456789";
 
     private readonly IHost host;
@@ -89,9 +91,9 @@ public sealed class RelayHost : IAsyncDisposable
         await using (var connection = await host.Services.GetRequiredService<Database>().OpenAsync())
         {
             await connection.ExecuteAsync("""
-                INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-                VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, 'Active', now())
-                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp } });
+                INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, source_hostnames, status, activated_at)
+                VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, @Hostnames, 'Active', now())
+                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp }, Hostnames = new[] { SourceHostname } });
         }
         var relay = new RelayHost(host, mx, port, serviceId, username, schema);
         await relay.WaitForRelayAsync();

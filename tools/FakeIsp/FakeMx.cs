@@ -19,7 +19,8 @@ public sealed record FakeMxCounters(
     long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps, long OfferedAfterThrottle = 0);
 
 /// <summary>What the fake MX accepted; <see cref="Data"/> is the raw message as received (tests check its DKIM signature).</summary>
-public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size, byte[] Data);
+/// <summary>One accepted message as it arrived, with the name its sender greeted with (EHLO/HELO).</summary>
+public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList<string> To, int Size, byte[] Data, string? Helo = null);
 
 /// <summary>One fake receiving MX on its own address: real SMTP, with the provider's limits and replies.</summary>
 public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
@@ -29,6 +30,7 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentDictionary<string, long> clientIps = new();
     private readonly ConcurrentDictionary<string, int> attempts = new(StringComparer.OrdinalIgnoreCase);
+    private const string HeloKey = "fake-isp:helo";
     private readonly ConcurrentQueue<ReceivedMessage> received = new();
     private readonly ConcurrentDictionary<string, HiddenRateLimit> limits = new();
     private readonly Timeline timeline = new();
@@ -47,7 +49,16 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         services.Add((IMailboxFilter)this);
         services.Add((IMessageStore)this);
         server = new SmtpServer.SmtpServer(options, services);
-        server.SessionCreated += (_, _) => Interlocked.Increment(ref connections);
+        server.SessionCreated += (_, e) =>
+        {
+            Interlocked.Increment(ref connections);
+            // Real receivers compare the greeting with the client IP's PTR name: keep it to show what a sender said.
+            e.Context.CommandExecuting += (_, c) =>
+            {
+                if (c.Command is EhloCommand ehlo) e.Context.Properties[HeloKey] = ehlo.DomainOrAddress;
+                else if (c.Command is HeloCommand helo) e.Context.Properties[HeloKey] = helo.DomainOrAddress;
+            };
+        };
         server.SessionCompleted += (_, _) => Interlocked.Increment(ref closed);
         server.SessionFaulted += (_, _) => Interlocked.Increment(ref closed);
         server.SessionCancelled += (_, _) => Interlocked.Increment(ref closed);
@@ -110,7 +121,8 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         }
         Interlocked.Add(ref accepted, transaction.To.Count);
         timeline.Accepted(transaction.To.Count);
-        received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray()));
+        received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray(),
+            context.Properties.TryGetValue(HeloKey, out var helo) ? helo as string : null));
         while (received.Count > 1000) received.TryDequeue(out _);
         return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}");
     }

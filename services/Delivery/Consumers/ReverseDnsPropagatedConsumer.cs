@@ -20,7 +20,8 @@ public sealed partial class ReverseDnsPropagatedConsumer(
         var username = RelayUsername.For(propagated.ServiceId);
         var now = time.GetUtcNow();
         string[] ips = [.. propagated.Entries.Select(e => e.Ip)];
-        await RelayAccounts.CreateAsync(work, propagated.ServiceId, propagated.OrderId, username, ips, now);
+        string[] hostnames = [.. propagated.Entries.Select(e => e.Hostname)];
+        await RelayAccounts.CreateAsync(work, propagated.ServiceId, propagated.OrderId, username, ips, hostnames, now);
         // New dedicated IPs have no reputation yet: they follow the warm-up schedule from now on.
         await ThrottleState.AddWarmUpsAsync(work, propagated.ServiceId, ips, now);
         await work.PublishAsync(new ServiceActivated

@@ -10,6 +10,8 @@ public sealed record DsnMessage
     public string MailFrom { get; init; } = "";
     public DateTimeOffset ReceivedAt { get; init; }
     public byte[] Head { get; init; } = [];
+    /// <summary>The PTR names of the service's IPs: the report names its first one as the Reporting-MTA.</summary>
+    public string[] SourceHostnames { get; init; } = [];
 }
 
 public sealed record DsnRecipient
@@ -28,7 +30,8 @@ public static class DsnQueue
     // Whole messages, locked, so two replicas never report the same message and a message's failures go out in one report.
     // Only the start of the stored message is read: the report carries the headers, not the body.
     private const string ClaimSql = """
-        SELECT m.id, m.service_id, m.mail_from, m.received_at, substring(m.data from 1 for @HeadBytes) AS head
+        SELECT m.id, m.service_id, m.mail_from, m.received_at, substring(m.data from 1 for @HeadBytes) AS head,
+               coalesce((SELECT a.source_hostnames FROM relay_accounts a WHERE a.service_id = m.service_id), '{}') AS source_hostnames
         FROM messages m
         WHERE m.id IN (SELECT message_id FROM recipients WHERE dsn_pending)
         LIMIT @Limit

@@ -23,6 +23,7 @@ public sealed record ClaimedRecipient
     public DateTimeOffset ExpiresAt { get; init; }
     public string MailFrom { get; init; } = "";
     public string[] SourceIps { get; init; } = [];
+    public string[] SourceHostnames { get; init; } = [];
     public string RelayMode { get; init; } = "managed";
 }
 
@@ -79,7 +80,7 @@ public static class MessageQueue
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
-                  m.mail_from, a.source_ips, a.relay_mode
+                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode
         """;
 
     private const string LoadDataSql = """

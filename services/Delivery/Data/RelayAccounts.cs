@@ -9,6 +9,8 @@ public sealed record RelayAccount
     public string Username { get; init; } = "";
     public string? PasswordHash { get; init; }
     public string[] SourceIps { get; init; } = [];
+    /// <summary>The PTR name of each of <see cref="SourceIps"/>, same order.</summary>
+    public string[] SourceHostnames { get; init; } = [];
     public string Status { get; init; } = "";
     public string RelayMode { get; init; } = "managed";
 }
@@ -20,17 +22,17 @@ public static class RelayAccounts
     public const string Ended = "Ended";
 
     private const string InsertSql = """
-        INSERT INTO relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
-        VALUES (@ServiceId, @OrderId, @Username, @SourceIps, 'Active', @ActivatedAt)
+        INSERT INTO relay_accounts (service_id, order_id, username, source_ips, source_hostnames, status, activated_at)
+        VALUES (@ServiceId, @OrderId, @Username, @SourceIps, @SourceHostnames, 'Active', @ActivatedAt)
         ON CONFLICT (service_id) DO NOTHING
         """;
 
     private const string ByUsernameSql = """
-        SELECT service_id, username, password_hash, source_ips, status FROM relay_accounts WHERE username = @Username
+        SELECT service_id, username, password_hash, source_ips, source_hostnames, status FROM relay_accounts WHERE username = @Username
         """;
 
     private const string ByServiceSql = """
-        SELECT service_id, username, password_hash, source_ips, status, relay_mode FROM relay_accounts WHERE service_id = @ServiceId
+        SELECT service_id, username, password_hash, source_ips, source_hostnames, status, relay_mode FROM relay_accounts WHERE service_id = @ServiceId
         """;
 
     // The switch and its audit row in one transaction; the row lock orders concurrent switches so each "from" is true.
@@ -53,8 +55,12 @@ public static class RelayAccounts
         UPDATE relay_accounts SET status = @To WHERE service_id = @ServiceId AND status = ANY(@From)
         """;
 
-    public static Task CreateAsync(UnitOfWork work, Guid serviceId, Guid orderId, string username, string[] sourceIps, DateTimeOffset activatedAt) =>
-        work.ExecuteAsync(InsertSql, new { ServiceId = serviceId, OrderId = orderId, Username = username, SourceIps = sourceIps, ActivatedAt = activatedAt });
+    public static Task CreateAsync(
+        UnitOfWork work, Guid serviceId, Guid orderId, string username, string[] sourceIps, string[] sourceHostnames, DateTimeOffset activatedAt) =>
+        work.ExecuteAsync(InsertSql, new
+        {
+            ServiceId = serviceId, OrderId = orderId, Username = username, SourceIps = sourceIps, SourceHostnames = sourceHostnames, ActivatedAt = activatedAt,
+        });
 
     public static async Task<RelayAccount?> FindByUsernameAsync(Database db, string username, CancellationToken ct)
     {

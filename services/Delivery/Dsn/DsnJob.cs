@@ -62,10 +62,13 @@ public sealed partial class DsnJob(
         return claimed.Count;
     }
 
-    /// <summary>From MAILER-DAEMON at the service's signing domain when it has one, so the report is DKIM-signed and aligned.</summary>
+    /// <summary>
+    /// From MAILER-DAEMON at the service's signing domain when it has one, so the report is DKIM-signed and aligned; the
+    /// Reporting-MTA is the service's own PTR name, as its sessions greet.
+    /// </summary>
     private MimeMessage Build(DsnMessage message, IReadOnlyList<DsnRecipient> failed, DkimKey? key, DateTimeOffset now)
     {
-        var host = outbound.Value.HeloName;
+        var host = SourceHostnames.First(message.SourceHostnames, outbound.Value.HeloName);
         return DeliveryStatusNotification.Create(host, key?.Domain.TrimEnd('.') ?? host, message.MailFrom, message.Id, message.ReceivedAt,
             OriginalHeaders(message.Head),
             [.. failed.Select(r => new FailedRecipient(r.Address, r.LastReply, r.BounceClass == BounceClass.Expired, r.LastAttemptAt))], now);

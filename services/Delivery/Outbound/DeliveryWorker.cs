@@ -216,8 +216,9 @@ internal sealed partial class DeliveryWorker(
             var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
-                var tenant = message.First().ServiceId.ToString();
-                throttle.SetRelayMode(tenant, message.First().RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
+                var first = message.First();
+                var tenant = first.ServiceId.ToString();
+                throttle.SetRelayMode(tenant, first.RelayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
                 if (pushedBackUntil is { } pushedBack)
                 {
                     // The ISP asked us to slow down: the rest of the group was never offered to it, so it is handed
@@ -234,7 +235,8 @@ internal sealed partial class DeliveryWorker(
                 if (stop is null && noConnectionUntil is null && (connection is null || !connection.Client.IsConnected || connection.Sent >= Options.MessagesPerConnection))
                 {
                     if (connection is not null) await pool.ReturnAsync(connection, reusable: false);
-                    (connection, stop, noConnectionUntil) = await OpenAsync(domain, route, sourceIp, lane, provider, tenant, ct);
+                    var helo = SourceHostnames.For(sourceIp, first.SourceIps, first.SourceHostnames, Options.HeloName);
+                    (connection, stop, noConnectionUntil) = await OpenAsync(domain, route, sourceIp, helo, lane, provider, tenant, ct);
                 }
                 if (noConnectionUntil is { } wait)
                 {
@@ -247,7 +249,6 @@ internal sealed partial class DeliveryWorker(
                     foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
                     continue;
                 }
-                var first = message.First();
                 var sent = await SendAsync(connection.Client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
                 connection.Sent++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
@@ -281,7 +282,7 @@ internal sealed partial class DeliveryWorker(
     /// (otherwise the time to try again), else the reason none could be opened (which teaches the controller too).
     /// </summary>
     private async Task<(PooledConnection?, (int, string)?, DateTimeOffset?)> OpenAsync(
-        string domain, Route route, string? sourceIp, string lane, string provider, string tenant, CancellationToken ct)
+        string domain, Route route, string? sourceIp, string helo, string lane, string provider, string tenant, CancellationToken ct)
     {
         foreach (var target in route.Targets)
         {
@@ -292,7 +293,7 @@ internal sealed partial class DeliveryWorker(
         {
             return (null, null, time.GetUtcNow() + ConnectionWait);
         }
-        var session = await connector.ConnectAsync(domain, route, sourceIp, ct);
+        var session = await connector.ConnectAsync(domain, route, sourceIp, helo, ct);
         if (session is not { Client: { } client, Target: { } connectedTo })
         {
             if (permitted) throttle.CloseConnection(lane, provider);
@@ -323,6 +324,9 @@ internal sealed partial class DeliveryWorker(
         {
             using var stream = new MemoryStream(data, writable: false);
             var message = await MimeMessage.LoadAsync(stream, ct);
+            // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
+            // would only mislead the receiver, so it never leaves with the message.
+            message.Headers.RemoveAll(HeaderId.ReturnPath);
             signer.TrySign(message, key);
             var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
             var response = await client.SendAsync(message, sender, addresses, ct);

@@ -14,8 +14,11 @@ internal sealed class MxConnector(IOptions<OutboundOptions> options)
 {
     private OutboundOptions Options => options.Value;
 
-    /// <summary>The first MX that answers with a greeting, or why none did (the reply or a 451 for network failures).</summary>
-    public async Task<MxSession> ConnectAsync(string domain, Route route, string? sourceIp, CancellationToken ct)
+    /// <summary>
+    /// The first MX that answers with a greeting, or why none did (the reply or a 451 for network failures). The session
+    /// greets with <paramref name="helo"/>, the PTR name of <paramref name="sourceIp"/>.
+    /// </summary>
+    public async Task<MxSession> ConnectAsync(string domain, Route route, string? sourceIp, string helo, CancellationToken ct)
     {
         (int, string) failure = (451, $"4.4.1 No mail server of {domain} answered");
         var answered = false;
@@ -23,7 +26,7 @@ internal sealed class MxConnector(IOptions<OutboundOptions> options)
         {
             var client = new TrackingSmtpClient
             {
-                LocalDomain = Options.HeloName,
+                LocalDomain = helo,
                 Timeout = (int)Options.Timeout.TotalMilliseconds,
                 // Opportunistic TLS between MTAs: MX certificates are not verifiable in general (RFC 7435).
                 ServerCertificateValidationCallback = (_, _, _, _) => true,

@@ -31,7 +31,10 @@ public sealed class OutboundOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>How often the throttling controller's learned lanes are saved (and warm-ups picked up).</summary>
     public TimeSpan ThrottleStateInterval { get; set; } = TimeSpan.FromSeconds(10);
-    /// <summary>The name given in EHLO; should match the PTR of the source IPs.</summary>
+    /// <summary>
+    /// The EHLO name of sessions from an IP whose PTR name Delivery does not know (no dedicated IP, or an account made
+    /// before the names were kept); every dedicated IP otherwise greets with its own PTR name.
+    /// </summary>
     public string HeloName { get; set; } = "localhost";
 
     /// <summary>
