@@ -8,10 +8,11 @@ using ProMTA.ServiceDefaults.Data;
 namespace ProMTA.Dns.Consumers;
 
 /// <summary>
-/// Learns who owns the service (the API answers only its owner) and hosts its sending domain: a zone with a fresh DKIM
-/// key and DMARC at once; SPF, MX and A follow when the dedicated IPs are known.
+/// Learns who owns the service (the API answers only its owner) and starts hosting its sending domain, which Ordering
+/// has already claimed for it: a pending zone (SOA and NS only) until the delegation is seen, when DelegationWatch adds
+/// the DKIM key and the records; SPF, MX and A need the dedicated IPs too.
 /// </summary>
-public sealed partial class OrderPlacedConsumer(Database db, SendingDomainZone zone, ILogger<OrderPlacedConsumer> log) : IConsumer<OrderPlaced>
+public sealed partial class OrderPlacedConsumer(Database db, SendingDomainZone zone, PlatformZones platformZones, ILogger<OrderPlacedConsumer> log) : IConsumer<OrderPlaced>
 {
     public async Task Consume(ConsumeContext<OrderPlaced> context)
     {
@@ -26,17 +27,17 @@ public sealed partial class OrderPlacedConsumer(Database db, SendingDomainZone z
             // works, it just has no zone with us, and operators see why in the log.
             if (!SendingDomainRecords.IsValidDomain(domain)) LogInvalid(order.ServiceId, domain);
             else if (!await DnsServices.TrySetDomainAsync(work, order.ServiceId, domain)) LogTaken(order.ServiceId, domain);
-            else
-            {
-                if (!await DkimKeys.HasKeyAsync(work, order.ServiceId)) await zone.AddDkimKeyAsync(work, order.ServiceId, order.OrderId, domain);
-                await zone.ApplyAsync(work, order.ServiceId, context.CancellationToken);
-            }
+            else if (platformZones.Overlaps(domain)) LogPlatform(order.ServiceId, domain);
+            else await zone.HostPendingAsync(work, order.ServiceId, domain, context.CancellationToken);
         }
         await work.CommitAsync(context.CancellationToken);
     }
 
     [LoggerMessage(LogLevel.Warning, "Service {ServiceId}: sending domain {Domain} is not a valid domain name; no zone hosted")]
     private partial void LogInvalid(Guid serviceId, string domain);
+
+    [LoggerMessage(LogLevel.Warning, "Service {ServiceId}: sending domain {Domain} overlaps a platform zone; no zone hosted")]
+    private partial void LogPlatform(Guid serviceId, string domain);
 
     [LoggerMessage(LogLevel.Warning, "Service {ServiceId}: sending domain {Domain} is already hosted for another live service; no zone hosted")]
     private partial void LogTaken(Guid serviceId, string domain);

@@ -50,6 +50,11 @@ public static class DnsServices
         SELECT EXISTS (SELECT 1 FROM services WHERE sending_domain = @Domain AND service_id <> @ServiceId AND decommissioned_at IS NULL)
         """;
     private const string SetDomainSql = "UPDATE services SET sending_domain = @Domain WHERE service_id = @ServiceId";
+    private const string ClearDomainSql = """
+        UPDATE services SET sending_domain = NULL, domain_verified_at = NULL, delegation_seen = '{}', delegation_checked_at = NULL,
+            delegation_attempts = 0, delegation_next_check_at = NULL
+        WHERE service_id = @ServiceId AND sending_domain = @Domain
+        """;
     private const string SetIpsSql = """
         INSERT INTO services (service_id, ips) VALUES (@ServiceId, @Ips)
         ON CONFLICT (service_id) DO UPDATE SET ips = excluded.ips
@@ -73,6 +78,10 @@ public static class DnsServices
         await work.ExecuteAsync(SetDomainSql, new { ServiceId = serviceId, Domain = domain });
         return true;
     }
+
+    /// <summary>The service no longer hosts <paramref name="domain"/> (a release); no-op when it hosts another one or none.</summary>
+    public static Task ClearDomainAsync(UnitOfWork work, Guid serviceId, string domain) =>
+        work.ExecuteAsync(ClearDomainSql, new { ServiceId = serviceId, Domain = domain });
 
     public static Task SetIpsAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips) =>
         work.ExecuteAsync(SetIpsSql, new { ServiceId = serviceId, Ips = ips.ToArray() });
