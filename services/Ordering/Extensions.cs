@@ -43,6 +43,7 @@ public static class Extensions
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();
+        api.MapDomainsApi();
         api.MapDemoRequestsApi();
         api.MapReviewApi();
         api.MapApiKeysApi();

@@ -118,6 +118,46 @@ public sealed class SendingDomainTests(PlatformFixture platform)
         Assert.Equal("550 5.7.1 Sender address not allowed for this service (MAIL)", envelope);
         var header = await SmtplibAsync(user, password, $"news@{domain}", "Security <security@bank.test>");
         Assert.Equal("550 5.7.1 Sender address not allowed for this service (DATA)", header);
+
+        // The domains API: the verified domain with its selector, conflicts 409, another customer 404, removal stops sending.
+        var path = $"/api/services/{serviceId}/domains";
+        var listed = Assert.Single((await customer.GetJsonAsync(path)).GetProperty("items").EnumerateArray());
+        Assert.Equal((domain, "verified"), (listed.GetProperty("domain").GetString(), listed.GetProperty("status").GetString()));
+        Assert.StartsWith("pm", listed.GetProperty("dkimSelector").GetString());
+        using (var second = await customer.PostAsync(path, new { domain = "other-" + domain }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+        }
+        var stranger = await Customer.SignUpAsync(platform.Gateway);
+        using (var hidden = await stranger.GetAsync(path))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        }
+        using (var notTheirs = await stranger.PostAsync(path, new { domain = "x." + domain }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, notTheirs.StatusCode);
+        }
+        using (var removed = await customer.DeleteAsync($"{path}/{domain}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+        Assert.Equal(0, (await customer.GetJsonAsync(path)).GetProperty("total").GetInt32());
+        deadline = DateTime.UtcNow + Timeout;
+        while ((own = await SmtplibAsync(user, password, $"news@{domain}", $"news@{domain}")).StartsWith("250", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        Assert.Equal("550 5.7.1 Sender address not allowed for this service (MAIL)", own);
+
+        // Added again on the live service: pending, shown with what to set, then verified by the delegation check.
+        using (var added = await customer.PostAsync(path, new { domain }))
+        {
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+            var pending = await added.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("pending", pending.GetProperty("status").GetString());
+            Assert.Contains("ns1.promta.local", pending.GetProperty("instructions").GetString());
+        }
+        await customer.WaitForAsync(path, d => d.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("status").GetString() == "verified"), Timeout);
     }
 
     private static Task<HttpResponseMessage> PlaceAsync(Customer customer, string domain, string card) =>

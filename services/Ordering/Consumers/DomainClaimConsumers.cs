@@ -73,3 +73,16 @@ public sealed class ReleaseClaimOnServiceTerminatedConsumer(Database db) : ICons
         await work.CommitAsync(context.CancellationToken);
     }
 }
+
+/// <summary>The domain's DKIM selector, shown by the domains API.</summary>
+public sealed class DkimKeyPublishedConsumer(Database db) : IConsumer<DkimKeyPublished>
+{
+    public async Task Consume(ConsumeContext<DkimKeyPublished> context)
+    {
+        var m = context.Message;
+        await using var work = await db.BeginConsumeAsync<DkimKeyPublishedConsumer>(context);
+        if (work is null) return;
+        await DomainClaims.SetSelectorAsync(work, m.ServiceId, m.Domain, m.Selector);
+        await work.CommitAsync(context.CancellationToken);
+    }
+}

@@ -22,6 +22,7 @@ public sealed record DomainClaim
     public string Status { get; init; } = "";
     public DateTimeOffset ClaimedAt { get; init; }
     public DateTimeOffset? VerifiedAt { get; init; }
+    public string? DkimSelector { get; init; }
 }
 
 /// <summary>
@@ -32,7 +33,7 @@ public sealed record DomainClaim
 /// </summary>
 public static class DomainClaims
 {
-    private const string Columns = "domain, service_id, customer_id, order_id, status, claimed_at, verified_at";
+    private const string Columns = "domain, service_id, customer_id, order_id, status, claimed_at, verified_at, dkim_selector";
     private const string LockSql = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.domain_claims'))";
     private const string OverlappingSql = $"""
         SELECT {Columns} FROM domain_claims
@@ -45,6 +46,14 @@ public static class DomainClaims
     private const string VerifySql = """
         UPDATE domain_claims SET status = 'Verified', verified_at = COALESCE(verified_at, @At)
         WHERE service_id = @ServiceId AND domain = @Domain AND released_at IS NULL
+        """;
+    private const string ReleaseOneSql = $"""
+        UPDATE domain_claims SET status = 'Released', released_at = @At, release_reason = @Reason
+        WHERE service_id = @ServiceId AND domain = @Domain AND released_at IS NULL
+        RETURNING {Columns}
+        """;
+    private const string SelectorSql = """
+        UPDATE domain_claims SET dkim_selector = @Selector WHERE service_id = @ServiceId AND domain = @Domain AND released_at IS NULL
         """;
     private const string ReleaseForServiceSql = $"""
         UPDATE domain_claims SET status = 'Released', released_at = @At, release_reason = @Reason
@@ -69,7 +78,7 @@ public static class DomainClaims
     /// </summary>
     public static async Task<DomainRefusal?> TryClaimAsync(UnitOfWork work, string domain, Guid serviceId, Guid customerId, Guid orderId, DateTimeOffset now)
     {
-        await work.ExecuteAsync(LockSql, null);
+        await LockAsync(work);
         var overlapping = await work.QueryAsync<DomainClaim>(OverlappingSql,
             new { Domain = domain, Ancestors = DomainName.Ancestors(domain).ToArray(), Suffix = "." + domain, SuffixLength = domain.Length + 1 });
         foreach (var claim in overlapping.OrderBy(c => c.Domain.Length))
@@ -95,8 +104,18 @@ public static class DomainClaims
         return null;
     }
 
+    /// <summary>Serializes claim writes until the caller's transaction ends (taking it again in the same transaction is a no-op).</summary>
+    public static Task LockAsync(UnitOfWork work) => work.ExecuteAsync(LockSql, null);
+
     public static Task<int> VerifyAsync(UnitOfWork work, Guid serviceId, string domain, DateTimeOffset at) =>
         work.ExecuteAsync(VerifySql, new { ServiceId = serviceId, Domain = domain, At = at });
+
+    /// <summary>Releases one live claim of the service; null when it holds no such claim.</summary>
+    public static async Task<DomainClaim?> ReleaseAsync(UnitOfWork work, Guid serviceId, string domain, string reason, DateTimeOffset at) =>
+        await work.QuerySingleOrDefaultAsync<DomainClaim>(ReleaseOneSql, new { ServiceId = serviceId, Domain = domain, Reason = reason, At = at });
+
+    public static Task SetSelectorAsync(UnitOfWork work, Guid serviceId, string domain, string selector) =>
+        work.ExecuteAsync(SelectorSql, new { ServiceId = serviceId, Domain = domain, Selector = selector });
 
     /// <summary>Releases every live claim of the service; the claims released (none when already released).</summary>
     public static async Task<IReadOnlyList<DomainClaim>> ReleaseForServiceAsync(UnitOfWork work, Guid serviceId, string reason, DateTimeOffset at) =>
@@ -105,6 +124,9 @@ public static class DomainClaims
     /// <summary>Releases pending claims made before <paramref name="before"/> (SKIP LOCKED: replicas share the work).</summary>
     public static async Task<IReadOnlyList<DomainClaim>> ReleaseExpiredAsync(UnitOfWork work, DateTimeOffset before, DateTimeOffset now, int limit) =>
         (await work.QueryAsync<DomainClaim>(ClaimExpiredSql, new { Before = before, Now = now, Limit = limit })).ToList();
+
+    public static async Task<IReadOnlyList<DomainClaim>> ForServiceAsync(UnitOfWork work, Guid serviceId) =>
+        (await work.QueryAsync<DomainClaim>(ForServiceSql, new { ServiceId = serviceId })).ToList();
 
     public static async Task<IReadOnlyList<DomainClaim>> ForServiceAsync(Database db, Guid serviceId, CancellationToken ct)
     {
