@@ -97,4 +97,26 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
         await dns.HostPendingAsync(next, domain, Guid.NewGuid());
         Assert.False(await dns.Database.Database.WriteAsync(work => HostedZones.TryOwnAsync(work, domain + ".", first, dns.Time.GetUtcNow())));
     }
+
+    [Fact]
+    public async Task The_customers_dmarc_policy_is_published_and_the_drift_job_puts_it_back_when_edited()
+    {
+        await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
+        var (serviceId, domain) = (Guid.NewGuid(), $"dm{Guid.NewGuid():N}"[..14] + ".test");
+        await dns.HostDomainAsync(serviceId, domain, ["127.0.4.41"]);
+        Assert.Equal(["v=DMARC1; p=none; adkim=r; aspf=r"], await dns.TxtAsync("_dmarc." + domain)); // the default
+
+        await dns.Database.Database.WriteAsync(async work =>
+        {
+            Assert.True(await DnsServices.SetDmarcPolicyAsync(work, serviceId, domain, "reject"));
+            await dns.Zone.ApplyAsync(work, serviceId, default);
+        });
+        Assert.Equal(["v=DMARC1; p=reject; adkim=r; aspf=r"], await dns.TxtAsync("_dmarc." + domain));
+
+        // Someone weakens it behind our back: the drift job publishes the customer's choice again.
+        await dns.PowerDns.ReplaceRecordsAsync($"{domain}.", [new DnsRecord($"_dmarc.{domain}.", "TXT", "v=DMARC1; p=none")], default);
+        dns.Time.Advance(TimeSpan.FromMinutes(15));
+        Assert.Equal(1, await dns.Drift.RunDueAsync(dns.Database.Database, default));
+        Assert.Equal(["v=DMARC1; p=reject; adkim=r; aspf=r"], await dns.TxtAsync("_dmarc." + domain));
+    }
 }

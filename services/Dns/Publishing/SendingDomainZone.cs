@@ -79,7 +79,8 @@ public sealed partial class SendingDomainZone(
             LogNotOwner(zone, serviceId);
             return;
         }
-        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now), options.Value.DmarcPolicy);
+        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now),
+            service.DmarcPolicy ?? options.Value.DmarcPolicy);
         var published = (await PublishedRecords.ForServiceAsync(work, serviceId)).Where(p => p.Zone == zone).ToList();
         var stale = published.Where(p => !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
         // Nothing to change: no write, so PowerDNS's serial (and secondaries' transfers) only move on a real change.

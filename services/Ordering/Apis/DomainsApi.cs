@@ -12,13 +12,15 @@ using ProMTA.ServiceDefaults.Domains;
 namespace ProMTA.Ordering.Apis;
 
 public sealed record AddDomainRequest(string? Domain);
+public sealed record DmarcPolicyRequest(string? DmarcPolicy);
 /// <summary>
 /// One sending domain of a service: <c>pending</c> until its delegation to <c>nameservers</c> is seen, then
-/// <c>verified</c> with its DKIM selector. <c>instructions</c> says what to set at the registrar.
+/// <c>verified</c> with its DKIM selector. <c>instructions</c> says what to set at the registrar. <c>dmarcPolicy</c> is
+/// what its _dmarc record publishes (none until the customer chooses; <c>dmarcNotice</c> says what that means).
 /// </summary>
 public sealed record SendingDomainDto(
     string Domain, string Status, DateTimeOffset ClaimedAt, DateTimeOffset? VerifiedAt, string? DkimSelector, IReadOnlyList<string> Nameservers,
-    string Instructions, DateTimeOffset? PendingUntil);
+    string Instructions, DateTimeOffset? PendingUntil, string DmarcPolicy, string? DmarcNotice);
 public sealed record SendingDomainList(IReadOnlyList<SendingDomainDto> Items, int Total);
 
 /// <summary>
@@ -34,6 +36,7 @@ public static class DomainsApi
         domains.MapGet("", ListAsync);
         domains.MapPost("", AddAsync);
         domains.MapDelete("/{domain}", RemoveAsync);
+        domains.MapPut("/{domain}", SetDmarcPolicyAsync);
         return api;
     }
 
@@ -94,6 +97,26 @@ public static class DomainsApi
         return TypedResults.NoContent();
     }
 
+    /// <summary>The customer's DMARC policy for the domain (none, quarantine, reject); Dns publishes it and its drift job keeps it.</summary>
+    public static async Task<Results<Ok<SendingDomainDto>, ValidationProblem, NotFound>> SetDmarcPolicyAsync(
+        Guid serviceId, string domain, DmarcPolicyRequest request, ClaimsPrincipal user, ServiceRepository services, Database db,
+        IOptions<DomainClaimOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (request.DmarcPolicy is not ("none" or "quarantine" or "reject"))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["dmarcPolicy"] = ["dmarcPolicy must be none, quarantine or reject."] });
+        }
+        if (await services.FindAsync(user.CustomerId(), serviceId, ct) is null || DomainName.Normalize(domain) is not { } name) return TypedResults.NotFound();
+        await using var work = await db.BeginAsync(ct);
+        if (await DomainClaims.SetDmarcPolicyAsync(work, serviceId, name, request.DmarcPolicy) is not { } claim) return TypedResults.NotFound();
+        await work.PublishAsync(new DmarcPolicyChosen
+        {
+            OrderId = claim.OrderId, ServiceId = serviceId, Domain = name, Policy = request.DmarcPolicy, ChosenAt = time.GetUtcNow(),
+        });
+        await work.CommitAsync(ct);
+        return TypedResults.Ok(ToDto(claim, options.Value));
+    }
+
     private static SendingDomainDto ToDto(DomainClaim c, DomainClaimOptions options)
     {
         var verified = c.Status == DomainClaimStatus.Verified;
@@ -101,6 +124,9 @@ public static class DomainsApi
         var instructions = $"At the registrar of {c.Domain}, set its nameservers (NS records) to {string.Join(" and ", nameservers)} and remove any other. "
             + (verified ? "Delegation was seen: the domain is verified." : "Until we see that delegation the domain is pending: nothing is published for it and the relay does not send as it.");
         return new SendingDomainDto(c.Domain, verified ? "verified" : "pending", c.ClaimedAt, c.VerifiedAt, c.DkimSelector, nameservers, instructions,
-            verified ? null : c.ClaimedAt + options.PendingLifetime);
+            verified ? null : c.ClaimedAt + options.PendingLifetime, c.DmarcPolicy,
+            c.DmarcPolicy == "none"
+                ? "DMARC policy is none: receivers report but do not act on mail that fails SPF and DKIM. Once only ProMTA sends as this domain, choose quarantine or reject (PUT with { \"dmarcPolicy\": \"reject\" })."
+                : null);
     }
 }

@@ -23,6 +23,7 @@ public sealed record DomainClaim
     public DateTimeOffset ClaimedAt { get; init; }
     public DateTimeOffset? VerifiedAt { get; init; }
     public string? DkimSelector { get; init; }
+    public string DmarcPolicy { get; init; } = "none";
 }
 
 /// <summary>
@@ -33,7 +34,7 @@ public sealed record DomainClaim
 /// </summary>
 public static class DomainClaims
 {
-    private const string Columns = "domain, service_id, customer_id, order_id, status, claimed_at, verified_at, dkim_selector";
+    private const string Columns = "domain, service_id, customer_id, order_id, status, claimed_at, verified_at, dkim_selector, dmarc_policy";
     private const string LockSql = "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.domain_claims'))";
     private const string OverlappingSql = $"""
         SELECT {Columns} FROM domain_claims
@@ -54,6 +55,10 @@ public static class DomainClaims
         """;
     private const string SelectorSql = """
         UPDATE domain_claims SET dkim_selector = @Selector WHERE service_id = @ServiceId AND domain = @Domain AND released_at IS NULL
+        """;
+    private const string DmarcSql = $"""
+        UPDATE domain_claims SET dmarc_policy = @Policy WHERE service_id = @ServiceId AND domain = @Domain AND released_at IS NULL
+        RETURNING {Columns}
         """;
     private const string ReleaseForServiceSql = $"""
         UPDATE domain_claims SET status = 'Released', released_at = @At, release_reason = @Reason
@@ -113,6 +118,10 @@ public static class DomainClaims
     /// <summary>Releases one live claim of the service; null when it holds no such claim.</summary>
     public static async Task<DomainClaim?> ReleaseAsync(UnitOfWork work, Guid serviceId, string domain, string reason, DateTimeOffset at) =>
         await work.QuerySingleOrDefaultAsync<DomainClaim>(ReleaseOneSql, new { ServiceId = serviceId, Domain = domain, Reason = reason, At = at });
+
+    /// <summary>Sets the DMARC policy of a live claim; null when the service holds no such claim.</summary>
+    public static Task<DomainClaim?> SetDmarcPolicyAsync(UnitOfWork work, Guid serviceId, string domain, string policy) =>
+        work.QuerySingleOrDefaultAsync<DomainClaim>(DmarcSql, new { ServiceId = serviceId, Domain = domain, Policy = policy });
 
     public static Task SetSelectorAsync(UnitOfWork work, Guid serviceId, string domain, string selector) =>
         work.ExecuteAsync(SelectorSql, new { ServiceId = serviceId, Domain = domain, Selector = selector });
