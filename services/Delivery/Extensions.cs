@@ -37,6 +37,7 @@ public static class Extensions
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new AuthThrottle(sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<RelayAuthenticator>();
+        builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<RelayMailboxFilter>();
         builder.Services.AddSingleton<QueueWriter>();
         builder.Services.AddSingleton<RelayMessageStore>();

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Options;
 using ProMTA.Dns.Dkim;
+using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
 using ProMTA.Dns.Monitoring;
 using ProMTA.Dns.PowerDns;
@@ -26,6 +27,8 @@ public static class Extensions
         builder.AddDkimKeyProtector();
         builder.Services.AddTransient<SendingDomainZone>();
         builder.Services.AddTransient<ServiceDnsRemoval>();
+        builder.Services.AddSingleton<PlatformZones>();
+        builder.Services.AddTransient<SendingDomainHosting>();
         // Our authoritative server, asked over DNS: what the API shows as live and what drift is measured against.
         builder.Services.AddSingleton(sp => new LiveRecordCheck(new DnsLookup(IPEndPoint.Parse(sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint))));
         builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")

@@ -1,6 +1,7 @@
 using ProMTA.Ordering.Apis;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
+using ProMTA.Ordering.Domains;
 using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Ordering;
@@ -29,6 +30,7 @@ public static class Extensions
         builder.Services.AddSingleton<DemoRequestRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
+        builder.AddDomainClaims();
         // The operators' platform-wide views (an order's flow, dead letters) gather from every other service.
         builder.Services.AddPlatformPeers("billing", "provisioning", "dns", "delivery");
         return builder;
@@ -41,6 +43,7 @@ public static class Extensions
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();
+        api.MapDomainsApi();
         api.MapDemoRequestsApi();
         api.MapReviewApi();
         api.MapApiKeysApi();

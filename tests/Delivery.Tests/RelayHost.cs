@@ -22,6 +22,8 @@ public sealed class RelayHost : IAsyncDisposable
     public const string SourceIp = "127.0.1.7";
     /// <summary>The PTR name Dns published for <see cref="SourceIp"/> (ReverseDnsPropagated's pair).</summary>
     public const string SourceHostname = "mta1.s-relay-tests.promta.local";
+    /// <summary>The sending domain the test service has verified.</summary>
+    public const string OwnDomain = "customer.test";
     public const string DkimEncryptionKey = "dkim-encryption-key-for-delivery-tests-0123456789";
 
     private readonly IHost host;
@@ -94,6 +96,10 @@ public sealed class RelayHost : IAsyncDisposable
                 INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, source_hostnames, status, activated_at)
                 VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, @Hostnames, 'Active', now())
                 """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp }, Hostnames = new[] { SourceHostname } });
+            // The service's own domain, as SendingDomainVerified leaves it: the relay accepts only senders there (issue 14).
+            await connection.ExecuteAsync("""
+                INSERT INTO sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now())
+                """, new { ServiceId = serviceId, Domain = OwnDomain });
         }
         var relay = new RelayHost(host, mx, port, serviceId, username, schema);
         await relay.WaitForRelayAsync();

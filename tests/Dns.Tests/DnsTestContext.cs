@@ -39,7 +39,7 @@ public sealed class DnsTestContext : IAsyncDisposable
             NullLogger<ReverseDnsPropagation>.Instance);
         Delegation = new DelegationWatch(
             new DelegationCheck([.. (delegationResolvers ?? [powerDns.DnsEndpoint]).Select(r => new DnsLookup(r))], powerDnsOptions.Value.Nameservers),
-            Metrics, dnsOptions, Time, NullLogger<DelegationWatch>.Instance);
+            Zone, Metrics, dnsOptions, Time, NullLogger<DelegationWatch>.Instance);
         Drift = new DnsDrift(Zone, PowerDns, Live, Metrics, dnsOptions, Time, NullLogger<DnsDrift>.Instance);
     }
 
@@ -71,6 +71,16 @@ public sealed class DnsTestContext : IAsyncDisposable
         if (ips.Length > 0) await DnsServices.SetIpsAsync(work, serviceId, ips);
         await Zone.ApplyAsync(work, serviceId, default);
         return selector;
+    });
+
+    /// <summary>Starts hosting <paramref name="domain"/> for a new service as OrderPlaced does: pending, nothing but SOA and NS.</summary>
+    public Task HostPendingAsync(Guid serviceId, string domain, Guid orderId, string[]? ips = null) => Database.Database.WriteAsync(async work =>
+    {
+        await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId);
+        Xunit.Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
+        if (ips is not null) await DnsServices.SetIpsAsync(work, serviceId, ips);
+        Xunit.Assert.True(await Zone.HostPendingAsync(work, serviceId, domain, default));
+        await Zone.ApplyAsync(work, serviceId, default);
     });
 
     /// <summary>Puts the PTR of <paramref name="ip"/> and the A of <paramref name="hostname"/> in our PowerDNS, as the

@@ -19,6 +19,15 @@ public sealed class DeliveryEventsTests(PlatformFixture platform)
         using var rotated = await customer.PostAsync($"/api/services/{serviceId}/smtp-password");
         Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         var login = await rotated.Content.ReadFromJsonAsync<JsonElement>();
+        // The service has no domain of its own: an operator allows it to send as example.test (audited), whose fake ISP
+        // receives the bounce report. Without that the relay answers 550 5.7.1 (SendingDomainTests).
+        using (var allowed = await platform.SendAsStaffAsync(HttpMethod.Post, $"/api/admin/services/{serviceId}/sender-domains",
+            new { domain = "example.test", reason = "E2E: the bounce report must reach a fake ISP" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+            var grants = await allowed.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal("allowed", grants.GetProperty("audit")[0].GetProperty("action").GetString());
+        }
 
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse("me@example.test"));

@@ -109,7 +109,8 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
     "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
     "--Delivery:BypassThrottling=true"
 
-  # The service as activation and Dns leave it: an active relay account sending from 127.0.0.1, and a DKIM key for
+  # The service as activation and Dns leave it: an active relay account sending from 127.0.0.1, its verified sending
+  # domain (the relay accepts senders only there), and a DKIM key for
   # the From domain encrypted the way DkimKeyProtector does (HKDF-SHA256 + AES-256-GCM, "{service:N}/{selector}" as AD).
   selector=pmbench
   encrypted=$(DKIM_SECRET=$dkim_key SERVICE=$service_id SELECTOR=$selector python3 -c '
@@ -129,6 +130,7 @@ INSERT INTO delivery.relay_accounts (service_id, order_id, username, source_ips,
 VALUES (:'sid', :'sid', 'svc-bench', ARRAY['127.0.0.1'], 'Active', now());
 INSERT INTO delivery.dkim_keys (service_id, selector, domain, private_key_encrypted, published_at)
 VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
+INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (:'sid', 'sender.bench.test', 'verified', now());
 SQL
 
   echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"

@@ -3,6 +3,7 @@ using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Relay;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Hosting;
 
@@ -38,6 +39,7 @@ public sealed partial class DsnJob(
         var claimed = await DsnQueue.ClaimAsync(work, options.Value.BatchSize);
         if (claimed.Count == 0) return 0;
         var keys = await DkimKeys.CurrentAsync(db, claimed.Select(c => c.Message.ServiceId).Distinct(), ct);
+        var senders = await SendingDomains.ForServicesAsync(db, claimed.Select(c => c.Message.ServiceId).Distinct(), ct);
         var now = clock.GetUtcNow();
         var reports = new List<NewMessage>();
         foreach (var (message, failed) in claimed)
@@ -46,6 +48,12 @@ public sealed partial class DsnJob(
             {
                 // Null reverse path (a bounce itself, or a customer's own null-sender mail) or no usable address: nobody to tell.
                 LogNoReport(message.Id, message.MailFrom);
+                continue;
+            }
+            if (!SenderPolicy.Allows(senders[message.ServiceId], domain))
+            {
+                // No backscatter: a report only ever goes to an address of the service's own domains, never to a forged one.
+                LogNotOwnSender(message.Id, message.MailFrom);
                 continue;
             }
             var report = Build(message, failed, keys.GetValueOrDefault(message.ServiceId), now);
@@ -89,6 +97,9 @@ public sealed partial class DsnJob(
 
     [LoggerMessage(LogLevel.Information, "Delivery status notification for {MessageId} queued to {Sender} ({Failed} failed recipients)")]
     private partial void LogReported(Guid messageId, string sender, int failed);
+
+    [LoggerMessage(LogLevel.Warning, "No delivery status notification for {MessageId}: its sender <{Sender}> is not one of the service's domains")]
+    private partial void LogNotOwnSender(Guid messageId, string sender);
 
     [LoggerMessage(LogLevel.Information, "No delivery status notification for {MessageId}: its sender <{Sender}> cannot receive one")]
     private partial void LogNoReport(Guid messageId, string sender);

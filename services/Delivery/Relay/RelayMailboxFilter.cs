@@ -10,12 +10,13 @@ namespace ProMTA.Delivery.Relay;
 /// Never an open relay: MAIL and RCPT need an authenticated session, whatever the endpoint's settings. The account's
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
-internal sealed class RelayMailboxFilter(Database db) : IMailboxFilter
+internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
         var account = await RelayAccounts.FindAsync(db, serviceId, cancellationToken);
+        if (account?.Status == RelayAccounts.Active) await senders.CheckEnvelopeAsync(context, serviceId, from, cancellationToken);
         return account?.Status switch
         {
             RelayAccounts.Active => true,

@@ -12,12 +12,13 @@ namespace ProMTA.Delivery.Relay;
 
 /// <summary>Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas.</summary>
 internal sealed partial class RelayMessageStore(
-    QueueWriter writer, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
+    QueueWriter writer, SenderPolicy senders, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
     ILogger<RelayMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
         var serviceId = RelaySession.Service(context) ?? throw RelaySession.Reply(530, "5.7.0 Authentication required");
+        if (await senders.CheckHeaderAsync(context, serviceId, buffer, cancellationToken) is { } refused) return refused;
         var messageId = Guid.CreateVersion7();
         var recipients = transaction.To
             .Select(to => new NewRecipient(to.AsAddress(), to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host)))

@@ -17,7 +17,17 @@ public static class DkimKeys
         WHERE service_id = @ServiceId AND (retire_at IS NULL OR retire_at > @Now) ORDER BY created_at
         """;
     private const string NewestSql = "SELECT max(created_at) FROM dkim_keys WHERE service_id = @ServiceId";
+    private const string DeleteForServiceSql = "DELETE FROM dkim_keys WHERE service_id = @ServiceId";
     private const string HasKeySql = "SELECT EXISTS (SELECT 1 FROM dkim_keys WHERE service_id = @ServiceId)";
+
+    /// <summary>The service's domain was released: a next domain starts pending again, with keys of its own.</summary>
+    public static Task DeleteForServiceAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(DeleteForServiceSql, new { ServiceId = serviceId });
+
+    public static async Task<bool> HasKeyAsync(Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection, new Dapper.CommandDefinition(HasKeySql, new { ServiceId = serviceId }, cancellationToken: ct));
+    }
 
     public static Task<bool> HasKeyAsync(UnitOfWork work, Guid serviceId) =>
         work.ExecuteScalarAsync<bool>(HasKeySql, new { ServiceId = serviceId });

@@ -15,12 +15,15 @@ public sealed class DnsService
     public string[] DelegationSeen { get; init; } = [];
     public DateTimeOffset? DelegationCheckedAt { get; init; }
     public int DelegationAttempts { get; init; }
+    /// <summary>The customer's choice (none, quarantine, reject); null until they choose.</summary>
+    public string? DmarcPolicy { get; init; }
 }
 
 public static class DnsServices
 {
     private const string Columns = """
-        service_id, customer_id, order_id, sending_domain, ips, domain_verified_at, delegation_seen, delegation_checked_at, delegation_attempts
+        service_id, customer_id, order_id, sending_domain, ips, domain_verified_at, delegation_seen, delegation_checked_at, delegation_attempts,
+        dmarc_policy
         """;
     // Hosted domains whose next delegation check is due (verified ones too, less often: a customer may move away);
     // SKIP LOCKED so replicas share them.
@@ -50,6 +53,12 @@ public static class DnsServices
         SELECT EXISTS (SELECT 1 FROM services WHERE sending_domain = @Domain AND service_id <> @ServiceId AND decommissioned_at IS NULL)
         """;
     private const string SetDomainSql = "UPDATE services SET sending_domain = @Domain WHERE service_id = @ServiceId";
+    private const string ClearDomainSql = """
+        UPDATE services SET sending_domain = NULL, dmarc_policy = NULL, domain_verified_at = NULL, delegation_seen = '{}', delegation_checked_at = NULL,
+            delegation_attempts = 0, delegation_next_check_at = NULL
+        WHERE service_id = @ServiceId AND sending_domain = @Domain
+        """;
+    private const string DmarcSql = "UPDATE services SET dmarc_policy = @Policy WHERE service_id = @ServiceId AND sending_domain = @Domain";
     private const string SetIpsSql = """
         INSERT INTO services (service_id, ips) VALUES (@ServiceId, @Ips)
         ON CONFLICT (service_id) DO UPDATE SET ips = excluded.ips
@@ -73,6 +82,14 @@ public static class DnsServices
         await work.ExecuteAsync(SetDomainSql, new { ServiceId = serviceId, Domain = domain });
         return true;
     }
+
+    /// <summary>The service no longer hosts <paramref name="domain"/> (a release); no-op when it hosts another one or none.</summary>
+    public static Task ClearDomainAsync(UnitOfWork work, Guid serviceId, string domain) =>
+        work.ExecuteAsync(ClearDomainSql, new { ServiceId = serviceId, Domain = domain });
+
+    /// <summary>True when the service hosts <paramref name="domain"/> and its policy is now <paramref name="policy"/>.</summary>
+    public static async Task<bool> SetDmarcPolicyAsync(UnitOfWork work, Guid serviceId, string domain, string policy) =>
+        await work.ExecuteAsync(DmarcSql, new { ServiceId = serviceId, Domain = domain, Policy = policy }) == 1;
 
     public static Task SetIpsAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips) =>
         work.ExecuteAsync(SetIpsSql, new { ServiceId = serviceId, Ips = ips.ToArray() });

@@ -6,18 +6,21 @@ namespace ProMTA.Dns.Data;
 
 public sealed record PublishedRecord(string Name, string Type, string Zone, Guid ServiceId, string Value);
 
+/// <summary>Every rrset we published, keyed by its owner (the service it was published for).</summary>
 public static class PublishedRecords
 {
     private const string UpsertSql = """
         INSERT INTO published_records (name, type, zone, service_id, value, published_at)
         VALUES (@Name, @Type, @Zone, @ServiceId, @Value, @PublishedAt)
-        ON CONFLICT (name, type) DO UPDATE SET zone = excluded.zone, service_id = excluded.service_id, value = excluded.value,
+        ON CONFLICT (name, type) DO UPDATE SET zone = excluded.zone, value = excluded.value,
             published_at = CASE WHEN published_records.value = excluded.value THEN published_records.published_at ELSE excluded.published_at END
+        WHERE published_records.service_id = excluded.service_id
         """;
     private const string ForServiceSql = """
         SELECT name, type, zone, service_id, value FROM published_records WHERE service_id = @ServiceId ORDER BY zone, name, type
         """;
-    private const string DeleteSql = "DELETE FROM published_records WHERE name = @Name AND type = @Type";
+    // Keyed by owner too: one service's removal can never delete (or, above, overwrite) another's row.
+    private const string DeleteSql = "DELETE FROM published_records WHERE name = @Name AND type = @Type AND service_id = @ServiceId";
 
     public static async Task SaveAsync(UnitOfWork work, Guid serviceId, string zone, IEnumerable<DnsRecord> records, DateTimeOffset at)
     {
@@ -38,6 +41,6 @@ public static class PublishedRecords
 
     public static async Task DeleteAsync(UnitOfWork work, IEnumerable<PublishedRecord> records)
     {
-        foreach (var r in records) await work.ExecuteAsync(DeleteSql, new { r.Name, r.Type });
+        foreach (var r in records) await work.ExecuteAsync(DeleteSql, new { r.Name, r.Type, r.ServiceId });
     }
 }

@@ -3,19 +3,21 @@ using ProMTA.Contracts.Dns;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
+using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Dns.Monitoring;
 
 /// <summary>
-/// Rule 19: tells the customer when their registrar's NS records point at ours. Each hosted domain not delegated yet is
+/// Rule 19: tells the customer when their registrar's NS records point at ours, and only then publishes the domain's
+/// records (issue 14: the delegation is the proof the domain is the customer's). Each hosted domain not delegated yet is
 /// asked about again with backoff (Dns:DelegationFirstInterval doubling to DelegationMaxInterval, for as long as the
 /// service lives); when it is delegated, SendingDomainVerified is published and the API shows it. A delegated domain is
 /// asked again every Dns:DelegationRecheckInterval: one moved away shows as not delegated (and is announced again if
 /// it comes back).
 /// </summary>
 public sealed partial class DelegationWatch(
-    DelegationCheck check, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
+    DelegationCheck check, SendingDomainZone zone, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
 {
     private const int BatchSize = 20;
 
@@ -35,6 +37,10 @@ public sealed partial class DelegationWatch(
             {
                 // The domain comes with OrderPlaced, which also names the order.
                 var orderId = service.OrderId ?? throw new InvalidOperationException($"Service {service.ServiceId} has a domain but no order");
+                // Proven now (issue 14): the pending zone gets its DKIM key and every record mail needs; Delivery learns
+                // the key (DkimKeyPublished) and that the service may send as the domain (SendingDomainVerified).
+                if (!await DkimKeys.HasKeyAsync(work, service.ServiceId)) await zone.AddDkimKeyAsync(work, service.ServiceId, orderId, service.SendingDomain!);
+                await zone.ApplyAsync(work, service.ServiceId, ct);
                 await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = service.ServiceId, Domain = service.SendingDomain!, VerifiedAt = now });
                 metrics.Verified();
                 LogVerified(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));

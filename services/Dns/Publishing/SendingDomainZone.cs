@@ -47,13 +47,40 @@ public sealed partial class SendingDomainZone(
         return key.Selector;
     }
 
+    /// <summary>
+    /// Creates the zone of a domain still pending delegation: SOA and our NS only, the records the delegation check looks
+    /// for. No DKIM key, SPF, DMARC, MX or A until the delegation is seen (issue 14): a name the customer has not proven
+    /// is theirs gets nothing that mail or another zone could use. False when another service owns the zone.
+    /// </summary>
+    public async Task<bool> HostPendingAsync(UnitOfWork work, Guid serviceId, string domain, CancellationToken ct)
+    {
+        var zone = ReverseZones.Fqdn(domain);
+        if (!await HostedZones.TryOwnAsync(work, zone, serviceId, time.GetUtcNow()))
+        {
+            LogNotOwner(zone, serviceId);
+            return false;
+        }
+        await powerDns.EnsureZoneAsync(zone, ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Publishes what the domain needs once it is verified (the first DKIM key is made when the delegation is first seen;
+    /// a domain without one is still pending and gets nothing), always in a zone this service owns.
+    /// </summary>
     public async Task ApplyAsync(UnitOfWork work, Guid serviceId, CancellationToken ct)
     {
         var service = await DnsServices.FindAsync(work, serviceId);
-        if (service?.SendingDomain is null) return;
+        if (service?.SendingDomain is null || !await DkimKeys.HasKeyAsync(work, serviceId)) return;
         var now = time.GetUtcNow();
         var zone = ReverseZones.Fqdn(service.SendingDomain);
-        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now), options.Value.DmarcPolicy);
+        if (!await HostedZones.TryOwnAsync(work, zone, serviceId, now))
+        {
+            LogNotOwner(zone, serviceId);
+            return;
+        }
+        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now),
+            service.DmarcPolicy ?? options.Value.DmarcPolicy);
         var published = (await PublishedRecords.ForServiceAsync(work, serviceId)).Where(p => p.Zone == zone).ToList();
         var stale = published.Where(p => !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
         // Nothing to change: no write, so PowerDNS's serial (and secondaries' transfers) only move on a real change.
@@ -67,6 +94,26 @@ public sealed partial class SendingDomainZone(
         await PublishedRecords.SaveAsync(work, serviceId, zone, wanted, now);
         LogApplied(zone, wanted.Count, stale.Count);
     }
+
+    /// <summary>
+    /// Removes exactly what this service published in the domain's zone, and the zone itself when this service created it
+    /// (issue 14: never a zone or record someone else owns). Deleting what is gone is a no-op, so a redelivery is safe.
+    /// </summary>
+    public async Task RemoveAsync(UnitOfWork work, Guid serviceId, string domain, CancellationToken ct)
+    {
+        var zone = ReverseZones.Fqdn(domain);
+        var published = (await PublishedRecords.ForServiceAsync(work, serviceId)).Where(p => p.Zone == zone).ToList();
+        await powerDns.DeleteRecordsAsync(zone, published.Select(p => (p.Name, p.Type)), ct);
+        await PublishedRecords.DeleteAsync(work, published);
+        if ((await HostedZones.ForServiceAsync(work, serviceId)).Contains(zone))
+        {
+            await powerDns.DeleteZoneAsync(zone, ct);
+            await HostedZones.DeleteAsync(work, zone, serviceId);
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Zone {Zone} belongs to another service than {ServiceId}: nothing written")]
+    private partial void LogNotOwner(string zone, Guid serviceId);
 
     [LoggerMessage(LogLevel.Information, "Zone {Zone}: {Count} rrsets published, {Removed} removed")]
     private partial void LogApplied(string zone, int count, int removed);

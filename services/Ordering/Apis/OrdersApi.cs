@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ProMTA.Contracts.Ordering;
 using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domains;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Http;
 
@@ -36,7 +37,8 @@ public static partial class OrdersApi
     /// </summary>
     public static async Task<Results<Created<PlaceOrderResponse>, ValidationProblem, ProblemHttpResult>> PlaceAsync(
         PlaceOrderRequest request, [FromHeader(Name = IdempotencyHeader)] string? idempotencyKey, ClaimsPrincipal user,
-        OrderRepository orders, ProductRepository products, CustomerRepository customers, TimeProvider time, CancellationToken ct)
+        OrderRepository orders, ProductRepository products, CustomerRepository customers, DomainRules domainRules, TimeProvider time,
+        CancellationToken ct)
     {
         var validation = new Validation()
             .Required(IdempotencyHeader, idempotencyKey, 255)
@@ -44,9 +46,7 @@ public static partial class OrdersApi
             .Required("paymentMethodId", request.PaymentMethodId, 255)
             .Check("paymentMethodId", request.PaymentMethodId is null || PaymentMethodId().IsMatch(request.PaymentMethodId),
                 "paymentMethodId must be a Stripe PaymentMethod id (pm_...).")
-            .Optional("sendingDomain", request.SendingDomain, 253)
-            .Check("sendingDomain", request.SendingDomain is null || DomainName().IsMatch(request.SendingDomain),
-                "sendingDomain must be a domain name such as mail.example.com.")
+            .Optional("sendingDomain", request.SendingDomain, 1000)
             .Optional("specialRequirements", request.SpecialRequirements, 4000);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
@@ -63,13 +63,21 @@ public static partial class OrdersApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["productId"] = [$"No product '{request.ProductId}'; see GET /api/products."] });
         }
+        // Issue 14: a domain that can never be a customer's is refused before anything is written (422).
+        string? sendingDomain = null;
+        if (!string.IsNullOrWhiteSpace(request.SendingDomain))
+        {
+            var (domain, refusal) = domainRules.Check(request.SendingDomain);
+            if (refusal is not null) return Refused(refusal);
+            sendingDomain = domain;
+        }
         var customer = await customers.FindByIdAsync(customerId, ct)
             ?? throw new InvalidOperationException($"Authenticated customer {customerId} does not exist");
 
         var now = time.GetUtcNow();
         var specialRequirements = string.IsNullOrWhiteSpace(request.SpecialRequirements) ? null : request.SpecialRequirements.Trim();
         var order = new NewOrder(Guid.CreateVersion7(), Guid.CreateVersion7(), customerId, product.Id, idempotencyKey!, requestHash,
-            request.SendingDomain?.ToLowerInvariant(), specialRequirements, now);
+            sendingDomain, specialRequirements, now);
         var placed = new OrderPlaced
         {
             OrderId = order.OrderId,
@@ -86,7 +94,9 @@ public static partial class OrdersApi
             SendingDomain = order.SendingDomain,
             HasSpecialRequirements = specialRequirements is not null,
         };
-        if (!await orders.TryCreateAsync(order, placed, ct))
+        var (created, conflict) = await orders.TryCreateAsync(order, placed, ct);
+        if (conflict is not null) return Refused(conflict);
+        if (!created)
         {
             // A concurrent request with the same key won the race: answer with its order.
             var winner = await orders.FindByIdempotencyKeyAsync(customerId, idempotencyKey!, ct)
@@ -101,6 +111,9 @@ public static partial class OrdersApi
             ? TypedResults.Created($"/api/orders/{existing.Id}", new PlaceOrderResponse(existing.Id, existing.ServiceId, existing.Status))
             : TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "Idempotency-Key reused",
                 detail: "This Idempotency-Key was already used for a different order request; use a new key for a new order.");
+
+    private static ProblemHttpResult Refused(DomainRefusal refusal) =>
+        TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
 
     public static async Task<Results<Ok<OrderDto>, NotFound>> GetAsync(Guid orderId, ClaimsPrincipal user, OrderRepository orders, CancellationToken ct)
     {
@@ -121,7 +134,4 @@ public static partial class OrdersApi
 
     [GeneratedRegex("^pm_[A-Za-z0-9_]{1,250}$")]
     private static partial Regex PaymentMethodId();
-
-    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", RegexOptions.IgnoreCase)]
-    private static partial Regex DomainName();
 }

@@ -20,13 +20,6 @@ public sealed class ReverseDnsPropagationDelayedConsumer(Database db)
         + "The service goes live as soon as it answers.");
 }
 
-/// <summary>Rule 19: the customer is told when the delegation of their sending domain is seen.</summary>
-public sealed class SendingDomainVerifiedConsumer(Database db) : TimelineEntryConsumer<SendingDomainVerified, SendingDomainVerifiedConsumer>(db)
-{
-    protected override TimelineEntry EntryFor(SendingDomainVerified m) => new(m.OrderId, TimelineEvent.SendingDomainVerified, m.VerifiedAt,
-        $"{m.Domain} is delegated to our nameservers: its SPF, DKIM and DMARC records are live");
-}
-
 /// <summary>Records of the service were changed outside ProMTA and put back: the customer sees it happened and what.</summary>
 public sealed class DnsDriftRepairedConsumer(Database db) : TimelineEntryConsumer<DnsDriftRepaired, DnsDriftRepairedConsumer>(db)
 {

@@ -1,6 +1,7 @@
 using Dapper;
 using ProMTA.Contracts.Ordering;
 using ProMTA.Ordering.Domain;
+using ProMTA.Ordering.Domains;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Data;
@@ -53,10 +54,11 @@ public sealed class OrderRepository(Database db)
     private const string TimelineSql = "SELECT status, at, detail FROM order_timeline WHERE order_id = @OrderId ORDER BY at, id";
 
     /// <summary>
-    /// Writes the order, its service and its first timeline entry, and queues <paramref name="placed"/>, in one
-    /// transaction. False when the customer already used this idempotency key: nothing is written.
+    /// Writes the order, its service, its sending-domain claim and its first timeline entry, and queues
+    /// <paramref name="placed"/>, in one transaction. Not created when the customer already used this idempotency key,
+    /// or (with the refusal) when the domain is claimed by another service: nothing is written either way.
     /// </summary>
-    public async Task<bool> TryCreateAsync(NewOrder order, OrderPlaced placed, CancellationToken ct)
+    public async Task<(bool Created, DomainRefusal? Refusal)> TryCreateAsync(NewOrder order, OrderPlaced placed, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
         var inserted = await work.ExecuteAsync(InsertOrderSql, new
@@ -65,7 +67,12 @@ public sealed class OrderRepository(Database db)
             Status = OrderStatus.Placed, Rank = OrderStatus.Rank(OrderStatus.Placed),
             order.SendingDomain, order.SpecialRequirements, order.CreatedAt,
         });
-        if (inserted == 0) return false;
+        if (inserted == 0) return (false, null);
+        if (order.SendingDomain is not null
+            && await DomainClaims.TryClaimAsync(work, order.SendingDomain, order.ServiceId, order.CustomerId, order.OrderId, order.CreatedAt) is { } refusal)
+        {
+            return (false, refusal);
+        }
         await work.ExecuteAsync(InsertServiceSql, new
         {
             order.ServiceId, order.CustomerId, order.OrderId, order.ProductId, Status = ServiceStatus.Pending, order.CreatedAt,
@@ -73,7 +80,7 @@ public sealed class OrderRepository(Database db)
         await AppendTimelineAsync(work, order.OrderId, OrderStatus.Placed, order.CreatedAt, null);
         await work.PublishAsync(placed);
         await work.CommitAsync(ct);
-        return true;
+        return (true, null);
     }
 
     public async Task<OrderRow?> FindByIdempotencyKeyAsync(Guid customerId, string key, CancellationToken ct)

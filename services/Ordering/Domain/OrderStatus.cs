@@ -38,6 +38,7 @@ public static class TimelineEvent
     public const string SetupFailed = nameof(SetupFailed);
     public const string ReverseDnsDelayed = nameof(ReverseDnsDelayed);
     public const string SendingDomainVerified = nameof(SendingDomainVerified);
+    public const string SendingDomainReleased = nameof(SendingDomainReleased);
     public const string DnsDriftRepaired = nameof(DnsDriftRepaired);
 }
 
