@@ -4,6 +4,7 @@ using ProMTA.Billing.Checkout;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
+using ProMTA.ServiceDefaults.Http.Input;
 
 namespace ProMTA.Billing;
 
@@ -61,7 +62,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
+        app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
             .MapCheckoutApi().MapCancellationPreviewApi();
         return app;

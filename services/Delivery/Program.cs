@@ -1,5 +1,6 @@
 using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
+using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,6 +13,7 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
-app.MapRelayApi();
+var endpoints = app.MapPlatformEndpoints();
+endpoints.MapRelayApi();
 
 app.Run();

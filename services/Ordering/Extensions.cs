@@ -2,6 +2,7 @@ using ProMTA.Ordering.Apis;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Http;
+using ProMTA.ServiceDefaults.Http.Input;
 
 namespace ProMTA.Ordering;
 
@@ -36,7 +37,8 @@ public static class Extensions
 
     public static WebApplication MapOrderingApis(this WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var endpoints = app.MapPlatformEndpoints();
+        var api = endpoints.MapGroup("/api");
         api.MapCustomersApi();
         api.MapCatalogApi();
         api.MapOrdersApi();
@@ -47,7 +49,7 @@ public static class Extensions
         api.MapStaffApi();
         api.MapFlowApi();
         api.MapDeadLettersApi();
-        app.MapIntrospectionApi();
+        endpoints.MapIntrospectionApi();
         return app;
     }
 }

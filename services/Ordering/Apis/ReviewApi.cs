@@ -26,9 +26,9 @@ public static class ReviewApi
         return api;
     }
 
-    public static async Task<Ok<PagedList<OrderInReview>>> ListAsync(int? page, int? pageSize, OrderRepository orders, CancellationToken ct)
+    public static async Task<Ok<PagedList<OrderInReview>>> ListAsync([AsParameters] PageRequest pageRequest, OrderRepository orders, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await orders.InReviewAsync(paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<OrderInReview>(items, total, paging.Page, paging.PageSize));
     }

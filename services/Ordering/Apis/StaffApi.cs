@@ -31,9 +31,9 @@ public static class StaffApi
         return api;
     }
 
-    public static async Task<Ok<PagedList<CustomerSummary>>> CustomersAsync(int? page, int? pageSize, ClaimsPrincipal user, StaffRepository staff, CancellationToken ct)
+    public static async Task<Ok<PagedList<CustomerSummary>>> CustomersAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, StaffRepository staff, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await staff.CustomersAsync(user.AccountManagerScope(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<CustomerSummary>(items, total, paging.Page, paging.PageSize));
     }
