@@ -46,6 +46,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>An account manager created by the operator, logged in once.</summary>
     public (Guid Id, string Token) AccountManager { get; private set; }
 
+    /// <summary>
+    /// A client straight to one service (not through the gateway), for what the gateway hides: each service's own
+    /// OpenAPI document, and the per-IP rate-limited public routes a test must not spend the run's budget on.
+    /// </summary>
+    public HttpClient ServiceClient(string service) => app!.CreateHttpClient(service);
+
     /// <summary>A resource's connection string in this run (e.g. "rabbitmq", to put a message on a queue directly).</summary>
     public async Task<string> ConnectionStringAsync(string resource) =>
         await app!.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string");
