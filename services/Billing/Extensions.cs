@@ -32,6 +32,7 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<Checkout.CheckoutSessions>();
         // One source for the business zone: Billing:TimeZone through BillingOptions.
         builder.Services.AddSingleton(sp => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone)));
