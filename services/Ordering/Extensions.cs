@@ -15,6 +15,10 @@ public static class Extensions
         builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
+        builder.Services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section)
+            .Validate(o => o.ExtraWorkingDays is >= 0 and <= 60, $"{ReviewOptions.Section}:ExtraWorkingDays must be between 0 and 60")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), $"{ReviewOptions.Section}:TimeZone must be a time zone id")
+            .ValidateOnStart();
 
         var signingKey = builder.Configuration["Auth:TokenSigningKey"];
         if (string.IsNullOrEmpty(signingKey) || signingKey.Length < 32)

@@ -71,6 +71,20 @@ public sealed class PlatformFixture : IAsyncLifetime
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
     }
 
+    /// <summary>A customer's id, as the operator's customer list shows it.</summary>
+    public async Task<Guid> CustomerIdAsync(string email) =>
+        (await GetStaffJsonAsync("/api/admin/customers?pageSize=200")).GetProperty("items").EnumerateArray()
+            .Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
+
+    /// <summary>The operator assigns <paramref name="customer"/> to the run's account manager; the customer's id.</summary>
+    public async Task<Guid> AssignToAccountManagerAsync(Customer customer)
+    {
+        var id = await CustomerIdAsync(customer.Email);
+        using var assigned = await SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{id}/account-manager", new { accountManagerId = AccountManager.Id });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        return id;
+    }
+
     private async Task<(Guid, string)> CreateAccountManagerAsync()
     {
         var email = $"am-{Guid.NewGuid():N}@promta.local";
