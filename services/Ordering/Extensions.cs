@@ -15,6 +15,9 @@ public static class Extensions
         builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+            .Validate(o => o.StaffLifetime > TimeSpan.Zero, $"{ApiKeyOptions.Section}:StaffLifetime must be positive")
+            .ValidateOnStart();
         builder.Services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section)
             .Validate(o => o.ExtraWorkingDays is >= 0 and <= 60, $"{ReviewOptions.Section}:ExtraWorkingDays must be between 0 and 60")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), $"{ReviewOptions.Section}:TimeZone must be a time zone id")
@@ -44,6 +47,7 @@ public static class Extensions
         var endpoints = app.MapPlatformEndpoints();
         var api = endpoints.MapGroup("/api");
         api.MapCustomersApi();
+        api.MapAccountApi();
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();

@@ -91,7 +91,7 @@ public sealed class RelayHost : IAsyncDisposable
             await connection.ExecuteAsync("""
                 INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
                 VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, 'Active', now())
-                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp } });
+                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.HashRandomSecret(Password), Ips = new[] { SourceIp } });
         }
         var relay = new RelayHost(host, mx, port, serviceId, username, schema);
         await relay.WaitForRelayAsync();

@@ -60,7 +60,7 @@ public static class RelayApi
                 detail: "The relay account is created when the service goes live (after reverse DNS propagates).");
         }
         var password = RelayPassword.New();
-        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.Hash(password), ct);
+        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), ct);
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 
