@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using ProMTA.ServiceDefaults.Http.Input;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -92,7 +93,7 @@ public static class ServiceDefaultsExtensions
         // Services with messaging (not the gateway) answer for their part of an order's flow and their dead letters.
         if (app.Services.GetService<ProMTA.ServiceDefaults.Messaging.Flow.ConsumedMessages>() is not null)
         {
-            app.MapMessagingEndpoints();
+            app.MapPlatformEndpoints().MapMessagingEndpoints();
         }
         return app;
     }

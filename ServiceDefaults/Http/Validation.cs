@@ -1,5 +1,3 @@
-using System.Net.Mail;
-
 namespace ProMTA.ServiceDefaults.Http;
 
 /// <summary>Collects field errors for a 400 ValidationProblem that names each field.</summary>
@@ -26,10 +24,10 @@ public sealed class Validation
 
     public Validation Email(string field, string? value)
     {
-        Required(field, value, 254);
-        if (!string.IsNullOrWhiteSpace(value) && (!MailAddress.TryCreate(value, out var parsed) || parsed.Address != value.Trim()))
+        Required(field, value, Input.EmailAddressSyntax.MaxLength);
+        if (!string.IsNullOrWhiteSpace(value) && !Input.EmailAddressSyntax.IsValid(value.Trim()))
         {
-            Add(field, $"{field} must be an email address.");
+            Add(field, $"{field} must be an email address such as name@example.com.");
         }
         return this;
     }

@@ -4,6 +4,7 @@ using ProMTA.Billing.Checkout;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
+using ProMTA.ServiceDefaults.Http.Input;
 
 namespace ProMTA.Billing;
 
@@ -31,6 +32,7 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<Checkout.CheckoutSessions>();
         // One source for the business zone: Billing:TimeZone through BillingOptions.
         builder.Services.AddSingleton(sp => new BillingCalendar(TimeZoneInfo.FindSystemTimeZoneById(sp.GetRequiredService<IOptions<BillingOptions>>().Value.TimeZone)));
@@ -61,7 +63,7 @@ public static class Extensions
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
-        app.MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
+        app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
             .MapCheckoutApi().MapCancellationPreviewApi();
         return app;

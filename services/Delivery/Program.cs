@@ -1,5 +1,6 @@
 using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
+using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,7 +13,8 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
-app.MapRelayApi();
-app.MapSenderDomainsAdminApi();
+var endpoints = app.MapPlatformEndpoints();
+endpoints.MapRelayApi();
+endpoints.MapSenderDomainsAdminApi();
 
 app.Run();

@@ -1,5 +1,6 @@
 using ProMTA.Dns;
 using ProMTA.Dns.Apis;
+using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,7 +13,8 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
-app.MapDnsApi();
-app.MapDnsAdminApi();
+var endpoints = app.MapPlatformEndpoints();
+endpoints.MapDnsApi();
+endpoints.MapDnsAdminApi();
 
 app.Run();

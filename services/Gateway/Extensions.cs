@@ -18,7 +18,7 @@ public static class Extensions
             .AddScheme<AuthenticationSchemeOptions, BearerIntrospectionHandler>(BearerIntrospectionHandler.SchemeName, null);
         builder.Services.AddAuthorization();
         builder.Services.AddPortal();
-        builder.Services.AddGatewayRateLimiting(builder.Configuration.GetSection("RateLimits").Get<GatewayRateLimitOptions>() ?? new());
+        builder.Services.AddGatewayRateLimiting();
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(k => k.Limits.MaxRequestBodySize = RequestLimits.MaxRequestBodyBytes);
         // Routes live in appsettings.json: only the public API is routed, so the services' internal
         // endpoints (/internal/..., /health) are unreachable from outside.

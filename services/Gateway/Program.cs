@@ -13,8 +13,9 @@ app.UseServiceDefaults();
 app.UseRequestCorrelation();
 app.UseRequestSizeLimit();
 app.UseAuthentication();
-app.UseAuthorization();
+// Before authorization: a request refused for lack of credentials still spends its client IP's budget.
 app.UseRateLimiter();
+app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapPublicApiDocs();
 app.MapPortal();

@@ -3,6 +3,7 @@ using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.Ordering.Domains;
 using ProMTA.ServiceDefaults.Http;
+using ProMTA.ServiceDefaults.Http.Input;
 
 namespace ProMTA.Ordering;
 
@@ -15,6 +16,13 @@ public static class Extensions
         builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
+        builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
+            .Validate(o => o.StaffLifetime > TimeSpan.Zero, $"{ApiKeyOptions.Section}:StaffLifetime must be positive")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ReviewOptions>().BindConfiguration(ReviewOptions.Section)
+            .Validate(o => o.ExtraWorkingDays is >= 0 and <= 60, $"{ReviewOptions.Section}:ExtraWorkingDays must be between 0 and 60")
+            .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), $"{ReviewOptions.Section}:TimeZone must be a time zone id")
+            .ValidateOnStart();
 
         var signingKey = builder.Configuration["Auth:TokenSigningKey"];
         if (string.IsNullOrEmpty(signingKey) || signingKey.Length < 32)
@@ -38,8 +46,10 @@ public static class Extensions
 
     public static WebApplication MapOrderingApis(this WebApplication app)
     {
-        var api = app.MapGroup("/api");
+        var endpoints = app.MapPlatformEndpoints();
+        var api = endpoints.MapGroup("/api");
         api.MapCustomersApi();
+        api.MapAccountApi();
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();
@@ -50,7 +60,7 @@ public static class Extensions
         api.MapStaffApi();
         api.MapFlowApi();
         api.MapDeadLettersApi();
-        app.MapIntrospectionApi();
+        endpoints.MapIntrospectionApi();
         return app;
     }
 }

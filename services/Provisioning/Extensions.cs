@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Provisioning.Datacenter;
-using ProMTA.Provisioning.Domain;
+using ProMTA.ServiceDefaults.Calendar;
 
 namespace ProMTA.Provisioning;
 

@@ -1,5 +1,6 @@
 using ProMTA.Provisioning;
 using ProMTA.Provisioning.Apis;
+using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -12,7 +13,8 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
-app.MapProvisioningAdminApi();
-app.MapIpPoolApi();
+var endpoints = app.MapPlatformEndpoints();
+endpoints.MapProvisioningAdminApi();
+endpoints.MapIpPoolApi();
 
 app.Run();

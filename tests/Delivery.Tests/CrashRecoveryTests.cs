@@ -78,7 +78,7 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres, Xunit.Abstracti
         await connection.ExecuteAsync("""
             INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
             VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, 'Active', now())
-            """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(RelayHost.Password), Ips = new[] { "127.0.0.1" } });
+            """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Ips = new[] { "127.0.0.1" } });
         await connection.ExecuteAsync("""
             INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now())
             """, new { ServiceId = serviceId, Domain = RelayHost.OwnDomain });

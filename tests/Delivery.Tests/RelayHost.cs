@@ -95,7 +95,7 @@ public sealed class RelayHost : IAsyncDisposable
             await connection.ExecuteAsync("""
                 INSERT INTO relay_accounts (service_id, order_id, username, password_hash, source_ips, source_hostnames, status, activated_at)
                 VALUES (@ServiceId, @ServiceId, @Username, @Hash, @Ips, @Hostnames, 'Active', now())
-                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.Hash(Password), Ips = new[] { SourceIp }, Hostnames = new[] { SourceHostname } });
+                """, new { ServiceId = serviceId, Username = username, Hash = PasswordHasher.HashRandomSecret(Password), Ips = new[] { SourceIp }, Hostnames = new[] { SourceHostname } });
             // The service's own domain, as SendingDomainVerified leaves it: the relay accepts only senders there (issue 14).
             await connection.ExecuteAsync("""
                 INSERT INTO sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now())

@@ -46,6 +46,12 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>An account manager created by the operator, logged in once.</summary>
     public (Guid Id, string Token) AccountManager { get; private set; }
 
+    /// <summary>
+    /// A client straight to one service (not through the gateway), for what the gateway hides: each service's own
+    /// OpenAPI document, and the per-IP rate-limited public routes a test must not spend the run's budget on.
+    /// </summary>
+    public HttpClient ServiceClient(string service) => app!.CreateHttpClient(service);
+
     /// <summary>A resource's connection string in this run (e.g. "rabbitmq", to put a message on a queue directly).</summary>
     public async Task<string> ConnectionStringAsync(string resource) =>
         await app!.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string");
@@ -63,6 +69,20 @@ public sealed class PlatformFixture : IAsyncLifetime
         using var response = await SendAsStaffAsync(HttpMethod.Get, path, token: token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+    }
+
+    /// <summary>A customer's id, as the operator's customer list shows it.</summary>
+    public async Task<Guid> CustomerIdAsync(string email) =>
+        (await GetStaffJsonAsync("/api/admin/customers?pageSize=200")).GetProperty("items").EnumerateArray()
+            .Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
+
+    /// <summary>The operator assigns <paramref name="customer"/> to the run's account manager; the customer's id.</summary>
+    public async Task<Guid> AssignToAccountManagerAsync(Customer customer)
+    {
+        var id = await CustomerIdAsync(customer.Email);
+        using var assigned = await SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{id}/account-manager", new { accountManagerId = AccountManager.Id });
+        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
+        return id;
     }
 
     private async Task<(Guid, string)> CreateAccountManagerAsync()

@@ -60,6 +60,53 @@ public sealed class ReviewTests(PlatformFixture platform)
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
+    [Fact]
+    public async Task An_account_manager_sees_and_decides_only_their_own_customers_orders_in_review()
+    {
+        var theirs = await Customer.SignUpAsync(platform.Gateway);
+        var other = await Customer.SignUpAsync(platform.Gateway);
+        await platform.AssignToAccountManagerAsync(theirs);
+        var theirOrder = await PlaceSpecialOrderAsync(theirs);
+        var otherOrder = await PlaceSpecialOrderAsync(other);
+        await theirs.WaitForOrderStatusAsync(theirOrder, "InReview", Timeout);
+        await other.WaitForOrderStatusAsync(otherOrder, "InReview", Timeout);
+        var manager = platform.AccountManager.Token;
+
+        var listed = (await platform.GetStaffJsonAsync("/api/admin/orders/in-review?pageSize=200", manager)).GetProperty("items").EnumerateArray()
+            .Select(o => o.GetProperty("orderId").GetGuid()).ToList();
+        Assert.Contains(theirOrder, listed);
+        Assert.DoesNotContain(otherOrder, listed);
+        Assert.Equal(theirOrder, (await platform.GetStaffJsonAsync($"/api/admin/orders/{theirOrder}/review", manager)).GetProperty("orderId").GetGuid());
+        using var foreignDetail = await platform.SendAsStaffAsync(HttpMethod.Get, $"/api/admin/orders/{otherOrder}/review", token: manager);
+        Assert.Equal(HttpStatusCode.NotFound, foreignDetail.StatusCode);
+        using var foreignReject = await ReviewAsync(otherOrder, new { decision = "reject", reason = "not mine to decide" }, manager);
+        Assert.Equal(HttpStatusCode.NotFound, foreignReject.StatusCode);
+        Assert.Equal("InReview", (await other.GetJsonAsync($"/api/orders/{otherOrder}")).GetProperty("status").GetString());
+
+        // The operator sees both.
+        var all = (await platform.GetStaffJsonAsync("/api/admin/orders/in-review?pageSize=200")).GetProperty("items").EnumerateArray()
+            .Select(o => o.GetProperty("orderId").GetGuid()).ToList();
+        Assert.Contains(otherOrder, all);
+        using var rejected = await ReviewAsync(otherOrder, new { decision = "reject", reason = "Cleaning up after the test." });
+        Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_setup_deadline_past_the_extra_working_days_is_refused()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var orderId = await PlaceSpecialOrderAsync(customer);
+        await customer.WaitForOrderStatusAsync(orderId, "InReview", Timeout);
+
+        using var farAway = await ReviewAsync(orderId, new { decision = "accept", setupDeadline = DateTimeOffset.UtcNow.AddDays(30) });
+        Assert.Equal(HttpStatusCode.BadRequest, farAway.StatusCode);
+        Assert.True((await farAway.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("setupDeadline", out _));
+        Assert.Equal("InReview", (await customer.GetJsonAsync($"/api/orders/{orderId}")).GetProperty("status").GetString());
+
+        using var accepted = await ReviewAsync(orderId, new { decision = "accept", setupDeadline = DateTimeOffset.UtcNow.AddDays(2) });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
     internal static async Task<Guid> PlaceSpecialOrderAsync(Customer customer)
     {
         using var placed = await customer.PlaceOrderAsync(new
@@ -72,9 +119,9 @@ public sealed class ReviewTests(PlatformFixture platform)
         return (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
     }
 
-    private async Task<HttpResponseMessage> ReviewAsync(Guid orderId, object decision)
+    private async Task<HttpResponseMessage> ReviewAsync(Guid orderId, object decision, string? staffToken = null)
     {
-        var token = await platform.StaffTokenAsync();
+        var token = staffToken ?? await platform.StaffTokenAsync();
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/admin/orders/{orderId}/review") { Content = JsonContent.Create(decision) };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return await platform.Gateway.SendAsync(request);

@@ -81,16 +81,8 @@ public sealed class StaffTests(PlatformFixture platform)
     {
         var theirs = await Customer.SignUpAsync(platform.Gateway);
         var other = await Customer.SignUpAsync(platform.Gateway);
-        var (theirsId, otherId) = (await CustomerIdAsync(theirs.Email), await CustomerIdAsync(other.Email));
-        using var assigned = await platform.SendAsStaffAsync(HttpMethod.Put, $"/api/admin/customers/{theirsId}/account-manager",
-            new { accountManagerId = platform.AccountManager.Id });
-        Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
-        return (theirs, theirsId, other, otherId);
+        return (theirs, await platform.AssignToAccountManagerAsync(theirs), other, await platform.CustomerIdAsync(other.Email));
     }
-
-    private async Task<Guid> CustomerIdAsync(string email) =>
-        (await platform.GetStaffJsonAsync("/api/admin/customers?pageSize=200")).GetProperty("items").EnumerateArray()
-            .Single(c => c.GetProperty("email").GetString() == email).GetProperty("id").GetGuid();
 
     private async Task<List<string>> ListCustomersAsync(string? token) =>
         [.. (await platform.GetStaffJsonAsync("/api/admin/customers?pageSize=200", token)).GetProperty("items").EnumerateArray()

@@ -41,4 +41,34 @@ public sealed class CredentialTests
         Assert.NotEqual(key, ApiKey.Create());
         Assert.Equal(32, ApiKey.Hash(key).Length);
     }
+
+    [Fact]
+    public void People_s_passwords_use_owasp_s_iteration_count_and_older_hashes_are_marked_for_rehash()
+    {
+        var today = PasswordHasher.Hash("correct horse battery");
+        Assert.StartsWith($"pbkdf2-sha256${PasswordHasher.Iterations}$", today);
+        Assert.Equal(600_000, PasswordHasher.Iterations);
+        Assert.False(PasswordHasher.NeedsRehash(today));
+
+        // A hash from before (100,000 iterations) still verifies, and asks to be replaced.
+        var relayStyle = PasswordHasher.HashRandomSecret("correct horse battery");
+        Assert.True(PasswordHasher.Verify("correct horse battery", relayStyle));
+        Assert.True(PasswordHasher.NeedsRehash(relayStyle));
+        Assert.False(PasswordHasher.Verify("x", "pbkdf2-sha256$abc$not base64$!"));
+    }
+
+    [Fact]
+    public void A_token_issued_in_or_before_the_second_of_a_revocation_is_revoked_and_one_issued_after_it_is_not()
+    {
+        var tokens = new AccessTokens(new string('k', 48));
+        var revokedAt = DateTimeOffset.Parse("2026-11-27T10:00:00.600Z");
+        var caller = new Caller(Guid.NewGuid(), Roles.Customer);
+        var before = tokens.Create(caller, DateTimeOffset.Parse("2026-11-27T10:00:00.200Z"));
+        var sameSecondAfter = AccessTokens.IssueTime(DateTimeOffset.Parse("2026-11-27T10:00:00.900Z"), revokedAt);
+        var after = tokens.Create(caller, sameSecondAfter);
+
+        Assert.True(AccessTokens.IsRevoked(AccessTokens.IssuedAt(before), revokedAt));
+        Assert.False(AccessTokens.IsRevoked(AccessTokens.IssuedAt(after), revokedAt));
+        Assert.False(AccessTokens.IsRevoked(AccessTokens.IssuedAt(before), null));
+    }
 }

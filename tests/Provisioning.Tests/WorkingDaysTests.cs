@@ -1,4 +1,4 @@
-using ProMTA.Provisioning.Domain;
+using ProMTA.ServiceDefaults.Calendar;
 using Xunit;
 
 namespace ProMTA.Provisioning.Tests;

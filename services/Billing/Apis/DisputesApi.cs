@@ -23,9 +23,9 @@ public static class DisputesApi
         return api;
     }
 
-    public static async Task<Ok<PagedList<DisputeDto>>> ListAsync(bool? open, int? page, int? pageSize, ClaimsPrincipal user, Database db, CancellationToken ct)
+    public static async Task<Ok<PagedList<DisputeDto>>> ListAsync(bool? open, [AsParameters] PageRequest pageRequest, ClaimsPrincipal user, Database db, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await DisputeRepository.ListAsync(db, user.AccountManagerScope(), open ?? true, paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<DisputeDto>(items.Select(DisputeDto.From).ToList(), total, paging.Page, paging.PageSize));
     }

@@ -35,9 +35,9 @@ public static class InvoicesApi
             ? TypedResults.File(Invoices.InvoicePdf.Render(invoice, "ProMTA"), "application/pdf", $"promta-invoice-{invoice.Number}.pdf")
             : TypedResults.NotFound();
 
-    public static async Task<Ok<PagedList<InvoiceDto>>> ListAsync(int? page, int? pageSize, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct)
+    public static async Task<Ok<PagedList<InvoiceDto>>> ListAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await invoices.ListAsync(user.CustomerId(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<InvoiceDto>(items.Select(InvoiceDto.From).ToList(), total, paging.Page, paging.PageSize));
     }

@@ -15,9 +15,9 @@ public static class NotificationsApi
         return api;
     }
 
-    public static async Task<Ok<PagedList<NotificationRow>>> ListAsync(int? page, int? pageSize, ClaimsPrincipal user, InvoiceQueries queries, CancellationToken ct)
+    public static async Task<Ok<PagedList<NotificationRow>>> ListAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, InvoiceQueries queries, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await queries.NotificationsAsync(user.CustomerId(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<NotificationRow>(items, total, paging.Page, paging.PageSize));
     }

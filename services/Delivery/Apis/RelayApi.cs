@@ -41,9 +41,9 @@ public static class RelayApi
     }
 
     /// <summary>Operators: every switch between managed and unmanaged relay (who, when, from, to), newest first; one service with ?serviceId=.</summary>
-    private static async Task<Ok<PagedList<RelayModeChange>>> ListRelayModeChanges(Guid? serviceId, int? page, int? pageSize, Database db, CancellationToken ct)
+    private static async Task<Ok<PagedList<RelayModeChange>>> ListRelayModeChanges(Guid? serviceId, [AsParameters] PageRequest pageRequest, Database db, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await RelayModeChanges.ListAsync(db, serviceId, paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<RelayModeChange>(items, total, paging.Page, paging.PageSize));
     }
@@ -60,7 +60,7 @@ public static class RelayApi
                 detail: "The relay account is created when the service goes live (after reverse DNS propagates).");
         }
         var password = RelayPassword.New();
-        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.Hash(password), ct);
+        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), ct);
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 
@@ -117,10 +117,10 @@ public static class RelayApi
 
     /// <summary>The service's suppression list: addresses that hard-bounced (user unknown), newest first.</summary>
     private static async Task<Results<Ok<PagedList<Suppression>>, NotFound>> ListSuppressions(
-        Guid serviceId, int? page, int? pageSize, ClaimsPrincipal user, Database db, CancellationToken ct)
+        Guid serviceId, [AsParameters] PageRequest pageRequest, ClaimsPrincipal user, Database db, CancellationToken ct)
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await Suppressions.ListAsync(db, serviceId, paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<Suppression>(items, total, paging.Page, paging.PageSize));
     }

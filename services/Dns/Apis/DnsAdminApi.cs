@@ -36,9 +36,9 @@ public static class DnsAdminApi
 
     /// <summary>Records found changed in DNS within the last <c>days</c> (default 7), newest first.</summary>
     private static async Task<PagedList<DriftEvent>> GetDrift(
-        Database db, TimeProvider time, [FromQuery] int? days, [FromQuery] int? page, [FromQuery] int? pageSize, CancellationToken ct)
+        Database db, TimeProvider time, [FromQuery] int? days, [AsParameters] PageRequest pageRequest, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var since = time.GetUtcNow() - TimeSpan.FromDays(Math.Clamp(days ?? 7, 1, 366));
         var (rows, total) = await DriftEvents.SinceAsync(db, since, (paging.Page - 1) * paging.PageSize, paging.PageSize, ct);
         return new PagedList<DriftEvent>(

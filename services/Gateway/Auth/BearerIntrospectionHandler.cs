@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Security.Claims;
 using System.Security.Cryptography;
@@ -6,6 +7,7 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
+using ProMTA.Gateway.RateLimits;
 using ProMTA.ServiceDefaults.Auth;
 
 namespace ProMTA.Gateway.Auth;
@@ -13,34 +15,66 @@ namespace ProMTA.Gateway.Auth;
 /// <summary>
 /// Authenticates "Authorization: Bearer &lt;API key or access token&gt;" by asking Ordering, which owns the
 /// customers. Answers are cached briefly (by the credential's hash, never the credential itself) so a busy
-/// client costs one lookup per half minute; a revoked key stops working within that time.
+/// client costs one lookup per half minute; a revoked key stops working within that time. A credential that is not
+/// in the cache is only looked up while its client IP has failed-credential budget left (<see cref="FailedCredentialLimiter"/>);
+/// past it the request is a 429 problem, not a lookup.
 /// </summary>
 public sealed class BearerIntrospectionHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    IHttpClientFactory clients, IMemoryCache cache) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    IHttpClientFactory clients, IMemoryCache cache, FailedCredentialLimiter failures) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
     public const string ClientName = "ordering-introspection";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
+    private static readonly object RetryAfterKey = new();
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return AuthenticateResult.NoResult();
         var token = header["Bearer ".Length..].Trim();
-        if (token.Length is 0 or > 512) return AuthenticateResult.Fail("malformed bearer token");
+        var ip = GatewayRateLimiting.ClientIp(Context);
 
         var cacheKey = "caller:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
         if (!cache.TryGetValue(cacheKey, out Caller? caller))
         {
-            caller = await IntrospectAsync(token);
+            if (failures.Blocked(ip) is { } wait)
+            {
+                Context.Items[RetryAfterKey] = wait;
+                return AuthenticateResult.Fail("too many unknown credentials from this client");
+            }
+            // Only the two credential shapes Ordering issues are worth a lookup; anything else fails at once (and counts).
+            caller = IsWellFormed(token) ? await IntrospectAsync(token) : null;
             cache.Set(cacheKey, caller, CacheFor);
         }
-        if (caller is null) return AuthenticateResult.Fail("unknown or expired credential");
+        if (caller is null)
+        {
+            failures.RecordFailure(ip);
+            return AuthenticateResult.Fail("unknown or expired credential");
+        }
         var identity = new ClaimsIdentity(
             [new Claim(ClaimTypes.NameIdentifier, caller.CustomerId.ToString()), new Claim(ClaimTypes.Role, caller.Role)], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    /// <summary>A client over its failed-credential budget is told to wait (429), not that its credential is wrong.</summary>
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        if (Context.Items[RetryAfterKey] is not TimeSpan wait)
+        {
+            await base.HandleChallengeAsync(properties);
+            return;
+        }
+        var seconds = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds));
+        Response.StatusCode = StatusCodes.Status429TooManyRequests;
+        Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed credentials",
+            detail: $"Too many unknown API keys or tokens from this address; try again in {seconds} s.").ExecuteAsync(Context);
+    }
+
+    private static bool IsWellFormed(string token) =>
+        token.Length is > 4 and <= 512 && (token.StartsWith("pmk_", StringComparison.Ordinal) || token.StartsWith("pat_", StringComparison.Ordinal))
+        && token.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     private async Task<Caller?> IntrospectAsync(string token)
     {

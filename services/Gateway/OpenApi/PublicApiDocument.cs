@@ -14,7 +14,7 @@ public static class PublicApiDocument
 {
     public const string Path = "/openapi/v1.json";
     public const string HttpClientName = "openapi";
-    private static readonly string[] Services = ["ordering", "billing", "delivery"];
+    private static readonly string[] Services = ["ordering", "billing", "delivery", "dns", "provisioning"];
     private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(1);
 
     public static IEndpointRouteBuilder MapPublicApiDocs(this IEndpointRouteBuilder app)

@@ -1,23 +1,32 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace ProMTA.Gateway.RateLimits;
 
 /// <summary>
-/// Per-IP limits on the public auth routes, per-credential limits elsewhere; a refusal is a 429 problem with
-/// Retry-After. Partitions are keyed by a hash of the credential, never the credential itself.
+/// Per-IP limits on the public auth routes; elsewhere one token bucket per authenticated account, or per client IP
+/// for a request that did not authenticate (whatever its Authorization header says: junk headers used to get a
+/// fresh bucket each). A refusal is a 429 problem with Retry-After.
 /// </summary>
 public static class GatewayRateLimiting
 {
     public const string LoginPolicy = "login";
     public const string SignupPolicy = "signup";
 
-    public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services, GatewayRateLimitOptions limits) =>
-        services.AddRateLimiter(options =>
+    public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
+    {
+        services.AddOptions<GatewayRateLimitOptions>().BindConfiguration(GatewayRateLimitOptions.Section)
+            .Validate(o => o.LoginPerMinute > 0 && o.SignupPerMinute > 0 && o.RequestsPerSecond > 0 && o.FailedCredentialsPerMinute > 0,
+                $"{GatewayRateLimitOptions.Section}: every limit must be positive")
+            .ValidateOnStart();
+        services.AddSingleton(sp => new FailedCredentialLimiter(sp.GetRequiredService<IOptions<GatewayRateLimitOptions>>().Value));
+        services.AddRateLimiter(_ => { });
+        services.AddOptions<RateLimiterOptions>().Configure<IOptions<GatewayRateLimitOptions>>((options, configured) =>
         {
+            var limits = configured.Value;
             options.AddPolicy(LoginPolicy, http => PerMinute(ClientIp(http), limits.LoginPerMinute));
             options.AddPolicy(SignupPolicy, http => PerMinute(ClientIp(http), limits.SignupPerMinute));
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
@@ -30,6 +39,10 @@ public static class GatewayRateLimiting
                 }));
             options.OnRejected = WriteProblemAsync;
         });
+        return services;
+    }
+
+    public static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static RateLimitPartition<string> PerMinute(string key, int permits) =>
         RateLimitPartition.GetFixedWindowLimiter(key, _ => new FixedWindowRateLimiterOptions
@@ -39,15 +52,11 @@ public static class GatewayRateLimiting
             QueueLimit = 0,
         });
 
-    private static string ClientIp(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-
-    private static string Caller(HttpContext http)
-    {
-        var authorization = http.Request.Headers.Authorization.ToString();
-        return authorization.Length == 0
-            ? "ip:" + ClientIp(http)
-            : "credential:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(authorization)));
-    }
+    /// <summary>Runs after authentication: an account is who the gateway verified, never what the client claims.</summary>
+    private static string Caller(HttpContext http) =>
+        http.User.Identity?.IsAuthenticated == true && http.User.FindFirstValue(ClaimTypes.NameIdentifier) is { } account
+            ? "account:" + account
+            : "ip:" + ClientIp(http);
 
     private static async ValueTask WriteProblemAsync(OnRejectedContext context, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
@@ -7,10 +8,13 @@ using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Ordering.Apis;
 
-public sealed record ApiKeyDto(Guid Id, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt);
-public sealed record NewApiKeyDto(Guid Id, string ApiKey);
+public sealed record ApiKeyDto(Guid Id, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? RevokedAt, DateTimeOffset? ExpiresAt);
+public sealed record NewApiKeyDto(Guid Id, string ApiKey, DateTimeOffset? ExpiresAt);
 
-/// <summary>A customer's API keys: shown once at creation, listed by prefix, revoked at will.</summary>
+/// <summary>
+/// API keys: shown once at creation, listed by prefix, revoked at will. A customer's key lasts until revoked; a staff
+/// member's expires after ApiKeys:StaffLifetime, since a forgotten staff key opens every customer's data.
+/// </summary>
 public static class ApiKeysApi
 {
     /// <summary>Revocation reaches the gateway's credential cache within this time.</summary>
@@ -27,16 +31,19 @@ public static class ApiKeysApi
 
     public static async Task<Ok<PagedList<ApiKeyDto>>> ListAsync(ClaimsPrincipal user, ApiKeyRepository keys, CancellationToken ct)
     {
-        var items = (await keys.ListAsync(user.CustomerId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt)).ToList();
+        var items = (await keys.ListAsync(user.CustomerId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt, k.ExpiresAt)).ToList();
         return TypedResults.Ok(new PagedList<ApiKeyDto>(items, items.Count, 1, Math.Max(items.Count, 1)));
     }
 
-    public static async Task<Created<NewApiKeyDto>> CreateAsync(ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct)
+    public static async Task<Created<NewApiKeyDto>> CreateAsync(
+        ClaimsPrincipal user, ApiKeyRepository keys, IOptions<ApiKeyOptions> options, TimeProvider time, CancellationToken ct)
     {
         var key = ApiKey.Create();
         var id = Guid.CreateVersion7();
-        await keys.AddAsync(id, user.CustomerId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), time.GetUtcNow(), ct);
-        return TypedResults.Created($"/api/api-keys/{id}", new NewApiKeyDto(id, key));
+        var now = time.GetUtcNow();
+        DateTimeOffset? expiresAt = user.IsInRole(Roles.Customer) ? null : now + options.Value.StaffLifetime;
+        await keys.AddAsync(id, user.CustomerId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), now, expiresAt, ct);
+        return TypedResults.Created($"/api/api-keys/{id}", new NewApiKeyDto(id, key, expiresAt));
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid keyId, ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct) =>

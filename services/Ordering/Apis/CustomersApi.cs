@@ -15,6 +15,7 @@ public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt)
 public static class CustomersApi
 {
     public const int MinPasswordLength = 10;
+    private static readonly Lazy<string> UnknownAccountHash = new(() => PasswordHasher.Hash(Guid.NewGuid().ToString()));
 
     public static RouteGroupBuilder MapCustomersApi(this RouteGroupBuilder api)
     {
@@ -50,12 +51,20 @@ public static class CustomersApi
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
         var customer = await customers.FindByEmailAsync(request.Email!.Trim(), ct);
-        if (customer is null || !PasswordHasher.Verify(request.Password!, customer.PasswordHash))
+        // An unknown email costs the same hashing as a wrong password, so the answer's timing does not tell them apart.
+        if (!PasswordHasher.Verify(request.Password!, customer?.PasswordHash ?? UnknownAccountHash.Value) || customer is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
                 detail: "The email or password is wrong.");
         }
-        var now = time.GetUtcNow();
-        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(customer.Id, customer.Role), now), tokens.ExpiresAt(now)));
+        // Only once the password is proven: telling a guesser that an account is disabled would tell it exists.
+        if (customer.IsDisabled)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Account disabled",
+                detail: "This staff account was disabled by an operator.");
+        }
+        if (PasswordHasher.NeedsRehash(customer.PasswordHash)) await customers.RehashAsync(customer.Id, PasswordHasher.Hash(request.Password!), ct);
+        var issuedAt = AccessTokens.IssueTime(time.GetUtcNow(), customer.TokensRevokedAt);
+        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(customer.Id, customer.Role), issuedAt), tokens.ExpiresAt(issuedAt)));
     }
 }

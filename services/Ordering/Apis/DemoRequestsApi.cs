@@ -47,9 +47,9 @@ public static class DemoRequestsApi
             "Thank you: our sales team will confirm one of your preferred times by email. No account is created for a demo."));
     }
 
-    public static async Task<Ok<PagedList<DemoRequestRow>>> ListAsync(int? page, int? pageSize, DemoRequestRepository demos, CancellationToken ct)
+    public static async Task<Ok<PagedList<DemoRequestRow>>> ListAsync([AsParameters] PageRequest pageRequest, DemoRequestRepository demos, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await demos.ListAsync(paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<DemoRequestRow>(items, total, paging.Page, paging.PageSize));
     }

@@ -23,9 +23,17 @@ public static class IntrospectionApi
         IntrospectionRequest request, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
     {
         var token = request.Token ?? "";
-        if (tokens.Validate(token, time.GetUtcNow()) is { } caller) return TypedResults.Ok(caller);
+        var now = time.GetUtcNow();
+        if (tokens.Validate(token, now) is { } caller)
+        {
+            // The account as it is now: tokens revoked since, a disabled staff account, a changed role.
+            var account = await customers.FindByIdAsync(caller.CustomerId, ct);
+            return account is null || account.IsDisabled || AccessTokens.IsRevoked(AccessTokens.IssuedAt(token), account.TokensRevokedAt)
+                ? TypedResults.Unauthorized()
+                : TypedResults.Ok(new Caller(account.Id, account.Role));
+        }
         if (token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) && token.Length < 100
-            && await customers.FindByApiKeyAsync(ApiKey.Hash(token), ct) is { } customer)
+            && await customers.FindByApiKeyAsync(ApiKey.Hash(token), now, ct) is { } customer)
         {
             return TypedResults.Ok(new Caller(customer.Id, customer.Role));
         }

@@ -124,9 +124,9 @@ public static partial class OrdersApi
             timeline.Select(t => new TimelineEntryDto(t.Status, t.At, t.Detail)).ToList()));
     }
 
-    public static async Task<Ok<PagedList<OrderSummaryDto>>> ListAsync(int? page, int? pageSize, ClaimsPrincipal user, OrderRepository orders, CancellationToken ct)
+    public static async Task<Ok<PagedList<OrderSummaryDto>>> ListAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, OrderRepository orders, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await orders.ListAsync(user.CustomerId(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<OrderSummaryDto>(
             items.Select(o => new OrderSummaryDto(o.Id, o.ServiceId, o.ProductId, o.Status, o.CreatedAt)).ToList(), total, paging.Page, paging.PageSize));

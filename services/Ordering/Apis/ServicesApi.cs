@@ -38,9 +38,9 @@ public static class ServicesApi
     }
 
     public static async Task<Ok<PagedList<ServiceDto>>> ListAsync(
-        int? page, int? pageSize, ClaimsPrincipal user, ServiceRepository services, IOptions<RelayEndpointOptions> relay, CancellationToken ct)
+        [AsParameters] PageRequest pageRequest, ClaimsPrincipal user, ServiceRepository services, IOptions<RelayEndpointOptions> relay, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await services.ListAsync(user.CustomerId(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<ServiceDto>(items.Select(s => ToDto(s, relay.Value)).ToList(), total, paging.Page, paging.PageSize));
     }

@@ -27,13 +27,15 @@ public static class StaffApi
         admin.MapGet("/customers", CustomersAsync).RequireAuthorization(StaffPolicy.Name);
         admin.MapPut("/customers/{customerId:guid}/account-manager", AssignAsync).RequireAuthorization(StaffPolicy.OperatorName);
         admin.MapPost("/staff", AddStaffAsync).RequireAuthorization(StaffPolicy.OperatorName);
+        admin.MapPost("/staff/{staffId:guid}/disable", DisableStaffAsync).RequireAuthorization(StaffPolicy.OperatorName);
+        admin.MapPost("/staff/{staffId:guid}/enable", EnableStaffAsync).RequireAuthorization(StaffPolicy.OperatorName);
         admin.MapPut("/products/{productId}", UpdateProductAsync).RequireAuthorization(StaffPolicy.OperatorName);
         return api;
     }
 
-    public static async Task<Ok<PagedList<CustomerSummary>>> CustomersAsync(int? page, int? pageSize, ClaimsPrincipal user, StaffRepository staff, CancellationToken ct)
+    public static async Task<Ok<PagedList<CustomerSummary>>> CustomersAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, StaffRepository staff, CancellationToken ct)
     {
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await staff.CustomersAsync(user.AccountManagerScope(), paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<CustomerSummary>(items, total, paging.Page, paging.PageSize));
     }
@@ -66,6 +68,25 @@ public static class StaffApi
         // Staff authenticate with access tokens from POST /api/auth/token.
         return TypedResults.Created($"/api/admin/staff/{row.Id}", new StaffCreated(row.Id, row.Email, row.Role));
     }
+
+    /// <summary>
+    /// An operator disables a staff account (one who left, a lost laptop): its password, access tokens and API keys
+    /// stop working within the gateway's credential cache time. Not one's own account, so the last operator cannot lock
+    /// everyone out; customers' accounts are not staff accounts (404).
+    /// </summary>
+    public static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DisableStaffAsync(
+        Guid staffId, ClaimsPrincipal user, StaffRepository staff, TimeProvider time, CancellationToken ct)
+    {
+        if (staffId == user.CustomerId())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot disable yourself",
+                detail: "Another operator has to disable this account.");
+        }
+        return await staff.SetDisabledAsync(staffId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+    }
+
+    public static async Task<Results<NoContent, NotFound>> EnableStaffAsync(Guid staffId, StaffRepository staff, CancellationToken ct) =>
+        await staff.SetDisabledAsync(staffId, null, ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 
     public static async Task<Results<NoContent, ValidationProblem, NotFound>> UpdateProductAsync(
         string productId, ProductUpdate request, StaffRepository staff, CancellationToken ct)

@@ -3,7 +3,11 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Data;
 
-public sealed record CustomerRow(Guid Id, string Email, string Name, string PasswordHash, string Role);
+public sealed record CustomerRow(
+    Guid Id, string Email, string Name, string PasswordHash, string Role, DateTimeOffset? TokensRevokedAt = null, DateTimeOffset? DisabledAt = null)
+{
+    public bool IsDisabled => DisabledAt is not null;
+}
 
 public sealed class CustomerRepository(Database db)
 {
@@ -15,15 +19,18 @@ public sealed class CustomerRepository(Database db)
     private const string InsertApiKeySql = """
         INSERT INTO api_keys (id, customer_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @KeyHash, @KeyPrefix, @CreatedAt)
         """;
-    private const string FindByEmailSql = """
-        SELECT id, email, name, password_hash, role FROM customers WHERE lower(email) = lower(@Email)
-        """;
-    private const string FindByIdSql = "SELECT id, email, name, password_hash, role FROM customers WHERE id = @Id";
+    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at";
+    private const string FindByEmailSql = $"SELECT {Columns} FROM customers WHERE lower(email) = lower(@Email)";
+    private const string FindByIdSql = $"SELECT {Columns} FROM customers WHERE id = @Id";
+    // An expired (staff) key or a disabled account's key is no key at all.
     private const string FindByApiKeySql = """
-        SELECT c.id, c.email, c.name, c.password_hash, c.role
+        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at
         FROM api_keys k JOIN customers c ON c.id = k.customer_id
-        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL
+        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now) AND c.disabled_at IS NULL
         """;
+    private const string SetPasswordSql = "UPDATE customers SET password_hash = @PasswordHash WHERE id = @Id";
+    private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";
+    private const string RevokeTokensSql = "UPDATE customers SET tokens_revoked_at = @Now WHERE id = @Id";
 
     /// <summary>Creates the customer with a first API key; false when the email is taken (nothing written).</summary>
     public async Task<bool> CreateAsync(CustomerRow customer, byte[] apiKeyHash, string apiKeyPrefix, DateTimeOffset now, CancellationToken ct)
@@ -51,9 +58,30 @@ public sealed class CustomerRepository(Database db)
         return await connection.QuerySingleOrDefaultAsync<CustomerRow>(FindByIdSql, new { Id = id });
     }
 
-    public async Task<CustomerRow?> FindByApiKeyAsync(byte[] keyHash, CancellationToken ct)
+    public async Task<CustomerRow?> FindByApiKeyAsync(byte[] keyHash, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<CustomerRow>(FindByApiKeySql, new { KeyHash = keyHash });
+        return await connection.QuerySingleOrDefaultAsync<CustomerRow>(FindByApiKeySql, new { KeyHash = keyHash, Now = now });
+    }
+
+    /// <summary>The same password hashed with today's work factor (at login, while the password is at hand).</summary>
+    public async Task RehashAsync(Guid id, string passwordHash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(SetPasswordSql, new { Id = id, PasswordHash = passwordHash });
+    }
+
+    /// <summary>A new password; every access token issued until now stops working.</summary>
+    public async Task ChangePasswordAsync(Guid id, string passwordHash, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(ChangePasswordSql, new { Id = id, PasswordHash = passwordHash, Now = now });
+    }
+
+    /// <summary>Log out everywhere: every access token issued until now stops working (API keys are revoked one by one).</summary>
+    public async Task RevokeTokensAsync(Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(RevokeTokensSql, new { Id = id, Now = now });
     }
 }

@@ -44,12 +44,19 @@ public sealed class OrderRepository(Database db)
         ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
         """;
     private const string CountSql = "SELECT count(*) FROM orders WHERE customer_id = @CustomerId";
-    private const string InReviewSql = $"""
+    // @AccountManagerId NULL: an operator's view of every order in review; else the account manager's customers' only.
+    private const string InReviewColumns = """
         SELECT o.id AS order_id, o.service_id, o.customer_id, c.email AS customer_email, o.product_id, o.special_requirements, o.created_at
         FROM orders o JOIN customers c ON c.id = o.customer_id
-        WHERE o.status = 'InReview' ORDER BY o.created_at LIMIT @Limit OFFSET @Offset
+        WHERE o.status = 'InReview' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
         """;
-    private const string InReviewCountSql = "SELECT count(*) FROM orders WHERE status = 'InReview'";
+    private const string InReviewSql = InReviewColumns + " ORDER BY o.created_at LIMIT @Limit OFFSET @Offset";
+    private const string FindInReviewSql = InReviewColumns + " AND o.id = @OrderId";
+    private const string InReviewCountSql = """
+        SELECT count(*) FROM orders o JOIN customers c ON c.id = o.customer_id
+        WHERE o.status = 'InReview' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
+        """;
+    private const string ManagesSql = "SELECT EXISTS (SELECT 1 FROM customers WHERE id = @CustomerId AND account_manager_id = @AccountManagerId)";
     private const string LockForReviewSql = $"SELECT {OrderColumns} FROM orders WHERE id = @OrderId FOR UPDATE";
     private const string TimelineSql = "SELECT status, at, detail FROM order_timeline WHERE order_id = @OrderId ORDER BY at, id";
 
@@ -117,12 +124,24 @@ public sealed class OrderRepository(Database db)
         return (await connection.QueryAsync<TimelineRow>(TimelineSql, new { OrderId = orderId })).ToList();
     }
 
-    public async Task<(IReadOnlyList<OrderInReview> Items, long Total)> InReviewAsync(int page, int pageSize, CancellationToken ct)
+    /// <summary>Orders waiting for review; <paramref name="accountManagerId"/> limits them to that manager's customers (null: all).</summary>
+    public async Task<(IReadOnlyList<OrderInReview> Items, long Total)> InReviewAsync(Guid? accountManagerId, int page, int pageSize, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        var items = await connection.QueryAsync<OrderInReview>(InReviewSql, new { Limit = pageSize, Offset = (page - 1) * pageSize });
-        return (items.ToList(), await connection.ExecuteScalarAsync<long>(InReviewCountSql));
+        var items = await connection.QueryAsync<OrderInReview>(InReviewSql,
+            new { AccountManagerId = accountManagerId, Limit = pageSize, Offset = (page - 1) * pageSize });
+        return (items.ToList(), await connection.ExecuteScalarAsync<long>(InReviewCountSql, new { AccountManagerId = accountManagerId }));
     }
+
+    public async Task<OrderInReview?> FindInReviewAsync(Guid? accountManagerId, Guid orderId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<OrderInReview>(FindInReviewSql, new { AccountManagerId = accountManagerId, OrderId = orderId });
+    }
+
+    /// <summary>Whether <paramref name="accountManagerId"/> manages the customer; null (an operator) manages everyone.</summary>
+    public static async Task<bool> ManagesAsync(UnitOfWork work, Guid? accountManagerId, Guid customerId) =>
+        accountManagerId is null || await work.ExecuteScalarAsync<bool>(ManagesSql, new { AccountManagerId = accountManagerId, CustomerId = customerId });
 
     /// <summary>Locks the order so two reviewers cannot decide it twice.</summary>
     public static Task<OrderRow?> LockAsync(UnitOfWork work, Guid orderId) => work.QuerySingleOrDefaultAsync<OrderRow>(LockForReviewSql, new { OrderId = orderId });

@@ -29,6 +29,7 @@ public sealed class StaffRepository(Database db)
         INSERT INTO customers (id, email, name, password_hash, role, created_at) VALUES (@Id, @Email, @Name, @PasswordHash, @Role, @CreatedAt)
         ON CONFLICT DO NOTHING
         """;
+    private const string SetDisabledSql = "UPDATE customers SET disabled_at = @DisabledAt WHERE id = @Id AND role <> 'customer'";
     private const string UpdateProductSql = """
         UPDATE products SET name = @Name, description = @Description, monthly_price_minor = @MonthlyPriceMinor, currency = @Currency,
                             dedicated_ips = @DedicatedIps
@@ -51,6 +52,13 @@ public sealed class StaffRepository(Database db)
         await work.PublishAsync(new AccountManagerAssigned { CustomerId = customerId, AccountManagerId = accountManagerId, AssignedAt = now });
         await work.CommitAsync(ct);
         return true;
+    }
+
+    /// <summary>Disables (a time) or enables (null) a staff account; false when there is no such staff account.</summary>
+    public async Task<bool> SetDisabledAsync(Guid staffId, DateTimeOffset? disabledAt, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(SetDisabledSql, new { Id = staffId, DisabledAt = disabledAt }) == 1;
     }
 
     /// <summary>False when the email is taken.</summary>

@@ -1,8 +1,8 @@
 using MassTransit;
 using ProMTA.Contracts.Billing;
 using ProMTA.Provisioning.Data;
-using ProMTA.Provisioning.Domain;
 using ProMTA.Provisioning.Setup;
+using ProMTA.ServiceDefaults.Calendar;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Provisioning.Consumers;

@@ -1,8 +1,9 @@
-namespace ProMTA.Provisioning.Domain;
+namespace ProMTA.ServiceDefaults.Calendar;
 
 /// <summary>
-/// Setup takes one working day from payment (rule 2): Monday to Friday minus the business holidays, counted in the
-/// business time zone (Provisioning:TimeZone), since "Friday" and a holiday are days of the office's calendar, not UTC's.
+/// Setup takes one working day from payment (rule 2), a reviewed order at most a few more: Monday to Friday minus the
+/// business holidays, counted in the business time zone, since "Friday" and a holiday are days of the office's calendar,
+/// not UTC's. Shared by Provisioning (the deadline it sets) and Ordering (the bound on a reviewer's deadline).
 /// </summary>
 public sealed class WorkingDays(IReadOnlySet<DateOnly> holidays, TimeZoneInfo zone)
 {

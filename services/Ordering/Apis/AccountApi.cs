@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Ordering.Data;
+using ProMTA.Ordering.Domain;
+using ProMTA.ServiceDefaults.Auth;
+using ProMTA.ServiceDefaults.Http;
+using ProMTA.ServiceDefaults.Security;
+
+namespace ProMTA.Ordering.Apis;
+
+public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+
+/// <summary>
+/// A signed-in customer's or staff member's own credentials: change the password (which ends every access token
+/// issued before it, answering with a fresh one) and log out everywhere. API keys are revoked one by one
+/// (/api/api-keys); every change reaches the gateway's credential cache within <see cref="ApiKeysApi.RevocationDelay"/>.
+/// </summary>
+public static class AccountApi
+{
+    public static RouteGroupBuilder MapAccountApi(this RouteGroupBuilder api)
+    {
+        api.MapPut("/account/password", ChangePasswordAsync).RequireAuthorization();
+        api.MapPost("/auth/logout-everywhere", LogOutEverywhereAsync).RequireAuthorization();
+        return api;
+    }
+
+    public static async Task<Results<Ok<TokenResponse>, ValidationProblem, NotFound>> ChangePasswordAsync(
+        PasswordChange request, ClaimsPrincipal user, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
+    {
+        var validation = new Validation()
+            .Required("currentPassword", request.CurrentPassword, 200)
+            .Required("newPassword", request.NewPassword, 200)
+            .Check("newPassword", (request.NewPassword?.Length ?? 0) >= CustomersApi.MinPasswordLength,
+                $"newPassword must be at least {CustomersApi.MinPasswordLength} characters.");
+        if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
+
+        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        if (account is null) return TypedResults.NotFound();
+        if (!PasswordHasher.Verify(request.CurrentPassword!, account.PasswordHash))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["currentPassword is wrong."] });
+        }
+        var now = time.GetUtcNow();
+        await customers.ChangePasswordAsync(account.Id, PasswordHasher.Hash(request.NewPassword!), now, ct);
+        var issuedAt = AccessTokens.IssueTime(now, now);
+        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(account.Id, account.Role), issuedAt), tokens.ExpiresAt(issuedAt)));
+    }
+
+    public static async Task<NoContent> LogOutEverywhereAsync(ClaimsPrincipal user, CustomerRepository customers, TimeProvider time, CancellationToken ct)
+    {
+        await customers.RevokeTokensAsync(user.CustomerId(), time.GetUtcNow(), ct);
+        return TypedResults.NoContent();
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Xunit;
+
+namespace ProMTA.EndToEnd;
+
+/// <summary>
+/// Issue 14, section 3, the gateway's part: made-up credentials are refused per client IP before they cost a lookup,
+/// and anonymous requests share their IP's bucket whatever their Authorization header says.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class GatewayLimitsTests(PlatformFixture platform)
+{
+    /// <summary>RateLimits:FailedCredentialsPerMinute's default.</summary>
+    private const int FailedCredentialsPerMinute = 30;
+
+    [Fact]
+    public async Task A_burst_of_made_up_api_keys_is_refused_with_429_before_any_lookup()
+    {
+        var answers = new List<(HttpStatusCode Status, string TraceId, TimeSpan? RetryAfter, string? ContentType)>();
+        for (var i = 0; i < 80; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/orders");
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "pmk_" + Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_'));
+            using var response = await platform.Gateway.SendAsync(request);
+            answers.Add((response.StatusCode, response.Headers.GetValues("X-Request-Id").Single(), response.Headers.RetryAfter?.Delta, response.Content.Headers.ContentType?.MediaType));
+        }
+
+        var refused = answers.Where(a => a.Status == HttpStatusCode.TooManyRequests).ToList();
+        Assert.All(answers, a => Assert.Contains(a.Status, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.True(answers.Count(a => a.Status == HttpStatusCode.Unauthorized) <= FailedCredentialsPerMinute);
+        Assert.NotEmpty(refused);
+        Assert.All(refused, a => Assert.True(a.RetryAfter > TimeSpan.Zero));
+        Assert.All(refused, a => Assert.Equal("application/problem+json", a.ContentType));
+
+        // Every request's trace reached the collector (the gateway's own span); none of the refused ones asked Ordering.
+        var traces = answers.Select(a => a.TraceId).ToHashSet();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline && !traces.All(t => platform.Telemetry.Trace(t).Any(s => s.Service == "gateway"))) await Task.Delay(200);
+        Assert.DoesNotContain(refused, a => platform.Telemetry.Trace(a.TraceId).Any(s => s.Service == "ordering"));
+        Assert.True(answers.Count(a => platform.Telemetry.Trace(a.TraceId).Any(s => s.Service == "ordering")) <= FailedCredentialsPerMinute);
+
+        await WaitUntilThisAddressMayTryCredentialsAgainAsync();
+    }
+
+    [Fact]
+    public async Task Anonymous_requests_share_their_client_ips_bucket_whatever_their_authorization_header_says()
+    {
+        // Distinct junk headers used to get a bucket each; now they all spend the one of this client IP.
+        var statuses = await Task.WhenAll(Enumerable.Range(0, 300).Select(async i =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/products");
+            request.Headers.TryAddWithoutValidation("Authorization", $"Basic junk-{i}");
+            using var response = await platform.Gateway.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
+        Assert.Contains(HttpStatusCode.OK, statuses);
+        Assert.DoesNotContain(statuses, s => (int)s >= 500);
+    }
+
+    /// <summary>
+    /// The whole run shares one client IP: before the next test signs up, this address's failed-credential window
+    /// must have passed (at most a minute), or that test's fresh API key would be refused as well.
+    /// </summary>
+    private async Task WaitUntilThisAddressMayTryCredentialsAgainAsync()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        HttpStatusCode status;
+        do
+        {
+            using var response = await customer.GetAsync("/api/orders");
+            status = response.StatusCode;
+            if (status == HttpStatusCode.TooManyRequests) await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+        }
+        while (status == HttpStatusCode.TooManyRequests && DateTime.UtcNow < deadline);
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+}
