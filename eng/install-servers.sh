@@ -10,7 +10,9 @@ need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
 # mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium \
+# libnet-ssleay-perl: swaks's STARTTLS (only a recommendation of swaks, so --no-install-recommends leaves it out); the relay
+# conformance tests drive the relay with swaks over TLS.
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks libnet-ssleay-perl chromium \
   mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done
