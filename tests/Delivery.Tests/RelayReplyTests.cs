@@ -75,6 +75,10 @@ public sealed class RelayReplyTests(PostgresFixture postgres) : IClassFixture<Po
     [InlineData("RCPT TO:<ada@gmail.test>garbage", "501 5.1.3")]
     [InlineData("RCPT TO:<ada@gmail.test> NOTIFY=SOMETIMES", "501 5.5.4")]
     [InlineData("RCPT TO:<ada@gmail.test> NOTIFY=NEVER,FAILURE", "501 5.5.4")]
+    [InlineData("RCPT TO:<ada@gmail.test> NOTIFY=FAILURE,SOMETIMES", "501 5.5.4")]
+    [InlineData("RCPT TO:<ada@gmail.test> ORCPT=ada@gmail.test", "501 5.5.4")]
+    [InlineData("MAIL FROM:<sender@customer.test> ENVID=has=equals", "501 5.5.4")]
+    [InlineData("MAIL FROM:<sender@customer.test> SIZE=2000000", "552 5.3.4")]
     [InlineData("RCPT TO:<ada@gmail.test> XFORWARD=1", "555 5.5.4")]
     [InlineData("RCPT TO:<ada..lovelace@gmail.test>", "501 5.1.3")]
     [InlineData("RCPT TO:<ada@gmail..test>", "501 5.1.3")]
@@ -134,6 +138,15 @@ public sealed class RelayReplyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.StartsWith("250 2.1.5", await smtp.ReplyAsync());
         Assert.StartsWith("250 2.1.5", await smtp.ReplyAsync());
         Assert.StartsWith("354", await smtp.ReplyAsync());
-        Assert.StartsWith("250 2.0.0", await smtp.SendAsync("Subject: pipelined\r\n\r\nbody\r\n."));
+        // The end of data and the next transaction in one write: each answered, none waits for more bytes.
+        await smtp.WriteAsync("Subject: pipelined\r\n\r\nbody\r\n.\r\nMAIL FROM:<sender@customer.test>\r\nRCPT TO:<bob@gmail.test>\r\nDATA\r\n");
+        Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.ReplyAsync());
+        Assert.StartsWith("250 2.1.0", await smtp.ReplyAsync());
+        Assert.StartsWith("250 2.1.5", await smtp.ReplyAsync());
+        Assert.StartsWith("354", await smtp.ReplyAsync());
+        await smtp.WriteAsync("Subject: second\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+        Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.ReplyAsync());
+        Assert.StartsWith("221 2.0.0", await smtp.ReplyAsync());
+        Assert.Equal(2L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages"));
     }
 }

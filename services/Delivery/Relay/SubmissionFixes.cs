@@ -18,7 +18,16 @@ internal static class SubmissionFixes
 
     public static byte[] Apply(ReadOnlySequence<byte> content, MessageShape shape, string messageIdDomain, DateTimeOffset now)
     {
-        var message = MimeMessage.Load(new MemoryStream(content.ToArray(), writable: false));
+        MimeMessage message;
+        try
+        {
+            message = MimeMessage.Load(new MemoryStream(content.ToArray(), writable: false));
+        }
+        catch (FormatException)
+        {
+            // Retrying would fail the same way: a permanent refusal, not "try again".
+            throw RelaySession.Reply(554, "5.6.0 Message could not be parsed as RFC 5322 text");
+        }
         if (!shape.HasDate) message.Date = now;
         if (!shape.HasMessageId) message.MessageId = MimeUtils.GenerateMessageId(messageIdDomain);
         var reencoded = false;

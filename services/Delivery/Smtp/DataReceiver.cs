@@ -38,9 +38,12 @@ internal sealed class DataReceiver(long maxSize)
         {
             var result = await connection.ReadAsync();
             var buffer = result.Buffer;
-            var done = Consume(ref buffer);
+            if (Consume(ref buffer))
+            {
+                connection.AdvanceAfterData(buffer);
+                return true;
+            }
             connection.AdvanceTo(buffer.Start, buffer.End);
-            if (done) return true;
             if (result.IsCompleted) return false;
         }
     }

@@ -78,15 +78,16 @@ internal static class EnvelopeParameters
         DsnNotify notify = 0;
         foreach (var item in value.Split(','))
         {
-            notify |= item.ToUpperInvariant() switch
+            DsnNotify? one = item.ToUpperInvariant() switch
             {
                 "NEVER" => DsnNotify.Never,
                 "SUCCESS" => DsnNotify.Success,
                 "FAILURE" => DsnNotify.Failure,
                 "DELAY" => DsnNotify.Delay,
-                _ => 0,
+                _ => null,
             };
-            if (notify == 0) return null;
+            if (one is null) return null;
+            notify |= one.Value;
         }
         return notify.HasFlag(DsnNotify.Never) && notify != DsnNotify.Never ? null : notify;
     }

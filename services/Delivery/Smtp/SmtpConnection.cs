@@ -28,10 +28,24 @@ internal sealed class SmtpConnection(Stream network, TimeSpan idleTimeout, Cance
     public async ValueTask<ReadResult> ReadAsync()
     {
         idle.CancelAfter(idleTimeout);
-        return await reader.ReadAsync(idle.Token);
+        var result = await reader.ReadAsync(idle.Token);
+        // The clock runs only while we wait for the client, not while a handler works (a slow commit is not the client's idleness).
+        idle.CancelAfter(Timeout.InfiniteTimeSpan);
+        return result;
     }
 
+    /// <summary>Everything read was looked at; nothing complete is left (DATA, still in progress).</summary>
     public void AdvanceTo(SequencePosition consumed, SequencePosition examined) => reader.AdvanceTo(consumed, examined);
+
+    /// <summary>
+    /// DATA ended: what follows the final "." may already be pipelined commands. Marked unexamined, so the next read
+    /// returns them at once instead of waiting for more bytes.
+    /// </summary>
+    public void AdvanceAfterData(ReadOnlySequence<byte> remaining)
+    {
+        lineBuffered = remaining.PositionOf((byte)'\n') is not null;
+        reader.AdvanceTo(remaining.Start);
+    }
 
     /// <summary>One command line without its line end (a bare LF is taken as one too); null at end of stream.</summary>
     public async ValueTask<(string? Line, bool TooLong)> ReadLineAsync(int maxLength)
@@ -86,6 +100,7 @@ internal sealed class SmtpConnection(Stream network, TimeSpan idleTimeout, Cance
     {
         idle.CancelAfter(idleTimeout);
         await writer.FlushAsync(idle.Token);
+        idle.CancelAfter(Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>
@@ -107,6 +122,7 @@ internal sealed class SmtpConnection(Stream network, TimeSpan idleTimeout, Cance
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             }, idle.Token);
+            idle.CancelAfter(Timeout.InfiniteTimeSpan);
         }
         catch
         {
