@@ -52,6 +52,19 @@ public sealed class SubmissionFixTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task A_line_of_200_kb_read_in_pieces_is_stored_whole_and_re_encoded()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        var huge = string.Concat(Enumerable.Range(0, 20_000).Select(i => $"w{i % 10} ")); // 60,000+ octets per 20,000 words
+
+        var stored = await StoredAsync(relay, await RelayLimitTests.SendAsync(relay, Complete + $"\r\n{huge}{huge}{huge}\r\n.line after\r\n."));
+
+        AssertNoLineOver998(stored);
+        var part = Assert.IsType<TextPart>((await MimeMessage.LoadAsync(new MemoryStream(stored))).Body);
+        Assert.Equal($"{huge}{huge}{huge}\nline after\n", part.Text.ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public async Task An_attachment_with_an_over_long_line_is_re_encoded_as_base64()
     {
         await using var relay = await RelayHost.StartAsync(postgres);
