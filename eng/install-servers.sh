@@ -12,7 +12,9 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 # publicsuffix: the Public Suffix List Ordering refuses sending domains from (co.uk, github.io).
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
 # mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
+# libnet-ssleay-perl: swaks's STARTTLS (only a recommendation of swaks, so --no-install-recommends leaves it out); the relay
+# conformance tests drive the relay with swaks over TLS.
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks libnet-ssleay-perl chromium python3-dkim publicsuffix \
   mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done

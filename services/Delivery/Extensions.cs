@@ -31,6 +31,9 @@ public static class Extensions
         builder.Services.AddOptions<RelayOptions>().BindConfiguration("Relay")
             .Validate(o => o.Port is > 0 and < 65536 && System.Net.IPAddress.TryParse(o.Address, out _), "Relay:Address must be an IP and Relay:Port a port")
             .Validate(o => o.MaxMessageSize > 0, "Relay:MaxMessageSize must be positive")
+            .Validate(o => o.IdleTimeout > TimeSpan.Zero, "Relay:IdleTimeout must be positive")
+            .Validate(o => o.MaxErrors > 0 && o.MaxRecipients > 0 && o.MaxConnectionsPerClient > 0 && o.MaxHeaderBytes > 0 && o.MaxHeaderCount > 0 && o.MaxReceivedHeaders > 0,
+                "Relay limits (MaxErrors, MaxRecipients, MaxConnectionsPerClient, MaxHeaderBytes, MaxHeaderCount, MaxReceivedHeaders) must be positive")
             // An unauthenticated relay path exists only for benchmarks on a developer machine.
             .Validate(o => o.TrustedClients.Count == 0 || builder.Environment.IsDevelopment(), "Relay:TrustedClients is for benchmarks and refused outside Development")
             .Validate(o => o.TrustedClients.Keys.All(ip => System.Net.IPAddress.TryParse(ip, out _)), "Relay:TrustedClients keys must be IP addresses")

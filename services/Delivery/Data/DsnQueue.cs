@@ -12,6 +12,9 @@ public sealed record DsnMessage
     public byte[] Head { get; init; } = [];
     /// <summary>The PTR names of the service's IPs: the report names its first one as the Reporting-MTA.</summary>
     public string[] SourceHostnames { get; init; } = [];
+    /// <summary>RET (RFC 3461 4.3): "FULL" (then <see cref="Head"/> is the whole message), "HDRS" or null.</summary>
+    public string? DsnRet { get; init; }
+    public string? DsnEnvid { get; init; }
 }
 
 public sealed record DsnRecipient
@@ -22,15 +25,18 @@ public sealed record DsnRecipient
     public string LastReply { get; init; } = "";
     public string? BounceClass { get; init; }
     public DateTimeOffset LastAttemptAt { get; init; }
+    public string? DsnOrcpt { get; init; }
 }
 
 /// <summary>The recipients flagged dsn_pending (set with their final status by <see cref="MessageQueue"/>), claimed per message.</summary>
 public static class DsnQueue
 {
     // Whole messages, locked, so two replicas never report the same message and a message's failures go out in one report.
-    // Only the start of the stored message is read: the report carries the headers, not the body.
+    // Only the start of the stored message is read: the report carries the headers, not the body, unless the sender
+    // asked for the whole message back (RET=FULL).
     private const string ClaimSql = """
-        SELECT m.id, m.service_id, m.mail_from, m.received_at, substring(m.data from 1 for @HeadBytes) AS head,
+        SELECT m.id, m.service_id, m.mail_from, m.received_at, m.dsn_ret, m.dsn_envid,
+               CASE WHEN m.dsn_ret = 'FULL' THEN m.data ELSE substring(m.data from 1 for @HeadBytes) END AS head,
                coalesce((SELECT a.source_hostnames FROM relay_accounts a WHERE a.service_id = m.service_id), '{}') AS source_hostnames
         FROM messages m
         WHERE m.id IN (SELECT message_id FROM recipients WHERE dsn_pending)
@@ -40,7 +46,7 @@ public static class DsnQueue
 
     private const string RecipientsSql = """
         SELECT id, message_id, address, coalesce(last_reply, '') AS last_reply, bounce_class,
-               coalesce(last_attempt_at, completed_at) AS last_attempt_at
+               coalesce(last_attempt_at, completed_at) AS last_attempt_at, dsn_orcpt
         FROM recipients WHERE dsn_pending AND message_id = ANY(@Ids)
         ORDER BY id
         """;

@@ -3,12 +3,16 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
 
-public sealed record NewRecipient(string Address, string Domain, string Provider);
+/// <summary>A recipient to queue; <paramref name="DsnNotify"/> and <paramref name="OriginalRecipient"/> are its RCPT's NOTIFY and ORCPT (RFC 3461).</summary>
+public sealed record NewRecipient(string Address, string Domain, string Provider, string? DsnNotify = null, string? OriginalRecipient = null);
 
-/// <summary>An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient.</summary>
+/// <summary>
+/// An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient;
+/// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461).
+/// </summary>
 public sealed record NewMessage(
     Guid Id, Guid ServiceId, string MailFrom, byte[] Data, string? ClientIp, IReadOnlyList<NewRecipient> Recipients,
-    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt);
+    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null);
 
 /// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
 public sealed record ClaimedRecipient
@@ -46,16 +50,17 @@ public static class MessageQueue
     // and one commit: the relay's group commit. Foreign keys are checked at the end of the statement, when all rows are in.
     private const string InsertMessagesSql = """
         WITH m AS (
-            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at)
-            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at
-            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts)
-                 AS n (id, service_id, mail_from, data, client_ip, received_at)
+            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at, dsn_ret, dsn_envid)
+            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at, dsn_ret, dsn_envid
+            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts, @DsnReturns, @EnvelopeIds)
+                 AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid)
             RETURNING 1
         ), inserted AS (
-            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
-            SELECT message_id, service_id, address, domain, provider, received_at, expires_at
-            FROM unnest(@RecipientMessageIds, @RecipientServiceIds, @Addresses, @Domains, @Providers, @RecipientReceivedAts, @ExpiresAts)
-                 AS r (message_id, service_id, address, domain, provider, received_at, expires_at)
+            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt)
+            SELECT message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt
+            FROM unnest(@RecipientMessageIds, @RecipientServiceIds, @Addresses, @Domains, @Providers, @RecipientReceivedAts, @ExpiresAts,
+                        @DsnNotifies, @OriginalRecipients)
+                 AS r (message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt)
             -- A new recipient is due at once: its next_attempt_at is the time it was received.
             RETURNING id, message_id, service_id, address, provider, next_attempt_at AS received_at
         )
@@ -98,7 +103,9 @@ public static class MessageQueue
                 attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
                 next_attempt_at = o.next_attempt_at,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
-                dsn_pending = r.dsn_pending OR coalesce(o.event IN ('bounced', 'expired'), false)
+                -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
+                dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired'), false)
+                                                AND (r.dsn_notify IS NULL OR 'FAILURE' = ANY(string_to_array(r.dsn_notify, ','))))
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
                  AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
             WHERE r.id = o.id
@@ -146,6 +153,8 @@ public static class MessageQueue
             ClientIps = messages.Select(m => m.ClientIp).ToArray(),
             // Npgsql writes timestamptz[] from UTC DateTimes.
             ReceivedAts = messages.Select(m => m.ReceivedAt.UtcDateTime).ToArray(),
+            DsnReturns = messages.Select(m => m.DsnReturn).ToArray(),
+            EnvelopeIds = messages.Select(m => m.EnvelopeId).ToArray(),
             RecipientMessageIds = recipients.Select(x => x.Message.Id).ToArray(),
             RecipientServiceIds = recipients.Select(x => x.Message.ServiceId).ToArray(),
             Addresses = recipients.Select(x => x.Recipient.Address).ToArray(),
@@ -153,6 +162,8 @@ public static class MessageQueue
             Providers = recipients.Select(x => x.Recipient.Provider).ToArray(),
             RecipientReceivedAts = recipients.Select(x => x.Message.ReceivedAt.UtcDateTime).ToArray(),
             ExpiresAts = recipients.Select(x => x.Message.ExpiresAt.UtcDateTime).ToArray(),
+            DsnNotifies = recipients.Select(x => x.Recipient.DsnNotify).ToArray(),
+            OriginalRecipients = recipients.Select(x => x.Recipient.OriginalRecipient).ToArray(),
         };
     }
 

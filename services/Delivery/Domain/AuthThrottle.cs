@@ -3,37 +3,47 @@ using System.Collections.Concurrent;
 namespace ProMTA.Delivery.Domain;
 
 /// <summary>
-/// Slows and then locks out password guessing, per client IP and per username (so neither many IPs against one
-/// account nor one IP against many accounts gets far). Kept in memory: a restart or a second replica resets it,
-/// which only gives a guesser a few more tries, and the 192-bit generated passwords are not guessable anyway.
+/// Slows and then locks out password guessing, per (client IP, username) and per client IP. Never per username alone:
+/// then a stranger could lock the owner out by failing against their username, and the owner's correct password from
+/// their own IP must keep working. One IP trying many accounts is stopped by its own, higher, per-IP limit. Kept in
+/// memory: a restart or a second replica resets it, which only gives a guesser a few more tries, and the 192-bit
+/// generated passwords are not guessable anyway.
 /// </summary>
-public sealed class AuthThrottle(TimeProvider time, int maxFailures, TimeSpan window, TimeSpan lockout)
+public sealed class AuthThrottle(TimeProvider time, int maxFailures, int maxClientFailures, TimeSpan window, TimeSpan lockout)
 {
     private readonly ConcurrentDictionary<string, Failures> failures = new(StringComparer.OrdinalIgnoreCase);
 
-    public AuthThrottle(TimeProvider time) : this(time, 5, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)) { }
+    public AuthThrottle(TimeProvider time) : this(time, 5, 20, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)) { }
 
-    public bool IsLockedOut(params string[] keys)
+    public bool IsLockedOut(string clientIp, string username)
     {
         var now = time.GetUtcNow();
-        return keys.Any(k => failures.TryGetValue(k, out var f) && f.LockedUntil(now, lockout, maxFailures) > now);
+        return Locked(PairKey(clientIp, username), maxFailures, now) || Locked(ClientKey(clientIp), maxClientFailures, now);
     }
 
     /// <summary>Records a failure and returns how long to wait before answering it: grows with each failure.</summary>
-    public TimeSpan RecordFailure(params string[] keys)
+    public TimeSpan RecordFailure(string clientIp, string username)
     {
         var now = time.GetUtcNow();
-        var worst = 0;
-        foreach (var key in keys)
-        {
-            var f = failures.AddOrUpdate(key, _ => new Failures(1, now), (_, old) => now - old.Last > window ? new Failures(1, now) : old with { Count = old.Count + 1, Last = now });
-            worst = Math.Max(worst, f.Count);
-        }
+        var pair = Record(PairKey(clientIp, username), now);
+        // The per-IP count is scaled to the pair's scale, so the slow-down grows as fast for a spray as for one account.
+        var client = Record(ClientKey(clientIp), now) * maxFailures / Math.Max(maxClientFailures, 1);
         if (failures.Count > 100_000) Prune(now);
-        return TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, worst - 1), 4000));
+        var worst = Math.Max(pair, client);
+        return TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Max(worst, 1) - 1), 4000));
     }
 
-    public void RecordSuccess(string key) => failures.TryRemove(key, out _);
+    /// <summary>A correct password clears that account's failures from that IP (not the IP's count of other accounts).</summary>
+    public void RecordSuccess(string clientIp, string username) => failures.TryRemove(PairKey(clientIp, username), out _);
+
+    private static string PairKey(string clientIp, string username) => $"ip-user:{clientIp}|{username}";
+
+    private static string ClientKey(string clientIp) => $"ip:{clientIp}";
+
+    private bool Locked(string key, int max, DateTimeOffset now) => failures.TryGetValue(key, out var f) && f.Count >= max && f.Last + lockout > now;
+
+    private int Record(string key, DateTimeOffset now) =>
+        failures.AddOrUpdate(key, _ => new Failures(1, now), (_, old) => now - old.Last > window ? new Failures(1, now) : old with { Count = old.Count + 1, Last = now }).Count;
 
     private void Prune(DateTimeOffset now)
     {
@@ -43,8 +53,5 @@ public sealed class AuthThrottle(TimeProvider time, int maxFailures, TimeSpan wi
         }
     }
 
-    private sealed record Failures(int Count, DateTimeOffset Last)
-    {
-        public DateTimeOffset LockedUntil(DateTimeOffset now, TimeSpan lockout, int max) => Count >= max ? Last + lockout : DateTimeOffset.MinValue;
-    }
+    private sealed record Failures(int Count, DateTimeOffset Last);
 }

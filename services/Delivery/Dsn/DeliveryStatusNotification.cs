@@ -6,8 +6,20 @@ using MimeKit.Utils;
 
 namespace ProMTA.Delivery.Dsn;
 
-/// <summary>One recipient the report is about: its last reply and whether it expired instead of being refused.</summary>
-public sealed record FailedRecipient(string Address, string LastReply, bool Expired, DateTimeOffset LastAttemptAt);
+/// <summary>
+/// One recipient the report is about: its last reply, whether it expired instead of being refused, and the ORCPT its
+/// sender gave ("rfc822;address", RFC 3461 4.2), reported back as Original-Recipient.
+/// </summary>
+public sealed record FailedRecipient(string Address, string LastReply, bool Expired, DateTimeOffset LastAttemptAt, string? OriginalRecipient = null);
+
+/// <summary>
+/// What the sender asked for at MAIL (RFC 3461): its ENVID, returned as Original-Envelope-Id, and with RET=FULL the whole
+/// original message (<see cref="FullMessage"/>) instead of its headers.
+/// </summary>
+public sealed record DsnRequest(string? EnvelopeId = null, MimeMessage? FullMessage = null)
+{
+    public static readonly DsnRequest Default = new();
+}
 
 /// <summary>
 /// Builds an RFC 3464 delivery status notification: multipart/report (report-type=delivery-status) with a human-readable
@@ -21,8 +33,9 @@ public static partial class DeliveryStatusNotification
 
     public static MimeMessage Create(
         string reportingMta, string fromDomain, string sender, Guid queueId, DateTimeOffset arrivedAt, HeaderList originalHeaders,
-        IReadOnlyList<FailedRecipient> failed, DateTimeOffset now)
+        IReadOnlyList<FailedRecipient> failed, DateTimeOffset now, DsnRequest? request = null)
     {
+        request ??= DsnRequest.Default;
         var message = new MimeMessage();
         message.From.Add(new MailboxAddress("Mail Delivery System", $"MAILER-DAEMON@{fromDomain}"));
         message.To.Add(MailboxAddress.Parse(sender));
@@ -40,8 +53,9 @@ public static partial class DeliveryStatusNotification
         var report = new MultipartReport("delivery-status")
         {
             new TextPart("plain") { Text = HumanReadable(reportingMta, failed) },
-            Status(reportingMta, queueId, arrivedAt, failed),
-            new TextRfc822Headers { Message = HeadersOnly(originalHeaders) },
+            Status(reportingMta, queueId, arrivedAt, failed, request.EnvelopeId),
+            // RFC 3462 / 6522: the third part is the returned message, whole (RET=FULL) or its headers.
+            request.FullMessage is { } full ? new MessagePart { Message = full } : new TextRfc822Headers { Message = HeadersOnly(originalHeaders) },
         };
         message.Body = report;
         return message;
@@ -60,24 +74,27 @@ public static partial class DeliveryStatusNotification
     /// <summary>The remote server's reply, without the note our queue adds when a recipient expires.</summary>
     public static string RemoteReply(FailedRecipient r) => ExpiryNote().Replace(r.LastReply, "");
 
-    private static MessageDeliveryStatus Status(string reportingMta, Guid queueId, DateTimeOffset arrivedAt, IReadOnlyList<FailedRecipient> failed)
+    private static MessageDeliveryStatus Status(
+        string reportingMta, Guid queueId, DateTimeOffset arrivedAt, IReadOnlyList<FailedRecipient> failed, string? envelopeId)
     {
-        List<HeaderList> groups = [new HeaderList
-        {
-            { "Reporting-MTA", $"dns; {reportingMta}" },
-            { "X-ProMTA-Queue-ID", queueId.ToString("N") },
-            { "Arrival-Date", DateUtils.FormatDate(arrivedAt) },
-        }];
+        // RFC 3464 2.2: Original-Envelope-Id first when the sender gave an ENVID.
+        var perMessage = new HeaderList();
+        if (envelopeId is { Length: > 0 }) perMessage.Add("Original-Envelope-Id", envelopeId);
+        perMessage.Add("Reporting-MTA", $"dns; {reportingMta}");
+        perMessage.Add("X-ProMTA-Queue-ID", queueId.ToString("N"));
+        perMessage.Add("Arrival-Date", DateUtils.FormatDate(arrivedAt));
+        List<HeaderList> groups = [perMessage];
         foreach (var r in failed)
         {
-            groups.Add(new HeaderList
-            {
-                { "Final-Recipient", $"rfc822; {r.Address}" },
-                { "Action", "failed" },
-                { "Status", StatusOf(r) },
-                { "Diagnostic-Code", $"smtp; {RemoteReply(r)}" },
-                { "Last-Attempt-Date", DateUtils.FormatDate(r.LastAttemptAt) },
-            });
+            var group = new HeaderList();
+            // RFC 3464 2.3.1: Original-Recipient (from ORCPT) precedes Final-Recipient.
+            if (r.OriginalRecipient is { Length: > 0 } original) group.Add("Original-Recipient", original);
+            group.Add("Final-Recipient", $"rfc822; {r.Address}");
+            group.Add("Action", "failed");
+            group.Add("Status", StatusOf(r));
+            group.Add("Diagnostic-Code", $"smtp; {RemoteReply(r)}");
+            group.Add("Last-Attempt-Date", DateUtils.FormatDate(r.LastAttemptAt));
+            groups.Add(group);
         }
         // Written by hand: each group ends with a blank line, and MimeKit's own StatusGroups writer keeps the last one,
         // which readers (MimeKit among them) take for an empty extra recipient group. RFC 3464: groups separated by one

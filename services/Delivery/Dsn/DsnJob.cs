@@ -79,7 +79,21 @@ public sealed partial class DsnJob(
         var host = SourceHostnames.First(message.SourceHostnames, outbound.Value.HeloName);
         return DeliveryStatusNotification.Create(host, key?.Domain.TrimEnd('.') ?? host, message.MailFrom, message.Id, message.ReceivedAt,
             OriginalHeaders(message.Head),
-            [.. failed.Select(r => new FailedRecipient(r.Address, r.LastReply, r.BounceClass == BounceClass.Expired, r.LastAttemptAt))], now);
+            [.. failed.Select(r => new FailedRecipient(r.Address, r.LastReply, r.BounceClass == BounceClass.Expired, r.LastAttemptAt, r.DsnOrcpt))], now,
+            new DsnRequest(message.DsnEnvid, message.DsnRet == "FULL" ? FullMessage(message.Head) : null));
+    }
+
+    private static MimeMessage? FullMessage(byte[] data)
+    {
+        try
+        {
+            return MimeMessage.Load(new MemoryStream(data, writable: false));
+        }
+        catch (FormatException)
+        {
+            // Unparseable: the report falls back to the headers.
+            return null;
+        }
     }
 
     private static HeaderList OriginalHeaders(byte[] head)

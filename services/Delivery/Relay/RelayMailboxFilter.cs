@@ -1,8 +1,6 @@
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Data;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Storage;
+using ProMTA.Delivery.Smtp;
 
 namespace ProMTA.Delivery.Relay;
 
@@ -36,5 +34,5 @@ internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders) : IM
         return true;
     }
 
-    private static SmtpServer.Protocol.SmtpResponseException AuthenticationRequired() => RelaySession.Reply(530, "5.7.0 Authentication required");
+    private static SmtpResponseException AuthenticationRequired() => RelaySession.Reply(530, "5.7.0 Authentication required");
 }

@@ -3,14 +3,15 @@ using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Protocol;
-using SmtpServer.Storage;
+using ProMTA.Delivery.Smtp;
 
 namespace ProMTA.Delivery.Relay;
 
-/// <summary>Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas.</summary>
+/// <summary>
+/// Answers 250 only once the message and its recipients are committed to PostgreSQL; unlimited, no quotas. A message
+/// missing Date/Message-ID or with over-long lines is completed first (SubmissionFixes, RFC 6409 8); the DSN parameters
+/// (RFC 3461) are stored with the message and its recipients for the DSN job.
+/// </summary>
 internal sealed partial class RelayMessageStore(
     QueueWriter writer, SenderPolicy senders, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
     ILogger<RelayMessageStore> log) : IMessageStore
@@ -21,13 +22,15 @@ internal sealed partial class RelayMessageStore(
         if (await senders.CheckHeaderAsync(context, serviceId, buffer, cancellationToken) is { } refused) return refused;
         var messageId = Guid.CreateVersion7();
         var recipients = transaction.To
-            .Select(to => new NewRecipient(to.AsAddress(), to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host)))
+            .Select(to => new NewRecipient(to.AsAddress()!, to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host), DsnNotifyText(to.Notify), to.OriginalRecipient))
             .ToList();
+        var now = time.GetUtcNow();
+        // Outside the try: a message that cannot be repaired is refused (554), not "try again".
+        if (transaction.Shape.NeedsSubmissionFix) buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, relay.Value.Hostname, now));
         try
         {
-            var now = time.GetUtcNow();
             var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), relay.Value.Hostname,
-                context.Pipe?.IsSecure == true, context.Authentication.IsAuthenticated, messageId,
+                context.IsSecure, context.Authentication.IsAuthenticated, messageId,
                 recipients.Count == 1 ? recipients[0].Address : null, now);
             // Stored with the trace header in front, so delivery sends the bytes as they are (no re-assembly per attempt).
             var data = new byte[received.Length + buffer.Length];
@@ -35,18 +38,25 @@ internal sealed partial class RelayMessageStore(
             buffer.CopyTo(data.AsSpan(received.Length));
             // MAIL FROM:<> (a customer's own bounce or auto-reply) has no address: stored as "", the null reverse path.
             await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress() ?? "", data,
-                RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime));
+                RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime,
+                DsnReturn: transaction.Parameters.Return switch { DsnReturn.Full => "FULL", DsnReturn.Headers => "HDRS", _ => null },
+                EnvelopeId: transaction.Parameters.EnvelopeId));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             // Not stored, so not accepted: the client keeps the message and tries again.
             LogStoreFailed(ex, serviceId);
-            return new SmtpResponse((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again");
+            return new SmtpResponse(451, "4.3.0 Temporary failure storing the message; try again");
         }
         metrics.Queued(recipients.Count);
         LogQueued(messageId, serviceId, recipients.Count);
-        return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 Ok: queued as {messageId:N}");
+        return new SmtpResponse(250, $"2.0.0 Ok: queued as {messageId:N}");
     }
+
+    /// <summary>As stored in recipients.dsn_notify: "NEVER", or the outcomes to report ("SUCCESS,FAILURE"); null: not given.</summary>
+    private static string? DsnNotifyText(DsnNotify? notify) => notify is { } n
+        ? string.Join(',', Enum.GetValues<DsnNotify>().Where(f => n.HasFlag(f)).Select(f => f.ToString().ToUpperInvariant()))
+        : null;
 
     [LoggerMessage(LogLevel.Information, "Queued {MessageId} for {ServiceId} with {Recipients} recipients")]
     private partial void LogQueued(Guid messageId, Guid serviceId, int recipients);

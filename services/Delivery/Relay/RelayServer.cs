@@ -1,35 +1,45 @@
 using System.Net;
 using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
-using SmtpServer;
 
 namespace ProMTA.Delivery.Relay;
 
-/// <summary>The SMTP submission endpoint customers relay through: STARTTLS, AUTH PLAIN/LOGIN, SIZE, 8BITMIME, PIPELINING.</summary>
+/// <summary>
+/// The SMTP submission endpoint customers relay through (docs/relay.md): our own SMTP engine (Smtp/) with the relay's
+/// handlers: AUTH against relay_accounts, the account checks at MAIL/RCPT, and the durable queue at the end of DATA.
+/// </summary>
 internal sealed partial class RelayServer(
     IOptions<RelayOptions> options, RelayAuthenticator authenticator, RelayMailboxFilter filter, RelayMessageStore store,
-    MigrationState migrations, ILogger<RelayServer> log) : BackgroundService
+    MigrationState migrations, ILoggerFactory loggers, ILogger<RelayServer> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Accepting mail needs the queue's tables.
         await migrations.Completed.WaitAsync(stoppingToken);
         var relay = options.Value;
-        var certificate = RelayCertificate.Load(relay);
-        var serverOptions = new SmtpServerOptionsBuilder()
-            .ServerName(relay.Hostname)
-            .MaxMessageSize(relay.MaxMessageSize, MaxMessageSizeHandling.Strict)
-            .Endpoint(endpoint => endpoint
-                .Endpoint(new IPEndPoint(IPAddress.Parse(relay.Address), relay.Port))
-                .Certificate(certificate)
-                // Authentication is enforced by RelayMailboxFilter with a 530 5.7.0 the clients understand.
-                .AuthenticationRequired(false)
-                .AllowUnsecureAuthentication(relay.AllowPlainAuth))
-            .Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(authenticator);
-        services.Add(filter);
-        services.Add(store);
+        using var certificate = RelayCertificate.Load(relay);
+        var listenerOptions = new SmtpListenerOptions
+        {
+            EndPoint = new IPEndPoint(IPAddress.Parse(relay.Address), relay.Port),
+            Hostname = relay.Hostname,
+            Certificate = certificate,
+            MaxMessageSize = relay.MaxMessageSize,
+            IdleTimeout = relay.IdleTimeout,
+            MaxErrors = relay.MaxErrors,
+            MaxRecipients = relay.MaxRecipients,
+            MaxConnectionsPerClient = relay.MaxConnectionsPerClient,
+            MaxHeaderBytes = relay.MaxHeaderBytes,
+            MaxHeaderCount = relay.MaxHeaderCount,
+            MaxReceivedHeaders = relay.MaxReceivedHeaders,
+            AllowAuthWithoutTls = relay.AllowPlainAuth,
+        };
+        if (relay.TrustedClients.Count > 0) LogTrustedClients(string.Join(", ", relay.TrustedClients.Keys));
+        var handlers = new SmtpHandlers(filter, store, authenticator, context =>
+        {
+            if (relay.TrustedClients.Count > 0 && RelaySession.ClientIp(context) is { } ip && relay.TrustedClients.TryGetValue(ip, out var serviceId)) RelaySession.Trust(context, serviceId);
+        });
+        var listener = new SmtpListener(listenerOptions, handlers, loggers.CreateLogger<SmtpListener>());
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -37,18 +47,7 @@ internal sealed partial class RelayServer(
                 try
                 {
                     LogListening(relay.Address, relay.Port, relay.AllowPlainAuth);
-                    var server = new SmtpServer.SmtpServer(serverOptions, services);
-                    // The EHLO name goes into the Received header the relay adds.
-                    server.SessionCreated += (_, e) => e.Context.CommandExecuting += (_, c) => RelaySession.RememberHelo(e.Context, c.Command);
-                    if (relay.TrustedClients.Count > 0)
-                    {
-                        LogTrustedClients(string.Join(", ", relay.TrustedClients.Keys));
-                        server.SessionCreated += (_, e) =>
-                        {
-                            if (RelaySession.ClientIp(e.Context) is { } ip && relay.TrustedClients.TryGetValue(ip, out var serviceId)) RelaySession.Trust(e.Context, serviceId);
-                        };
-                    }
-                    await server.StartAsync(stoppingToken);
+                    await listener.RunAsync(stoppingToken);
                 }
                 catch (System.Net.Sockets.SocketException ex)
                 {
@@ -62,10 +61,6 @@ internal sealed partial class RelayServer(
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // stopping
-        }
-        finally
-        {
-            certificate.Dispose();
         }
     }
 
