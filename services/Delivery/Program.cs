@@ -13,5 +13,6 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
 app.MapRelayApi();
+app.MapInboundApi();
 
 app.Run();
