@@ -19,7 +19,7 @@ internal sealed class InboundMailboxFilter(Database db, IOptions<InboundOptions>
 
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
-        if (size > options.Value.MaxMessageSize) throw SmtpSessionInfo.Reply(552, $"5.3.4 Message size exceeds the limit of {options.Value.MaxMessageSize} bytes");
+        // MAIL ... SIZE= over the limit never gets here: SmtpServer answers it with 552 itself (MaxMessageSizeHandling.Strict).
         // A new transaction: its recipients are counted from zero.
         context.Properties[RecipientCountKey] = 0;
         return Task.FromResult(true);

@@ -66,6 +66,9 @@ public sealed class ConnectionLimit(int maxPerIp) : IEndpointListenerFactory
                 finally
                 {
                     pipe.Dispose();
+                    // The next connection is accepted into the same context, and the listener adds these keys afresh.
+                    context.Properties.Remove(EndpointListener.LocalEndPointKey);
+                    context.Properties.Remove(EndpointListener.RemoteEndPointKey);
                 }
             }
         }
