@@ -94,6 +94,12 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Ports:Gateway={FreePort.Next()}",
             $"--Ports:Smtp={SmtpPort}",
             $"--Ports:InboundSmtp={InboundPort}",
+            // The fake ISPs' MX port (also Delivery's MX port and the inbound MX's port on every dedicated IP): not 25, so
+            // another stack running on this machine keeps its fake ISPs and this run gets its own.
+            $"--Ports:FakeMx={FreePort.Next()}",
+            // Reports back from the fake ISPs only where a test asks for them (asyncbounce-*, complain-* recipients).
+            "--FakeIsp:AsyncBounceRate=0",
+            "--FakeIsp:ComplaintRate=0",
             "--Infrastructure:Mode=native",
         ]);
         await Telemetry.StartAsync();
