@@ -20,12 +20,17 @@ internal sealed partial class InboundServer(
     ILogger<InboundServer> log) : BackgroundService
 {
     private readonly Dictionary<IPEndPoint, CancellationTokenSource> listeners = [];
-    private readonly List<Task> running = [];
+    /// <summary>Every listener started, with its stop switch; disposed when the server stops.</summary>
+    private readonly List<(Task Task, CancellationTokenSource Stop)> running = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var inbound = options.Value;
-        if (inbound.Port == 0 && inbound.DedicatedIpPort == 0) return;
+        if (inbound.Port == 0 && inbound.DedicatedIpPort == 0)
+        {
+            LogOff();
+            return;
+        }
         // Accepting mail needs the inbox tables.
         await migrations.Completed.WaitAsync(stoppingToken);
         // The relay's certificate mechanics, with the inbound MX's own name and file.
@@ -50,9 +55,9 @@ internal sealed partial class InboundServer(
         }
         finally
         {
-            foreach (var stop in listeners.Values) await stop.CancelAsync();
-            await Task.WhenAll(running);
-            foreach (var stop in listeners.Values) stop.Dispose();
+            foreach (var (_, stop) in running) await stop.CancelAsync();
+            await Task.WhenAll(running.Select(r => r.Task));
+            foreach (var (_, stop) in running) stop.Dispose();
         }
     }
 
@@ -82,7 +87,7 @@ internal sealed partial class InboundServer(
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         listeners[endpoint] = stop;
-        running.Add(RunAsync(endpoint, certificate, limit, stop.Token));
+        running.Add((RunAsync(endpoint, certificate, limit, stop.Token), stop));
     }
 
     private async Task RunAsync(IPEndPoint endpoint, X509Certificate2 certificate, ConnectionLimit limit, CancellationToken ct)
@@ -125,6 +130,9 @@ internal sealed partial class InboundServer(
             }
         }
     }
+
+    [LoggerMessage(LogLevel.Information, "Inbound MX off: neither Inbound:Port nor Inbound:DedicatedIpPort is set")]
+    private partial void LogOff();
 
     [LoggerMessage(LogLevel.Information, "Inbound MX listening on {Endpoint}")]
     private partial void LogListening(string endpoint);
