@@ -61,6 +61,12 @@ public static class Platform
             .WithEnvironment("FakeIsp__SmtpPort", mxPort)
             .WithEnvironment("FakeIsp__PowerDnsApiUrl", infra.PowerDnsApi)
             .WithEnvironment("FakeIsp__PowerDnsApiKey", infra.PowerDnsApiKey)
+            // Like real ISPs, some accepted mail bounces later and some recipients complain: the reports go back to the
+            // sender domain's MX found in PowerDNS, which is Delivery's inbound MX on the service's IP (docs/inbound.md).
+            .WithEnvironment("FakeIsp__DnsResolver", infra.DnsEndpoint)
+            .WithEnvironment("FakeIsp__ReportMxPort", mxPort)
+            .WithEnvironment("FakeIsp__AsyncBounceRate", builder.Configuration["FakeIsp:AsyncBounceRate"] ?? "0.01")
+            .WithEnvironment("FakeIsp__ComplaintRate", builder.Configuration["FakeIsp:ComplaintRate"] ?? "0.002")
             .WaitFor(infra.PowerDns);
 
         var delivery = builder.AddService<Projects.Delivery>("delivery", infra)
@@ -71,6 +77,11 @@ public static class Platform
             .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
             .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)
             .WithEnvironment("Delivery__MxPort", mxPort)
+            // The inbound MX: a fixed port for trying it by hand, and the MX port of every dedicated IP (127.0.x.y locally),
+            // where mta1.<domain> points, so bounces and complaints reach it through DNS like on the internet.
+            .WithEnvironment("Inbound__Port", builder.Configuration["Ports:InboundSmtp"] ?? "2526")
+            .WithEnvironment("Inbound__DedicatedIpPort", mxPort)
+            .WithEnvironment("Inbound__RefreshInterval", "00:00:05")
             // Not WaitFor(fakeIsp): the relay must not depend on a dev tool; until the fake MX answer, mail is deferred.
             .WithReferenceRelationship(fakeIsp);
 

@@ -1,6 +1,7 @@
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
+using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
 using ProMTA.ServiceDefaults.Security;
@@ -22,6 +23,7 @@ public static class Extensions
         });
         builder.AddRelay();
         builder.AddOutbound();
+        builder.AddInbound();
         return builder;
     }
 
@@ -45,6 +47,22 @@ public static class Extensions
         builder.Services.AddSingleton<QueueWriter>();
         builder.Services.AddSingleton<RelayMessageStore>();
         builder.Services.AddHostedService<RelayServer>();
+        return builder;
+    }
+
+    /// <summary>The MX of hosted domains (section "Inbound"): reports and replies stored, ordinary mail forwarded.</summary>
+    public static IHostApplicationBuilder AddInbound(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<InboundOptions>().BindConfiguration("Inbound")
+            .Validate(o => System.Net.IPAddress.TryParse(o.Address, out _), "Inbound:Address must be an IP address")
+            .Validate(o => o.Port is >= 0 and < 65536 && o.DedicatedIpPort is >= 0 and < 65536, "Inbound:Port and Inbound:DedicatedIpPort must be ports (0 = off)")
+            .Validate(o => o.MaxMessageSize > 0 && o.MaxRecipients > 0 && o.MaxConnectionsPerIp > 0 && o.MaxHops > 0,
+                "Inbound:MaxMessageSize, MaxRecipients, MaxConnectionsPerIp and MaxHops must be positive")
+            .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Inbound:RefreshInterval must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<InboundMailboxFilter>();
+        builder.Services.AddSingleton<InboundMessageStore>();
+        builder.Services.AddHostedService<InboundServer>();
         return builder;
     }
 

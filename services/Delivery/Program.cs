@@ -16,5 +16,6 @@ app.MapDefaultEndpoints();
 var endpoints = app.MapPlatformEndpoints();
 endpoints.MapRelayApi();
 endpoints.MapSenderDomainsAdminApi();
+endpoints.MapInboundApi();
 
 app.Run();

@@ -14,24 +14,32 @@ public sealed class DeliveryProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private DeliveryProcess(Process process, int relayPort)
+    private DeliveryProcess(Process process, int relayPort, int httpPort)
     {
         this.process = process;
         RelayPort = relayPort;
+        HttpPort = httpPort;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The secret the gateway would sign caller headers with (<see cref="ProMTA.ServiceDefaults.Auth.CallerToken"/>).</summary>
+    public const string InternalSecret = "internal-secret-for-delivery-process-tests-0123456789";
+
     public int RelayPort { get; }
+
+    /// <summary>Where its HTTP API listens (on 127.0.0.1).</summary>
+    public int HttpPort { get; }
 
     public string Output { get { lock (output) return output.ToString(); } }
 
     /// <summary>Starts Delivery.dll with <paramref name="settings"/> as command-line configuration; returns once the relay listens.</summary>
     public static async Task<DeliveryProcess> StartAsync(string connectionString, int relayPort, IReadOnlyDictionary<string, string> settings)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Delivery.dll"), "--urls", $"http://127.0.0.1:{FreePort.Next()}"])
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Delivery.dll"), "--urls", $"http://127.0.0.1:{httpPort}"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -42,11 +50,11 @@ public sealed class DeliveryProcess : IAsyncDisposable
         // No broker: the relay and the outbound worker do not need one (MassTransit keeps retrying in the background).
         start.Environment["ConnectionStrings__rabbitmq"] = $"amqp://guest:guest@127.0.0.1:{FreePort.Next()}/";
         start.Environment["Logging__LogLevel__MassTransit"] = "None";
-        start.Environment["Auth__InternalSecret"] = "internal-secret-for-delivery-process-tests-0123456789";
+        start.Environment["Auth__InternalSecret"] = InternalSecret;
         start.Environment["Dkim__EncryptionKey"] = RelayHost.DkimEncryptionKey;
         start.Environment["Relay__Port"] = relayPort.ToString();
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
-        var delivery = new DeliveryProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start Delivery.dll"), relayPort);
+        var delivery = new DeliveryProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start Delivery.dll"), relayPort, httpPort);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (!await delivery.RelayListensAsync())
         {

@@ -42,6 +42,8 @@ public sealed class RelayHost : IAsyncDisposable
     /// <summary>The database schema of this host: pass it to the next StartAsync to restart on the same data.</summary>
     public string Schema { get; }
     public int Port { get; }
+    /// <summary>The inbound MX's fixed port when started with <c>inbound: true</c>.</summary>
+    public int InboundPort { get; private init; }
     public Guid ServiceId { get; }
     public string Username { get; }
     public Database Database => host.Services.GetRequiredService<Database>();
@@ -49,13 +51,13 @@ public sealed class RelayHost : IAsyncDisposable
 
     public static async Task<RelayHost> StartAsync(PostgresFixture postgres, FakeProviderOptions? gmail = null, bool allowPlainAuth = true,
         Func<Guid, IReadOnlyDictionary<string, string>>? settings = null, string environment = "Production", Action<IServiceCollection>? services = null,
-        string? schema = null)
+        string? schema = null, bool inbound = false, ReportSender? reports = null, Func<int, Dictionary<string, string>>? inboundSettings = null)
     {
         schema ??= $"t_{Guid.NewGuid():N}"[..20];
         var mxPort = FreePort.Next();
         var provider = gmail ?? new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" };
         provider.Address = "127.0.0.1";
-        var mx = new FakeMx(provider, mxPort);
+        var mx = new FakeMx(provider, mxPort, reports);
         mx.Start();
 
         var port = FreePort.Next();
@@ -70,12 +72,18 @@ public sealed class RelayHost : IAsyncDisposable
         builder.Configuration["Delivery:RetryInitial"] = "00:00:00.500";
         builder.Configuration["Delivery:RetryMax"] = "00:00:01";
         builder.Configuration["Delivery:PollInterval"] = "00:00:00.100";
+        var inboundPort = inbound ? FreePort.Next() : 0;
+        builder.Configuration["Inbound:Port"] = inboundPort.ToString();
+        builder.Configuration["Inbound:Hostname"] = "mx.promta.test";
         foreach (var (key, value) in settings?.Invoke(serviceId) ?? new Dictionary<string, string>()) builder.Configuration[key] = value;
+        foreach (var (key, value) in inboundSettings?.Invoke(inboundPort) ?? []) builder.Configuration[key] = value;
+        inboundPort = int.Parse(builder.Configuration["Inbound:Port"]!);
         builder.Services.AddSingleton(TimeProvider.System);
         services?.Invoke(builder.Services);
         builder.AddServiceDatabase(schema, typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
+        if (inbound) builder.AddInbound();
         var host = builder.Build();
         try
         {
@@ -101,8 +109,9 @@ public sealed class RelayHost : IAsyncDisposable
                 INSERT INTO sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now())
                 """, new { ServiceId = serviceId, Domain = OwnDomain });
         }
-        var relay = new RelayHost(host, mx, port, serviceId, username, schema);
+        var relay = new RelayHost(host, mx, port, serviceId, username, schema) { InboundPort = inboundPort };
         await relay.WaitForRelayAsync();
+        if (inbound) await relay.WaitForListenerAsync(inboundPort);
         return relay;
     }
 
@@ -137,6 +146,12 @@ public sealed class RelayHost : IAsyncDisposable
         return message;
     }
 
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return [.. await connection.QueryAsync<T>(sql, param)];
+    }
+
     public async Task<T> QuerySingleAsync<T>(string sql, object? param = null)
     {
         await using var connection = await Database.OpenAsync();
@@ -158,6 +173,24 @@ public sealed class RelayHost : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
             await Task.Delay(100);
         }
+    }
+
+    private async Task WaitForListenerAsync(int port)
+    {
+        await EventuallyAsync(async () =>
+        {
+            try
+            {
+                using var client = new SmtpClient();
+                await client.ConnectAsync("127.0.0.1", port, SecureSocketOptions.None);
+                await client.DisconnectAsync(true);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                return false;
+            }
+        }, TimeSpan.FromSeconds(20));
     }
 
     private async Task WaitForRelayAsync()

@@ -27,6 +27,8 @@ public sealed class PlatformFixture : IAsyncLifetime
 
     /// <summary>The relay's port in this run (not 2525, so a developer's running stack is not disturbed).</summary>
     public int SmtpPort { get; } = FreePort.Next();
+    /// <summary>Delivery's inbound MX on a fixed address (it also answers on the MX port of every dedicated IP).</summary>
+    public int InboundPort { get; } = FreePort.Next();
 
     /// <summary>The staff operator the AppHost bootstraps, with the password it generated for this run's data.</summary>
     public (string Email, string Password) Operator =>
@@ -111,6 +113,13 @@ public sealed class PlatformFixture : IAsyncLifetime
             $"--Ports:Dns={DnsPort}",
             $"--Ports:Gateway={FreePort.Next()}",
             $"--Ports:Smtp={SmtpPort}",
+            $"--Ports:InboundSmtp={InboundPort}",
+            // The fake ISPs' MX port (also Delivery's MX port and the inbound MX's port on every dedicated IP): not 25, so
+            // another stack running on this machine keeps its fake ISPs and this run gets its own.
+            $"--Ports:FakeMx={FreePort.Next()}",
+            // Reports back from the fake ISPs only where a test asks for them (asyncbounce-*, complain-* recipients).
+            "--FakeIsp:AsyncBounceRate=0",
+            "--FakeIsp:ComplaintRate=0",
             "--Infrastructure:Mode=native",
         ]);
         await Telemetry.StartAsync();

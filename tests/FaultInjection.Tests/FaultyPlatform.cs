@@ -48,6 +48,7 @@ public sealed class FaultyPlatform : IAsyncDisposable
             $"--Ports:Gateway={FreePort.Next()}",
             $"--Ports:Smtp={FreePort.Next()}",
             $"--Ports:FakeMx={FreePort.Next()}",
+            $"--Ports:InboundSmtp={FreePort.Next()}",
             "--Infrastructure:Mode=native",
             $"--Faults:TransientConsumerFailurePercent={TransientFailurePercent}",
             $"--Faults:Journal={Path.Combine(data, "injected-faults.tsv")}",

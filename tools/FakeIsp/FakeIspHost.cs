@@ -3,9 +3,11 @@ using Microsoft.Extensions.Options;
 namespace ProMTA.FakeIsp;
 
 /// <summary>Starts one fake MX per configured provider and, when PowerDNS is configured, publishes their records.</summary>
-public sealed partial class FakeIspHost(IOptions<FakeIspOptions> options, IHttpClientFactory httpClients, ILogger<FakeIspHost> log) : IHostedService
+public sealed partial class FakeIspHost(
+    IOptions<FakeIspOptions> options, IHttpClientFactory httpClients, ILoggerFactory logs, ILogger<FakeIspHost> log) : IHostedService
 {
     private readonly List<FakeMx> servers = [];
+    private ReportSender? reports;
 
     public IReadOnlyList<FakeMx> Servers => servers;
 
@@ -13,9 +15,12 @@ public sealed partial class FakeIspHost(IOptions<FakeIspOptions> options, IHttpC
     {
         var config = options.Value;
         var providers = config.Providers.Count > 0 ? config.Providers : FakeProviderOptions.Defaults();
+        reports = new ReportSender(config, logs.CreateLogger<ReportSender>());
         foreach (var provider in providers)
         {
-            var mx = new FakeMx(provider, config.SmtpPort);
+            if (provider.AsyncBounceRate == 0) provider.AsyncBounceRate = config.AsyncBounceRate;
+            if (provider.ComplaintRate == 0) provider.ComplaintRate = config.ComplaintRate;
+            var mx = new FakeMx(provider, config.SmtpPort, reports);
             mx.Start();
             servers.Add(mx);
             LogListening(provider.Name, provider.Domain, provider.Address, config.SmtpPort);
@@ -33,6 +38,7 @@ public sealed partial class FakeIspHost(IOptions<FakeIspOptions> options, IHttpC
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         foreach (var server in servers) await server.DisposeAsync();
+        if (reports is not null) await reports.DisposeAsync();
     }
 
     [LoggerMessage(LogLevel.Information, "Fake {Provider} MX for {Domain} on {Address}:{Port}")]

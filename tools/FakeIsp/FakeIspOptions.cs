@@ -9,6 +9,16 @@ public sealed class FakeIspOptions
     public string? PowerDnsApiUrl { get; set; }
     public string? PowerDnsApiKey { get; set; }
     public string PowerDnsServerId { get; set; } = "localhost";
+    /// <summary>The DNS server (ip:port) asked for the MX of senders' domains when reports go back; locally the PowerDNS.</summary>
+    public string? DnsResolver { get; set; }
+    /// <summary>The port reports are delivered to on the sender domain's MX: 25 on the internet, a local run's MX port.</summary>
+    public int ReportMxPort { get; set; } = 25;
+    /// <summary>How long after accepting a message its bounce or complaint goes back.</summary>
+    public TimeSpan ReportDelay { get; set; } = TimeSpan.FromSeconds(3);
+    /// <summary>Applied to every provider that sets none of its own (<see cref="FakeProviderOptions.AsyncBounceRate"/>).</summary>
+    public double AsyncBounceRate { get; set; }
+    /// <summary>Applied to every provider that sets none of its own (<see cref="FakeProviderOptions.ComplaintRate"/>).</summary>
+    public double ComplaintRate { get; set; }
 }
 
 /// <summary>One receiving ISP: its domain, its MX address and how it treats what it receives.</summary>
@@ -29,6 +39,14 @@ public sealed class FakeProviderOptions
     public string ThrottleReply { get; set; } = "421 4.7.0 Try again later";
     /// <summary>Share of recipients that do not exist (550 5.1.1); local parts starting with "unknown" never exist.</summary>
     public double UnknownUserRate { get; set; }
+    /// <summary>
+    /// Share of recipients accepted at RCPT that bounce a few seconds later with a DSN to the envelope sender (mailbox
+    /// full, forwarding broken: what a filtering front end finds out after the 250). Local parts starting with
+    /// "asyncbounce" always do. 0 by default: tests that count deliveries see no extra mail.
+    /// </summary>
+    public double AsyncBounceRate { get; set; }
+    /// <summary>Share of delivered messages whose recipient complains: an ARF report to abuse@ of the sender's domain. Local parts starting with "complain" always do.</summary>
+    public double ComplaintRate { get; set; }
     /// <summary>How many first attempts per recipient are answered 451 4.7.1 (greylisting).</summary>
     public int GreylistAttempts { get; set; }
     /// <summary>How long it takes to answer the end of DATA (real MXs scan content for tens of milliseconds).</summary>

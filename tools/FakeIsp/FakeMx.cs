@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Net;
+using MimeKit;
 using ProMTA.FakeIsp.Limits;
 using SmtpServer;
 using SmtpServer.Mail;
@@ -16,7 +17,8 @@ namespace ProMTA.FakeIsp;
 /// </summary>
 public sealed record FakeMxCounters(
     string Name, string Domain, string Address, long Connections, long Accepted, long Throttled, long Greylisted,
-    long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps, long OfferedAfterThrottle = 0);
+    long UnknownUsers, long RejectedAsSpam, IReadOnlyDictionary<string, long> ClientIps, long OfferedAfterThrottle = 0, long AsyncBounces = 0,
+    long Complaints = 0);
 
 /// <summary>What the fake MX accepted; <see cref="Data"/> is the raw message as received (tests check its DKIM signature).</summary>
 /// <summary>One accepted message as it arrived, with the name its sender greeted with (EHLO/HELO).</summary>
@@ -26,6 +28,7 @@ public sealed record ReceivedMessage(string ClientIp, string From, IReadOnlyList
 public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
 {
     private readonly FakeProviderOptions provider;
+    private readonly ReportSender? reports;
     private readonly SmtpServer.SmtpServer server;
     private readonly CancellationTokenSource stop = new();
     private readonly ConcurrentDictionary<string, long> clientIps = new();
@@ -35,12 +38,14 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
     private readonly ConcurrentDictionary<string, HiddenRateLimit> limits = new();
     private readonly Timeline timeline = new();
     private const string ThrottledSession = "FakeIsp.Throttled";
-    private long connections, closed, accepted, throttled, greylisted, unknown, spam, offeredAfterThrottle;
+    private long connections, closed, accepted, throttled, greylisted, unknown, spam, offeredAfterThrottle, asyncBounces, complaints;
     private Task running = Task.CompletedTask;
 
-    public FakeMx(FakeProviderOptions provider, int port)
+    /// <param name="reports">Where bounces and complaints go back (<see cref="FakeProviderOptions.AsyncBounceRate"/>); none without it.</param>
+    public FakeMx(FakeProviderOptions provider, int port, ReportSender? reports = null)
     {
         this.provider = provider;
+        this.reports = reports;
         var options = new SmtpServerOptionsBuilder()
             .ServerName($"mx.{provider.Domain}")
             .Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Parse(provider.Address), port)))
@@ -78,7 +83,8 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
 
     public FakeMxCounters Counters() => new(provider.Name, provider.Domain, provider.Address,
         Interlocked.Read(ref connections), Interlocked.Read(ref accepted), Interlocked.Read(ref throttled), Interlocked.Read(ref greylisted),
-        Interlocked.Read(ref unknown), Interlocked.Read(ref spam), new Dictionary<string, long>(clientIps), Interlocked.Read(ref offeredAfterThrottle));
+        Interlocked.Read(ref unknown), Interlocked.Read(ref spam), new Dictionary<string, long>(clientIps), Interlocked.Read(ref offeredAfterThrottle),
+        Interlocked.Read(ref asyncBounces), Interlocked.Read(ref complaints));
 
     public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
@@ -124,7 +130,37 @@ public sealed class FakeMx : IMailboxFilter, IMessageStore, IAsyncDisposable
         received.Enqueue(new ReceivedMessage(ClientIp(context), transaction.From.AsAddress(), [.. transaction.To.Select(t => t.AsAddress())], (int)buffer.Length, buffer.ToArray(),
             context.Properties.TryGetValue(HeloKey, out var helo) ? helo as string : null));
         while (received.Count > 1000) received.TryDequeue(out _);
+        ReportBack(transaction, buffer, ClientIp(context));
         return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 OK {Guid.NewGuid():N} - {provider.Name.ToLowerInvariant()}");
+    }
+
+    /// <summary>
+    /// Accepted is not delivered: some recipients bounce later and some complain, and the ISP tells the sender's domain by
+    /// mail. Never about mail with a null reverse path (a bounce is not bounced).
+    /// </summary>
+    private void ReportBack(IMessageTransaction transaction, ReadOnlySequence<byte> buffer, string clientIp)
+    {
+        if (reports is null || transaction.From.AsAddress() is not { Length: > 0 } sender || !sender.Contains('@')) return;
+        var recipients = transaction.To.Select(t => t.AsAddress()).ToList();
+        var bounced = recipients.Where(r => r.StartsWith("asyncbounce", StringComparison.OrdinalIgnoreCase)
+            || (provider.AsyncBounceRate > 0 && Share("async:" + r) < provider.AsyncBounceRate)).ToList();
+        var complainant = recipients.FirstOrDefault(r => r.StartsWith("complain", StringComparison.OrdinalIgnoreCase))
+            ?? (provider.ComplaintRate > 0 && Random.Shared.NextDouble() < provider.ComplaintRate ? recipients.Except(bounced).FirstOrDefault() : null);
+        if (bounced.Count == 0 && complainant is null) return;
+        var original = MimeMessage.Load(new MemoryStream(buffer.ToArray(), writable: false));
+        var now = DateTimeOffset.UtcNow;
+        var due = now + reports.Delay;
+        foreach (var recipient in bounced)
+        {
+            Interlocked.Increment(ref asyncBounces);
+            reports.Enqueue(new OutgoingReport("bounce", "", sender, IspReports.Bounce(provider.Domain, sender, recipient, original, now), due));
+        }
+        if (complainant is not null)
+        {
+            Interlocked.Increment(ref complaints);
+            var report = IspReports.Complaint(provider.Domain, sender, complainant, clientIp, original, now);
+            reports.Enqueue(new OutgoingReport("complaint", $"fbl@{provider.Domain}", report.To.Mailboxes.Single().Address, report, due));
+        }
     }
 
     /// <summary>The hidden limit applies per sending IP, as at the real ISPs (<see cref="HiddenRateLimit"/>).</summary>

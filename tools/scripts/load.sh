@@ -20,7 +20,7 @@ ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:$(free_port)" ASPIRE_RESOUR
 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
 setsid dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --Infrastructure:DataDir="$data" --Infrastructure:Mode=native \
   --Ports:Gateway="$gateway_port" --ServicePorts:Ordering="$ordering_port" --Ports:Dns="$(free_port)" --Ports:Smtp="$(free_port)" \
-  --Ports:FakeMx="$(free_port)" >"$data.apphost.log" 2>&1 &
+  --Ports:FakeMx="$(free_port)" --Ports:InboundSmtp="$(free_port)" >"$data.apphost.log" 2>&1 &
 stack=$!
 stop() {
   # SIGTERM, not SIGINT: a background job of a script ignores SIGINT.

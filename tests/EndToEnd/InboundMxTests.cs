@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ProMTA.EndToEnd;
+
+/// <summary>
+/// The MX Dns publishes for a sending domain (mta1.&lt;domain&gt;, the service's IP) answers: bounce reports from our own
+/// outbound and the fake ISPs' asynchronous bounces and complaints find it through PowerDNS and land in the inbox.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper output)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task Bounces_and_complaints_about_a_customers_mail_reach_our_inbound_mx_through_dns_and_staff_see_them()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var domain = $"in{Guid.NewGuid():N}"[..14] + ".test";
+        using var placed = await customer.PlaceOrderAsync(
+            new { productId = "promta-starter", paymentMethodId = "pm_card_visa", sendingDomain = domain }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var created = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        var serviceId = created.GetProperty("serviceId").GetGuid();
+        await customer.WaitForOrderStatusAsync(created.GetProperty("orderId").GetGuid(), "Active", Timeout);
+        await customer.WaitForAsync($"/api/services/{serviceId}/dns",
+            d => d.GetProperty("records").EnumerateArray().Any(r => r.GetProperty("type").GetString() == "MX"), Timeout);
+        using var rotated = await customer.PostAsync($"/api/services/{serviceId}/smtp-password");
+        var login = await rotated.Content.ReadFromJsonAsync<JsonElement>();
+
+        // example.test's fake MX: zoe does not exist (550 at RCPT: our own bounce report), ann is accepted and bounced
+        // later, carl complains. All three reports go to the customer's domain, whose MX is our inbound MX.
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse($"news@{domain}"));
+        message.To.AddRange([MailboxAddress.Parse("unknown-zoe@example.test"), MailboxAddress.Parse("asyncbounce-ann@example.test"),
+            MailboxAddress.Parse("complain-carl@example.test")]);
+        message.Subject = "Newsletter";
+        message.Body = new TextPart("plain") { Text = "Some will not want this." };
+        var clock = Stopwatch.StartNew();
+        using (var smtp = new SmtpClient())
+        {
+            await smtp.ConnectAsync("127.0.0.1", platform.SmtpPort, SecureSocketOptions.None);
+            await smtp.AuthenticateAsync(login.GetProperty("username").GetString()!, login.GetProperty("password").GetString()!);
+            await smtp.SendAsync(message);
+            await smtp.DisconnectAsync(true);
+        }
+
+        var path = $"/api/admin/inbound?serviceId={serviceId}";
+        JsonElement inbox = default;
+        while (clock.Elapsed < Timeout)
+        {
+            inbox = await platform.GetStaffJsonAsync(path);
+            if (inbox.GetProperty("total").GetInt64() >= 3) break;
+            await Task.Delay(500);
+        }
+        output.WriteLine($"3 reports in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250");
+        var items = inbox.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(3, items.Count);
+        var reported = items.Select(i => (Kind: i.GetProperty("kind").GetString(), About: i.GetProperty("originalRecipients")[0].GetString())).OrderBy(r => r.About).ToList();
+        Assert.Equal([("dsn", "asyncbounce-ann@example.test"), ("arf", "complain-carl@example.test"), ("dsn", "unknown-zoe@example.test")], reported);
+        var arf = items.Single(i => i.GetProperty("kind").GetString() == "arf");
+        Assert.Equal(("abuse", "abuse", $"abuse@{domain}"),
+            (arf.GetProperty("feedbackType").GetString(), arf.GetProperty("mailbox").GetString(), arf.GetProperty("recipients")[0].GetString()));
+        Assert.All(items, i => Assert.Equal(domain, i.GetProperty("domain").GetString()));
+
+        // Ordinary mail: the owner chooses where it goes, through the gateway; nobody else can.
+        using var forwarding = await customer.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/services/{serviceId}/domains/{domain}/forwarding")
+        {
+            Content = JsonContent.Create(new { address = "owner@example.test" }),
+        });
+        Assert.Equal(HttpStatusCode.OK, forwarding.StatusCode);
+        var stranger = await Customer.SignUpAsync(platform.Gateway);
+        using var hidden = await stranger.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/services/{serviceId}/domains/{domain}/forwarding")
+        {
+            Content = JsonContent.Create(new { address = "thief@example.test" }),
+        });
+        Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        using var refused = await customer.GetAsync("/api/admin/inbound");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+    }
+}
