@@ -3,9 +3,7 @@ using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Domains;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Protocol;
+using ProMTA.Delivery.Smtp;
 
 namespace ProMTA.Delivery.Relay;
 
@@ -37,7 +35,7 @@ internal sealed class SenderPolicy(Database db)
         var from = FromAddresses(message);
         return from is { Count: > 0 } && from.All(a => Allows(domains, a.Domain))
             ? null
-            : new SmtpResponse((SmtpReplyCode)550, from is null or { Count: 0 } ? "5.7.1 Sender address not allowed for this service: the message needs a From: header" : Refusal);
+            : new SmtpResponse(550, from is null or { Count: 0 } ? "5.7.1 Sender address not allowed for this service: the message needs a From: header" : Refusal);
     }
 
     /// <summary>True when <paramref name="domain"/> is one of <paramref name="allowed"/> or a name below one.</summary>
