@@ -167,9 +167,29 @@ public sealed class SendingDomainTests(PlatformFixture platform)
         await customer.WaitForAsync($"/api/services/{serviceId}/dns", d => d.GetProperty("records").EnumerateArray().Any(r =>
             r.GetProperty("name").GetString() == $"_dmarc.{domain}." && r.GetProperty("value").GetString()!.Contains("p=reject") && r.GetProperty("live").GetBoolean()), Timeout);
 
-        using (var second = await customer.PostAsync(path, new { domain = "other-" + domain }))
+        // A second domain on the same service: pending, then verified with a selector of its own, and the relay sends as it.
+        var second = "other-" + domain;
+        using (var added = await customer.PostAsync(path, new { domain = second }))
         {
-            Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+        using (var again = await customer.PostAsync(path, new { domain = second }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+        var both = await customer.WaitForAsync(path, d => d.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("status").GetString() == "verified"
+            && i.GetProperty("dkimSelector").ValueKind == JsonValueKind.String) == 2, Timeout);
+        Assert.Equal(2, both.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("dkimSelector").GetString()).Distinct().Count());
+        deadline = DateTime.UtcNow + Timeout;
+        string asSecond;
+        while ((asSecond = await SmtplibAsync(user, password, $"news@{second}", $"news@{second}")).StartsWith("550", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        Assert.StartsWith("250", asSecond);
+        using (var removedSecond = await customer.DeleteAsync($"{path}/{second}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removedSecond.StatusCode);
         }
         var stranger = await Customer.SignUpAsync(platform.Gateway);
         using (var hidden = await stranger.GetAsync(path))

@@ -306,7 +306,7 @@ internal sealed partial class DeliveryWorker(
     }
 
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
-        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKey? key, CancellationToken ct)
+        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys, CancellationToken ct)
     {
         var answers = new Dictionary<long, (int Code, string Text)>();
         var addresses = new List<MailboxAddress>();
@@ -323,7 +323,7 @@ internal sealed partial class DeliveryWorker(
         {
             using var stream = new MemoryStream(data, writable: false);
             var message = await MimeMessage.LoadAsync(stream, ct);
-            signer.TrySign(message, key);
+            signer.TrySign(message, keys);
             var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
             var response = await client.SendAsync(message, sender, addresses, ct);
             outcome = (250, response);
