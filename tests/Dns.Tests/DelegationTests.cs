@@ -25,7 +25,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         // Not delegated at all: the parent answers NXDOMAIN.
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         var service = await FindAsync(dns, serviceId);
-        Assert.Null(service.DomainVerifiedAt);
+        Assert.Null(service.DelegatedAt);
         Assert.Empty(service.DelegationSeen);
         Assert.Equal(0, await dns.Delegation.RunDueAsync(dns.Database.Database, default)); // backing off
 
@@ -38,7 +38,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         await registry.SetAsync(parent, domain + ".", "NS", "ns1.promta.local.", "ns2.elsewhere.test.");
         dns.Time.Advance(TimeSpan.FromMinutes(2));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
-        Assert.Null((await FindAsync(dns, serviceId)).DomainVerifiedAt);
+        Assert.Null((await FindAsync(dns, serviceId)).DelegatedAt);
         Assert.Equal(0, await dns.OutboxCountAsync<SendingDomainVerified>());
 
         // The registrar now points at ours only.
@@ -46,17 +46,17 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         dns.Time.Advance(TimeSpan.FromMinutes(4));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         service = await FindAsync(dns, serviceId);
-        Assert.Equal(dns.Time.GetUtcNow(), service.DomainVerifiedAt);
+        Assert.Equal(dns.Time.GetUtcNow(), service.DelegatedAt);
         Assert.Equal(["ns1.promta.local.", "ns2.promta.local."], service.DelegationSeen);
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
 
         // Verified: asked again only daily, and not announced again while it stays delegated.
-        var verifiedAt = service.DomainVerifiedAt;
+        var verifiedAt = service.DelegatedAt;
         dns.Time.Advance(TimeSpan.FromHours(2));
         Assert.Equal(0, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         dns.Time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
-        Assert.Equal(verifiedAt, (await FindAsync(dns, serviceId)).DomainVerifiedAt);
+        Assert.Equal(verifiedAt, (await FindAsync(dns, serviceId)).DelegatedAt);
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
 
         // The customer moves the domain away: no longer delegated; back again: announced again.
@@ -64,12 +64,12 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         dns.Time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         service = await FindAsync(dns, serviceId);
-        Assert.Null(service.DomainVerifiedAt);
+        Assert.Null(service.DelegatedAt);
         Assert.Equal(["ns1.elsewhere.test."], service.DelegationSeen);
         await registry.SetAsync(parent, domain + ".", "NS", "ns1.promta.local.", "ns2.promta.local.");
         dns.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
-        Assert.NotNull((await FindAsync(dns, serviceId)).DomainVerifiedAt);
+        Assert.NotNull((await FindAsync(dns, serviceId)).DelegatedAt);
         Assert.Equal(2, await dns.OutboxCountAsync<SendingDomainVerified>());
     }
 
@@ -81,12 +81,12 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         var serviceId = Guid.NewGuid();
         await dns.HostDomainAsync(serviceId, $"o{Guid.NewGuid():N}"[..10] + ".test", []);
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
-        Assert.NotNull((await FindAsync(dns, serviceId)).DomainVerifiedAt);
+        Assert.NotNull((await FindAsync(dns, serviceId)).DelegatedAt);
     }
 
-    private static async Task<DnsService> FindAsync(DnsTestContext dns, Guid serviceId)
+    private static async Task<HostedDomain> FindAsync(DnsTestContext dns, Guid serviceId)
     {
         await using var work = await dns.Database.Database.BeginAsync();
-        return await DnsServices.FindAsync(work, serviceId) ?? throw new InvalidOperationException("no service");
+        return (await SendingDomains.ForServiceAsync(work, serviceId)).Single();
     }
 }

@@ -66,7 +66,7 @@ public sealed class DnsTestContext : IAsyncDisposable
     public Task<string> HostDomainAsync(Guid serviceId, string domain, string[] ips, Guid? orderId = null) => Database.Database.WriteAsync(async work =>
     {
         await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId ?? Guid.NewGuid());
-        Xunit.Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
+        Xunit.Assert.True(await SendingDomains.TryAddAsync(work, serviceId, domain, Time.GetUtcNow()));
         var selector = await Zone.AddDkimKeyAsync(work, serviceId, Guid.NewGuid(), domain);
         if (ips.Length > 0) await DnsServices.SetIpsAsync(work, serviceId, ips);
         await Zone.ApplyAsync(work, serviceId, default);
@@ -77,7 +77,7 @@ public sealed class DnsTestContext : IAsyncDisposable
     public Task HostPendingAsync(Guid serviceId, string domain, Guid orderId, string[]? ips = null) => Database.Database.WriteAsync(async work =>
     {
         await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId);
-        Xunit.Assert.True(await DnsServices.TrySetDomainAsync(work, serviceId, domain));
+        Xunit.Assert.True(await SendingDomains.TryAddAsync(work, serviceId, domain, Time.GetUtcNow()));
         if (ips is not null) await DnsServices.SetIpsAsync(work, serviceId, ips);
         Xunit.Assert.True(await Zone.HostPendingAsync(work, serviceId, domain, default));
         await Zone.ApplyAsync(work, serviceId, default);

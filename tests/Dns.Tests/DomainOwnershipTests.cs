@@ -85,8 +85,6 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
             await dns.Database.Database.WriteAsync(async work =>
             {
                 await zone.RemoveAsync(work, first, domain, default);
-                await DnsServices.ClearDomainAsync(work, first, domain);
-                await DkimKeys.DeleteForServiceAsync(work, first);
             });
         }
 
@@ -108,7 +106,7 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
 
         await dns.Database.Database.WriteAsync(async work =>
         {
-            Assert.True(await DnsServices.SetDmarcPolicyAsync(work, serviceId, domain, "reject"));
+            Assert.True(await SendingDomains.SetDmarcPolicyAsync(work, serviceId, domain, "reject"));
             await dns.Zone.ApplyAsync(work, serviceId, default);
         });
         Assert.Equal(["v=DMARC1; p=reject; adkim=r; aspf=r"], await dns.TxtAsync("_dmarc." + domain));
@@ -118,5 +116,34 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
         dns.Time.Advance(TimeSpan.FromMinutes(15));
         Assert.Equal(1, await dns.Drift.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(["v=DMARC1; p=reject; adkim=r; aspf=r"], await dns.TxtAsync("_dmarc." + domain));
+    }
+
+    [Fact]
+    public async Task A_service_hosts_several_domains_each_verified_with_its_own_selector_and_removing_one_keeps_the_other()
+    {
+        await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
+        var (serviceId, orderId) = (Guid.NewGuid(), Guid.NewGuid());
+        var (first, second) = ($"m1{Guid.NewGuid():N}"[..14] + ".test", $"m2{Guid.NewGuid():N}"[..14] + ".test");
+        await dns.HostPendingAsync(serviceId, first, orderId, ["127.0.4.51"]);
+        await dns.Database.Database.WriteAsync(async work =>
+        {
+            Assert.True(await SendingDomains.TryAddAsync(work, serviceId, second, dns.Time.GetUtcNow()));
+            Assert.True(await dns.Zone.HostPendingAsync(work, serviceId, second, default));
+        });
+        // Another service cannot host either.
+        Assert.False(await dns.Database.Database.WriteAsync(work => SendingDomains.TryAddAsync(work, Guid.NewGuid(), second, dns.Time.GetUtcNow())));
+
+        Assert.Equal(2, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        Assert.Equal(2, await dns.OutboxCountAsync<SendingDomainVerified>());
+        var selectors = (await dns.PublishedAsync(serviceId)).Where(r => r.Name.Contains("._domainkey.", StringComparison.Ordinal))
+            .Select(r => (Selector: r.Name.Split('.')[0], Domain: r.Name[(r.Name.IndexOf("._domainkey.", StringComparison.Ordinal) + 12)..])).ToList();
+        Assert.Equal([first + ".", second + "."], selectors.Select(s => s.Domain).Order());
+        Assert.Equal(2, selectors.Select(s => s.Selector).Distinct().Count());
+        Assert.Contains(await dns.TxtAsync(second), t => t == "v=spf1 ip4:127.0.4.51 -all");
+
+        await dns.Database.Database.WriteAsync(work => dns.Zone.RemoveAsync(work, serviceId, first, default));
+        Assert.Empty(await dns.TxtAsync(first));
+        Assert.Contains(await dns.TxtAsync(second), t => t == "v=spf1 ip4:127.0.4.51 -all");
+        Assert.Equal([second], (await SendingDomains.ForServiceAsync(dns.Database.Database, serviceId, default)).Select(d => d.Domain));
     }
 }

@@ -89,6 +89,30 @@ public sealed class SendingDomainTests(PlatformFixture platform)
     }
 
     [Fact]
+    public async Task A_rejected_special_order_releases_its_domain()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var domain = $"r{Guid.NewGuid():N}"[..14] + ".test";
+        using var placed = await customer.PlaceOrderAsync(new
+        {
+            productId = "promta-starter", paymentMethodId = "pm_card_visa", sendingDomain = domain, specialRequirements = "A rack of our own",
+        }, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var orderId = (await placed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("orderId").GetGuid();
+        await customer.WaitForOrderStatusAsync(orderId, "InReview", Timeout);
+        using (var rejected = await platform.SendAsStaffAsync(HttpMethod.Post, $"/api/admin/orders/{orderId}/review", new { decision = "reject", reason = "No racks" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, rejected.StatusCode);
+        }
+
+        await customer.WaitForAsync($"/api/orders/{orderId}",
+            o => o.GetProperty("timeline").EnumerateArray().Any(e => e.GetProperty("status").GetString() == "SendingDomainReleased"), Timeout);
+        var next = await Customer.SignUpAsync(platform.Gateway);
+        using var claimed = await PlaceAsync(next, domain, "pm_card_visa");
+        Assert.Equal(HttpStatusCode.Created, claimed.StatusCode);
+    }
+
+    [Fact]
     public async Task A_service_sends_as_its_verified_domain_and_a_foreign_sender_gets_550_5_7_1_from_smtplib()
     {
         var customer = await Customer.SignUpAsync(platform.Gateway);
@@ -143,9 +167,29 @@ public sealed class SendingDomainTests(PlatformFixture platform)
         await customer.WaitForAsync($"/api/services/{serviceId}/dns", d => d.GetProperty("records").EnumerateArray().Any(r =>
             r.GetProperty("name").GetString() == $"_dmarc.{domain}." && r.GetProperty("value").GetString()!.Contains("p=reject") && r.GetProperty("live").GetBoolean()), Timeout);
 
-        using (var second = await customer.PostAsync(path, new { domain = "other-" + domain }))
+        // A second domain on the same service: pending, then verified with a selector of its own, and the relay sends as it.
+        var second = "other-" + domain;
+        using (var added = await customer.PostAsync(path, new { domain = second }))
         {
-            Assert.Equal(HttpStatusCode.Conflict, second.StatusCode);
+            Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        }
+        using (var again = await customer.PostAsync(path, new { domain = second }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        }
+        var both = await customer.WaitForAsync(path, d => d.GetProperty("items").EnumerateArray().Count(i => i.GetProperty("status").GetString() == "verified"
+            && i.GetProperty("dkimSelector").ValueKind == JsonValueKind.String) == 2, Timeout);
+        Assert.Equal(2, both.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("dkimSelector").GetString()).Distinct().Count());
+        deadline = DateTime.UtcNow + Timeout;
+        string asSecond;
+        while ((asSecond = await SmtplibAsync(user, password, $"news@{second}", $"news@{second}")).StartsWith("550", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(500);
+        }
+        Assert.StartsWith("250", asSecond);
+        using (var removedSecond = await customer.DeleteAsync($"{path}/{second}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removedSecond.StatusCode);
         }
         var stranger = await Customer.SignUpAsync(platform.Gateway);
         using (var hidden = await stranger.GetAsync(path))
@@ -200,9 +244,9 @@ public sealed class SendingDomainTests(PlatformFixture platform)
                 smtp.rcpt("ada@gmail.test")
                 try:
                     code, text = smtp.data(message.encode())
-                    print(f"{code} {text.decode()}")
                 except smtplib.SMTPDataError as refused:
-                    print(f"{refused.smtp_code} {refused.smtp_error.decode()} (DATA)")
+                    code, text = refused.smtp_code, refused.smtp_error
+                print(f"{code} {text.decode()}" + ("" if code == 250 else " (DATA)"))
             """;
         var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { "-c", script, platform.SmtpPort.ToString(), user, password, mailFrom, fromHeader }) start.ArgumentList.Add(arg);

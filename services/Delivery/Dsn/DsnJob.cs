@@ -56,7 +56,7 @@ public sealed partial class DsnJob(
                 LogNotOwnSender(message.Id, message.MailFrom);
                 continue;
             }
-            var report = Build(message, failed, keys.GetValueOrDefault(message.ServiceId), now);
+            var report = Build(message, failed, keys.GetValueOrDefault(message.ServiceId)?.For(domain), now);
             using var bytes = new MemoryStream();
             await report.WriteToAsync(bytes, ct);
             reports.Add(new NewMessage(Guid.CreateVersion7(), message.ServiceId, "", bytes.ToArray(), null,

@@ -307,7 +307,7 @@ internal sealed partial class DeliveryWorker(
     }
 
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
-        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKey? key, CancellationToken ct)
+        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys, CancellationToken ct)
     {
         var answers = new Dictionary<long, (int Code, string Text)>();
         var addresses = new List<MailboxAddress>();
@@ -327,7 +327,7 @@ internal sealed partial class DeliveryWorker(
             // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
             // would only mislead the receiver, so it never leaves with the message.
             message.Headers.RemoveAll(HeaderId.ReturnPath);
-            signer.TrySign(message, key);
+            signer.TrySign(message, keys);
             var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
             var response = await client.SendAsync(message, sender, addresses, ct);
             outcome = (250, response);

@@ -7,8 +7,8 @@ using ProMTA.ServiceDefaults.Security;
 namespace ProMTA.Delivery.Outbound;
 
 /// <summary>
-/// DKIM-signs a message just before it leaves (relaxed/relaxed, rsa-sha256, d= the service's sending domain, s= its
-/// newest selector), when the From domain is the domain the service's key was published for. Keys stay encrypted in
+/// DKIM-signs a message just before it leaves (relaxed/relaxed, rsa-sha256, d= the From domain, s= its newest selector),
+/// when the From domain is one of the service's sending domains with a key. Keys stay encrypted in
 /// the database; the decrypted signer is kept in memory per service and selector.
 /// </summary>
 internal sealed class MessageSigner(DkimKeyProtector protector)
@@ -24,11 +24,9 @@ internal sealed class MessageSigner(DkimKeyProtector protector)
     private readonly ConcurrentDictionary<(Guid ServiceId, string Selector), NativeRsaDkimSigner> signers = new();
 
     /// <summary>True when the message was signed; false when the service has no key for its From domain.</summary>
-    public bool TrySign(MimeMessage message, DkimKey? key)
+    public bool TrySign(MimeMessage message, DkimKeySet? keys)
     {
-        if (key is null) return false;
-        var fromDomain = message.From.Mailboxes.FirstOrDefault()?.Domain;
-        if (fromDomain is null || !string.Equals(fromDomain.TrimEnd('.'), key.Domain.TrimEnd('.'), StringComparison.OrdinalIgnoreCase)) return false;
+        if (keys?.For(message.From.Mailboxes.FirstOrDefault()?.Domain) is not { } key) return false;
         var signer = signers.GetOrAdd((key.ServiceId, key.Selector), _ => Create(key));
         // A signed body must not be re-encoded on the way: fix the transfer encodings first (MailKit would otherwise
         // turn 8bit into quoted-printable for a server without 8BITMIME, after the body hash was taken).

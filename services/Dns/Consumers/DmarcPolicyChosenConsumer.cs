@@ -18,7 +18,7 @@ public sealed class DmarcPolicyChosenConsumer(Database db, SendingDomainZone zon
         if (m.Policy is not ("none" or "quarantine" or "reject")) return;
         await using var work = await db.BeginConsumeAsync<DmarcPolicyChosenConsumer>(context);
         if (work is null) return;
-        if (await DnsServices.SetDmarcPolicyAsync(work, m.ServiceId, m.Domain, m.Policy)) await zone.ApplyAsync(work, m.ServiceId, context.CancellationToken);
+        if (await SendingDomains.SetDmarcPolicyAsync(work, m.ServiceId, m.Domain, m.Policy)) await zone.ApplyAsync(work, m.ServiceId, context.CancellationToken);
         await work.CommitAsync(context.CancellationToken);
     }
 }

@@ -19,8 +19,6 @@ public sealed partial class SendingDomainReleasedConsumer(Database db, SendingDo
         await using var work = await db.BeginConsumeAsync<SendingDomainReleasedConsumer>(context);
         if (work is null) return;
         await zone.RemoveAsync(work, m.ServiceId, m.Domain, context.CancellationToken);
-        await DnsServices.ClearDomainAsync(work, m.ServiceId, m.Domain);
-        await DkimKeys.DeleteForServiceAsync(work, m.ServiceId);
         await work.CommitAsync(context.CancellationToken);
         LogReleased(m.Domain, m.ServiceId, m.Reason);
     }

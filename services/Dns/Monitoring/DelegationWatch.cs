@@ -24,31 +24,31 @@ public sealed partial class DelegationWatch(
     public async Task<int> RunDueAsync(Database db, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
-        var due = await DnsServices.ClaimDelegationDueAsync(work, time.GetUtcNow(), BatchSize);
+        var due = await SendingDomains.ClaimDelegationDueAsync(work, time.GetUtcNow(), BatchSize);
         var backoff = new Backoff(options.Value.DelegationFirstInterval, options.Value.DelegationMaxInterval);
-        foreach (var service in due)
+        foreach (var domain in due)
         {
-            var delegation = await check.CheckAsync(service.SendingDomain!, ct);
+            var delegation = await check.CheckAsync(domain.Domain, ct);
             var now = time.GetUtcNow();
-            var wasVerified = service.DomainVerifiedAt is not null;
-            await DnsServices.RecordDelegationAsync(work, service.ServiceId, delegation.Seen, delegation.ToUs, now,
-                now + (delegation.ToUs ? options.Value.DelegationRecheckInterval : backoff.After(service.DelegationAttempts + 1)));
-            if (delegation.ToUs && !wasVerified)
+            var wasDelegated = domain.DelegatedAt is not null;
+            await SendingDomains.RecordDelegationAsync(work, domain.Domain, delegation.Seen, delegation.ToUs, now,
+                now + (delegation.ToUs ? options.Value.DelegationRecheckInterval : backoff.After(domain.DelegationAttempts + 1)));
+            if (delegation.ToUs && !wasDelegated)
             {
-                // The domain comes with OrderPlaced, which also names the order.
-                var orderId = service.OrderId ?? throw new InvalidOperationException($"Service {service.ServiceId} has a domain but no order");
+                // The domain comes with OrderPlaced or SendingDomainClaimed, both after the order.
+                var orderId = domain.OrderId ?? throw new InvalidOperationException($"Service {domain.ServiceId} has a domain but no order");
                 // Proven now (issue 14): the pending zone gets its DKIM key and every record mail needs; Delivery learns
                 // the key (DkimKeyPublished) and that the service may send as the domain (SendingDomainVerified).
-                if (!await DkimKeys.HasKeyAsync(work, service.ServiceId)) await zone.AddDkimKeyAsync(work, service.ServiceId, orderId, service.SendingDomain!);
-                await zone.ApplyAsync(work, service.ServiceId, ct);
-                await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = service.ServiceId, Domain = service.SendingDomain!, VerifiedAt = now });
+                if (!await DkimKeys.HasKeyAsync(work, domain.ServiceId, domain.Domain)) await zone.AddDkimKeyAsync(work, domain.ServiceId, orderId, domain.Domain);
+                await zone.ApplyAsync(work, domain.ServiceId, ct);
+                await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = domain.ServiceId, Domain = domain.Domain, VerifiedAt = now });
                 metrics.Verified();
-                LogVerified(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+                LogVerified(domain.Domain, domain.ServiceId, string.Join(", ", delegation.Seen));
             }
-            else if (!delegation.ToUs && wasVerified)
+            else if (!delegation.ToUs && wasDelegated)
             {
                 metrics.DelegationLost();
-                LogLost(service.SendingDomain!, service.ServiceId, string.Join(", ", delegation.Seen));
+                LogLost(domain.Domain, domain.ServiceId, string.Join(", ", delegation.Seen));
             }
         }
         await work.CommitAsync(ct);

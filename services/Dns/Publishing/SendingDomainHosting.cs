@@ -10,14 +10,14 @@ namespace ProMTA.Dns.Publishing;
 /// again, so no message can make Dns host a platform zone or a domain another live service hosts. Neither fails the
 /// message: the service works without a zone with us, and operators see why in the log.
 /// </summary>
-public sealed partial class SendingDomainHosting(SendingDomainZone zone, PlatformZones platformZones, ILogger<SendingDomainHosting> log)
+public sealed partial class SendingDomainHosting(SendingDomainZone zone, PlatformZones platformZones, TimeProvider time, ILogger<SendingDomainHosting> log)
 {
     public async Task StartAsync(UnitOfWork work, Guid serviceId, string sendingDomain, CancellationToken ct)
     {
         var domain = sendingDomain.Trim().TrimEnd('.').ToLowerInvariant();
         if (!SendingDomainRecords.IsValidDomain(domain)) LogInvalid(serviceId, domain);
         else if (platformZones.Overlaps(domain)) LogPlatform(serviceId, domain);
-        else if (!await DnsServices.TrySetDomainAsync(work, serviceId, domain)) LogTaken(serviceId, domain);
+        else if (!await SendingDomains.TryAddAsync(work, serviceId, domain, time.GetUtcNow())) LogTaken(serviceId, domain);
         else await zone.HostPendingAsync(work, serviceId, domain, ct);
     }
 

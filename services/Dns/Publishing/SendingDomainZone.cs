@@ -18,14 +18,19 @@ public sealed partial class SendingDomainZone(
     PowerDnsClient powerDns, DkimKeyProtector protector, IOptions<DnsOptions> options, IOptions<DkimOptions> dkim, TimeProvider time,
     ILogger<SendingDomainZone> log)
 {
-    /// <summary>Rotates the DKIM key when the active one is older than Dkim:RotationInterval; true when it did.</summary>
+    /// <summary>Rotates each domain's DKIM key that is older than Dkim:RotationInterval; true when any was.</summary>
     public async Task<bool> RotateDkimIfDueAsync(UnitOfWork work, DnsService service)
     {
-        if (service.SendingDomain is null || service.OrderId is null || dkim.Value.RotationInterval <= TimeSpan.Zero) return false;
-        var newest = await DkimKeys.NewestCreatedAtAsync(work, service.ServiceId);
-        if (newest is null || time.GetUtcNow() - newest < dkim.Value.RotationInterval) return false;
-        await AddDkimKeyAsync(work, service.ServiceId, service.OrderId.Value, service.SendingDomain);
-        return true;
+        if (service.OrderId is null || dkim.Value.RotationInterval <= TimeSpan.Zero) return false;
+        var rotated = false;
+        foreach (var domain in await SendingDomains.ForServiceAsync(work, service.ServiceId))
+        {
+            var newest = await DkimKeys.NewestCreatedAtAsync(work, service.ServiceId, domain.Domain);
+            if (newest is null || time.GetUtcNow() - newest < dkim.Value.RotationInterval) continue;
+            await AddDkimKeyAsync(work, service.ServiceId, service.OrderId.Value, domain.Domain);
+            rotated = true;
+        }
+        return rotated;
     }
 
     /// <summary>Makes a new DKIM key the active one (the first, or a rotation) and tells Delivery, inside the caller's unit of work.</summary>
@@ -33,8 +38,10 @@ public sealed partial class SendingDomainZone(
     {
         var now = time.GetUtcNow();
         var key = DkimKeyPair.Generate(now);
+        // Selectors are unique per service (Delivery keys them so): a second domain keyed in the same second gets a suffix.
+        for (var n = 2; await DkimKeys.SelectorTakenAsync(work, serviceId, key.Selector); n++) key = key with { Selector = $"{key.Selector.Split('-')[0]}-{n}" };
         var encrypted = protector.Protect(key.PrivateKeyPkcs8, serviceId, key.Selector);
-        await DkimKeys.AddAsync(work, serviceId, key.Selector, key.PublicKeyBase64, encrypted, now, now + dkim.Value.RetiredKeyLifetime);
+        await DkimKeys.AddAsync(work, serviceId, domain, key.Selector, key.PublicKeyBase64, encrypted, now, now + dkim.Value.RetiredKeyLifetime);
         await work.PublishAsync(new DkimKeyPublished
         {
             OrderId = orderId,
@@ -65,22 +72,31 @@ public sealed partial class SendingDomainZone(
     }
 
     /// <summary>
-    /// Publishes what the domain needs once it is verified (the first DKIM key is made when the delegation is first seen;
-    /// a domain without one is still pending and gets nothing), always in a zone this service owns.
+    /// Publishes what each of the service's domains needs once it is verified (its first DKIM key is made when its
+    /// delegation is first seen; a domain without one is still pending and gets nothing), always in a zone this service owns.
     /// </summary>
     public async Task ApplyAsync(UnitOfWork work, Guid serviceId, CancellationToken ct)
     {
         var service = await DnsServices.FindAsync(work, serviceId);
-        if (service?.SendingDomain is null || !await DkimKeys.HasKeyAsync(work, serviceId)) return;
+        if (service is null) return;
+        foreach (var domain in await SendingDomains.ForServiceAsync(work, serviceId))
+        {
+            if (await DkimKeys.HasKeyAsync(work, serviceId, domain.Domain)) await ApplyAsync(work, service, domain, ct);
+        }
+    }
+
+    private async Task ApplyAsync(UnitOfWork work, DnsService service, HostedDomain domain, CancellationToken ct)
+    {
+        var serviceId = service.ServiceId;
         var now = time.GetUtcNow();
-        var zone = ReverseZones.Fqdn(service.SendingDomain);
+        var zone = ReverseZones.Fqdn(domain.Domain);
         if (!await HostedZones.TryOwnAsync(work, zone, serviceId, now))
         {
             LogNotOwner(zone, serviceId);
             return;
         }
-        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, now),
-            service.DmarcPolicy ?? options.Value.DmarcPolicy);
+        var wanted = SendingDomainRecords.For(zone, service.Ips, await DkimKeys.PublishedAsync(work, serviceId, domain.Domain, now),
+            domain.DmarcPolicy ?? options.Value.DmarcPolicy);
         var published = (await PublishedRecords.ForServiceAsync(work, serviceId)).Where(p => p.Zone == zone).ToList();
         var stale = published.Where(p => !wanted.Any(w => w.Name == p.Name && w.Type == p.Type)).ToList();
         // Nothing to change: no write, so PowerDNS's serial (and secondaries' transfers) only move on a real change.
@@ -96,8 +112,9 @@ public sealed partial class SendingDomainZone(
     }
 
     /// <summary>
-    /// Removes exactly what this service published in the domain's zone, and the zone itself when this service created it
-    /// (issue 14: never a zone or record someone else owns). Deleting what is gone is a no-op, so a redelivery is safe.
+    /// Removes exactly what this service published in the domain's zone, the zone itself when this service created it
+    /// (issue 14: never a zone or record someone else owns), and the domain with its keys: if the service gets it again,
+    /// it starts pending. Deleting what is gone is a no-op, so a redelivery is safe.
     /// </summary>
     public async Task RemoveAsync(UnitOfWork work, Guid serviceId, string domain, CancellationToken ct)
     {
@@ -110,6 +127,8 @@ public sealed partial class SendingDomainZone(
             await powerDns.DeleteZoneAsync(zone, ct);
             await HostedZones.DeleteAsync(work, zone, serviceId);
         }
+        await SendingDomains.RemoveAsync(work, serviceId, domain);
+        await DkimKeys.DeleteAsync(work, serviceId, domain);
     }
 
     [LoggerMessage(LogLevel.Warning, "Zone {Zone} belongs to another service than {ServiceId}: nothing written")]

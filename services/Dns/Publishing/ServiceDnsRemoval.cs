@@ -25,6 +25,7 @@ public sealed class ServiceDnsRemoval(PowerDnsClient powerDns, TimeProvider time
             await HostedZones.DeleteAsync(work, zone, serviceId);
         }
         await PublishedRecords.DeleteAsync(work, published);
+        await SendingDomains.RemoveForServiceAsync(work, serviceId);
         await PtrRecords.DeleteForServiceAsync(work, serviceId);
         await PropagationChecks.DeleteAsync(work, serviceId);
         await DnsServices.DecommissionAsync(work, serviceId, time.GetUtcNow());

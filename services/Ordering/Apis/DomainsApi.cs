@@ -69,12 +69,6 @@ public static class DomainsApi
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
         await DomainClaims.LockAsync(work);
-        // Dns hosts one sending domain per service today: a second waits until the first is removed.
-        if ((await DomainClaims.ForServiceAsync(work, serviceId)).FirstOrDefault(c => c.Domain != domain) is { } other)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Service already has a sending domain",
-                detail: $"This service sends as {other.Domain}; remove it (DELETE .../domains/{other.Domain}) before adding another.");
-        }
         if (await DomainClaims.TryClaimAsync(work, domain!, serviceId, customerId, service.OrderId, now) is { } conflict)
         {
             return TypedResults.Problem(statusCode: conflict.Status, title: conflict.Title, detail: conflict.Detail);
