@@ -32,7 +32,8 @@ public sealed class InputValidationTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var port = FreePort.Next();
-        var builder = WebApplication.CreateBuilder();
+        // Development, as the AppHost runs the services: the environment where details would leak if anywhere.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Development });
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.AddServiceDefaults();
         app = builder.Build();
@@ -41,6 +42,7 @@ public sealed class InputValidationTests : IAsyncLifetime
         endpoints.MapPost("/contacts", (Contact contact) => { Interlocked.Increment(ref handled); return TypedResults.Ok(contact); });
         endpoints.MapGet("/contacts", ([AsParameters] PageRequest paging, string? search) => { Interlocked.Increment(ref handled); return TypedResults.Ok(paging.Paging); });
         endpoints.MapGet("/contacts/{name}", (string name, [FromHeader(Name = "Idempotency-Key")] string? key) => { Interlocked.Increment(ref handled); return TypedResults.Ok(name); });
+        endpoints.MapGet("/broken", IResult () => throw new InvalidOperationException("connection string Password=hunter2 at Npgsql.Internal"));
         await app.StartAsync();
         client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
@@ -128,6 +130,21 @@ public sealed class InputValidationTests : IAsyncLifetime
             Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _));
         }
         Assert.Equal(0, handled);
+    }
+
+    [Fact]
+    public async Task An_unexpected_exception_is_a_500_problem_that_tells_nothing_of_the_internals()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/broken");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.DoesNotContain("hunter2", body);
+        Assert.DoesNotContain("InvalidOperationException", body);
+        Assert.DoesNotContain("Npgsql", body);
     }
 
     [Theory]

@@ -52,7 +52,7 @@ public static class InputValidation
             return null;
         }
         var attributes = parameter.GetCustomAttributes<ValidationAttribute>(true).ToList();
-        if (type == typeof(string) || attributes.Count > 0 && !InputInspector.IsComplex(type))
+        if (type == typeof(string) || (attributes.Count > 0 && !InputInspector.IsComplex(type)))
         {
             var name = parameter.GetCustomAttribute<FromHeaderAttribute>()?.Name
                 ?? parameter.GetCustomAttribute<FromQueryAttribute>()?.Name
