@@ -105,9 +105,10 @@ if [[ -z ${SKIP_PROMTA:-} ]]; then
   start_postgres "$bench"
 
   service_id=$(cat /proc/sys/kernel/random/uuid)
+  # smtp-source opens all SESSIONS from 127.0.0.1: the relay's per-client connection limit (50) must not refuse them.
   start_delivery Development "$bench/delivery/Delivery.dll" "$bench/delivery.log" \
     "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
-    "--Delivery:BypassThrottling=true"
+    "--Delivery:BypassThrottling=true" "--Relay:MaxConnectionsPerClient=$((SESSIONS + 1))"
 
   # The service as activation and Dns leave it: an active relay account sending from 127.0.0.1, its verified sending
   # domain (the relay accepts senders only there), and a DKIM key for
