@@ -105,7 +105,7 @@ public sealed class OverlayTests
             ["billing"] = ["Auth__InternalSecret", "Billing__TimeZone", "Billing__PortalUrl", "Stripe__Webhooks__Secret"],
             ["provisioning"] = ["Auth__InternalSecret"],
             ["dns"] = ["Auth__InternalSecret", "Dkim__EncryptionKey", "PowerDns__ApiUrl", "PowerDns__ApiKey", "PowerDns__DnsEndpoint"],
-            ["delivery"] = ["Auth__InternalSecret", "Dkim__EncryptionKey", "Relay__Address", "Relay__Port", "Delivery__Resolvers__0"],
+            ["delivery"] = ["Auth__InternalSecret", "Dkim__EncryptionKey", "Relay__Address", "Relay__Port", "Delivery__Resolvers__0", "Inbound__DedicatedIpPort"],
         };
         foreach (var (service, keys) in required)
         {

@@ -39,6 +39,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Get, $"/api/invoices/{invoiceId}"),
             (HttpMethod.Get, $"/api/invoices/{invoiceId}/pdf"),
             (HttpMethod.Get, $"/api/services/{serviceId}/dns"),
+            (HttpMethod.Put, $"/api/services/{serviceId}/domains/example.test/forwarding"),
+            (HttpMethod.Delete, $"/api/services/{serviceId}/domains/example.test/forwarding"),
             (HttpMethod.Delete, $"/api/api-keys/{keyId}"),
             (HttpMethod.Get, $"/api/checkout-sessions/{checkoutId}"),
         ];

@@ -11,6 +11,9 @@ public sealed partial class FakeIspHost(
 
     public IReadOnlyList<FakeMx> Servers => servers;
 
+    /// <summary>Where the providers' bounces and complaints go out; null until started.</summary>
+    public ReportSender? Reports => reports;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var config = options.Value;

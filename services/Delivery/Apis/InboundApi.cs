@@ -26,6 +26,8 @@ public static class InboundApi
     private static async Task<Results<Ok<ForwardingResponse>, ValidationProblem, NotFound>> SetForwarding(
         Guid serviceId, string domain, ForwardingRequest request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
+        // Ownership first: another customer's service is 404 whatever the body says.
+        if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var validation = new Validation().Email("address", request.Address);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         if (!await OwnsDomainAsync(db, serviceId, domain, user, ct)) return TypedResults.NotFound();
