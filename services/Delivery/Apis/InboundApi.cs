@@ -49,13 +49,13 @@ public static class InboundApi
 
     /// <summary>Operators: what arrived, newest first; ?kind=dsn|arf|mail, ?mailbox=postmaster|abuse, ?serviceId=.</summary>
     private static async Task<Results<Ok<PagedList<InboundMessage>>, ValidationProblem>> ListInbound(
-        string? kind, string? mailbox, Guid? serviceId, int? page, int? pageSize, Database db, CancellationToken ct)
+        string? kind, string? mailbox, Guid? serviceId, [AsParameters] PageRequest pageRequest, Database db, CancellationToken ct)
     {
         var validation = new Validation()
             .Check("kind", kind is null || InboundKind.All.Contains(kind), $"kind must be one of {string.Join(", ", InboundKind.All)}.")
             .Check("mailbox", mailbox is null || RoleMailbox.All.Contains(mailbox), $"mailbox must be one of {string.Join(", ", RoleMailbox.All)}.");
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
-        var paging = Paging.From(page, pageSize);
+        var paging = pageRequest.Paging;
         var (items, total) = await InboundMessages.ListAsync(db, kind, mailbox, serviceId, paging.Page, paging.PageSize, ct);
         return TypedResults.Ok(new PagedList<InboundMessage>(items, total, paging.Page, paging.PageSize));
     }

@@ -1,39 +1,26 @@
-using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Storage;
 
 namespace ProMTA.Delivery.Inbound;
 
 /// <summary>
 /// Never an open relay: a recipient is accepted only at a domain we host (any local part, so replies to any sender
 /// address and VERP bounce addresses arrive). Anyone may send, with or without a reverse path: that is what an MX is for.
+/// The engine counts recipients (Inbound:MaxRecipients) and refuses an oversized SIZE= before these are asked.
 /// </summary>
-internal sealed class InboundMailboxFilter(Database db, IOptions<InboundOptions> options) : IMailboxFilter
+internal sealed class InboundMailboxFilter(Database db) : IMailboxFilter
 {
     private const string RecipientsKey = "promta:inbound-recipients";
-    private const string RecipientCountKey = "promta:inbound-recipient-count";
 
-    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
-    {
-        // MAIL ... SIZE= over the limit never gets here: SmtpServer answers it with 552 itself (MaxMessageSizeHandling.Strict).
-        // A new transaction: its recipients are counted from zero.
-        context.Properties[RecipientCountKey] = 0;
-        return Task.FromResult(true);
-    }
+    public Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken) => Task.FromResult(true);
 
     public async Task<bool> CanDeliverToAsync(ISessionContext context, IMailbox to, IMailbox from, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(to.Host)) throw SmtpSessionInfo.Reply(550, "5.1.3 Recipient address must include a domain");
-        var count = context.Properties.TryGetValue(RecipientCountKey, out var n) && n is int accepted ? accepted : 0;
-        if (count >= options.Value.MaxRecipients) throw SmtpSessionInfo.Reply(452, "4.5.3 Too many recipients");
+        if (string.IsNullOrEmpty(to.Host)) throw new SmtpResponseException(new(550, "5.1.3 Recipient address must include a domain"));
         var serviceId = await HostedDomains.ServiceOfAsync(db, to.Host, cancellationToken)
-            ?? throw SmtpSessionInfo.Reply(550, $"5.7.1 Relaying denied: {to.Host} is not hosted here");
-        Recipients(context)[to.AsAddress().ToLowerInvariant()] = serviceId;
-        context.Properties[RecipientCountKey] = count + 1;
+            ?? throw new SmtpResponseException(new(550, $"5.7.1 Relaying denied: {to.Host} is not hosted here"));
+        Recipients(context)[to.AsAddress()!.ToLowerInvariant()] = serviceId;
         return true;
     }
 

@@ -7,10 +7,6 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
-using SmtpServer;
-using SmtpServer.Mail;
-using SmtpServer.Protocol;
-using SmtpServer.Storage;
 
 namespace ProMTA.Delivery.Inbound;
 
@@ -23,22 +19,19 @@ internal sealed partial class InboundMessageStore(
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
+        // Loops (Inbound:MaxHops Received headers), header and size limits were refused by the engine already.
         var inbound = options.Value;
         var message = Parse(buffer);
-        if (message is not null && message.Headers.Count(h => h.Id == HeaderId.Received) >= inbound.MaxHops)
-        {
-            return new SmtpResponse((SmtpReplyCode)554, "5.4.6 Too many hops: this looks like a mail loop");
-        }
         var classification = message is null ? InboundClassification.Mail : InboundClassifier.Classify(message);
         var known = InboundMailboxFilter.Recipients(context);
         var groups = transaction.To
-            .Select(to => (Address: to.AsAddress(), LocalPart: to.User, Domain: DomainForwarding.Normalize(to.Host)))
+            .Select(to => (Address: to.AsAddress()!, LocalPart: to.User, Domain: DomainForwarding.Normalize(to.Host)))
             .GroupBy(to => (Service: known.GetValueOrDefault(to.Address), to.Domain))
             .ToList();
         var now = time.GetUtcNow();
         var mailFrom = transaction.From.AsAddress() ?? "";
-        var clientIp = SmtpSessionInfo.ClientIp(context);
-        var helo = SmtpSessionInfo.Helo(context);
+        var clientIp = context.RemoteEndPoint.Address.ToString();
+        var helo = context.Helo;
         var stored = new List<(Guid Id, string Kind)>();
         try
         {
@@ -49,7 +42,7 @@ internal sealed partial class InboundMessageStore(
                 var id = Guid.CreateVersion7();
                 var recipients = group.Select(r => r.Address).ToList();
                 // Each row carries the trace header of its own id: what a forward delivers and what staff read.
-                var received = ReceivedHeader.Create(helo, clientIp, inbound.Hostname, context.Pipe?.IsSecure == true, authenticated: false, id,
+                var received = ReceivedHeader.Create(helo, clientIp, inbound.Hostname, context.IsSecure, authenticated: false, id,
                     recipients.Count == 1 ? recipients[0] : null, now);
                 var data = new byte[received.Length + buffer.Length];
                 received.CopyTo(data, 0);
@@ -86,10 +79,10 @@ internal sealed partial class InboundMessageStore(
         {
             // Not stored, so not accepted: the sending MTA keeps the message and tries again.
             LogStoreFailed(ex, mailFrom);
-            return new SmtpResponse((SmtpReplyCode)451, "4.3.0 Temporary failure storing the message; try again");
+            return new SmtpResponse(451, "4.3.0 Temporary failure storing the message; try again");
         }
         foreach (var (id, kind) in stored) LogStored(id, kind, mailFrom, clientIp);
-        return new SmtpResponse(SmtpReplyCode.Ok, $"2.0.0 Ok: stored as {stored[0].Id:N}");
+        return new SmtpResponse(250, $"2.0.0 Ok: stored as {stored[0].Id:N}");
     }
 
     /// <summary>

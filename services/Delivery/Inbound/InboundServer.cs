@@ -6,7 +6,6 @@ using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Relay;
 using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
-using SmtpServer;
 
 namespace ProMTA.Delivery.Inbound;
 
@@ -17,7 +16,7 @@ namespace ProMTA.Delivery.Inbound;
 /// </summary>
 internal sealed partial class InboundServer(
     IOptions<InboundOptions> options, InboundMailboxFilter filter, InboundMessageStore store, Database db, MigrationState migrations,
-    ILogger<InboundServer> log) : BackgroundService
+    ILoggerFactory loggers, ILogger<InboundServer> log) : BackgroundService
 {
     private readonly Dictionary<IPEndPoint, CancellationTokenSource> listeners = [];
     /// <summary>Every listener started, with its stop switch; disposed when the server stops.</summary>
@@ -38,13 +37,12 @@ internal sealed partial class InboundServer(
         {
             Hostname = inbound.Hostname, CertificatePath = inbound.CertificatePath, CertificatePassword = inbound.CertificatePassword,
         });
-        var limit = new ConnectionLimit(inbound.MaxConnectionsPerIp);
         try
         {
-            if (inbound.Port > 0) Listen(new IPEndPoint(IPAddress.Parse(inbound.Address), inbound.Port), certificate, limit, stoppingToken);
+            if (inbound.Port > 0) Listen(new IPEndPoint(IPAddress.Parse(inbound.Address), inbound.Port), certificate, stoppingToken);
             while (inbound.DedicatedIpPort > 0 && !stoppingToken.IsCancellationRequested)
             {
-                await RefreshDedicatedIpsAsync(inbound.DedicatedIpPort, certificate, limit, stoppingToken);
+                await RefreshDedicatedIpsAsync(inbound.DedicatedIpPort, certificate, stoppingToken);
                 await Task.Delay(inbound.RefreshInterval, stoppingToken);
             }
             await Task.Delay(Timeout.Infinite, stoppingToken);
@@ -61,7 +59,7 @@ internal sealed partial class InboundServer(
         }
     }
 
-    private async Task RefreshDedicatedIpsAsync(int port, X509Certificate2 certificate, ConnectionLimit limit, CancellationToken ct)
+    private async Task RefreshDedicatedIpsAsync(int port, X509Certificate2 certificate, CancellationToken ct)
     {
         IReadOnlyList<string> addresses;
         try
@@ -80,36 +78,36 @@ internal sealed partial class InboundServer(
             await listeners[gone].CancelAsync();
             listeners.Remove(gone);
         }
-        foreach (var endpoint in wanted.Where(e => !listeners.ContainsKey(e))) Listen(endpoint, certificate, limit, ct);
+        foreach (var endpoint in wanted.Where(e => !listeners.ContainsKey(e))) Listen(endpoint, certificate, ct);
     }
 
-    private void Listen(IPEndPoint endpoint, X509Certificate2 certificate, ConnectionLimit limit, CancellationToken stoppingToken)
+    private void Listen(IPEndPoint endpoint, X509Certificate2 certificate, CancellationToken stoppingToken)
     {
         var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         listeners[endpoint] = stop;
-        running.Add((RunAsync(endpoint, certificate, limit, stop.Token), stop));
+        running.Add((RunAsync(endpoint, certificate, stop.Token), stop));
     }
 
-    private async Task RunAsync(IPEndPoint endpoint, X509Certificate2 certificate, ConnectionLimit limit, CancellationToken ct)
+    private async Task RunAsync(IPEndPoint endpoint, X509Certificate2 certificate, CancellationToken ct)
     {
         var inbound = options.Value;
-        var serverOptions = new SmtpServerOptionsBuilder()
-            .ServerName(inbound.Hostname)
-            .MaxMessageSize(inbound.MaxMessageSize, MaxMessageSizeHandling.Strict)
-            .Endpoint(e => e.Endpoint(endpoint).Certificate(certificate).AuthenticationRequired(false).AllowUnsecureAuthentication(false))
-            .Build();
-        var services = new SmtpServer.ComponentModel.ServiceProvider();
-        services.Add(filter);
-        services.Add(store);
-        services.Add(limit);
+        // The relay's SMTP engine with the MX's handlers: no authenticator, so no AUTH is offered.
+        var listener = new SmtpListener(new SmtpListenerOptions
+        {
+            EndPoint = endpoint,
+            Hostname = inbound.Hostname,
+            Certificate = certificate,
+            MaxMessageSize = inbound.MaxMessageSize,
+            MaxRecipients = inbound.MaxRecipients,
+            MaxConnectionsPerClient = inbound.MaxConnectionsPerIp,
+            MaxReceivedHeaders = inbound.MaxHops,
+        }, new SmtpHandlers(filter, store), loggers.CreateLogger<SmtpListener>());
         while (!ct.IsCancellationRequested)
         {
             try
             {
-                var server = new SmtpServer.SmtpServer(serverOptions, services);
-                server.SessionCreated += (_, e) => e.Context.CommandExecuting += (_, c) => SmtpSessionInfo.RememberHelo(e.Context, c.Command);
                 LogListening(endpoint.ToString());
-                await server.StartAsync(ct);
+                await listener.RunAsync(ct);
             }
             catch (SocketException ex)
             {
