@@ -158,12 +158,6 @@ public sealed class RelayHost : IAsyncDisposable
         return await connection.QuerySingleAsync<T>(sql, param);
     }
 
-    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? param = null)
-    {
-        await using var connection = await Database.OpenAsync();
-        return [.. await connection.QueryAsync<T>(sql, param)];
-    }
-
     /// <summary>Polls until <paramref name="done"/> holds; the outbound worker runs on its own schedule.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> done, TimeSpan? timeout = null)
     {
