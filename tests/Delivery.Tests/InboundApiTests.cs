@@ -86,8 +86,7 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
             INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
             INSERT INTO delivery.relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
             VALUES (@ServiceId, @ServiceId, @Username, '{127.0.1.9}', 'Active', now());
-            INSERT INTO delivery.dkim_keys (service_id, selector, domain, private_key_encrypted, published_at)
-            VALUES (@ServiceId, 'sel', @Domain, 'unused', now());
+            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
             """, new { ServiceId = serviceId, CustomerId = customerId, Username = $"svc-{serviceId:N}", Domain = domain });
     }
 

@@ -300,8 +300,7 @@ public sealed class InboundTests(PostgresFixture postgres) : IClassFixture<Postg
         await connection.ExecuteAsync("""
             INSERT INTO relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
             VALUES (@ServiceId, @ServiceId, @Username, '{127.0.1.9}', @Status, now());
-            INSERT INTO dkim_keys (service_id, selector, domain, private_key_encrypted, published_at)
-            VALUES (@ServiceId, 'sel', @Domain, 'unused', now());
+            INSERT INTO sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
             """, new { ServiceId = serviceId, Username = $"svc-{serviceId:N}", Status = status, Domain = domain });
     }
 
