@@ -42,7 +42,7 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         var trace = received.Headers[0];
         Assert.Equal(MimeKit.HeaderId.Received, trace.Id);
         var text = trace.Value.ReplaceLineEndings(" ");
-        Assert.Matches(@"^from app\.customer\.test \(\[127\.0\.0\.1\]\)\s+by localhost \(ProMTA\) with ESMTPA id " + queueId + @"\s+for <trace@gmail\.test>;\s+\w{3}, \d", text);
+        Assert.Matches(@"^from app\.customer\.test \(\[127\.0\.0\.1\]\)\s+by mta1\.s-relay-tests\.promta\.local \(ProMTA\) with ESMTPA id " + queueId + @"\s+for <trace@gmail\.test>;\s+\w{3}, \d", text);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Delivery.Smtp;
 
@@ -8,12 +10,13 @@ namespace ProMTA.Delivery.Relay;
 /// Never an open relay: MAIL and RCPT need an authenticated session, whatever the endpoint's settings. The account's
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
-internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders) : IMailboxFilter
+internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOptions<RelayOptions> relay) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
         var account = await RelayAccounts.FindAsync(db, serviceId, cancellationToken);
+        if (account is not null) RelaySession.SetHostname(context, SourceHostnames.First(account.SourceHostnames, relay.Value.Hostname));
         if (account?.Status == RelayAccounts.Active) await senders.CheckEnvelopeAsync(context, serviceId, from, cancellationToken);
         return account?.Status switch
         {

@@ -25,11 +25,12 @@ internal sealed partial class RelayMessageStore(
             .Select(to => new NewRecipient(to.AsAddress()!, to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host), DsnNotifyText(to.Notify), to.OriginalRecipient))
             .ToList();
         var now = time.GetUtcNow();
+        var hostname = RelaySession.Hostname(context, relay.Value.Hostname);
         // Outside the try: a message that cannot be repaired is refused (554), not "try again".
-        if (transaction.Shape.NeedsSubmissionFix) buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, relay.Value.Hostname, now));
+        if (transaction.Shape.NeedsSubmissionFix) buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, hostname, now));
         try
         {
-            var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), relay.Value.Hostname,
+            var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), hostname,
                 context.IsSecure, context.Authentication.IsAuthenticated, messageId,
                 recipients.Count == 1 ? recipients[0].Address : null, now);
             // Stored with the trace header in front, so delivery sends the bytes as they are (no re-assembly per attempt).

@@ -7,6 +7,7 @@ internal static class RelaySession
 {
     private const string ServiceKey = "promta:service-id";
     private const string TrustedServiceKey = "promta:trusted-service-id";
+    private const string HostnameKey = "promta:service-hostname";
 
     public static string? Helo(ISessionContext context) => context.Helo;
 
@@ -22,6 +23,15 @@ internal static class RelaySession
     public static Guid? Service(ISessionContext context) =>
         context.Properties.TryGetValue(TrustedServiceKey, out var trusted) && trusted is Guid trustedId ? trustedId
         : context.Authentication.IsAuthenticated && context.Properties.TryGetValue(ServiceKey, out var id) && id is Guid serviceId ? serviceId : null;
+
+    /// <summary>
+    /// The service's own name (its first dedicated IP's PTR), read with the account at MAIL: the Received header's "by"
+    /// and a Message-ID the relay adds carry it, as the service's outbound sessions greet with it.
+    /// </summary>
+    public static void SetHostname(ISessionContext context, string hostname) => context.Properties[HostnameKey] = hostname;
+
+    public static string Hostname(ISessionContext context, string fallback) =>
+        context.Properties.TryGetValue(HostnameKey, out var name) && name is string hostname ? hostname : fallback;
 
     public static string? ClientIp(ISessionContext context) => context.RemoteEndPoint.Address.ToString();
 
