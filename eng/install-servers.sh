@@ -12,12 +12,13 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 # publicsuffix: the Public Suffix List Ordering refuses sending domains from (co.uk, github.io).
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
 # mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
-# libnet-ssleay-perl: swaks's STARTTLS (only a recommendation of swaks, so --no-install-recommends leaves it out); the relay
-# conformance tests drive the relay with swaks over TLS.
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks libnet-ssleay-perl chromium python3-dkim publicsuffix \
+for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
   mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done
+# libnet-ssleay-perl: swaks's STARTTLS. Only recommended by swaks, so --no-install-recommends below leaves it out; the
+# relay conformance tests (tests/Delivery.Tests) drive the relay with swaks over TLS.
+have libnet-ssleay-perl || need+=(libnet-ssleay-perl)
 ((${#need[@]} == 0)) && exit 0
 
 if [[ $(id -u) -ne 0 ]]; then

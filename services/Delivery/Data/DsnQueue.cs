@@ -9,12 +9,13 @@ public sealed record DsnMessage
     public Guid ServiceId { get; init; }
     public string MailFrom { get; init; } = "";
     public DateTimeOffset ReceivedAt { get; init; }
-    public byte[] Head { get; init; } = [];
     /// <summary>The PTR names of the service's IPs: the report names its first one as the Reporting-MTA.</summary>
     public string[] SourceHostnames { get; init; } = [];
-    /// <summary>RET (RFC 3461 4.3): "FULL" (then <see cref="Head"/> is the whole message), "HDRS" or null.</summary>
+    /// <summary>RET (RFC 3461 4.3): "FULL", "HDRS" or null; with FULL, <see cref="FullMessage"/> is the whole stored message.</summary>
     public string? DsnRet { get; init; }
     public string? DsnEnvid { get; init; }
+    public byte[]? FullMessage { get; init; }
+    public byte[] Head { get; init; } = [];
 }
 
 public sealed record DsnRecipient
@@ -32,11 +33,9 @@ public sealed record DsnRecipient
 public static class DsnQueue
 {
     // Whole messages, locked, so two replicas never report the same message and a message's failures go out in one report.
-    // Only the start of the stored message is read: the report carries the headers, not the body, unless the sender
-    // asked for the whole message back (RET=FULL).
+    // Only the start of the stored message is read: the report carries the headers, not the body.
     private const string ClaimSql = """
-        SELECT m.id, m.service_id, m.mail_from, m.received_at, m.dsn_ret, m.dsn_envid,
-               CASE WHEN m.dsn_ret = 'FULL' THEN m.data ELSE substring(m.data from 1 for @HeadBytes) END AS head,
+        SELECT m.id, m.service_id, m.mail_from, m.received_at, substring(m.data from 1 for @HeadBytes) AS head,
                coalesce((SELECT a.source_hostnames FROM relay_accounts a WHERE a.service_id = m.service_id), '{}') AS source_hostnames
         FROM messages m
         WHERE m.id IN (SELECT message_id FROM recipients WHERE dsn_pending)
@@ -51,6 +50,13 @@ public static class DsnQueue
         ORDER BY id
         """;
 
+    // What the sender asked for at MAIL (RFC 3461), for the claimed messages that asked anything; the whole message only
+    // for those that want it back (RET=FULL), the others' reports carry the headers read above.
+    private const string ParametersSql = """
+        SELECT id, dsn_ret, dsn_envid, CASE WHEN dsn_ret = 'FULL' THEN data END AS full_message
+        FROM messages WHERE id = ANY(@Ids) AND (dsn_ret IS NOT NULL OR dsn_envid IS NOT NULL)
+        """;
+
     private const string DoneSql = "UPDATE recipients SET dsn_pending = false WHERE id = ANY(@Ids)";
 
     public const int HeadBytes = 256 * 1024;
@@ -59,6 +65,8 @@ public static class DsnQueue
     {
         var messages = (await work.QueryAsync<DsnMessage>(ClaimSql, new { HeadBytes, Limit = limit })).ToList();
         if (messages.Count == 0) return [];
+        var parameters = (await work.QueryAsync<DsnMessage>(ParametersSql, new { Ids = messages.Select(m => m.Id).ToArray() })).ToDictionary(p => p.Id);
+        messages = [.. messages.Select(m => parameters.TryGetValue(m.Id, out var p) ? m with { DsnRet = p.DsnRet, DsnEnvid = p.DsnEnvid, FullMessage = p.FullMessage } : m)];
         var recipients = (await work.QueryAsync<DsnRecipient>(RecipientsSql, new { Ids = messages.Select(m => m.Id).ToArray() })).ToLookup(r => r.MessageId);
         return [.. messages.Select(m => (m, (IReadOnlyList<DsnRecipient>)[.. recipients[m.Id]]))];
     }

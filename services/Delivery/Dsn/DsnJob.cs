@@ -80,10 +80,10 @@ public sealed partial class DsnJob(
         return DeliveryStatusNotification.Create(host, key?.Domain.TrimEnd('.') ?? host, message.MailFrom, message.Id, message.ReceivedAt,
             OriginalHeaders(message.Head),
             [.. failed.Select(r => new FailedRecipient(r.Address, r.LastReply, r.BounceClass == BounceClass.Expired, r.LastAttemptAt, r.DsnOrcpt))], now,
-            new DsnRequest(message.DsnEnvid, message.DsnRet == "FULL" ? FullMessage(message.Head) : null));
+            new DsnRequest(message.DsnEnvid, message.FullMessage is { } full ? ParseFull(full) : null));
     }
 
-    private static MimeMessage? FullMessage(byte[] data)
+    private static MimeMessage? ParseFull(byte[] data)
     {
         try
         {
