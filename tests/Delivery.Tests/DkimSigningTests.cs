@@ -76,6 +76,38 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Each_sending_domain_of_a_service_signs_with_its_own_key()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        await relay.Database.WriteAsync(work => SendingDomains.AddAsync(work, relay.ServiceId, "brand.test", SendingDomainSource.Verified, DateTimeOffset.UtcNow));
+        var keys = new Dictionary<string, (string Selector, AsymmetricKeyParameter Key)>
+        {
+            ["customer.test"] = (Selector, await PublishKeyAsync(relay, "customer.test")),
+            ["brand.test"] = ("pm20261127090000-2", await PublishKeyAsync(relay, "brand.test", "pm20261127090000-2")),
+        };
+        using (var client = await relay.ConnectAsync())
+        {
+            await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+            await client.SendAsync(RelayHost.Message("ada@gmail.test", "Customer"));
+            var brand = RelayHost.Message("bob@gmail.test", "Brand");
+            brand.From.Clear();
+            brand.From.Add(MailboxAddress.Parse("news@brand.test"));
+            await client.SendAsync(brand);
+        }
+
+        await RelayHost.EventuallyAsync(() => Task.FromResult(relay.Mx.Received.Count == 2));
+        foreach (var data in relay.Mx.Received.Select(r => r.Data))
+        {
+            var received = await MimeMessage.LoadAsync(new MemoryStream(data));
+            var domain = received.From.Mailboxes.Single().Domain;
+            var (selector, key) = keys[domain];
+            var header = Assert.Single(received.Headers, h => h.Id == HeaderId.DkimSignature);
+            Assert.Contains($"d={domain}", header.Value.Replace(" ", ""));
+            Assert.True(await new DkimVerifier(new PublishedKeyLocator(domain, selector, key)).VerifyAsync(received, header), domain);
+        }
+    }
+
+    [Fact]
     public async Task Mail_from_another_domain_is_not_signed()
     {
         await using var relay = await RelayHost.StartAsync(postgres);
@@ -90,13 +122,13 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
     }
 
     /// <summary>What Dns publishes (a fresh 2048-bit key, encrypted under Dkim:EncryptionKey), stored as DkimKeyPublished stores it.</summary>
-    internal static async Task<AsymmetricKeyParameter> PublishKeyAsync(RelayHost relay, string domain)
+    internal static async Task<AsymmetricKeyParameter> PublishKeyAsync(RelayHost relay, string domain, string selector = Selector)
     {
         using var rsa = RSA.Create(2048);
-        var encrypted = relay.Services.GetRequiredService<DkimKeyProtector>().Protect(rsa.ExportPkcs8PrivateKey(), relay.ServiceId, Selector);
+        var encrypted = relay.Services.GetRequiredService<DkimKeyProtector>().Protect(rsa.ExportPkcs8PrivateKey(), relay.ServiceId, selector);
         await using (var work = await relay.Database.BeginAsync())
         {
-            await DkimKeys.AddAsync(work, relay.ServiceId, Selector, domain, encrypted, DateTimeOffset.UtcNow);
+            await DkimKeys.AddAsync(work, relay.ServiceId, selector, domain, encrypted, DateTimeOffset.UtcNow);
             await work.CommitAsync(default);
         }
         return PublicKeyFactory.CreateKey(rsa.ExportSubjectPublicKeyInfo());

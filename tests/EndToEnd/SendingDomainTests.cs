@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using DnsClient;
+using MassTransit;
 using DnsClient.Protocol;
 using Xunit;
 
@@ -221,6 +222,68 @@ public sealed class SendingDomainTests(PlatformFixture platform)
             Assert.Contains("ns1.promta.local", pending.GetProperty("instructions").GetString());
         }
         await customer.WaitForAsync(path, d => d.GetProperty("items").EnumerateArray().Any(i => i.GetProperty("status").GetString() == "verified"), Timeout);
+    }
+
+    [Fact]
+    public async Task Decommissioning_a_service_removes_only_its_own_records_and_keeps_the_neighbours_and_the_platform_zones()
+    {
+        var (gone, goneService, goneOrder, goneDomain) = await LiveServiceWithDomainAsync();
+        var (neighbour, neighbourService, _, neighbourDomain) = await LiveServiceWithDomainAsync();
+        var goneRecords = (await gone.GetJsonAsync($"/api/services/{goneService}/dns")).GetProperty("records").EnumerateArray().ToList();
+        var before = (await neighbour.GetJsonAsync($"/api/services/{neighbourService}/dns")).GetProperty("records").EnumerateArray().ToList();
+        Assert.Contains(goneRecords, r => r.GetProperty("type").GetString() == "PTR");
+        var goneIps = goneRecords.Where(r => r.GetProperty("type").GetString() == "PTR").Select(r => r.GetProperty("name").GetString()!).ToList();
+
+        // Provisioning's event for a decommissioned server, put on Dns's queue as the broker would deliver it.
+        await SendToDnsAsync(new Contracts.Provisioning.ServerDecommissioned
+        {
+            OrderId = goneOrder, ServiceId = goneService, Ips = [], DecommissionedAt = DateTimeOffset.UtcNow,
+        });
+
+        await gone.WaitForAsync($"/api/services/{goneService}/dns", d => d.GetProperty("records").GetArrayLength() == 0, Timeout);
+        var resolver = new LookupClient(new LookupClientOptions(new IPEndPoint(IPAddress.Loopback, platform.DnsPort)) { UseCache = false });
+        foreach (var ptr in goneIps) Assert.Empty((await resolver.QueryAsync(ptr, QueryType.PTR)).Answers.OfType<PtrRecord>());
+        Assert.Empty((await resolver.QueryAsync(goneDomain + ".", QueryType.TXT)).Answers.OfType<TxtRecord>());
+        var after = (await neighbour.GetJsonAsync($"/api/services/{neighbourService}/dns")).GetProperty("records").EnumerateArray().ToList();
+        Assert.Equal(before.Count, after.Count);
+        Assert.All(after, r => Assert.True(r.GetProperty("live").GetBoolean(), $"{r} of the neighbour {neighbourDomain} is still live"));
+        Assert.NotEmpty((await resolver.QueryAsync("promta.local", QueryType.SOA)).Answers.OfType<SoaRecord>());
+    }
+
+    private async Task<(Customer Customer, Guid ServiceId, Guid OrderId, string Domain)> LiveServiceWithDomainAsync()
+    {
+        var customer = await Customer.SignUpAsync(platform.Gateway);
+        var domain = $"n{Guid.NewGuid():N}"[..14] + ".test";
+        using var placed = await PlaceAsync(customer, domain, "pm_card_visa");
+        Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        var created = await placed.Content.ReadFromJsonAsync<JsonElement>();
+        var (orderId, serviceId) = (created.GetProperty("orderId").GetGuid(), created.GetProperty("serviceId").GetGuid());
+        await customer.WaitForOrderStatusAsync(orderId, "Active", Timeout);
+        await customer.WaitForAsync($"/api/services/{serviceId}/dns", d => d.GetProperty("domainStatus").GetString() == "verified"
+            && d.GetProperty("records").EnumerateArray().Any(r => r.GetProperty("type").GetString() == "MX")
+            && d.GetProperty("records").EnumerateArray().All(r => r.GetProperty("live").GetBoolean()), Timeout);
+        return (customer, serviceId, orderId, domain);
+    }
+
+    private async Task SendToDnsAsync<T>(T message) where T : class
+    {
+        var broker = new Uri(await platform.ConnectionStringAsync("rabbitmq"));
+        var bus = Bus.Factory.CreateUsingRabbitMq(rabbit => rabbit.Host(broker, host =>
+        {
+            var user = broker.UserInfo.Split(':', 2);
+            host.Username(Uri.UnescapeDataString(user[0]));
+            host.Password(Uri.UnescapeDataString(user[1]));
+        }));
+        await bus.StartAsync();
+        try
+        {
+            var endpoint = await bus.GetSendEndpoint(new Uri("queue:dns-server-decommissioned"));
+            await endpoint.Send(message, context => context.MessageId = Guid.NewGuid());
+        }
+        finally
+        {
+            await bus.StopAsync();
+        }
     }
 
     private static Task<HttpResponseMessage> PlaceAsync(Customer customer, string domain, string card) =>
