@@ -77,6 +77,8 @@ public static class Platform
             .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
             .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)
             .WithEnvironment("Delivery__MxPort", mxPort)
+            // The fake ISPs' MX (and our own inbound MX) live on 127.0.x.x: allowed in this local run only.
+            .WithEnvironment("Delivery__AllowInternalMxAddresses", "true")
             // The inbound MX: a fixed port for trying it by hand, and the MX port of every dedicated IP (127.0.x.y locally),
             // where mta1.<domain> points, so bounces and complaints reach it through DNS like on the internet.
             .WithEnvironment("Inbound__Port", builder.Configuration["Ports:InboundSmtp"] ?? "2526")

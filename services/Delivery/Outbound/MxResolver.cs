@@ -2,6 +2,7 @@ using System.Net;
 using DnsClient;
 using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Domain;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -60,13 +61,24 @@ public sealed class MxResolver
         }
         if (exchanges.Count == 0) exchanges = [domain];
         var targets = new List<MxTarget>();
+        var internalOnly = false;
         foreach (var host in exchanges)
         {
             var a = await dns.QueryAsync(host, QueryType.A, cancellationToken: ct);
-            targets.AddRange(a.Answers.ARecords().Select(r => new MxTarget(host, new IPEndPoint(r.Address, options.MxPort))));
+            foreach (var record in a.Answers.ARecords())
+            {
+                if (!options.AllowInternalMxAddresses && InternalAddresses.Contains(record.Address))
+                {
+                    internalOnly = true;
+                    continue;
+                }
+                targets.Add(new MxTarget(host, new IPEndPoint(record.Address, options.MxPort)));
+            }
         }
-        return targets.Count > 0
-            ? new Route(targets, null, false)
+        if (targets.Count > 0) return new Route(targets, null, false);
+        // Someone pointed a domain's MX at a loopback or private address: never a real mail server of the internet.
+        return internalOnly
+            ? Route.Failed($"5.4.4 The mail servers of {domain} resolve only to internal addresses; not delivered", permanent: true)
             : Route.Failed($"4.4.4 No address found for the mail servers of {domain}", permanent: false);
     }
 }

@@ -38,6 +38,13 @@ public sealed class OutboundOptions
     public string HeloName { get; set; } = "localhost";
 
     /// <summary>
+    /// Local runs only (the fake ISPs' MX live on 127.0.0.x): connect to MX hosts that resolve to loopback, private or
+    /// link-local addresses. Off (the default, and in every deploy/ manifest), such an MX is a permanent failure: SSRF on
+    /// port 25. Static <see cref="Routes"/> are the operator's own and always allowed. Only the AppHost's local run sets it.
+    /// </summary>
+    public bool AllowInternalMxAddresses { get; set; }
+
+    /// <summary>
     /// Benchmarks only: send without asking the throttling controller (replies still teach it), so a benchmark
     /// measures the MTA, not the pacing. Refused outside Development.
     /// </summary>
