@@ -233,30 +233,30 @@ public sealed class InboundTests(PostgresFixture postgres) : IClassFixture<Postg
         await dns.InitializeAsync();
         try
         {
-        var inboundPort = FreePort.Next();
-        await using var reports = new ReportSender(new FakeIspOptions
-        {
-            DnsResolver = dns.DnsEndpoint.ToString(), ReportMxPort = inboundPort, ReportDelay = TimeSpan.FromMilliseconds(200),
-        }, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReportSender>.Instance);
-        // customer.test's MX record names 127.0.0.1, where the inbound MX listens (the local stack: the service's IP).
-        using var api = dns.NewApiClient();
-        await new DnsPublisher(api, "localhost").PublishAsync(new FakeProviderOptions { Domain = Hosted, Address = "127.0.0.1" }, default);
-        await using var relay = await StartAsync(reports: reports, settings: _ => new() { ["Inbound:Port"] = inboundPort.ToString() });
+            var inboundPort = FreePort.Next();
+            await using var reports = new ReportSender(new FakeIspOptions
+            {
+                DnsResolver = dns.DnsEndpoint.ToString(), ReportMxPort = inboundPort, ReportDelay = TimeSpan.FromMilliseconds(200),
+            }, Microsoft.Extensions.Logging.Abstractions.NullLogger<ReportSender>.Instance);
+            // customer.test's MX record names 127.0.0.1, where the inbound MX listens (the local stack: the service's IP).
+            using var api = dns.NewApiClient();
+            await new DnsPublisher(api, "localhost").PublishAsync(new FakeProviderOptions { Domain = Hosted, Address = "127.0.0.1" }, default);
+            await using var relay = await StartAsync(reports: reports, settings: _ => new() { ["Inbound:Port"] = inboundPort.ToString() });
 
-        // Gmail accepts both at RCPT; then ann's mailbox turns out not to exist and carl presses "spam".
-        await relay.SubmitAsync("asyncbounce-ann@gmail.test", "complain-carl@gmail.test");
+            // Gmail accepts both at RCPT; then ann's mailbox turns out not to exist and carl presses "spam".
+            await relay.SubmitAsync("asyncbounce-ann@gmail.test", "complain-carl@gmail.test");
 
-        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM inbound_messages") == 2);
-        var dsn = await relay.QuerySingleAsync<InboundRow>("SELECT * FROM inbound_messages WHERE kind = 'dsn'");
-        Assert.Equal(["asyncbounce-ann@gmail.test"], dsn.OriginalRecipients);
-        Assert.Equal(["sender@customer.test"], dsn.Recipients);
-        var arf = await relay.QuerySingleAsync<InboundRow>("SELECT * FROM inbound_messages WHERE kind = 'arf'");
-        Assert.Equal(["complain-carl@gmail.test"], arf.OriginalRecipients);
-        Assert.Equal(("abuse", "fbl@gmail.test"), (arf.FeedbackType, arf.MailFrom));
-        Assert.Equal([$"abuse@{Hosted}"], arf.Recipients);
-        Assert.Equal(dsn.OriginalMessageId, arf.OriginalMessageId);
-        Assert.Equal((1, 1), (relay.Mx.Counters().AsyncBounces, relay.Mx.Counters().Complaints));
-        Assert.Equal(2, reports.Sent);
+            await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM inbound_messages") == 2);
+            var dsn = await relay.QuerySingleAsync<InboundRow>("SELECT * FROM inbound_messages WHERE kind = 'dsn'");
+            Assert.Equal(["asyncbounce-ann@gmail.test"], dsn.OriginalRecipients);
+            Assert.Equal(["sender@customer.test"], dsn.Recipients);
+            var arf = await relay.QuerySingleAsync<InboundRow>("SELECT * FROM inbound_messages WHERE kind = 'arf'");
+            Assert.Equal(["complain-carl@gmail.test"], arf.OriginalRecipients);
+            Assert.Equal(("abuse", "fbl@gmail.test"), (arf.FeedbackType, arf.MailFrom));
+            Assert.Equal([$"abuse@{Hosted}"], arf.Recipients);
+            Assert.Equal(dsn.OriginalMessageId, arf.OriginalMessageId);
+            Assert.Equal((1, 1), (relay.Mx.Counters().AsyncBounces, relay.Mx.Counters().Complaints));
+            Assert.Equal(2, reports.Sent);
         }
         finally
         {
