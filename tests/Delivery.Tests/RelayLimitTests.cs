@@ -22,7 +22,7 @@ public sealed class RelayLimitTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.StartsWith("452 4.5.3 Too many recipients", await smtp.SendAsync("RCPT TO:<r3@gmail.test>"));
         await smtp.SendAsync("DATA");
 
-        Assert.StartsWith("250 2.0.0", await smtp.SendAsync("Subject: three\r\n\r\nbody\r\n."));
+        Assert.StartsWith("250 2.0.0", await smtp.SendAsync("From: sender@customer.test\r\nSubject: three\r\n\r\nbody\r\n."));
         Assert.Equal(3L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients"));
     }
 
@@ -39,7 +39,7 @@ public sealed class RelayLimitTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.StartsWith("250 2.1.5", await smtp.SendAsync("RCPT TO:<ada@gmail.test>"));
         Assert.StartsWith("250 2.1.5", await smtp.SendAsync("RCPT TO:<bob@gmail.test>"));
         await smtp.SendAsync("DATA");
-        await smtp.SendAsync("Subject: twice\r\n\r\nbody\r\n.");
+        await smtp.SendAsync("From: sender@customer.test\r\nSubject: twice\r\n\r\nbody\r\n.");
 
         Assert.Equal(["ada@gmail.test", "bob@gmail.test"], (await relay.QueryAsync<string>("SELECT address FROM recipients ORDER BY address")).ToArray());
     }
@@ -93,8 +93,8 @@ public sealed class RelayLimitTests(PostgresFixture postgres) : IClassFixture<Po
     {
         await using var relay = await RelayHost.StartAsync(postgres);
 
-        Assert.StartsWith("250 2.0.0", await SendAsync(relay, Received(100) + "Subject: 100 hops\r\n\r\nbody\r\n."));
-        Assert.StartsWith("554 5.4.6 Too many hops", await SendAsync(relay, Received(101) + "Subject: 101 hops\r\n\r\nbody\r\n."));
+        Assert.StartsWith("250 2.0.0", await SendAsync(relay, Received(100) + "From: sender@customer.test\r\nSubject: 100 hops\r\n\r\nbody\r\n."));
+        Assert.StartsWith("554 5.4.6 Too many hops", await SendAsync(relay, Received(101) + "From: sender@customer.test\r\nSubject: 101 hops\r\n\r\nbody\r\n."));
         Assert.Equal(1L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages"));
     }
 
@@ -104,11 +104,11 @@ public sealed class RelayLimitTests(PostgresFixture postgres) : IClassFixture<Po
         await using var relay = await RelayHost.StartAsync(postgres, settings: Settings(("MaxHeaderBytes", "4096"), ("MaxHeaderCount", "20")));
 
         Assert.StartsWith("552 5.3.4 Message header section too large",
-            await SendAsync(relay, $"Subject: big\r\nX-Big: {new string('x', 900)}\r\n {new string('y', 900)}\r\n {new string('z', 900)}\r\n {new string('w', 900)}\r\n {new string('v', 900)}\r\n\r\nbody\r\n."));
+            await SendAsync(relay, $"From: sender@customer.test\r\nSubject: big\r\nX-Big: {new string('x', 900)}\r\n {new string('y', 900)}\r\n {new string('z', 900)}\r\n {new string('w', 900)}\r\n {new string('v', 900)}\r\n\r\nbody\r\n."));
         Assert.StartsWith("554 5.6.0 Too many header fields",
             await SendAsync(relay, string.Concat(Enumerable.Range(0, 21).Select(i => $"X-Field-{i}: {i}\r\n")) + "\r\nbody\r\n."));
         // The same in the body is only a body.
-        Assert.StartsWith("250 2.0.0", await SendAsync(relay, "Subject: fine\r\n\r\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"X-Field-{i}: {i}\r\n")) + "."));
+        Assert.StartsWith("250 2.0.0", await SendAsync(relay, "From: sender@customer.test\r\nSubject: fine\r\n\r\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"X-Field-{i}: {i}\r\n")) + "."));
         Assert.Equal(1L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages"));
     }
 

@@ -38,7 +38,7 @@ public sealed class RelayReplyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.StartsWith("250 2.1.0", await smtp.SendAsync("MAIL FROM:<sender@customer.test>"));
         Assert.StartsWith("250 2.1.5", await smtp.SendAsync("RCPT TO:<ada@gmail.test>"));
         Assert.StartsWith("354 ", await smtp.SendAsync("DATA"));
-        Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.SendAsync("Subject: hi\r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\nMessage-ID: <a@b.test>\r\n\r\nhello\r\n."));
+        Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.SendAsync("From: sender@customer.test\r\nSubject: hi\r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\nMessage-ID: <a@b.test>\r\n\r\nhello\r\n."));
         Assert.StartsWith("250 2.0.0", await smtp.SendAsync("NOOP"));
         Assert.StartsWith("250 2.0.0", await smtp.SendAsync("RSET"));
         Assert.StartsWith("252 2.5.0", await smtp.SendAsync("VRFY ada"));
@@ -139,12 +139,12 @@ public sealed class RelayReplyTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.StartsWith("250 2.1.5", await smtp.ReplyAsync());
         Assert.StartsWith("354", await smtp.ReplyAsync());
         // The end of data and the next transaction in one write: each answered, none waits for more bytes.
-        await smtp.WriteAsync("Subject: pipelined\r\n\r\nbody\r\n.\r\nMAIL FROM:<sender@customer.test>\r\nRCPT TO:<bob@gmail.test>\r\nDATA\r\n");
+        await smtp.WriteAsync("From: sender@customer.test\r\nSubject: pipelined\r\n\r\nbody\r\n.\r\nMAIL FROM:<sender@customer.test>\r\nRCPT TO:<bob@gmail.test>\r\nDATA\r\n");
         Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.ReplyAsync());
         Assert.StartsWith("250 2.1.0", await smtp.ReplyAsync());
         Assert.StartsWith("250 2.1.5", await smtp.ReplyAsync());
         Assert.StartsWith("354", await smtp.ReplyAsync());
-        await smtp.WriteAsync("Subject: second\r\n\r\nbody\r\n.\r\nQUIT\r\n");
+        await smtp.WriteAsync("From: sender@customer.test\r\nSubject: second\r\n\r\nbody\r\n.\r\nQUIT\r\n");
         Assert.StartsWith("250 2.0.0 Ok: queued as", await smtp.ReplyAsync());
         Assert.StartsWith("221 2.0.0", await smtp.ReplyAsync());
         Assert.Equal(2L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages"));

@@ -34,7 +34,7 @@ public sealed class RelaySessionTimeoutTests(PostgresFixture postgres) : IClassF
         await smtp.SendAsync("RCPT TO:<ada@gmail.test>");
         await smtp.SendAsync("DATA");
 
-        await smtp.WriteAsync("Subject: half a message\r\n\r\nand then nothing");
+        await smtp.WriteAsync("From: sender@customer.test\r\nSubject: half a message\r\n\r\nand then nothing");
 
         Assert.StartsWith("421 4.4.2", await smtp.ReplyAsync());
         Assert.Equal(0L, await relay.QuerySingleAsync<long>("SELECT count(*) FROM messages"));
@@ -51,7 +51,7 @@ public sealed class RelaySessionTimeoutTests(PostgresFixture postgres) : IClassF
         await smtp.SendAsync("DATA");
 
         // Ten seconds of DATA, a line per second: five idle timeouts long, never idle for one.
-        await smtp.WriteAsync("Subject: slow\r\n\r\n");
+        await smtp.WriteAsync("From: sender@customer.test\r\nSubject: slow\r\n\r\n");
         for (var i = 0; i < 10; i++)
         {
             await Task.Delay(TimeSpan.FromSeconds(1));
@@ -72,7 +72,7 @@ public sealed class RelaySessionTimeoutTests(PostgresFixture postgres) : IClassF
         await smtp.SendAsync("MAIL FROM:<sender@customer.test>");
         await smtp.SendAsync("RCPT TO:<ada@gmail.test>");
         await smtp.SendAsync("DATA");
-        await smtp.WriteAsync("Subject: over two minutes\r\n\r\n");
+        await smtp.WriteAsync("From: sender@customer.test\r\nSubject: over two minutes\r\n\r\n");
         var filler = string.Concat(Enumerable.Repeat(new string('x', 76) + "\r\n", 32_000));
         var started = DateTime.UtcNow;
         var chunks = 0;
