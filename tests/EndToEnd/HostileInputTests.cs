@@ -49,7 +49,8 @@ public sealed class HostileInputTests(PlatformFixture platform, ITestOutputHelpe
         var identities = new (string Name, string? Authorization)[]
         {
             ("customer", "Bearer " + apiKey),
-            ("operator", "Bearer " + await platform.StaffTokenAsync()),
+            // An operator of its own: hostile calls include logout-everywhere, which would end the shared operator's tokens.
+            ("operator", "Bearer " + (await platform.CreateStaffAsync("operator")).Token),
             ("anonymous", null),
         };
         var failures = new ConcurrentBag<string>();

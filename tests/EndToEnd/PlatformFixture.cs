@@ -87,14 +87,23 @@ public sealed class PlatformFixture : IAsyncLifetime
         return id;
     }
 
-    private async Task<(Guid, string)> CreateAccountManagerAsync()
+    private Task<(Guid, string)> CreateAccountManagerAsync() => CreateStaffAsync("account-manager");
+
+    /// <summary>
+    /// A staff account of its own for a test that may end its sessions (logout-everywhere, a password change) without
+    /// logging out the run's shared operator; logged in at Ordering directly, so it spends no per-IP login budget.
+    /// </summary>
+    public async Task<(Guid Id, string Token)> CreateStaffAsync(string role)
     {
-        var email = $"am-{Guid.NewGuid():N}@promta.local";
+        var email = $"{role}-{Guid.NewGuid():N}@promta.local";
         using var created = await SendAsStaffAsync(HttpMethod.Post, "/api/admin/staff",
-            new { email, name = "Account Manager", password = "correct horse battery", role = "account-manager" });
+            new { email, name = "Staff " + role, password = "correct horse battery", role });
         created.EnsureSuccessStatusCode();
         var id = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetGuid();
-        return (id, await LoginAsync(email, "correct horse battery"));
+        using var ordering = ServiceClient("ordering");
+        using var login = await ordering.PostAsJsonAsync("/api/auth/token", new { email, password = "correct horse battery" });
+        login.EnsureSuccessStatusCode();
+        return (id, (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString()!);
     }
 
     private async Task<string> LoginAsync(string email, string password)
