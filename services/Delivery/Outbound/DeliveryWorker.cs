@@ -9,6 +9,7 @@ using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
+using DeliveryOutcome = ProMTA.Throttling.Replies.DeliveryOutcome;
 using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
 using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
 
@@ -354,12 +355,12 @@ internal sealed partial class DeliveryWorker(
     {
         var now = time.GetUtcNow();
         var text = $"{reply.Code} {reply.Text}".Trim();
-        var outcome = SmtpReply.Classify(reply.Code);
+        var outcome = new ThrottleReply(reply.Code, reply.Text).Outcome;
         metrics.Attempted(r.Provider, outcome.ToString());
         LogAttempt(r.Address, sourceIp, text, outcome);
-        if (outcome != Outcome.Deferred)
+        if (outcome != DeliveryOutcome.Deferred)
         {
-            return outcome == Outcome.Delivered
+            return outcome == DeliveryOutcome.Delivered
                 ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
                 : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text), DeliveryEvent.Bounced);
         }
@@ -371,7 +372,7 @@ internal sealed partial class DeliveryWorker(
     }
 
     [LoggerMessage(LogLevel.Information, "Delivery to {Recipient} from {SourceIp}: {Reply} ({Outcome})")]
-    private partial void LogAttempt(string recipient, string? sourceIp, string reply, Outcome outcome);
+    private partial void LogAttempt(string recipient, string? sourceIp, string reply, DeliveryOutcome outcome);
 
     [LoggerMessage(LogLevel.Error, "Delivering to {Domain} failed; its recipients are deferred")]
     private partial void LogGroupFailed(Exception ex, string domain);

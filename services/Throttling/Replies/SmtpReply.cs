@@ -33,6 +33,14 @@ public sealed partial record SmtpReply(int Code, string Text, ReplySource Source
     /// <summary>We failed on our side; recorded for completeness, never held against the ISP or the sender.</summary>
     public static SmtpReply InternalFailure(string reason) => new(0, reason, ReplySource.Internal);
 
+    /// <summary>What the reply means for the recipient by its basic code: 2xx delivered, 5xx bounced, anything else tried again.</summary>
+    public DeliveryOutcome Outcome => Code switch
+    {
+        >= 200 and < 300 => DeliveryOutcome.Delivered,
+        >= 500 and < 600 => DeliveryOutcome.Bounced,
+        _ => DeliveryOutcome.Deferred,
+    };
+
     /// <summary>True for 5xx replies: final for the message.</summary>
     public bool IsPermanent => Code is >= 500 and < 600 || EnhancedCode?.StartsWith('5') == true;
 
