@@ -55,12 +55,17 @@ public sealed class DeliveryProcess : IAsyncDisposable
         start.Environment["Relay__Port"] = relayPort.ToString();
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         var delivery = new DeliveryProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start Delivery.dll"), relayPort, httpPort);
+        // The relay, and the inbound MX when a test turns it on: ready means every SMTP port a test will dial accepts.
+        int[] ports = settings.TryGetValue("Inbound:Port", out var inbound) && int.Parse(inbound) > 0 ? [relayPort, int.Parse(inbound)] : [relayPort];
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!await delivery.RelayListensAsync())
+        foreach (var port in ports)
         {
-            if (delivery.process.HasExited) throw new InvalidOperationException($"Delivery exited with {delivery.process.ExitCode}:\n{delivery.Output}");
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the relay did not listen:\n{delivery.Output}");
-            await Task.Delay(200);
+            while (!await ListensAsync(port))
+            {
+                if (delivery.process.HasExited) throw new InvalidOperationException($"Delivery exited with {delivery.process.ExitCode}:\n{delivery.Output}");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"port {port} did not listen:\n{delivery.Output}");
+                await Task.Delay(200);
+            }
         }
         return delivery;
     }
@@ -78,12 +83,12 @@ public sealed class DeliveryProcess : IAsyncDisposable
         process.Dispose();
     }
 
-    private async Task<bool> RelayListensAsync()
+    private static async Task<bool> ListensAsync(int port)
     {
         try
         {
             using var socket = new TcpClient();
-            await socket.ConnectAsync("127.0.0.1", RelayPort);
+            await socket.ConnectAsync("127.0.0.1", port);
             return true;
         }
         catch (SocketException)
