@@ -17,5 +17,6 @@ var endpoints = app.MapPlatformEndpoints();
 endpoints.MapRelayApi();
 endpoints.MapSenderDomainsAdminApi();
 endpoints.MapInboundApi();
+endpoints.MapMessagesApi();
 
 app.Run();

@@ -29,6 +29,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Get, $"/api/orders/{orderId}"),
             (HttpMethod.Get, $"/api/services/{serviceId}"),
             (HttpMethod.Get, $"/api/services/{serviceId}/delivery"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/messages"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/messages?recipient=someone@example.test"),
             (HttpMethod.Post, $"/api/services/{serviceId}/smtp-password"),
             (HttpMethod.Put, $"/api/services/{serviceId}/relay-mode"),
             (HttpMethod.Get, $"/api/services/{serviceId}/suppressions"),

@@ -109,10 +109,10 @@ public static class MessageQueue
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
                  AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
             WHERE r.id = o.id
-            RETURNING r.id, r.message_id, r.service_id, r.address, r.provider, o.event, o.reply
+            RETURNING r.id, r.message_id, r.service_id, r.address, r.provider, o.event, o.reply, o.source_ip
         )
-        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
-        SELECT service_id, message_id, id, address, provider, event, reply, @Now FROM done WHERE event IS NOT NULL
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
+        SELECT service_id, message_id, id, address, provider, event, reply, source_ip, @Now FROM done WHERE event IS NOT NULL
         """;
     // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
     private const string SuppressSql = """

@@ -1,0 +1,90 @@
+using Dapper;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Data;
+
+/// <summary>What to look for: our queue id (the "queued as" of the 250), a recipient address, an arrival window.</summary>
+public sealed record MessageQuery(Guid ServiceId, Guid? MessageId, string? Recipient, DateTimeOffset From, DateTimeOffset To, int Offset, int Limit);
+
+public sealed record TrailMessage
+{
+    public Guid Id { get; init; }
+    public string MailFrom { get; init; } = "";
+    public int Size { get; init; }
+    public DateTimeOffset ReceivedAt { get; init; }
+}
+
+public sealed record TrailRecipient
+{
+    public long Id { get; init; }
+    public Guid MessageId { get; init; }
+    public string Address { get; init; } = "";
+    public string Provider { get; init; } = "";
+    public string Status { get; init; } = "";
+    public int Attempts { get; init; }
+    public int Deferrals { get; init; }
+    public DateTimeOffset NextAttemptAt { get; init; }
+    public DateTimeOffset ExpiresAt { get; init; }
+    public string? LastReply { get; init; }
+    public string? SourceIp { get; init; }
+    public string? BounceClass { get; init; }
+}
+
+public sealed record TrailEvent
+{
+    public long RecipientId { get; init; }
+    public string Event { get; init; } = "";
+    public string? Reply { get; init; }
+    public string? SourceIp { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+}
+
+/// <summary>One message's recipients and their events, for the messages of one page.</summary>
+public sealed record MessageTrailPage(IReadOnlyList<TrailMessage> Messages, IReadOnlyList<TrailRecipient> Recipients, IReadOnlyList<TrailEvent> Events);
+
+/// <summary>
+/// Reads a service's messages with each recipient's trail. Every query is bounded by the service and an index
+/// (0014_add_message_trail.sql): a recipient by address, a message by id or arrival time, events by recipient.
+/// </summary>
+public static class MessageTrails
+{
+    // A recipient search finds its messages through the recipients index; otherwise newest messages in the window.
+    private const string MessagesSql = """
+        SELECT m.id, m.mail_from, m.size, m.received_at FROM messages m
+        WHERE m.service_id = @ServiceId
+          AND (@MessageId::uuid IS NULL OR m.id = @MessageId)
+          AND (@Recipient::text IS NULL OR m.id IN (
+                SELECT r.message_id FROM recipients r WHERE r.service_id = @ServiceId AND lower(r.address) = lower(@Recipient)))
+          AND m.received_at >= @From AND m.received_at < @To
+        ORDER BY m.received_at DESC, m.id DESC
+        OFFSET @Offset LIMIT @Limit
+        """;
+
+    private const string RecipientsSql = """
+        SELECT id, message_id, address, provider, status, attempts, deferrals, next_attempt_at, expires_at, last_reply, source_ip, bounce_class
+        FROM recipients
+        WHERE message_id = ANY(@MessageIds) AND (@Recipient::text IS NULL OR lower(address) = lower(@Recipient))
+        ORDER BY message_id, id
+        """;
+
+    private const string EventsSql = """
+        SELECT recipient_id, event, reply, source_ip, occurred_at FROM delivery_events
+        WHERE recipient_id = ANY(@RecipientIds)
+        ORDER BY recipient_id, occurred_at, id
+        """;
+
+    public static async Task<MessageTrailPage> FindAsync(Database db, MessageQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var messages = (await connection.QueryAsync<TrailMessage>(new CommandDefinition(MessagesSql, new
+        {
+            query.ServiceId, query.MessageId, query.Recipient, query.From, query.To, query.Offset, query.Limit,
+        }, cancellationToken: ct))).ToList();
+        if (messages.Count == 0) return new([], [], []);
+        var recipients = (await connection.QueryAsync<TrailRecipient>(new CommandDefinition(RecipientsSql,
+            new { MessageIds = messages.Select(m => m.Id).ToArray(), query.Recipient }, cancellationToken: ct))).ToList();
+        var events = (await connection.QueryAsync<TrailEvent>(new CommandDefinition(EventsSql,
+            new { RecipientIds = recipients.Select(r => r.Id).ToArray() }, cancellationToken: ct))).ToList();
+        return new(messages, recipients, events);
+    }
+}
