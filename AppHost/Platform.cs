@@ -79,6 +79,7 @@ public static class Platform
             .WithEnvironment("Delivery__MxPort", mxPort)
             // The fake ISPs' MX (and our own inbound MX) live on 127.0.x.x: allowed in this local run only.
             .WithEnvironment("Delivery__AllowInternalMxAddresses", "true")
+            .WithEnvironment("Webhooks__AllowInternalEndpoints", "true")
             // The inbound MX: a fixed port for trying it by hand, and the MX port of every dedicated IP (127.0.x.y locally),
             // where mta1.<domain> points, so bounces and complaints reach it through DNS like on the internet.
             .WithEnvironment("Inbound__Port", builder.Configuration["Ports:InboundSmtp"] ?? "2526")

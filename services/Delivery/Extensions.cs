@@ -4,6 +4,7 @@ using ProMTA.Delivery.Events;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
+using ProMTA.Delivery.Webhooks;
 using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Delivery;
@@ -24,6 +25,20 @@ public static class Extensions
         builder.AddRelay();
         builder.AddOutbound();
         builder.AddInbound();
+        builder.AddWebhooks();
+        return builder;
+    }
+
+    /// <summary>Customers' HTTPS endpoints for delivery events (section "Webhooks").</summary>
+    public static IHostApplicationBuilder AddWebhooks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration("Webhooks")
+            .Validate(o => o.PollInterval > TimeSpan.Zero && o.Timeout > TimeSpan.Zero && o.RetryWindow > TimeSpan.Zero && o.RetryInitial > TimeSpan.Zero
+                && o.RetryMax >= o.RetryInitial && o.Lease > o.Timeout, "Webhooks: intervals must be positive, RetryMax >= RetryInitial and Lease > Timeout")
+            .Validate(o => o.BatchSize is > 0 and <= 1000 && o.MaxPerService > 0, "Webhooks:BatchSize must be 1-1000 and MaxPerService positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddHostedService<WebhookDispatcher>();
         return builder;
     }
 

@@ -18,5 +18,6 @@ endpoints.MapRelayApi();
 endpoints.MapSenderDomainsAdminApi();
 endpoints.MapInboundApi();
 endpoints.MapMessagesApi();
+endpoints.MapWebhooksApi();
 
 app.Run();

@@ -55,8 +55,10 @@ public sealed class DeliveryProcess : IAsyncDisposable
         start.Environment["Relay__Port"] = relayPort.ToString();
         foreach (var (key, value) in settings) start.ArgumentList.Add($"--{key}={value}");
         var delivery = new DeliveryProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start Delivery.dll"), relayPort, httpPort);
-        // The relay, and the inbound MX when a test turns it on: ready means every SMTP port a test will dial accepts.
-        int[] ports = settings.TryGetValue("Inbound:Port", out var inbound) && int.Parse(inbound) > 0 ? [relayPort, int.Parse(inbound)] : [relayPort];
+        // Ready means every port a test will dial accepts: the relay, the HTTP API and the inbound MX when a test turns it on.
+        int[] ports = settings.TryGetValue("Inbound:Port", out var inbound) && int.Parse(inbound) > 0
+            ? [relayPort, httpPort, int.Parse(inbound)]
+            : [relayPort, httpPort];
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         foreach (var port in ports)
         {

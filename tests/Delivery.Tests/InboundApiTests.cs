@@ -29,17 +29,17 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
         await AddServiceAsync(otherCustomer, otherService, "beta.test");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
 
-        using var set = await SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/Alpha.test/forwarding", customer, new { address = "owner@gmail.test" });
+        using var set = await DeliveryApi.SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/Alpha.test/forwarding", customer, new { address = "owner@gmail.test" });
         Assert.Equal(HttpStatusCode.OK, set.StatusCode);
         var body = await set.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(("alpha.test", "owner@gmail.test"), (body.GetProperty("domain").GetString(), body.GetProperty("address").GetString()));
 
         // Another customer's service, or a domain this service does not host: not found, as if it did not exist.
-        using (var foreign = await SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/alpha.test/forwarding", otherCustomer, new { address = "thief@gmail.test" }))
+        using (var foreign = await DeliveryApi.SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/alpha.test/forwarding", otherCustomer, new { address = "thief@gmail.test" }))
             Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
-        using (var notHosted = await SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/beta.test/forwarding", customer, new { address = "owner@gmail.test" }))
+        using (var notHosted = await DeliveryApi.SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/beta.test/forwarding", customer, new { address = "owner@gmail.test" }))
             Assert.Equal(HttpStatusCode.NotFound, notHosted.StatusCode);
-        using (var invalid = await SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/alpha.test/forwarding", customer, new { address = "not an address" }))
+        using (var invalid = await DeliveryApi.SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/alpha.test/forwarding", customer, new { address = "not an address" }))
         {
             Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
             Assert.Contains("address", (await invalid.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
@@ -60,22 +60,22 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
             """, new { service });
         Assert.Equal(("postmaster@alpha.test", "owner@gmail.test"), forward);
 
-        using var remove = await SendAsync(http, HttpMethod.Delete, $"/api/services/{service}/domains/alpha.test/forwarding", customer);
+        using var remove = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"/api/services/{service}/domains/alpha.test/forwarding", customer);
         Assert.Equal(HttpStatusCode.NoContent, remove.StatusCode);
-        using var removeAgain = await SendAsync(http, HttpMethod.Delete, $"/api/services/{service}/domains/alpha.test/forwarding", customer);
+        using var removeAgain = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"/api/services/{service}/domains/alpha.test/forwarding", customer);
         Assert.Equal(HttpStatusCode.NotFound, removeAgain.StatusCode);
 
         // Staff see what arrived; customers cannot list it.
-        using var asCustomer = await SendAsync(http, HttpMethod.Get, "/api/admin/inbound", customer);
+        using var asCustomer = await DeliveryApi.SendAsync(http, HttpMethod.Get, "/api/admin/inbound", customer);
         Assert.Equal(HttpStatusCode.Forbidden, asCustomer.StatusCode);
-        using var asOperator = await SendAsync(http, HttpMethod.Get, $"/api/admin/inbound?kind=mail&serviceId={service}", Guid.NewGuid(), role: Roles.Operator);
+        using var asOperator = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/admin/inbound?kind=mail&serviceId={service}", Guid.NewGuid(), role: Roles.Operator);
         Assert.Equal(HttpStatusCode.OK, asOperator.StatusCode);
         var list = await asOperator.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(1, list.GetProperty("total").GetInt64());
         var item = list.GetProperty("items")[0];
         Assert.Equal(("mail", "A reply", "owner@gmail.test"),
             (item.GetProperty("kind").GetString(), item.GetProperty("subject").GetString(), item.GetProperty("forwardedTo").GetString()));
-        using var badKind = await SendAsync(http, HttpMethod.Get, "/api/admin/inbound?kind=spam", Guid.NewGuid(), role: Roles.Operator);
+        using var badKind = await DeliveryApi.SendAsync(http, HttpMethod.Get, "/api/admin/inbound?kind=spam", Guid.NewGuid(), role: Roles.Operator);
         Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
     }
 
@@ -88,12 +88,5 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
             VALUES (@ServiceId, @ServiceId, @Username, '{127.0.1.9}', 'Active', now());
             INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
             """, new { ServiceId = serviceId, CustomerId = customerId, Username = $"svc-{serviceId:N}", Domain = domain });
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, Guid caller, object? body = null, string role = Roles.Customer)
-    {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Add(CallerToken.HeaderName, new CallerToken(DeliveryProcess.InternalSecret).Create(new Caller(caller, role), DateTimeOffset.UtcNow));
-        return http.SendAsync(request);
     }
 }

@@ -58,7 +58,7 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
 
         // By queue id: accepted, the greylisting 451 with the IP it came from, then delivered.
-        var byId = await GetJsonAsync(http, $"/api/services/{service}/messages?messageId={queuedAs}", customer);
+        var byId = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={queuedAs}", customer);
         var message = Assert.Single(byId.GetProperty("items").EnumerateArray());
         Assert.Equal(queuedAs, message.GetProperty("messageId").GetString());
         var recipient = Assert.Single(message.GetProperty("recipients").EnumerateArray());
@@ -70,28 +70,28 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         Assert.Equal("127.0.0.1", events[1].GetProperty("sourceIp").GetString());
 
         // By recipient, in any case: only that recipient's message. The same id with dashes finds it too.
-        var byRecipient = await GetJsonAsync(http, $"/api/services/{service}/messages?recipient=READER@GMAIL.TEST", customer);
+        var byRecipient = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?recipient=READER@GMAIL.TEST", customer);
         Assert.Equal(queuedAs, Assert.Single(byRecipient.GetProperty("items").EnumerateArray()).GetProperty("messageId").GetString());
-        var dashed = await GetJsonAsync(http, $"/api/services/{service}/messages?messageId={Guid.Parse(queuedAs)}", customer);
+        var dashed = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Guid.Parse(queuedAs)}", customer);
         Assert.Single(dashed.GetProperty("items").EnumerateArray());
 
         // Mail that waits says why, and until when.
-        var waiting = await GetJsonAsync(http, $"/api/services/{service}/messages?recipient=nobody@closed.test", customer);
+        var waiting = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?recipient=nobody@closed.test", customer);
         var queued = Assert.Single(Assert.Single(waiting.GetProperty("items").EnumerateArray()).GetProperty("recipients").EnumerateArray());
         Assert.Equal("Queued", queued.GetProperty("status").GetString());
         Assert.False(string.IsNullOrWhiteSpace(queued.GetProperty("waiting").GetProperty("reason").GetString()));
         Assert.Contains(queued.GetProperty("events").EnumerateArray(), e => e.GetProperty("event").GetString() == "deferred");
 
         // A window without the messages, and paging: nothing, and no next page.
-        var old = await GetJsonAsync(http, $"/api/services/{service}/messages?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", customer);
+        var old = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?from=2020-01-01T00:00:00Z&to=2020-01-02T00:00:00Z", customer);
         Assert.Empty(old.GetProperty("items").EnumerateArray());
-        var all = await GetJsonAsync(http, $"/api/services/{service}/messages?pageSize=1", customer);
+        var all = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?pageSize=1", customer);
         Assert.True(all.GetProperty("hasMore").GetBoolean());
 
         // Another customer: not found. An operator: any service.
-        using (var stranger = await SendAsync(http, $"/api/services/{service}/messages", Guid.NewGuid()))
+        using (var stranger = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages", Guid.NewGuid()))
             Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
-        using (var asOperator = await SendAsync(http, $"/api/services/{service}/messages?messageId={queuedAs}", Guid.NewGuid(), Roles.Operator))
+        using (var asOperator = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={queuedAs}", Guid.NewGuid(), role: Roles.Operator))
             Assert.Equal(HttpStatusCode.OK, asOperator.StatusCode);
 
         // Bad input: 400 naming the field, for the owner and before any lookup.
@@ -101,11 +101,11 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
             ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"), ("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
         })
         {
-            using var bad = await SendAsync(http, $"/api/services/{service}/messages?{query}", customer);
+            using var bad = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?{query}", customer);
             Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
             Assert.Contains(field, (await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name));
         }
-        using (var notADate = await SendAsync(http, $"/api/services/{service}/messages?from=yesterday", customer))
+        using (var notADate = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?from=yesterday", customer))
             Assert.Equal(HttpStatusCode.BadRequest, notADate.StatusCode);
     }
 
@@ -118,19 +118,5 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
             VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
             INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
             """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
-    }
-
-    private static async Task<JsonElement> GetJsonAsync(HttpClient http, string path, Guid caller)
-    {
-        using var response = await SendAsync(http, path, caller);
-        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static Task<HttpResponseMessage> SendAsync(HttpClient http, string path, Guid caller, string role = Roles.Customer)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, path);
-        request.Headers.Add(CallerToken.HeaderName, new CallerToken(DeliveryProcess.InternalSecret).Create(new Caller(caller, role), DateTimeOffset.UtcNow));
-        return http.SendAsync(request);
     }
 }

@@ -1,0 +1,241 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Npgsql;
+using ProMTA.FakeIsp;
+using ProMTA.ServiceDefaults.Security;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.Delivery.Tests;
+
+/// <summary>
+/// Webhooks (issue 16), against Delivery.dll as it runs and a receiver on a real socket: signed batches, in order, at
+/// least once across the receiver being down, a rotated secret, a replay, parking after the retry window, and URLs
+/// that would point us into the hosting network refused.
+/// </summary>
+public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task Events_reach_a_signed_endpoint_in_order_and_none_is_lost_while_it_is_down()
+    {
+        var mxPort = FreePort.Next();
+        await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
+        mx.Start();
+        var relayPort = FreePort.Next();
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
+        {
+            ["Relay:AllowPlainAuth"] = "true",
+            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
+            ["Delivery:PollInterval"] = "00:00:00.200",
+            ["Webhooks:AllowInternalEndpoints"] = "true",
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:RetryInitial"] = "00:00:00.200",
+            ["Webhooks:RetryMax"] = "00:00:00.500",
+        });
+        using var receiver = new Receiver { Answer = HttpStatusCode.ServiceUnavailable };
+        var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
+        await AddServiceAsync(customer, service, username);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
+        var hooks = $"/api/services/{service}/webhooks";
+
+        // Bad input names the field; another customer finds nothing.
+        using (var bad = await DeliveryApi.SendAsync(http, HttpMethod.Post, hooks, customer, new { url = "ftp://example.test/x", eventTypes = new[] { "opened" } }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+            Assert.Equal(["eventTypes", "url"], (await DeliveryApi.ErrorFieldsAsync(bad)).Order());
+        }
+        using (var stranger = await DeliveryApi.SendAsync(http, HttpMethod.Post, hooks, Guid.NewGuid(), new { url = receiver.Url, eventTypes = new[] { "delivered" } }))
+            Assert.Equal(HttpStatusCode.NotFound, stranger.StatusCode);
+
+        var created = await DeliveryApi.JsonAsync(http, HttpMethod.Post, hooks, customer, new { url = receiver.Url, eventTypes = new[] { "accepted", "delivered" } });
+        var webhookId = created.GetProperty("id").GetGuid();
+        var secret = created.GetProperty("secret").GetString()!;
+        Assert.StartsWith("whsec_", secret);
+        using (var strangerList = await DeliveryApi.SendAsync(http, HttpMethod.Get, hooks, Guid.NewGuid()))
+            Assert.Equal(HttpStatusCode.NotFound, strangerList.StatusCode);
+
+        // Sent while the receiver answers 503: the calls fail, are tried again, and nothing moves on.
+        await SendAsync(relayPort, username, ["ada@gmail.test", "bob@gmail.test", "cy@gmail.test"]);
+        await RelayHost.EventuallyAsync(async () => (await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"{hooks}/{webhookId}/deliveries", customer))
+            .GetProperty("items").EnumerateArray().Count(d => d.GetProperty("status").GetString() == "failed") >= 2, TimeSpan.FromSeconds(60));
+        var failing = Assert.Single((await DeliveryApi.JsonAsync(http, HttpMethod.Get, hooks, customer)).EnumerateArray());
+        Assert.Contains("503", failing.GetProperty("lastError").GetString());
+
+        // Back up: every accepted and delivered event arrives, each recipient's in the order they happened, all signed.
+        receiver.Answer = HttpStatusCode.OK;
+        await RelayHost.EventuallyAsync(() => Task.FromResult(receiver.Events(e => !e.Replay).Count(e => e.Type == "delivered") == 3), TimeSpan.FromSeconds(60));
+        var live = receiver.Events(e => !e.Replay);
+        Assert.Equal(3, live.Count(e => e.Type == "accepted"));
+        foreach (var recipient in new[] { "ada@gmail.test", "bob@gmail.test", "cy@gmail.test" })
+        {
+            Assert.Equal(["accepted", "delivered"], live.Where(e => e.Recipient == recipient).DistinctBy(e => e.Id).Select(e => e.Type));
+        }
+        Assert.All(receiver.Calls, c => Assert.True(c.Verifies(secret), "every call is signed with the endpoint's secret"));
+        var recovered = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, hooks, customer))[0];
+        Assert.Equal((JsonValueKind.Null, JsonValueKind.Null), (recovered.GetProperty("failingSince").ValueKind, recovered.GetProperty("lastError").ValueKind));
+
+        // A rotated secret signs the next call; the old one no longer does.
+        var rotated = (await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"{hooks}/{webhookId}/secret", customer)).GetProperty("secret").GetString()!;
+        Assert.NotEqual(secret, rotated);
+        var before = receiver.Calls.Count;
+        await SendAsync(relayPort, username, ["dee@gmail.test"]);
+        await RelayHost.EventuallyAsync(() => Task.FromResult(receiver.Events(e => e.Recipient == "dee@gmail.test").Any(e => e.Type == "delivered")), TimeSpan.FromSeconds(60));
+        Assert.All(receiver.Calls.Skip(before), c => Assert.True(c.Verifies(rotated) && !c.Verifies(secret)));
+
+        // A replay of the last hour sends the earlier events again, marked as such.
+        using (var replay = await DeliveryApi.SendAsync(http, HttpMethod.Post, $"{hooks}/{webhookId}/replay", customer,
+            new { from = DateTimeOffset.UtcNow.AddHours(-1), to = DateTimeOffset.UtcNow.AddMinutes(1) }))
+            Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
+        await RelayHost.EventuallyAsync(() => Task.FromResult(receiver.Events(e => e.Replay).Count(e => e.Type == "delivered") == 4), TimeSpan.FromSeconds(60));
+        using (var badReplay = await DeliveryApi.SendAsync(http, HttpMethod.Post, $"{hooks}/{webhookId}/replay", customer, new { from = DateTimeOffset.UtcNow }))
+            Assert.Equal(["to"], await DeliveryApi.ErrorFieldsAsync(badReplay));
+
+        using (var removed = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{hooks}/{webhookId}", customer))
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Empty((await DeliveryApi.JsonAsync(http, HttpMethod.Get, hooks, customer)).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Internal_addresses_are_refused_and_a_batch_that_keeps_failing_is_parked_after_the_retry_window()
+    {
+        var mxPort = FreePort.Next();
+        await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
+        mx.Start();
+        var relayPort = FreePort.Next();
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
+        {
+            ["Relay:AllowPlainAuth"] = "true",
+            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
+            ["Delivery:PollInterval"] = "00:00:00.200",
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:RetryInitial"] = "00:00:00.200",
+            ["Webhooks:RetryMax"] = "00:00:00.500",
+            ["Webhooks:RetryWindow"] = "00:00:01",
+        });
+        var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
+        await AddServiceAsync(customer, service, username);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
+        var hooks = $"/api/services/{service}/webhooks";
+
+        foreach (var url in new[]
+        {
+            "http://hooks.example.com/x", "https://127.0.0.1/x", "https://10.1.2.3/x", "https://169.254.169.254/latest", "https://[::1]/x",
+            "https://localhost/x", "https://intranet/x", "https://db.internal/x", "https://user:pw@hooks.example.com/x",
+        })
+        {
+            using var refused = await DeliveryApi.SendAsync(http, HttpMethod.Post, hooks, customer, new { url, eventTypes = new[] { "delivered" } });
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{url} was accepted");
+            Assert.Equal(["url"], await DeliveryApi.ErrorFieldsAsync(refused));
+        }
+
+        // A public name that does not resolve here: every call fails, and after the window the batch is parked.
+        var created = await DeliveryApi.JsonAsync(http, HttpMethod.Post, hooks, customer, new { url = "https://hooks.example.com/promta", eventTypes = new[] { "delivered" } });
+        var webhookId = created.GetProperty("id").GetGuid();
+        await SendAsync(relayPort, username, ["ada@gmail.test"]);
+        await RelayHost.EventuallyAsync(async () => (await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"{hooks}/{webhookId}/deliveries", customer))
+            .GetProperty("items").EnumerateArray().Any(d => d.GetProperty("status").GetString() == "parked"), TimeSpan.FromSeconds(60));
+        var parked = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"{hooks}/{webhookId}/deliveries", customer))
+            .GetProperty("items").EnumerateArray().First(d => d.GetProperty("status").GetString() == "parked");
+        Assert.Equal(1, parked.GetProperty("events").GetInt32());
+        Assert.False(string.IsNullOrEmpty(parked.GetProperty("error").GetString()));
+        // Parked means the endpoint moved on: it is no longer failing.
+        var webhook = Assert.Single((await DeliveryApi.JsonAsync(http, HttpMethod.Get, hooks, customer)).EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, webhook.GetProperty("failingSince").ValueKind);
+    }
+
+    private static async Task SendAsync(int relayPort, string username, string[] recipients)
+    {
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
+        await client.AuthenticateAsync(username, RelayHost.Password);
+        foreach (var to in recipients) await client.SendAsync(RelayHost.Message(to, $"For {to}"));
+        await client.DisconnectAsync(true);
+    }
+
+    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string username)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await connection.ExecuteAsync("""
+            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
+            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
+            VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
+            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
+            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
+    }
+
+    private sealed record ReceivedEvent(long Id, string Type, string Recipient, bool Replay);
+
+    private sealed record Call(string Signature, byte[] Body)
+    {
+        /// <summary>As a receiver checks it: HMAC-SHA256 over "t.body" with the secret, compared in constant time.</summary>
+        public bool Verifies(string secret)
+        {
+            var parts = Signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            byte[] signed = [.. Encoding.UTF8.GetBytes(parts["t"] + "."), .. Body];
+            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
+            return CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(parts["v1"]));
+        }
+    }
+
+    /// <summary>An HTTP endpoint on a real socket that answers <see cref="Answer"/> and keeps what it was sent.</summary>
+    private sealed class Receiver : IDisposable
+    {
+        private readonly HttpListener listener = new();
+        private readonly ConcurrentQueue<Call> calls = new();
+        private readonly ConcurrentQueue<ReceivedEvent> events = new();
+
+        public Receiver()
+        {
+            Url = $"http://127.0.0.1:{FreePort.Next()}/hook/";
+            listener.Prefixes.Add(Url);
+            listener.Start();
+            _ = Task.Run(ServeAsync);
+        }
+
+        public string Url { get; }
+        public volatile HttpStatusCode Answer;
+        public IReadOnlyList<Call> Calls => [.. calls];
+
+        public IReadOnlyList<ReceivedEvent> Events(Func<ReceivedEvent, bool> where) => [.. events.Where(where)];
+
+        private async Task ServeAsync()
+        {
+            while (listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await listener.GetContextAsync();
+                }
+                catch (Exception) when (!listener.IsListening)
+                {
+                    return;
+                }
+                using var body = new MemoryStream();
+                await context.Request.InputStream.CopyToAsync(body);
+                var answer = Answer;
+                if (answer == HttpStatusCode.OK)
+                {
+                    var bytes = body.ToArray();
+                    calls.Enqueue(new Call(context.Request.Headers["ProMTA-Signature"] ?? "", bytes));
+                    using var json = JsonDocument.Parse(bytes);
+                    var replay = json.RootElement.GetProperty("replay").GetBoolean();
+                    foreach (var e in json.RootElement.GetProperty("events").EnumerateArray())
+                    {
+                        events.Enqueue(new(e.GetProperty("id").GetInt64(), e.GetProperty("type").GetString()!, e.GetProperty("recipient").GetString()!, replay));
+                    }
+                }
+                context.Response.StatusCode = (int)answer;
+                context.Response.Close();
+            }
+        }
+
+        public void Dispose() => listener.Close();
+    }
+}
