@@ -68,19 +68,22 @@ start_postgres() { # dir
 
 # Starts the Delivery service alone against the private PostgreSQL (start_postgres first): no RabbitMQ (the relay and
 # the outbound worker do not use it; MassTransit's reconnect logs are muted), logging at Warning, environment variables
-# such as Delivery__Workers passed on. Sets relay_port and dkim_key (Dkim:EncryptionKey, which protects stored DKIM
-# keys) and waits until the relay listens.
-relay_port="" dkim_key=""
+# such as Delivery__Workers passed on. Sets relay_port, http_port, internal_secret (Auth:InternalSecret, which signs the
+# gateway's caller header) and dkim_key (Dkim:EncryptionKey, which protects stored DKIM keys) and waits until the relay
+# listens.
+relay_port="" http_port="" internal_secret="" dkim_key=""
 start_delivery() { # environment dll log [args...]
   local environment=$1 dll=$2 log=$3
   shift 3
   relay_port=$(free_port)
+  http_port=$(free_port)
+  internal_secret=$(random_secret)
   dkim_key=$(random_secret)
   ASPNETCORE_ENVIRONMENT=$environment ConnectionStrings__promta=$pg_connection \
   ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-  Auth__InternalSecret=$(random_secret) Dkim__EncryptionKey=$dkim_key Relay__Port=$relay_port \
+  Auth__InternalSecret=$internal_secret Dkim__EncryptionKey=$dkim_key Relay__Port=$relay_port \
   Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
-    dotnet "$dll" --urls "http://127.0.0.1:$(free_port)" "$@" >"$log" 2>&1 &
+    dotnet "$dll" --urls "http://127.0.0.1:$http_port" "$@" >"$log" 2>&1 &
   pids+=($!)
   wait_port "$relay_port"
 }
