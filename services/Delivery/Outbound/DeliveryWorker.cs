@@ -9,6 +9,7 @@ using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
+using BounceClass = ProMTA.Throttling.Replies.BounceClass;
 using DeliveryOutcome = ProMTA.Throttling.Replies.DeliveryOutcome;
 using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
 using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
@@ -73,10 +74,12 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
+                // Routes first: the MX host decides the provider the controller shapes a destination as.
+                var routes = await ResolveAsync(claimed.Select(r => r.Domain).Distinct(StringComparer.OrdinalIgnoreCase), stoppingToken);
                 // A destination's share of the batch is split over the connections it may have (whole messages per part),
                 // so a large backlog for one domain is not sent down a single connection.
                 var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r)))
-                    .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, g.First())))
+                    .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, ProviderOf(g.First(), routes[g.Key.Domain]), g.First())))
                     .ToList();
                 var places = new ConcurrentDictionary<(string Lane, string Provider), int>();
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
@@ -84,9 +87,11 @@ internal sealed partial class DeliveryWorker(
                     {
                         Dictionary<long, (int Code, string Text)> replies;
                         var holds = new Dictionary<long, DateTimeOffset>();
+                        var route = routes[group.Key.Domain];
+                        var provider = ProviderOf(group.First(), route);
                         try
                         {
-                            replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], holds, ct);
+                            replies = await DeliverAsync(group.Key.Domain, route, provider, group.Key.SourceIp, [.. group], holds, ct);
                         }
                         catch (Exception ex) when (!ct.IsCancellationRequested)
                         {
@@ -94,10 +99,10 @@ internal sealed partial class DeliveryWorker(
                             LogGroupFailed(ex, group.Key.Domain);
                             replies = group.ToDictionary(r => r.Id, _ => (451, $"4.3.0 Local error delivering to {group.Key.Domain}"));
                         }
-                        holds = Spread(group, group.Key.SourceIp, holds, places);
+                        holds = Spread(group, group.Key.SourceIp, provider, holds, places);
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
                             ? Held(r, until, group.Key.SourceIp)
-                            : Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
+                            : Result(r, replies[r.Id], group.Key.SourceIp, provider))], time.GetUtcNow(), ct);
                     });
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -108,6 +113,28 @@ internal sealed partial class DeliveryWorker(
             }
         }
     }
+
+    /// <summary>The route of every domain of a batch, looked up side by side (the resolver caches answers per TTL).</summary>
+    private async Task<Dictionary<string, Route>> ResolveAsync(IEnumerable<string> domains, CancellationToken ct)
+    {
+        var lookups = domains.Select(async domain =>
+        {
+            try
+            {
+                return (Domain: domain, Route: await resolver.ResolveAsync(domain, ct));
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // One domain's lookup failing (a resolver timeout) defers its recipients, not the whole batch.
+                return (Domain: domain, Route: Route.Failed($"4.4.3 DNS lookup of {domain} failed: {ex.Message}", permanent: false));
+            }
+        });
+        return (await Task.WhenAll(lookups)).ToDictionary(x => x.Domain, x => x.Route, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, Throttling.Providers.ProviderCatalog)"/>).</summary>
+    private string ProviderOf(ClaimedRecipient first, Route route) =>
+        Providers.ThrottleName(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
 
     private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)
     {
@@ -137,12 +164,12 @@ internal sealed partial class DeliveryWorker(
     /// <see cref="SpreadHorizon"/>; the rest is scattered over the <see cref="SpreadBeyond"/> after it.
     /// </summary>
     private Dictionary<long, DateTimeOffset> Spread(
-        IEnumerable<ClaimedRecipient> group, string? sourceIp, Dictionary<long, DateTimeOffset> holds, ConcurrentDictionary<(string, string), int> places)
+        IEnumerable<ClaimedRecipient> group, string? sourceIp, string provider, Dictionary<long, DateTimeOffset> holds,
+        ConcurrentDictionary<(string, string), int> places)
     {
         if (holds.Count == 0) return holds;
         var first = group.First();
         var lane = sourceIp ?? DefaultLane;
-        var provider = Providers.ThrottleName(first.Provider);
         var step = throttle.SendInterval(lane, provider, first.ServiceId.ToString(), time.GetUtcNow()) / 2;
         var spread = new Dictionary<long, DateTimeOffset>();
         foreach (var message in group.Where(r => holds.ContainsKey(r.Id)).GroupBy(r => r.MessageId))
@@ -155,10 +182,10 @@ internal sealed partial class DeliveryWorker(
     }
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within our cap.</summary>
-    private int ConnectionsFor(string? sourceIp, ClaimedRecipient first)
+    private int ConnectionsFor(string? sourceIp, string provider, ClaimedRecipient first)
     {
         if (Options.BypassThrottling) return Options.MaxConnectionsPerDestination;
-        var allowed = throttle.AllowedConnections(sourceIp ?? DefaultLane, Providers.ThrottleName(first.Provider), first.ServiceId.ToString(), time.GetUtcNow());
+        var allowed = throttle.AllowedConnections(sourceIp ?? DefaultLane, provider, first.ServiceId.ToString(), time.GetUtcNow());
         return Math.Clamp(allowed, 1, Options.MaxConnectionsPerDestination);
     }
 
@@ -194,10 +221,10 @@ internal sealed partial class DeliveryWorker(
     /// answer: no deferral is counted).
     /// </summary>
     private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(
-        string domain, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds, CancellationToken ct)
+        string domain, Route route, string provider, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds,
+        CancellationToken ct)
     {
         var replies = new Dictionary<long, (int Code, string Text)>();
-        var route = await resolver.ResolveAsync(domain, ct);
         if (route.Error is not null)
         {
             foreach (var r in recipients) replies[r.Id] = (route.Permanent ? 550 : 451, route.Error);
@@ -214,7 +241,6 @@ internal sealed partial class DeliveryWorker(
             DateTimeOffset? noConnectionUntil = null;
             DateTimeOffset? pushedBackUntil = null;
             var lane = sourceIp ?? DefaultLane;
-            var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var first = message.First();
@@ -351,18 +377,19 @@ internal sealed partial class DeliveryWorker(
     private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>
         new(r.Id, "Queued", $"held by adaptive throttling until {until:u}", sourceIp, false, until);
 
-    private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp)
+    private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp, string provider)
     {
         var now = time.GetUtcNow();
         var text = $"{reply.Code} {reply.Text}".Trim();
-        var outcome = new ThrottleReply(reply.Code, reply.Text).Outcome;
+        var answer = new ThrottleReply(reply.Code, reply.Text);
+        var outcome = answer.Outcome;
         metrics.Attempted(r.Provider, outcome.ToString());
         LogAttempt(r.Address, sourceIp, text, outcome);
         if (outcome != DeliveryOutcome.Deferred)
         {
             return outcome == DeliveryOutcome.Delivered
                 ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
-                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text), DeliveryEvent.Bounced);
+                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, throttle.Classify(answer, provider).Bounce, DeliveryEvent.Bounced);
         }
         var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
         // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.
