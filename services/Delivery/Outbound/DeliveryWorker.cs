@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Feedback;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
@@ -22,11 +23,11 @@ namespace ProMTA.Delivery.Outbound;
 /// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, ThrottleController throttle,
+    Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, VerpAddresses verp, ThrottleController throttle,
     ThrottleStateSync throttleState, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
-    private const string DefaultLane = "default-route";
+    internal const string DefaultLane = "default-route";
 
     /// <summary>How long a message waits when its lane has no connection to spare.</summary>
     private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
@@ -232,6 +233,7 @@ internal sealed partial class DeliveryWorker(
         }
         var data = await MessageQueue.LoadDataAsync(db, recipients.Select(r => r.MessageId).Distinct(), ct);
         var keys = await DkimKeys.CurrentAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct);
+        var hosted = verp.Enabled ? await HostedDomains.OfServicesAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct) : null;
         var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
         await gate.WaitAsync(ct);
         PooledConnection? connection = null;
@@ -276,7 +278,8 @@ internal sealed partial class DeliveryWorker(
                     foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
                     continue;
                 }
-                var sent = await SendAsync(connection.Client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
+                var returnDomain = hosted is null ? null : ReturnDomain(first.MailFrom, hosted[first.ServiceId]);
+                var sent = await SendAsync(connection.Client, first, returnDomain, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
                 connection.Sent++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
                 // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
@@ -333,45 +336,95 @@ internal sealed partial class DeliveryWorker(
             permitted ? () => throttle.CloseConnection(lane, provider) : null), null, null);
     }
 
+    /// <summary>
+    /// The hosted domain (our MX receives its mail) that a VERP return path for this sender lives on: the sender's own
+    /// domain or the hosted one it is below; null for the null reverse path (reports never get one) or when the service
+    /// hosts none of it (the customer's MAIL FROM is kept).
+    /// </summary>
+    private static string? ReturnDomain(string mailFrom, IEnumerable<string> hosted)
+    {
+        if (!MailboxAddress.TryParse(mailFrom, out var from) || ServiceDefaults.Domains.DomainName.Normalize(from.Domain) is not { } domain) return null;
+        return hosted.Where(h => ServiceDefaults.Domains.DomainName.IsSelfOrBelow(domain, h)).MaxBy(h => h.Length);
+    }
+
+    /// <summary>
+    /// Sends one message to its recipients at this destination. With a <paramref name="returnDomain"/>, each recipient
+    /// gets a transaction of its own with its VERP return path and token header (a late bounce or a complaint then names
+    /// its recipient); otherwise one transaction carries them all under the customer's MAIL FROM.
+    /// </summary>
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
-        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys, CancellationToken ct)
+        TrackingSmtpClient client, ClaimedRecipient first, string? returnDomain, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys,
+        CancellationToken ct)
     {
         var answers = new Dictionary<long, (int Code, string Text)>();
-        var addresses = new List<MailboxAddress>();
+        var addresses = new Dictionary<long, MailboxAddress>();
         foreach (var r in recipients)
         {
-            if (MailboxAddress.TryParse(r.Address, out var address)) addresses.Add(address);
+            if (MailboxAddress.TryParse(r.Address, out var address)) addresses[r.Id] = address;
             else answers[r.Id] = (553, "5.1.3 Invalid recipient address");
         }
-        var pending = recipients.Where(r => !answers.ContainsKey(r.Id)).ToList();
-        if (pending.Count == 0) return answers;
-        client.BeginMessage();
-        (int Code, string Text) outcome;
+        if (addresses.Count == 0) return answers;
+        MimeMessage message;
         try
         {
             using var stream = new MemoryStream(data, writable: false);
-            var message = await MimeMessage.LoadAsync(stream, ct);
-            // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
-            // would only mislead the receiver, so it never leaves with the message.
-            message.Headers.RemoveAll(HeaderId.ReturnPath);
-            signer.TrySign(message, keys);
-            var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
-            var response = await client.SendAsync(message, sender, addresses, ct);
-            outcome = (250, response);
+            message = await MimeMessage.LoadAsync(stream, ct);
+        }
+        catch (FormatException ex)
+        {
+            foreach (var id in addresses.Keys) answers[id] = (451, $"4.4.2 Connection lost: {ex.Message}");
+            return answers;
+        }
+        // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
+        // would only mislead the receiver, so it never leaves with the message.
+        message.Headers.RemoveAll(HeaderId.ReturnPath);
+        message.Headers.RemoveAll(VerpAddresses.Header);
+        // Gmail's feedback loop aggregates complaints by this header (identifiers, then the sender's id): per service
+        // and stream. A customer's own Feedback-ID (their campaign identifiers) is kept.
+        if (!message.Headers.Contains("Feedback-ID"))
+            message.Headers.Add("Feedback-ID", $"{(first.MailFrom.Length == 0 ? "report" : "mail")}:{first.ServiceId:N}:promta");
+        signer.TrySign(message, keys);
+        if (returnDomain is null)
+        {
+            var sender = MailboxAddress.TryParse(first.MailFrom, out var from) ? from : new MailboxAddress("", "");
+            var outcome = await TransactionAsync(client, message, sender, [.. addresses.Values], ct);
+            foreach (var (id, address) in addresses) answers[id] = client.Refused.TryGetValue(address.Address, out var refused) ? refused : outcome;
+            return answers;
+        }
+        (int Code, string Text)? lost = null;
+        foreach (var (id, address) in addresses)
+        {
+            if (lost is { } gone)
+            {
+                answers[id] = gone;
+                continue;
+            }
+            // After the signature, so the token (different per recipient) is outside what DKIM signs: one signing per message.
+            message.Headers[VerpAddresses.Header] = verp.Token(id);
+            var outcome = await TransactionAsync(client, message, new MailboxAddress("", verp.ReturnPath(id, returnDomain)), [address], ct);
+            answers[id] = client.Refused.TryGetValue(address.Address, out var refused) ? refused : outcome;
+            if (!client.IsConnected) lost = outcome.Code / 100 == 2 ? (451, "4.4.2 Connection lost") : outcome;
+        }
+        return answers;
+    }
+
+    /// <summary>One MAIL/RCPT/DATA transaction: 250 with the server's text, or its refusal, or 451 when the connection broke.</summary>
+    private static async Task<(int Code, string Text)> TransactionAsync(
+        TrackingSmtpClient client, MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken ct)
+    {
+        client.BeginMessage();
+        try
+        {
+            return (250, await client.SendAsync(message, sender, recipients, ct));
         }
         catch (SmtpCommandException ex)
         {
-            outcome = ((int)ex.StatusCode, ex.Message);
+            return ((int)ex.StatusCode, ex.Message);
         }
         catch (Exception ex) when (ex is IOException or SmtpProtocolException or ServiceNotConnectedException or FormatException)
         {
-            outcome = (451, $"4.4.2 Connection lost: {ex.Message}");
+            return (451, $"4.4.2 Connection lost: {ex.Message}");
         }
-        foreach (var r in pending)
-        {
-            answers[r.Id] = client.Refused.TryGetValue(r.Address, out var refused) ? refused : outcome;
-        }
-        return answers;
     }
 
     private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>

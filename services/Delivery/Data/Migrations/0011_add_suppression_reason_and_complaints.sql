@@ -10,3 +10,5 @@ ALTER TABLE suppressions ADD CONSTRAINT suppressions_reason CHECK (reason IN ('H
 ALTER TABLE delivery_events DROP CONSTRAINT delivery_events_event_check;
 ALTER TABLE delivery_events ADD CONSTRAINT delivery_events_event_check
     CHECK (event IN ('accepted', 'delivered', 'deferred', 'bounced', 'expired', 'complained'));
+-- A complaint is recorded once per recipient, however many copies of the report arrive: the check reads this.
+CREATE INDEX delivery_events_complaints ON delivery_events (recipient_id) WHERE event = 'complained';
