@@ -93,6 +93,35 @@ public sealed class FeedbackLoopTests(PostgresFixture postgres, PowerDnsFixture 
     }
 
     [Fact]
+    public async Task Complaints_above_the_suspension_rate_pause_the_tenant_at_that_provider()
+    {
+        // Development only so the worker may skip pacing: 200 messages (the reputation's minimum sample) go out at once.
+        await using var relay = await StartAsync(environment: "Development", settings: new() { ["Delivery:BypassThrottling"] = "true" });
+        using (var client = await relay.ConnectAsync())
+        {
+            await client.AuthenticateAsync(relay.Username, RelayHost.Password);
+            for (var i = 0; i < 200; i++) await client.SendAsync(RelayHost.Message($"reader{i}@gmail.test"));
+            await client.DisconnectAsync(true);
+        }
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 200,
+            TimeSpan.FromSeconds(120));
+        var controller = relay.Services.GetRequiredService<ThrottleController>();
+        var tenant = relay.ServiceId.ToString();
+        Assert.Equal(ProMTA.Throttling.Reputation.ReputationVerdict.Clean, Tenant(relay, "gmail").Verdict);
+
+        // One reader in 200 presses "spam": 0.5 %, above the 0.3 % at which mailbox providers start blocking.
+        var sent = Assert.Single(relay.Mx.Received, m => m.To.Contains("reader7@gmail.test"));
+        await SendAsync(relay.InboundPort, "fbl@gmail.test", $"abuse@{Hosted}",
+            IspReports.Complaint("gmail.test", sent.From, "reader7@gmail.test", RelayHost.SourceIp, await OriginalAsync(sent), DateTimeOffset.UtcNow));
+
+        Assert.Equal(ProMTA.Throttling.Reputation.ReputationVerdict.Suspended, Tenant(relay, "gmail").Verdict);
+        var decision = controller.TryAcquire(RelayHost.SourceIp, "gmail", tenant, DateTimeOffset.UtcNow);
+        Assert.Equal((false, ProMTA.Throttling.ThrottleReason.TenantSuspended), (decision.Allowed, decision.Reason));
+        // Only at that provider: the same tenant's mail elsewhere keeps going.
+        Assert.True(controller.TryAcquire(RelayHost.SourceIp, "yahoo", tenant, DateTimeOffset.UtcNow).Allowed);
+    }
+
+    [Fact]
     public async Task Forged_tokens_in_a_bounce_address_or_a_complaint_header_are_stored_as_reports_and_change_nothing()
     {
         await using var relay = await StartAsync();
@@ -140,9 +169,9 @@ public sealed class FeedbackLoopTests(PostgresFixture postgres, PowerDnsFixture 
         Assert.True(tenant.BounceRate > 0 && tenant.ComplaintRate > 0);
     }
 
-    private async Task<RelayHost> StartAsync(ReportSender? reports = null, Dictionary<string, string>? settings = null)
+    private async Task<RelayHost> StartAsync(ReportSender? reports = null, Dictionary<string, string>? settings = null, string environment = "Production")
     {
-        var relay = await RelayHost.StartAsync(postgres, inbound: true, reports: reports, inboundSettings: _ => new(settings ?? [])
+        var relay = await RelayHost.StartAsync(postgres, inbound: true, reports: reports, environment: environment, inboundSettings: _ => new(settings ?? [])
         {
             ["Verp:SigningKey"] = SigningKey,
             ["Dsn:Interval"] = "00:00:00.200",
