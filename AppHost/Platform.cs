@@ -73,6 +73,9 @@ public static class Platform
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525")
             .WithEnvironment("Dkim__EncryptionKey", dkimEncryptionKey)
+            // Signs the per-recipient return paths (VERP) late bounces come back to; kept across runs, as mail sent in an
+            // earlier run can still bounce.
+            .WithEnvironment("Verp__SigningKey", builder.AddParameter("verp-signing-key", LocalSecrets.GetOrCreate(data, "verp-signing-key"), secret: true))
             // Local runs only: lets swaks without Net::SSLeay authenticate before STARTTLS. Never set in production.
             .WithEnvironment("Relay__AllowPlainAuth", builder.Configuration["Relay:AllowPlainAuth"] ?? "true")
             .WithEnvironment("Delivery__Resolvers__0", infra.DnsEndpoint)

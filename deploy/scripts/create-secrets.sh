@@ -44,6 +44,7 @@ done
 create promta-internal "internal-secret=$(random)"                      # the gateway's signed caller header
 create promta-auth "token-signing-key=$(random)" "staff-password=$(random)"   # access tokens; first operator's password
 create promta-dkim "encryption-key=$(random)"                           # DKIM private keys at rest (Dns, Delivery)
+create promta-verp "signing-key=$(random)"                              # signs VERP return paths (Delivery)
 create promta-powerdns "api-key=$(random)"                              # PowerDNS HTTP API
 
 if [[ $local_cluster == 1 ]]; then

@@ -1,6 +1,7 @@
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
+using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
@@ -75,6 +76,7 @@ public static class Extensions
                 "Inbound:MaxMessageSize, MaxRecipients, MaxConnectionsPerIp and MaxHops must be positive")
             .Validate(o => o.RefreshInterval > TimeSpan.Zero, "Inbound:RefreshInterval must be positive")
             .ValidateOnStart();
+        builder.Services.AddSingleton<FeedbackLoop>();
         builder.Services.AddSingleton<InboundMailboxFilter>();
         builder.Services.AddSingleton<InboundMessageStore>();
         builder.Services.AddHostedService<InboundServer>();
@@ -93,6 +95,10 @@ public static class Extensions
             .Validate(o => !o.BypassThrottling || builder.Environment.IsDevelopment(), "Delivery:BypassThrottling is for benchmarks and refused outside Development")
             .ValidateOnStart();
         builder.AddDkimKeyProtector();
+        builder.Services.AddOptions<VerpOptions>().BindConfiguration("Verp")
+            .Validate(o => string.IsNullOrEmpty(o.SigningKey) || o.SigningKey.Length >= 32, "Verp:SigningKey must be at least 32 characters")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<VerpAddresses>();
         builder.Services.AddSingleton<MessageSigner>();
         builder.Services.AddSingleton<DeliveryMetrics>();
         builder.Services.AddSingleton<MxResolver>();

@@ -126,6 +126,12 @@ public sealed class ThrottleController : IDisposable
         }
     }
 
+    /// <summary>
+    /// What a reply means, by the same rule table <see cref="Record(string, string, string, SmtpReply, DateTimeOffset)"/>
+    /// reacts to: its class for shaping and, when it is final, why its recipient bounced. Nothing is recorded.
+    /// </summary>
+    public ReplyClassification Classify(SmtpReply reply, string provider) => _options.Data.Replies.Classify(reply, provider);
+
     /// <inheritdoc cref="Record(string, string, string, SmtpReply, DateTimeOffset)"/>
     public ReplyClassification Record(string sourceIp, string provider, string tenant, SmtpReply reply) =>
         Record(sourceIp, provider, tenant, reply, _time.GetUtcNow());

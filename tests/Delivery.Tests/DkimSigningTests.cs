@@ -34,7 +34,8 @@ public sealed class DkimSigningTests(PostgresFixture postgres) : IClassFixture<P
         var tags = header.Value.Split(';').Select(t => t.Trim().Split('=', 2)).Where(t => t.Length == 2)
             .ToDictionary(t => t[0].Trim(), t => string.Concat(t[1].Where(c => !char.IsWhiteSpace(c))));
         Assert.Equal(("rsa-sha256", "relaxed/relaxed", "customer.test", Selector), (tags["a"], tags["c"], tags["d"], tags["s"]));
-        Assert.Equal(["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "from"], tags["h"].ToLowerInvariant().Split(':'));
+        // Feedback-ID is ours (per service, for Gmail's feedback loop) and signed, so nobody else can claim our identifiers.
+        Assert.Equal(["from", "to", "subject", "date", "message-id", "mime-version", "content-type", "feedback-id", "from"], tags["h"].ToLowerInvariant().Split(':'));
         var verifier = new DkimVerifier(new PublishedKeyLocator("customer.test", Selector, publicKey));
         Assert.True(await verifier.VerifyAsync(received, header));
     }

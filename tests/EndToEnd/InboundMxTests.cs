@@ -12,7 +12,8 @@ namespace ProMTA.EndToEnd;
 
 /// <summary>
 /// The MX Dns publishes for a sending domain (mta1.&lt;domain&gt;, the service's IP) answers: bounce reports from our own
-/// outbound and the fake ISPs' asynchronous bounces and complaints find it through PowerDNS and land in the inbox.
+/// outbound and the fake ISPs' asynchronous bounces and complaints find it through PowerDNS and land in the inbox, and
+/// the loop closes: the late bounce (to the VERP return path) and the complaint suppress their recipients.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper output)
@@ -36,7 +37,8 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
         var login = await rotated.Content.ReadFromJsonAsync<JsonElement>();
 
         // example.test's fake MX: zoe does not exist (550 at RCPT: our own bounce report), ann is accepted and bounced
-        // later, carl complains. All three reports go to the customer's domain, whose MX is our inbound MX.
+        // later (to the VERP return path on the customer's domain), carl complains (to abuse@). All reports go to the
+        // customer's domain, whose MX is our inbound MX; ann's late bounce makes us tell the sender too (a fourth report).
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse($"news@{domain}"));
         message.To.AddRange([MailboxAddress.Parse("unknown-zoe@example.test"), MailboxAddress.Parse("asyncbounce-ann@example.test"),
@@ -57,14 +59,24 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
         while (clock.Elapsed < Timeout)
         {
             inbox = await platform.GetStaffJsonAsync(path);
-            if (inbox.GetProperty("total").GetInt64() >= 3) break;
+            if (inbox.GetProperty("total").GetInt64() >= 4) break;
             await Task.Delay(500);
         }
-        output.WriteLine($"3 reports in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250");
+        output.WriteLine($"4 reports in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250");
         var items = inbox.GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(3, items.Count);
+        Assert.Equal(4, items.Count);
         var reported = items.Select(i => (Kind: i.GetProperty("kind").GetString(), About: i.GetProperty("originalRecipients")[0].GetString())).OrderBy(r => r.About).ToList();
-        Assert.Equal([("dsn", "asyncbounce-ann@example.test"), ("arf", "complain-carl@example.test"), ("dsn", "unknown-zoe@example.test")], reported);
+        Assert.Equal([("dsn", "asyncbounce-ann@example.test"), ("dsn", "asyncbounce-ann@example.test"), ("arf", "complain-carl@example.test"),
+            ("dsn", "unknown-zoe@example.test")], reported);
+        // The fake ISP's bounce came to ann's own return path; ours to the customer's address.
+        Assert.Contains(items, i => i.GetProperty("recipients")[0].GetString()!.StartsWith("b+", StringComparison.Ordinal)
+            && i.GetProperty("recipients")[0].GetString()!.EndsWith($"@{domain}", StringComparison.Ordinal));
+
+        // The loop closes: the customer sees all three suppressed, each with its reason.
+        var suppressions = await customer.WaitForAsync($"/api/services/{serviceId}/suppressions", s => s.GetProperty("total").GetInt64() == 3, Timeout);
+        Assert.Equal([("asyncbounce-ann@example.test", "HardBounce"), ("complain-carl@example.test", "Complaint"), ("unknown-zoe@example.test", "HardBounce")],
+            suppressions.GetProperty("items").EnumerateArray()
+                .Select(i => (i.GetProperty("address").GetString(), i.GetProperty("reason").GetString())).OrderBy(x => x.Item1).ToList());
         var arf = items.Single(i => i.GetProperty("kind").GetString() == "arf");
         Assert.Equal(("abuse", "abuse", $"abuse@{domain}"),
             (arf.GetProperty("feedbackType").GetString(), arf.GetProperty("mailbox").GetString(), arf.GetProperty("recipients")[0].GetString()));

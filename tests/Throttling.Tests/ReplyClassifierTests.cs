@@ -81,4 +81,35 @@ public sealed class ReplyClassifierTests
         Assert.Equal(ReplyClass.RateLimited, data.Replies.Classify(SmtpReply.Parse("451 4.3.0 Temporary local problem"), "gmail").Class);
         Assert.Same(ThrottlingData.Default.Providers, data.Providers);
     }
+
+    /// <summary>One table decides both: what shaping does with a reply and why its recipient bounced (issue 16).</summary>
+    [Theory]
+    [InlineData("550 5.1.1 The email account that you tried to reach does not exist.", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
+    [InlineData("550 5.1.10 RESOLVER.ADR.RecipientNotFound", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
+    [InlineData("550 No such user here", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
+    [InlineData("552 5.2.2 The recipient's inbox is out of storage space", ReplyClass.Recipient, BounceClass.MailboxFull, false)]
+    [InlineData("550 5.1.2 Host unknown, domain not found", ReplyClass.Recipient, BounceClass.Dns, false)]
+    [InlineData("550 5.4.4 The mail servers of example.org resolve only to internal addresses", ReplyClass.OtherPermanent, BounceClass.Dns, false)]
+    [InlineData("554 5.7.1 Message rejected as spam by Content Filtering", ReplyClass.OtherPermanent, BounceClass.Content, false)]
+    [InlineData("550 5.7.1 Service unavailable; client host blocked using Spamhaus", ReplyClass.Reputation, BounceClass.Policy, false)]
+    [InlineData("550 5.7.26 Unauthenticated email from example.org is not accepted", ReplyClass.Authentication, BounceClass.Policy, false)]
+    [InlineData("550 5.7.1 Relaying denied", ReplyClass.OtherPermanent, BounceClass.Policy, false)]
+    [InlineData("554 Transaction failed", ReplyClass.OtherPermanent, BounceClass.Other, false)]
+    public void The_same_rule_gives_the_throttling_class_and_the_bounce_class(string line, ReplyClass replyClass, BounceClass bounceClass, bool suppresses)
+    {
+        var classification = Classifier.Classify(SmtpReply.Parse(line), "default");
+
+        Assert.Equal((replyClass, bounceClass, suppresses), (classification.Class, classification.Bounce, classification.Bounce.Suppresses()));
+    }
+
+    [Fact]
+    public void A_rule_from_json_names_its_bounce_class()
+    {
+        var data = ThrottlingData.FromJson(replyRulesJson: """
+            { "rules": [ { "name": "isp-gone", "class": "OtherPermanent", "contains": [ "account closed" ], "bounce": "UserUnknown" } ] }
+            """);
+
+        Assert.Equal(BounceClass.UserUnknown, data.Replies.Classify(SmtpReply.Parse("550 account closed"), "default").Bounce);
+        Assert.Equal(BounceClass.Other, data.Replies.Classify(SmtpReply.Parse("550 something else"), "default").Bounce);
+    }
 }

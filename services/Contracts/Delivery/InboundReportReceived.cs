@@ -22,10 +22,14 @@ public sealed record InboundReportReceived
     public required DateTimeOffset ReceivedAt { get; init; }
 }
 
-/// <summary>One recipient a report is about; for a DSN its Action (failed, delayed, delivered, ...) and Status (e.g. 5.1.1).</summary>
+/// <summary>
+/// One recipient a report is about; for a DSN its Action (failed, delayed, delivered, ...), Status (e.g. 5.1.1) and
+/// Diagnostic-Code (the remote reply, e.g. "smtp; 550 5.1.1 user unknown").
+/// </summary>
 public sealed record ReportedRecipient
 {
     public required string Address { get; init; }
     public string? Action { get; init; }
     public string? Status { get; init; }
+    public string? Diagnostic { get; init; }
 }

@@ -115,7 +115,7 @@ public static class RelayApi
             request.Mode == "unmanaged" ? "Unmanaged relay sends at full speed without adapting to each ISP: deliverability may suffer." : null));
     }
 
-    /// <summary>The service's suppression list: addresses that hard-bounced (user unknown), newest first.</summary>
+    /// <summary>The service's suppression list: addresses that hard-bounced (user unknown) or complained, and manual ones, newest first.</summary>
     private static async Task<Results<Ok<PagedList<Suppression>>, NotFound>> ListSuppressions(
         Guid serviceId, [AsParameters] PageRequest pageRequest, ClaimsPrincipal user, Database db, CancellationToken ct)
     {
@@ -131,7 +131,7 @@ public static class RelayApi
         var validation = new Validation().Email("address", request.Address);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
-        await Suppressions.AddAsync(db, serviceId, request.Address!.Trim(), "added by the customer", time.GetUtcNow(), ct);
+        await Suppressions.AddAsync(db, serviceId, request.Address!.Trim(), SuppressionReason.Manual, "added by the customer", time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
 

@@ -27,6 +27,19 @@ public static class HostedDomains
         ORDER BY ip
         """;
 
+    private const string OfServicesSql = """
+        SELECT service_id, domain FROM sending_domains WHERE service_id = ANY(@ServiceIds) AND source = @Verified
+        """;
+
+    /// <summary>The domains each service hosts (our MX receives their mail): where its VERP return paths can live.</summary>
+    public static async Task<ILookup<Guid, string>> OfServicesAsync(Database db, IEnumerable<Guid> serviceIds, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        var rows = await connection.QueryAsync<(Guid ServiceId, string Domain)>(new CommandDefinition(OfServicesSql,
+            new { ServiceIds = serviceIds.ToArray(), Verified = SendingDomainSource.Verified }, cancellationToken: ct));
+        return rows.ToLookup(r => r.ServiceId, r => r.Domain);
+    }
+
     /// <summary>The live service that hosts <paramref name="domain"/>, or null: mail for it is refused.</summary>
     public static async Task<Guid?> ServiceOfAsync(Database db, string domain, CancellationToken ct)
     {

@@ -1,5 +1,6 @@
 using Dapper;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.Throttling.Replies;
 
 namespace ProMTA.Delivery.Data;
 
@@ -33,7 +34,7 @@ public sealed record ClaimedRecipient
 
 /// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
 public sealed record RecipientResult(
-    long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, string? BounceClass = null, string? Event = null);
+    long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, BounceClass? BounceClass = null, string? Event = null);
 
 public sealed record ProviderStatistics
 {
@@ -116,8 +117,8 @@ public static class MessageQueue
         """;
     // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
     private const string SuppressSql = """
-        INSERT INTO suppressions (service_id, address, reason, created_at)
-        SELECT r.service_id, lower(r.address), r.last_reply, @Now FROM recipients r WHERE r.id = ANY(@Ids)
+        INSERT INTO suppressions (service_id, address, reason, detail, created_at)
+        SELECT r.service_id, lower(r.address), @Reason, r.last_reply, @Now FROM recipients r WHERE r.id = ANY(@Ids)
         ON CONFLICT DO NOTHING
         """;
 
@@ -197,13 +198,13 @@ public static class MessageQueue
             Deferred = results.Select(r => r.Deferred).ToArray(),
             // Npgsql writes timestamptz[] from UTC DateTimes.
             NextAttempts = results.Select(r => r.NextAttemptAt.UtcDateTime).ToArray(),
-            BounceClasses = results.Select(r => r.BounceClass).ToArray(),
+            BounceClasses = results.Select(r => r.BounceClass?.ToString()).ToArray(),
             Events = results.Select(r => r.Event).ToArray(),
         }, transaction, cancellationToken: ct));
-        var suppress = results.Where(r => r.BounceClass is { } c && Domain.BounceClassifier.Suppresses(c)).Select(r => r.Id).ToArray();
+        var suppress = results.Where(r => r.BounceClass is { } c && c.Suppresses()).Select(r => r.Id).ToArray();
         if (suppress.Length > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce }, transaction, cancellationToken: ct));
         }
         await transaction.CommitAsync(ct);
     }

@@ -3,19 +3,35 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
 
-public sealed record Suppression(string Address, string Reason, DateTimeOffset CreatedAt);
+/// <summary>Why an address is suppressed (suppressions.reason).</summary>
+public static class SuppressionReason
+{
+    /// <summary>The mailbox does not exist: refused at once, or a late bounce that came back to our VERP return path.</summary>
+    public const string HardBounce = nameof(HardBounce);
+    /// <summary>The recipient reported the mail as spam (an ARF report from the ISP's feedback loop).</summary>
+    public const string Complaint = nameof(Complaint);
+    /// <summary>The customer added it.</summary>
+    public const string Manual = nameof(Manual);
+    public const string Unsubscribe = nameof(Unsubscribe);
+}
 
-/// <summary>The per-service suppression list: hard-bounced addresses are refused at RCPT until the customer removes them.</summary>
+/// <summary>One suppressed address: <see cref="Reason"/> is a <see cref="SuppressionReason"/>, <see cref="Detail"/> what caused it.</summary>
+public sealed record Suppression(string Address, string Reason, string? Detail, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// The per-service suppression list: hard-bounced and complaining addresses are refused at RCPT until the customer
+/// removes them.
+/// </summary>
 public static class Suppressions
 {
     private const string IsSuppressedSql = "SELECT EXISTS (SELECT 1 FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address))";
     private const string ListSql = """
-        SELECT address, reason, created_at FROM suppressions WHERE service_id = @ServiceId
+        SELECT address, reason, detail, created_at FROM suppressions WHERE service_id = @ServiceId
         ORDER BY created_at DESC, address LIMIT @Limit OFFSET @Offset
         """;
     private const string CountSql = "SELECT count(*) FROM suppressions WHERE service_id = @ServiceId";
     private const string AddSql = """
-        INSERT INTO suppressions (service_id, address, reason, created_at) VALUES (@ServiceId, lower(@Address), @Reason, @Now)
+        INSERT INTO suppressions (service_id, address, reason, detail, created_at) VALUES (@ServiceId, lower(@Address), @Reason, @Detail, @Now)
         ON CONFLICT DO NOTHING
         """;
     private const string RemoveSql = "DELETE FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address)";
@@ -33,11 +49,15 @@ public static class Suppressions
         return ([.. items], await connection.ExecuteScalarAsync<long>(CountSql, new { ServiceId = serviceId }));
     }
 
-    public static async Task AddAsync(Database db, Guid serviceId, string address, string reason, DateTimeOffset now, CancellationToken ct)
+    public static async Task AddAsync(Database db, Guid serviceId, string address, string reason, string? detail, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Now = now });
+        await connection.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Detail = detail, Now = now });
     }
+
+    /// <summary>The same inside the caller's transaction (a report's suppression commits with its inbox row and event).</summary>
+    public static Task AddAsync(UnitOfWork work, Guid serviceId, string address, string reason, string? detail, DateTimeOffset now) =>
+        work.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Detail = detail, Now = now });
 
     public static async Task<bool> RemoveAsync(Database db, Guid serviceId, string address, CancellationToken ct)
     {

@@ -9,6 +9,8 @@ public static class DeliveryEvent
     public const string Bounced = "bounced";
     /// <summary>Deferred until the message lifetime ended: final, like a bounce, but the ISP never refused it.</summary>
     public const string Expired = "expired";
+    /// <summary>The recipient reported the message as spam (an ARF report matched to it).</summary>
+    public const string Complained = "complained";
 
     /// <summary>The events that end a recipient's delivery in failure: its sender is told with a DSN.</summary>
     public static bool IsFailure(string? e) => e is Bounced or Expired;

@@ -1,3 +1,5 @@
+using ProMTA.Throttling.Providers;
+
 namespace ProMTA.Delivery.Domain;
 
 /// <summary>The receiving provider a recipient domain belongs to: statistics and throttling are per provider.</summary>
@@ -23,5 +25,16 @@ public static class Providers
     }
 
     /// <summary>The name the throttling controller's data uses for a provider ("Gmail" -> "gmail", "Other" -> "default").</summary>
-    public static string ThrottleName(string provider) => provider == Other ? "default" : provider.ToLowerInvariant();
+    public static string ThrottleName(string provider) => provider == Other ? ProviderCatalog.DefaultName : provider.ToLowerInvariant();
+
+    /// <summary>
+    /// The provider the controller shapes a destination as: by the host of its most preferred MX first (a company domain
+    /// hosted at Google is Gmail, at Microsoft Outlook; every row of the provider table can apply), else by the recipient
+    /// domain's name (<paramref name="provider"/>, as stored with the recipient).
+    /// </summary>
+    public static string ThrottleName(string provider, string? mxHost, ProviderCatalog catalog)
+    {
+        var byMx = mxHost is { Length: > 0 } ? catalog.ResolveByMx(mxHost) : ProviderCatalog.DefaultName;
+        return byMx != ProviderCatalog.DefaultName ? byMx : ThrottleName(provider);
+    }
 }

@@ -6,7 +6,7 @@ namespace ProMTA.Delivery.Inbound;
 
 /// <summary>What a message turned out to be, and for reports what it says about the original mail.</summary>
 public sealed record InboundClassification(
-    string Kind, IReadOnlyList<ReportedRecipient> Recipients, string? FeedbackType, string? OriginalMessageId)
+    string Kind, IReadOnlyList<ReportedRecipient> Recipients, string? FeedbackType, string? OriginalMessageId, HeaderList? OriginalHeaders = null)
 {
     public static readonly InboundClassification Mail = new(InboundKind.Mail, [], null, null);
 }
@@ -23,7 +23,8 @@ public static class InboundClassifier
         if (FindReport(message.Body, depth: 0) is not { } report) return InboundClassification.Mail;
         if (string.Equals(report.ReportType, "delivery-status", StringComparison.OrdinalIgnoreCase))
         {
-            return new(InboundKind.Dsn, DsnRecipients(report), null, OriginalMessage(report)?.MessageId);
+            var returned = OriginalMessage(report);
+            return new(InboundKind.Dsn, DsnRecipients(report), null, returned?.MessageId, returned?.Headers);
         }
         if (string.Equals(report.ReportType, "feedback-report", StringComparison.OrdinalIgnoreCase))
         {
@@ -33,7 +34,7 @@ public static class InboundClassifier
             // Original-Rcpt-To is optional (RFC 5965 3.2); the returned message's To is what the complainant received.
             if (recipients.Count == 0 && original is not null) recipients.AddRange(original.To.Mailboxes.Select(m => m.Address));
             return new(InboundKind.Arf, [.. recipients.Where(r => r.Length > 0).Select(r => new ReportedRecipient { Address = r })],
-                fields["Feedback-Type"]?.Trim().ToLowerInvariant(), original?.MessageId);
+                fields["Feedback-Type"]?.Trim().ToLowerInvariant(), original?.MessageId, original?.Headers);
         }
         return InboundClassification.Mail;
     }
@@ -57,6 +58,7 @@ public static class InboundClassifier
                 Address = Address(g["Final-Recipient"] ?? g["Original-Recipient"]),
                 Action = g["Action"]?.Trim().ToLowerInvariant(),
                 Status = g["Status"]?.Trim(),
+                Diagnostic = g["Diagnostic-Code"]?.Trim(),
             })
             .Where(r => r.Address.Length > 0)];
     }

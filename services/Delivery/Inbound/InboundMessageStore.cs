@@ -4,6 +4,7 @@ using MimeKit;
 using ProMTA.Contracts.Delivery;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
@@ -15,7 +16,8 @@ namespace ProMTA.Delivery.Inbound;
 /// events and the forwards of ordinary mail, all in one transaction: 250 only once it is committed (as the relay).
 /// </summary>
 internal sealed partial class InboundMessageStore(
-    Database db, TimeProvider time, IOptions<InboundOptions> options, IOptions<OutboundOptions> outbound, ILogger<InboundMessageStore> log) : IMessageStore
+    Database db, FeedbackLoop feedback, TimeProvider time, IOptions<InboundOptions> options, IOptions<OutboundOptions> outbound,
+    ILogger<InboundMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
     {
@@ -33,6 +35,7 @@ internal sealed partial class InboundMessageStore(
         var clientIp = context.RemoteEndPoint.Address.ToString();
         var helo = context.Helo;
         var stored = new List<(Guid Id, string Kind)>();
+        var signals = new List<FeedbackSignal>();
         try
         {
             await using var work = await db.BeginAsync(cancellationToken);
@@ -70,6 +73,8 @@ internal sealed partial class InboundMessageStore(
                         OriginalMessageId = classification.OriginalMessageId, ReceivedAt = now,
                     });
                 }
+                // Complaints and late bounces about our recipients: suppression and event commit with the inbox row.
+                signals.AddRange(await feedback.ApplyAsync(work, group.Key.Service, classification, recipients, now));
                 stored.Add((id, classification.Kind));
             }
             if (forwards.Count > 0) await MessageQueue.EnqueueAsync(work, forwards);
@@ -82,6 +87,7 @@ internal sealed partial class InboundMessageStore(
             return new SmtpResponse(451, "4.3.0 Temporary failure storing the message; try again");
         }
         foreach (var (id, kind) in stored) LogStored(id, kind, mailFrom, clientIp);
+        await feedback.FeedAsync(signals, now, cancellationToken);
         return new SmtpResponse(250, $"2.0.0 Ok: stored as {stored[0].Id:N}");
     }
 

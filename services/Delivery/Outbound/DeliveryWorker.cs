@@ -6,9 +6,11 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Feedback;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
+using BounceClass = ProMTA.Throttling.Replies.BounceClass;
 using DeliveryOutcome = ProMTA.Throttling.Replies.DeliveryOutcome;
 using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
 using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
@@ -21,11 +23,11 @@ namespace ProMTA.Delivery.Outbound;
 /// from the service's dedicated IPs. 2xx delivered, 4xx deferred with jittered backoff until the lifetime ends, 5xx bounced.
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, ThrottleController throttle,
+    Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, VerpAddresses verp, ThrottleController throttle,
     ThrottleStateSync throttleState, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
-    private const string DefaultLane = "default-route";
+    internal const string DefaultLane = "default-route";
 
     /// <summary>How long a message waits when its lane has no connection to spare.</summary>
     private static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
@@ -73,10 +75,12 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
+                // Routes first: the MX host decides the provider the controller shapes a destination as.
+                var routes = await ResolveAsync(claimed.Select(r => r.Domain).Distinct(StringComparer.OrdinalIgnoreCase), stoppingToken);
                 // A destination's share of the batch is split over the connections it may have (whole messages per part),
                 // so a large backlog for one domain is not sent down a single connection.
                 var groups = claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r)))
-                    .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, g.First())))
+                    .SelectMany(g => Split(g, ConnectionsFor(g.Key.SourceIp, ProviderOf(g.First(), routes[g.Key.Domain]), g.First())))
                     .ToList();
                 var places = new ConcurrentDictionary<(string Lane, string Provider), int>();
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = Options.MaxConnections, CancellationToken = stoppingToken },
@@ -84,9 +88,11 @@ internal sealed partial class DeliveryWorker(
                     {
                         Dictionary<long, (int Code, string Text)> replies;
                         var holds = new Dictionary<long, DateTimeOffset>();
+                        var route = routes[group.Key.Domain];
+                        var provider = ProviderOf(group.First(), route);
                         try
                         {
-                            replies = await DeliverAsync(group.Key.Domain, group.Key.SourceIp, [.. group], holds, ct);
+                            replies = await DeliverAsync(group.Key.Domain, route, provider, group.Key.SourceIp, [.. group], holds, ct);
                         }
                         catch (Exception ex) when (!ct.IsCancellationRequested)
                         {
@@ -94,10 +100,10 @@ internal sealed partial class DeliveryWorker(
                             LogGroupFailed(ex, group.Key.Domain);
                             replies = group.ToDictionary(r => r.Id, _ => (451, $"4.3.0 Local error delivering to {group.Key.Domain}"));
                         }
-                        holds = Spread(group, group.Key.SourceIp, holds, places);
+                        holds = Spread(group, group.Key.SourceIp, provider, holds, places);
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
                             ? Held(r, until, group.Key.SourceIp)
-                            : Result(r, replies[r.Id], group.Key.SourceIp))], time.GetUtcNow(), ct);
+                            : Result(r, replies[r.Id], group.Key.SourceIp, provider))], time.GetUtcNow(), ct);
                     });
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -108,6 +114,28 @@ internal sealed partial class DeliveryWorker(
             }
         }
     }
+
+    /// <summary>The route of every domain of a batch, looked up side by side (the resolver caches answers per TTL).</summary>
+    private async Task<Dictionary<string, Route>> ResolveAsync(IEnumerable<string> domains, CancellationToken ct)
+    {
+        var lookups = domains.Select(async domain =>
+        {
+            try
+            {
+                return (Domain: domain, Route: await resolver.ResolveAsync(domain, ct));
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                // One domain's lookup failing (a resolver timeout) defers its recipients, not the whole batch.
+                return (Domain: domain, Route: Route.Failed($"4.4.3 DNS lookup of {domain} failed: {ex.Message}", permanent: false));
+            }
+        });
+        return (await Task.WhenAll(lookups)).ToDictionary(x => x.Domain, x => x.Route, StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, Throttling.Providers.ProviderCatalog)"/>).</summary>
+    private string ProviderOf(ClaimedRecipient first, Route route) =>
+        Providers.ThrottleName(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
 
     private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)
     {
@@ -137,12 +165,12 @@ internal sealed partial class DeliveryWorker(
     /// <see cref="SpreadHorizon"/>; the rest is scattered over the <see cref="SpreadBeyond"/> after it.
     /// </summary>
     private Dictionary<long, DateTimeOffset> Spread(
-        IEnumerable<ClaimedRecipient> group, string? sourceIp, Dictionary<long, DateTimeOffset> holds, ConcurrentDictionary<(string, string), int> places)
+        IEnumerable<ClaimedRecipient> group, string? sourceIp, string provider, Dictionary<long, DateTimeOffset> holds,
+        ConcurrentDictionary<(string, string), int> places)
     {
         if (holds.Count == 0) return holds;
         var first = group.First();
         var lane = sourceIp ?? DefaultLane;
-        var provider = Providers.ThrottleName(first.Provider);
         var step = throttle.SendInterval(lane, provider, first.ServiceId.ToString(), time.GetUtcNow()) / 2;
         var spread = new Dictionary<long, DateTimeOffset>();
         foreach (var message in group.Where(r => holds.ContainsKey(r.Id)).GroupBy(r => r.MessageId))
@@ -155,10 +183,10 @@ internal sealed partial class DeliveryWorker(
     }
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within our cap.</summary>
-    private int ConnectionsFor(string? sourceIp, ClaimedRecipient first)
+    private int ConnectionsFor(string? sourceIp, string provider, ClaimedRecipient first)
     {
         if (Options.BypassThrottling) return Options.MaxConnectionsPerDestination;
-        var allowed = throttle.AllowedConnections(sourceIp ?? DefaultLane, Providers.ThrottleName(first.Provider), first.ServiceId.ToString(), time.GetUtcNow());
+        var allowed = throttle.AllowedConnections(sourceIp ?? DefaultLane, provider, first.ServiceId.ToString(), time.GetUtcNow());
         return Math.Clamp(allowed, 1, Options.MaxConnectionsPerDestination);
     }
 
@@ -194,10 +222,10 @@ internal sealed partial class DeliveryWorker(
     /// answer: no deferral is counted).
     /// </summary>
     private async Task<Dictionary<long, (int Code, string Text)>> DeliverAsync(
-        string domain, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds, CancellationToken ct)
+        string domain, Route route, string provider, string? sourceIp, List<ClaimedRecipient> recipients, Dictionary<long, DateTimeOffset> holds,
+        CancellationToken ct)
     {
         var replies = new Dictionary<long, (int Code, string Text)>();
-        var route = await resolver.ResolveAsync(domain, ct);
         if (route.Error is not null)
         {
             foreach (var r in recipients) replies[r.Id] = (route.Permanent ? 550 : 451, route.Error);
@@ -205,6 +233,7 @@ internal sealed partial class DeliveryWorker(
         }
         var data = await MessageQueue.LoadDataAsync(db, recipients.Select(r => r.MessageId).Distinct(), ct);
         var keys = await DkimKeys.CurrentAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct);
+        var hosted = verp.Enabled ? await HostedDomains.OfServicesAsync(db, recipients.Select(r => r.ServiceId).Distinct(), ct) : null;
         var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
         await gate.WaitAsync(ct);
         PooledConnection? connection = null;
@@ -214,7 +243,6 @@ internal sealed partial class DeliveryWorker(
             DateTimeOffset? noConnectionUntil = null;
             DateTimeOffset? pushedBackUntil = null;
             var lane = sourceIp ?? DefaultLane;
-            var provider = Providers.ThrottleName(recipients[0].Provider);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var first = message.First();
@@ -250,7 +278,8 @@ internal sealed partial class DeliveryWorker(
                     foreach (var r in message) replies[r.Id] = stop ?? (451, "4.4.1 Not connected");
                     continue;
                 }
-                var sent = await SendAsync(connection.Client, first.MailFrom, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
+                var returnDomain = hosted is null ? null : ReturnDomain(first.MailFrom, hosted[first.ServiceId]);
+                var sent = await SendAsync(connection.Client, first, returnDomain, [.. message], data[message.Key], keys.GetValueOrDefault(first.ServiceId), ct);
                 connection.Sent++;
                 foreach (var (id, answer) in sent) replies[id] = answer;
                 // The controller learns from every distinct answer to this message (acceptance, deferral, refusal).
@@ -307,62 +336,113 @@ internal sealed partial class DeliveryWorker(
             permitted ? () => throttle.CloseConnection(lane, provider) : null), null, null);
     }
 
+    /// <summary>
+    /// The hosted domain (our MX receives its mail) that a VERP return path for this sender lives on: the sender's own
+    /// domain or the hosted one it is below; null for the null reverse path (reports never get one) or when the service
+    /// hosts none of it (the customer's MAIL FROM is kept).
+    /// </summary>
+    private static string? ReturnDomain(string mailFrom, IEnumerable<string> hosted)
+    {
+        if (!MailboxAddress.TryParse(mailFrom, out var from) || ServiceDefaults.Domains.DomainName.Normalize(from.Domain) is not { } domain) return null;
+        return hosted.Where(h => ServiceDefaults.Domains.DomainName.IsSelfOrBelow(domain, h)).MaxBy(h => h.Length);
+    }
+
+    /// <summary>
+    /// Sends one message to its recipients at this destination. With a <paramref name="returnDomain"/>, each recipient
+    /// gets a transaction of its own with its VERP return path and token header (a late bounce or a complaint then names
+    /// its recipient); otherwise one transaction carries them all under the customer's MAIL FROM.
+    /// </summary>
     private async Task<Dictionary<long, (int Code, string Text)>> SendAsync(
-        TrackingSmtpClient client, string mailFrom, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys, CancellationToken ct)
+        TrackingSmtpClient client, ClaimedRecipient first, string? returnDomain, List<ClaimedRecipient> recipients, byte[] data, DkimKeySet? keys,
+        CancellationToken ct)
     {
         var answers = new Dictionary<long, (int Code, string Text)>();
-        var addresses = new List<MailboxAddress>();
+        var addresses = new Dictionary<long, MailboxAddress>();
         foreach (var r in recipients)
         {
-            if (MailboxAddress.TryParse(r.Address, out var address)) addresses.Add(address);
+            if (MailboxAddress.TryParse(r.Address, out var address)) addresses[r.Id] = address;
             else answers[r.Id] = (553, "5.1.3 Invalid recipient address");
         }
-        var pending = recipients.Where(r => !answers.ContainsKey(r.Id)).ToList();
-        if (pending.Count == 0) return answers;
-        client.BeginMessage();
-        (int Code, string Text) outcome;
+        if (addresses.Count == 0) return answers;
+        MimeMessage message;
         try
         {
             using var stream = new MemoryStream(data, writable: false);
-            var message = await MimeMessage.LoadAsync(stream, ct);
-            // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
-            // would only mislead the receiver, so it never leaves with the message.
-            message.Headers.RemoveAll(HeaderId.ReturnPath);
-            signer.TrySign(message, keys);
-            var sender = MailboxAddress.TryParse(mailFrom, out var from) ? from : new MailboxAddress("", "");
-            var response = await client.SendAsync(message, sender, addresses, ct);
-            outcome = (250, response);
+            message = await MimeMessage.LoadAsync(stream, ct);
+        }
+        catch (FormatException ex)
+        {
+            foreach (var id in addresses.Keys) answers[id] = (451, $"4.4.2 Connection lost: {ex.Message}");
+            return answers;
+        }
+        // Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4): one a client put in
+        // would only mislead the receiver, so it never leaves with the message.
+        message.Headers.RemoveAll(HeaderId.ReturnPath);
+        message.Headers.RemoveAll(VerpAddresses.Header);
+        // Gmail's feedback loop aggregates complaints by this header (identifiers, then the sender's id): per service
+        // and stream. A customer's own Feedback-ID (their campaign identifiers) is kept.
+        if (!message.Headers.Contains("Feedback-ID"))
+            message.Headers.Add("Feedback-ID", $"{(first.MailFrom.Length == 0 ? "report" : "mail")}:{first.ServiceId:N}:promta");
+        signer.TrySign(message, keys);
+        if (returnDomain is null)
+        {
+            var sender = MailboxAddress.TryParse(first.MailFrom, out var from) ? from : new MailboxAddress("", "");
+            var outcome = await TransactionAsync(client, message, sender, [.. addresses.Values], ct);
+            foreach (var (id, address) in addresses) answers[id] = client.Refused.TryGetValue(address.Address, out var refused) ? refused : outcome;
+            return answers;
+        }
+        (int Code, string Text)? lost = null;
+        foreach (var (id, address) in addresses)
+        {
+            if (lost is { } gone)
+            {
+                answers[id] = gone;
+                continue;
+            }
+            // After the signature, so the token (different per recipient) is outside what DKIM signs: one signing per message.
+            message.Headers[VerpAddresses.Header] = verp.Token(id);
+            var outcome = await TransactionAsync(client, message, new MailboxAddress("", verp.ReturnPath(id, returnDomain)), [address], ct);
+            answers[id] = client.Refused.TryGetValue(address.Address, out var refused) ? refused : outcome;
+            if (!client.IsConnected) lost = outcome.Code / 100 == 2 ? (451, "4.4.2 Connection lost") : outcome;
+        }
+        return answers;
+    }
+
+    /// <summary>One MAIL/RCPT/DATA transaction: 250 with the server's text, or its refusal, or 451 when the connection broke.</summary>
+    private static async Task<(int Code, string Text)> TransactionAsync(
+        TrackingSmtpClient client, MimeMessage message, MailboxAddress sender, IReadOnlyList<MailboxAddress> recipients, CancellationToken ct)
+    {
+        client.BeginMessage();
+        try
+        {
+            return (250, await client.SendAsync(message, sender, recipients, ct));
         }
         catch (SmtpCommandException ex)
         {
-            outcome = ((int)ex.StatusCode, ex.Message);
+            return ((int)ex.StatusCode, ex.Message);
         }
         catch (Exception ex) when (ex is IOException or SmtpProtocolException or ServiceNotConnectedException or FormatException)
         {
-            outcome = (451, $"4.4.2 Connection lost: {ex.Message}");
+            return (451, $"4.4.2 Connection lost: {ex.Message}");
         }
-        foreach (var r in pending)
-        {
-            answers[r.Id] = client.Refused.TryGetValue(r.Address, out var refused) ? refused : outcome;
-        }
-        return answers;
     }
 
     private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>
         new(r.Id, "Queued", $"held by adaptive throttling until {until:u}", sourceIp, false, until);
 
-    private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp)
+    private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp, string provider)
     {
         var now = time.GetUtcNow();
         var text = $"{reply.Code} {reply.Text}".Trim();
-        var outcome = new ThrottleReply(reply.Code, reply.Text).Outcome;
+        var answer = new ThrottleReply(reply.Code, reply.Text);
+        var outcome = answer.Outcome;
         metrics.Attempted(r.Provider, outcome.ToString());
         LogAttempt(r.Address, sourceIp, text, outcome);
         if (outcome != DeliveryOutcome.Deferred)
         {
             return outcome == DeliveryOutcome.Delivered
                 ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
-                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, BounceClassifier.Classify(reply.Code, text), DeliveryEvent.Bounced);
+                : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, throttle.Classify(answer, provider).Bounce, DeliveryEvent.Bounced);
         }
         var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
         // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.

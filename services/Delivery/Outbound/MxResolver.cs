@@ -23,7 +23,8 @@ public sealed class MxResolver
     public MxResolver(IOptions<OutboundOptions> options)
     {
         this.options = options.Value;
-        dns = new LookupClient(new LookupClientOptions([.. this.options.Resolvers.Select(IPEndPoint.Parse)])
+        var resolvers = this.options.Resolvers.Length > 0 ? this.options.Resolvers : [OutboundOptions.DefaultResolver];
+        dns = new LookupClient(new LookupClientOptions([.. resolvers.Select(IPEndPoint.Parse)])
         {
             UseCache = true,
             Timeout = TimeSpan.FromSeconds(5),

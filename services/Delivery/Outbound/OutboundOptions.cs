@@ -3,8 +3,14 @@ namespace ProMTA.Delivery.Outbound;
 /// <summary>The "Delivery" section: how queued mail leaves for the recipients' MX.</summary>
 public sealed class OutboundOptions
 {
-    /// <summary>DNS servers (ip:port) asked for MX and A records; locally the platform's PowerDNS.</summary>
-    public string[] Resolvers { get; set; } = ["127.0.0.1:5353"];
+    /// <summary>
+    /// DNS servers (ip:port) asked for MX and A records; none configured: the platform's local PowerDNS
+    /// (<see cref="DefaultResolver"/>). Empty by default because configuration binding appends to an array: a default
+    /// element would stay first in front of every configured resolver (each lookup waiting for it to time out).
+    /// </summary>
+    public string[] Resolvers { get; set; } = [];
+
+    public const string DefaultResolver = "127.0.0.1:5353";
     /// <summary>The port MX hosts are reached on: 25 on the internet; the fake ISPs of a local run may use another.</summary>
     public int MxPort { get; set; } = 25;
     /// <summary>Static routes that skip DNS (domain -> ip:port), like a transport map: tests and special cases.</summary>

@@ -32,7 +32,7 @@ internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOpt
         if (string.IsNullOrEmpty(to.Host)) throw RelaySession.Reply(550, "5.1.3 Recipient address must include a domain");
         if (await Suppressions.IsSuppressedAsync(db, serviceId, $"{to.User}@{to.Host}", cancellationToken))
         {
-            throw RelaySession.Reply(550, "5.1.1 Recipient suppressed: it hard-bounced before; remove it from the suppression list to send again");
+            throw RelaySession.Reply(550, "5.1.1 Recipient suppressed: it hard-bounced or complained before; remove it from the suppression list to send again");
         }
         return true;
     }

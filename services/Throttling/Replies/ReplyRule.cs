@@ -27,6 +27,9 @@ public sealed record ReplyRule
     /// <summary>Only for this provider (default: any).</summary>
     public string? Provider { get; init; }
 
+    /// <summary>Why the recipient bounced when this reply is final; null uses the default of <see cref="Class"/>.</summary>
+    public BounceClass? Bounce { get; init; }
+
     /// <summary>How long a Reputation or Authentication answer suspends sending; null uses the policy default.</summary>
     public TimeSpan? Suspend { get; init; }
 
