@@ -6,5 +6,5 @@ namespace ProMTA.Delivery.Webhooks;
 public static class WebhookEventTypes
 {
     public static readonly IReadOnlyList<string> All =
-        [DeliveryEvent.Accepted, DeliveryEvent.Delivered, DeliveryEvent.Deferred, DeliveryEvent.Bounced, DeliveryEvent.Expired];
+        [DeliveryEvent.Accepted, DeliveryEvent.Delivered, DeliveryEvent.Deferred, DeliveryEvent.Bounced, DeliveryEvent.Expired, DeliveryEvent.Complained];
 }
