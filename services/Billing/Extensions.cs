@@ -85,13 +85,14 @@ public static class Extensions
         builder.Services.AddSingleton<Invoices.PdfFonts>();
         builder.Services.AddSingleton<Invoices.DocumentPdf>();
         builder.Services.AddSingleton<Invoices.InvoicePdf>();
+        builder.Services.AddSingleton<CreditNotes.CreditNotePdf>();
     }
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
         app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
-            .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi();
+            .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi();
         return app;
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class OrderReviewRejectedConsumer(
         }
         var refund = await stripe.RefundAsync(invoice.StripePaymentIntentId, $"refund-order-{rejected.OrderId}", time.GetUtcNow(), context.CancellationToken);
         var paid = await RefundRepository.FindInvoiceAsync(work, invoice.StripePaymentIntentId);
-        await refunds.RecordAsync(work, paid!, refund);
+        await refunds.RecordAsync(work, paid!, refund, "Order rejected in review: the service was never set up; the first month is refunded in full.");
         await work.CommitAsync(context.CancellationToken);
         LogRefunded(rejected.OrderId, refund.Id);
     }
