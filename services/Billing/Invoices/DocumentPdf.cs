@@ -52,12 +52,12 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
             }
 
             // Title and facts, top right.
-            Text(g, d.Title.ToUpperInvariant(), heading, Right, 50, XStringFormats.TopRight);
+            Text(g, d.Title.ToUpperInvariant(), heading, Right, 50, Align.Right);
             var fy = 78.0;
             foreach (var (label, value) in d.Facts)
             {
-                Text(g, label, regular, 340, fy);
-                Text(g, value, bold, Right, fy, XStringFormats.TopRight);
+                Text(g, label, regular, 320, fy);
+                Text(g, value, bold, Right, fy, Align.Right);
                 fy += 13;
             }
 
@@ -75,17 +75,17 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
             y += 18;
             double[] columns = [Left, 370, 420, 480, Right];
             string[] headers = ["Description", "Net", "VAT %", "VAT", "Gross"];
-            for (var i = 0; i < headers.Length; i++) Text(g, headers[i], bold, columns[i], y, i >= 1 ? XStringFormats.TopRight : XStringFormats.TopLeft);
+            for (var i = 0; i < headers.Length; i++) Text(g, headers[i], bold, columns[i], y, i >= 1 ? Align.Right : Align.Left);
             y += 14;
             g.DrawLine(XPens.Gray, Left, y, Right, y);
             y += 5;
             foreach (var line in d.Lines)
             {
                 Text(g, line.Description, regular, Left, y);
-                Text(g, Money(line.NetMinor, d.Currency), regular, columns[1], y, XStringFormats.TopRight);
-                Text(g, Percent(line.VatRate), regular, columns[2], y, XStringFormats.TopRight);
-                Text(g, Money(line.VatMinor, d.Currency), regular, columns[3], y, XStringFormats.TopRight);
-                Text(g, Money(line.NetMinor + line.VatMinor, d.Currency), regular, Right, y, XStringFormats.TopRight);
+                Text(g, Money(line.NetMinor, d.Currency), regular, columns[1], y, Align.Right);
+                Text(g, Percent(line.VatRate), regular, columns[2], y, Align.Right);
+                Text(g, Money(line.VatMinor, d.Currency), regular, columns[3], y, Align.Right);
+                Text(g, Money(line.NetMinor + line.VatMinor, d.Currency), regular, Right, y, Align.Right);
                 y += 12;
                 Text(g, line.Period, small, Left, y);
                 y += 14;
@@ -101,7 +101,7 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
                      })
             {
                 Text(g, label, font, 340, y);
-                Text(g, Money(amount, d.Currency), font, Right, y, XStringFormats.TopRight);
+                Text(g, Money(amount, d.Currency), font, Right, y, Align.Right);
                 y += 14;
             }
 
@@ -121,7 +121,7 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
             var footer = string.Join("  ·  ", Lines(("", d.Seller.Name), ("", d.Seller.Registration), ("VAT ID", d.Seller.VatId),
                 ("IBAN", d.Seller.Iban), ("BIC", d.Seller.Bic)));
             g.DrawLine(XPens.LightGray, Left, 790, Right, 790);
-            Text(g, footer, small, Left + Width / 2, 796, XStringFormats.TopCenter);
+            Text(g, footer, small, Left + Width / 2, 796, Align.Center);
         }
         using var stream = new MemoryStream();
         document.Save(stream, false);
@@ -135,13 +135,17 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
     private static IEnumerable<string> Lines(params (string Label, string? Value)[] pairs) =>
         pairs.Where(p => !string.IsNullOrEmpty(p.Value)).Select(p => p.Label.Length == 0 ? p.Value! : $"{p.Label}: {p.Value}");
 
-    private static void Text(XGraphics g, string text, XFont font, double x, double y, XStringFormat? format = null)
+    private enum Align { Left, Right, Center }
+
+    /// <summary>Left: starts at x. Right: ends at x. Center: centred on the page's text width.</summary>
+    private static void Text(XGraphics g, string text, XFont font, double x, double y, Align align = Align.Left)
     {
-        format ??= XStringFormats.TopLeft;
-        var width = format == XStringFormats.TopRight ? x - Left : format == XStringFormats.TopCenter ? Width : Right - x;
-        var box = format == XStringFormats.TopRight ? new XRect(Left, y, width, 14)
-            : format == XStringFormats.TopCenter ? new XRect(Left, y, Width, 14)
-            : new XRect(x, y, width, 14);
+        var (box, format) = align switch
+        {
+            Align.Right => (new XRect(Left, y, x - Left, 14), XStringFormats.TopRight),
+            Align.Center => (new XRect(Left, y, Width, 14), XStringFormats.TopCenter),
+            _ => (new XRect(x, y, Right - x, 14), XStringFormats.TopLeft),
+        };
         g.DrawString(text, font, XBrushes.Black, box, format);
     }
 
