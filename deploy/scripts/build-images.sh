@@ -52,9 +52,10 @@ EOF
   [[ $(id -u) -eq 0 ]] || die "building the base image needs root (mmdebstrap); or set BASE_IMAGE"
   echo "base image: Debian 12 + ASP.NET Core runtime $runtime_version (mmdebstrap, a few minutes) ..."
   # The aspnet image's runtime dependencies (its Dockerfile's apt-get install list) plus tzdata, and publicsuffix
-  # (Ordering refuses public suffixes as sending domains, from /usr/share/publicsuffix).
+  # (Ordering refuses public suffixes as sending domains, from /usr/share/publicsuffix), and fonts-dejavu-core (the
+  # font Billing embeds in invoice and credit-note PDFs, from /usr/share/fonts/truetype/dejavu).
   mmdebstrap --variant=essential --quiet \
-    --include=ca-certificates,libc6,libgcc-s1,libicu72,libssl3,libstdc++6,tzdata,zlib1g,publicsuffix \
+    --include=ca-certificates,libc6,libgcc-s1,libicu72,libssl3,libstdc++6,tzdata,zlib1g,publicsuffix,fonts-dejavu-core \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --customize-hook="$work/customize.sh" \
     bookworm "$work/rootfs.tar" http://deb.debian.org/debian
