@@ -83,6 +83,31 @@ public sealed class InvoiceDocumentTests(PostgresFixture postgres) : IClassFixtu
     }
 
     [Fact]
+    public async Task A_renewal_takes_the_vat_of_the_profile_on_its_charge_date_and_charges_that_amount()
+    {
+        await using var stack = await BillingStack.StartAsync(postgres);
+        var customerId = Guid.NewGuid();
+        using var customer = stack.ClientFor(customerId);
+        var order = await stack.PlaceOrderAsync(customerId, "pm_card_visa", OrderedAt); // no profile yet: 180.29 with Dutch VAT
+        Assert.Equal(HttpStatusCode.OK, (await customer.PutAsJsonAsync("/api/account/billing-profile", BillingProfileApiTests.GermanBusiness)).StatusCode);
+
+        // Period 1 (5 January to 4 February) is charged 14 days before it starts.
+        var renewals = BillingSeed.Renewals(stack.Database, stack.Payments, TimeProvider.System);
+        Assert.Equal(1, await renewals.RunAsync(new DateOnly(2026, 12, 22), CancellationToken.None));
+
+        var invoices = (await stack.GetJsonAsync(customer, "/api/invoices")).GetProperty("items").EnumerateArray()
+            .Select(i => (i.GetProperty("periodStart").GetString(), i.GetProperty("periodEnd").GetString(), i.GetProperty("amount").GetDecimal(),
+                i.GetProperty("vatTreatment").GetString(), i.GetProperty("status").GetString())).ToList();
+        Assert.Equal([("2027-01-05", "2027-02-04", 149m, "ReverseCharge", "Paid"), ("2026-12-05", "2027-01-04", 180.29m, "Standard", "Paid")], invoices);
+        var ledger = await stack.GetJsonAsync(stack.Emulator, "/_emulator/ledger");
+        Assert.Contains(ledger.GetProperty("data").EnumerateArray(), e => e.GetProperty("amount").GetInt64() == 14900
+            && e.GetProperty("metadata").GetProperty("service_id").GetString() == order.ServiceId.ToString()
+            && e.GetProperty("metadata").GetProperty("period").GetString() == "1");
+        Assert.Equal(14900L, await stack.ScalarAsync<long>(
+            "SELECT (body->>'amountMinor')::bigint FROM outbox_messages WHERE message_type LIKE '%PaymentSucceeded' AND (body->>'periodIndex')::int = 1"));
+    }
+
+    [Fact]
     public async Task A_refused_first_payment_issues_no_invoice_and_a_new_card_retries_nothing()
     {
         await using var stack = await BillingStack.StartAsync(postgres);
