@@ -43,6 +43,17 @@ public sealed class VatTests
     }
 
     [Theory]
+    [InlineData("NL", true)]
+    [InlineData("GR", true)]
+    [InlineData("US", true)]
+    [InlineData("XX", false)]
+    [InlineData("EL", false)] // Greece's VAT prefix, not its country code
+    [InlineData("EU", false)]
+    [InlineData("nl", false)] // the API upper-cases first
+    public void Only_real_iso_country_codes_are_accepted(string code, bool accepted) =>
+        Assert.Equal(accepted, Apis.BillingProfileApi.IsCountry(code));
+
+    [Theory]
     [InlineData("NL", "nl 8195.04.223 b01")]
     [InlineData("DE", "DE123456789")]
     [InlineData("AT", "ATU12345678")]

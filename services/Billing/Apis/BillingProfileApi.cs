@@ -48,7 +48,7 @@ public static partial class BillingProfileApi
             .Required("postalCode", request.PostalCode, 20)
             .Required("city", request.City, 100)
             .Required("country", country, 2)
-            .Check("country", country is null || CountryCode().IsMatch(country), "country must be an ISO 3166 code of two letters, such as NL or DE.")
+            .Check("country", country is null || IsCountry(country), "country must be an ISO 3166 code of two letters, such as NL, DE or GR.")
             .Optional("vatId", vatId, 20)
             .Email("billingEmail", request.BillingEmail);
         if (validation.IsValid && vatId is not null && await vatIds.ProblemAsync(country!, vatId, ct) is { } problem)
@@ -70,6 +70,23 @@ public static partial class BillingProfileApi
         var decision = vat.Decide(p.Country, p.VatId);
         return new(p.Company, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId, p.BillingEmail, p.UpdatedAt,
             decision.Treatment, decision.RatePercent);
+    }
+
+    /// <summary>
+    /// A real ISO 3166 country (ICU's region list), not just two letters: the country decides the VAT, and an unknown
+    /// code would otherwise read as "outside the EU". EL and UK are VAT prefixes, not country codes.
+    /// </summary>
+    public static bool IsCountry(string code)
+    {
+        if (!CountryCode().IsMatch(code) || code is "EU" or "UN" or "EL" or "UK") return false;
+        try
+        {
+            return new System.Globalization.RegionInfo(code).TwoLetterISORegionName == code;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
