@@ -36,9 +36,9 @@ public sealed class InvoiceDocumentTests(PostgresFixture postgres) : IClassFixtu
         string[] fields =
         [
             // seller
-            "ProMTA B.V.", "Keizersgracht 100", "1015 AA Amsterdam", "VAT ID: NL123456782B01", "Reg.: KvK 12345678", "IBAN: NL91ABNA0417164300",
+            "ProMTA B.V.", "Keizersgracht 100", "1015 AA Amsterdam", "Netherlands", "VAT ID: NL123456782B01", "Reg.: KvK 12345678", "IBAN: NL91ABNA0417164300",
             // buyer
-            "Bill to", "Müller Versand GmbH", "Hauptstraße 5", "10115 Berlin", "DE", "VAT ID: DE123456789", "E-mail: rechnung@mueller.example",
+            "Bill to", "Müller Versand GmbH", "Hauptstraße 5", "10115 Berlin", "Germany", "VAT ID: DE123456789", "E-mail: rechnung@mueller.example",
             // document
             "INVOICE", $"Invoice number {number}", "Invoice date 2026-12-05", "Service period 2026-12-05 to 2027-01-04",
             "ProMTA Business, monthly subscription (prepaid)", "149.00 EUR", "VAT 0%", "Total 149.00 EUR",

@@ -12,10 +12,23 @@ public sealed record Party(
     public static Party Seller(SellerOptions s) => new(s.LegalName, s.AddressLine1, s.AddressLine2, s.PostalCode, s.City, s.Country, s.VatId,
         s.Registration, s.Email, s.BankName, s.Iban, s.Bic);
 
-    /// <summary>The address as printed, one line each, empty lines left out.</summary>
+    /// <summary>The address as printed, one line each, empty lines left out, the country by its English name.</summary>
     public IEnumerable<string> AddressLines() =>
-        new[] { AddressLine1, AddressLine2, string.Join(" ", new[] { PostalCode, City }.Where(p => !string.IsNullOrEmpty(p))), Country }
+        new[] { AddressLine1, AddressLine2, string.Join(" ", new[] { PostalCode, City }.Where(p => !string.IsNullOrEmpty(p))), CountryName(Country) }
             .Where(l => !string.IsNullOrEmpty(l))!;
+
+    private static string? CountryName(string? code)
+    {
+        if (string.IsNullOrEmpty(code)) return null;
+        try
+        {
+            return new System.Globalization.RegionInfo(code).EnglishName;
+        }
+        catch (ArgumentException)
+        {
+            return code;
+        }
+    }
 
     public string ToJson() => System.Text.Json.JsonSerializer.Serialize(this);
 
