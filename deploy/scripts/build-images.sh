@@ -29,6 +29,10 @@ dotnet_root=$(dirname "$(realpath "$(command -v dotnet)")")
 runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" && $2 ~ /^10\./ { v = $2 } END { print v }')
 [[ -n $runtime_version ]] || die "no ASP.NET Core 10 runtime next to $(command -v dotnet)"
 
+# A cached base image is reused while this key matches: the runtime, and a revision bumped when the package list changes
+# (2: fonts-dejavu-core for Billing's PDFs).
+base_key="$runtime_version base-2"
+
 build_base() {
   local work=$1
   for tool in mmdebstrap umoci skopeo docker-registry; do
@@ -67,7 +71,7 @@ EOF
     --config.env APP_UID=1654 --config.env ASPNETCORE_HTTP_PORTS=8080 --config.env DOTNET_RUNNING_IN_CONTAINER=true \
     --config.env "DOTNET_VERSION=$runtime_version" --config.env "ASPNET_VERSION=$runtime_version"
   rm -rf "$base_dir" && mkdir -p "$(dirname "$base_dir")" && mv "$work/oci" "$base_dir"
-  echo "$runtime_version" > "$base_dir.version"
+  echo "$base_key" > "$base_dir.version"
 }
 
 work=$(mktemp -d)
@@ -75,7 +79,7 @@ trap 'stop_pids; rm -rf "$work"' EXIT
 
 base_image=${BASE_IMAGE:-}
 if [[ -z $base_image ]]; then
-  [[ -d $base_dir && $(cat "$base_dir.version" 2>/dev/null) == "$runtime_version" ]] || build_base "$work"
+  [[ -d $base_dir && $(cat "$base_dir.version" 2>/dev/null) == "$base_key" ]] || build_base "$work"
   registry_port=$(free_port)
   cat > "$work/registry.yml" <<EOF
 version: 0.1
