@@ -9,10 +9,11 @@ bash "$(dirname "$0")/install-kubectl.sh"
 need=()
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 # python3-dkim: an independent DKIM verifier for the conformance tests.
+# fonts-dejavu-core: the font Billing embeds in invoice and credit-note PDFs.
 # publicsuffix: the Public Suffix List Ordering refuses sending domains from (co.uk, github.io).
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
 # mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
-for pkg in postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
+for pkg in fonts-dejavu-core postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
   mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done

@@ -29,6 +29,10 @@ dotnet_root=$(dirname "$(realpath "$(command -v dotnet)")")
 runtime_version=$(dotnet --list-runtimes | awk '$1 == "Microsoft.AspNetCore.App" && $2 ~ /^10\./ { v = $2 } END { print v }')
 [[ -n $runtime_version ]] || die "no ASP.NET Core 10 runtime next to $(command -v dotnet)"
 
+# A cached base image is reused while this key matches: the runtime, and a revision bumped when the package list changes
+# (2: fonts-dejavu-core for Billing's PDFs).
+base_key="$runtime_version base-2"
+
 build_base() {
   local work=$1
   for tool in mmdebstrap umoci skopeo docker-registry; do
@@ -52,9 +56,10 @@ EOF
   [[ $(id -u) -eq 0 ]] || die "building the base image needs root (mmdebstrap); or set BASE_IMAGE"
   echo "base image: Debian 12 + ASP.NET Core runtime $runtime_version (mmdebstrap, a few minutes) ..."
   # The aspnet image's runtime dependencies (its Dockerfile's apt-get install list) plus tzdata, and publicsuffix
-  # (Ordering refuses public suffixes as sending domains, from /usr/share/publicsuffix).
+  # (Ordering refuses public suffixes as sending domains, from /usr/share/publicsuffix), and fonts-dejavu-core (the
+  # font Billing embeds in invoice and credit-note PDFs, from /usr/share/fonts/truetype/dejavu).
   mmdebstrap --variant=essential --quiet \
-    --include=ca-certificates,libc6,libgcc-s1,libicu72,libssl3,libstdc++6,tzdata,zlib1g,publicsuffix \
+    --include=ca-certificates,libc6,libgcc-s1,libicu72,libssl3,libstdc++6,tzdata,zlib1g,publicsuffix,fonts-dejavu-core \
     --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/info/*' \
     --customize-hook="$work/customize.sh" \
     bookworm "$work/rootfs.tar" http://deb.debian.org/debian
@@ -66,7 +71,7 @@ EOF
     --config.env APP_UID=1654 --config.env ASPNETCORE_HTTP_PORTS=8080 --config.env DOTNET_RUNNING_IN_CONTAINER=true \
     --config.env "DOTNET_VERSION=$runtime_version" --config.env "ASPNET_VERSION=$runtime_version"
   rm -rf "$base_dir" && mkdir -p "$(dirname "$base_dir")" && mv "$work/oci" "$base_dir"
-  echo "$runtime_version" > "$base_dir.version"
+  echo "$base_key" > "$base_dir.version"
 }
 
 work=$(mktemp -d)
@@ -74,7 +79,7 @@ trap 'stop_pids; rm -rf "$work"' EXIT
 
 base_image=${BASE_IMAGE:-}
 if [[ -z $base_image ]]; then
-  [[ -d $base_dir && $(cat "$base_dir.version" 2>/dev/null) == "$runtime_version" ]] || build_base "$work"
+  [[ -d $base_dir && $(cat "$base_dir.version" 2>/dev/null) == "$base_key" ]] || build_base "$work"
   registry_port=$(free_port)
   cat > "$work/registry.yml" <<EOF
 version: 0.1

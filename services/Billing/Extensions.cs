@@ -56,16 +56,43 @@ public static class Extensions
         builder.Services.AddOptions<Notifications.EmailOptions>().BindConfiguration("Billing:Email")
             .Validate(o => !o.Enabled || MimeKit.MailboxAddress.TryParse(o.From, out _), "Billing:Email:From must be a mail address")
             .Validate(o => o.Port is > 0 and < 65536, "Billing:Email:Port must be a TCP port").ValidateOnStart();
+        AddInvoicing(builder);
         builder.Services.AddSingleton<Notifications.NotificationMailer>();
         builder.Services.AddHostedService<Notifications.NotificationMailerService>();
         return builder;
+    }
+
+    /// <summary>Seller, VAT, billing profiles, invoice and credit-note documents (issue 17).</summary>
+    private static void AddInvoicing(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<Invoices.SellerOptions>().BindConfiguration("Billing:Seller")
+            .Validate(o => !string.IsNullOrWhiteSpace(o.LegalName) && !string.IsNullOrWhiteSpace(o.VatId), "Billing:Seller needs LegalName and VatId")
+            .ValidateOnStart();
+        builder.Services.AddOptions<Vat.VatOptions>().BindConfiguration("Billing:Vat").ValidateOnStart();
+        builder.Services.AddOptions<Invoices.PdfOptions>().BindConfiguration("Billing:Pdf").ValidateOnStart();
+        builder.Services.AddSingleton(sp =>
+        {
+            var vat = sp.GetRequiredService<IOptions<Vat.VatOptions>>().Value;
+            var country = sp.GetRequiredService<IOptions<Invoices.SellerOptions>>().Value.Country.ToUpperInvariant();
+            return vat.IsEu(country)
+                ? new Vat.VatRules(vat, country)
+                : throw new OptionsValidationException("Billing:Seller:Country", typeof(Invoices.SellerOptions),
+                    [$"Billing:Seller:Country {country} has no rate in Billing:Vat:Rates: the seller must be established in the EU"]);
+        });
+        builder.Services.AddSingleton<Vat.IVatIdCheck, Vat.VatIdFormatCheck>();
+        builder.Services.AddSingleton<Invoices.InvoiceIssuer>();
+        builder.Services.AddSingleton<Orders.FirstMonthCharge>();
+        builder.Services.AddSingleton<Invoices.PdfFonts>();
+        builder.Services.AddSingleton<Invoices.DocumentPdf>();
+        builder.Services.AddSingleton<Invoices.InvoicePdf>();
+        builder.Services.AddSingleton<CreditNotes.CreditNotePdf>();
     }
 
     public static WebApplication MapBillingApis(this WebApplication app)
     {
         app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
-            .MapCheckoutApi().MapCancellationPreviewApi();
+            .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi();
         return app;
     }
 }

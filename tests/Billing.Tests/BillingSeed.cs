@@ -2,8 +2,10 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
+using ProMTA.Billing.Invoices;
 using ProMTA.Billing.Renewals;
 using ProMTA.Billing.Stripe;
+using ProMTA.Billing.Vat;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Tests;
@@ -26,5 +28,8 @@ internal static class BillingSeed
     }
 
     public static RenewalProcessor Renewals(Database db, StripePayments stripe, TimeProvider time) =>
-        new(db, stripe, new InvoiceSettlement(time), Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+        new(db, stripe, new InvoiceSettlement(time), Issuer(), Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+
+    /// <summary>Invoices as the local default seller (a Dutch company) issues them.</summary>
+    public static InvoiceIssuer Issuer() => new(new VatRules(new VatOptions(), "NL"), Options.Create(new SellerOptions()));
 }

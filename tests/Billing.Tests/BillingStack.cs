@@ -123,6 +123,21 @@ public sealed class BillingStack : IAsyncDisposable
         return new PaidService(customer, serviceId, invoiceId, number, charge.PaymentIntentId!);
     }
 
+    /// <summary>What OrderPlacedConsumer does with an order of ProMTA Business (149.00 EUR net a month) placed at <paramref name="orderedAt"/>.</summary>
+    public async Task<Contracts.Ordering.OrderPlaced> PlaceOrderAsync(Guid customerId, string card, DateTimeOffset orderedAt, bool specialRequirements = false)
+    {
+        var order = new Contracts.Ordering.OrderPlaced
+        {
+            OrderId = Guid.NewGuid(), ServiceId = Guid.NewGuid(), CustomerId = customerId, CustomerEmail = "jane@example.test", CustomerName = "Jane Doe",
+            ProductId = "promta-business", ProductName = "ProMTA Business", MonthlyPriceMinor = 14900, Currency = "EUR", DedicatedIps = 4,
+            PaymentMethodId = card, OrderedAt = orderedAt, HasSpecialRequirements = specialRequirements,
+        };
+        await using var work = await Database.BeginAsync();
+        await Service<Orders.FirstMonthCharge>().ChargeAsync(work, order, CancellationToken.None);
+        await work.CommitAsync();
+        return order;
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, object? param = null)
     {
         await using var connection = await Database.OpenAsync();

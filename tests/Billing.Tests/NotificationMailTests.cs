@@ -59,6 +59,27 @@ public sealed class NotificationMailTests(PostgresFixture postgres) : IClassFixt
         Assert.Equal("Rejected", Assert.Single((await stack.GetJsonAsync(client, "/api/notifications")).GetProperty("items").EnumerateArray()).GetProperty("mailStatus").GetString());
     }
 
+    [Fact]
+    public async Task A_customer_with_a_billing_profile_is_mailed_at_its_billing_email()
+    {
+        var port = FreePort.Next();
+        await using var sink = await SmtpSink.StartAsync(port);
+        await using var stack = await BillingStack.StartAsync(postgres, MailSettings(port));
+        var customerId = Guid.NewGuid();
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            await BillingRepository.AddAccountAsync(work, customerId, $"cus_{customerId:N}", DateTimeOffset.UtcNow);
+            await NotificationRepository.SetEmailAsync(work, customerId, "ops@customer.example");
+            await BillingProfileRepository.SaveAsync(work, customerId, new BillingProfile("Acme B.V.", "Damrak 1", null, "1012 LG", "Amsterdam", "NL", null,
+                "invoices@customer.example", DateTimeOffset.UtcNow));
+            await NotificationRepository.NotifyAsync(work, customerId, Guid.NewGuid(), "refund", "We refunded 50.00 EUR of invoice 7 to your card.", DateTimeOffset.UtcNow);
+            await work.CommitAsync();
+        }
+
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<string>("SELECT mail_status FROM notifications") == "Sent", "the notice is sent");
+        Assert.Contains("X-Rcpt-Args: <invoices@customer.example>", Assert.Single(sink.Messages()));
+    }
+
     private static Dictionary<string, string?> MailSettings(int port) => new()
     {
         ["Billing:Email:SmartHost"] = "127.0.0.1",

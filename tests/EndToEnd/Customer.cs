@@ -32,6 +32,9 @@ public sealed class Customer(HttpClient gateway, string apiKey, string email)
     public Task<HttpResponseMessage> PostAsync(string path, object? body = null) =>
         SendAsync(new HttpRequestMessage(HttpMethod.Post, path) { Content = body is null ? null : JsonContent.Create(body) });
 
+    public Task<HttpResponseMessage> PutAsync(string path, object body) =>
+        SendAsync(new HttpRequestMessage(HttpMethod.Put, path) { Content = JsonContent.Create(body) });
+
     public Task<HttpResponseMessage> DeleteAsync(string path) => SendAsync(new HttpRequestMessage(HttpMethod.Delete, path));
 
     /// <summary>Places an order with Stripe's test card; the trace id is the gateway's X-Request-Id.</summary>

@@ -50,6 +50,14 @@ public sealed class ReviewTests(PlatformFixture platform)
         var service = await customer.GetJsonAsync($"/api/services/{order.GetProperty("serviceId").GetGuid()}");
         Assert.Equal("Ended", service.GetProperty("status").GetString());
         Assert.Empty(service.GetProperty("ips").EnumerateArray());
+
+        // The refund is a credit note of the whole invoice (its own series), never an edit of the invoice.
+        var invoice = Assert.Single((await customer.GetJsonAsync("/api/invoices")).GetProperty("items").EnumerateArray());
+        var note = Assert.Single((await customer.GetJsonAsync("/api/credit-notes")).GetProperty("items").EnumerateArray());
+        Assert.Equal((invoice.GetProperty("number").GetInt64(), invoice.GetProperty("amount").GetDecimal(), "Paid"),
+            (note.GetProperty("invoiceNumber").GetInt64(), note.GetProperty("amount").GetDecimal(), invoice.GetProperty("status").GetString()));
+        using var pdf = await customer.GetAsync($"/api/credit-notes/{note.GetProperty("id").GetGuid()}/pdf");
+        Assert.Equal("application/pdf", pdf.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

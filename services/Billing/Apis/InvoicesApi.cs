@@ -6,13 +6,18 @@ using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Billing.Apis;
 
+/// <param name="PeriodEnd">The last day paid for, included: a period is [periodStart, periodEnd], as in the PDF and the portal.</param>
+/// <param name="Amount">The total charged, VAT included (<paramref name="Net"/> + <paramref name="Vat"/>).</param>
+/// <param name="VatTreatment">Standard, ReverseCharge, OutsideScope, or NotCharged (issued before VAT was applied).</param>
 public sealed record InvoiceDto(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, decimal Amount, string Currency,
-    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, decimal AmountRefunded)
+    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, decimal AmountRefunded,
+    decimal Net, decimal Vat, decimal VatRate, string VatTreatment, string Description, string PaymentMethod)
 {
     /// <summary>The invoice never changes once issued (rule 14); refunds are shown beside it as <see cref="AmountRefunded"/>.</summary>
-    public static InvoiceDto From(InvoiceRow i) => new(i.Id, i.Number, i.ServiceId, i.PeriodStart, i.PeriodEnd, i.AmountMinor / 100m,
-        i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt, i.AmountRefundedMinor / 100m);
+    public static InvoiceDto From(InvoiceRow i) => new(i.Id, i.Number, i.ServiceId, i.PeriodStart, i.PeriodLastDay, i.AmountMinor / 100m,
+        i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt, i.AmountRefundedMinor / 100m,
+        i.NetMinor / 100m, i.VatMinor / 100m, i.VatRate, i.VatTreatment, Invoices.InvoiceDocument.Description(i), i.PaymentMethod);
 }
 
 public static class InvoicesApi
@@ -30,9 +35,10 @@ public static class InvoicesApi
         await invoices.FindAsync(user.CustomerId(), invoiceId, ct) is { } invoice ? TypedResults.Ok(InvoiceDto.From(invoice)) : TypedResults.NotFound();
 
     /// <summary>Rule 14: invoices can be downloaded; the PDF is rendered from the immutable invoice.</summary>
-    public static async Task<Results<FileContentHttpResult, NotFound>> PdfAsync(Guid invoiceId, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct) =>
+    public static async Task<Results<FileContentHttpResult, NotFound>> PdfAsync(
+        Guid invoiceId, ClaimsPrincipal user, InvoiceQueries invoices, Invoices.InvoicePdf pdf, CancellationToken ct) =>
         await invoices.FindAsync(user.CustomerId(), invoiceId, ct) is { } invoice
-            ? TypedResults.File(Invoices.InvoicePdf.Render(invoice, "ProMTA"), "application/pdf", $"promta-invoice-{invoice.Number}.pdf")
+            ? TypedResults.File(pdf.Render(invoice), "application/pdf", $"promta-invoice-{invoice.Number}.pdf")
             : TypedResults.NotFound();
 
     public static async Task<Ok<PagedList<InvoiceDto>>> ListAsync([AsParameters] PageRequest pageRequest, ClaimsPrincipal user, InvoiceQueries invoices, CancellationToken ct)

@@ -6,10 +6,13 @@ namespace ProMTA.Billing.Data;
 public sealed record BilledService(
     Guid ServiceId, Guid OrderId, Guid CustomerId, string ProductId, long MonthlyPriceMinor, string Currency,
     int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt,
-    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null, bool RequiresReview = false);
+    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null, bool RequiresReview = false, string? ProductName = null);
 
+/// <param name="PeriodEnd">Exclusive: the day the next period starts (the calendar's convention; documents print the day before).</param>
+/// <param name="AmountMinor">The total charged, VAT included.</param>
+/// <param name="Content">VAT, line and parties; null only for invoices that carry no VAT (seeded history).</param>
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
-    long AmountMinor, string Currency, DateTimeOffset IssuedAt);
+    long AmountMinor, string Currency, DateTimeOffset IssuedAt, Invoices.InvoiceContent? Content = null);
 
 public sealed record PaidInvoice(Guid Id, string StripePaymentIntentId, long AmountRefundedMinor);
 
@@ -23,14 +26,16 @@ public static class BillingRepository
         """;
     private const string InsertServiceSql = """
         INSERT INTO billed_services (service_id, order_id, customer_id, product_id, monthly_price_minor, currency, dedicated_ips,
-                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on, requires_review)
+                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on, requires_review, product_name)
         VALUES (@ServiceId, @OrderId, @CustomerId, @ProductId, @MonthlyPriceMinor, @Currency, @DedicatedIps,
-                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview)
+                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview, @ProductName)
         """;
     private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
     private const string InsertInvoiceSql = """
-        INSERT INTO invoices (id, number, service_id, customer_id, period_index, period_start, period_end, amount_minor, currency, status, issued_at)
-        VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt)
+        INSERT INTO invoices (id, number, service_id, customer_id, period_index, period_start, period_end, amount_minor, currency, status, issued_at,
+                              net_minor, vat_minor, vat_rate, vat_treatment, line_description, seller, buyer)
+        VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt,
+                @NetMinor, @VatMinor, @VatRate, @VatTreatment, @LineDescription, @Seller::jsonb, @Buyer::jsonb)
         """;
     private const string MarkPaidSql = """
         UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = COALESCE(@PaymentIntentId, stripe_payment_intent_id), paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
@@ -60,11 +65,19 @@ public static class BillingRepository
     /// <summary>Issues the invoice with the next number; the number commits (or rolls back) with the invoice.</summary>
     public static async Task<long> IssueInvoiceAsync(UnitOfWork work, NewInvoice invoice)
     {
+        var content = invoice.Content;
+        if (content is not null && content.GrossMinor != invoice.AmountMinor)
+        {
+            throw new ArgumentException($"Invoice amount {invoice.AmountMinor} is not its net plus VAT ({content.GrossMinor})", nameof(invoice));
+        }
         var number = await work.ExecuteScalarAsync<long>(NextNumberSql);
         await work.ExecuteAsync(InsertInvoiceSql, new
         {
             invoice.Id, Number = number, invoice.ServiceId, invoice.CustomerId, invoice.PeriodIndex, invoice.PeriodStart,
             invoice.PeriodEnd, invoice.AmountMinor, invoice.Currency, Status = InvoiceStatus.Open, invoice.IssuedAt,
+            NetMinor = content?.NetMinor ?? invoice.AmountMinor, VatMinor = content?.VatMinor ?? 0, VatRate = content?.VatRate ?? 0m,
+            VatTreatment = content?.VatTreatment ?? Vat.VatTreatment.NotCharged, LineDescription = content?.LineDescription,
+            Seller = content?.Seller.ToJson(), Buyer = content?.Buyer.ToJson(),
         });
         return number;
     }

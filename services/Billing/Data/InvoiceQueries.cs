@@ -6,16 +6,29 @@ namespace ProMTA.Billing.Data;
 /// <param name="MailStatus">Pending, Sent, Rejected (the mail server refused it) or NoAddress.</param>
 public sealed record NotificationRow(Guid Id, Guid ServiceId, string Kind, string Message, DateTimeOffset CreatedAt, string MailStatus, DateTimeOffset? MailedAt);
 
+/// <param name="PeriodEnd">Exclusive, as stored: the day the next period starts.</param>
+/// <param name="AmountMinor">The total charged, VAT included.</param>
 public sealed record InvoiceRow(
     Guid Id, long Number, Guid ServiceId, DateOnly PeriodStart, DateOnly PeriodEnd, long AmountMinor, string Currency,
-    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, long AmountRefundedMinor);
+    string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, long AmountRefundedMinor,
+    long NetMinor, long VatMinor, decimal VatRate, string VatTreatment, string? LineDescription, string? Seller, string? Buyer,
+    string PaymentMethod, string ProductId)
+{
+    /// <summary>The last day the invoice pays for: every document and API shows periods as [start, last day], both included.</summary>
+    public DateOnly PeriodLastDay => PeriodEnd.AddDays(-1);
+}
 
 public sealed class InvoiceQueries(Database db)
 {
-    private const string Columns = "id, number, service_id, period_start, period_end, amount_minor, currency, status, failure_reason, issued_at, paid_at, amount_refunded_minor";
-    private const string FindSql = $"SELECT {Columns} FROM invoices WHERE id = @Id AND customer_id = @CustomerId";
+    private const string Columns = """
+        i.id, i.number, i.service_id, i.period_start, i.period_end, i.amount_minor, i.currency, i.status, i.failure_reason, i.issued_at, i.paid_at,
+        i.amount_refunded_minor, i.net_minor, i.vat_minor, i.vat_rate, i.vat_treatment, i.line_description, i.seller::text AS seller,
+        i.buyer::text AS buyer, i.payment_method, s.product_id
+        """;
+    private const string From = "FROM invoices i JOIN billed_services s ON s.service_id = i.service_id";
+    private const string FindSql = $"SELECT {Columns} {From} WHERE i.id = @Id AND i.customer_id = @CustomerId";
     private const string ListSql = $"""
-        SELECT {Columns} FROM invoices WHERE customer_id = @CustomerId ORDER BY number DESC LIMIT @Limit OFFSET @Offset
+        SELECT {Columns} {From} WHERE i.customer_id = @CustomerId ORDER BY i.number DESC LIMIT @Limit OFFSET @Offset
         """;
     private const string CountSql = "SELECT count(*) FROM invoices WHERE customer_id = @CustomerId";
     private const string NotificationsSql = """

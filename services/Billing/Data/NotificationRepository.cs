@@ -11,10 +11,12 @@ public static class NotificationRepository
         INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at, next_mail_at)
         VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt, @CreatedAt)
         """;
+    // Billing mail goes to the billing profile's address where there is one, else to the latest order's.
     // SKIP LOCKED: replicas mail different notifications; the row stays locked until its outcome commits.
     private const string ClaimSql = """
-        SELECT n.id, n.kind, n.message, n.created_at, n.mail_attempts, a.email
+        SELECT n.id, n.kind, n.message, n.created_at, n.mail_attempts, COALESCE(p.billing_email, a.email) AS email
         FROM notifications n LEFT JOIN billing_accounts a ON a.customer_id = n.customer_id
+        LEFT JOIN billing_profiles p ON p.customer_id = n.customer_id
         WHERE n.mail_status = 'Pending' AND n.next_mail_at <= @Now
         ORDER BY n.next_mail_at, n.id
         LIMIT 1

@@ -23,12 +23,14 @@ public sealed record DueService
     public DateOnly? LastDay { get; init; }
     public bool RetryRequested { get; init; }
     public bool RequiresReview { get; init; }
+    public string? ProductName { get; init; }
 }
 
 /// <summary>An open invoice (found by id or by its Stripe PaymentIntent), with its service locked.</summary>
 public sealed record InvoiceByPaymentIntent(DueService Service, OpenInvoice Invoice, int Period);
 
-public sealed record OpenInvoice(Guid InvoiceId, long InvoiceNumber);
+/// <param name="AmountMinor">What the invoice charges, VAT included.</param>
+public sealed record OpenInvoice(Guid InvoiceId, long InvoiceNumber, long AmountMinor);
 
 public sealed record RenewalState(string BillingStatus, int NextPeriod, int DunningAttempts, DateOnly? NextDueOn);
 
@@ -39,7 +41,7 @@ public static class RenewalRepository
     private const string ClaimSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested, s.requires_review
+               s.retry_requested, s.requires_review, s.product_name
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.next_due_on, s.service_id
@@ -49,7 +51,8 @@ public static class RenewalRepository
     private const string OpenInvoiceWithServiceSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested, s.requires_review, i.id AS invoice_id, i.number AS invoice_number, i.period_index
+               s.retry_requested, s.requires_review, s.product_name, i.id AS invoice_id, i.number AS invoice_number, i.amount_minor,
+               i.period_index
         FROM invoices i
         JOIN billed_services s ON s.service_id = i.service_id
         JOIN billing_accounts a ON a.customer_id = s.customer_id
@@ -68,7 +71,7 @@ public static class RenewalRepository
         WHERE service_id = @ServiceId
         """;
     private const string OpenInvoiceSql = """
-        SELECT id AS invoice_id, number AS invoice_number FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
+        SELECT id AS invoice_id, number AS invoice_number, amount_minor FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
         """;
     // An earlier attempt waiting for the customer's authentication (its pay link is out).
     private const string AwaitingAuthenticationSql = """

@@ -1,69 +1,63 @@
-using System.Globalization;
-using System.Text;
+using Microsoft.Extensions.Options;
 using ProMTA.Billing.Data;
+using ProMTA.Billing.Domain;
+using ProMTA.Billing.Vat;
 
 namespace ProMTA.Billing.Invoices;
 
 /// <summary>
-/// Renders an invoice as a one-page PDF (PDF 1.4, the standard Helvetica font, no library needed). The document
-/// is derived from the immutable invoice row, so the same invoice always downloads the same content.
+/// An invoice as a PDF, derived from the immutable invoice row and the seller and buyer snapshots it was issued with,
+/// so the same invoice always prints the same content (only its payment status moves). Dates are the business zone's,
+/// yyyy-MM-dd; the period is printed with both days included, as the API and the portal show it.
 /// </summary>
-public static class InvoicePdf
+public sealed class InvoicePdf(DocumentPdf pdf, BillingCalendar calendar, IOptions<SellerOptions> seller)
 {
-    public static byte[] Render(InvoiceRow invoice, string seller)
+    public byte[] Render(InvoiceRow invoice) => pdf.Render(Document(invoice));
+
+    public BillingDocument Document(InvoiceRow i)
     {
-        var culture = CultureInfo.InvariantCulture;
-        string[] lines =
-        [
-            $"{seller} - Invoice {invoice.Number}",
-            "",
-            $"Invoice number: {invoice.Number}",
-            $"Issued: {invoice.IssuedAt.UtcDateTime.ToString("yyyy-MM-dd", culture)}",
-            $"Service: {invoice.ServiceId}",
-            $"Period: {invoice.PeriodStart.ToString("yyyy-MM-dd", culture)} to {invoice.PeriodEnd.AddDays(-1).ToString("yyyy-MM-dd", culture)}",
-            "",
-            $"ProMTA hosted MTA, one month, prepaid: {(invoice.AmountMinor / 100m).ToString("0.00", culture)} {invoice.Currency}",
-            "Unlimited relay: no charge for messages, contacts or bandwidth.",
-            "",
-            $"Total: {(invoice.AmountMinor / 100m).ToString("0.00", culture)} {invoice.Currency}",
-            $"Status: {invoice.Status}" + (invoice.PaidAt is { } paid ? $" ({paid.UtcDateTime.ToString("yyyy-MM-dd", culture)})" : ""),
-        ];
-        var content = new StringBuilder("BT /F1 12 Tf 72 770 Td 16 TL\n");
-        foreach (var line in lines) content.Append('(').Append(Escape(line)).Append(") Tj T*\n");
-        content.Append("ET");
-        return Document(content.ToString());
+        var period = InvoiceDocument.Period(i.PeriodStart, i.PeriodLastDay);
+        var issued = calendar.LocalDate(i.IssuedAt);
+        var notes = new List<string> { InvoiceDocument.PaymentNote(i, calendar) };
+        if (VatTreatment.Mention(i.VatTreatment) is { } mention) notes.Add(mention);
+        if (i.AmountRefundedMinor > 0) notes.Add($"Refunded: {DocumentPdf.Money(i.AmountRefundedMinor, i.Currency)}, see the credit notes referencing this invoice.");
+        notes.Add("Prices exclude VAT. Unlimited relay: no charge for messages, contacts or bandwidth.");
+        return new BillingDocument("Invoice", i.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [("Invoice number", i.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Invoice date", $"{issued:yyyy-MM-dd}"),
+             ("Supply date", $"{i.PeriodStart:yyyy-MM-dd}"), ("Service period", period), ("Payment", i.Status)],
+            Party.FromJson(i.Seller) ?? Party.Seller(seller.Value), Party.FromJson(i.Buyer) ?? new Party("Account holder (issued before billing profiles)"),
+            [new DocumentLine(InvoiceDocument.Description(i), $"Service period {period}", i.NetMinor, i.VatRate, i.VatMinor)],
+            i.Currency, i.NetMinor, i.VatRate, i.VatMinor, i.AmountMinor, notes);
+    }
+}
+
+/// <summary>The wording invoices share between the API, the PDF and credit notes.</summary>
+public static class InvoiceDocument
+{
+    /// <summary>The plan's name as issued; invoices from before plan names were kept show the product id.</summary>
+    public static string Description(InvoiceRow i) => i.LineDescription ?? $"{i.ProductId}, monthly subscription (prepaid)";
+
+    /// <summary>A period as every document prints it: first and last day, both included.</summary>
+    public static string Period(DateOnly first, DateOnly last) => $"{first:yyyy-MM-dd} to {last:yyyy-MM-dd}";
+
+    public static string PaymentNote(InvoiceRow i, BillingCalendar calendar)
+    {
+        var transfer = i.PaymentMethod == "bank_transfer";
+        var method = transfer ? "bank transfer" : "card (Stripe)";
+        return i.Status switch
+        {
+            InvoiceStatus.Paid => $"Payment: paid by {method} on {calendar.LocalDate(i.PaidAt ?? i.IssuedAt):yyyy-MM-dd}.",
+            InvoiceStatus.Open when transfer => Transfer(i),
+            InvoiceStatus.Open => $"Payment: open, to be charged to the card on file before {i.PeriodStart:yyyy-MM-dd}.",
+            InvoiceStatus.Uncollectible => "Payment: not received; written off as uncollectible.",
+            _ => $"Payment: {i.Status}.",
+        };
     }
 
-    private static byte[] Document(string content)
+    private static string Transfer(InvoiceRow i)
     {
-        string[] objects =
-        [
-            "<< /Type /Catalog /Pages 2 0 R >>",
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-            $"<< /Length {Encoding.ASCII.GetByteCount(content)} >>\nstream\n{content}\nendstream",
-        ];
-        var pdf = new StringBuilder("%PDF-1.4\n");
-        var offsets = new List<int>();
-        for (var i = 0; i < objects.Length; i++)
-        {
-            offsets.Add(Encoding.ASCII.GetByteCount(pdf.ToString()));
-            pdf.Append(i + 1).Append(" 0 obj\n").Append(objects[i]).Append("\nendobj\n");
-        }
-        var xref = Encoding.ASCII.GetByteCount(pdf.ToString());
-        pdf.Append("xref\n0 ").Append(objects.Length + 1).Append("\n0000000000 65535 f \n");
-        foreach (var offset in offsets) pdf.Append(offset.ToString("D10", CultureInfo.InvariantCulture)).Append(" 00000 n \n");
-        pdf.Append("trailer\n<< /Size ").Append(objects.Length + 1).Append(" /Root 1 0 R >>\nstartxref\n").Append(xref).Append("\n%%EOF\n");
-        return Encoding.ASCII.GetBytes(pdf.ToString());
+        var seller = Party.FromJson(i.Seller);
+        return $"Payment: open, by bank transfer of {DocumentPdf.Money(i.AmountMinor, i.Currency)} before {i.PeriodStart:yyyy-MM-dd} to "
+            + $"{seller?.Name} at {seller?.BankName}, IBAN {seller?.Iban}, BIC {seller?.Bic}, quoting invoice {i.Number}.";
     }
-
-    /// <summary>PDF string literals: backslash-escape the delimiters; anything outside ASCII becomes '?'.</summary>
-    private static string Escape(string text) =>
-        new(text.SelectMany(c => c switch
-        {
-            '(' or ')' or '\\' => new[] { '\\', c },
-            > '~' or < ' ' => ['?'],
-            _ => [c],
-        }).ToArray());
 }

@@ -22,7 +22,7 @@ public sealed class InvoiceSettlement(TimeProvider time)
             ServiceId = service.ServiceId,
             InvoiceId = invoice.InvoiceId,
             InvoiceNumber = invoice.InvoiceNumber,
-            AmountMinor = service.MonthlyPriceMinor,
+            AmountMinor = invoice.AmountMinor,
             Currency = service.Currency,
             PeriodIndex = period,
             PeriodStart = BillingCalendar.PeriodStart(service.OrderedOn, period),

@@ -16,7 +16,8 @@ namespace ProMTA.Billing.Renewals;
 /// so neither a crash nor a second replica can charge a period twice. Days missed while down are caught up.
 /// </summary>
 public sealed partial class RenewalProcessor(
-    Database db, StripePayments stripe, InvoiceSettlement settlement, IOptions<BillingOptions> options, TimeProvider time, ILogger<RenewalProcessor> log)
+    Database db, StripePayments stripe, InvoiceSettlement settlement, Invoices.InvoiceIssuer issuer, IOptions<BillingOptions> options, TimeProvider time,
+    ILogger<RenewalProcessor> log)
 {
     public async Task<int> RunAsync(DateOnly today, CancellationToken ct)
     {
@@ -72,10 +73,12 @@ public sealed partial class RenewalProcessor(
         var invoice = await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, period);
         if (invoice is null)
         {
+            // VAT and buyer as the billing profile stands on the charge date; the invoice keeps them from then on.
             var id = Guid.CreateVersion7();
+            var content = await issuer.PrepareAsync(work, service.CustomerId, service.MonthlyPriceMinor, service.ProductName ?? service.ProductId);
             var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
-                BillingCalendar.PeriodEnd(service.OrderedOn, period), service.MonthlyPriceMinor, service.Currency, time.GetUtcNow()));
-            invoice = new OpenInvoice(id, number);
+                BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content));
+            invoice = new OpenInvoice(id, number, content.GrossMinor);
         }
         if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
         {
@@ -97,7 +100,7 @@ public sealed partial class RenewalProcessor(
         }
         var result = service.StripePaymentMethodId is null
             ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
-            : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, service.MonthlyPriceMinor, service.Currency,
+            : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, invoice.AmountMinor, service.Currency,
                 key, offSession: true,
                 new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["period"] = period.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 $"ProMTA {service.ProductId}, period from {start:yyyy-MM-dd}", ct);

@@ -9,6 +9,8 @@ public sealed record OrderPlaced
     public required string CustomerEmail { get; init; }
     public required string CustomerName { get; init; }
     public required string ProductId { get; init; }
+    /// <summary>The plan's name as the catalogue shows it (printed on invoices); absent in messages sent before it existed.</summary>
+    public string? ProductName { get; init; }
     /// <summary>Monthly price in minor units (cents) of <see cref="Currency"/>.</summary>
     public required long MonthlyPriceMinor { get; init; }
     public required string Currency { get; init; }

@@ -86,6 +86,7 @@ public static partial class OrdersApi
             CustomerEmail = customer.Email,
             CustomerName = customer.Name,
             ProductId = product.Id,
+            ProductName = product.Name,
             MonthlyPriceMinor = product.MonthlyPriceMinor,
             Currency = product.Currency,
             DedicatedIps = product.DedicatedIps,

@@ -28,12 +28,16 @@ public sealed class ServiceRepository(Database db)
         id, order_id, product_id, status, ips, hostname, smtp_username, relay_mode, billing_day, paid_through, ends_on,
         setup_deadline, live_at
         """;
-    private const string FindSql = $"SELECT {Columns} FROM services WHERE id = @ServiceId AND customer_id = @CustomerId";
+    // A service whose first payment failed was never created (issue 17): nothing to manage, so it is not shown (its
+    // order still is, as PaymentFailed). A first payment completed later through the bank's pay link moves the order
+    // on, and the service appears.
+    private const string Created = "NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = services.order_id AND o.status = 'PaymentFailed')";
+    private const string FindSql = $"SELECT {Columns} FROM services WHERE id = @ServiceId AND customer_id = @CustomerId AND {Created}";
     private const string ListSql = $"""
-        SELECT {Columns} FROM services WHERE customer_id = @CustomerId
+        SELECT {Columns} FROM services WHERE customer_id = @CustomerId AND {Created}
         ORDER BY created_at DESC, id LIMIT @Limit OFFSET @Offset
         """;
-    private const string CountSql = "SELECT count(*) FROM services WHERE customer_id = @CustomerId";
+    private const string CountSql = $"SELECT count(*) FROM services WHERE customer_id = @CustomerId AND {Created}";
     private const string PaidSql = """
         UPDATE services SET billing_day = @BillingDay, paid_through = GREATEST(paid_through, @PaidThrough) WHERE id = @ServiceId
         """;

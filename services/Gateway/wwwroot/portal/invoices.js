@@ -2,19 +2,19 @@
 document.addEventListener('DOMContentLoaded', async () => {
   const { api, el, show, alert, problem, date, money, busy, requireLogin } = Portal;
   if (!requireLogin()) return;
-  if (new URLSearchParams(location.search).get('card') === 'updated') alert('invoices-alert', 'ok', 'Your new card is saved. Renewals and any unpaid invoice are charged to it.');
+  if (new URLSearchParams(location.search).get('card') === 'updated') alert('invoices-alert', 'ok', 'Your new card is saved. Renewals and unpaid renewal invoices are charged to it.');
 
   const r = await api('GET', '/api/invoices?pageSize=100');
   if (!r.ok) { alert('invoices-alert', 'error', problem(r)); return; }
   const invoices = r.data.items;
   // The PDF route needs the bearer header, so the file is fetched and handed to the browser as a download.
-  const download = async (invoice, button) => {
+  const download = async (path, name, button) => {
     busy(button, true, 'Downloading…');
-    const pdf = await api('GET', `/api/invoices/${invoice.id}/pdf`, undefined, { blob: true });
+    const pdf = await api('GET', path, undefined, { blob: true });
     busy(button, false);
     if (!pdf.ok) { alert('invoices-alert', 'error', problem(pdf)); return; }
     const url = URL.createObjectURL(pdf.data);
-    const a = el('a', { href: url, download: `promta-invoice-${invoice.number}.pdf` });
+    const a = el('a', { href: url, download: name });
     document.body.append(a);
     a.click();
     a.remove();
@@ -26,9 +26,36 @@ document.addEventListener('DOMContentLoaded', async () => {
     el('tbody', {}, invoices.map(i => el('tr', {},
       el('td', { 'data-label': 'Number' }, String(i.number)),
       el('td', { 'data-label': 'Period' }, `${date(i.periodStart)} to ${date(i.periodEnd)}`),
-      el('td', { 'data-label': 'Amount' }, money({ amount: i.amount, currency: i.currency })),
+      el('td', { 'data-label': 'Amount' }, money({ amount: i.amount, currency: i.currency }),
+        el('span', { class: 'muted' }, i.vatTreatment === 'ReverseCharge' ? ' (VAT reverse charged)' : ` (incl. ${money({ amount: i.vat, currency: i.currency })} VAT)`)),
       el('td', { 'data-label': 'Status' }, el('span', { class: i.status === 'Paid' ? 'status good' : 'status' }, i.status), i.failureReason ? ` ${i.failureReason}` : ''),
-      el('td', { 'data-label': 'PDF' }, el('button', { type: 'button', class: 'secondary', onclick: e => download(i, e.currentTarget) }, `Download invoice ${i.number} (PDF)`))))))));
+      el('td', { 'data-label': 'PDF' }, el('button', { type: 'button', class: 'secondary', onclick: e => download(`/api/invoices/${i.id}/pdf`, `promta-invoice-${i.number}.pdf`, e.currentTarget) }, `Download invoice ${i.number} (PDF)`))))))));
+
+  const notes = await api('GET', '/api/credit-notes?pageSize=100');
+  if (notes.ok) show('credit-notes', notes.data.items.length === 0 ? el('p', {}, 'No credit notes.') : el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
+    el('thead', {}, el('tr', {}, ['Number', 'Invoice', 'Reason', 'Amount', 'PDF'].map(h => el('th', { scope: 'col' }, h)))),
+    el('tbody', {}, notes.data.items.map(c => el('tr', {},
+      el('td', { 'data-label': 'Number' }, c.displayNumber),
+      el('td', { 'data-label': 'Invoice' }, String(c.invoiceNumber)),
+      el('td', { 'data-label': 'Reason' }, c.reason),
+      el('td', { 'data-label': 'Amount' }, money({ amount: c.amount, currency: c.currency })),
+      el('td', { 'data-label': 'PDF' }, el('button', { type: 'button', class: 'secondary', onclick: e => download(`/api/credit-notes/${c.id}/pdf`, `promta-credit-note-${c.number}.pdf`, e.currentTarget) }, `Download credit note ${c.displayNumber} (PDF)`))))))));
+
+  // Billing details: filled from the saved profile (404: none yet), saved with PUT.
+  const fields = ['company', 'addressLine1', 'addressLine2', 'postalCode', 'city', 'country', 'vatId', 'billingEmail'];
+  const profile = await api('GET', '/api/account/billing-profile');
+  if (profile.ok) for (const f of fields) document.getElementById(f).value = profile.data[f] ?? '';
+  document.getElementById('billing-profile').addEventListener('submit', async e => {
+    e.preventDefault();
+    const button = e.submitter || e.target.querySelector('button');
+    busy(button, true, 'Saving…');
+    const body = Object.fromEntries(fields.map(f => [f, document.getElementById(f).value.trim() || null]));
+    const saved = await api('PUT', '/api/account/billing-profile', body);
+    busy(button, false);
+    if (!saved.ok) { alert('profile-alert', 'error', problem(saved)); return; }
+    const vat = saved.data.vatTreatment === 'ReverseCharge' ? 'VAT is reverse charged' : saved.data.vatTreatment === 'OutsideScope' ? 'no EU VAT applies' : `VAT is ${saved.data.vatRate}%`;
+    alert('profile-alert', 'ok', `Saved. Invoices from now on are made out to ${saved.data.company}; ${vat}.`);
+  });
 
   document.getElementById('change-card').addEventListener('click', async e => {
     busy(e.currentTarget, true, 'Opening Stripe…');

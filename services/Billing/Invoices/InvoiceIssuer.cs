@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Options;
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Vat;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.Invoices;
+
+/// <summary>What an invoice will say, decided before its amount is charged: VAT, line and both parties as of now.</summary>
+public sealed record InvoiceContent(long NetMinor, long VatMinor, decimal VatRate, string VatTreatment, string LineDescription, Party Seller, Party Buyer)
+{
+    public long GrossMinor => NetMinor + VatMinor;
+}
+
+/// <summary>
+/// Prepares every invoice Billing issues (first month, renewals): the VAT of the customer's billing profile as it is
+/// now (see <see cref="VatRules"/>), the plan's name on the line, and the seller and buyer snapshots the document keeps.
+/// </summary>
+public sealed class InvoiceIssuer(VatRules vat, IOptions<SellerOptions> seller)
+{
+    public async Task<InvoiceContent> PrepareAsync(UnitOfWork work, Guid customerId, long netMinor, string productName)
+    {
+        var profile = await BillingProfileRepository.FindAsync(work, customerId);
+        Party buyer;
+        if (profile is not null)
+        {
+            buyer = new Party(profile.Company, profile.AddressLine1, profile.AddressLine2, profile.PostalCode, profile.City, profile.Country,
+                profile.VatId, Email: profile.BillingEmail);
+        }
+        else
+        {
+            var (name, email) = await BillingProfileRepository.FindHolderAsync(work, customerId);
+            buyer = new Party(name ?? email ?? customerId.ToString(), Email: email);
+        }
+        var decision = vat.Decide(profile?.Country, profile?.VatId);
+        var amounts = VatRules.Charge(netMinor, decision.RatePercent);
+        return new InvoiceContent(amounts.NetMinor, amounts.VatMinor, decision.RatePercent, decision.Treatment,
+            $"{productName}, monthly subscription (prepaid)", Party.Seller(seller.Value), buyer);
+    }
+}
