@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using MailKit.Net.Smtp;
@@ -38,7 +35,7 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
             ["Webhooks:RetryInitial"] = "00:00:00.200",
             ["Webhooks:RetryMax"] = "00:00:00.500",
         });
-        using var receiver = new Receiver { Answer = HttpStatusCode.ServiceUnavailable };
+        using var receiver = new WebhookReceiver { Answer = HttpStatusCode.ServiceUnavailable };
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
         await AddServiceAsync(customer, service, username);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
@@ -167,75 +164,5 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
             VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
             INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
             """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
-    }
-
-    private sealed record ReceivedEvent(long Id, string Type, string Recipient, bool Replay);
-
-    private sealed record Call(string Signature, byte[] Body)
-    {
-        /// <summary>As a receiver checks it: HMAC-SHA256 over "t.body" with the secret, compared in constant time.</summary>
-        public bool Verifies(string secret)
-        {
-            var parts = Signature.Split(',').Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
-            byte[] signed = [.. Encoding.UTF8.GetBytes(parts["t"] + "."), .. Body];
-            var expected = HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), signed);
-            return CryptographicOperations.FixedTimeEquals(expected, Convert.FromHexString(parts["v1"]));
-        }
-    }
-
-    /// <summary>An HTTP endpoint on a real socket that answers <see cref="Answer"/> and keeps what it was sent.</summary>
-    private sealed class Receiver : IDisposable
-    {
-        private readonly HttpListener listener = new();
-        private readonly ConcurrentQueue<Call> calls = new();
-        private readonly ConcurrentQueue<ReceivedEvent> events = new();
-
-        public Receiver()
-        {
-            Url = $"http://127.0.0.1:{FreePort.Next()}/hook/";
-            listener.Prefixes.Add(Url);
-            listener.Start();
-            _ = Task.Run(ServeAsync);
-        }
-
-        public string Url { get; }
-        public volatile HttpStatusCode Answer;
-        public IReadOnlyList<Call> Calls => [.. calls];
-
-        public IReadOnlyList<ReceivedEvent> Events(Func<ReceivedEvent, bool> where) => [.. events.Where(where)];
-
-        private async Task ServeAsync()
-        {
-            while (listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await listener.GetContextAsync();
-                }
-                catch (Exception) when (!listener.IsListening)
-                {
-                    return;
-                }
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                var answer = Answer;
-                if (answer == HttpStatusCode.OK)
-                {
-                    var bytes = body.ToArray();
-                    calls.Enqueue(new Call(context.Request.Headers["ProMTA-Signature"] ?? "", bytes));
-                    using var json = JsonDocument.Parse(bytes);
-                    var replay = json.RootElement.GetProperty("replay").GetBoolean();
-                    foreach (var e in json.RootElement.GetProperty("events").EnumerateArray())
-                    {
-                        events.Enqueue(new(e.GetProperty("id").GetInt64(), e.GetProperty("type").GetString()!, e.GetProperty("recipient").GetString()!, replay));
-                    }
-                }
-                context.Response.StatusCode = (int)answer;
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose() => listener.Close();
     }
 }

@@ -5,6 +5,7 @@ using System.Text.Json;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;
+using ProMTA.TestKit;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -13,12 +14,13 @@ namespace ProMTA.EndToEnd;
 /// <summary>
 /// The MX Dns publishes for a sending domain (mta1.&lt;domain&gt;, the service's IP) answers: bounce reports from our own
 /// outbound and the fake ISPs' asynchronous bounces and complaints find it through PowerDNS and land in the inbox, and
-/// the loop closes: the late bounce (to the VERP return path) and the complaint suppress their recipients.
+/// the loop closes: the late bounce (to the VERP return path) and the complaint suppress their recipients, reach the
+/// customer's webhook signed, and show in the recipient's trail.
 /// </summary>
 [Collection(PlatformCollection.Name)]
 public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper output)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(90);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(180);
 
     [Fact]
     public async Task Bounces_and_complaints_about_a_customers_mail_reach_our_inbound_mx_through_dns_and_staff_see_them()
@@ -35,6 +37,10 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
             d => d.GetProperty("records").EnumerateArray().Any(r => r.GetProperty("type").GetString() == "MX"), Timeout);
         using var rotated = await customer.PostAsync($"/api/services/{serviceId}/smtp-password");
         var login = await rotated.Content.ReadFromJsonAsync<JsonElement>();
+        using var receiver = new WebhookReceiver();
+        using var hook = await customer.PostAsync($"/api/services/{serviceId}/webhooks", new { url = receiver.Url, eventTypes = new[] { "bounced", "complained" } });
+        Assert.Equal(HttpStatusCode.Created, hook.StatusCode);
+        var secret = (await hook.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("secret").GetString()!;
 
         // example.test's fake MX: zoe does not exist (550 at RCPT: our own bounce report), ann is accepted and bounced
         // later (to the VERP return path on the customer's domain), carl complains (to abuse@). All reports go to the
@@ -64,7 +70,7 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
         }
         output.WriteLine($"4 reports in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250");
         var items = inbox.GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(4, items.Count);
+        Assert.True(items.Count == 4, "inbox: " + string.Join("; ", items.Select(i => $"{i.GetProperty("kind")} to {i.GetProperty("recipients")[0]} about {i.GetProperty("originalRecipients")}")));
         var reported = items.Select(i => (Kind: i.GetProperty("kind").GetString(), About: i.GetProperty("originalRecipients")[0].GetString())).OrderBy(r => r.About).ToList();
         Assert.Equal([("dsn", "asyncbounce-ann@example.test"), ("dsn", "asyncbounce-ann@example.test"), ("arf", "complain-carl@example.test"),
             ("dsn", "unknown-zoe@example.test")], reported);
@@ -77,6 +83,17 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
         Assert.Equal([("asyncbounce-ann@example.test", "HardBounce"), ("complain-carl@example.test", "Complaint"), ("unknown-zoe@example.test", "HardBounce")],
             suppressions.GetProperty("items").EnumerateArray()
                 .Select(i => (i.GetProperty("address").GetString(), i.GetProperty("reason").GetString())).OrderBy(x => x.Item1).ToList());
+        // The same signals reach the customer's webhook, signed with its secret: zoe's and ann's bounces (ann's came
+        // back by mail after a 250) and carl's complaint; and ann's trail shows both the delivery and the late bounce.
+        while (clock.Elapsed < Timeout && receiver.Events(_ => true).Select(e => (e.Type, e.Recipient)).Distinct().Count() < 3) await Task.Delay(500);
+        Assert.Equal([("bounced", "asyncbounce-ann@example.test"), ("complained", "complain-carl@example.test"), ("bounced", "unknown-zoe@example.test")],
+            receiver.Events(_ => true).Select(e => (e.Type, e.Recipient)).Distinct().OrderBy(e => e.Recipient).ToList());
+        Assert.All(receiver.Calls, c => Assert.True(c.Verifies(secret), "every webhook call is signed with the endpoint's secret"));
+        var trail = await customer.GetJsonAsync($"/api/services/{serviceId}/messages?recipient=asyncbounce-ann@example.test");
+        var ann = Assert.Single(Assert.Single(trail.GetProperty("items").EnumerateArray()).GetProperty("recipients").EnumerateArray());
+        Assert.Equal(["accepted", "delivered", "bounced"], ann.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("event").GetString()));
+        Assert.Equal("Bounced", ann.GetProperty("status").GetString());
+
         var arf = items.Single(i => i.GetProperty("kind").GetString() == "arf");
         Assert.Equal(("abuse", "abuse", $"abuse@{domain}"),
             (arf.GetProperty("feedbackType").GetString(), arf.GetProperty("mailbox").GetString(), arf.GetProperty("recipients")[0].GetString()));
