@@ -1,10 +1,11 @@
 'use strict';
 document.addEventListener('DOMContentLoaded', async () => {
-  const { api, el, show, alert, problem, date, dateTime, timeline, poll, statusClass, busy, requireLogin } = Portal;
+  const { api, el, show, alert, problem, date, dateTime, timeline, poll, statusClass, statusText, orderState, busy, requireLogin } = Portal;
   if (!requireLogin()) return;
   const serviceId = location.pathname.split('/').pop();
   const path = '/api/services/' + encodeURIComponent(serviceId);
   let service;
+  let products = null;
 
   async function loadService() {
     const r = await api('GET', path);
@@ -13,18 +14,22 @@ document.addEventListener('DOMContentLoaded', async () => {
       return null;
     }
     service = r.data;
-    document.getElementById('service-title').textContent = service.hostname ? `Service ${service.hostname}` : `Service (${service.productId})`;
-    document.title = document.getElementById('service-title').textContent + ' · ProMTA';
+    products ??= await api('GET', '/api/products', undefined, { anonymous: true }).then(p => p.ok ? (Array.isArray(p.data) ? p.data : p.data.items) : []);
+    const plan = products.find(p => p.id === service.productId)?.name || service.productId;
+    document.getElementById('service-title').textContent = service.hostname ? `${plan}: ${service.hostname}` : plan;
+    document.title = `${plan} · ProMTA`;
+    const live = !!service.liveAt;
     show('overview', el('dl', { class: 'facts' },
-      el('dt', {}, 'Status'), el('dd', {}, el('span', { class: statusClass(service.status), id: 'service-status' }, service.status)),
-      el('dt', {}, 'Plan'), el('dd', {}, service.productId),
+      el('dt', {}, 'Status'), el('dd', {}, el('span', { class: statusClass(service.status), id: 'service-status', 'data-status': service.status }, statusText(service.status))),
+      el('dt', {}, 'Plan'), el('dd', { id: 'service-plan' }, plan),
       el('dt', {}, 'Hostname'), el('dd', { class: 'mono' }, service.hostname || 'Assigned at setup'),
       el('dt', {}, 'Dedicated IPs'), el('dd', { class: 'mono' }, service.ips.length ? service.ips.join(', ') : 'Assigned at setup'),
       el('dt', {}, 'Billing day'), el('dd', {}, service.billingDay ? `Day ${service.billingDay} of each month` : 'Set when paid'),
       el('dt', {}, 'Paid through'), el('dd', { id: 'paid-through' }, service.paidThrough ? date(service.paidThrough) : 'Not yet paid'),
-      el('dt', {}, 'Ends on'), el('dd', { id: 'ends-on' }, service.endsOn ? date(service.endsOn) : 'Not cancelled: renews monthly'),
-      el('dt', {}, 'Setup deadline'), el('dd', {}, service.setupDeadline ? dateTime(service.setupDeadline) : 'Set at payment'),
-      el('dt', {}, 'Live since'), el('dd', {}, service.liveAt ? dateTime(service.liveAt) : 'Not live yet')));
+      el('dt', {}, 'Ends on'), el('dd', { id: 'ends-on' }, service.endsOn ? `${date(service.endsOn)} (cancelled)` : 'Not cancelled: renews monthly'),
+      // The setup deadline is a promise about going live; once live it is history, not a date to watch.
+      live ? null : [el('dt', {}, 'Setup deadline'), el('dd', { id: 'setup-deadline' }, service.setupDeadline ? `Live by ${dateTime(service.setupDeadline)}` : 'Set at payment')],
+      el('dt', {}, 'Live since'), el('dd', { id: 'live-since' }, live ? dateTime(service.liveAt) : 'Not live yet')));
     show('smtp', el('dl', { class: 'facts' },
       el('dt', {}, 'Server'), el('dd', { class: 'mono' }, service.smtp.host),
       el('dt', {}, 'Port'), el('dd', { class: 'mono' }, `${service.smtp.port} (STARTTLS, then AUTH PLAIN or LOGIN)`),
@@ -40,8 +45,9 @@ document.addEventListener('DOMContentLoaded', async () => {
     const r = await api('GET', '/api/orders/' + encodeURIComponent(service.orderId));
     if (!r.ok) return false;
     const status = document.getElementById('order-status');
-    status.textContent = r.data.status;
-    status.className = statusClass(r.data.status);
+    status.textContent = statusText(orderState(r.data));
+    status.dataset.status = r.data.status;
+    status.className = statusClass(orderState(r.data));
     show('timeline', timeline(r.data));
     const done = r.data.status === 'Active' || r.data.status === 'Cancelled';
     if (done) await loadService();
@@ -74,6 +80,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     busy(button, false);
     if (!r.ok) { alert('relay-result', 'error', problem(r)); return; }
     alert('relay-result', r.data.warning ? 'warn' : 'ok', r.data.warning ? `Relay mode is now ${r.data.mode}. ${r.data.warning}` : `Relay mode is now ${r.data.mode}.`);
+    service.relayMode = r.data.mode;
   });
 
   async function loadDns() {
@@ -83,7 +90,8 @@ document.addEventListener('DOMContentLoaded', async () => {
     show('dns',
       d.sendingDomain
         ? el('p', {}, 'Point the nameservers of ', el('strong', {}, d.sendingDomain), ' at ours at your registrar: ',
-            el('span', { class: 'mono' }, d.nameservers.join(', ')), '. ',
+            // Nameservers come fully qualified ("ns1.example."); the sentence supplies its own full stop.
+            el('span', { class: 'mono', id: 'nameservers' }, d.nameservers.map(n => n.replace(/\.$/, '')).join(', ')), '. ',
             d.delegated ? el('span', { class: 'status good' }, `Delegation seen ${d.delegatedAt ? 'since ' + dateTime(d.delegatedAt) : ''}`)
                         : el('span', { class: 'status' }, 'Delegation not seen yet'))
         : el('p', {}, 'No sending domain was given with the order; these are the records of your server.'),
@@ -123,29 +131,45 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('td', { 'data-label': 'Deferred' }, p.deferred),
         el('td', { 'data-label': 'Bounced' }, p.bounced),
         el('td', { 'data-label': 'Queued' }, p.queueDepth),
-        el('td', { 'data-label': 'State' }, el('span', { class: statusClass(p.state) }, p.state)),
+        el('td', { 'data-label': 'State' }, el('span', { class: statusClass(p.state), 'data-status': p.state }, statusText(p.state))),
         el('td', { 'data-label': 'Current limit' }, p.currentRateLimit == null ? 'Not limited' : `${p.currentRateLimit}/min`),
         el('td', { 'data-label': `Last ${r.data.recentWindowHours} h` }, recentEvents(p.recentEvents))))))));
     return false;
   }, 10000);
   providerSelect.addEventListener('change', () => DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value));
 
-  // Cancellation: Billing previews exactly what cancelling now means before the customer confirms.
+  // Cancellation: Billing previews exactly what cancelling now means; the customer confirms with the end date and
+  // the deadline in front of them, and the page then shows one state: either "cancel" or "keep", never both.
   const cancel = document.getElementById('cancel');
   const withdraw = document.getElementById('withdraw');
+  const confirmCancel = document.getElementById('cancel-confirm');
+  let preview = null;
+  const showEndsOn = endsOn => {
+    const endsOnText = document.getElementById('ends-on');
+    if (endsOnText) endsOnText.textContent = endsOn ? `${date(endsOn)} (cancelled)` : 'Not cancelled: renews monthly';
+  };
   async function loadCancellation() {
+    confirmCancel.hidden = true;
     const r = await api('GET', path + '/cancellation');
-    if (!r.ok) { show('cancel-info', el('p', {}, r.status === 404 ? 'Cancellation is possible once the first month is paid.' : problem(r))); return; }
+    if (!r.ok) {
+      cancel.hidden = withdraw.hidden = true;
+      show('cancel-info', el('p', {}, r.status === 404 ? 'Cancellation is possible once the first month is paid.' : problem(r)));
+      return;
+    }
     const c = r.data;
     if (c.cancelled) {
+      preview = null;
       cancel.hidden = true;
       withdraw.hidden = service.status === 'Ended';
+      showEndsOn(c.endsOn);
       show('cancel-info', el('p', { id: 'cancel-summary' }, `Cancelled on ${dateTime(c.cancelledAt)}. The service ends on ${date(c.endsOn)} and `,
         c.chargedAgain ? 'the period running to that day was charged (the cancellation came after the deadline).' : 'is not charged again.'));
       return;
     }
+    preview = c;
     withdraw.hidden = true;
     cancel.hidden = service.status === 'Ended';
+    showEndsOn(null);
     cancel.textContent = `Cancel this service (ends ${date(c.endsOn)}, ${c.chargedAgain ? 'next period still charged' : 'no further charge'})`;
     show('cancel-info', el('p', { id: 'cancel-summary' }, `If you cancel now, the service ends on ${date(c.endsOn)}. `,
       c.chargedAgain
@@ -153,13 +177,24 @@ document.addEventListener('DOMContentLoaded', async () => {
         : `You are not charged again.${c.deadline ? ` To stop the next charge, cancel before ${dateTime(c.deadline)}.` : ''}`));
   }
   loadCancellation();
-  cancel.addEventListener('click', async () => {
-    busy(cancel, true, 'Cancelling…');
+  cancel.addEventListener('click', () => {
+    if (!preview) return;
+    show('cancel-confirm-text', `Cancel this service? It keeps running until ${date(preview.endsOn)} and then ends. `,
+      preview.chargedAgain
+        ? 'The next period is still charged: the deadline to avoid it has passed.'
+        : `You are not charged again${preview.deadline ? ` (the deadline is ${dateTime(preview.deadline)})` : ''}.`,
+      ' You can take the cancellation back until then.');
+    cancel.hidden = true;
+    confirmCancel.hidden = false;
+    document.getElementById('cancel-yes').focus();
+  });
+  document.getElementById('cancel-no').addEventListener('click', () => { confirmCancel.hidden = true; cancel.hidden = false; cancel.focus(); });
+  document.getElementById('cancel-yes').addEventListener('click', async e => {
+    busy(e.target, true, 'Cancelling…');
     const r = await api('POST', path + '/cancellation');
-    busy(cancel, false);
-    if (!r.ok) { alert('cancel-result', 'error', problem(r)); return; }
+    busy(e.target, false);
+    if (!r.ok) { alert('cancel-result', 'error', problem(r)); await loadCancellation(); return; }
     alert('cancel-result', 'ok', `Cancelled. Your service ends on ${date(r.data.endsOn)} and ${r.data.chargedAgain ? 'the next period is charged.' : 'is not charged again.'}`);
-    await loadService();
     await loadCancellation();
   });
   withdraw.addEventListener('click', async () => {
@@ -168,7 +203,6 @@ document.addEventListener('DOMContentLoaded', async () => {
     busy(withdraw, false);
     if (!r.ok) { alert('cancel-result', 'error', problem(r)); return; }
     alert('cancel-result', 'ok', 'The cancellation is withdrawn: the service renews monthly again.');
-    await loadService();
     await loadCancellation();
   });
 });
