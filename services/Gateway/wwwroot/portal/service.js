@@ -113,15 +113,26 @@ document.addEventListener('DOMContentLoaded', async () => {
     return parts.length === 0 ? 'None' : parts.join(', ');
   };
   const providerSelect = document.getElementById('chart-provider');
-  let samples = [];
+  const chosenRange = () => document.querySelector('input[name="chart-range"]:checked')?.value || '24h';
+  let history = null;
+  const drawChart = () => { if (history) DeliveryChart.render(document.getElementById('chart'), history, providerSelect.value, chosenRange()); };
+  async function loadHistory() {
+    const r = await api('GET', path + '/delivery/history' + DeliveryChart.query(chosenRange()));
+    if (!r.ok) { show('chart', el('p', {}, r.status === 404 ? 'The chart appears once the service is live.' : problem(r))); return; }
+    history = r.data;
+    for (const p of history.providers) {
+      if (![...providerSelect.options].some(o => o.value === p.provider)) providerSelect.append(el('option', { value: p.provider }, p.provider));
+    }
+    drawChart();
+  }
+  for (const input of document.querySelectorAll('input[name="chart-range"]')) input.addEventListener('change', loadHistory);
   poll(async () => {
     const r = await api('GET', path + '/delivery');
     if (!r.ok) { show('delivery', el('p', {}, r.status === 404 ? 'Delivery statistics appear once the service is live.' : problem(r))); return false; }
-    samples = DeliveryChart.record(serviceId, r.data.providers);
+    await loadHistory();
     for (const p of r.data.providers) {
       if (![...providerSelect.options].some(o => o.value === p.provider)) providerSelect.append(el('option', { value: p.provider }, p.provider));
     }
-    DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value);
     show('delivery', r.data.providers.length === 0 ? el('p', {}, 'No mail sent yet.') : el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
       el('caption', { class: 'muted' }, `Relay mode: ${r.data.relayMode}`),
       el('thead', {}, el('tr', {}, ['Provider', 'Sent', 'Deferred', 'Bounced', 'Queued', 'State', 'Current limit', `Last ${r.data.recentWindowHours} h`].map(h => el('th', { scope: 'col' }, h)))),
@@ -136,7 +147,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('td', { 'data-label': `Last ${r.data.recentWindowHours} h` }, recentEvents(p.recentEvents))))))));
     return false;
   }, 10000);
-  providerSelect.addEventListener('change', () => DeliveryChart.render(document.getElementById('chart'), samples, providerSelect.value));
+  providerSelect.addEventListener('change', drawChart);
 
   // Cancellation: Billing previews exactly what cancelling now means; the customer confirms with the end date and
   // the deadline in front of them, and the page then shows one state: either "cancel" or "keep", never both.
