@@ -177,6 +177,8 @@ window.Portal = (() => {
         detail = current ? 'Your bank asks you to confirm this payment (3-D Secure).' : 'Your bank asked for confirmation (3-D Secure).';
         if (current) extra = el('a', { href: payLink.exec(e.detail)[1], class: 'pay-link' }, 'Confirm the payment with your bank');
       } else if (e.status === 'PaymentFailed') detail = declineText(detail);
+      // Services write calendar dates as ISO (2026-12-05); the customer reads "5 December 2026".
+      detail = detail.replace(/\b\d{4}-\d{2}-\d{2}\b/g, d => date(d));
       const name = awaitsBank(e) ? statusText('AwaitingAuthentication') : statusText(e.status);
       return el('li', { 'data-status': e.status }, el('strong', {}, name), ' ', el('span', { class: 'muted' }, dateTime(e.at)),
         detail || extra ? el('div', {}, detail, extra ? ' ' : null, extra) : null);
