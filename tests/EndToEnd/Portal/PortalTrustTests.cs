@@ -134,6 +134,14 @@ public sealed partial class PortalTrustTests(PlatformFixture platform, BrowserFi
         await Expect(page.Locator("#dns table")).ToBeVisibleAsync();
         await Expect(page.Locator("#nameservers")).Not.ToHaveTextAsync(new Regex(@"\.$|\.,"));
         await Expect(page.Locator("#dns")).Not.ToContainTextAsync("..");
+
+        // Copy buttons for what the customer pastes into a mail client or a registrar.
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        var copy = page.GetByRole(AriaRole.Button, new() { Name = "Copy the SMTP username" });
+        await copy.ClickAsync();
+        await Expect(copy).ToHaveTextAsync("Copied");
+        Assert.StartsWith("svc-", await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy the A record's value" }).First).ToBeVisibleAsync();
     }
 
     // en-GB names New York's zone by its offset: GMT-5 in winter, GMT-4 in summer.

@@ -105,6 +105,26 @@ window.Portal = (() => {
     }).format(new Date(value)) : '';
   }
 
+  /** A small "Copy" button for a value the customer pastes elsewhere (SMTP settings, DNS records). */
+  function copyButton(value, what) {
+    const button = el('button', { type: 'button', class: 'secondary copy', 'aria-label': `Copy ${what}` }, 'Copy');
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(value);
+        button.textContent = 'Copied';
+      } catch {
+        // No clipboard permission (an embedded or locked-down browser): select the text for a manual copy instead.
+        const range = document.createRange();
+        range.selectNodeContents(button.previousElementSibling || button.parentElement);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        button.textContent = 'Selected: press Ctrl+C';
+      }
+      setTimeout(() => { button.textContent = 'Copy'; }, 4000);
+    });
+    return button;
+  }
+
   function requireLogin() {
     if (session()) return true;
     location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
@@ -200,7 +220,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, requireLogin, busy, poll, statusClass, statusText,
+    session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();

@@ -1,6 +1,6 @@
 'use strict';
 document.addEventListener('DOMContentLoaded', async () => {
-  const { api, el, show, alert, problem, date, dateTime, timeline, poll, statusClass, statusText, orderState, busy, requireLogin } = Portal;
+  const { api, el, show, alert, problem, date, dateTime, copyButton, timeline, poll, statusClass, statusText, orderState, busy, requireLogin } = Portal;
   if (!requireLogin()) return;
   const serviceId = location.pathname.split('/').pop();
   const path = '/api/services/' + encodeURIComponent(serviceId);
@@ -31,9 +31,12 @@ document.addEventListener('DOMContentLoaded', async () => {
       live ? null : [el('dt', {}, 'Setup deadline'), el('dd', { id: 'setup-deadline' }, service.setupDeadline ? `Live by ${dateTime(service.setupDeadline)}` : 'Set at payment')],
       el('dt', {}, 'Live since'), el('dd', { id: 'live-since' }, live ? dateTime(service.liveAt) : 'Not live yet')));
     show('smtp', el('dl', { class: 'facts' },
-      el('dt', {}, 'Server'), el('dd', { class: 'mono' }, service.smtp.host),
-      el('dt', {}, 'Port'), el('dd', { class: 'mono' }, `${service.smtp.port} (STARTTLS, then AUTH PLAIN or LOGIN)`),
-      el('dt', {}, 'Username'), el('dd', { class: 'mono' }, service.smtp.username || 'Created when the service goes live')));
+      el('dt', {}, 'Server'), el('dd', {}, el('span', { class: 'mono' }, service.smtp.host), ' ', copyButton(service.smtp.host, 'the SMTP server')),
+      el('dt', {}, 'Port'), el('dd', {}, el('span', { class: 'mono' }, String(service.smtp.port)), ' ', copyButton(String(service.smtp.port), 'the SMTP port'),
+        el('span', { class: 'muted' }, ' STARTTLS, then AUTH PLAIN or LOGIN')),
+      el('dt', {}, 'Username'), el('dd', {}, service.smtp.username
+        ? [el('span', { class: 'mono' }, service.smtp.username), ' ', copyButton(service.smtp.username, 'the SMTP username')]
+        : 'Created when the service goes live')));
     document.getElementById(service.relayMode === 'unmanaged' ? 'mode-unmanaged' : 'mode-managed').checked = true;
     return service;
   }
@@ -49,6 +52,12 @@ document.addEventListener('DOMContentLoaded', async () => {
     status.dataset.status = r.data.status;
     status.className = statusClass(orderState(r.data));
     show('timeline', timeline(r.data));
+    // A service whose first payment did not go through is not "being set up": it waits for the payment.
+    const serviceStatus = document.getElementById('service-status');
+    if (service.status === 'Pending' && ['PaymentFailed', 'AwaitingAuthentication'].includes(orderState(r.data)) && serviceStatus) {
+      serviceStatus.textContent = orderState(r.data) === 'PaymentFailed' ? 'Payment not completed' : 'Waiting for your bank';
+      serviceStatus.className = statusClass(orderState(r.data));
+    }
     const done = r.data.status === 'Active' || r.data.status === 'Cancelled';
     if (done) await loadService();
     return done;
@@ -66,7 +75,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     confirmBox.hidden = true;
     if (!r.ok) { alert('password-result', 'error', problem(r)); return; }
     const box = show('password-result', el('p', {}, 'New password for ', el('code', {}, r.data.username), ' (shown only once):'),
-      el('p', {}, el('code', { id: 'smtp-password' }, r.data.password)));
+      el('p', {}, el('code', { id: 'smtp-password' }, r.data.password), ' ', copyButton(r.data.password, 'the new SMTP password')));
     box.className = 'alert ok';
     box.focus();
   });
@@ -101,7 +110,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('tbody', {}, d.records.map(rec => el('tr', {},
           el('td', { 'data-label': 'Type' }, rec.type),
           el('td', { 'data-label': 'Name', class: 'mono' }, rec.name),
-          el('td', { 'data-label': 'Value', class: 'mono' }, rec.value),
+          el('td', { 'data-label': 'Value' }, el('span', { class: 'mono' }, rec.value), ' ', copyButton(rec.value, `the ${rec.type} record's value`)),
           el('td', { 'data-label': 'Live' }, el('span', { class: rec.live ? 'status good' : 'status' }, rec.live ? 'Live' : 'Not seen yet'))))))));
   }
   loadDns();
