@@ -34,6 +34,13 @@ public sealed partial class PortalTrustTests(PlatformFixture platform, BrowserFi
         await Expect(page.Locator("#order-status")).Not.ToHaveTextAsync("Loading…");
         await Expect(page.GetByText("could not be completed")).ToHaveCountAsync(0);
 
+        // Stripe's form restored from the browser's cache and saved again sends the browser back to the return page with
+        // the same session (headless Chromium re-fetches the page instead, where the emulator says it is complete).
+        var sessionId = await page.EvaluateAsync<string>("sessionStorage.getItem('promta.checkout.last')");
+        await page.GotoAsync("/checkout/done?session_id=" + Uri.EscapeDataString(sessionId));
+        await page.WaitForURLAsync(orderUrl);
+        await Expect(page.Locator("#order-status")).Not.ToHaveTextAsync("Loading…");
+
         var orders = await page.EvaluateAsync<int>("Portal.api('GET', '/api/orders').then(r => r.data.items.length)");
         Assert.Equal(1, orders);
     }
