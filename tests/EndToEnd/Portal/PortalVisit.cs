@@ -182,9 +182,13 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}$"));
     }
 
-    /// <summary>Waits for the order's status code (data-status); the page shows it in words.</summary>
+    /// <summary>
+    /// Waits for the order's status code: data-status (the page shows the status in words), or the text of a page that
+    /// shows the bare code, so a test written against a defect reaches its own assertions on the code before the fix.
+    /// </summary>
     public async Task WaitForOrderStatusAsync(string status) =>
-        await Expect(page.Locator("#order-status")).ToHaveAttributeAsync("data-status", status, new() { Timeout = (float)LiveTimeout.TotalMilliseconds });
+        await Expect(page.Locator($"#order-status[data-status='{status}'], #order-status:text-is('{status}')"))
+            .ToHaveCountAsync(1, new() { Timeout = (float)LiveTimeout.TotalMilliseconds });
 
     public async ValueTask DisposeAsync()
     {
