@@ -2,6 +2,7 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
 using ProMTA.Delivery.Feedback;
+using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
@@ -111,6 +112,7 @@ public static class Extensions
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DeliveryEventRetention>();
+        builder.AddDeliveryHistory();
         builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")
             .ValidateOnStart();

@@ -1,5 +1,6 @@
 using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
+using ProMTA.Delivery.History;
 using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -15,6 +16,7 @@ app.UseAuthorization();
 app.MapDefaultEndpoints();
 var endpoints = app.MapPlatformEndpoints();
 endpoints.MapRelayApi();
+endpoints.MapDeliveryHistoryApi();
 endpoints.MapSenderDomainsAdminApi();
 endpoints.MapInboundApi();
 endpoints.MapMessagesApi();

@@ -53,10 +53,39 @@ public sealed class DeliveryEventsTests(PlatformFixture platform)
         Assert.Equal(2, gmail.GetProperty("recentEvents").GetProperty("accepted").GetInt64());
         Assert.Equal(24, delivery.GetProperty("recentWindowHours").GetDouble());
 
+        // The same mail in the history behind the portal's chart (issue 18), counted per provider and hour.
+        var historyPath = $"/api/services/{serviceId}/delivery/history?step=hour";
+        var history = await customer.WaitForAsync(historyPath, body => Counted(body, "Gmail", "delivered") == 1 && Counted(body, "Gmail", "bounced") == 1
+            && Counted(body, "Other", "delivered") == 1, TimeSpan.FromSeconds(30));
+        Assert.Equal("hour", history.GetProperty("step").GetString());
+        Assert.Equal(25, history.GetProperty("providers")[0].GetProperty("points").GetArrayLength()); // the last 24 hours and this one, zeros included
+        var seenByStaff = await platform.GetStaffJsonAsync(historyPath);
+        Assert.Equal(1, Counted(seenByStaff, "Gmail", "delivered"));
+
         var stranger = await Customer.SignUpAsync(platform.Gateway);
         using var hidden = await stranger.GetAsync(path);
         Assert.Equal(HttpStatusCode.NotFound, hidden.StatusCode);
+        using var hiddenHistory = await stranger.GetAsync(historyPath);
+        Assert.Equal(HttpStatusCode.NotFound, hiddenHistory.StatusCode);
     }
+
+    [Theory]
+    [InlineData("step=second", "step")]
+    [InlineData("from=2026-12-05T12:00:00Z&to=2026-12-05T10:00:00Z", "to")]
+    [InlineData("from=last-week", "from")]
+    [InlineData("from=2020-01-01T00:00:00Z&step=minute", "step")]
+    public async Task A_bad_history_range_is_a_400_that_names_the_field(string query, string field)
+    {
+        using var response = await platform.SendAsStaffAsync(HttpMethod.Get, $"/api/services/{Guid.NewGuid()}/delivery/history?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    private static long Counted(JsonElement history, string provider, string kind) =>
+        history.GetProperty("providers").EnumerateArray().Where(p => p.GetProperty("provider").GetString() == provider)
+            .SelectMany(p => p.GetProperty("points").EnumerateArray()).Sum(b => b.GetProperty(kind).GetInt64());
 
     private static JsonElement Provider(JsonElement delivery, string name) =>
         delivery.GetProperty("providers").EnumerateArray().FirstOrDefault(p => p.GetProperty("provider").GetString() == name);

@@ -83,7 +83,8 @@ public sealed class PublicApiTests(PlatformFixture platform)
         var document = await platform.Gateway.GetFromJsonAsync<JsonElement>("/openapi/v1.json");
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         foreach (var expected in new[] { "/api/customers", "/api/auth/token", "/api/products", "/api/orders", "/api/orders/{orderId}",
-                     "/api/services", "/api/services/{serviceId}", "/api/services/{serviceId}/cancellation", "/api/invoices", "/api/demo-requests" })
+                     "/api/services", "/api/services/{serviceId}", "/api/services/{serviceId}/cancellation", "/api/invoices", "/api/demo-requests",
+                     "/api/me", "/api/services/{serviceId}/delivery/history" })
         {
             Assert.Contains(expected, paths);
         }

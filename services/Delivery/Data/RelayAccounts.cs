@@ -1,4 +1,5 @@
 using Dapper;
+using ProMTA.Contracts.Delivery;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
@@ -44,6 +45,7 @@ public static class RelayAccounts
                  RETURNING before.relay_mode AS from_mode)
         INSERT INTO relay_mode_changes (service_id, from_mode, to_mode, changed_by, changed_at)
         SELECT @ServiceId, from_mode, @Mode, @ChangedBy, @Now FROM changed
+        RETURNING from_mode
         """;
 
     private const string SetPasswordSql = """
@@ -74,12 +76,16 @@ public static class RelayAccounts
         return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByServiceSql, new { ServiceId = serviceId }, cancellationToken: ct));
     }
 
-    /// <summary>Switches the relay mode and audits who did it; setting the mode it already has changes nothing.</summary>
+    /// <summary>
+    /// Switches the relay mode, audits who did it and tells the other services (RelayModeChanged in the same
+    /// transaction's outbox, so Ordering's copy cannot miss it); setting the mode it already has changes nothing.
+    /// </summary>
     public static async Task SetRelayModeAsync(Database db, Guid serviceId, string mode, string changedBy, DateTimeOffset now, CancellationToken ct)
     {
-        await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(SetRelayModeSql,
-            new { ServiceId = serviceId, Mode = mode, ChangedBy = changedBy, Now = now }, cancellationToken: ct));
+        await using var work = await db.BeginAsync(ct);
+        var changed = await work.QueryAsync<string>(SetRelayModeSql, new { ServiceId = serviceId, Mode = mode, ChangedBy = changedBy, Now = now });
+        if (changed.Any()) await work.PublishAsync(new RelayModeChanged { ServiceId = serviceId, Mode = mode, ChangedAt = now });
+        await work.CommitAsync(ct);
     }
 
     public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, CancellationToken ct)

@@ -9,6 +9,8 @@ using ProMTA.ServiceDefaults.Security;
 namespace ProMTA.Ordering.Apis;
 
 public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+/// <summary>Who the caller is: <c>role</c> is customer, account-manager or operator; <c>staff</c> is true for the last two.</summary>
+public sealed record Me(Guid Id, string Email, string Name, string Role, bool Staff);
 
 /// <summary>
 /// A signed-in customer's or staff member's own credentials: change the password (which ends every access token
@@ -19,9 +21,18 @@ public static class AccountApi
 {
     public static RouteGroupBuilder MapAccountApi(this RouteGroupBuilder api)
     {
+        api.MapGet("/me", GetMeAsync).RequireAuthorization();
         api.MapPut("/account/password", ChangePasswordAsync).RequireAuthorization();
         api.MapPost("/auth/logout-everywhere", LogOutEverywhereAsync).RequireAuthorization();
         return api;
+    }
+
+    /// <summary>The portal asks this once per log-in to choose the navigation (issue 18), instead of probing a staff route.</summary>
+    public static async Task<Results<Ok<Me>, NotFound>> GetMeAsync(ClaimsPrincipal user, CustomerRepository customers, CancellationToken ct)
+    {
+        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        if (account is null) return TypedResults.NotFound();
+        return TypedResults.Ok(new Me(account.Id, account.Email, account.Name, account.Role, account.Role is Roles.AccountManager or Roles.Operator));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, NotFound>> ChangePasswordAsync(

@@ -95,4 +95,14 @@ public sealed class ServiceRepository(Database db)
 
     public static Task MarkActiveAsync(UnitOfWork work, Guid serviceId, string smtpUsername, DateTimeOffset liveAt) =>
         work.ExecuteAsync(ActivatedSql, new { ServiceId = serviceId, SmtpUsername = smtpUsername, LiveAt = liveAt });
+
+    // Events may arrive out of order (two quick switches): only a newer change than the one shown is applied.
+    private const string RelayModeSql = """
+        UPDATE services SET relay_mode = @Mode, relay_mode_changed_at = @ChangedAt
+        WHERE id = @ServiceId AND (relay_mode_changed_at IS NULL OR relay_mode_changed_at < @ChangedAt)
+        """;
+
+    /// <summary>Delivery owns the relay mode; this copy follows its RelayModeChanged events.</summary>
+    public static Task SetRelayModeAsync(UnitOfWork work, Guid serviceId, string mode, DateTimeOffset changedAt) =>
+        work.ExecuteAsync(RelayModeSql, new { ServiceId = serviceId, Mode = mode, ChangedAt = changedAt });
 }

@@ -40,10 +40,11 @@ public sealed class PortalTests(PlatformFixture platform, BrowserFixture browser
         await visit.CheckPageAsync("order-live");
 
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the service" }).ClickAsync();
-        await Expect(page.Locator("#service-status")).ToHaveTextAsync("Active");
+        await Expect(page.Locator("#service-status")).ToHaveTextAsync("Live");
         await Expect(page.Locator("#paid-through")).Not.ToHaveTextAsync("Not yet paid");
         await Expect(page.Locator("#dns table")).ToBeVisibleAsync();
         await Expect(page.Locator("#chart svg[role='img']")).ToBeVisibleAsync();
+        await Expect(page.Locator("#chart .axis-rate").First).ToHaveTextAsync("100 %"); // the rate's own axis
         await page.GetByRole(AriaRole.Button, new() { Name = "Create a new SMTP password" }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Replace the password now" }).ClickAsync();
         await Expect(page.Locator("#smtp-password")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(".{16,}"));
@@ -97,11 +98,28 @@ public sealed class PortalTests(PlatformFixture platform, BrowserFixture browser
         await Expect(visit.Page.Locator("#cancel-summary")).ToContainTextAsync($"If you cancel now, the service ends on {endsOn}. You are not charged again.");
         await visit.CheckPageAsync("service-before-cancel");
 
+        // Issue 18, defect 3: one state at a time, and nothing is cancelled by one click.
+        var takeBack = visit.Page.GetByRole(AriaRole.Button, new() { Name = "Take the cancellation back" });
+        await Expect(takeBack).ToBeHiddenAsync();
+        await Expect(visit.Page.Locator("#ends-on")).ToHaveTextAsync("Not cancelled: renews monthly");
+
         await cancel.ClickAsync();
+        var confirm = visit.Page.Locator("#cancel-confirm");
+        await Expect(confirm).ToContainTextAsync($"It keeps running until {endsOn} and then ends.");
+        await Expect(confirm).ToContainTextAsync("the deadline is ");
+        await Expect(cancel).ToBeHiddenAsync();
+        await visit.Page.GetByRole(AriaRole.Button, new() { Name = "No, keep the service" }).ClickAsync();
+        await Expect(confirm).ToBeHiddenAsync();
+        await Expect(takeBack).ToBeHiddenAsync();
+        await cancel.ClickAsync();
+        await visit.Page.GetByRole(AriaRole.Button, new() { Name = "Yes, cancel the service" }).ClickAsync();
 
         await Expect(visit.Page.Locator("#cancel-result")).ToHaveTextAsync($"Cancelled. Your service ends on {endsOn} and is not charged again.");
         await Expect(visit.Page.Locator("#cancel-summary")).ToContainTextAsync($"The service ends on {endsOn} and is not charged again.");
-        await Expect(visit.Page.GetByRole(AriaRole.Button, new() { Name = "Keep this service" })).ToBeVisibleAsync();
+        await Expect(takeBack).ToBeVisibleAsync();
+        await Expect(visit.Page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Cancel this service") })).ToBeHiddenAsync();
+        await Expect(confirm).ToBeHiddenAsync();
+        await Expect(visit.Page.Locator("#ends-on")).ToHaveTextAsync($"{endsOn} (cancelled)"); // without a reload
         await visit.CheckPageAsync("service-cancelled");
     }
 

@@ -20,7 +20,8 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
 
     public IPage Page => page;
 
-    public static async Task<PortalVisit> OpenAsync(BrowserFixture browser, PlatformFixture platform, string scenario, ViewportSize? viewport = null)
+    public static async Task<PortalVisit> OpenAsync(BrowserFixture browser, PlatformFixture platform, string scenario, ViewportSize? viewport = null,
+        string? timeZone = null)
     {
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -28,6 +29,7 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
             BaseURL = platform.Gateway.BaseAddress!.ToString().TrimEnd('/'),
             ViewportSize = viewport ?? new ViewportSize { Width = 1280, Height = 900 },
             Locale = "en-GB",
+            TimezoneId = timeZone,
         });
         context.SetDefaultTimeout(30_000);
         SetDefaultExpectTimeout(15_000); // a busy CI machine, the first requests of a cold stack
@@ -46,6 +48,17 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         page.Response += (_, response) => { if (response.Status >= 400) Record($"{response.Status} {response.Request.Method} {response.Url}"); };
         page.RequestFailed += (_, request) => Record($"failed {request.Method} {request.Url}: {request.Failure}");
     }
+
+    /// <summary>What <see cref="RecordBrowserEvents"/> saw so far: console errors, script errors, failed requests.</summary>
+    public IReadOnlyList<string> BrowserLog
+    {
+        get { lock (browserLog) return [.. browserLog]; }
+    }
+
+    /// <summary>No page of the visit may scroll sideways at its width (1280 px desktop, 390 px phone).</summary>
+    public async Task AssertNoSidewaysScrollAsync(string name) =>
+        Assert.True(await page.EvaluateAsync<bool>("document.documentElement.scrollWidth <= window.innerWidth"),
+            $"{name} ({page.Url}) scrolls sideways: {await page.EvaluateAsync<int>("document.documentElement.scrollWidth")} px wide in a {page.ViewportSize?.Width} px window");
 
     private void Record(string line)
     {
@@ -169,8 +182,13 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("/orders/[0-9a-f-]{36}$"));
     }
 
+    /// <summary>
+    /// Waits for the order's status code: data-status (the page shows the status in words), or the text of a page that
+    /// shows the bare code, so a test written against a defect reaches its own assertions on the code before the fix.
+    /// </summary>
     public async Task WaitForOrderStatusAsync(string status) =>
-        await Expect(page.Locator("#order-status")).ToHaveTextAsync(status, new() { Timeout = (float)LiveTimeout.TotalMilliseconds });
+        await Expect(page.Locator($"#order-status[data-status='{status}'], #order-status:text-is('{status}')"))
+            .ToHaveCountAsync(1, new() { Timeout = (float)LiveTimeout.TotalMilliseconds });
 
     public async ValueTask DisposeAsync()
     {

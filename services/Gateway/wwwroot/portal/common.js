@@ -19,9 +19,9 @@ window.Portal = (() => {
     if (!r.ok) return r;
     const s = { accessToken: r.data.accessToken, expiresAt: r.data.expiresAt, email, staff: false };
     sessionStorage.setItem(sessionKey, JSON.stringify(s));
-    // Staff routes answer 403 to customers: that is how the portal knows which navigation to show.
-    const staff = await api('GET', '/api/admin/customers?pageSize=1');
-    s.staff = staff.ok;
+    // The API says who this is (role, staff or not): the navigation follows it.
+    const me = await api('GET', '/api/me');
+    if (me.ok) Object.assign(s, { email: me.data.email, role: me.data.role, staff: me.data.staff });
     sessionStorage.setItem(sessionKey, JSON.stringify(s));
     return r;
   }
@@ -98,8 +98,31 @@ window.Portal = (() => {
     return new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' }).format(d);
   }
 
+  /** A moment in the browser's own time zone, with the zone named ("5 Dec 2026, 15:04 CET"). */
   function dateTime(value) {
-    return value ? new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(value)) : '';
+    return value ? new Intl.DateTimeFormat('en-GB', {
+      day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+    }).format(new Date(value)) : '';
+  }
+
+  /** A small "Copy" button for a value the customer pastes elsewhere (SMTP settings, DNS records). */
+  function copyButton(value, what) {
+    const button = el('button', { type: 'button', class: 'secondary copy', 'aria-label': `Copy ${what}` }, 'Copy');
+    button.addEventListener('click', async () => {
+      try {
+        await navigator.clipboard.writeText(value);
+        button.textContent = 'Copied';
+      } catch {
+        // No clipboard permission (an embedded or locked-down browser): select the text for a manual copy instead.
+        const range = document.createRange();
+        range.selectNodeContents(button.previousElementSibling || button.parentElement);
+        getSelection().removeAllRanges();
+        getSelection().addRange(range);
+        button.textContent = 'Selected: press Ctrl+C';
+      }
+      setTimeout(() => { button.textContent = 'Copy'; }, 4000);
+    });
+    return button;
   }
 
   function requireLogin() {
@@ -128,17 +151,57 @@ window.Portal = (() => {
   }
 
   const statusClass = s => ['Active', 'Paid', 'Provisioned', 'Normal'].includes(s) ? 'status good'
-    : ['PaymentFailed', 'Cancelled', 'Suspended', 'Ended', 'Backoff'].includes(s) ? 'status bad' : 'status';
+    : ['PaymentFailed', 'Cancelled', 'Suspended', 'Ended', 'Backoff'].includes(s) ? 'status bad'
+    : ['AwaitingAuthentication', 'Ending', 'WarmingUp', 'InReview'].includes(s) ? 'status warn' : 'status';
 
-  /** The order's timeline as an ordered list; a pay link in a PaymentFailed entry becomes a real link. */
+  // Every status the API speaks, as the customer reads it. The codes stay in data-status for scripts and tests.
+  const statusNames = {
+    Placed: 'Order received', Paid: 'Paid', PaymentFailed: 'Payment failed', AwaitingAuthentication: 'Waiting for your bank',
+    InReview: 'Being reviewed', Provisioned: 'Server set up', ReverseDnsRequested: 'Publishing the server\'s DNS name',
+    Active: 'Live', Cancelled: 'Cancelled', Pending: 'Being set up', Suspended: 'Suspended (unpaid)', Ending: 'Cancelled, running to its end',
+    Ended: 'Ended', Normal: 'Normal', Backoff: 'Slowed down by the provider', WarmingUp: 'Warming up (new IPs)',
+    ServiceSuspended: 'Suspended', ServiceResumed: 'Resumed', ServiceTerminated: 'Terminated', ServiceEnded: 'Ended',
+    CancellationScheduled: 'Cancellation scheduled', CancellationWithdrawn: 'Cancellation withdrawn', PaymentRefunded: 'Refunded',
+    ReverseDnsPropagated: 'Server\'s DNS name published', SetupFailed: 'Setup needs our attention', ReverseDnsDelayed: 'DNS name taking longer',
+    SendingDomainVerified: 'Sending domain verified', SendingDomainReleased: 'Sending domain released', DnsDriftRepaired: 'DNS records repaired',
+  };
+  /** The human name of a status code; an unknown code is split into words rather than shown glued. */
+  const statusText = code => statusNames[code] || String(code || '').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, c => c.toUpperCase());
+
+  const payLink = /\s*Complete the payment at (https?:\/\/\S+)/;
+  /** A PaymentFailed entry that carries the bank's authentication link (3-D Secure): not a refusal, a question. */
+  const awaitsBank = entry => entry && entry.status === 'PaymentFailed' && payLink.test(entry.detail || '');
+  /**
+   * The order's status as the customer should read it: a payment the bank wants confirmed (3-D Secure) is waiting
+   * for the bank, not failed, as long as nothing happened after it.
+   */
+  function orderState(order) {
+    const last = order.timeline[order.timeline.length - 1];
+    return order.status === 'PaymentFailed' && awaitsBank(last) ? 'AwaitingAuthentication' : order.status;
+  }
+
+  /** A decline's wording without Stripe's code in brackets ("Your card was declined. (generic_decline)"). */
+  const declineText = detail => (detail || '').replace(payLink, '').replace(/\s*\([a-z_]+\)\s*$/, '').trim();
+
+  /**
+   * The order's timeline as an ordered list. The bank's link shows only while the order still waits for it: once
+   * paid, a used link would lead to an error page.
+   */
   function timeline(order) {
-    return el('ol', { class: 'timeline', 'aria-label': 'Order timeline' }, order.timeline.map(e => {
-      const link = /(https?:\/\/\S+)/.exec(e.detail || '');
-      const detail = link
-        ? [e.detail.slice(0, link.index), el('a', { href: link[1] }, 'Authenticate the payment with your bank')]
-        : [e.detail || ''];
-      return el('li', { 'data-status': e.status }, el('strong', {}, e.status), ' ', el('span', { class: 'muted' }, dateTime(e.at)),
-        detail[0] || link ? el('div', {}, ...detail) : null);
+    const waiting = orderState(order) === 'AwaitingAuthentication';
+    return el('ol', { class: 'timeline', 'aria-label': 'Order timeline' }, order.timeline.map((e, i) => {
+      let detail = e.detail || '';
+      let extra = null;
+      if (awaitsBank(e)) {
+        const current = waiting && i === order.timeline.length - 1;
+        detail = current ? 'Your bank asks you to confirm this payment (3-D Secure).' : 'Your bank asked for confirmation (3-D Secure).';
+        if (current) extra = el('a', { href: payLink.exec(e.detail)[1], class: 'pay-link' }, 'Confirm the payment with your bank');
+      } else if (e.status === 'PaymentFailed') detail = declineText(detail);
+      // Services write calendar dates as ISO (2026-12-05); the customer reads "5 December 2026".
+      detail = detail.replace(/\b\d{4}-\d{2}-\d{2}\b/g, d => date(d));
+      const name = awaitsBank(e) ? statusText('AwaitingAuthentication') : statusText(e.status);
+      return el('li', { 'data-status': e.status }, el('strong', {}, name), ' ', el('span', { class: 'muted' }, dateTime(e.at)),
+        detail || extra ? el('div', {}, detail, extra ? ' ' : null, extra) : null);
     }));
   }
 
@@ -156,5 +219,8 @@ window.Portal = (() => {
 
   document.addEventListener('DOMContentLoaded', initNavigation);
 
-  return { session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, requireLogin, busy, poll, statusClass, timeline };
+  return {
+    session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, statusClass, statusText,
+    orderState, declineText, timeline,
+  };
 })();

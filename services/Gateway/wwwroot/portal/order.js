@@ -1,9 +1,36 @@
 'use strict';
 // The order form keeps what was chosen in sessionStorage while the visitor is on Stripe's page; the order itself is
 // placed after Stripe redirects back (checkout.js), with the Checkout Session id as its Idempotency-Key.
+//
+// Back after paying lands here again (Stripe's page in between): a Checkout Session started from this form that was
+// completed sends the customer to its order's status, never to a second order (issue 18).
+const lastCheckoutKey = 'promta.checkout.last';
+
+async function resumeCompletedCheckout() {
+  const last = sessionStorage.getItem(lastCheckoutKey);
+  if (!last) return false;
+  const done = sessionStorage.getItem('promta.checkout.' + last + '.done');
+  if (done) { location.replace(done); return true; }
+  const checkout = await Portal.api('GET', '/api/checkout-sessions/' + encodeURIComponent(last));
+  // A completed session whose order was not placed yet: the return page places it (once, by its Idempotency-Key).
+  if (checkout.ok && checkout.data.status === 'complete') { location.replace('/checkout/done?session_id=' + encodeURIComponent(last)); return true; }
+  return false;
+}
+
+const cameBack = () => performance.getEntriesByType('navigation')[0]?.type === 'back_forward';
+
+// A page restored from the back/forward cache runs no DOMContentLoaded: its button may still say "Opening Stripe…".
+window.addEventListener('pageshow', async e => {
+  if (!e.persisted) return;
+  if (await resumeCompletedCheckout()) return;
+  const button = document.querySelector('#order button[type="submit"]');
+  if (button) Portal.busy(button, false);
+});
+
 document.addEventListener('DOMContentLoaded', async () => {
   const { api, el, show, money, problem, alert, busy, requireLogin } = Portal;
   if (!requireLogin()) return;
+  if (cameBack() && await resumeCompletedCheckout()) return;
   const wanted = new URLSearchParams(location.search).get('product');
   const r = await api('GET', '/api/products', undefined, { anonymous: true });
   if (!r.ok) { alert('form-error', 'error', problem(r)); return; }
@@ -36,6 +63,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     sessionStorage.setItem('promta.checkout.' + started.data.id, JSON.stringify({
       purpose: 'order', productId, sendingDomain: sendingDomain || null, specialRequirements: specialRequirements || null,
     }));
+    sessionStorage.setItem(lastCheckoutKey, started.data.id);
     location.assign(started.data.url);
   });
 });
