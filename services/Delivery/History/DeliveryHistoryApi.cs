@@ -24,14 +24,14 @@ public static class DeliveryHistoryApi
 
     /// <summary>
     /// Per provider, delivered/deferred/bounced/expired recipients per minute, hour or day, read from the buckets
-    /// counted when the events were recorded. The owner, or staff for any service; anyone else gets 404.
+    /// counted when the events were recorded. The owner, or an operator for any service; anyone else gets 404 (an
+    /// account manager sees only their own customers, and Delivery does not know who those are).
     /// </summary>
     private static async Task<Results<Ok<DeliveryHistoryResponse>, ValidationProblem, NotFound>> GetHistory(
         Guid serviceId, string? from, string? to, string? step, ClaimsPrincipal user, Database db,
         IOptions<DeliveryHistoryOptions> options, TimeProvider time, CancellationToken ct)
     {
-        var staff = user.IsInRole(Roles.Operator) || user.IsInRole(Roles.AccountManager);
-        if (!staff && !await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
+        if (!user.IsInRole(Roles.Operator) && !await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var (range, errors) = HistoryRange.Parse(from, to, step, time.GetUtcNow(), options.Value.MaxBuckets);
         if (range is null) return TypedResults.ValidationProblem(errors);
 
