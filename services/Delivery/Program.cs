@@ -21,5 +21,6 @@ endpoints.MapSenderDomainsAdminApi();
 endpoints.MapInboundApi();
 endpoints.MapMessagesApi();
 endpoints.MapWebhooksApi();
+endpoints.MapSuppressionFilesApi();
 
 app.Run();

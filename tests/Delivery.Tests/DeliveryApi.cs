@@ -8,9 +8,12 @@ namespace ProMTA.Delivery.Tests;
 /// <summary>Calls a <see cref="DeliveryProcess"/>'s HTTP API as the gateway does: the caller in the signed internal header.</summary>
 public static class DeliveryApi
 {
-    public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, Guid caller, object? body = null, string role = Roles.Customer)
+    public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, Guid caller, object? body = null, string role = Roles.Customer) =>
+        SendAsync(http, new HttpRequestMessage(method, path) { Content = body is null ? null : body as HttpContent ?? JsonContent.Create(body) }, caller, role);
+
+    /// <summary>Any request (a CSV body, say) with the caller header added.</summary>
+    public static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpRequestMessage request, Guid caller, string role = Roles.Customer)
     {
-        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
         request.Headers.Add(CallerToken.HeaderName, new CallerToken(DeliveryProcess.InternalSecret).Create(new Caller(caller, role), DateTimeOffset.UtcNow));
         return http.SendAsync(request);
     }

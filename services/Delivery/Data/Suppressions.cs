@@ -13,6 +13,8 @@ public static class SuppressionReason
     /// <summary>The customer added it.</summary>
     public const string Manual = nameof(Manual);
     public const string Unsubscribe = nameof(Unsubscribe);
+
+    public static readonly IReadOnlyList<string> All = [HardBounce, Complaint, Manual, Unsubscribe];
 }
 
 /// <summary>One suppressed address: <see cref="Reason"/> is a <see cref="SuppressionReason"/>, <see cref="Detail"/> what caused it.</summary>
@@ -34,6 +36,13 @@ public static class Suppressions
         INSERT INTO suppressions (service_id, address, reason, detail, created_at) VALUES (@ServiceId, lower(@Address), @Reason, @Detail, @Now)
         ON CONFLICT DO NOTHING
         """;
+    // Many rows in one statement: an import is all or nothing, and an address already suppressed keeps its reason.
+    private const string ImportSql = """
+        INSERT INTO suppressions (service_id, address, reason, detail, created_at)
+        SELECT @ServiceId, lower(a), r, 'imported by the customer', @Now FROM unnest(@Addresses, @Reasons) AS i (a, r)
+        ON CONFLICT DO NOTHING
+        """;
+    private const string ExportSql = "SELECT address, reason, detail, created_at FROM suppressions WHERE service_id = @ServiceId ORDER BY created_at, address";
     private const string RemoveSql = "DELETE FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address)";
 
     public static async Task<bool> IsSuppressedAsync(Database db, Guid serviceId, string address, CancellationToken ct)
@@ -58,6 +67,23 @@ public static class Suppressions
     /// <summary>The same inside the caller's transaction (a report's suppression commits with its inbox row and event).</summary>
     public static Task AddAsync(UnitOfWork work, Guid serviceId, string address, string reason, string? detail, DateTimeOffset now) =>
         work.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Detail = detail, Now = now });
+
+    /// <summary>Adds every row not yet suppressed; returns how many were new.</summary>
+    public static async Task<int> ImportAsync(Database db, Guid serviceId, IReadOnlyList<(string Address, string Reason)> rows, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(ImportSql, new
+        {
+            ServiceId = serviceId, Now = now, Addresses = rows.Select(r => r.Address).ToArray(), Reasons = rows.Select(r => r.Reason).ToArray(),
+        }, cancellationToken: ct));
+    }
+
+    /// <summary>The whole list, oldest first, read as it is written out (unbuffered: a list of a million rows is not held in memory).</summary>
+    public static async IAsyncEnumerable<Suppression> ExportAsync(Database db, Guid serviceId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await foreach (var row in connection.QueryUnbufferedAsync<Suppression>(ExportSql, new { ServiceId = serviceId }).WithCancellation(ct)) yield return row;
+    }
 
     public static async Task<bool> RemoveAsync(Database db, Guid serviceId, string address, CancellationToken ct)
     {
