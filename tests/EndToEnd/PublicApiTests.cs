@@ -84,7 +84,9 @@ public sealed class PublicApiTests(PlatformFixture platform)
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         foreach (var expected in new[] { "/api/customers", "/api/auth/token", "/api/products", "/api/orders", "/api/orders/{orderId}",
                      "/api/services", "/api/services/{serviceId}", "/api/services/{serviceId}/cancellation", "/api/invoices", "/api/demo-requests",
-                     "/api/me", "/api/services/{serviceId}/delivery/history" })
+                     "/api/me", "/api/services/{serviceId}/delivery/history", "/api/services/{serviceId}/messages",
+                     "/api/services/{serviceId}/webhooks", "/api/services/{serviceId}/webhooks/{webhookId}/replay",
+                     "/api/services/{serviceId}/suppressions/export", "/api/services/{serviceId}/suppressions/import" })
         {
             Assert.Contains(expected, paths);
         }

@@ -31,6 +31,8 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Get, $"/api/services/{serviceId}/delivery"),
             (HttpMethod.Get, $"/api/services/{serviceId}/messages"),
             (HttpMethod.Get, $"/api/services/{serviceId}/messages?recipient=someone@example.test"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/webhooks"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/suppressions/export"),
             (HttpMethod.Post, $"/api/services/{serviceId}/smtp-password"),
             (HttpMethod.Put, $"/api/services/{serviceId}/relay-mode"),
             (HttpMethod.Get, $"/api/services/{serviceId}/suppressions"),
