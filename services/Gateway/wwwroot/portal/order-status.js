@@ -14,7 +14,7 @@ document.addEventListener('DOMContentLoaded', () => {
     show('order-facts', el('dl', { class: 'facts' },
       el('dt', {}, 'Order number'), el('dd', { class: 'mono' }, order.orderId),
       el('dt', {}, 'Plan'), el('dd', { id: 'order-plan' }, product ? product.name : order.productId),
-      product ? [el('dt', {}, 'Price'), el('dd', {}, `${money(product.monthlyPrice)} per month`)] : null));
+      product ? [el('dt', {}, 'Price'), el('dd', {}, `${money(product.monthlyPrice)} per month, excl. VAT`)] : null));
   }
 
   poll(async () => {

@@ -38,7 +38,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const chosen = products.some(p => p.id === wanted) ? wanted : products[0]?.id;
   show('plans', products.map(p => el('label', { class: 'choice', for: 'plan-' + p.id },
     el('input', { type: 'radio', name: 'productId', id: 'plan-' + p.id, value: p.id, checked: p.id === chosen }),
-    `${p.name}: ${money(p.monthlyPrice)} per month, ${p.ips} dedicated IP${p.ips === 1 ? '' : 's'}, unlimited emails`)));
+    `${p.name}: ${money(p.monthlyPrice)} per month excl. VAT, ${p.ips} dedicated IP${p.ips === 1 ? '' : 's'}, unlimited emails`)));
 
   const domainPattern = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
   document.getElementById('order').addEventListener('submit', async e => {

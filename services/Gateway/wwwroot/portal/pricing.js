@@ -6,7 +6,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const products = Array.isArray(r.data) ? r.data : r.data.items;
   show('products', products.map(p => el('article', { class: 'card', 'aria-labelledby': 'product-' + p.id },
     el('h3', { id: 'product-' + p.id }, p.name),
-    el('p', { class: 'price' }, money(p.monthlyPrice), el('span', { class: 'muted' }, ' per month')),
+    el('p', { class: 'price' }, money(p.monthlyPrice), el('span', { class: 'muted' }, ' per month, excl. VAT')),
     el('ul', {},
       el('li', {}, `${p.ips} dedicated IP${p.ips === 1 ? '' : 's'} on your own server`),
       el('li', {}, 'Unlimited emails'),
