@@ -74,9 +74,14 @@ public static class WebhookEndpoints
         WHERE (SELECT count(*) FROM webhooks WHERE service_id = @ServiceId) < @Max
         """;
 
+    // Only endpoints with something to send: a new event after the cursor (one probe of the (service_id, id) index) or
+    // a replay under way. An idle endpoint is never claimed, so thousands of them cost no writes.
     private const string ClaimSql = """
         WITH due AS (
-            SELECT id FROM webhooks WHERE next_attempt_at <= @Now ORDER BY next_attempt_at LIMIT @Limit FOR UPDATE SKIP LOCKED
+            SELECT w.id FROM webhooks w
+            WHERE w.next_attempt_at <= @Now
+              AND (w.replay_end IS NOT NULL OR EXISTS (SELECT 1 FROM delivery_events e WHERE e.service_id = w.service_id AND e.id > w.cursor))
+            ORDER BY w.next_attempt_at LIMIT @Limit FOR UPDATE OF w SKIP LOCKED
         )
         UPDATE webhooks w SET next_attempt_at = @LeaseUntil FROM due WHERE w.id = due.id
         RETURNING w.id, w.service_id, w.url, w.event_types, w.secret_protected, w.cursor, w.replay_cursor, w.replay_end, w.attempts, w.failing_since
