@@ -21,7 +21,23 @@ public static class PaymentMethodsApi
     public static RouteGroupBuilder MapPaymentMethodsApi(this RouteGroupBuilder api)
     {
         api.MapPost("/payment-methods", ReplaceAsync).RequireAuthorization();
+        api.MapGet("/payment-methods/current", CurrentAsync).RequireAuthorization();
         return api;
+    }
+
+    /// <summary>
+    /// The caller's own card on file (brand, last 4, expiry), read from Stripe through the caller's own Stripe
+    /// customer: there is no id to guess, and a customer without one (no order yet) gets 404.
+    /// </summary>
+    public static async Task<Results<Ok<CardSummary>, NotFound>> CurrentAsync(ClaimsPrincipal user, Database db, StripePayments stripe, CancellationToken ct)
+    {
+        string? stripeCustomer;
+        await using (var work = await db.BeginAsync(ct))
+        {
+            stripeCustomer = await BillingRepository.FindStripeCustomerAsync(work, user.CustomerId());
+        }
+        var card = stripeCustomer is null ? null : await stripe.DefaultCardAsync(stripeCustomer, ct);
+        return card is null ? TypedResults.NotFound() : TypedResults.Ok(card);
     }
 
     public static async Task<Results<Ok<CardOnFile>, ValidationProblem, ProblemHttpResult>> ReplaceAsync(

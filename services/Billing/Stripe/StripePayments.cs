@@ -9,6 +9,9 @@ public sealed record ChargeResult(bool Succeeded, string? PaymentIntentId, strin
     public static ChargeResult Paid(string paymentIntentId) => new(true, paymentIntentId, null, null, null);
 }
 
+/// <summary>A card as the customer may see it: never its number beyond the last four digits.</summary>
+public sealed record CardSummary(string Brand, string Last4, int ExpMonth, int ExpYear);
+
 /// <summary>
 /// The Stripe calls Billing makes, through Stripe.net's real client. Every call carries an idempotency key
 /// derived from the business operation, so a redelivered message or a retry can never charge twice.
@@ -124,6 +127,19 @@ public sealed class StripePayments(IStripeClient stripe)
             new RefundCreateOptions { PaymentIntent = paymentIntentId, Reason = "requested_by_customer" },
             new RequestOptions { IdempotencyKey = idempotencyKey }, ct);
         return Report(refund, now);
+    }
+
+    /// <summary>
+    /// The card renewals are charged to (the Stripe customer's default PaymentMethod), as brand, last 4 and expiry
+    /// only: Stripe never gives out the full number, and neither does Billing. Null when the customer has none.
+    /// </summary>
+    public async Task<CardSummary?> DefaultCardAsync(string stripeCustomerId, CancellationToken ct)
+    {
+        var customer = await new CustomerService(stripe).GetAsync(stripeCustomerId, cancellationToken: ct);
+        var paymentMethodId = customer.InvoiceSettings?.DefaultPaymentMethodId;
+        if (paymentMethodId is null) return null;
+        var card = (await new PaymentMethodService(stripe).GetAsync(paymentMethodId, cancellationToken: ct)).Card;
+        return card is null ? null : new CardSummary(card.Brand, card.Last4, (int)card.ExpMonth, (int)card.ExpYear);
     }
 
     public Task<PaymentIntent> GetPaymentIntentAsync(string paymentIntentId, CancellationToken ct) =>

@@ -31,7 +31,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     progress.textContent = 'Saving your new card…';
     const replaced = await api('POST', '/api/payment-methods', { paymentMethodId: checkout.data.paymentMethodId });
     if (!replaced.ok) { fail(problem(replaced)); return; }
-    finish('/invoices?card=updated');
+    finish('/account?card=updated');
     return;
   }
 

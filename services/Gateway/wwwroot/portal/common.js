@@ -26,6 +26,40 @@ window.Portal = (() => {
     return r;
   }
 
+  /** Keeps the tab logged in with the fresh token a password change answers (it ends every older token). */
+  function replaceToken(token) {
+    const s = session();
+    if (s) sessionStorage.setItem(sessionKey, JSON.stringify({ ...s, accessToken: token.accessToken, expiresAt: token.expiresAt }));
+  }
+
+  /**
+   * Shows a problem details answer next to the fields it names (errors: { field: [messages] }, field = input id),
+   * marking each input invalid; what names no field of the form goes to the form's alert. Returns nothing.
+   */
+  function fieldProblems(form, alertId, r) {
+    for (const old of form.querySelectorAll('.field-error')) old.remove();
+    for (const input of form.querySelectorAll('[aria-invalid]')) {
+      input.removeAttribute('aria-invalid');
+      input.setAttribute('aria-describedby', (input.getAttribute('aria-describedby') || '').replace(/\s*\S+-error\b/, '').trim());
+      if (!input.getAttribute('aria-describedby')) input.removeAttribute('aria-describedby');
+    }
+    const errors = (r && r.data && r.data.errors) || {};
+    const unplaced = [];
+    let first = null;
+    for (const [name, messages] of Object.entries(errors)) {
+      const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+      if (!input) { unplaced.push(...messages); continue; }
+      const note = el('span', { class: 'field-error', id: `${input.id}-error` }, messages.join(' '));
+      input.after(note);
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', [input.getAttribute('aria-describedby'), note.id].filter(Boolean).join(' '));
+      first ??= input;
+    }
+    if (!r || r.ok) { alert(alertId, '', ''); return; }
+    if (first) { alert(alertId, 'error', unplaced.length ? unplaced.join(' ') : 'Please correct the fields marked below.'); first.focus(); return; }
+    alert(alertId, 'error', problem(r));
+  }
+
   function logOut() {
     sessionStorage.removeItem(sessionKey);
     location.assign('/');
@@ -220,7 +254,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, logOut, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, statusClass, statusText,
+    session, logIn, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();

@@ -2,7 +2,6 @@
 document.addEventListener('DOMContentLoaded', async () => {
   const { api, el, show, alert, problem, date, money, busy, requireLogin } = Portal;
   if (!requireLogin()) return;
-  if (new URLSearchParams(location.search).get('card') === 'updated') alert('invoices-alert', 'ok', 'Your new card is saved. Renewals and unpaid renewal invoices are charged to it.');
 
   const r = await api('GET', '/api/invoices?pageSize=100');
   if (!r.ok) { alert('invoices-alert', 'error', problem(r)); return; }
@@ -40,28 +39,4 @@ document.addEventListener('DOMContentLoaded', async () => {
       el('td', { 'data-label': 'Reason' }, c.reason),
       el('td', { 'data-label': 'Amount' }, money({ amount: c.amount, currency: c.currency })),
       el('td', { 'data-label': 'PDF' }, el('button', { type: 'button', class: 'secondary', onclick: e => download(`/api/credit-notes/${c.id}/pdf`, `promta-credit-note-${c.number}.pdf`, e.currentTarget) }, `Download credit note ${c.displayNumber} (PDF)`))))))));
-
-  // Billing details: filled from the saved profile (404: none yet), saved with PUT.
-  const fields = ['company', 'addressLine1', 'addressLine2', 'postalCode', 'city', 'country', 'vatId', 'billingEmail'];
-  const profile = await api('GET', '/api/account/billing-profile');
-  if (profile.ok) for (const f of fields) document.getElementById(f).value = profile.data[f] ?? '';
-  document.getElementById('billing-profile').addEventListener('submit', async e => {
-    e.preventDefault();
-    const button = e.submitter || e.target.querySelector('button');
-    busy(button, true, 'Saving…');
-    const body = Object.fromEntries(fields.map(f => [f, document.getElementById(f).value.trim() || null]));
-    const saved = await api('PUT', '/api/account/billing-profile', body);
-    busy(button, false);
-    if (!saved.ok) { alert('profile-alert', 'error', problem(saved)); return; }
-    const vat = saved.data.vatTreatment === 'ReverseCharge' ? 'VAT is reverse charged' : saved.data.vatTreatment === 'OutsideScope' ? 'no EU VAT applies' : `VAT is ${saved.data.vatRate}%`;
-    alert('profile-alert', 'ok', `Saved. Invoices from now on are made out to ${saved.data.company}; ${vat}.`);
-  });
-
-  document.getElementById('change-card').addEventListener('click', async e => {
-    busy(e.currentTarget, true, 'Opening Stripe…');
-    const started = await api('POST', '/api/checkout-sessions', { successUrl: '/checkout/done?session_id={CHECKOUT_SESSION_ID}', cancelUrl: '/invoices' });
-    if (!started.ok) { busy(e.target, false); alert('invoices-alert', 'error', problem(started)); return; }
-    sessionStorage.setItem('promta.checkout.' + started.data.id, JSON.stringify({ purpose: 'card' }));
-    location.assign(started.data.url);
-  });
 });
