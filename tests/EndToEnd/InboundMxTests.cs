@@ -60,20 +60,24 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
             await smtp.DisconnectAsync(true);
         }
 
+        // Our report to the sender covers zoe and ann: one DSN listing both when ann's late bounce came back before our
+        // report job ran for zoe, two otherwise (both are right). The fake ISP's bounce about ann comes to her own return
+        // path, carl's complaint to abuse@.
+        string[] expected = ["dsn to b+ about asyncbounce-ann@example.test", "dsn to news about asyncbounce-ann@example.test",
+            "dsn to news about unknown-zoe@example.test", "arf to abuse about complain-carl@example.test"];
         var path = $"/api/admin/inbound?serviceId={serviceId}";
-        JsonElement inbox = default;
+        List<JsonElement> items = [];
+        IReadOnlyList<string> reported = [];
         while (clock.Elapsed < Timeout)
         {
-            inbox = await platform.GetStaffJsonAsync(path);
-            if (inbox.GetProperty("total").GetInt64() >= 4) break;
+            items = [.. (await platform.GetStaffJsonAsync(path)).GetProperty("items").EnumerateArray()];
+            reported = [.. items.SelectMany(i => i.GetProperty("originalRecipients").EnumerateArray().Select(about =>
+                $"{i.GetProperty("kind").GetString()} to {MailboxOf(i.GetProperty("recipients")[0].GetString()!)} about {about.GetString()}")).Distinct()];
+            if (expected.All(reported.Contains)) break;
             await Task.Delay(500);
         }
-        output.WriteLine($"4 reports in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250");
-        var items = inbox.GetProperty("items").EnumerateArray().ToList();
-        Assert.True(items.Count == 4, "inbox: " + string.Join("; ", items.Select(i => $"{i.GetProperty("kind")} to {i.GetProperty("recipients")[0]} about {i.GetProperty("originalRecipients")}")));
-        var reported = items.Select(i => (Kind: i.GetProperty("kind").GetString(), About: i.GetProperty("originalRecipients")[0].GetString())).OrderBy(r => r.About).ToList();
-        Assert.Equal([("dsn", "asyncbounce-ann@example.test"), ("dsn", "asyncbounce-ann@example.test"), ("arf", "complain-carl@example.test"),
-            ("dsn", "unknown-zoe@example.test")], reported);
+        output.WriteLine($"every report in the inbox {clock.Elapsed.TotalSeconds:F1} s after the relay's 250 ({items.Count} messages)");
+        Assert.Equal(expected.Order(), reported.Order());
         // The fake ISP's bounce came to ann's own return path; ours to the customer's address.
         Assert.Contains(items, i => i.GetProperty("recipients")[0].GetString()!.StartsWith("b+", StringComparison.Ordinal)
             && i.GetProperty("recipients")[0].GetString()!.EndsWith($"@{domain}", StringComparison.Ordinal));
@@ -114,4 +118,7 @@ public sealed class InboundMxTests(PlatformFixture platform, ITestOutputHelper o
         using var refused = await customer.GetAsync("/api/admin/inbound");
         Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
+
+    /// <summary>"b+" for a VERP return path, else the local part (news, abuse).</summary>
+    private static string MailboxOf(string address) => address.StartsWith("b+", StringComparison.Ordinal) ? "b+" : address[..address.IndexOf('@')];
 }
