@@ -15,13 +15,35 @@ foreach (var arg in args)
     if (Option("--interval=") is { } i) policy = policy with { IncreaseInterval = TimeSpan.FromSeconds(i) };
     if (Option("--recovery=") is { } r) policy = policy with { RecoveryShare = r };
     if (Option("--probe=") is { } p) policy = policy with { FirstProbeShare = p };
+    if (Option("--probe-messages=") is { } pm) policy = policy with { MessagesPerProbe = (long)pm };
+    if (Option("--reaction=") is { } re) policy = policy with { ReactionWindow = TimeSpan.FromSeconds(re) };
+    if (Option("--confirm=") is { } cf) policy = policy with { MessagesToConfirmProbe = (long)cf };
+    if (Option("--fallback=") is { } fb) policy = policy with { FallbackShare = fb };
+    if (Option("--max-probe=") is { } mp) policy = policy with { MaxProbeShare = mp };
 
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
 }
 var options = new ThrottlingOptions { Shaping = policy };
+// --trace=198.51.100.11/icloud prints that lane's managed run per 10 s: the ISP's limit, the allowed rate, attempts, accepted, deferred.
+if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal)) is { } traced)
+{
+    var lane = traced["--trace=".Length..].Split('/');
+    int attempts = 0, accepted = 0, deferred = 0, traceEvery = args.Contains("--trace-ticks") ? 1 : 10;
+    SimulationRunner.Run(scenario, Strategy.Managed, options, (ip, provider, tick, limit, rate, a, ok, d) =>
+    {
+        if (ip != lane[0] || provider != lane[1]) return;
+        attempts += a; accepted += ok; deferred += d;
+        if ((tick + 1) % traceEvery != 0) return;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tick + 1,6} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / traceEvery,5}/min accepted {accepted * 60 / traceEvery,5}/min deferred {deferred}"));
+        attempts = accepted = deferred = 0;
+    });
+    return;
+}
 var stopwatch = Stopwatch.StartNew();
-var results = await Task.WhenAll(Enum.GetValues<Strategy>()
+// --managed-only skips the two baselines when trying policies (they do not depend on them).
+var strategies = args.Contains("--managed-only") ? [Strategy.Managed] : Enum.GetValues<Strategy>();
+var results = await Task.WhenAll(strategies
     .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy, options))));
 
 Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0} s.");

@@ -13,7 +13,9 @@ public static class SimulationRunner
 {
     private const int MaxAttemptsPerLaneTick = 100_000;
 
-    public static SimulationResult Run(SimulationScenario scenario, Strategy strategy, ThrottlingOptions? options = null)
+    /// <param name="trace">Called after every tick of every lane with the lane (ip, provider), the tick, the ISP's limit now, the sender's allowed rate (managed only) and the attempts, accepted and deferred of that tick (for <c>--trace</c>).</param>
+    public static SimulationResult Run(SimulationScenario scenario, Strategy strategy, ThrottlingOptions? options = null,
+        Action<string, string, int, double, double, int, int, int>? trace = null)
     {
         var stopwatch = Stopwatch.StartNew();
         var tenants = Enumerable.Range(0, scenario.SourceIps).Select(i => $"tenant-{i:00}").ToArray();
@@ -41,11 +43,21 @@ public static class SimulationRunner
             var now = SimulationScenario.Start + scenario.Tick * tick;
             foreach (var lane in lanes)
             {
+                int attempts = 0, accepted = 0, deferred = 0;
                 for (var n = 0; n < MaxAttemptsPerLaneTick && sender.TryAcquire(lane.Ip, lane.Provider, lane.Tenant, now); n++)
                 {
                     var reply = lane.Isp.Attempt(now);
                     sender.Record(lane.Ip, lane.Provider, lane.Tenant, reply, now);
-                    lane.Observer.Count(OutcomeOf(reply), tick);
+                    var outcome = OutcomeOf(reply);
+                    lane.Observer.Count(outcome, tick);
+                    attempts++;
+                    if (outcome == SmtpOutcome.Accepted) accepted++;
+                    if (outcome == SmtpOutcome.Deferred) deferred++;
+                }
+                if (trace is not null)
+                {
+                    var allowed = sender is ControllerSender c ? 1 / c.Controller.SendInterval(lane.Ip, lane.Provider, lane.Tenant, now).TotalMinutes : 0;
+                    trace(lane.Ip, lane.Provider, tick, lane.Isp.LimitAt(now), allowed, attempts, accepted, deferred);
                 }
                 lane.Observer.EndTick(tick);
             }
