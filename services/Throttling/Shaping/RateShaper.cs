@@ -5,9 +5,10 @@ namespace ProMTA.Throttling.Shaping;
 /// <summary>
 /// The increase/decrease rules of one lane. Before the ISP ever pushes back the rate grows multiplicatively (its
 /// limit is unknown); a rate-limit reply cuts it multiplicatively and remembers where the push-back came; after a
-/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then probes above it
-/// with additive steps that double while replies stay clean. Never above the ceiling, never below the floor, and
-/// never a snap back to the old rate. Connections follow the same feedback.
+/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then, once enough
+/// messages went out since the decrease, probes above it with additive steps that double while replies stay clean.
+/// A refused probe falls back just below the rate known clean rather than cutting. Never above the ceiling, never
+/// below the floor, and never a snap back to the old rate. Connections follow the same feedback.
 /// </summary>
 public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, DateTimeOffset now)
 {

@@ -15,11 +15,9 @@ public sealed record ShapingPolicy
 
     /// <summary>
     /// Replies to messages sent before a decrease keep arriving for a moment; reacting to each of them would
-    /// collapse the rate to the floor for a single overshoot, so one decrease per window. SMTP answers each message
-    /// within a second or so, so 2 s covers them; with 5 s a lane whose limit halved kept sending 40% too fast for
-    /// 5 s and the deferrals that caused held its recovery back by a minute.
+    /// collapse the rate to the floor for a single overshoot, so one decrease per window.
     /// </summary>
-    public TimeSpan ReactionWindow { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan ReactionWindow { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>After a decrease the rate holds this long before it may grow again.</summary>
     public TimeSpan Hold { get; init; } = TimeSpan.FromSeconds(10);
@@ -55,8 +53,11 @@ public sealed record ShapingPolicy
     /// </summary>
     public double FallbackShare { get; init; } = 0.95;
 
-    /// <summary>A probing step is known clean once the step after it carried this many messages without a refusal.</summary>
-    public long MessagesToConfirmProbe { get; init; } = 20;
+    /// <summary>
+    /// A probing step is known clean once the step after it carried this many messages without a refusal (a 20/min
+    /// lane sends 1-2 per step, so there only the rate probing started from is known clean).
+    /// </summary>
+    public long MessagesToConfirmProbe { get; init; } = 8;
 
     /// <summary>Probing steps double while clean, up to this share of the current rate: the limit may have risen a lot.</summary>
     public double MaxProbeShare { get; init; } = 0.5;
