@@ -5,7 +5,8 @@ using ProMTA.Throttling.Shaping;
 using ProMTA.ThrottlingSimulator.Simulation;
 
 // Deterministic: a seeded scenario on a virtual clock; only the wall time differs between runs.
-// --decrease=0.5 --hold=20 --interval=10 try other shaping policies (managed mode only).
+// --decrease=0.5 --hold=20 --interval=10 --probe-messages=60 ... try other shaping policies (managed mode only);
+// see docs/throttling.md for --lanes, --managed-only, --trace and --complaints.
 var scenario = SimulationScenario.Default();
 var policy = new ShapingPolicy();
 foreach (var arg in args)
@@ -29,6 +30,11 @@ var options = new ThrottlingOptions { Shaping = policy };
 if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal)) is { } traced)
 {
     var lane = traced["--trace=".Length..].Split('/');
+    if (lane.Length != 2)
+    {
+        Console.Error.WriteLine("--trace wants a source IP and a provider, e.g. --trace=198.51.100.11/icloud");
+        return 2;
+    }
     int attempts = 0, accepted = 0, deferred = 0, traceEvery = args.Contains("--trace-ticks") ? 1 : 10;
     SimulationRunner.Run(scenario, Strategy.Managed, options, (ip, provider, tick, limit, rate, a, ok, d) =>
     {
@@ -38,7 +44,7 @@ if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal))
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tick + 1,6} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / traceEvery,5}/min accepted {accepted * 60 / traceEvery,5}/min deferred {deferred}"));
         attempts = accepted = deferred = 0;
     });
-    return;
+    return 0;
 }
 // --complaints runs the complaint proof instead: a clean and a 0.5%-complaint tenant at the same providers.
 if (args.Contains("--complaints"))
@@ -53,7 +59,7 @@ if (args.Contains("--complaints"))
         Console.Write(MarkdownReport.ComplaintTable(run));
         Console.WriteLine();
     }
-    return;
+    return 0;
 }
 var stopwatch = Stopwatch.StartNew();
 // --managed-only skips the two baselines when trying policies (they do not depend on them).
@@ -79,3 +85,4 @@ if (args.Contains("--lanes"))
 }
 
 Console.WriteLine($"Total wall time {stopwatch.Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores (the three strategies run in parallel).");
+return 0;
