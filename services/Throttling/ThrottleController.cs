@@ -390,6 +390,7 @@ public sealed class ThrottleController : IDisposable
             case ReplyClass.RateLimited:
                 lane.Destination.OnAnswer();
                 if (lane.Shaper.OnThrottled(now)) lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
+                lane.Bucket.Empty(now);
                 break;
             case ReplyClass.Reputation:
                 lane.Destination.OnAnswer();

@@ -5,7 +5,8 @@ using ProMTA.Throttling.Shaping;
 using ProMTA.ThrottlingSimulator.Simulation;
 
 // Deterministic: a seeded scenario on a virtual clock; only the wall time differs between runs.
-// --decrease=0.5 --hold=20 --interval=10 try other shaping policies (managed mode only).
+// --decrease=0.5 --hold=20 --interval=10 --probe-messages=60 ... try other shaping policies (managed mode only);
+// see docs/throttling.md for --lanes, --managed-only, --trace and --complaints.
 var scenario = SimulationScenario.Default();
 var policy = new ShapingPolicy();
 foreach (var arg in args)
@@ -15,13 +16,55 @@ foreach (var arg in args)
     if (Option("--interval=") is { } i) policy = policy with { IncreaseInterval = TimeSpan.FromSeconds(i) };
     if (Option("--recovery=") is { } r) policy = policy with { RecoveryShare = r };
     if (Option("--probe=") is { } p) policy = policy with { FirstProbeShare = p };
+    if (Option("--probe-messages=") is { } pm) policy = policy with { MessagesPerProbe = (long)pm };
+    if (Option("--reaction=") is { } re) policy = policy with { ReactionWindow = TimeSpan.FromSeconds(re) };
+    if (Option("--confirm=") is { } cf) policy = policy with { MessagesToConfirmProbe = (long)cf };
+    if (Option("--fallback=") is { } fb) policy = policy with { FallbackShare = fb };
+    if (Option("--max-probe=") is { } mp) policy = policy with { MaxProbeShare = mp };
 
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
 }
 var options = new ThrottlingOptions { Shaping = policy };
+// --trace=198.51.100.11/icloud prints that lane's managed run per 10 s: the ISP's limit, the allowed rate, attempts, accepted, deferred.
+if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal)) is { } traced)
+{
+    var lane = traced["--trace=".Length..].Split('/');
+    if (lane.Length != 2)
+    {
+        Console.Error.WriteLine("--trace wants a source IP and a provider, e.g. --trace=198.51.100.11/icloud");
+        return 2;
+    }
+    int attempts = 0, accepted = 0, deferred = 0, traceEvery = args.Contains("--trace-ticks") ? 1 : 10;
+    SimulationRunner.Run(scenario, Strategy.Managed, options, (ip, provider, tick, limit, rate, a, ok, d) =>
+    {
+        if (ip != lane[0] || provider != lane[1]) return;
+        attempts += a; accepted += ok; deferred += d;
+        if ((tick + 1) % traceEvery != 0) return;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tick + 1,6} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / traceEvery,5}/min accepted {accepted * 60 / traceEvery,5}/min deferred {deferred}"));
+        attempts = accepted = deferred = 0;
+    });
+    return 0;
+}
+// --complaints runs the complaint proof instead: a clean and a 0.5%-complaint tenant at the same providers.
+if (args.Contains("--complaints"))
+{
+    var proof = SimulationScenario.Complaints();
+    var runs = await Task.WhenAll(new[] { Strategy.Managed, Strategy.Static }
+        .Select(strategy => Task.Run(() => SimulationRunner.Run(proof, strategy, options))));
+    Console.WriteLine($"Simulated {proof.Duration.TotalHours:0} h, {proof.SourceIps} tenants on their own IPs x {proof.Isps.Count} providers, seed {proof.Seed}, feedback loop delay {FakeIspLane.FeedbackDelay.TotalSeconds:0} s.");
+    Console.WriteLine();
+    foreach (var run in runs)
+    {
+        Console.Write(MarkdownReport.ComplaintTable(run));
+        Console.WriteLine();
+    }
+    return 0;
+}
 var stopwatch = Stopwatch.StartNew();
-var results = await Task.WhenAll(Enum.GetValues<Strategy>()
+// --managed-only skips the two baselines when trying policies (they do not depend on them).
+var strategies = args.Contains("--managed-only") ? [Strategy.Managed] : Enum.GetValues<Strategy>();
+var results = await Task.WhenAll(strategies
     .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy, options))));
 
 Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0} s.");
@@ -42,3 +85,4 @@ if (args.Contains("--lanes"))
 }
 
 Console.WriteLine($"Total wall time {stopwatch.Elapsed.TotalSeconds:0.0} s on {Environment.ProcessorCount} cores (the three strategies run in parallel).");
+return 0;

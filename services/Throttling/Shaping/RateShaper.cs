@@ -5,9 +5,10 @@ namespace ProMTA.Throttling.Shaping;
 /// <summary>
 /// The increase/decrease rules of one lane. Before the ISP ever pushes back the rate grows multiplicatively (its
 /// limit is unknown); a rate-limit reply cuts it multiplicatively and remembers where the push-back came; after a
-/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then probes above it
-/// with additive steps that double while replies stay clean. Never above the ceiling, never below the floor, and
-/// never a snap back to the old rate. Connections follow the same feedback.
+/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then, once enough
+/// messages went out since the decrease, probes above it with additive steps that double while replies stay clean.
+/// A refused probe falls back just below the rate known clean rather than cutting. Never above the ceiling, never
+/// below the floor, and never a snap back to the old rate. Connections follow the same feedback.
 /// </summary>
 public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, DateTimeOffset now)
 {
@@ -17,6 +18,11 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     private long _sentInInterval;
     private bool _throttledInInterval;
     private double _probeStep;
+    private long _sentSinceCut;
+    private long _sentSinceStep;
+    private double? _recoverTo;
+    private double? _knownClean;
+    private double? _probeFrom;
 
     /// <summary>The allowed rate in messages per minute.</summary>
     public double RatePerMinute { get; private set; } = limits.StartRatePerMinute;
@@ -28,13 +34,18 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     public double? LastThrottledRate { get; private set; }
 
     /// <summary>True while climbing back to the rate that was throttled last.</summary>
-    public bool Recovering => LastThrottledRate is { } w && RatePerMinute < w * policy.RecoveryTarget;
+    public bool Recovering => _recoverTo is { } target && RatePerMinute < target;
 
     /// <summary>True during the hold that follows a decrease.</summary>
     public bool Holding(DateTimeOffset now) => now < _holdUntil;
 
     /// <summary>Counts a message sent, for the utilisation that gates growth.</summary>
-    public void OnSent() => _sentInInterval++;
+    public void OnSent()
+    {
+        _sentInInterval++;
+        _sentSinceCut++;
+        _sentSinceStep++;
+    }
 
     /// <summary>A rate-limit reply: cut the rate and connections unless a cut happened within the reaction window.</summary>
     /// <returns>True when the rate was cut.</returns>
@@ -42,6 +53,15 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     {
         _throttledInInterval = true;
         if (now - _lastDecreaseAt < policy.ReactionWindow) return false;
+        if (_knownClean is { } clean && RatePerMinute > clean)
+        {
+            // A probe found the limit: the ISP's limit lies between the last rate known clean and this one, so fall
+            // back just below the clean rate and return to it, instead of a multiplicative cut below the limit and a
+            // climb back through the rates that were just proven to be refused.
+            LastThrottledRate = RatePerMinute;
+            Decrease(now, clean * policy.FallbackShare, clean);
+            return true;
+        }
         Cut(now);
         Connections = Math.Max(1, (int)Math.Floor(Connections * policy.DecreaseFactor));
         return true;
@@ -84,6 +104,8 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
         RatePerMinute = Math.Clamp(ratePerMinute, limits.FloorRatePerMinute, limits.CeilingRatePerMinute);
         Connections = Math.Clamp(connections, 1, limits.MaxConnections);
         LastThrottledRate = lastThrottledRate;
+        _recoverTo = lastThrottledRate * policy.RecoveryTarget;
+        _knownClean = _probeFrom = null;
         _intervalStart = now;
         _sentInInterval = 0;
         _probeStep = 0;
@@ -94,22 +116,47 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
         if (LastThrottledRate is not { } throttledAt)
             return rate * (1 + (policy.SlowStartFactor - 1) * boost);
 
-        var target = throttledAt * policy.RecoveryTarget;
+        var target = _recoverTo ?? throttledAt * policy.RecoveryTarget;
         if (rate < target)
             return Math.Min(target, rate + (throttledAt - rate) * policy.RecoveryShare * boost);
 
+        // A probe above the known limit costs about one deferral when the limit has not moved; on a small lane an
+        // interval holds only a few messages, so probing by time alone would defer a large share of its mail.
+        if (_sentSinceCut < policy.MessagesPerProbe) return rate;
+        ConfirmCleanRate(rate);
         _probeStep = _probeStep <= 0
             ? Math.Max(throttledAt * policy.FirstProbeShare, limits.FloorRatePerMinute / 10)
             : Math.Min(_probeStep * 2, rate * policy.MaxProbeShare);
         return rate + _probeStep * boost;
     }
 
+    /// <summary>
+    /// Before each probing step: which rate is known clean. The rate probing started from carried a whole probe
+    /// budget. A later step counts only two steps on (the ISP's burst hides a small overshoot for a while) and only
+    /// when the step between carried enough messages to have been refused (on a 20/min lane one step carries 1-2).
+    /// </summary>
+    private void ConfirmCleanRate(double rate)
+    {
+        if (_knownClean is null) _knownClean = rate;
+        else if (_probeFrom is { } previous && _sentSinceStep >= policy.MessagesToConfirmProbe) _knownClean = Math.Max(_knownClean.Value, previous);
+        _probeFrom = rate;
+        _sentSinceStep = 0;
+    }
+
     private void Cut(DateTimeOffset now)
     {
         LastThrottledRate = RatePerMinute;
-        RatePerMinute = Math.Max(limits.FloorRatePerMinute, RatePerMinute * policy.DecreaseFactor);
+        Decrease(now, RatePerMinute * policy.DecreaseFactor, RatePerMinute * policy.RecoveryTarget);
+    }
+
+    private void Decrease(DateTimeOffset now, double rate, double recoverTo)
+    {
+        RatePerMinute = Math.Max(limits.FloorRatePerMinute, rate);
+        _recoverTo = recoverTo;
+        _knownClean = _probeFrom = null;
         _holdUntil = now + policy.Hold;
         _lastDecreaseAt = now;
         _probeStep = 0;
+        _sentSinceCut = 0;
     }
 }

@@ -38,10 +38,29 @@ public sealed record ShapingPolicy
     public double RecoveryTarget { get; init; } = 0.95;
 
     /// <summary>The first probing step above the last throttled rate, as a share of it (additive increase).</summary>
-    public double FirstProbeShare { get; init; } = 0.005;
+    public double FirstProbeShare { get; init; } = 0.04;
+
+    /// <summary>
+    /// Probing above the last throttled rate starts only after this many messages since the last decrease: a probe
+    /// that finds the limit unchanged costs a deferral or two, so this bounds the deferred share by messages, not time
+    /// (about one in 120 on every lane, whether it carries 20 or 2,000 messages a minute).
+    /// </summary>
+    public long MessagesPerProbe { get; init; } = 120;
+
+    /// <summary>
+    /// A failed probe falls back to this share of the rate known clean before it, then climbs back to that rate: the
+    /// ISP's bucket was emptied by the probe and refills only below its limit.
+    /// </summary>
+    public double FallbackShare { get; init; } = 0.95;
+
+    /// <summary>
+    /// A probing step is known clean once the step after it carried this many messages without a refusal (a 20/min
+    /// lane sends 1-2 per step, so there only the rate probing started from is known clean).
+    /// </summary>
+    public long MessagesToConfirmProbe { get; init; } = 8;
 
     /// <summary>Probing steps double while clean, up to this share of the current rate: the limit may have risen a lot.</summary>
-    public double MaxProbeShare { get; init; } = 0.10;
+    public double MaxProbeShare { get; init; } = 0.5;
 
     /// <summary>The rate only grows when the lane used at least this share of its allowance (no growth on idle lanes).</summary>
     public double MinUtilisationToGrow { get; init; } = 0.5;

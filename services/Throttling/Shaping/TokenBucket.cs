@@ -8,7 +8,9 @@ internal sealed class TokenBucket(double ratePerMinute, double burstSeconds, Dat
 
     public double RatePerMinute { get; private set; } = ratePerMinute;
 
-    private double Capacity => Math.Max(1, RatePerMinute / 60 * burstSeconds);
+    // One message plus the burst: a caller that asks only now and then (every second, say) must not lose the part of
+    // a token that built up since its last send, or a lane allowed 115/min sends 60/min and a 19/min lane 15/min.
+    private double Capacity => 1 + RatePerMinute / 60 * burstSeconds;
 
     public bool TryTake(DateTimeOffset now)
     {
@@ -33,6 +35,16 @@ internal sealed class TokenBucket(double ratePerMinute, double burstSeconds, Dat
         RatePerMinute = ratePerMinute;
         // A lower rate must bite at once, not after the burst gathered at the old rate is spent.
         _tokens = Math.Min(_tokens, Capacity);
+    }
+
+    /// <summary>
+    /// Spends what the bucket holds: the ISP that just refused has no room left either, so the next send waits a
+    /// whole interval at the (new) rate instead of going at once and being refused again.
+    /// </summary>
+    public void Empty(DateTimeOffset now)
+    {
+        Refill(now);
+        _tokens = Math.Min(_tokens, 0);
     }
 
     private void Refill(DateTimeOffset now)

@@ -23,6 +23,25 @@ public static class MarkdownReport
         return text.ToString();
     }
 
+    /// <summary>The complaint proof: per tenant x provider, what the list drew and when the controller and the ISP reacted.</summary>
+    public static string ComplaintTable(SimulationResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"{result.Strategy}:");
+        text.AppendLine();
+        text.AppendLine("| Tenant (complaint share) | Provider | Delivered / hidden capacity | Complaints at the ISP / reported to us | First report | Slowed down | Paused | Pause after first report | ISP block for complaints |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var c in result.Complaints)
+        {
+            var react = c.PausedAt is { } paused && c.FirstReportedAt is { } first ? Format(paused - first) : "-";
+            text.AppendLine(CultureInfo.InvariantCulture,
+                $"| {c.Tenant} ({c.ComplaintShare:0.##%}) | {c.Provider} | {c.Delivered / Math.Max(1, c.Capacity):P1} | {c.ComplaintsAtIsp:N0} / {c.ComplaintsReported:N0} | {At(c.FirstReportedAt)} | {At(c.SlowedAt)} | {At(c.PausedAt)} | {react} | {At(c.IspBlockedAt)} |");
+        }
+        return text.ToString();
+
+        static string At(TimeSpan? t) => t is { } v ? Format(v) : "-";
+    }
+
     /// <summary>Median and maximum; "never" when some lane never got there.</summary>
     public static string Spread(IReadOnlyList<TimeSpan?> times)
     {
@@ -36,5 +55,5 @@ public static class MarkdownReport
     }
 
     private static string Format(TimeSpan t) =>
-        t < TimeSpan.FromMinutes(1) ? $"{t.TotalSeconds:0} s" : $"{t.TotalMinutes:0.#} min";
+        t < TimeSpan.FromMinutes(1) ? $"{t.TotalSeconds:0} s" : string.Create(CultureInfo.InvariantCulture, $"{t.TotalMinutes:0.#} min");
 }

@@ -22,6 +22,9 @@ public interface ISender
 {
     bool TryAcquire(string ip, string provider, string tenant, DateTimeOffset now);
     void Record(string ip, string provider, string tenant, SmtpReply reply, DateTimeOffset now);
+
+    /// <summary>A feedback-loop complaint about a message of <paramref name="tenant"/> delivered to <paramref name="provider"/>.</summary>
+    void RecordComplaint(string tenant, string provider, DateTimeOffset now);
 }
 
 /// <summary>Drives the real <see cref="ThrottleController"/>, managed or unmanaged.</summary>
@@ -34,6 +37,9 @@ public sealed class ControllerSender(ThrottleController controller) : ISender
 
     public void Record(string ip, string provider, string tenant, SmtpReply reply, DateTimeOffset now) =>
         controller.Record(ip, provider, tenant, reply, now);
+
+    public void RecordComplaint(string tenant, string provider, DateTimeOffset now) =>
+        controller.RecordComplaint(tenant, provider, now);
 
     public static ControllerSender Create(Strategy strategy, IEnumerable<string> tenants, ThrottlingOptions? options = null)
     {
@@ -86,6 +92,9 @@ public sealed class StaticSender(ReplyClassifier classifier) : ISender
                 break;
         }
     }
+
+    /// <summary>Static MTAs log feedback-loop reports but do not pace on them.</summary>
+    public void RecordComplaint(string tenant, string provider, DateTimeOffset now) { }
 
     private LaneState LaneOf(string ip, string provider, DateTimeOffset now)
     {

@@ -18,6 +18,9 @@ public sealed record SimulationResult
     public required long CleanDelivered { get; init; }
     public TimeSpan WallTime { get; init; }
 
+    /// <summary>Per tenant x provider, how the controller answered complaints (scenarios with complaints only).</summary>
+    public IReadOnlyList<ComplaintResult> Complaints { get; init; } = [];
+
     /// <summary>Per lane, for <c>--lanes</c>.</summary>
     public IReadOnlyList<LaneResult> Lanes { get; init; } = [];
 
@@ -30,3 +33,11 @@ public sealed record SimulationResult
 /// <summary>One lane's numbers.</summary>
 public sealed record LaneResult(string Ip, string Provider, bool Clean, double Delivered, double Capacity, long Deferred, long Attempts,
     TimeSpan? ReachedAt, IReadOnlyList<(bool Drop, TimeSpan? RecoveredAfter)> Recoveries);
+
+/// <summary>
+/// One tenant at one provider in a complaint scenario: what its list drew, when the sender heard of the first
+/// complaint, when the controller slowed the tenant down and paused it, and whether the ISP blocked the IP first.
+/// </summary>
+public sealed record ComplaintResult(string Tenant, string Provider, double ComplaintShare, long Delivered, double Capacity,
+    long ComplaintsAtIsp, long ComplaintsReported, TimeSpan? FirstReportedAt, TimeSpan? SlowedAt, TimeSpan? PausedAt,
+    TimeSpan? IspBlockedAt);

@@ -14,6 +14,9 @@ public sealed record SimulationScenario
     /// <summary>Hard-bounce share of each tenant's list (one tenant per dedicated IP); missing entries are clean.</summary>
     public IReadOnlyList<double> TenantBounceRates { get; init; } = [];
 
+    /// <summary>Share of each tenant's delivered mail that draws a spam complaint; missing entries draw none.</summary>
+    public IReadOnlyList<double> TenantComplaintRates { get; init; } = [];
+
     /// <summary>Each IP's standing with the ISPs: its hidden limits are the base limit times a factor in this range.</summary>
     public double IpFactorMin { get; init; } = 0.8;
     public double IpFactorMax { get; init; } = 1.2;
@@ -22,6 +25,21 @@ public sealed record SimulationScenario
     public const double CleanBounceRate = 0.02;
 
     public double BounceRateOf(int ip) => ip < TenantBounceRates.Count ? TenantBounceRates[ip] : 0.005;
+
+    public double ComplaintRateOf(int ip) => ip < TenantComplaintRates.Count ? TenantComplaintRates[ip] : 0;
+
+    /// <summary>
+    /// The complaint proof (issue 16): two tenants with clean lists (few bounces) on their own IPs at the same six
+    /// providers; one list draws 0.01% complaints (a good sender), the other 0.5%.
+    /// </summary>
+    public static SimulationScenario Complaints() => new()
+    {
+        SourceIps = 2,
+        Duration = TimeSpan.FromHours(2),
+        Isps = StandardIsps(),
+        TenantBounceRates = [0.005, 0.005],
+        TenantComplaintRates = [0.0001, 0.005],
+    };
 
     public static readonly DateTimeOffset Start = new(2026, 1, 5, 8, 0, 0, TimeSpan.Zero);
 
