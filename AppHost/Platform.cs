@@ -98,6 +98,7 @@ public static class Platform
             .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
+            .WithEnvironment("RateLimits__SignupPerMinute", builder.Configuration["RateLimits:SignupPerMinute"] ?? "60")
             .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
             .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
 
