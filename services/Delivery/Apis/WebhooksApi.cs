@@ -76,8 +76,11 @@ public static class WebhooksApi
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var secret = WebhookSecret.New();
-        if (!await WebhookEndpoints.SetSecretAsync(db, serviceId, webhookId, WebhookSecret.Protect(protector, secret, webhookId), ct)) return TypedResults.NotFound();
-        var webhook = (await WebhookEndpoints.FindAsync(db, serviceId, webhookId, ct))!;
+        // Read back by the UPDATE itself: an endpoint removed meanwhile is a 404, never a null.
+        if (await WebhookEndpoints.SetSecretAsync(db, serviceId, webhookId, WebhookSecret.Protect(protector, secret, webhookId), ct) is not { } webhook)
+        {
+            return TypedResults.NotFound();
+        }
         return TypedResults.Ok(new WebhookWithSecret(webhook.Id, webhook.Url, webhook.EventTypes, webhook.CreatedAt, secret));
     }
 

@@ -128,12 +128,13 @@ public static class WebhookEndpoints
             "DELETE FROM webhooks WHERE service_id = @ServiceId AND id = @Id", new { ServiceId = serviceId, Id = id }, cancellationToken: ct)) == 1;
     }
 
-    public static async Task<bool> SetSecretAsync(Database db, Guid serviceId, Guid id, string secretProtected, CancellationToken ct)
+    /// <summary>The endpoint as it is after the change, in the same statement; null when it does not exist (or was just removed).</summary>
+    public static async Task<Webhook?> SetSecretAsync(Database db, Guid serviceId, Guid id, string secretProtected, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE webhooks SET secret_protected = @SecretProtected WHERE service_id = @ServiceId AND id = @Id",
-            new { ServiceId = serviceId, Id = id, SecretProtected = secretProtected }, cancellationToken: ct)) == 1;
+        return await connection.QuerySingleOrDefaultAsync<Webhook>(new CommandDefinition(
+            $"UPDATE webhooks SET secret_protected = @SecretProtected WHERE service_id = @ServiceId AND id = @Id RETURNING {Columns}",
+            new { ServiceId = serviceId, Id = id, SecretProtected = secretProtected }, cancellationToken: ct));
     }
 
     /// <summary>Sends the service's events that happened in [from, to) again; false when there are none. Replaces a replay under way.</summary>
