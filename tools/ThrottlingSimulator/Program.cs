@@ -21,6 +21,11 @@ foreach (var arg in args)
     if (Option("--confirm=") is { } cf) policy = policy with { MessagesToConfirmProbe = (long)cf };
     if (Option("--fallback=") is { } fb) policy = policy with { FallbackShare = fb };
     if (Option("--max-probe=") is { } mp) policy = policy with { MaxProbeShare = mp };
+    if (Option("--probe-budget=") is { } pb) policy = policy with { ProbeBudget = pb };
+    if (Option("--probe-credit-cap=") is { } pc) policy = policy with { ProbeCreditCap = pc };
+    if (Option("--recovery-probe=") is { } rp) policy = policy with { RecoveryProbeInterval = TimeSpan.FromSeconds(rp) };
+    if (Option("--recovery-probe-messages=") is { } rm) policy = policy with { MessagesPerRecoveryProbe = (long)rm };
+    if (Option("--high-water=") is { } hw) policy = policy with { HighWaterWindow = TimeSpan.FromSeconds(hw) };
 
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
