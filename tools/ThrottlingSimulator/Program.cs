@@ -30,6 +30,10 @@ foreach (var arg in args)
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
 }
+// --tick=0.25: the lanes ask the controller four times a second instead of once (Delivery's worker is not tied to
+// whole seconds); the observer's windows stay ten seconds and a minute.
+if (args.FirstOrDefault(a => a.StartsWith("--tick=", StringComparison.Ordinal)) is { } tickArg)
+    scenario = scenario with { Tick = TimeSpan.FromSeconds(double.Parse(tickArg["--tick=".Length..], CultureInfo.InvariantCulture)) };
 var options = new ThrottlingOptions { Shaping = policy };
 // --trace=198.51.100.11/icloud prints that lane's managed run per 10 s: the ISP's limit, the allowed rate, attempts, accepted, deferred.
 if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal)) is { } traced)
@@ -72,7 +76,7 @@ var strategies = args.Contains("--managed-only") ? [Strategy.Managed] : Enum.Get
 var results = await Task.WhenAll(strategies
     .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy, options))));
 
-Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0} s.");
+Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0.##} s.");
 Console.WriteLine();
 Console.Write(MarkdownReport.Table(results));
 Console.WriteLine();
@@ -84,7 +88,7 @@ if (args.Contains("--lanes"))
         foreach (var lane in result.Lanes)
         {
             var recoveries = string.Join(", ", lane.Recoveries.Select(r => $"{(r.Drop ? "drop" : "rise")} {r.RecoveredAfter?.TotalSeconds.ToString("0") ?? "never"}s"));
-            Console.WriteLine($"{lane.Ip} {lane.Provider,-8} clean={lane.Clean} delivered/capacity={lane.Delivered / lane.Capacity:P0} deferred={(double)lane.Deferred / Math.Max(1, lane.Attempts):P1} reached={lane.ReachedAt?.TotalSeconds.ToString("0") ?? "never"}s {recoveries}");
+            Console.WriteLine($"{lane.Ip} {lane.Provider,-8} clean={lane.Clean} delivered/capacity={lane.Delivered / lane.Capacity:P0} deferred={(double)lane.Deferred / Math.Max(1, lane.Attempts):P1} reached={lane.ReachedAt?.TotalSeconds.ToString("0") ?? "never"}s {recoveries} hidden={lane.Capacity / scenario.Duration.TotalMinutes:0.0}/min");
         }
     }
 }
