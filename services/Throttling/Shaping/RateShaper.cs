@@ -5,12 +5,12 @@ namespace ProMTA.Throttling.Shaping;
 /// <summary>
 /// The increase/decrease rules of one lane. Before the ISP ever pushes back the rate grows multiplicatively (its
 /// limit is unknown); a rate-limit reply cuts it multiplicatively and remembers where the push-back came; after a
-/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then probes above it
-/// with additive steps that double while replies stay clean. A refused probe falls back just below the rate known
-/// clean rather than cutting. Probes are paid for from a credit each message earns (<see cref="ShapingPolicy.ProbeBudget"/>):
-/// near the rate known clean one starts after enough messages; far below the most the ISP ever took from the lane (a
-/// lowered limit) one jumps straight back there on a timer. Never above the ceiling, never below the floor, and never a snap
-/// back to the old rate. Connections follow the same feedback.
+/// hold the rate climbs back towards that point by closing part of the gap each clean interval, then probes above
+/// it with additive steps that double while replies stay clean. A refused probe falls back just below the rate known
+/// clean rather than cutting. Probes are paid from a credit each message earns
+/// (<see cref="ShapingPolicy.ProbeBudget"/>): near the rate known clean one starts after enough messages; far below
+/// the most the ISP ever took from the lane (a lowered limit) one jumps straight back there on a timer. Never above
+/// the ceiling, never below the floor, and never a snap back to the old rate. Connections follow the same feedback.
 /// </summary>
 public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, DateTimeOffset now)
 {
@@ -61,9 +61,6 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     /// or null before one went by: while the lane runs well below it, the capacity it lost is likely to come back.
     /// </summary>
     public double? HighWaterRate => _highWater.PerMinute;
-
-    /// <summary>Failed probes the lane may still afford (earned per message sent, spent per refused probe).</summary>
-    public double ProbeCredit => _probeCredit;
 
     /// <summary>A rate-limit reply: cut the rate and connections unless a cut happened within the reaction window.</summary>
     /// <returns>True when the rate was cut.</returns>
