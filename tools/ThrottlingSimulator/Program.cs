@@ -32,6 +32,9 @@ foreach (var arg in args)
 }
 // --tick=0.25: the lanes ask the controller four times a second instead of once (Delivery's worker is not tied to
 // whole seconds); the observer's windows stay ten seconds and a minute.
+// --seed=7: another draw of the IPs' limits and the lists' bounces (the documented figures are seed 42).
+if (args.FirstOrDefault(a => a.StartsWith("--seed=", StringComparison.Ordinal)) is { } seedArg)
+    scenario = scenario with { Seed = int.Parse(seedArg["--seed=".Length..], CultureInfo.InvariantCulture) };
 if (args.FirstOrDefault(a => a.StartsWith("--tick=", StringComparison.Ordinal)) is { } tickArg)
     scenario = scenario with { Tick = TimeSpan.FromSeconds(double.Parse(tickArg["--tick=".Length..], CultureInfo.InvariantCulture)) };
 var options = new ThrottlingOptions { Shaping = policy };
