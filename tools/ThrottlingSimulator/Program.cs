@@ -53,7 +53,9 @@ if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal))
         if (ip != lane[0] || provider != lane[1]) return;
         attempts += a; accepted += ok; deferred += d;
         if ((tick + 1) % traceEvery != 0) return;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tick + 1,6} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / traceEvery,5}/min accepted {accepted * 60 / traceEvery,5}/min deferred {deferred}"));
+        // Per line: the end of the window in seconds and its counts per minute, whatever the tick (--tick).
+        var seconds = traceEvery * scenario.Tick.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(tick + 1) * scenario.Tick.TotalSeconds,6:0.##} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / seconds,5:0}/min accepted {accepted * 60 / seconds,5:0}/min deferred {deferred}"));
         attempts = accepted = deferred = 0;
     });
     return 0;

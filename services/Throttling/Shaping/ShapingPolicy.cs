@@ -62,8 +62,9 @@ public sealed record ShapingPolicy
     public double ProbeCreditCap { get; init; } = 150;
 
     /// <summary>
-    /// A lane running well below the most it has sent over a <see cref="HighWaterWindow"/> (its limit was lowered)
-    /// probes by jumping straight back to <see cref="RecoveryTarget"/> of that rate this long after its last decrease,
+    /// A lane running below <see cref="RecoveryTarget"/> squared (90%) of the most the ISP took from it over a
+    /// <see cref="HighWaterWindow"/> (its limit was lowered) probes by jumping straight back to
+    /// <see cref="RecoveryTarget"/> of that rate this long after its last decrease,
     /// as long as its credit lasts, besides the probes paced by <see cref="MessagesPerProbe"/>: a lowered limit tends
     /// to come back whole, so such a probe is worth far more than a step above a limit that held, and costs the same
     /// deferral when refused. Zero turns it off.
@@ -77,8 +78,8 @@ public sealed record ShapingPolicy
     public long MessagesPerRecoveryProbe { get; init; } = 50;
 
     /// <summary>
-    /// The window over which the most a lane has sent is measured (its high-water rate). Long enough that the ISP's
-    /// burst weighs little in it (an allowed rate a little above the limit goes unrefused only for a few seconds).
+    /// The window over which the most the ISP took from a lane is measured (its high-water rate). Long enough that the
+    /// ISP's burst weighs little in it (an allowed rate a little above the limit goes unrefused only for a few seconds).
     /// </summary>
     public TimeSpan HighWaterWindow { get; init; } = TimeSpan.FromMinutes(1);
 
