@@ -1,6 +1,7 @@
 using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
 using ProMTA.Delivery.History;
+using ProMTA.Delivery.QueueControl;
 using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,5 +23,6 @@ endpoints.MapInboundApi();
 endpoints.MapMessagesApi();
 endpoints.MapWebhooksApi();
 endpoints.MapSuppressionFilesApi();
+endpoints.MapQueueApi();
 
 app.Run();

@@ -14,6 +14,8 @@ public static class ServiceOwners
         SELECT EXISTS (SELECT 1 FROM service_owners WHERE service_id = @ServiceId AND customer_id = @CustomerId)
         """;
 
+    private const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM service_owners WHERE service_id = @ServiceId)";
+
     public static Task AddAsync(UnitOfWork work, Guid serviceId, Guid customerId, Guid orderId) =>
         work.ExecuteAsync(InsertSql, new { ServiceId = serviceId, CustomerId = customerId, OrderId = orderId });
 
@@ -21,5 +23,12 @@ public static class ServiceOwners
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsOwnerSql, new { ServiceId = serviceId, CustomerId = customerId }, cancellationToken: ct));
+    }
+
+    /// <summary>Whether the service is known here at all (staff routes answer 404 for one that is not).</summary>
+    public static async Task<bool> ExistsAsync(Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, new { ServiceId = serviceId }, cancellationToken: ct));
     }
 }
