@@ -2,6 +2,7 @@ using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
 using ProMTA.Delivery.History;
 using ProMTA.Delivery.QueueControl;
+using ProMTA.Delivery.Reputation;
 using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -24,5 +25,6 @@ endpoints.MapMessagesApi();
 endpoints.MapWebhooksApi();
 endpoints.MapSuppressionFilesApi();
 endpoints.MapQueueApi();
+endpoints.MapReputationApi();
 
 app.Run();

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Dapper;
+using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
@@ -31,4 +33,8 @@ public static class ServiceOwners
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, new { ServiceId = serviceId }, cancellationToken: ct));
     }
+
+    /// <summary>The owner, or an operator for a service that exists: who may read and act on a service's mail. Anyone else is told nothing (404).</summary>
+    public static async Task<bool> OwnerOrOperatorAsync(Database db, Guid serviceId, ClaimsPrincipal user, CancellationToken ct) =>
+        user.IsInRole(Roles.Operator) ? await ExistsAsync(db, serviceId, ct) : await IsOwnerAsync(db, serviceId, user.CustomerId(), ct);
 }

@@ -54,7 +54,7 @@ public static class QueueApi
 
     private static async Task<Results<Ok<QueueView>, NotFound>> View(Guid serviceId, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
-        if (!await MayControlAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
+        if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         var inventory = await QueueInventory.ReadAsync(db, serviceId, time.GetUtcNow(), ct);
         return TypedResults.Ok(new QueueView(await QueueHolds.ListAsync(db, serviceId, ct), inventory.Providers, inventory.Domains, inventory.Ages,
             await QueueActions.RecentAsync(db, serviceId, RecentActionCount, ct)));
@@ -63,7 +63,7 @@ public static class QueueApi
     private static async Task<Results<Ok<QueueLaneResult>, ValidationProblem, NotFound>> Pause(
         Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
-        if (!await MayControlAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
+        if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         if (Lane(request) is not { } provider) return LaneProblem();
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
@@ -76,7 +76,7 @@ public static class QueueApi
     private static async Task<Results<Ok<QueueLaneResult>, ValidationProblem, NotFound, ProblemHttpResult>> Resume(
         Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
-        if (!await MayControlAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
+        if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         if (Lane(request) is not { } provider) return LaneProblem();
         var hold = (await QueueHolds.ListAsync(db, serviceId, ct)).FirstOrDefault(h => h.Provider == provider);
         if (hold is not null && IsOperatorActor(hold.HeldBy) && !user.IsInRole(Roles.Operator))
@@ -96,7 +96,7 @@ public static class QueueApi
     private static async Task<Results<Ok<QueuePurgeResult>, ValidationProblem, NotFound>> Purge(
         Guid serviceId, QueuePurgeRequest request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
-        if (!await MayControlAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
+        if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         var filter = request.Filter;
         var validation = filter.Validate(new Validation());
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
@@ -129,7 +129,7 @@ public static class QueueApi
     private static async Task<Results<Ok<QueueRequeueResult>, ValidationProblem, NotFound>> Requeue(
         Guid serviceId, QueueRequeueRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
-        if (!await MayControlAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
+        if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         var filter = (request ?? new QueueRequeueRequest(null, null, null, null, null)).Filter;
         var validation = filter.Validate(new Validation());
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
@@ -140,12 +140,6 @@ public static class QueueApi
         await work.CommitAsync(ct);
         return TypedResults.Ok(new QueueRequeueResult(requeued));
     }
-
-    /// <summary>The owner, or an operator for a service that exists; anyone else is told nothing (404).</summary>
-    private static async Task<bool> MayControlAsync(Database db, Guid serviceId, ClaimsPrincipal user, CancellationToken ct) =>
-        user.IsInRole(Roles.Operator)
-            ? await ServiceOwners.ExistsAsync(db, serviceId, ct)
-            : await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct);
 
     /// <summary>The lane's provider, <see cref="QueueHolds.WholeService"/> when none is given, or null when it names no provider.</summary>
     private static string? Lane(QueueLaneRequest? request) =>
