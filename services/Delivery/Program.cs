@@ -26,5 +26,6 @@ endpoints.MapWebhooksApi();
 endpoints.MapSuppressionFilesApi();
 endpoints.MapQueueApi();
 endpoints.MapReputationApi();
+endpoints.MapSmtpCredentialsApi();
 
 app.Run();
