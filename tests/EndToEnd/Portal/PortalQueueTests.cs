@@ -4,7 +4,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace ProMTA.EndToEnd.Portal;
 
-/// <summary>Queue control in the portal (issue 20): a customer pauses and resumes, counts before removing, and reads the audit log, on a laptop and a phone.</summary>
+/// <summary>Queue control and SMTP credentials in the portal (issue 20): pause and resume, count before removing, the audit log, on a laptop and a phone; a credential made, shown once and revoked.</summary>
 [Collection(PlatformCollection.Name)]
 public sealed class PortalQueueTests(PlatformFixture platform, BrowserFixture browser) : IClassFixture<BrowserFixture>
 {
@@ -58,5 +58,35 @@ public sealed class PortalQueueTests(PlatformFixture platform, BrowserFixture br
         await Expect(log.Locator("tbody tr")).ToHaveCountAsync(4);
         await visit.AssertNoSidewaysScrollAsync("queue on a phone");
         await visit.CheckPageAsync("queue-phone");
+    }
+
+    [Fact]
+    public async Task A_customer_makes_an_smtp_credential_sees_its_password_once_and_revokes_it()
+    {
+        await using var visit = await PortalVisit.OpenAsync(browser, platform, "smtp-credentials");
+        var page = visit.Page;
+        await visit.NewCustomerOrdersAsync("4242424242424242");
+        await visit.WaitForOrderStatusAsync("Active");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Open the service" }).ClickAsync();
+        await Expect(page.Locator("#credentials")).ToContainTextAsync("No other credentials yet.");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a credential" }).ClickAsync();
+        await Expect(page.Locator("#credential-name-error")).ToContainTextAsync("name is required");
+        await page.GetByLabel("Name of the new credential").FillAsync("Newsletter tool");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create a credential" }).ClickAsync();
+        await Expect(page.Locator("#credential-result")).ToContainTextAsync("\"Newsletter tool\" is ready");
+        Assert.Matches("^[A-Za-z0-9_-]{32}$", await page.Locator("#new-credential-password").TextContentAsync());
+        var row = page.Locator("#credentials tbody tr");
+        await Expect(row).ToContainTextAsync("Never");
+        await visit.CheckPageAsync("credential-made");
+
+        // Gone after a reload: the password is never shown twice.
+        await page.ReloadAsync();
+        await Expect(page.Locator("#new-credential-password")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Revoke Newsletter tool" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Yes, revoke \"Newsletter tool\" now" }).ClickAsync();
+        await Expect(page.Locator("#credential-result")).ToHaveTextAsync("\"Newsletter tool\" is revoked: it can no longer log in.");
+        await Expect(row).ToContainTextAsync("Revoked");
+        await visit.AssertNoSidewaysScrollAsync("service with credentials");
     }
 }
