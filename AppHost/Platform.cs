@@ -83,6 +83,12 @@ public static class Platform
             // The fake ISPs' MX (and our own inbound MX) live on 127.0.x.x: allowed in this local run only.
             .WithEnvironment("Delivery__AllowInternalMxAddresses", "true")
             .WithEnvironment("Webhooks__AllowInternalEndpoints", "true")
+            // The reputation watch asks test blocklists that our own PowerDNS can serve (docs/delivery.md: list an IP
+            // by hand); until someone creates the zones, every answer is "refused" and changes nothing.
+            .WithEnvironment("Reputation__Blocklists__0__Zone", "bl.promta.test")
+            .WithEnvironment("Reputation__Blocklists__1__Zone", "dbl.promta.test")
+            .WithEnvironment("Reputation__Blocklists__1__Kind", "domain")
+            .WithEnvironment("Reputation__Interval", "00:01:00")
             // The inbound MX: a fixed port for trying it by hand, and the MX port of every dedicated IP (127.0.x.y locally),
             // where mta1.<domain> points, so bounces and complaints reach it through DNS like on the internet.
             .WithEnvironment("Inbound__Port", builder.Configuration["Ports:InboundSmtp"] ?? "2526")

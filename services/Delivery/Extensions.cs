@@ -5,6 +5,7 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Reputation;
 using ProMTA.Delivery.Relay;
 using ProMTA.Delivery.Webhooks;
 using ProMTA.ServiceDefaults.Security;
@@ -117,6 +118,21 @@ public static class Extensions
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DsnJob>();
+        builder.AddReputationWatch();
         return builder;
+    }
+
+    /// <summary>DNS blocklists watched for every dedicated IP and sending domain (section "Reputation").</summary>
+    private static void AddReputationWatch(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReputationOptions>().BindConfiguration("Reputation")
+            .Validate(o => o.Interval > TimeSpan.Zero && o.Concurrency > 0, "Reputation:Interval and Reputation:Concurrency must be positive")
+            .Validate(o => o.Blocklists.All(z => z.Zone.Trim().Length > 0 && z.Kind is BlocklistKinds.Ip or BlocklistKinds.Domain
+                && z.Providers.All(QueueControl.QueueFilter.KnownProviders.Contains)),
+                "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among Gmail, Yahoo, Outlook, Other")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<BlocklistLookup>();
+        builder.Services.AddSingleton<BlockedSources>();
+        builder.Services.AddHostedService<BlocklistWatch>();
     }
 }

@@ -1,6 +1,8 @@
 using ProMTA.Delivery;
 using ProMTA.Delivery.Apis;
 using ProMTA.Delivery.History;
+using ProMTA.Delivery.QueueControl;
+using ProMTA.Delivery.Reputation;
 using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,5 +24,8 @@ endpoints.MapInboundApi();
 endpoints.MapMessagesApi();
 endpoints.MapWebhooksApi();
 endpoints.MapSuppressionFilesApi();
+endpoints.MapQueueApi();
+endpoints.MapReputationApi();
+endpoints.MapSmtpCredentialsApi();
 
 app.Run();

@@ -47,11 +47,21 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Delete, $"/api/services/{serviceId}/domains/example.test/forwarding"),
             (HttpMethod.Delete, $"/api/api-keys/{keyId}"),
             (HttpMethod.Get, $"/api/checkout-sessions/{checkoutId}"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/queue"),
+            (HttpMethod.Post, $"/api/services/{serviceId}/queue/pause"),
+            (HttpMethod.Post, $"/api/services/{serviceId}/queue/resume"),
+            (HttpMethod.Post, $"/api/services/{serviceId}/queue/purge"),
+            (HttpMethod.Post, $"/api/services/{serviceId}/queue/requeue"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/reputation"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/smtp-credentials"),
+            (HttpMethod.Post, $"/api/services/{serviceId}/smtp-credentials"),
         ];
         foreach (var (method, path) in routes)
         {
             var request = new HttpRequestMessage(method, path);
             if (method == HttpMethod.Put) request.Content = JsonContent.Create(new { mode = "unmanaged" });
+            if (path.Contains("/queue/", StringComparison.Ordinal)) request.Content = JsonContent.Create(new { all = true });
+            if (path.EndsWith("/smtp-credentials", StringComparison.Ordinal) && method == HttpMethod.Post) request.Content = JsonContent.Create(new { name = "stolen" });
             using var response = await stranger.SendAsync(request);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} answered {(int)response.StatusCode} to another customer");
         }

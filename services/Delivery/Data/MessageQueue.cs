@@ -57,8 +57,11 @@ public static class MessageQueue
                  AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid)
             RETURNING 1
         ), inserted AS (
-            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt)
-            SELECT message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt
+            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt, held)
+            SELECT message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt,
+                   -- Queued into a held lane: parked at once. KEY SHARE makes a hold being lifted wait for this row, so
+                   -- the lift's own update sees it (a recipient is never left parked behind a lifted hold).
+                   EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider) FOR KEY SHARE)
             FROM unnest(@RecipientMessageIds, @RecipientServiceIds, @Addresses, @Domains, @Providers, @RecipientReceivedAts, @ExpiresAts,
                         @DsnNotifies, @OriginalRecipients)
                  AS r (message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt)
@@ -71,18 +74,21 @@ public static class MessageQueue
 
     // SKIP LOCKED lets several workers (or replicas) claim side by side; pushing next_attempt_at past the lease makes
     // the claim survive the short transaction, and a crashed worker's recipients come back when the lease ends.
-    // Only services whose relay is Active are delivered: a suspended service's queue is held, not dropped.
+    // Only services whose relay is Active are delivered: a suspended service's queue is held, not dropped. Mail a
+    // customer or operator holds (queue_holds) waits too: parked rows are outside the index, and the hold itself is
+    // checked for a recipient queued in the instant the hold began.
     private const string ClaimSql = """
         WITH due AS (
             SELECT r.id FROM recipients r
             JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
-            WHERE r.status = 'Queued' AND r.next_attempt_at <= @Now
+            WHERE r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+              AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
             ORDER BY r.next_attempt_at
             LIMIT @Limit
             FOR UPDATE OF r SKIP LOCKED
         )
         UPDATE recipients r
-        SET next_attempt_at = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
+        SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
@@ -102,7 +108,7 @@ public static class MessageQueue
             SET status = o.status, last_reply = o.reply, source_ip = o.source_ip, bounce_class = o.bounce_class,
                 deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
                 attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
-                next_attempt_at = o.next_attempt_at,
+                next_attempt_at = o.next_attempt_at, claimed_until = NULL,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
                 -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
                 dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired'), false)

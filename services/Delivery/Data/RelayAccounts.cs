@@ -14,6 +14,9 @@ public sealed record RelayAccount
     public string[] SourceHostnames { get; init; } = [];
     public string Status { get; init; } = "";
     public string RelayMode { get; init; } = "managed";
+    /// <summary>The named credential the username belongs to (smtp_credentials); null for the service's own username.</summary>
+    public Guid? CredentialId { get; init; }
+    public DateTimeOffset? LastUsedAt { get; init; }
 }
 
 public static class RelayAccounts
@@ -28,9 +31,18 @@ public static class RelayAccounts
         ON CONFLICT (service_id) DO NOTHING
         """;
 
+    // The service's own username, or one of its named credentials that is not revoked (SmtpCredentials).
     private const string ByUsernameSql = """
-        SELECT service_id, username, password_hash, source_ips, source_hostnames, status FROM relay_accounts WHERE username = @Username
+        SELECT service_id, username, password_hash, source_ips, source_hostnames, status, NULL::uuid AS credential_id, last_used_at
+        FROM relay_accounts WHERE username = @Username
+        UNION ALL
+        SELECT a.service_id, c.username, c.password_hash, a.source_ips, a.source_hostnames, a.status, c.id, c.last_used_at
+        FROM smtp_credentials c JOIN relay_accounts a ON a.service_id = c.service_id
+        WHERE c.username = @Username AND c.revoked_at IS NULL
         """;
+
+    private const string AccountUsedSql = "UPDATE relay_accounts SET last_used_at = @Now, last_used_ip = @Ip WHERE service_id = @ServiceId";
+    private const string CredentialUsedSql = "UPDATE smtp_credentials SET last_used_at = @Now, last_used_ip = @Ip WHERE id = @Id";
 
     private const string ByServiceSql = """
         SELECT service_id, username, password_hash, source_ips, source_hostnames, status, relay_mode FROM relay_accounts WHERE service_id = @ServiceId
@@ -68,6 +80,14 @@ public static class RelayAccounts
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<RelayAccount>(new CommandDefinition(ByUsernameSql, new { Username = username }, cancellationToken: ct));
+    }
+
+    /// <summary>Records a successful AUTH with <paramref name="account"/>'s username: when, and from which client address.</summary>
+    public static async Task MarkUsedAsync(Database db, RelayAccount account, string ip, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(account.CredentialId is not null ? CredentialUsedSql : AccountUsedSql,
+            new { account.ServiceId, Id = account.CredentialId, Ip = ip, Now = now }, cancellationToken: ct));
     }
 
     public static async Task<RelayAccount?> FindAsync(Database db, Guid serviceId, CancellationToken ct)

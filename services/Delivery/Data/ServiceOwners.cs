@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Dapper;
+using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
@@ -14,6 +16,8 @@ public static class ServiceOwners
         SELECT EXISTS (SELECT 1 FROM service_owners WHERE service_id = @ServiceId AND customer_id = @CustomerId)
         """;
 
+    private const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM service_owners WHERE service_id = @ServiceId)";
+
     public static Task AddAsync(UnitOfWork work, Guid serviceId, Guid customerId, Guid orderId) =>
         work.ExecuteAsync(InsertSql, new { ServiceId = serviceId, CustomerId = customerId, OrderId = orderId });
 
@@ -22,4 +26,15 @@ public static class ServiceOwners
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsOwnerSql, new { ServiceId = serviceId, CustomerId = customerId }, cancellationToken: ct));
     }
+
+    /// <summary>Whether the service is known here at all (staff routes answer 404 for one that is not).</summary>
+    public static async Task<bool> ExistsAsync(Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, new { ServiceId = serviceId }, cancellationToken: ct));
+    }
+
+    /// <summary>The owner, or an operator for a service that exists: who may read and act on a service's mail. Anyone else is told nothing (404).</summary>
+    public static async Task<bool> OwnerOrOperatorAsync(Database db, Guid serviceId, ClaimsPrincipal user, CancellationToken ct) =>
+        user.IsInRole(Roles.Operator) ? await ExistsAsync(db, serviceId, ct) : await IsOwnerAsync(db, serviceId, user.CustomerId(), ct);
 }

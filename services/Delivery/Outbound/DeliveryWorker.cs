@@ -7,6 +7,7 @@ using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Feedback;
+using ProMTA.Delivery.Reputation;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Throttling;
 using ProMTA.Throttling.Shaping;
@@ -24,7 +25,8 @@ namespace ProMTA.Delivery.Outbound;
 /// </summary>
 internal sealed partial class DeliveryWorker(
     Database db, MxResolver resolver, MxConnector connector, SmtpConnectionPool pool, MessageSigner signer, VerpAddresses verp, ThrottleController throttle,
-    ThrottleStateSync throttleState, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations, ILogger<DeliveryWorker> log) : BackgroundService
+    ThrottleStateSync throttleState, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics, MigrationState migrations,
+    BlockedSources blocked, IOptions<ReputationOptions> reputation, ILogger<DeliveryWorker> log) : BackgroundService
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
     internal const string DefaultLane = "default-route";
@@ -75,6 +77,7 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
+                claimed = await HoldListedAsync(claimed, stoppingToken);
                 // Routes first: the MX host decides the provider the controller shapes a destination as.
                 var routes = await ResolveAsync(claimed.Select(r => r.Domain).Distinct(StringComparer.OrdinalIgnoreCase), stoppingToken);
                 // A destination's share of the batch is split over the connections it may have (whole messages per part),
@@ -207,13 +210,32 @@ internal sealed partial class DeliveryWorker(
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>One of the service's dedicated IPs, the same for a destination every time: ISPs build reputation per IP.</summary>
-    private static string? SourceIpFor(ClaimedRecipient r)
+    /// <summary>
+    /// One of the service's dedicated IPs, the same for a destination every time (ISPs build reputation per IP), among
+    /// those no blocklist lists for the recipient's provider: a listed IP's mail moves to the service's other IPs.
+    /// </summary>
+    private string? SourceIpFor(ClaimedRecipient r)
     {
-        if (r.SourceIps.Length == 0) return null;
+        var usable = blocked.Usable(r.SourceIps, r.Provider);
+        if (usable.Length == 0) return null;
         var hash = 2166136261u;
         foreach (var c in r.Domain) hash = (hash ^ c) * 16777619u;
-        return r.SourceIps[hash % (uint)r.SourceIps.Length];
+        return usable[hash % (uint)usable.Length];
+    }
+
+    /// <summary>
+    /// Recipients whose every source IP a blocklist lists for their provider are handed back until the next watch cycle
+    /// (not an attempt: no ISP was asked); the rest goes on.
+    /// </summary>
+    private async Task<IReadOnlyList<ClaimedRecipient>> HoldListedAsync(IReadOnlyList<ClaimedRecipient> claimed, CancellationToken ct)
+    {
+        var listedOut = claimed.Where(r => r.SourceIps.Length > 0 && blocked.Usable(r.SourceIps, r.Provider).Length == 0).ToList();
+        if (listedOut.Count == 0) return claimed;
+        var now = time.GetUtcNow();
+        await MessageQueue.CompleteAsync(db, [.. listedOut.Select(r => new RecipientResult(r.Id, "Queued",
+            $"held: {string.Join(", ", r.SourceIps)} listed by {string.Join(", ", r.SourceIps.SelectMany(ip => blocked.ZonesBlocking(ip, r.Provider)).Distinct())}; sent when delisted",
+            null, false, now + reputation.Value.Interval))], now, ct);
+        return [.. claimed.Except(listedOut)];
     }
 
     /// <summary>

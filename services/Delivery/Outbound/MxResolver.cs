@@ -23,10 +23,16 @@ public sealed class MxResolver
     public MxResolver(IOptions<OutboundOptions> options)
     {
         this.options = options.Value;
-        var resolvers = this.options.Resolvers.Length > 0 ? this.options.Resolvers : [OutboundOptions.DefaultResolver];
-        dns = new LookupClient(new LookupClientOptions([.. resolvers.Select(IPEndPoint.Parse)])
+        dns = NewClient(this.options, useCache: true);
+    }
+
+    /// <summary>A client of the configured resolvers (Delivery:Resolvers); DNS errors are answers to read, not exceptions.</summary>
+    public static LookupClient NewClient(OutboundOptions options, bool useCache)
+    {
+        var resolvers = options.Resolvers.Length > 0 ? options.Resolvers : [OutboundOptions.DefaultResolver];
+        return new LookupClient(new LookupClientOptions([.. resolvers.Select(IPEndPoint.Parse)])
         {
-            UseCache = true,
+            UseCache = useCache,
             Timeout = TimeSpan.FromSeconds(5),
             Retries = 2,
             ThrowDnsErrors = false,

@@ -12,8 +12,11 @@ namespace ProMTA.Delivery.Relay;
 /// AUTH PLAIN/LOGIN against relay_accounts, with failed attempts slowed and locked out per (IP, username) and per IP.
 /// A username that is no account is never logged as typed (it may be a password pasted in the wrong field): only a hash.
 /// </summary>
-internal sealed partial class RelayAuthenticator(Database db, AuthThrottle throttle, ILogger<RelayAuthenticator> log) : IUserAuthenticator
+internal sealed partial class RelayAuthenticator(Database db, AuthThrottle throttle, TimeProvider time, ILogger<RelayAuthenticator> log) : IUserAuthenticator
 {
+    /// <summary>"Last used" is kept to the minute: a client opening many sessions a second writes it once a minute, not per session.</summary>
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+
     public async Task<bool> AuthenticateAsync(ISessionContext context, string user, string password, CancellationToken cancellationToken)
     {
         var ip = RelaySession.ClientIp(context) ?? "unknown";
@@ -28,6 +31,8 @@ internal sealed partial class RelayAuthenticator(Database db, AuthThrottle throt
         {
             throttle.RecordSuccess(ip, user);
             RelaySession.SetService(context, account.ServiceId);
+            var now = time.GetUtcNow();
+            if (account.LastUsedAt is not { } used || now - used >= LastUsedResolution) await RelayAccounts.MarkUsedAsync(db, account, ip, now, cancellationToken);
             return true;
         }
         var delay = throttle.RecordFailure(ip, user);

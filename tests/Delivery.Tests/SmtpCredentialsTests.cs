@@ -1,0 +1,101 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Dapper;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Npgsql;
+using ProMTA.FakeIsp;
+using ProMTA.ServiceDefaults.Security;
+using ProMTA.TestKit;
+using Xunit;
+
+namespace ProMTA.Delivery.Tests;
+
+/// <summary>
+/// Several SMTP credentials per service (issue 20), against Delivery.dll as it runs: a named credential is shown once,
+/// authenticates and sends for its service, records when and from where it was used, and once revoked is refused while
+/// the primary one keeps working; names are checked; nobody else sees or touches them.
+/// </summary>
+public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
+{
+    [Fact]
+    public async Task A_named_credential_sends_for_its_service_shows_its_last_use_and_stops_when_revoked()
+    {
+        var mxPort = FreePort.Next();
+        await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
+        mx.Start();
+        var relayPort = FreePort.Next();
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
+        {
+            ["Relay:AllowPlainAuth"] = "true",
+            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
+            ["Delivery:PollInterval"] = "00:00:00.200",
+        });
+        var (customer, service) = (Guid.NewGuid(), Guid.NewGuid());
+        var primary = $"svc-{service:N}";
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@Service, @Customer, @Service);
+                INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
+                VALUES (@Service, @Service, @Username, @Hash, '{127.0.0.1}', 'Active', now());
+                INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@Service, @Domain, 'verified', now());
+                """, new { Service = service, Customer = customer, Username = primary, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
+        }
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
+        var path = $"/api/services/{service}/smtp-credentials";
+
+        using var created = await DeliveryApi.SendAsync(http, HttpMethod.Post, path, customer, new { name = "Billing app" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var credential = await created.Content.ReadFromJsonAsync<JsonElement>();
+        var (id, username, password) = (credential.GetProperty("id").GetGuid(), credential.GetProperty("username").GetString()!, credential.GetProperty("password").GetString()!);
+        Assert.StartsWith(primary + "-", username);
+
+        await SendAsync(relayPort, username, password, "ann@gmail.test");
+        await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 1));
+        var listed = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer)).EnumerateArray().ToList();
+        Assert.Equal(["primary", "Billing app"], listed.Select(c => c.GetProperty("name").GetString()));
+        Assert.Equal("127.0.0.1", listed[1].GetProperty("lastUsedIp").GetString());
+        Assert.Equal(JsonValueKind.Null, listed[0].GetProperty("lastUsedAt").ValueKind);
+        Assert.DoesNotContain(listed, c => c.TryGetProperty("password", out _) || c.TryGetProperty("passwordHash", out _));
+
+        // Names: one live credential per name, "primary" is taken, and only plain characters.
+        using (var again = await DeliveryApi.SendAsync(http, HttpMethod.Post, path, customer, new { name = "billing APP" }))
+            Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        foreach (var bad in new[] { "", "   ", "primary", "a\u0000b", "<script>", new string('x', 65) })
+        {
+            using var refused = await DeliveryApi.SendAsync(http, HttpMethod.Post, path, customer, new { name = bad });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("name", await DeliveryApi.ErrorFieldsAsync(refused));
+        }
+
+        // Others: not found, and nothing revoked.
+        var stranger = Guid.NewGuid();
+        foreach (var (method, url) in new[] { (HttpMethod.Get, path), (HttpMethod.Post, path), (HttpMethod.Delete, $"{path}/{id}") })
+        {
+            using var response = await DeliveryApi.SendAsync(http, method, url, stranger, method == HttpMethod.Post ? new { name = "mine" } : null);
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        }
+
+        // Revoked: refused at once; the primary credential is untouched.
+        using (var revoked = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{id}", customer))
+            Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
+        var failure = await Assert.ThrowsAsync<AuthenticationException>(() => SendAsync(relayPort, username, password, "bob@gmail.test"));
+        Assert.Contains("5.7.8", failure.Message);
+        await SendAsync(relayPort, primary, RelayHost.Password, "cat@gmail.test");
+        await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 2));
+        Assert.NotEqual(JsonValueKind.Null, (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer))[1].GetProperty("revokedAt").ValueKind);
+        using (var unknown = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{Guid.NewGuid()}", customer))
+            Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
+    private static async Task SendAsync(int relayPort, string username, string password, string to)
+    {
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
+        await client.AuthenticateAsync(username, password);
+        await client.SendAsync(RelayHost.Message(to));
+        await client.DisconnectAsync(true);
+    }
+}
