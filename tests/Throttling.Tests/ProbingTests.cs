@@ -41,11 +41,12 @@ public sealed class ProbingTests
         // Back at the recovery target within a minute, but 30 messages are fewer than a probe costs: no probe.
         var now = Drive(shaper, T0, TimeSpan.FromSeconds(60), perSecond: 0.5);
         Assert.Equal(target, shaper.RatePerMinute, 6);
-        now = Drive(shaper, now, TimeSpan.FromSeconds(170), perSecond: 0.5);
+        // Nor 10 messages short of it.
+        now = Drive(shaper, now, TimeSpan.FromSeconds((Policy.MessagesPerProbe - 30 - 10) * 2), perSecond: 0.5);
         Assert.Equal(target, shaper.RatePerMinute, 6);
 
-        // 120 messages since the decrease: probing starts.
-        Drive(shaper, now, TimeSpan.FromSeconds(20), perSecond: 0.5);
+        // MessagesPerProbe messages since the decrease: probing starts.
+        Drive(shaper, now, TimeSpan.FromSeconds(30), perSecond: 0.5);
         Assert.True(shaper.RatePerMinute > target);
     }
 
@@ -55,8 +56,8 @@ public sealed class ProbingTests
         var shaper = new RateShaper(Gmail, Policy, T0);
         shaper.OnThrottled(T0);
         var clean = 300 * Policy.RecoveryTarget;
-        // At 5 messages a second the 120 messages are there after 24 s: two probing steps by 30 s.
-        var now = Drive(shaper, T0, TimeSpan.FromSeconds(30), perSecond: 5);
+        // At 5 messages a second the MessagesPerProbe messages are there after 40 s: two probing steps by 50 s.
+        var now = Drive(shaper, T0, TimeSpan.FromSeconds(Policy.MessagesPerProbe / 5 + 10), perSecond: 5);
         Assert.True(shaper.RatePerMinute > clean, "probing started");
         var probed = shaper.RatePerMinute;
 

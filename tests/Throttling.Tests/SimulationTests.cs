@@ -39,6 +39,19 @@ public sealed class SimulationTests
     }
 
     [Fact]
+    public void Every_limit_change_of_the_six_hour_run_is_recovered_from_within_a_minute()
+    {
+        // The documented run's first two IPs: Gmail, Outlook and Yahoo halve for an hour, iCloud drops to 60%.
+        var sixHours = SimulationScenario.Default() with { SourceIps = 2 };
+        var result = SimulationRunner.Run(sixHours, Strategy.Managed);
+
+        // Before, rises on the 90-180/min lanes took 61-93 s (a probe every 120 messages, then small steps).
+        Assert.Equal(8, result.RecoveriesAfterRise.Count);
+        Assert.All(result.RecoveriesAfterDrop.Concat(result.RecoveriesAfterRise), r =>
+            Assert.True(r <= TimeSpan.FromSeconds(60), $"recovered after {r?.TotalSeconds.ToString() ?? "never"} s"));
+    }
+
+    [Fact]
     public void Unmanaged_sending_gets_blocked_and_delivers_less()
     {
         var managed = SimulationRunner.Run(Scenario, Strategy.Managed);

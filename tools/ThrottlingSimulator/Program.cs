@@ -21,10 +21,22 @@ foreach (var arg in args)
     if (Option("--confirm=") is { } cf) policy = policy with { MessagesToConfirmProbe = (long)cf };
     if (Option("--fallback=") is { } fb) policy = policy with { FallbackShare = fb };
     if (Option("--max-probe=") is { } mp) policy = policy with { MaxProbeShare = mp };
+    if (Option("--probe-budget=") is { } pb) policy = policy with { ProbeBudget = pb };
+    if (Option("--probe-credit-cap=") is { } pc) policy = policy with { ProbeCreditCap = pc };
+    if (Option("--recovery-probe=") is { } rp) policy = policy with { RecoveryProbeInterval = TimeSpan.FromSeconds(rp) };
+    if (Option("--recovery-probe-messages=") is { } rm) policy = policy with { MessagesPerRecoveryProbe = (long)rm };
+    if (Option("--high-water=") is { } hw) policy = policy with { HighWaterWindow = TimeSpan.FromSeconds(hw) };
 
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;
 }
+// --tick=0.25: the lanes ask the controller four times a second instead of once (Delivery's worker is not tied to
+// whole seconds); the observer's windows stay ten seconds and a minute.
+// --seed=7: another draw of the IPs' limits and the lists' bounces (the documented figures are seed 42).
+if (args.FirstOrDefault(a => a.StartsWith("--seed=", StringComparison.Ordinal)) is { } seedArg)
+    scenario = scenario with { Seed = int.Parse(seedArg["--seed=".Length..], CultureInfo.InvariantCulture) };
+if (args.FirstOrDefault(a => a.StartsWith("--tick=", StringComparison.Ordinal)) is { } tickArg)
+    scenario = scenario with { Tick = TimeSpan.FromSeconds(double.Parse(tickArg["--tick=".Length..], CultureInfo.InvariantCulture)) };
 var options = new ThrottlingOptions { Shaping = policy };
 // --trace=198.51.100.11/icloud prints that lane's managed run per 10 s: the ISP's limit, the allowed rate, attempts, accepted, deferred.
 if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal)) is { } traced)
@@ -41,7 +53,9 @@ if (args.FirstOrDefault(a => a.StartsWith("--trace=", StringComparison.Ordinal))
         if (ip != lane[0] || provider != lane[1]) return;
         attempts += a; accepted += ok; deferred += d;
         if ((tick + 1) % traceEvery != 0) return;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{tick + 1,6} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / traceEvery,5}/min accepted {accepted * 60 / traceEvery,5}/min deferred {deferred}"));
+        // Per line: the end of the window in seconds and its counts per minute, whatever the tick (--tick).
+        var seconds = traceEvery * scenario.Tick.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(tick + 1) * scenario.Tick.TotalSeconds,6:0.##} s limit {limit,7:0.0}/min allowed {rate,7:0.0}/min attempts {attempts * 60 / seconds,5:0}/min accepted {accepted * 60 / seconds,5:0}/min deferred {deferred}"));
         attempts = accepted = deferred = 0;
     });
     return 0;
@@ -67,7 +81,7 @@ var strategies = args.Contains("--managed-only") ? [Strategy.Managed] : Enum.Get
 var results = await Task.WhenAll(strategies
     .Select(strategy => Task.Run(() => SimulationRunner.Run(scenario, strategy, options))));
 
-Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0} s.");
+Console.WriteLine($"Simulated {scenario.Duration.TotalHours:0} h, {scenario.SourceIps} IPs x {scenario.Isps.Count} providers, seed {scenario.Seed}, tick {scenario.Tick.TotalSeconds:0.##} s.");
 Console.WriteLine();
 Console.Write(MarkdownReport.Table(results));
 Console.WriteLine();
@@ -79,7 +93,7 @@ if (args.Contains("--lanes"))
         foreach (var lane in result.Lanes)
         {
             var recoveries = string.Join(", ", lane.Recoveries.Select(r => $"{(r.Drop ? "drop" : "rise")} {r.RecoveredAfter?.TotalSeconds.ToString("0") ?? "never"}s"));
-            Console.WriteLine($"{lane.Ip} {lane.Provider,-8} clean={lane.Clean} delivered/capacity={lane.Delivered / lane.Capacity:P0} deferred={(double)lane.Deferred / Math.Max(1, lane.Attempts):P1} reached={lane.ReachedAt?.TotalSeconds.ToString("0") ?? "never"}s {recoveries}");
+            Console.WriteLine($"{lane.Ip} {lane.Provider,-8} clean={lane.Clean} delivered/capacity={lane.Delivered / lane.Capacity:P0} deferred={(double)lane.Deferred / Math.Max(1, lane.Attempts):P1} reached={lane.ReachedAt?.TotalSeconds.ToString("0") ?? "never"}s {recoveries} hidden={lane.Capacity / scenario.Duration.TotalMinutes:0.0}/min");
         }
     }
 }

@@ -41,11 +41,47 @@ public sealed record ShapingPolicy
     public double FirstProbeShare { get; init; } = 0.04;
 
     /// <summary>
-    /// Probing above the last throttled rate starts only after this many messages since the last decrease: a probe
-    /// that finds the limit unchanged costs a deferral or two, so this bounds the deferred share by messages, not time
-    /// (about one in 120 on every lane, whether it carries 20 or 2,000 messages a minute).
+    /// Probing above the rate known clean starts only after this many messages since the last decrease: a probe
+    /// that finds the limit unchanged costs a deferral, so this bounds the deferred share by messages, not time
+    /// (about one in 200 on every lane, whether it carries 20 or 2,000 messages a minute). What it leaves of
+    /// <see cref="ProbeBudget"/> is saved for <see cref="RecoveryProbeInterval"/>.
     /// </summary>
-    public long MessagesPerProbe { get; init; } = 120;
+    public long MessagesPerProbe { get; init; } = 200;
+
+    /// <summary>
+    /// Failed probes a lane may afford, as a share of the messages it sends: each message earns this much credit, each
+    /// refused probe spends one, and no probe starts without one. It bounds what probing adds to the deferred share
+    /// over the long run (1%: one refused probe per 100 messages), however the probes are paced.
+    /// </summary>
+    public double ProbeBudget { get; init; } = 0.01;
+
+    /// <summary>
+    /// The most probe credit a lane saves (in refused probes): what it may spend at once, faster than it earns, to
+    /// find a lowered limit coming back. It bounds the deferrals above <see cref="ProbeBudget"/> over any stretch.
+    /// </summary>
+    public double ProbeCreditCap { get; init; } = 150;
+
+    /// <summary>
+    /// A lane running below <see cref="RecoveryTarget"/> squared (90%) of the most the ISP took from it over a
+    /// <see cref="HighWaterWindow"/> (its limit was lowered) probes by jumping straight back to
+    /// <see cref="RecoveryTarget"/> of that rate this long after its last decrease,
+    /// as long as its credit lasts, besides the probes paced by <see cref="MessagesPerProbe"/>: a lowered limit tends
+    /// to come back whole, so such a probe is worth far more than a step above a limit that held, and costs the same
+    /// deferral when refused. Zero turns it off.
+    /// </summary>
+    public TimeSpan RecoveryProbeInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// ... and at least this many messages after it: while the limit stays lowered each jump is refused, so this
+    /// bounds what that costs a small lane (one deferral in 50 messages) where the interval alone would not.
+    /// </summary>
+    public long MessagesPerRecoveryProbe { get; init; } = 50;
+
+    /// <summary>
+    /// The window over which the most the ISP took from a lane is measured (its high-water rate). Long enough that the
+    /// ISP's burst weighs little in it (an allowed rate a little above the limit goes unrefused only for a few seconds).
+    /// </summary>
+    public TimeSpan HighWaterWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// A failed probe falls back to this share of the rate known clean before it, then climbs back to that rate: the

@@ -8,13 +8,16 @@ namespace ProMTA.ThrottlingSimulator.Simulation;
 /// </summary>
 public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
 {
-    private const int WindowTicks = 10;
-    private const int DeferralWindowTicks = 60;
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan DeferralWindow = TimeSpan.FromSeconds(60);
     private const double Reached = 0.9;
-    private readonly long[] _accepted = new long[WindowTicks];
-    private readonly long[] _attempts = new long[WindowTicks];
-    private readonly long[] _recentAttempts = new long[DeferralWindowTicks];
-    private readonly long[] _recentDeferred = new long[DeferralWindowTicks];
+    // The windows are ten seconds and a minute whatever the tick (--tick), so a finer tick measures the same thing.
+    private readonly long[] _accepted = new long[Ticks(Window, tick)];
+    private readonly long[] _recentAttempts = new long[Ticks(DeferralWindow, tick)];
+    private readonly long[] _recentDeferred = new long[Ticks(DeferralWindow, tick)];
+    private long _windowAccepted;
+    private long _windowAttempts;
+    private long _windowDeferred;
     private readonly List<PendingChange> _pending = [];
     private int _nextChange;
 
@@ -30,15 +33,15 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
 
     public void Count(SmtpOutcome outcome, int tickIndex)
     {
-        var slot = tickIndex % WindowTicks;
-        var recentSlot = tickIndex % DeferralWindowTicks;
-        _attempts[slot]++;
+        var slot = tickIndex % _accepted.Length;
+        var recentSlot = tickIndex % _recentAttempts.Length;
         _recentAttempts[recentSlot]++;
+        _windowAttempts++;
         Attempts++;
         switch (outcome)
         {
-            case SmtpOutcome.Accepted: _accepted[slot]++; Accepted++; break;
-            case SmtpOutcome.Deferred: _recentDeferred[recentSlot]++; Deferred++; break;
+            case SmtpOutcome.Accepted: _accepted[slot]++; _windowAccepted++; Accepted++; break;
+            case SmtpOutcome.Deferred: _recentDeferred[recentSlot]++; _windowDeferred++; Deferred++; break;
             case SmtpOutcome.Bounced: Bounced++; break;
         }
     }
@@ -60,25 +63,29 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
             _nextChange++;
         }
 
-        var accepted = _accepted.Sum();
-        var attempts = _recentAttempts.Sum();
-        var acceptedPerMinute = accepted * (60.0 / (WindowTicks * tick.TotalSeconds));
+        var accepted = _windowAccepted;
+        var attempts = _windowAttempts;
+        var acceptedPerMinute = accepted * (60.0 / (_accepted.Length * tick.TotalSeconds));
         var atLimit = acceptedPerMinute >= Reached * limit;
         if (ReachedAt is null && atLimit) ReachedAt = elapsed;
 
-        var clean = attempts > 0 && (double)_recentDeferred.Sum() / attempts <= 0.05;
+        var clean = attempts > 0 && (double)_windowDeferred / attempts <= 0.05;
         for (var i = _pending.Count - 1; i >= 0; i--)
         {
             var change = _pending[i];
             // The whole window must lie after the change, or the old limit would be measured.
-            if (elapsed - change.At < tick * WindowTicks || !atLimit || !clean) continue;
+            if (elapsed - change.At < tick * _accepted.Length || !atLimit || !clean) continue;
             Recoveries.Add((change.Drop, elapsed - change.At));
             _pending.RemoveAt(i);
         }
 
-        var next = (tickIndex + 1) % WindowTicks;
-        _accepted[next] = _attempts[next] = 0;
-        var nextRecent = (tickIndex + 1) % DeferralWindowTicks;
+        // Running sums: the slot about to be reused leaves the window.
+        var next = (tickIndex + 1) % _accepted.Length;
+        _windowAccepted -= _accepted[next];
+        _accepted[next] = 0;
+        var nextRecent = (tickIndex + 1) % _recentAttempts.Length;
+        _windowAttempts -= _recentAttempts[nextRecent];
+        _windowDeferred -= _recentDeferred[nextRecent];
         _recentAttempts[nextRecent] = _recentDeferred[nextRecent] = 0;
     }
 
@@ -88,6 +95,8 @@ public sealed class LaneObserver(FakeIspLane isp, TimeSpan tick)
         foreach (var change in _pending) Recoveries.Add((change.Drop, null));
         _pending.Clear();
     }
+
+    private static int Ticks(TimeSpan window, TimeSpan tick) => Math.Max(1, (int)Math.Round(window / tick));
 
     private sealed record PendingChange(TimeSpan At, bool Drop);
 }
