@@ -1,0 +1,39 @@
+using ProMTA.Throttling;
+using ProMTA.Throttling.Reputation;
+using ProMTA.Throttling.Shaping;
+
+namespace ProMTA.Delivery.Outbound;
+
+/// <summary>
+/// The throttling controller's tuning from configuration (section "Delivery:Throttling"), so an operator changes it
+/// without a rebuild: <c>Shaping:*</c> and <c>Reputation:*</c> override single values of <see cref="ShapingPolicy"/> and
+/// <see cref="ReputationPolicy"/> (unset ones keep the shipped defaults); <c>Tables:ReplyRules</c>, <c>Tables:Providers</c>
+/// and <c>Tables:WarmUp</c> name JSON files in the shipped format (services/Throttling/Data) that replace a whole
+/// table, e.g. from a mounted ConfigMap. A value or file that does not parse stops the service at start, never later.
+/// </summary>
+public static class ThrottlingConfiguration
+{
+    public const string SectionName = "Delivery:Throttling";
+
+    public static ThrottlingOptions Read(IConfiguration configuration)
+    {
+        var section = configuration.GetSection(SectionName);
+        var tables = section.GetSection("Tables");
+        var defaults = new ThrottlingOptions();
+        var options = new ThrottlingOptions
+        {
+            Data = ThrottlingData.FromJson(File(tables["ReplyRules"]), File(tables["Providers"]), File(tables["WarmUp"])),
+            Shaping = section.GetSection("Shaping").Get<ShapingPolicy>() ?? defaults.Shaping,
+            Reputation = section.GetSection("Reputation").Get<ReputationPolicy>() ?? defaults.Reputation,
+            LaneStatisticsWindow = section.GetValue("LaneStatisticsWindow", defaults.LaneStatisticsWindow),
+        };
+        var shaping = options.Shaping;
+        if (shaping.DecreaseFactor is <= 0 or >= 1 || shaping.SlowStartFactor <= 1 || shaping.ProbeBudget is < 0 or > 1 || shaping.FallbackShare is <= 0 or > 1)
+        {
+            throw new InvalidOperationException($"{SectionName}:Shaping: DecreaseFactor and FallbackShare must be in (0, 1), SlowStartFactor above 1, ProbeBudget in [0, 1].");
+        }
+        return options;
+    }
+
+    private static string? File(string? path) => string.IsNullOrWhiteSpace(path) ? null : System.IO.File.ReadAllText(path);
+}
