@@ -8,6 +8,7 @@ using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Reputation;
 using ProMTA.Delivery.Relay;
 using ProMTA.Delivery.Webhooks;
+using ProMTA.ServiceDefaults.Reputation;
 using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Delivery;
@@ -133,7 +134,7 @@ public static class Extensions
                 && z.Providers.All(QueueControl.QueueFilter.KnownProviders.Contains)),
                 "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among Gmail, Yahoo, Outlook, Other")
             .ValidateOnStart();
-        builder.Services.AddSingleton<BlocklistLookup>();
+        builder.Services.AddSingleton(sp => new BlocklistLookup(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value.ResolverEndpoints()));
         builder.Services.AddSingleton<BlockedSources>();
         builder.Services.AddHostedService<BlocklistWatch>();
     }

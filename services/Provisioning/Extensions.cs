@@ -23,6 +23,12 @@ public static class Extensions
         builder.Services.AddSingleton<Setup.DatacenterRetry>();
         builder.Services.AddSingleton<Setup.ServerSetup>();
         builder.Services.AddSingleton<Setup.ServerDecommission>();
+        builder.Services.AddOptions<Setup.QuarantineCheckOptions>().BindConfiguration("Reputation")
+            .Validate(o => o.Blocklists.Count == 0 || (o.Resolvers.Length > 0 && o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _))),
+                "Reputation:Resolvers (ip:port) are required when Reputation:Blocklists are configured")
+            .Validate(o => o.RecheckAfter > TimeSpan.Zero, "Reputation:RecheckAfter must be positive")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Setup.QuarantineCheck>();
         builder.Services.AddHostedService<Setup.Housekeeping>();
         builder.Services.AddSingleton(sp =>
         {

@@ -12,6 +12,7 @@ using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Security;
 using ProMTA.TestKit;
 using Xunit;
+using ProMTA.ServiceDefaults.Reputation;
 
 namespace ProMTA.Delivery.Tests;
 

@@ -33,7 +33,8 @@ public sealed class SetupAndDecommissionTests(PostgresFixture postgres) : IClass
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>(
             "SELECT count(*) FROM outbox_messages WHERE message_type = 'ProMTA.Contracts.Provisioning.ServerDecommissioned'"));
 
-        var housekeeping = new Housekeeping(service.Database, options, time, new TestMeterFactory(), new MigrationState(), NullLogger<Housekeeping>.Instance);
+        var housekeeping = new Housekeeping(service.Database, new QuarantineCheck(Options.Create(new QuarantineCheckOptions())), options, time,
+            new TestMeterFactory(), new MigrationState(), NullLogger<Housekeeping>.Instance);
         time.Advance(TimeSpan.FromDays(29));
         await housekeeping.RunOnceAsync(default);
         Assert.Equal(["quarantined", "quarantined"], await StatesAsync(connection, ips));

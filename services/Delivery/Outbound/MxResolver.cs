@@ -3,6 +3,7 @@ using DnsClient;
 using DnsClient.Protocol;
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Domain;
+using ProMTA.ServiceDefaults.Net;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -23,21 +24,7 @@ public sealed class MxResolver
     public MxResolver(IOptions<OutboundOptions> options)
     {
         this.options = options.Value;
-        dns = NewClient(this.options, useCache: true);
-    }
-
-    /// <summary>A client of the configured resolvers (Delivery:Resolvers); DNS errors are answers to read, not exceptions.</summary>
-    public static LookupClient NewClient(OutboundOptions options, bool useCache)
-    {
-        var resolvers = options.Resolvers.Length > 0 ? options.Resolvers : [OutboundOptions.DefaultResolver];
-        return new LookupClient(new LookupClientOptions([.. resolvers.Select(IPEndPoint.Parse)])
-        {
-            UseCache = useCache,
-            Timeout = TimeSpan.FromSeconds(5),
-            Retries = 2,
-            ThrowDnsErrors = false,
-            ContinueOnDnsError = false,
-        });
+        dns = DnsLookups.NewClient(this.options.ResolverEndpoints(), useCache: true);
     }
 
     public async Task<Route> ResolveAsync(string domain, CancellationToken ct)

@@ -11,6 +11,9 @@ public sealed class OutboundOptions
     public string[] Resolvers { get; set; } = [];
 
     public const string DefaultResolver = "127.0.0.1:5353";
+
+    /// <summary>The resolvers to ask: <see cref="Resolvers"/>, or <see cref="DefaultResolver"/> when none is configured.</summary>
+    public System.Net.IPEndPoint[] ResolverEndpoints() => [.. (Resolvers.Length > 0 ? Resolvers : [DefaultResolver]).Select(System.Net.IPEndPoint.Parse)];
     /// <summary>The port MX hosts are reached on: 25 on the internet; the fake ISPs of a local run may use another.</summary>
     public int MxPort { get; set; } = 25;
     /// <summary>Static routes that skip DNS (domain -> ip:port), like a transport map: tests and special cases.</summary>

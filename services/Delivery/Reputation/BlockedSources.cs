@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
+using ProMTA.ServiceDefaults.Reputation;
 
 namespace ProMTA.Delivery.Reputation;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using ProMTA.Contracts.Delivery;
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Reputation;
 
 namespace ProMTA.Delivery.Reputation;
 

@@ -1,3 +1,4 @@
+using Dapper;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Provisioning.Data;
@@ -21,17 +22,37 @@ public static class IpPool
         WHERE service_id = @ServiceId AND state = 'allocated'
         RETURNING host(address)
         """;
+    private const string DueSql = """
+        SELECT host(address) FROM ip_addresses WHERE state = 'quarantined' AND quarantined_until <= @Now ORDER BY address LIMIT @Limit
+        """;
+    // Guarded by the state and date again: another replica may have released or extended the same address meanwhile.
     private const string ReleaseSql = """
-        UPDATE ip_addresses SET state = 'free', quarantined_until = NULL, allocated_at = NULL
-        WHERE state = 'quarantined' AND quarantined_until <= @Now
+        UPDATE ip_addresses SET state = 'free', quarantined_until = NULL, allocated_at = NULL, blocklisted = NULL
+        WHERE state = 'quarantined' AND quarantined_until <= @Now AND host(address) = ANY(@Addresses)
+        """;
+    private const string KeepSql = """
+        UPDATE ip_addresses SET quarantined_until = @Until, blocklisted = @Reason
+        WHERE state = 'quarantined' AND quarantined_until <= @Now AND host(address) = @Address
         """;
 
     /// <summary>Takes the service's addresses out of service until <paramref name="until"/>; none are free before then.</summary>
     public static async Task<IReadOnlyList<string>> QuarantineAsync(UnitOfWork work, Guid serviceId, DateTimeOffset until) =>
         (await work.QueryAsync<string>(QuarantineSql, new { ServiceId = serviceId, Until = until })).ToList();
 
-    /// <summary>Returns addresses whose quarantine is over to the pool; the count released.</summary>
-    public static Task<int> ReleaseQuarantinedAsync(UnitOfWork work, DateTimeOffset now) => work.ExecuteAsync(ReleaseSql, new { Now = now });
+    /// <summary>Quarantined addresses whose time is over (at most <paramref name="limit"/>), to check before they are released.</summary>
+    public static async Task<IReadOnlyList<string>> DueForReleaseAsync(Database db, DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return [.. await connection.QueryAsync<string>(new CommandDefinition(DueSql, new { Now = now, Limit = limit }, cancellationToken: ct))];
+    }
+
+    /// <summary>Returns <paramref name="addresses"/> (quarantine over) to the pool; the count released.</summary>
+    public static Task<int> ReleaseAsync(UnitOfWork work, IReadOnlyCollection<string> addresses, DateTimeOffset now) =>
+        work.ExecuteAsync(ReleaseSql, new { Now = now, Addresses = addresses.ToArray() });
+
+    /// <summary>Keeps a listed address quarantined until <paramref name="until"/>, with the reason.</summary>
+    public static Task KeepQuarantinedAsync(UnitOfWork work, string address, string reason, DateTimeOffset now, DateTimeOffset until) =>
+        work.ExecuteAsync(KeepSql, new { Address = address, Reason = reason, Now = now, Until = until });
 
     /// <summary>The service's addresses: those it already holds (a redelivery), else newly claimed free ones.</summary>
     public static async Task<IReadOnlyList<string>> AllocateAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)

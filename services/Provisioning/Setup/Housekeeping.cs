@@ -16,7 +16,11 @@ public sealed partial class Housekeeping : PeriodicJob
     public const string MeterName = "ProMTA.Provisioning";
     private static readonly string[] States = ["free", "allocated", "quarantined", "blocked"];
 
+    /// <summary>Addresses looked up per run: a large batch coming out of quarantine is spread over several runs.</summary>
+    public const int ReleaseBatch = 200;
+
     private readonly Database db;
+    private readonly QuarantineCheck check;
     private readonly IOptions<ProvisioningOptions> options;
     private readonly TimeProvider time;
     private readonly ILogger<Housekeeping> log;
@@ -24,10 +28,11 @@ public sealed partial class Housekeeping : PeriodicJob
     private volatile IReadOnlyList<IpBlockSummary> pool = [];
 
     public Housekeeping(
-        Database db, IOptions<ProvisioningOptions> options, TimeProvider time, IMeterFactory meters, MigrationState migrations, ILogger<Housekeeping> log)
+        Database db, QuarantineCheck check, IOptions<ProvisioningOptions> options, TimeProvider time, IMeterFactory meters, MigrationState migrations,
+        ILogger<Housekeeping> log)
         : base(migrations, time, log)
     {
-        (this.db, this.options, this.time, this.log) = (db, options, time, log);
+        (this.db, this.check, this.options, this.time, this.log) = (db, check, options, time, log);
         var meter = meters.Create(MeterName);
         meter.CreateObservableGauge("promta.provisioning.setups.overdue", () => Count(overdue: true), "{setup}",
             "Setups past their deadline (or failed) and not done");
@@ -43,11 +48,21 @@ public sealed partial class Housekeeping : PeriodicJob
     public override async Task RunOnceAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await using (var work = await db.BeginAsync(ct))
+        var due = await IpPool.DueForReleaseAsync(db, now, ReleaseBatch, ct);
+        if (due.Count > 0)
         {
-            var released = await IpPool.ReleaseQuarantinedAsync(work, now);
+            // Looked up before the transaction: no row is locked while a resolver answers.
+            var kept = new Dictionary<string, string>();
+            foreach (var address in due)
+            {
+                if (await check.ReasonToKeepAsync(address, ct) is { } reason) kept[address] = reason;
+            }
+            await using var work = await db.BeginAsync(ct);
+            var released = await IpPool.ReleaseAsync(work, [.. due.Where(a => !kept.ContainsKey(a))], now);
+            foreach (var (address, reason) in kept) await IpPool.KeepQuarantinedAsync(work, address, reason, now, now + check.RecheckAfter);
             await work.CommitAsync(ct);
             if (released > 0) LogReleased(released);
+            foreach (var (address, reason) in kept) LogKept(address, reason);
         }
         attention = await SetupRepository.NeedingAttentionAsync(db, now, options.Value.DueSoonWindow, ct);
         pool = await IpBlocks.SummaryAsync(db, ct);
@@ -61,4 +76,7 @@ public sealed partial class Housekeeping : PeriodicJob
 
     [LoggerMessage(LogLevel.Information, "{Count} quarantined IPs returned to the pool")]
     private partial void LogReleased(int count);
+
+    [LoggerMessage(LogLevel.Warning, "{Address} stays quarantined: {Reason}")]
+    private partial void LogKept(string address, string reason);
 }

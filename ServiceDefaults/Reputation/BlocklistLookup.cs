@@ -2,10 +2,31 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using DnsClient;
-using Microsoft.Extensions.Options;
-using ProMTA.Delivery.Outbound;
+using ProMTA.ServiceDefaults.Net;
 
-namespace ProMTA.Delivery.Reputation;
+namespace ProMTA.ServiceDefaults.Reputation;
+
+/// <summary>One DNS blocklist (configuration: Reputation:Blocklists): its zone, what it lists, and which providers use it.</summary>
+public sealed class BlocklistZone
+{
+    /// <summary>The list's zone, e.g. zen.spamhaus.org (IPs) or dbl.spamhaus.org (domains).</summary>
+    public string Zone { get; set; } = "";
+
+    /// <summary>"ip" for a list of addresses (queried as reversed octets), "domain" for a list of domains.</summary>
+    public string Kind { get; set; } = BlocklistKinds.Ip;
+
+    /// <summary>The providers (Gmail, Yahoo, Outlook, Other) that refuse mail from what this list lists; empty: every provider.</summary>
+    public string[] Providers { get; set; } = [];
+
+    /// <summary>The zone as looked up and stored: lower case, no trailing dot.</summary>
+    public string Name => Zone.Trim().TrimEnd('.').ToLowerInvariant();
+}
+
+public static class BlocklistKinds
+{
+    public const string Ip = "ip";
+    public const string Domain = "domain";
+}
 
 /// <summary>What a list said about a subject: listed (with its answer), not listed, or no usable answer (left as it was).</summary>
 public enum BlocklistVerdict { NotListed, Listed, Unknown }
@@ -17,11 +38,12 @@ public sealed record BlocklistAnswer(BlocklistVerdict Verdict, string Answer = "
 /// reversed nibbles, a domain as itself, prefixed to the list's zone; an A record in 127.0.0.0/8 means listed (with a
 /// TXT record saying why), NXDOMAIN means not listed. 127.255.255.x is Spamhaus' "your query was refused" (a public
 /// resolver, over quota): not a listing, and not a delisting either.
+/// Used by Delivery (its IPs and domains while they send) and Provisioning (an address leaving quarantine).
 /// </summary>
-public sealed class BlocklistLookup(IOptions<OutboundOptions> options)
+public sealed class BlocklistLookup(IReadOnlyList<IPEndPoint> resolvers)
 {
-    // No cache: a delisting must be seen at the next cycle, not when a cached answer runs out.
-    private readonly LookupClient dns = MxResolver.NewClient(options.Value, useCache: false);
+    // No cache: a delisting must be seen at the next check, not when a cached answer runs out.
+    private readonly LookupClient dns = DnsLookups.NewClient(resolvers, useCache: false);
 
     public async Task<BlocklistAnswer> CheckAsync(string subject, BlocklistZone zone, CancellationToken ct)
     {
