@@ -52,7 +52,9 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
         var (id, username, password) = (credential.GetProperty("id").GetGuid(), credential.GetProperty("username").GetString()!, credential.GetProperty("password").GetString()!);
         Assert.StartsWith(primary + "-", username);
 
-        await SendAsync(relayPort, username, password, "ann@gmail.test");
+        // Sent by a client nobody here wrote: Python's smtplib.
+        var sent = await ExternalClient.PythonAsync(SmtplibScript, relayPort.ToString(), username, password, "ann@gmail.test");
+        Assert.True(sent.Output.Contains("SENT"), sent.ToString());
         await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 1));
         var listed = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer)).EnumerateArray().ToList();
         Assert.Equal(["primary", "Billing app"], listed.Select(c => c.GetProperty("name").GetString()));
@@ -81,14 +83,31 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
         // Revoked: refused at once; the primary credential is untouched.
         using (var revoked = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{id}", customer))
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
-        var failure = await Assert.ThrowsAsync<AuthenticationException>(() => SendAsync(relayPort, username, password, "bob@gmail.test"));
-        Assert.Contains("5.7.8", failure.Message);
+        var refusedAuth = await ExternalClient.PythonAsync(SmtplibScript, relayPort.ToString(), username, password, "bob@gmail.test");
+        Assert.True(refusedAuth.Output.Contains("AUTH 535 5.7.8"), refusedAuth.ToString());
         await SendAsync(relayPort, primary, RelayHost.Password, "cat@gmail.test");
         await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 2));
         Assert.NotEqual(JsonValueKind.Null, (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer))[1].GetProperty("revokedAt").ValueKind);
         using (var unknown = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{Guid.NewGuid()}", customer))
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }
+
+    /// <summary>argv: port, username, password, recipient. Prints SENT, or AUTH with the refusal's code and text.</summary>
+    private const string SmtplibScript = """
+        import smtplib, sys
+        port, user, password, to = sys.argv[1:5]
+        client = smtplib.SMTP("127.0.0.1", int(port), timeout=30)
+        client.ehlo("client.customer.test")
+        try:
+            client.login(user, password)
+        except smtplib.SMTPAuthenticationError as e:
+            print("AUTH", e.smtp_code, e.smtp_error.decode())
+            sys.exit(3)
+        client.sendmail("sender@customer.test", [to], "From: sender@customer.test\r\nTo: " + to
+            + "\r\nSubject: named credential\r\nMessage-ID: <named@customer.test>\r\nDate: Sat, 05 Dec 2026 10:00:00 +0000\r\n\r\nhello\r\n")
+        client.quit()
+        print("SENT")
+        """;
 
     private static async Task SendAsync(int relayPort, string username, string password, string to)
     {
