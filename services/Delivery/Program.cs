@@ -27,5 +27,6 @@ endpoints.MapSuppressionFilesApi();
 endpoints.MapQueueApi();
 endpoints.MapReputationApi();
 endpoints.MapSmtpCredentialsApi();
+endpoints.MapServiceAuditApi();
 
 app.Run();

@@ -90,6 +90,17 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
         Assert.NotEqual(JsonValueKind.Null, (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer))[1].GetProperty("revokedAt").ValueKind);
         using (var unknown = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{Guid.NewGuid()}", customer))
             Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        // Every change is in the service's audit log, newest first, by whom; the passwords never are.
+        await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"/api/services/{service}/smtp-password", customer);
+        var audit = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/audit", customer)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["smtp-password rotated", "smtp-credential revoked", "smtp-credential created"],
+            audit.Select(e => $"{e.GetProperty("area").GetString()} {e.GetProperty("action").GetString()}"));
+        Assert.All(audit, e => Assert.Equal("customer", e.GetProperty("by").GetString()));
+        Assert.Contains("Billing app", audit[1].GetProperty("detail").GetString());
+        Assert.DoesNotContain(audit, e => e.GetProperty("detail").GetString()!.Contains(password, StringComparison.Ordinal));
+        using (var strangerAudit = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/audit", Guid.NewGuid()))
+            Assert.Equal(HttpStatusCode.NotFound, strangerAudit.StatusCode);
     }
 
     /// <summary>argv: port, username, password, recipient. Prints SENT, or AUTH with the refusal's code and text.</summary>

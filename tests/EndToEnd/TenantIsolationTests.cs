@@ -54,6 +54,7 @@ public sealed class TenantIsolationTests(PlatformFixture platform)
             (HttpMethod.Post, $"/api/services/{serviceId}/queue/requeue"),
             (HttpMethod.Get, $"/api/services/{serviceId}/reputation"),
             (HttpMethod.Get, $"/api/services/{serviceId}/smtp-credentials"),
+            (HttpMethod.Get, $"/api/services/{serviceId}/audit"),
             (HttpMethod.Post, $"/api/services/{serviceId}/smtp-credentials"),
         ];
         foreach (var (method, path) in routes)

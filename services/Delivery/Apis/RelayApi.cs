@@ -50,7 +50,7 @@ public static class RelayApi
 
     /// <summary>A new password every call, shown once; only its hash is kept.</summary>
     private static async Task<Results<Ok<SmtpPasswordResponse>, NotFound, ProblemHttpResult>> RotatePassword(
-        Guid serviceId, ClaimsPrincipal user, Database db, CancellationToken ct)
+        Guid serviceId, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
         var account = await RelayAccounts.FindAsync(db, serviceId, ct);
@@ -60,7 +60,7 @@ public static class RelayApi
                 detail: "The relay account is created when the service goes live (after reverse DNS propagates).");
         }
         var password = RelayPassword.New();
-        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), ct);
+        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), $"customer:{user.CustomerId()}", time.GetUtcNow(), ct);
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 

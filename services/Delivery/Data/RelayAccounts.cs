@@ -60,8 +60,10 @@ public static class RelayAccounts
         RETURNING from_mode
         """;
 
+    // The new hash and its audit row in one statement.
     private const string SetPasswordSql = """
-        UPDATE relay_accounts SET password_hash = @PasswordHash WHERE service_id = @ServiceId
+        WITH changed AS (UPDATE relay_accounts SET password_hash = @PasswordHash WHERE service_id = @ServiceId RETURNING service_id)
+        INSERT INTO smtp_password_rotations (service_id, rotated_by, rotated_at) SELECT service_id, @RotatedBy, @Now FROM changed
         """;
 
     // Only forward along Active -> Suspended -> Active and anything -> Ended: a late Resumed never revives an ended service.
@@ -108,10 +110,11 @@ public static class RelayAccounts
         await work.CommitAsync(ct);
     }
 
-    public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, CancellationToken ct)
+    public static async Task SetPasswordHashAsync(Database db, Guid serviceId, string passwordHash, string rotatedBy, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(SetPasswordSql, new { ServiceId = serviceId, PasswordHash = passwordHash }, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(SetPasswordSql,
+            new { ServiceId = serviceId, PasswordHash = passwordHash, RotatedBy = rotatedBy, Now = now }, cancellationToken: ct));
     }
 
     public static Task<int> SetStatusAsync(UnitOfWork work, Guid serviceId, string to, params string[] from) =>

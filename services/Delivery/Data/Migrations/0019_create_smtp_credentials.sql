@@ -17,3 +17,12 @@ CREATE TABLE smtp_credentials (
 CREATE UNIQUE INDEX smtp_credentials_name ON smtp_credentials (service_id, lower(name)) WHERE revoked_at IS NULL;
 
 ALTER TABLE relay_accounts ADD COLUMN last_used_at timestamptz, ADD COLUMN last_used_ip text;
+
+-- Each new password of the primary username, for the service's audit log (who and when; never the password).
+CREATE TABLE smtp_password_rotations (
+    id bigserial PRIMARY KEY,
+    service_id uuid NOT NULL,
+    rotated_by text NOT NULL,
+    rotated_at timestamptz NOT NULL
+);
+CREATE INDEX smtp_password_rotations_service ON smtp_password_rotations (service_id, rotated_at DESC);
