@@ -69,6 +69,8 @@ public sealed class PortalQueueTests(PlatformFixture platform, BrowserFixture br
         await visit.WaitForOrderStatusAsync("Active");
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the service" }).ClickAsync();
         await Expect(page.Locator("#credentials")).ToContainTextAsync("No other credentials yet.");
+        // The AppHost watches two local test lists (nothing lists this service's IP there).
+        await Expect(page.Locator("#reputation")).ToHaveTextAsync("No listing seen on the watched lists (bl.promta.test, dbl.promta.test).");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Create a credential" }).ClickAsync();
         await Expect(page.Locator("#credential-name-error")).ToContainTextAsync("name is required");

@@ -65,9 +65,10 @@ document.addEventListener('DOMContentLoaded', async () => {
   document.getElementById('pause-all').addEventListener('click', e => lane('pause', null, e.currentTarget));
   document.getElementById('resume-all').addEventListener('click', e => lane('resume', null, e.currentTarget));
   document.getElementById('requeue-all').addEventListener('click', async e => {
-    busy(e.currentTarget, true);
+    const button = e.currentTarget; // null once the handler has awaited
+    busy(button, true);
     const r = await api('POST', `${path}/requeue`, {});
-    busy(e.currentTarget, false);
+    busy(button, false);
     alert('lane-result', r.ok ? 'success' : 'error', r.ok ? `${r.data.requeued} deferred recipients will be tried now.` : problem(r));
     await load();
   });
