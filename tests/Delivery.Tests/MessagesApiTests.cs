@@ -38,7 +38,7 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
             ["Delivery:RetryMax"] = "00:00:01",
         });
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        await AddServiceAsync(customer, service, username);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username);
 
         string queuedAs;
         using (var client = new SmtpClient())
@@ -107,16 +107,5 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         }
         using (var notADate = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?from=yesterday", customer))
             Assert.Equal(HttpStatusCode.BadRequest, notADate.StatusCode);
-    }
-
-    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string username)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
     }
 }

@@ -30,6 +30,8 @@ public sealed record ClaimedRecipient
     public string[] SourceIps { get; init; } = [];
     public string[] SourceHostnames { get; init; } = [];
     public string RelayMode { get; init; } = "managed";
+    /// <summary>Its last hand-back was a hold by our pacing: a hold now continues that episode (no new paced event).</summary>
+    public bool Paced { get; init; }
 }
 
 /// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
@@ -85,7 +87,7 @@ public static class MessageQueue
         SET next_attempt_at = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
                   m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode
         """;
 
@@ -103,6 +105,8 @@ public static class MessageQueue
                 deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
                 attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
                 next_attempt_at = o.next_attempt_at,
+                -- A hold (our pacing) starts or continues an episode; any attempt at the ISP ends it.
+                paced = o.status = 'Queued' AND NOT o.deferred,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
                 -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
                 dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired'), false)
@@ -115,12 +119,9 @@ public static class MessageQueue
         INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
         SELECT service_id, message_id, id, address, provider, event, reply, source_ip, @Now FROM done WHERE event IS NOT NULL
         """;
-    // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
-    private const string SuppressSql = """
-        INSERT INTO suppressions (service_id, address, reason, detail, created_at)
-        SELECT r.service_id, lower(r.address), @Reason, r.last_reply, @Now FROM recipients r WHERE r.id = ANY(@Ids)
-        ON CONFLICT DO NOTHING
-        """;
+    // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce; an
+    // address new on the list is a suppressed event (Suppressions.AddForRecipientSql).
+    private const string SuppressSql = Suppressions.AddForRecipientsSql;
 
     private const string StatisticsSql = """
         SELECT provider,
@@ -204,7 +205,8 @@ public static class MessageQueue
         var suppress = results.Where(r => r.BounceClass is { } c && c.Suppresses()).Select(r => r.Id).ToArray();
         if (suppress.Length > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce, Detail = (string?)null },
+                transaction, cancellationToken: ct));
         }
         await transaction.CommitAsync(ct);
     }

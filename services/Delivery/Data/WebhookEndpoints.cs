@@ -36,7 +36,8 @@ public sealed record WebhookEvent
 {
     public long Id { get; init; }
     public string Event { get; init; } = "";
-    public Guid MessageId { get; init; }
+    /// <summary>Null for a message refused at RCPT (suppressed): it was never queued.</summary>
+    public Guid? MessageId { get; init; }
     public string Recipient { get; init; } = "";
     public string Provider { get; init; } = "";
     public string? Reply { get; init; }

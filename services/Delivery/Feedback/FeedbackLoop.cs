@@ -73,7 +73,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
         }
         var detail = $"ARF {report.FeedbackType ?? "abuse"} report";
         if (!await SentRecipients.ComplainedAsync(work, recipient.Id, detail, now)) return [];
-        await Suppressions.AddAsync(work, serviceId, recipient.Address, SuppressionReason.Complaint, detail, now);
+        await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.Complaint, detail, now);
         LogComplaint(recipient.Address, serviceId);
         return [new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, null)];
     }
@@ -110,7 +110,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
             var bounce = throttle.Classify(reply, Providers.ThrottleName(recipient.Provider)).Bounce;
             var text = $"{reply.Code} {reply.Text} (reported after delivery)";
             if (!await SentRecipients.BouncedAsync(work, recipient.Id, text, bounce, now)) continue;
-            if (bounce.Suppresses()) await Suppressions.AddAsync(work, serviceId, recipient.Address, SuppressionReason.HardBounce, text, now);
+            if (bounce.Suppresses()) await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.HardBounce, text, now);
             LogLateBounce(recipient.Address, serviceId, bounce);
             signals.Add(new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, reply));
         }

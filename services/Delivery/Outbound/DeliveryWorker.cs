@@ -102,7 +102,7 @@ internal sealed partial class DeliveryWorker(
                         }
                         holds = Spread(group, group.Key.SourceIp, provider, holds, places);
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
-                            ? Held(r, until, group.Key.SourceIp)
+                            ? Held(r, until, group.Key.SourceIp, provider)
                             : Result(r, replies[r.Id], group.Key.SourceIp, provider))], time.GetUtcNow(), ct);
                     });
             }
@@ -427,8 +427,14 @@ internal sealed partial class DeliveryWorker(
         }
     }
 
-    private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>
-        new(r.Id, "Queued", $"held by adaptive throttling until {until:u}", sourceIp, false, until);
+    /// <summary>
+    /// Handed back by our own pacing. The first hold of an episode is a paced event (the customer sees we hold mail
+    /// back, and why); the holds that follow until the next real attempt write none, so a long hold of a large queue
+    /// costs one event per recipient, not one per claim.
+    /// </summary>
+    private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp, string provider) =>
+        new(r.Id, "Queued", $"held by adaptive throttling for the {provider} lane from {sourceIp ?? DefaultLane} until {until:u}", sourceIp, false, until,
+            Event: r.Paced ? null : DeliveryEvent.Paced);
 
     private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp, string provider)
     {

@@ -10,7 +10,7 @@ namespace ProMTA.Delivery.Relay;
 /// Never an open relay: MAIL and RCPT need an authenticated session, whatever the endpoint's settings. The account's
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
-internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOptions<RelayOptions> relay) : IMailboxFilter
+internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOptions<RelayOptions> relay, TimeProvider time) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
@@ -30,9 +30,13 @@ internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOpt
     {
         var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
         if (string.IsNullOrEmpty(to.Host)) throw RelaySession.Reply(550, "5.1.3 Recipient address must include a domain");
-        if (await Suppressions.IsSuppressedAsync(db, serviceId, $"{to.User}@{to.Host}", cancellationToken))
+        var address = $"{to.User}@{to.Host}";
+        if (await Suppressions.ReasonAsync(db, serviceId, address, cancellationToken) is { } reason)
         {
-            throw RelaySession.Reply(550, "5.1.1 Recipient suppressed: it hard-bounced or complained before; remove it from the suppression list to send again");
+            const string refusal = "5.1.1 Recipient suppressed: it hard-bounced or complained before; remove it from the suppression list to send again";
+            // The customer's webhooks hear of it too (a sending program may not log the 550 per address).
+            await Suppressions.RecordRefusedAsync(db, serviceId, address, Providers.ForDomain(to.Host), $"550 {refusal} ({reason})", time.GetUtcNow(), cancellationToken);
+            throw RelaySession.Reply(550, refusal);
         }
         return true;
     }
