@@ -21,13 +21,15 @@ public sealed class DeliveryEventTests(PostgresFixture postgres) : IClassFixture
 
         var log = await EventsAsync(relay);
         Assert.Equal(["accepted", "deferred", "delivered"], log.Where(e => e.Recipient == "grace@gmail.test").Select(e => e.Event));
-        Assert.Equal(["accepted", "bounced"], log.Where(e => e.Recipient == "unknown-user@gmail.test").Select(e => e.Event));
+        // A user that does not exist is put on the suppression list: that is an event too (issue 16's webhooks).
+        Assert.Equal(["accepted", "bounced", "suppressed"], log.Where(e => e.Recipient == "unknown-user@gmail.test").Select(e => e.Event));
+        Assert.StartsWith("HardBounce: 550 5.1.1", log.Single(e => e.Event == "suppressed").Reply);
         Assert.StartsWith("550 5.1.1", log.Single(e => e.Event == "bounced").Reply);
         Assert.StartsWith("451 4.7.1", log.Single(e => e.Event == "deferred").Reply);
         Assert.All(log, e => Assert.Equal("Gmail", e.Provider));
 
         var counts = await DeliveryEvents.CountsAsync(relay.Database, relay.ServiceId, DateTimeOffset.UtcNow.AddHours(-1), default);
-        Assert.Equal(new Dictionary<string, (long, long)> { ["accepted"] = (2, 2), ["deferred"] = (1, 1), ["delivered"] = (1, 1), ["bounced"] = (1, 1) },
+        Assert.Equal(new Dictionary<string, (long, long)> { ["accepted"] = (2, 2), ["deferred"] = (1, 1), ["delivered"] = (1, 1), ["bounced"] = (1, 1), ["suppressed"] = (1, 1) },
             counts.ToDictionary(c => c.Event, c => (c.Total, c.Recent)));
         // Another service's counts are its own.
         Assert.Empty(await DeliveryEvents.CountsAsync(relay.Database, Guid.NewGuid(), DateTimeOffset.UtcNow.AddHours(-1), default));

@@ -45,7 +45,9 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         {
             await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
             await client.AuthenticateAsync(username, RelayHost.Password);
-            var reply = await client.SendAsync(RelayHost.Message("Reader@gmail.test", "Trail"));
+            var trail = RelayHost.Message("Reader@gmail.test", "Trail");
+            trail.MessageId = $"trail-{service:N}@customer.test";
+            var reply = await client.SendAsync(trail);
             queuedAs = reply[(reply.IndexOf("queued as ", StringComparison.Ordinal) + "queued as ".Length)..].Trim();
             await client.SendAsync(RelayHost.Message("nobody@closed.test", "Waits"));
             await client.DisconnectAsync(true);
@@ -75,6 +77,16 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         var dashed = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Guid.Parse(queuedAs)}", customer);
         Assert.Single(dashed.GetProperty("items").EnumerateArray());
 
+        // By the Message-ID header the customer's software made, with or without angle brackets; only in this service.
+        foreach (var headerId in new[] { $"<trail-{service:N}@customer.test>", $"trail-{service:N}@customer.test" })
+        {
+            var byHeader = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Uri.EscapeDataString(headerId)}", customer);
+            var found = Assert.Single(byHeader.GetProperty("items").EnumerateArray());
+            Assert.Equal((queuedAs, $"trail-{service:N}@customer.test"), (found.GetProperty("messageId").GetString(), found.GetProperty("headerMessageId").GetString()));
+        }
+        var unknownHeader = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Uri.EscapeDataString("<nothing@customer.test>")}", customer);
+        Assert.Empty(unknownHeader.GetProperty("items").EnumerateArray());
+
         // Mail that waits says why, and until when.
         var waiting = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?recipient=nobody@closed.test", customer);
         var queued = Assert.Single(Assert.Single(waiting.GetProperty("items").EnumerateArray()).GetProperty("recipients").EnumerateArray());
@@ -97,7 +109,7 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         // Bad input: 400 naming the field, for the owner and before any lookup.
         foreach (var (query, field) in new[]
         {
-            ("messageId=not-an-id", "messageId"), ("recipient=no-at-sign", "recipient"),
+            ("messageId=%3C%3E", "messageId"), ($"messageId={new string('x', 999)}", "messageId"), ("recipient=no-at-sign", "recipient"),
             ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"), ("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
         })
         {

@@ -9,11 +9,12 @@ public sealed record NewRecipient(string Address, string Domain, string Provider
 
 /// <summary>
 /// An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient;
-/// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461).
+/// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461);
+/// <paramref name="HeaderMessageId"/> its Message-ID header without angle brackets (searches, complaints that lost our token).
 /// </summary>
 public sealed record NewMessage(
     Guid Id, Guid ServiceId, string MailFrom, byte[] Data, string? ClientIp, IReadOnlyList<NewRecipient> Recipients,
-    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null);
+    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null, string? HeaderMessageId = null);
 
 /// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
 public sealed record ClaimedRecipient
@@ -53,10 +54,10 @@ public static class MessageQueue
     // and one commit: the relay's group commit. Foreign keys are checked at the end of the statement, when all rows are in.
     private const string InsertMessagesSql = """
         WITH m AS (
-            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at, dsn_ret, dsn_envid)
-            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at, dsn_ret, dsn_envid
-            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts, @DsnReturns, @EnvelopeIds)
-                 AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid)
+            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id)
+            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id
+            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts, @DsnReturns, @EnvelopeIds, @HeaderMessageIds)
+                 AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id)
             RETURNING 1
         ), inserted AS (
             INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt)
@@ -157,6 +158,7 @@ public static class MessageQueue
             ReceivedAts = messages.Select(m => m.ReceivedAt.UtcDateTime).ToArray(),
             DsnReturns = messages.Select(m => m.DsnReturn).ToArray(),
             EnvelopeIds = messages.Select(m => m.EnvelopeId).ToArray(),
+            HeaderMessageIds = messages.Select(m => m.HeaderMessageId).ToArray(),
             RecipientMessageIds = recipients.Select(x => x.Message.Id).ToArray(),
             RecipientServiceIds = recipients.Select(x => x.Message.ServiceId).ToArray(),
             Addresses = recipients.Select(x => x.Recipient.Address).ToArray(),

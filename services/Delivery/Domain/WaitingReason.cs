@@ -17,10 +17,11 @@ public sealed record Waiting(string Reason, DateTimeOffset? Until);
 /// </summary>
 public static class WaitingReason
 {
-    public static Waiting? Explain(TrailRecipient recipient, string relayStatus, IReadOnlyList<LaneSnapshot> lanes, TenantSnapshot? tenant, DateTimeOffset now)
+    /// <summary><paramref name="provider"/> is the provider as the worker shapes the recipient (by its domain's MX), named for the customer.</summary>
+    public static Waiting? Explain(
+        TrailRecipient recipient, string provider, string relayStatus, IReadOnlyList<LaneSnapshot> lanes, TenantSnapshot? tenant, DateTimeOffset now)
     {
         if (recipient.Status != "Queued") return null;
-        var provider = recipient.Provider;
         var next = recipient.NextAttemptAt > now ? recipient.NextAttemptAt : (DateTimeOffset?)null;
         if (relayStatus != RelayAccounts.Active)
         {
