@@ -75,10 +75,8 @@ public static class MessagesApi
         var items = page.Messages.Take(paging.PageSize).Select(m => new MessageView(m.Id.ToString("N"), m.HeaderMessageId, m.MailFrom, m.Size, m.ReceivedAt,
             [.. recipients[m.Id].Select(r =>
             {
-                var throttleName = Providers.ThrottleName(r.Provider, mxHosts.GetValueOrDefault(r.Domain), throttle.Providers);
-                var shownAs = throttleName == Providers.ThrottleName(r.Provider) ? r.Provider : $"{char.ToUpperInvariant(throttleName[0])}{throttleName[1..]} ({r.Domain}'s MX)";
-                var waiting = WaitingReason.Explain(r, shownAs, account?.Status ?? RelayAccounts.Active, [.. lanes.Where(l => l.Provider == throttleName)],
-                    snapshot.Tenants.FirstOrDefault(t => t.Tenant == tenant && t.Provider == throttleName), now);
+                var waiting = WaitingReason.Explain(r, mxHosts.GetValueOrDefault(r.Domain), throttle.Providers, account?.Status ?? RelayAccounts.Active,
+                    lanes, snapshot.Tenants, tenant, now);
                 return new MessageRecipientView(r.Address, r.Provider, r.Status, r.Attempts, r.Deferrals, r.LastReply, r.SourceIp, r.BounceClass,
                     r.ExpiresAt, waiting, [.. events[r.Id].Select(e => new MessageEventView(e.Event, e.Reply, e.SourceIp, e.OccurredAt))]);
             })])).ToList();
