@@ -6,6 +6,7 @@ using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
+using ProMTA.Delivery.Retention;
 using ProMTA.Delivery.Webhooks;
 using ProMTA.ServiceDefaults.Security;
 
@@ -112,6 +113,10 @@ public static class Extensions
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DeliveryEventRetention>();
+        builder.Services.AddOptions<MessageRetentionOptions>().BindConfiguration("MessageRetention")
+            .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "MessageRetention:Retention, Interval and Slice must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<MessageRetention>();
         builder.AddDeliveryHistory();
         builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")

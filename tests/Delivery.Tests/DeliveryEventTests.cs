@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Events;
+using ProMTA.Delivery.Retention;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
 using Xunit;
@@ -69,6 +70,57 @@ public sealed class DeliveryEventTests(PostgresFixture postgres) : IClassFixture
         await job.RunOnceAsync(default);
 
         Assert.Equal(["r1@gmail.test"], (await EventsAsync(relay)).Select(e => e.Recipient));
+    }
+
+    [Fact]
+    public async Task Finished_messages_are_deleted_in_slices_after_the_retention_window_and_queued_or_report_owing_ones_are_kept()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>
+        {
+            ["MessageRetention:Retention"] = "2.00:00:00",
+            ["MessageRetention:Slice"] = "2",
+            ["DeliveryEvents:Retention"] = "2.00:00:00",
+        });
+        // A service without a relay account: the worker never claims its queued recipient.
+        var service = Guid.NewGuid();
+        var finished = Enumerable.Range(0, 5).Select(_ => Guid.NewGuid()).ToArray();
+        var (partlyQueued, owesReport, finishedLately, recent) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
+        await using (var connection = await relay.Database.OpenAsync())
+        {
+            const string message = "INSERT INTO messages (id, service_id, mail_from, size, data, received_at) VALUES (@Id, @Service, 's@customer.test', 1, '\\x00', now() - make_interval(days => @ReceivedDaysAgo))";
+            const string recipient = """
+                INSERT INTO recipients (message_id, service_id, address, domain, provider, status, next_attempt_at, expires_at, completed_at, dsn_pending)
+                VALUES (@Id, @Service, 'r@gmail.test', 'gmail.test', 'Gmail', @Status, now(), now(),
+                        CASE WHEN @Status = 'Queued' THEN NULL ELSE now() - make_interval(days => @FinalDaysAgo) END, @DsnPending)
+                """;
+            async Task AddAsync(Guid id, int receivedDaysAgo, params (string Status, int FinalDaysAgo, bool DsnPending)[] recipients)
+            {
+                await connection.ExecuteAsync(message, new { Id = id, Service = service, ReceivedDaysAgo = receivedDaysAgo });
+                foreach (var r in recipients)
+                    await connection.ExecuteAsync(recipient, new { Id = id, Service = service, r.Status, r.FinalDaysAgo, r.DsnPending });
+            }
+            foreach (var id in finished) await AddAsync(id, 10, ("Delivered", 9, false), ("Bounced", 8, false));
+            await AddAsync(partlyQueued, 10, ("Delivered", 9, false), ("Queued", 0, false));
+            await AddAsync(owesReport, 10, ("Bounced", 9, true));
+            await AddAsync(finishedLately, 10, ("Delivered", 1, false));
+            await AddAsync(recent, 1, ("Delivered", 1, false));
+            // The webhooks' call log is trimmed with the events, in slices too.
+            await connection.ExecuteAsync("""
+                INSERT INTO webhooks (id, service_id, url, event_types, secret_protected, created_at, cursor, next_attempt_at)
+                VALUES (@Hook, @Service, 'https://hooks.example.com/', '{delivered}', 'x', now(), 0, now() + interval '1 day');
+                INSERT INTO webhook_deliveries (webhook_id, status, first_event_id, last_event_id, events, replay, duration_ms, attempted_at)
+                SELECT @Hook, 'delivered', n, n, 1, false, 1, now() - make_interval(days => n) FROM generate_series(1, 30) AS n;
+                """, new { Hook = Guid.NewGuid(), Service = service });
+        }
+
+        await relay.Services.GetServices<IHostedService>().OfType<MessageRetention>().Single().RunOnceAsync(default);
+        await relay.Services.GetServices<IHostedService>().OfType<DeliveryEventRetention>().Single().RunOnceAsync(default);
+
+        Assert.Equal(new[] { partlyQueued, owesReport, finishedLately, recent }.Order(),
+            (await relay.QueryAsync<Guid>("SELECT id FROM messages WHERE service_id = @Service", new { Service = service })).Order());
+        Assert.Equal(5, await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE service_id = @Service", new { Service = service }));
+        Assert.Equal(1, await relay.QuerySingleAsync<long>("SELECT count(*) FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE w.service_id = @Service",
+            new { Service = service }));
     }
 
     private sealed record EventRow(string Recipient, string Provider, string Event, string? Reply);

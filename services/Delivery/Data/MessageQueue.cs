@@ -124,6 +124,19 @@ public static class MessageQueue
     // address new on the list is a suppressed event (Suppressions.AddForRecipientSql).
     private const string SuppressSql = Suppressions.AddForRecipientsSql;
 
+    // Finished before the cutoff: no recipient queued, owed a bounce report, or final after the cutoff. Such a message
+    // was received before the cutoff, so the messages are walked by arrival (BRIN messages_age); recipients go with
+    // their message (ON DELETE CASCADE).
+    private const string DeleteFinishedSql = """
+        DELETE FROM messages
+        WHERE id = ANY (ARRAY (
+            SELECT m.id FROM messages m
+            WHERE m.received_at < @Cutoff
+              AND NOT EXISTS (SELECT 1 FROM recipients r
+                              WHERE r.message_id = m.id AND (r.status = 'Queued' OR r.dsn_pending OR r.completed_at >= @Cutoff))
+            LIMIT @Limit))
+        """;
+
     private const string StatisticsSql = """
         SELECT provider,
                count(*) FILTER (WHERE status = 'Delivered') AS sent,
@@ -212,6 +225,10 @@ public static class MessageQueue
         }
         await transaction.CommitAsync(ct);
     }
+
+    /// <summary>Deletes the messages (bodies and recipients) whose every recipient was final before <paramref name="cutoff"/>, in slices; returns how many.</summary>
+    public static Task<long> DeleteFinishedBeforeAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, DeleteFinishedSql, new { Cutoff = cutoff }, slice, ct);
 
     public static async Task<IReadOnlyList<ProviderStatistics>> StatisticsAsync(Database db, Guid serviceId, CancellationToken ct)
     {
