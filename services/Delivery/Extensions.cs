@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
@@ -9,6 +10,7 @@ using ProMTA.Delivery.Relay;
 using ProMTA.Delivery.Retention;
 using ProMTA.Delivery.Webhooks;
 using ProMTA.ServiceDefaults.Security;
+using ProMTA.Throttling.Reputation;
 
 namespace ProMTA.Delivery;
 
@@ -89,8 +91,12 @@ public static class Extensions
     public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
     {
         // One controller per process: it learns each source IP x provider lane from the replies it is told about.
+        builder.Services.AddOptions<ComplaintPolicyOptions>().BindConfiguration("Throttling:Reputation")
+            .Validate(o => o.MinimumComplaints >= 1, "Throttling:Reputation:MinimumComplaints must be at least 1")
+            .ValidateOnStart();
         builder.Services.AddSingleton(sp => new ProMTA.Throttling.ThrottleController(
-            timeProvider: sp.GetRequiredService<TimeProvider>(), meterFactory: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+            new ProMTA.Throttling.ThrottlingOptions { Reputation = new ReputationPolicy { MinimumComplaints = sp.GetRequiredService<IOptions<ComplaintPolicyOptions>>().Value.MinimumComplaints } },
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
