@@ -109,7 +109,7 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         // Bad input: 400 naming the field, for the owner and before any lookup.
         foreach (var (query, field) in new[]
         {
-            ("messageId=%3C%3E", "messageId"), ($"messageId={new string('x', 999)}", "messageId"), ("recipient=no-at-sign", "recipient"),
+            ("messageId=%3C%3E", "messageId"), ("messageId=a%00b@example.test", "messageId"), ($"messageId={new string('x', 999)}", "messageId"), ("recipient=no-at-sign", "recipient"),
             ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"), ("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
         })
         {

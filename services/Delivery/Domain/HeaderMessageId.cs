@@ -29,10 +29,14 @@ public static class HeaderMessageId
         }
     }
 
-    /// <summary>"&lt;id@host&gt;", with folding or comments, or a bare id: the id alone; null when empty or too long.</summary>
+    /// <summary>
+    /// "&lt;id@host&gt;", with folding or comments, or a bare id: the id alone; null when empty, too long or holding a
+    /// control character (no Message-ID has one, and PostgreSQL refuses a NUL in text).
+    /// </summary>
     public static string? Normalize(string value)
     {
+        if (value.Length > MaxLength + 2 || value.Any(c => char.IsControl(c) && c is not ('\r' or '\n' or '\t'))) return null;
         var id = MimeUtils.ParseMessageId(value) ?? value.Trim().Trim('<', '>').Trim();
-        return id.Length is > 0 and <= MaxLength ? id : null;
+        return id.Length is > 0 and <= MaxLength && !id.Any(char.IsControl) ? id : null;
     }
 }
