@@ -73,6 +73,36 @@ public sealed class DeliveryEventTests(PostgresFixture postgres) : IClassFixture
     }
 
     [Fact]
+    public async Task A_queued_recipient_whose_address_is_suppressed_meanwhile_is_dropped_not_sent_and_its_sender_is_told()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>
+        {
+            // Nothing listens there: the first attempt is deferred and the recipient waits for the next one.
+            ["Delivery:Routes:closed.test"] = $"127.0.0.1:{FreePort.Next()}",
+            ["Delivery:RetryInitial"] = "00:00:01",
+            ["Delivery:RetryMax"] = "00:00:02",
+        });
+        await relay.SubmitAsync("ann@closed.test");
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<int>("SELECT deferrals FROM recipients WHERE address = 'ann@closed.test'") > 0);
+
+        // A complaint about an earlier message to her arrives while this one waits.
+        await using (var connection = await relay.Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("INSERT INTO suppressions (service_id, address, reason, detail, created_at) VALUES (@ServiceId, 'ann@closed.test', 'Complaint', 'ARF abuse report', now())",
+                new { relay.ServiceId });
+        }
+
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<string>("SELECT status FROM recipients WHERE address = 'ann@closed.test'") == "Bounced");
+        var log = (await EventsAsync(relay)).Where(e => e.Recipient == "ann@closed.test").ToList();
+        Assert.Equal("suppressed", log[^1].Event);
+        Assert.StartsWith("550 5.1.1 Recipient suppressed after this message was queued", log[^1].Reply);
+        Assert.DoesNotContain(log, e => e.Event is "delivered" or "bounced");
+        // The relay said 250, so the sender hears that it was not sent: our bounce report.
+        await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>(
+            "SELECT count(*) FROM messages m JOIN recipients r ON r.message_id = m.id WHERE m.mail_from = '' AND r.address = 'sender@customer.test'") == 1);
+    }
+
+    [Fact]
     public async Task Finished_messages_are_deleted_in_slices_after_the_retention_window_and_queued_or_report_owing_ones_are_kept()
     {
         await using var relay = await RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string>

@@ -33,6 +33,8 @@ public sealed record ClaimedRecipient
     public string RelayMode { get; init; } = "managed";
     /// <summary>Its last hand-back was a hold by our pacing: a hold now continues that episode (no new paced event).</summary>
     public bool Paced { get; init; }
+    /// <summary>The address went on the service's suppression list after the message was queued: it is not sent.</summary>
+    public bool Suppressed { get; init; }
 }
 
 /// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
@@ -89,7 +91,9 @@ public static class MessageQueue
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
-                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode
+                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
+                  -- A complaint or bounce about the address may have come in while this message waited (primary key probe).
+                  EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;
 
     private const string LoadDataSql = """
@@ -110,7 +114,7 @@ public static class MessageQueue
                 paced = o.status = 'Queued' AND NOT o.deferred,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
                 -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
-                dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired'), false)
+                dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired', 'suppressed'), false)
                                                 AND (r.dsn_notify IS NULL OR 'FAILURE' = ANY(string_to_array(r.dsn_notify, ','))))
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
                  AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)

@@ -75,6 +75,13 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
+                // Listed after it was queued (a complaint about an earlier message): dropped, not sent; the sender is told.
+                if (claimed.Any(r => r.Suppressed))
+                {
+                    await MessageQueue.CompleteAsync(db, [.. claimed.Where(r => r.Suppressed).Select(Dropped)], time.GetUtcNow(), stoppingToken);
+                    claimed = [.. claimed.Where(r => !r.Suppressed)];
+                    if (claimed.Count == 0) continue;
+                }
                 // Routes first: the MX host decides the provider the controller shapes a destination as.
                 var routes = await ResolveAsync(claimed.Select(r => r.Domain).Distinct(StringComparer.OrdinalIgnoreCase), stoppingToken);
                 // A destination's share of the batch is split over the connections it may have (whole messages per part),
@@ -426,6 +433,10 @@ internal sealed partial class DeliveryWorker(
             return (451, $"4.4.2 Connection lost: {ex.Message}");
         }
     }
+
+    private RecipientResult Dropped(ClaimedRecipient r) =>
+        new(r.Id, "Bounced", "550 5.1.1 Recipient suppressed after this message was queued (a bounce or complaint about an earlier message); not sent",
+            null, false, time.GetUtcNow(), BounceClass.Policy, DeliveryEvent.Suppressed);
 
     /// <summary>
     /// Handed back by our own pacing. The first hold of an episode is a paced event (the customer sees we hold mail
