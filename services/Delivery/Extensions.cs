@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
@@ -7,6 +8,7 @@ using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Reputation;
 using ProMTA.Delivery.Relay;
+using ProMTA.Delivery.Retention;
 using ProMTA.Delivery.Webhooks;
 using ProMTA.ServiceDefaults.Reputation;
 using ProMTA.ServiceDefaults.Security;
@@ -116,6 +118,10 @@ public static class Extensions
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DeliveryEventRetention>();
+        builder.Services.AddOptions<MessageRetentionOptions>().BindConfiguration("MessageRetention")
+            .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "MessageRetention:Retention, Interval and Slice must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<MessageRetention>();
         builder.AddDeliveryHistory();
         builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")

@@ -25,8 +25,8 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
             new Dictionary<string, string> { ["Inbound:Port"] = inboundPort.ToString() });
         var (customer, service) = (Guid.NewGuid(), Guid.NewGuid());
         var (otherCustomer, otherService) = (Guid.NewGuid(), Guid.NewGuid());
-        await AddServiceAsync(customer, service, "alpha.test");
-        await AddServiceAsync(otherCustomer, otherService, "beta.test");
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, domain: "alpha.test", sourceIp: "127.0.1.9");
+        await TestServices.AddAsync(postgres.ConnectionString, otherCustomer, otherService, domain: "beta.test", sourceIp: "127.0.1.9");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
 
         using var set = await DeliveryApi.SendAsync(http, HttpMethod.Put, $"/api/services/{service}/domains/Alpha.test/forwarding", customer, new { address = "owner@gmail.test" });
@@ -77,16 +77,5 @@ public sealed class InboundApiTests(PostgresFixture postgres) : IClassFixture<Po
             (item.GetProperty("kind").GetString(), item.GetProperty("subject").GetString(), item.GetProperty("forwardedTo").GetString()));
         using var badKind = await DeliveryApi.SendAsync(http, HttpMethod.Get, "/api/admin/inbound?kind=spam", Guid.NewGuid(), role: Roles.Operator);
         Assert.Equal(HttpStatusCode.BadRequest, badKind.StatusCode);
-    }
-
-    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string domain)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, '{127.0.1.9}', 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = $"svc-{serviceId:N}", Domain = domain });
     }
 }

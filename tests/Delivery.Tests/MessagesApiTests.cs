@@ -38,14 +38,16 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
             ["Delivery:RetryMax"] = "00:00:01",
         });
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        await AddServiceAsync(customer, service, username);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username);
 
         string queuedAs;
         using (var client = new SmtpClient())
         {
             await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
             await client.AuthenticateAsync(username, RelayHost.Password);
-            var reply = await client.SendAsync(RelayHost.Message("Reader@gmail.test", "Trail"));
+            var trail = RelayHost.Message("Reader@gmail.test", "Trail");
+            trail.MessageId = $"trail-{service:N}@customer.test";
+            var reply = await client.SendAsync(trail);
             queuedAs = reply[(reply.IndexOf("queued as ", StringComparison.Ordinal) + "queued as ".Length)..].Trim();
             await client.SendAsync(RelayHost.Message("nobody@closed.test", "Waits"));
             await client.DisconnectAsync(true);
@@ -75,6 +77,16 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         var dashed = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Guid.Parse(queuedAs)}", customer);
         Assert.Single(dashed.GetProperty("items").EnumerateArray());
 
+        // By the Message-ID header the customer's software made, with or without angle brackets; only in this service.
+        foreach (var headerId in new[] { $"<trail-{service:N}@customer.test>", $"trail-{service:N}@customer.test" })
+        {
+            var byHeader = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Uri.EscapeDataString(headerId)}", customer);
+            var found = Assert.Single(byHeader.GetProperty("items").EnumerateArray());
+            Assert.Equal((queuedAs, $"trail-{service:N}@customer.test"), (found.GetProperty("messageId").GetString(), found.GetProperty("headerMessageId").GetString()));
+        }
+        var unknownHeader = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?messageId={Uri.EscapeDataString("<nothing@customer.test>")}", customer);
+        Assert.Empty(unknownHeader.GetProperty("items").EnumerateArray());
+
         // Mail that waits says why, and until when.
         var waiting = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?recipient=nobody@closed.test", customer);
         var queued = Assert.Single(Assert.Single(waiting.GetProperty("items").EnumerateArray()).GetProperty("recipients").EnumerateArray());
@@ -97,7 +109,7 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         // Bad input: 400 naming the field, for the owner and before any lookup.
         foreach (var (query, field) in new[]
         {
-            ("messageId=not-an-id", "messageId"), ("recipient=no-at-sign", "recipient"),
+            ("messageId=%3C%3E", "messageId"), ("messageId=a%00b@example.test", "messageId"), ($"messageId={new string('x', 999)}", "messageId"), ("recipient=no-at-sign", "recipient"),
             ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "to"), ("from=2020-01-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
         })
         {
@@ -107,16 +119,5 @@ public sealed class MessagesApiTests(PostgresFixture postgres) : IClassFixture<P
         }
         using (var notADate = await DeliveryApi.SendAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?from=yesterday", customer))
             Assert.Equal(HttpStatusCode.BadRequest, notADate.StatusCode);
-    }
-
-    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string username)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
     }
 }

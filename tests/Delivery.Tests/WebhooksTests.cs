@@ -25,19 +25,10 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
         await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
         mx.Start();
         var relayPort = FreePort.Next();
-        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
-        {
-            ["Relay:AllowPlainAuth"] = "true",
-            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
-            ["Delivery:PollInterval"] = "00:00:00.200",
-            ["Webhooks:AllowInternalEndpoints"] = "true",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
-            ["Webhooks:RetryInitial"] = "00:00:00.200",
-            ["Webhooks:RetryMax"] = "00:00:00.500",
-        });
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, Settings(mxPort, ("Webhooks:AllowInternalEndpoints", "true")));
         using var receiver = new WebhookReceiver { Answer = HttpStatusCode.ServiceUnavailable };
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        await AddServiceAsync(customer, service, username);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
         var hooks = $"/api/services/{service}/webhooks";
 
@@ -105,18 +96,9 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
         await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
         mx.Start();
         var relayPort = FreePort.Next();
-        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
-        {
-            ["Relay:AllowPlainAuth"] = "true",
-            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
-            ["Delivery:PollInterval"] = "00:00:00.200",
-            ["Webhooks:PollInterval"] = "00:00:00.200",
-            ["Webhooks:RetryInitial"] = "00:00:00.200",
-            ["Webhooks:RetryMax"] = "00:00:00.500",
-            ["Webhooks:RetryWindow"] = "00:00:01",
-        });
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, Settings(mxPort, ("Webhooks:RetryWindow", "00:00:01")));
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        await AddServiceAsync(customer, service, username);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
         var hooks = $"/api/services/{service}/webhooks";
 
@@ -146,6 +128,85 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
         Assert.Equal(JsonValueKind.Null, webhook.GetProperty("failingSince").ValueKind);
     }
 
+    [Fact]
+    public async Task Paced_and_suppressed_events_reach_the_endpoint_once_per_hold_episode_and_per_refusal()
+    {
+        var mxPort = FreePort.Next();
+        await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
+        mx.Start();
+        var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
+        // A source IP of its own whose Gmail lane learned one message a second (restored at start): ten messages at
+        // once are mostly held back by our pacing, several times each.
+        const string sourceIp = "127.0.0.7";
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username, sourceIp: sourceIp);
+        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO delivery.throttle_lanes (source_ip, provider, rate_per_minute, connections, saved_at) VALUES (@Ip, 'gmail', 60, 1, now())
+                ON CONFLICT (source_ip, provider) DO UPDATE SET rate_per_minute = 60, connections = 1, last_throttled_rate = NULL, suspended_until = NULL;
+                INSERT INTO delivery.suppressions (service_id, address, reason, detail, created_at) VALUES (@Service, 'zoe@gmail.test', 'Manual', 'test', now());
+                """, new { Ip = sourceIp, Service = service });
+        }
+        var relayPort = FreePort.Next();
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, Settings(mxPort, ("Webhooks:AllowInternalEndpoints", "true")));
+        using var receiver = new WebhookReceiver();
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
+        var hooks = $"/api/services/{service}/webhooks";
+        await DeliveryApi.JsonAsync(http, HttpMethod.Post, hooks, customer, new { url = receiver.Url, eventTypes = new[] { "suppressed", "paced", "delivered", "bounced" } });
+
+        // Refused at RCPT because it is on the list: no message was queued, the endpoint still hears of it.
+        using (var client = new SmtpClient())
+        {
+            await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
+            await client.AuthenticateAsync(username, RelayHost.Password);
+            var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => client.SendAsync(RelayHost.Message("zoe@gmail.test")));
+            Assert.Equal(SmtpErrorCode.RecipientNotAccepted, refused.ErrorCode);
+        }
+        var readers = Enumerable.Range(0, 10).Select(i => $"reader{i}@gmail.test").ToArray();
+        // unknown-ann does not exist at the fake ISP: the hard bounce puts her on the list, which is an event too.
+        await SendAsync(relayPort, username, [.. readers, "unknown-ann@gmail.test"]);
+
+        await RelayHost.EventuallyAsync(() => Task.FromResult(
+            receiver.Events(e => e.Type == "delivered").Select(e => e.Recipient).Distinct().Count() == readers.Length
+            && receiver.Events(e => e.Type == "suppressed").Count >= 2), TimeSpan.FromSeconds(90));
+
+        var zoe = Assert.Single(receiver.Events(e => e.Recipient == "zoe@gmail.test"));
+        Assert.Equal(("suppressed", null), (zoe.Type, zoe.MessageId));
+        Assert.StartsWith("550 5.1.1 Recipient suppressed", zoe.Reply);
+        Assert.EndsWith("(Manual)", zoe.Reply);
+        var ann = receiver.Events(e => e.Recipient == "unknown-ann@gmail.test" && e.Type != "paced").DistinctBy(e => e.Id).ToList();
+        Assert.Equal(["bounced", "suppressed"], ann.Select(e => e.Type));
+        Assert.NotNull(ann[1].MessageId);
+        Assert.StartsWith("HardBounce: 550 5.1.1", ann[1].Reply);
+
+        // Held back: a paced event before the delivery, and one per recipient however many times it was held (the
+        // fake ISP never deferred, so each recipient had one hold episode at most).
+        var paced = receiver.Events(e => e.Type == "paced").DistinctBy(e => e.Id).ToList();
+        Assert.NotEmpty(paced);
+        Assert.All(paced.GroupBy(e => e.Recipient), g => Assert.Single(g));
+        Assert.All(paced, e => Assert.Contains("gmail lane from 127.0.0.7", e.Reply));
+        foreach (var recipient in paced.Select(e => e.Recipient).Intersect(readers))
+        {
+            Assert.Equal(["paced", "delivered"], receiver.Events(e => e.Recipient == recipient).DistinctBy(e => e.Id).Select(e => e.Type));
+        }
+    }
+
+    /// <summary>Delivery against one fake MX for gmail.test, fast polls and short webhook retries; <paramref name="extra"/> on top.</summary>
+    private static Dictionary<string, string> Settings(int mxPort, params (string Key, string Value)[] extra)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["Relay:AllowPlainAuth"] = "true",
+            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
+            ["Delivery:PollInterval"] = "00:00:00.200",
+            ["Webhooks:PollInterval"] = "00:00:00.200",
+            ["Webhooks:RetryInitial"] = "00:00:00.200",
+            ["Webhooks:RetryMax"] = "00:00:00.500",
+        };
+        foreach (var (key, value) in extra) settings[key] = value;
+        return settings;
+    }
+
     private static async Task SendAsync(int relayPort, string username, string[] recipients)
     {
         using var client = new SmtpClient();
@@ -153,16 +214,5 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
         await client.AuthenticateAsync(username, RelayHost.Password);
         foreach (var to in recipients) await client.SendAsync(RelayHost.Message(to, $"For {to}"));
         await client.DisconnectAsync(true);
-    }
-
-    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string username)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
     }
 }

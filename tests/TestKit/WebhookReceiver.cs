@@ -6,8 +6,8 @@ using System.Text.Json;
 
 namespace ProMTA.TestKit;
 
-/// <summary>One event as a webhook endpoint received it.</summary>
-public sealed record ReceivedWebhookEvent(long Id, string Type, string Recipient, bool Replay);
+/// <summary>One event as a webhook endpoint received it (<paramref name="MessageId"/> is null for mail refused at RCPT).</summary>
+public sealed record ReceivedWebhookEvent(long Id, string Type, string Recipient, bool Replay, string? MessageId = null, string? Reply = null);
 
 /// <summary>One call to the endpoint: its signature header and body.</summary>
 public sealed record WebhookCall(string Signature, byte[] Body)
@@ -73,13 +73,16 @@ public sealed class WebhookReceiver : IDisposable
                 var replay = json.RootElement.GetProperty("replay").GetBoolean();
                 foreach (var e in json.RootElement.GetProperty("events").EnumerateArray())
                 {
-                    events.Enqueue(new(e.GetProperty("id").GetInt64(), e.GetProperty("type").GetString()!, e.GetProperty("recipient").GetString()!, replay));
+                    events.Enqueue(new(e.GetProperty("id").GetInt64(), e.GetProperty("type").GetString()!, e.GetProperty("recipient").GetString()!, replay,
+                        Text(e, "messageId"), Text(e, "reply")));
                 }
             }
             context.Response.StatusCode = (int)answer;
             context.Response.Close();
         }
     }
+
+    private static string? Text(JsonElement e, string name) => e.TryGetProperty(name, out var value) ? value.GetString() : null;
 
     public void Dispose() => listener.Close();
 }

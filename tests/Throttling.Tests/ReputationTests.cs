@@ -88,6 +88,22 @@ public sealed class ReputationTests
     }
 
     [Fact]
+    public void One_complaint_does_not_slow_a_small_clean_sender_a_second_in_the_same_hour_pauses_it()
+    {
+        using var controller = Create(new ThrottlingOptions { Reputation = new ReputationPolicy { MinimumComplaints = 2 } });
+        // 250 messages: one complaint is 0.4 %, over the 0.3 % suspension rate, yet one report is chance (a 0.01 % list).
+        Send(controller, 250, 0, T0);
+        controller.RecordComplaint(Tenant, "gmail", T0 + TimeSpan.FromSeconds(70));
+        var afterOne = T0 + TimeSpan.FromMinutes(2);
+
+        Assert.Equal(ReputationVerdict.Fair, TenantOf(controller, afterOne).Verdict);
+        Assert.True(controller.TryAcquire(Ip, "gmail", Tenant, afterOne).Allowed);
+
+        controller.RecordComplaint(Tenant, "gmail", T0 + TimeSpan.FromMinutes(3));
+        Assert.Equal(ThrottleReason.TenantSuspended, controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(4)).Reason);
+    }
+
+    [Fact]
     public void Old_outcomes_age_out_of_the_window()
     {
         var window = new OutcomeWindow(TimeSpan.FromHours(1), 60);

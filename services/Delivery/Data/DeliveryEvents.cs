@@ -18,7 +18,7 @@ public static class DeliveryEvents
         GROUP BY provider, event
         """;
 
-    // In slices, so a large backlog (a first run after an outage) never holds one long transaction.
+    // In slices (SlicedDelete).
     private const string DeleteOlderThanSql = """
         DELETE FROM delivery_events
         WHERE id = ANY (ARRAY (SELECT id FROM delivery_events WHERE occurred_at < @Cutoff LIMIT @Limit))
@@ -31,17 +31,6 @@ public static class DeliveryEvents
     }
 
     /// <summary>Removes the events that happened before <paramref name="cutoff"/>; returns how many.</summary>
-    public static async Task<long> DeleteOlderThanAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        long deleted = 0;
-        int last;
-        do
-        {
-            last = await connection.ExecuteAsync(new CommandDefinition(DeleteOlderThanSql, new { Cutoff = cutoff, Limit = slice }, cancellationToken: ct));
-            deleted += last;
-        }
-        while (last == slice && !ct.IsCancellationRequested);
-        return deleted;
-    }
+    public static Task<long> DeleteOlderThanAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, DeleteOlderThanSql, new { Cutoff = cutoff }, slice, ct);
 }

@@ -32,17 +32,6 @@ public static class DeliveryHistory
     }
 
     /// <summary>Removes the buckets of one step that start before <paramref name="cutoff"/>, in slices; returns how many.</summary>
-    public static async Task<long> DeleteOlderThanAsync(Database db, string step, DateTimeOffset cutoff, int slice, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        long deleted = 0;
-        int last;
-        do
-        {
-            last = await connection.ExecuteAsync(new CommandDefinition(DeleteOlderThanSql, new { Step = step, Cutoff = cutoff, Limit = slice }, cancellationToken: ct));
-            deleted += last;
-        }
-        while (last == slice && !ct.IsCancellationRequested);
-        return deleted;
-    }
+    public static Task<long> DeleteOlderThanAsync(Database db, string step, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, DeleteOlderThanSql, new { Step = step, Cutoff = cutoff }, slice, ct);
 }

@@ -9,11 +9,12 @@ public sealed record NewRecipient(string Address, string Domain, string Provider
 
 /// <summary>
 /// An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient;
-/// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461).
+/// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461);
+/// <paramref name="HeaderMessageId"/> its Message-ID header without angle brackets (searches, complaints that lost our token).
 /// </summary>
 public sealed record NewMessage(
     Guid Id, Guid ServiceId, string MailFrom, byte[] Data, string? ClientIp, IReadOnlyList<NewRecipient> Recipients,
-    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null);
+    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null, string? HeaderMessageId = null);
 
 /// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
 public sealed record ClaimedRecipient
@@ -30,6 +31,10 @@ public sealed record ClaimedRecipient
     public string[] SourceIps { get; init; } = [];
     public string[] SourceHostnames { get; init; } = [];
     public string RelayMode { get; init; } = "managed";
+    /// <summary>Its last hand-back was a hold by our pacing: a hold now continues that episode (no new paced event).</summary>
+    public bool Paced { get; init; }
+    /// <summary>The address went on the service's suppression list after the message was queued: it is not sent.</summary>
+    public bool Suppressed { get; init; }
 }
 
 /// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
@@ -51,10 +56,10 @@ public static class MessageQueue
     // and one commit: the relay's group commit. Foreign keys are checked at the end of the statement, when all rows are in.
     private const string InsertMessagesSql = """
         WITH m AS (
-            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at, dsn_ret, dsn_envid)
-            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at, dsn_ret, dsn_envid
-            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts, @DsnReturns, @EnvelopeIds)
-                 AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid)
+            INSERT INTO messages (id, service_id, mail_from, size, data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id)
+            SELECT id, service_id, mail_from, length(data), data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id
+            FROM unnest(@Ids, @ServiceIds, @MailFroms, @Datas, @ClientIps, @ReceivedAts, @DsnReturns, @EnvelopeIds, @HeaderMessageIds)
+                 AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id)
             RETURNING 1
         ), inserted AS (
             INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt, held)
@@ -91,8 +96,10 @@ public static class MessageQueue
         SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at,
-                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
+                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
+                  -- A complaint or bounce about the address may have come in while this message waited (primary key probe).
+                  EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;
 
     private const string LoadDataSql = """
@@ -109,9 +116,11 @@ public static class MessageQueue
                 deferrals = r.deferrals + CASE WHEN o.deferred THEN 1 ELSE 0 END,
                 attempts = r.attempts - CASE WHEN o.status = 'Queued' AND NOT o.deferred THEN 1 ELSE 0 END,
                 next_attempt_at = o.next_attempt_at, claimed_until = NULL,
+                -- A hold (our pacing) starts or continues an episode; any attempt at the ISP ends it.
+                paced = o.status = 'Queued' AND NOT o.deferred,
                 completed_at = CASE WHEN o.status = 'Queued' THEN NULL ELSE @Now END,
                 -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
-                dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired'), false)
+                dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired', 'suppressed'), false)
                                                 AND (r.dsn_notify IS NULL OR 'FAILURE' = ANY(string_to_array(r.dsn_notify, ','))))
             FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
                  AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
@@ -121,11 +130,21 @@ public static class MessageQueue
         INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
         SELECT service_id, message_id, id, address, provider, event, reply, source_ip, @Now FROM done WHERE event IS NOT NULL
         """;
-    // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce.
-    private const string SuppressSql = """
-        INSERT INTO suppressions (service_id, address, reason, detail, created_at)
-        SELECT r.service_id, lower(r.address), @Reason, r.last_reply, @Now FROM recipients r WHERE r.id = ANY(@Ids)
-        ON CONFLICT DO NOTHING
+    // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce; an
+    // address new on the list is a suppressed event (Suppressions.AddForRecipientSql).
+    private const string SuppressSql = Suppressions.AddForRecipientsSql;
+
+    // Finished before the cutoff: no recipient queued, owed a bounce report, or final after the cutoff. Such a message
+    // was received before the cutoff, so the messages are walked by arrival (BRIN messages_age); recipients go with
+    // their message (ON DELETE CASCADE).
+    private const string DeleteFinishedSql = """
+        DELETE FROM messages
+        WHERE id = ANY (ARRAY (
+            SELECT m.id FROM messages m
+            WHERE m.received_at < @Cutoff
+              AND NOT EXISTS (SELECT 1 FROM recipients r
+                              WHERE r.message_id = m.id AND (r.status = 'Queued' OR r.dsn_pending OR r.completed_at >= @Cutoff))
+            LIMIT @Limit))
         """;
 
     private const string StatisticsSql = """
@@ -162,6 +181,7 @@ public static class MessageQueue
             ReceivedAts = messages.Select(m => m.ReceivedAt.UtcDateTime).ToArray(),
             DsnReturns = messages.Select(m => m.DsnReturn).ToArray(),
             EnvelopeIds = messages.Select(m => m.EnvelopeId).ToArray(),
+            HeaderMessageIds = messages.Select(m => m.HeaderMessageId).ToArray(),
             RecipientMessageIds = recipients.Select(x => x.Message.Id).ToArray(),
             RecipientServiceIds = recipients.Select(x => x.Message.ServiceId).ToArray(),
             Addresses = recipients.Select(x => x.Recipient.Address).ToArray(),
@@ -210,10 +230,15 @@ public static class MessageQueue
         var suppress = results.Where(r => r.BounceClass is { } c && c.Suppresses()).Select(r => r.Id).ToArray();
         if (suppress.Length > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce, Detail = (string?)null },
+                transaction, cancellationToken: ct));
         }
         await transaction.CommitAsync(ct);
     }
+
+    /// <summary>Deletes the messages (bodies and recipients) whose every recipient was final before <paramref name="cutoff"/>, in slices; returns how many.</summary>
+    public static Task<long> DeleteFinishedBeforeAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, DeleteFinishedSql, new { Cutoff = cutoff }, slice, ct);
 
     public static async Task<IReadOnlyList<ProviderStatistics>> StatisticsAsync(Database db, Guid serviceId, CancellationToken ct)
     {

@@ -27,6 +27,16 @@ public static class SentRecipients
         FROM recipients WHERE id = @Id AND service_id = @ServiceId
         """;
 
+    // A complaint whose report lost our token and return path: the delivered recipients of the service's messages that
+    // carried this Message-ID (usually one message; a resend makes more), newest first. Never another service's.
+    private const string FindByHeaderMessageIdSql = """
+        SELECT r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.status, r.source_ip
+        FROM messages m JOIN recipients r ON r.message_id = m.id
+        WHERE m.service_id = @ServiceId AND m.header_message_id = @HeaderMessageId AND r.service_id = @ServiceId AND r.status = 'Delivered'
+        ORDER BY r.id DESC
+        LIMIT 1000
+        """;
+
     // Only a delivered recipient bounces late: one already bounced (its own report, or a second copy of this one) is
     // left alone. The sender hears of it as of a bounce at once (dsn_pending, RFC 3461 NOTIFY): the VERP return path
     // means the ISP's own report came to us, not to them.
@@ -54,6 +64,10 @@ public static class SentRecipients
     /// <summary>The recipient <paramref name="id"/> if it is one of <paramref name="serviceId"/>'s, else null.</summary>
     public static Task<SentRecipient?> FindAsync(UnitOfWork work, long id, Guid serviceId) =>
         work.QuerySingleOrDefaultAsync<SentRecipient>(FindSql, new { Id = id, ServiceId = serviceId });
+
+    /// <summary>The delivered recipients of <paramref name="serviceId"/>'s messages whose Message-ID header is <paramref name="headerMessageId"/>, newest first.</summary>
+    public static async Task<IReadOnlyList<SentRecipient>> FindByHeaderMessageIdAsync(UnitOfWork work, Guid serviceId, string headerMessageId) =>
+        [.. await work.QueryAsync<SentRecipient>(FindByHeaderMessageIdSql, new { ServiceId = serviceId, HeaderMessageId = headerMessageId })];
 
     /// <summary>A delivered recipient bounced after all; false when it was not delivered (or already bounced).</summary>
     public static async Task<bool> BouncedAsync(UnitOfWork work, long id, string reply, BounceClass bounceClass, DateTimeOffset now) =>

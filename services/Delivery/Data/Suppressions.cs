@@ -26,7 +26,7 @@ public sealed record Suppression(string Address, string Reason, string? Detail, 
 /// </summary>
 public static class Suppressions
 {
-    private const string IsSuppressedSql = "SELECT EXISTS (SELECT 1 FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address))";
+    private const string ReasonSql = "SELECT reason FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address)";
     private const string ListSql = """
         SELECT address, reason, detail, created_at FROM suppressions WHERE service_id = @ServiceId
         ORDER BY created_at DESC, address LIMIT @Limit OFFSET @Offset
@@ -42,14 +42,50 @@ public static class Suppressions
         SELECT @ServiceId, lower(a), r, 'imported by the customer', @Now FROM unnest(@Addresses, @Reasons) AS i (a, r)
         ON CONFLICT DO NOTHING
         """;
+    /// <summary>
+    /// Suppresses the addresses of recipients (a hard bounce, a complaint), with the recipient's last reply as detail
+    /// unless @Detail is given; an address that is new on the list writes a suppressed event about the recipient that
+    /// put it there (an address already listed keeps its reason and writes nothing).
+    /// </summary>
+    public const string AddForRecipientsSql = """
+        WITH added AS (
+            INSERT INTO suppressions (service_id, address, reason, detail, created_at)
+            SELECT r.service_id, lower(r.address), @Reason, coalesce(@Detail, r.last_reply), @Now FROM recipients r WHERE r.id = ANY(@Ids)
+            ON CONFLICT DO NOTHING
+            RETURNING service_id, address, reason, detail
+        )
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
+        SELECT r.service_id, r.message_id, r.id, r.address, r.provider, 'suppressed', a.reason || ': ' || coalesce(a.detail, ''), @Now
+        FROM added a JOIN recipients r ON r.service_id = a.service_id AND lower(r.address) = a.address AND r.id = ANY(@Ids)
+        """;
+
+    // A refused RCPT has no message or recipient row yet: the event names the address only.
+    private const string RefusedSql = """
+        INSERT INTO delivery_events (service_id, recipient, provider, event, reply, occurred_at)
+        VALUES (@ServiceId, @Address, @Provider, 'suppressed', @Reply, @Now)
+        """;
+
     private const string ExportSql = "SELECT address, reason, detail, created_at FROM suppressions WHERE service_id = @ServiceId ORDER BY created_at, address";
     private const string RemoveSql = "DELETE FROM suppressions WHERE service_id = @ServiceId AND address = lower(@Address)";
 
-    public static async Task<bool> IsSuppressedAsync(Database db, Guid serviceId, string address, CancellationToken ct)
+    /// <summary>Why the address is suppressed for the service (a <see cref="SuppressionReason"/>), or null when it is not.</summary>
+    public static async Task<string?> ReasonAsync(Database db, Guid serviceId, string address, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(IsSuppressedSql, new { ServiceId = serviceId, Address = address }, cancellationToken: ct));
+        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(ReasonSql, new { ServiceId = serviceId, Address = address }, cancellationToken: ct));
     }
+
+    /// <summary>A message to a suppressed address was refused at RCPT: the suppressed event the customer's webhooks get.</summary>
+    public static async Task RecordRefusedAsync(Database db, Guid serviceId, string address, string provider, string reply, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(RefusedSql,
+            new { ServiceId = serviceId, Address = address, Provider = provider, Reply = reply, Now = now }, cancellationToken: ct));
+    }
+
+    /// <summary>The recipient's address goes on its service's list (in the report's transaction), with a suppressed event when it is new there.</summary>
+    public static Task AddForRecipientAsync(UnitOfWork work, long recipientId, string reason, string detail, DateTimeOffset now) =>
+        work.ExecuteAsync(AddForRecipientsSql, new { Ids = new[] { recipientId }, Reason = reason, Detail = detail, Now = now });
 
     public static async Task<(IReadOnlyList<Suppression> Items, long Total)> ListAsync(Database db, Guid serviceId, int page, int pageSize, CancellationToken ct)
     {
@@ -63,10 +99,6 @@ public static class Suppressions
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Detail = detail, Now = now });
     }
-
-    /// <summary>The same inside the caller's transaction (a report's suppression commits with its inbox row and event).</summary>
-    public static Task AddAsync(UnitOfWork work, Guid serviceId, string address, string reason, string? detail, DateTimeOffset now) =>
-        work.ExecuteAsync(AddSql, new { ServiceId = serviceId, Address = address, Reason = reason, Detail = detail, Now = now });
 
     /// <summary>Adds every row not yet suppressed; returns how many were new.</summary>
     public static async Task<int> ImportAsync(Database db, Guid serviceId, IReadOnlyList<(string Address, string Reason)> rows, DateTimeOffset now, CancellationToken ct)

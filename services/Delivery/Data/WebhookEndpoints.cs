@@ -36,7 +36,8 @@ public sealed record WebhookEvent
 {
     public long Id { get; init; }
     public string Event { get; init; } = "";
-    public Guid MessageId { get; init; }
+    /// <summary>Null for a message refused at RCPT (suppressed): it was never queued.</summary>
+    public Guid? MessageId { get; init; }
     public string Recipient { get; init; } = "";
     public string Provider { get; init; } = "";
     public string? Reply { get; init; }
@@ -214,11 +215,10 @@ public static class WebhookEndpoints
         await work.CommitAsync(ct);
     }
 
-    /// <summary>The dashboard keeps what the event log keeps.</summary>
-    public static async Task<int> DeleteDeliveriesOlderThanAsync(Database db, DateTimeOffset cutoff, CancellationToken ct)
-    {
-        await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM webhook_deliveries WHERE attempted_at < @Cutoff", new { Cutoff = cutoff }, cancellationToken: ct));
-    }
+    /// <summary>The dashboard keeps what the event log keeps; in slices (SlicedDelete), along the age index.</summary>
+    public static Task<long> DeleteDeliveriesOlderThanAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, """
+            DELETE FROM webhook_deliveries
+            WHERE id = ANY (ARRAY (SELECT id FROM webhook_deliveries WHERE attempted_at < @Cutoff LIMIT @Limit))
+            """, new { Cutoff = cutoff }, slice, ct);
 }

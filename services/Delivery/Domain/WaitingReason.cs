@@ -1,6 +1,7 @@
 using System.Globalization;
 using ProMTA.Delivery.Data;
 using ProMTA.Throttling;
+using ProMTA.Throttling.Providers;
 using ProMTA.Throttling.Reputation;
 using ProMTA.Throttling.Shaping;
 
@@ -17,10 +18,28 @@ public sealed record Waiting(string Reason, DateTimeOffset? Until);
 /// </summary>
 public static class WaitingReason
 {
-    public static Waiting? Explain(TrailRecipient recipient, string relayStatus, IReadOnlyList<LaneSnapshot> lanes, TenantSnapshot? tenant, DateTimeOffset now)
+    /// <summary>
+    /// Explains a queued recipient in the lane the worker shapes it in: the provider of its domain's most preferred MX
+    /// host (<paramref name="mxHost"/>; a company domain at Google is paced as Gmail), else its domain's provider.
+    /// <paramref name="serviceLanes"/> are the service's lanes of every provider, <paramref name="tenants"/> every tenant.
+    /// </summary>
+    public static Waiting? Explain(
+        TrailRecipient recipient, string? mxHost, ProviderCatalog catalog, string relayStatus, IReadOnlyList<LaneSnapshot> serviceLanes,
+        IReadOnlyList<TenantSnapshot> tenants, string tenant, DateTimeOffset now)
+    {
+        var shapedAs = Providers.ThrottleName(recipient.Provider, mxHost, catalog);
+        var shownAs = shapedAs == Providers.ThrottleName(recipient.Provider)
+            ? recipient.Provider
+            : $"{char.ToUpperInvariant(shapedAs[0])}{shapedAs[1..]} ({recipient.Domain}'s MX)";
+        return Explain(recipient, shownAs, relayStatus, [.. serviceLanes.Where(l => l.Provider == shapedAs)],
+            tenants.FirstOrDefault(t => t.Tenant == tenant && t.Provider == shapedAs), now);
+    }
+
+    /// <summary><paramref name="provider"/> is the provider as the worker shapes the recipient (by its domain's MX), named for the customer.</summary>
+    public static Waiting? Explain(
+        TrailRecipient recipient, string provider, string relayStatus, IReadOnlyList<LaneSnapshot> lanes, TenantSnapshot? tenant, DateTimeOffset now)
     {
         if (recipient.Status != "Queued") return null;
-        var provider = recipient.Provider;
         var next = recipient.NextAttemptAt > now ? recipient.NextAttemptAt : (DateTimeOffset?)null;
         if (relayStatus != RelayAccounts.Active)
         {

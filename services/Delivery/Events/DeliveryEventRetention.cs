@@ -26,7 +26,7 @@ public sealed partial class DeliveryEventRetention(
         var deleted = await DeliveryEvents.DeleteOlderThanAsync(db, clock.GetUtcNow() - options.Value.Retention, Slice, ct);
         if (deleted > 0) LogDeleted(deleted, options.Value.Retention);
         // The webhooks' dashboard of calls shows what the event log still holds.
-        await WebhookEndpoints.DeleteDeliveriesOlderThanAsync(db, clock.GetUtcNow() - options.Value.Retention, ct);
+        await WebhookEndpoints.DeleteDeliveriesOlderThanAsync(db, clock.GetUtcNow() - options.Value.Retention, Slice, ct);
     }
 
     [LoggerMessage(LogLevel.Information, "Removed {Count} delivery events older than {Retention}")]

@@ -14,7 +14,8 @@ internal sealed record FeedbackSignal(Guid ServiceId, string Domain, string Prov
 
 /// <summary>
 /// Closes the loop for reports our inbound MX accepts. A complaint (ARF, RFC 5965) is matched by the token our header
-/// carries in the returned original; a late bounce (DSN, RFC 3464) by the VERP return path it was sent to. Both must
+/// carries in the returned original (or our VERP Return-Path; when the ISP stripped both, by the original's Message-ID
+/// within the hosting service, for a message to one address); a late bounce (DSN, RFC 3464) by the VERP return path it was sent to. Both must
 /// name, with a valid MAC, a recipient of the service that hosts the domain. Then, in the inbox row's transaction: the
 /// complainer is suppressed (Complaint) and a complained event written; a bounce is classified by the controller's own
 /// rule table like a synchronous reply, the recipient becomes Bounced (event, sender's DSN) and a hard bounce is
@@ -30,11 +31,11 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
     public async Task<IReadOnlyList<FeedbackSignal>> ApplyAsync(
         UnitOfWork work, Guid serviceId, InboundClassification report, IReadOnlyList<string> envelopeRecipients, DateTimeOffset now)
     {
-        if (!verp.Enabled) return [];
         return report.Kind switch
         {
+            // A complaint can still be matched by the original's Message-ID without VERP; a late bounce cannot.
             InboundKind.Arf => await ComplaintAsync(work, serviceId, report, now),
-            InboundKind.Dsn => await LateBouncesAsync(work, serviceId, report, envelopeRecipients, now),
+            InboundKind.Dsn when verp.Enabled => await LateBouncesAsync(work, serviceId, report, envelopeRecipients, now),
             _ => [],
         };
     }
@@ -65,18 +66,44 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
     private async Task<IReadOnlyList<FeedbackSignal>> ComplaintAsync(UnitOfWork work, Guid serviceId, InboundClassification report, DateTimeOffset now)
     {
         if (report.FeedbackType is { } type && !ComplaintTypes.Contains(type)) return [];
-        if (!TryRecipientOf(report.OriginalHeaders, out var id)) return [];
-        if (await SentRecipients.FindAsync(work, id, serviceId) is not { } recipient)
+        SentRecipient? recipient;
+        if (TryRecipientOf(report.OriginalHeaders, out var id))
         {
-            LogNotOurs(id, serviceId);
-            return [];
+            recipient = await SentRecipients.FindAsync(work, id, serviceId);
+            if (recipient is null) LogNotOurs(id, serviceId);
         }
+        else if (CarriesOurToken(report.OriginalHeaders)) return []; // a token or return path that does not verify is forged: no second guess
+        else recipient = await ByMessageIdAsync(work, serviceId, report);
+        if (recipient is null) return [];
         var detail = $"ARF {report.FeedbackType ?? "abuse"} report";
         if (!await SentRecipients.ComplainedAsync(work, recipient.Id, detail, now)) return [];
-        await Suppressions.AddAsync(work, serviceId, recipient.Address, SuppressionReason.Complaint, detail, now);
+        await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.Complaint, detail, now);
         LogComplaint(recipient.Address, serviceId);
         return [new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, null)];
     }
+
+    /// <summary>
+    /// An ISP that strips our token header and the Return-Path (Microsoft's and Yahoo's reports may, and they redact the
+    /// recipient too) still returns the original's Message-ID: the service's delivered recipient of that message. Only
+    /// the service that hosts the reporting domain is searched, so one customer's Message-ID can never point at another
+    /// customer's recipient. Only a message that went to one address is matched: every recipient of a message to several
+    /// knows its Message-ID, so a report naming "the other recipient" (Original-Rcpt-To) would let any of them get
+    /// another suppressed; we would be guessing who complained.
+    /// </summary>
+    private async Task<SentRecipient?> ByMessageIdAsync(UnitOfWork work, Guid serviceId, InboundClassification report)
+    {
+        if (report.OriginalMessageId is not { } original || HeaderMessageId.Normalize(original) is not { } messageId) return null;
+        var candidates = await SentRecipients.FindByHeaderMessageIdAsync(work, serviceId, messageId);
+        if (candidates.Count == 0) return null;
+        if (candidates.All(c => string.Equals(c.Address, candidates[0].Address, StringComparison.OrdinalIgnoreCase))) return candidates[0];
+        LogAmbiguous(messageId, serviceId, candidates.Count);
+        return null;
+    }
+
+    /// <summary>The returned original has our token header or a VERP Return-Path at all (valid or not).</summary>
+    private static bool CarriesOurToken(HeaderList? headers) =>
+        headers is not null && (!string.IsNullOrWhiteSpace(headers[VerpAddresses.Header])
+            || headers[HeaderId.ReturnPath]?.Trim().TrimStart('<').StartsWith(VerpAddresses.Prefix, StringComparison.OrdinalIgnoreCase) == true);
 
     /// <summary>The recipient a returned original names: our token header first, else the VERP address its Return-Path kept.</summary>
     private bool TryRecipientOf(HeaderList? headers, out long id)
@@ -110,7 +137,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
             var bounce = throttle.Classify(reply, Providers.ThrottleName(recipient.Provider)).Bounce;
             var text = $"{reply.Code} {reply.Text} (reported after delivery)";
             if (!await SentRecipients.BouncedAsync(work, recipient.Id, text, bounce, now)) continue;
-            if (bounce.Suppresses()) await Suppressions.AddAsync(work, serviceId, recipient.Address, SuppressionReason.HardBounce, text, now);
+            if (bounce.Suppresses()) await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.HardBounce, text, now);
             LogLateBounce(recipient.Address, serviceId, bounce);
             signals.Add(new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, reply));
         }
@@ -152,6 +179,9 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
 
     [LoggerMessage(LogLevel.Warning, "A report named recipient {RecipientId}, which is not one of {ServiceId}'s; ignored")]
     private partial void LogNotOurs(long recipientId, Guid serviceId);
+
+    [LoggerMessage(LogLevel.Warning, "A complaint about Message-ID {MessageId} of {ServiceId}, a message to {Candidates} recipients, is not matched: it cannot say which one complained")]
+    private partial void LogAmbiguous(string messageId, Guid serviceId, int candidates);
 
     [LoggerMessage(LogLevel.Warning, "A report to {Address} carries no valid return path signature; ignored")]
     private partial void LogForged(string address);

@@ -77,7 +77,14 @@ internal sealed partial class DeliveryWorker(
                     await Task.Delay(Options.PollInterval, time, stoppingToken);
                     continue;
                 }
+                // Listed after it was queued (a complaint about an earlier message): dropped, not sent; the sender is told.
+                if (claimed.Any(r => r.Suppressed))
+                {
+                    await MessageQueue.CompleteAsync(db, [.. claimed.Where(r => r.Suppressed).Select(Dropped)], time.GetUtcNow(), stoppingToken);
+                    claimed = [.. claimed.Where(r => !r.Suppressed)];
+                }
                 claimed = await HoldListedAsync(claimed, stoppingToken);
+                if (claimed.Count == 0) continue;
                 // Routes first: the MX host decides the provider the controller shapes a destination as.
                 var routes = await ResolveAsync(claimed.Select(r => r.Domain).Distinct(StringComparer.OrdinalIgnoreCase), stoppingToken);
                 // A destination's share of the batch is split over the connections it may have (whole messages per part),
@@ -105,7 +112,7 @@ internal sealed partial class DeliveryWorker(
                         }
                         holds = Spread(group, group.Key.SourceIp, provider, holds, places);
                         await MessageQueue.CompleteAsync(db, [.. group.Select(r => holds.TryGetValue(r.Id, out var until)
-                            ? Held(r, until, group.Key.SourceIp)
+                            ? Held(r, until, group.Key.SourceIp, provider)
                             : Result(r, replies[r.Id], group.Key.SourceIp, provider))], time.GetUtcNow(), ct);
                     });
             }
@@ -449,8 +456,18 @@ internal sealed partial class DeliveryWorker(
         }
     }
 
-    private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp) =>
-        new(r.Id, "Queued", $"held by adaptive throttling until {until:u}", sourceIp, false, until);
+    private RecipientResult Dropped(ClaimedRecipient r) =>
+        new(r.Id, "Bounced", "550 5.1.1 Recipient suppressed after this message was queued (a bounce or complaint about an earlier message); not sent",
+            null, false, time.GetUtcNow(), BounceClass.Policy, DeliveryEvent.Suppressed);
+
+    /// <summary>
+    /// Handed back by our own pacing. The first hold of an episode is a paced event (the customer sees we hold mail
+    /// back, and why); the holds that follow until the next real attempt write none, so a long hold of a large queue
+    /// costs one event per recipient, not one per claim.
+    /// </summary>
+    private RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp, string provider) =>
+        new(r.Id, "Queued", $"held by adaptive throttling for the {provider} lane from {sourceIp ?? DefaultLane} until {until:u}", sourceIp, false, until,
+            Event: r.Paced ? null : DeliveryEvent.Paced);
 
     private RecipientResult Result(ClaimedRecipient r, (int Code, string Text) reply, string? sourceIp, string provider)
     {

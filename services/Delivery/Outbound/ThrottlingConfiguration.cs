@@ -24,15 +24,28 @@ public static class ThrottlingConfiguration
         {
             Data = ThrottlingData.FromJson(File(tables["ReplyRules"]), File(tables["Providers"]), File(tables["WarmUp"])),
             Shaping = section.GetSection("Shaping").Get<ShapingPolicy>() ?? defaults.Shaping,
-            Reputation = section.GetSection("Reputation").Get<ReputationPolicy>() ?? defaults.Reputation,
+            Reputation = Bound(section.GetSection("Reputation"), DeliveryReputation),
             LaneStatisticsWindow = section.GetValue("LaneStatisticsWindow", defaults.LaneStatisticsWindow),
         };
         var shaping = options.Shaping;
+        if (options.Reputation.MinimumComplaints < 1) throw new InvalidOperationException($"{SectionName}:Reputation:MinimumComplaints must be at least 1.");
         if (shaping.DecreaseFactor is <= 0 or >= 1 || shaping.SlowStartFactor <= 1 || shaping.ProbeBudget is < 0 or > 1 || shaping.FallbackShare is <= 0 or > 1)
         {
             throw new InvalidOperationException($"{SectionName}:Shaping: DecreaseFactor and FallbackShare must be in (0, 1), SlowStartFactor above 1, ProbeBudget in [0, 1].");
         }
         return options;
+    }
+
+    /// <summary>
+    /// Delivery's reputation thresholds before configuration: the library's, except that a complaint rate counts only
+    /// from the 2nd complaint in the window (one report from a small clean list is chance; docs/inbound.md).
+    /// </summary>
+    public static ReputationPolicy DeliveryReputation => new() { MinimumComplaints = 2 };
+
+    private static T Bound<T>(IConfigurationSection section, T defaults) where T : class
+    {
+        section.Bind(defaults);
+        return defaults;
     }
 
     private static string? File(string? path) => string.IsNullOrWhiteSpace(path) ? null : System.IO.File.ReadAllText(path);

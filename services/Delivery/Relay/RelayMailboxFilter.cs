@@ -10,7 +10,8 @@ namespace ProMTA.Delivery.Relay;
 /// Never an open relay: MAIL and RCPT need an authenticated session, whatever the endpoint's settings. The account's
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
-internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOptions<RelayOptions> relay) : IMailboxFilter
+internal sealed partial class RelayMailboxFilter(
+    Database db, SenderPolicy senders, IOptions<RelayOptions> relay, TimeProvider time, ILogger<RelayMailboxFilter> log) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
@@ -30,12 +31,27 @@ internal sealed class RelayMailboxFilter(Database db, SenderPolicy senders, IOpt
     {
         var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
         if (string.IsNullOrEmpty(to.Host)) throw RelaySession.Reply(550, "5.1.3 Recipient address must include a domain");
-        if (await Suppressions.IsSuppressedAsync(db, serviceId, $"{to.User}@{to.Host}", cancellationToken))
+        var address = $"{to.User}@{to.Host}";
+        if (await Suppressions.ReasonAsync(db, serviceId, address, cancellationToken) is { } reason)
         {
-            throw RelaySession.Reply(550, "5.1.1 Recipient suppressed: it hard-bounced or complained before; remove it from the suppression list to send again");
+            const string refusal = "5.1.1 Recipient suppressed: it hard-bounced or complained before; remove it from the suppression list to send again";
+            try
+            {
+                // The customer's webhooks hear of it too (a sending program may not log the 550 per address).
+                await Suppressions.RecordRefusedAsync(db, serviceId, address, Providers.ForDomain(to.Host), $"550 {refusal} ({reason})", time.GetUtcNow(), cancellationToken);
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                // The refusal stands without its event: a lost notice is better than a suppressed address let through.
+                LogEventNotRecorded(ex, serviceId);
+            }
+            throw RelaySession.Reply(550, refusal);
         }
         return true;
     }
+
+    [LoggerMessage(LogLevel.Warning, "Recording the suppressed event of a refused recipient of {ServiceId} failed")]
+    private partial void LogEventNotRecorded(Exception ex, Guid serviceId);
 
     private static SmtpResponseException AuthenticationRequired() => RelaySession.Reply(530, "5.7.0 Authentication required");
 }

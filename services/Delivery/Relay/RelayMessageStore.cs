@@ -27,7 +27,12 @@ internal sealed partial class RelayMessageStore(
         var now = time.GetUtcNow();
         var hostname = RelaySession.Hostname(context, relay.Value.Hostname);
         // Outside the try: a message that cannot be repaired is refused (554), not "try again".
-        if (transaction.Shape.NeedsSubmissionFix) buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, hostname, now));
+        var headerBytes = transaction.Shape.HeaderBytes;
+        if (transaction.Shape.NeedsSubmissionFix)
+        {
+            buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, hostname, now));
+            headerBytes = 0; // the headers changed: read up to the blank line
+        }
         try
         {
             var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), hostname,
@@ -41,7 +46,7 @@ internal sealed partial class RelayMessageStore(
             await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress() ?? "", data,
                 RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime,
                 DsnReturn: transaction.Parameters.Return switch { DsnReturn.Full => "FULL", DsnReturn.Headers => "HDRS", _ => null },
-                EnvelopeId: transaction.Parameters.EnvelopeId));
+                EnvelopeId: transaction.Parameters.EnvelopeId, HeaderMessageId: HeaderMessageId.Of(buffer, headerBytes)));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {

@@ -6,5 +6,6 @@ namespace ProMTA.Delivery.Webhooks;
 public static class WebhookEventTypes
 {
     public static readonly IReadOnlyList<string> All =
-        [DeliveryEvent.Accepted, DeliveryEvent.Delivered, DeliveryEvent.Deferred, DeliveryEvent.Bounced, DeliveryEvent.Expired, DeliveryEvent.Complained];
+        [DeliveryEvent.Accepted, DeliveryEvent.Delivered, DeliveryEvent.Deferred, DeliveryEvent.Bounced, DeliveryEvent.Expired, DeliveryEvent.Complained,
+         DeliveryEvent.Suppressed, DeliveryEvent.Paced];
 }

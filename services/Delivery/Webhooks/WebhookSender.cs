@@ -13,7 +13,7 @@ namespace ProMTA.Delivery.Webhooks;
 public sealed record WebhookPayload(Guid WebhookId, Guid ServiceId, bool Replay, IReadOnlyList<WebhookEventView> Events);
 
 /// <summary>One event; <c>Id</c> grows with time and is the receiver's key for ignoring a batch it already has (at least once).</summary>
-public sealed record WebhookEventView(long Id, string Type, string MessageId, string Recipient, string Provider, string? Reply, string? SourceIp, DateTimeOffset OccurredAt);
+public sealed record WebhookEventView(long Id, string Type, string? MessageId, string Recipient, string Provider, string? Reply, string? SourceIp, DateTimeOffset OccurredAt);
 
 /// <summary>What one call got: 2xx or not, the HTTP status, the error for the dashboard, how long it took.</summary>
 public sealed record WebhookCallResult(bool Delivered, int? HttpStatus, string? Error, int DurationMs);
@@ -64,7 +64,7 @@ public sealed class WebhookSender : IDisposable
     }
 
     public static WebhookEventView View(WebhookEvent e) =>
-        new(e.Id, e.Event, e.MessageId.ToString("N"), e.Recipient, e.Provider, e.Reply, e.SourceIp, e.OccurredAt);
+        new(e.Id, e.Event, e.MessageId?.ToString("N"), e.Recipient, e.Provider, e.Reply, e.SourceIp, e.OccurredAt);
 
     private static async ValueTask<Stream> ConnectAsync(DnsEndPoint endpoint, bool allowInternal, CancellationToken ct)
     {

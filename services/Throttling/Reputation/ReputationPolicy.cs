@@ -18,6 +18,14 @@ public sealed record ReputationPolicy
     /// <summary>From this bounce rate the tenant x provider is suspended.</summary>
     public double SuspendBounceRate { get; init; } = 0.10;
 
+    /// <summary>
+    /// Complaint rates count only from this many complaints in the window. One complaint among the first few hundred
+    /// messages of a small, clean sender is chance, not a dirty list (a 0.01 % list draws one in 10,000; a 200-message
+    /// sample makes that one report 0.5 %, over the suspension rate). 1 here (every complaint counts: what the
+    /// simulator's complaint table was measured with); Delivery runs with 2 (Delivery:Throttling:Reputation:MinimumComplaints).
+    /// </summary>
+    public long MinimumComplaints { get; init; } = 1;
+
     /// <summary>From this complaint rate the tenant is slowed down.</summary>
     public double SlowDownComplaintRate { get; init; } = 0.001;
 

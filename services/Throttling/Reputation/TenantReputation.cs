@@ -37,9 +37,11 @@ public sealed class TenantReputation(ReputationPolicy policy)
         if (now < SuspendedUntil) return new ReputationScore(value, ReputationVerdict.Suspended, 0, 0, counts);
         if (counts.Attempts < policy.MinimumSample) return new ReputationScore(value, ReputationVerdict.Unknown, 1, 1, counts);
 
-        if (counts.BounceRate >= policy.SuspendBounceRate || counts.ComplaintRate >= policy.SuspendComplaintRate)
+        // Below the minimum count a complaint still costs the clean verdict (and its faster growth), never a slow-down.
+        var complaintRate = counts.Complaints >= policy.MinimumComplaints ? counts.ComplaintRate : 0;
+        if (counts.BounceRate >= policy.SuspendBounceRate || complaintRate >= policy.SuspendComplaintRate)
             return new ReputationScore(value, ReputationVerdict.Suspended, 0, 0, counts);
-        if (counts.BounceRate >= policy.SlowDownBounceRate || counts.ComplaintRate >= policy.SlowDownComplaintRate)
+        if (counts.BounceRate >= policy.SlowDownBounceRate || complaintRate >= policy.SlowDownComplaintRate)
             return new ReputationScore(value, ReputationVerdict.SlowedDown, policy.SlowDownFactor, 0, counts);
         if (counts.BounceRate < policy.CleanBounceRate && counts.ComplaintRate < policy.CleanComplaintRate
             && counts.DeferralRate < policy.CleanDeferralRate)
