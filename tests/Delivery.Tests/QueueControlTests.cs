@@ -43,7 +43,7 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
             ["Delivery:RetryMax"] = "01:00:00",
         });
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        await AddServiceAsync(customer, service, username);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, username);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
         var queue = $"/api/services/{service}/queue";
         await using var db = new NpgsqlConnection(postgres.ConnectionString);
@@ -52,7 +52,7 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
         var paused = await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"{queue}/pause", customer, new { provider = "Gmail" });
         Assert.True(paused.GetProperty("changed").GetBoolean());
         Assert.False((await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"{queue}/pause", customer, new { provider = "Gmail" })).GetProperty("changed").GetBoolean());
-        await SendAsync(relayPort, username, "ann@gmail.test", "bob@yahoo.test");
+        await TestServices.SubmitAsync(relayPort, username, RelayHost.Password, "ann@gmail.test", "bob@yahoo.test");
         await RelayHost.EventuallyAsync(() => Task.FromResult(yahoo.Received.Count == 1));
         Assert.Equal((true, (DateTime?)null), await db.QuerySingleAsync<(bool, DateTime?)>(
             "SELECT held, last_attempt_at FROM delivery.recipients WHERE service_id = @service AND address = 'ann@gmail.test'", new { service }));
@@ -80,7 +80,7 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
 
         // A purge: counted first, then only what the filter names goes, as its own event; nothing reaches the ISP.
         await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"{queue}/pause", customer, new { provider = "Yahoo" });
-        await SendAsync(relayPort, username, "carl@yahoo.test", "dora@yahoo.test");
+        await TestServices.SubmitAsync(relayPort, username, RelayHost.Password, "carl@yahoo.test", "dora@yahoo.test");
         var dry = await DeliveryApi.JsonAsync(http, HttpMethod.Post, $"{queue}/purge", customer, new { provider = "Yahoo", domain = "YAHOO.test", dryRun = true });
         Assert.Equal((2, 0), (dry.GetProperty("matched").GetInt32(), dry.GetProperty("purged").GetInt32()));
         Assert.Equal(2, await db.QuerySingleAsync<int>("SELECT count(*) FROM delivery.recipients WHERE service_id = @service AND status = 'Queued'", new { service }));
@@ -93,7 +93,7 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
         Assert.Single(yahoo.Received);
 
         // Requeue: a recipient deferred for an hour goes now that its MX is up.
-        await SendAsync(relayPort, username, "eve@later.test");
+        await TestServices.SubmitAsync(relayPort, username, RelayHost.Password, "eve@later.test");
         await RelayHost.EventuallyAsync(async () => await db.QuerySingleAsync<int>(
             "SELECT deferrals FROM delivery.recipients WHERE service_id = @service AND address = 'eve@later.test'", new { service }) > 0, TimeSpan.FromSeconds(60));
         await using var later = new FakeMx(new FakeProviderOptions { Name = "Later", Domain = "later.test" }, laterPort);
@@ -133,27 +133,5 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
             Assert.Contains(field, await DeliveryApi.ErrorFieldsAsync(response));
         }
         Assert.Equal(0, await db.QuerySingleAsync<int>("SELECT count(*) FROM delivery.queue_holds WHERE service_id = @service", new { service }));
-    }
-
-    private static async Task SendAsync(int relayPort, string username, params string[] to)
-    {
-        using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
-        await client.AuthenticateAsync(username, RelayHost.Password);
-        var message = RelayHost.Message(to[0]);
-        foreach (var more in to[1..]) message.To.Add(MailboxAddress.Parse(more));
-        await client.SendAsync(message);
-        await client.DisconnectAsync(true);
-    }
-
-    private async Task AddServiceAsync(Guid customerId, Guid serviceId, string username)
-    {
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, @Hash, '{127.0.0.1}', 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
     }
 }

@@ -67,8 +67,9 @@ public sealed class ReputationWatchTests(PostgresFixture postgres, PowerDnsFixtu
             ["Reputation:Blocklists:1:Kind"] = "domain",
         });
         var (customer, listedOnly, withSpare) = (Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid());
-        var listedUser = await AddServiceAsync(customer, listedOnly, [ListedIp]);
-        var spareUser = await AddServiceAsync(customer, withSpare, [ListedIp, CleanIp]);
+        var (listedUser, spareUser) = ($"svc-{listedOnly:N}", $"svc-{withSpare:N}");
+        await TestServices.AddAsync(postgres.ConnectionString, customer, listedOnly, sourceIps: [ListedIp]);
+        await TestServices.AddAsync(postgres.ConnectionString, customer, withSpare, sourceIps: [ListedIp, CleanIp]);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
         var reputation = $"/api/services/{listedOnly}/reputation";
 
@@ -86,8 +87,8 @@ public sealed class ReputationWatchTests(PostgresFixture postgres, PowerDnsFixtu
         Assert.Equal(0, await db.QuerySingleAsync<int>("SELECT count(*) FROM delivery.blocklist_listings WHERE subject = @CleanIp", new { CleanIp }));
 
         // Only service: Gmail's mail waits (the list is Gmail's), Yahoo's goes. With a spare IP, Gmail's mail leaves from it.
-        await SendAsync(relayPort, listedUser, "ann@gmail.test", "bob@yahoo.test");
-        await SendAsync(relayPort, spareUser, "cat@gmail.test");
+        await TestServices.SubmitAsync(relayPort, listedUser, RelayHost.Password, "ann@gmail.test", "bob@yahoo.test");
+        await TestServices.SubmitAsync(relayPort, spareUser, RelayHost.Password, "cat@gmail.test");
         await RelayHost.EventuallyAsync(() => Task.FromResult(yahoo.Received.Count == 1 && gmail.Received.Count == 1), TimeSpan.FromSeconds(30));
         Assert.Equal(ListedIp, Assert.Single(yahoo.Received).ClientIp);
         var fromSpare = Assert.Single(gmail.Received);
@@ -131,29 +132,5 @@ public sealed class ReputationWatchTests(PostgresFixture postgres, PowerDnsFixtu
         using var created = await api.PostAsJsonAsync("api/v1/servers/localhost/zones", new { name = zone, kind = "Native", nameservers = new[] { "ns1.promta.local." } });
         using var patched = await api.PatchAsJsonAsync($"api/v1/servers/localhost/zones/{zone}", new { rrsets });
         patched.EnsureSuccessStatusCode();
-    }
-
-    private static async Task SendAsync(int relayPort, string username, params string[] to)
-    {
-        using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
-        await client.AuthenticateAsync(username, RelayHost.Password);
-        var message = RelayHost.Message(to[0]);
-        foreach (var more in to[1..]) message.To.Add(MailboxAddress.Parse(more));
-        await client.SendAsync(message);
-        await client.DisconnectAsync(true);
-    }
-
-    private async Task<string> AddServiceAsync(Guid customerId, Guid serviceId, string[] sourceIps)
-    {
-        var username = $"svc-{Guid.NewGuid():N}";
-        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
-        await connection.ExecuteAsync("""
-            INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@ServiceId, @CustomerId, @ServiceId);
-            INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-            VALUES (@ServiceId, @ServiceId, @Username, @Hash, @SourceIps, 'Active', now());
-            INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@ServiceId, @Domain, 'verified', now());
-            """, new { ServiceId = serviceId, CustomerId = customerId, Username = username, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), SourceIps = sourceIps, Domain = RelayHost.OwnDomain });
-        return username;
     }
 }

@@ -34,15 +34,7 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
         });
         var (customer, service) = (Guid.NewGuid(), Guid.NewGuid());
         var primary = $"svc-{service:N}";
-        await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
-        {
-            await connection.ExecuteAsync("""
-                INSERT INTO delivery.service_owners (service_id, customer_id, order_id) VALUES (@Service, @Customer, @Service);
-                INSERT INTO delivery.relay_accounts (service_id, order_id, username, password_hash, source_ips, status, activated_at)
-                VALUES (@Service, @Service, @Username, @Hash, '{127.0.0.1}', 'Active', now());
-                INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (@Service, @Domain, 'verified', now());
-                """, new { Service = service, Customer = customer, Username = primary, Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), Domain = RelayHost.OwnDomain });
-        }
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, primary);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
         var path = $"/api/services/{service}/smtp-credentials";
 
@@ -85,7 +77,7 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
             Assert.Equal(HttpStatusCode.NoContent, revoked.StatusCode);
         var refusedAuth = await ExternalClient.PythonAsync(SmtplibScript, relayPort.ToString(), username, password, "bob@gmail.test");
         Assert.True(refusedAuth.Output.Contains("AUTH 535 5.7.8"), refusedAuth.ToString());
-        await SendAsync(relayPort, primary, RelayHost.Password, "cat@gmail.test");
+        await TestServices.SubmitAsync(relayPort, primary, RelayHost.Password, "cat@gmail.test");
         await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 2));
         Assert.NotEqual(JsonValueKind.Null, (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer))[1].GetProperty("revokedAt").ValueKind);
         using (var unknown = await DeliveryApi.SendAsync(http, HttpMethod.Delete, $"{path}/{Guid.NewGuid()}", customer))
@@ -119,13 +111,4 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
         client.quit()
         print("SENT")
         """;
-
-    private static async Task SendAsync(int relayPort, string username, string password, string to)
-    {
-        using var client = new SmtpClient();
-        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
-        await client.AuthenticateAsync(username, password);
-        await client.SendAsync(RelayHost.Message(to));
-        await client.DisconnectAsync(true);
-    }
 }

@@ -1,4 +1,7 @@
 using Dapper;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using MimeKit;
 using Npgsql;
 using ProMTA.ServiceDefaults.Security;
 
@@ -20,13 +23,26 @@ public static class TestServices
 
     /// <summary>Adds the service; <paramref name="username"/> defaults to svc-&lt;id&gt;, the domain to <see cref="RelayHost.OwnDomain"/>.</summary>
     public static async Task AddAsync(
-        string connectionString, Guid customerId, Guid serviceId, string? username = null, string domain = RelayHost.OwnDomain, string sourceIp = "127.0.0.1")
+        string connectionString, Guid customerId, Guid serviceId, string? username = null, string domain = RelayHost.OwnDomain, string sourceIp = "127.0.0.1",
+        string[]? sourceIps = null)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.ExecuteAsync(AddSql, new
         {
             ServiceId = serviceId, CustomerId = customerId, Username = username ?? $"svc-{serviceId:N}",
-            Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), SourceIps = new[] { sourceIp }, Domain = domain,
+            Hash = PasswordHasher.HashRandomSecret(RelayHost.Password), SourceIps = sourceIps ?? [sourceIp], Domain = domain,
         });
+    }
+
+    /// <summary>One message to <paramref name="to"/> through the relay on <paramref name="relayPort"/>, authenticated as <paramref name="username"/>.</summary>
+    public static async Task SubmitAsync(int relayPort, string username, string password, params string[] to)
+    {
+        using var client = new SmtpClient();
+        await client.ConnectAsync("127.0.0.1", relayPort, SecureSocketOptions.None);
+        await client.AuthenticateAsync(username, password);
+        var message = RelayHost.Message(to[0]);
+        foreach (var more in to[1..]) message.To.Add(MailboxAddress.Parse(more));
+        await client.SendAsync(message);
+        await client.DisconnectAsync(true);
     }
 }
