@@ -65,6 +65,10 @@ public sealed class QueueControlTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal("gmail.test", Assert.Single(view.GetProperty("domains").EnumerateArray()).GetProperty("domain").GetString());
         Assert.Equal(1, view.GetProperty("ages")[0].GetProperty("queued").GetInt32());
 
+        // The message search says why it waits.
+        var trail = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{service}/messages?recipient=ann@gmail.test", customer);
+        Assert.StartsWith("Paused: mail to Gmail", trail.GetProperty("items")[0].GetProperty("recipients")[0].GetProperty("waiting").GetProperty("reason").GetString());
+
         // An operator's hold on the whole service is the staff's to lift; the customer is told so.
         using (var held = await DeliveryApi.SendAsync(http, HttpMethod.Post, $"{queue}/pause", Guid.NewGuid(), new { }, Roles.Operator))
             Assert.True((await held.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("changed").GetBoolean());

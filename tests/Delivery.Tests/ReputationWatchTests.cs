@@ -96,6 +96,10 @@ public sealed class ReputationWatchTests(PostgresFixture postgres, PowerDnsFixtu
         await RelayHost.EventuallyAsync(async () => (await db.QuerySingleOrDefaultAsync<string>(
             "SELECT last_reply FROM delivery.recipients WHERE address = 'ann@gmail.test'"))?.StartsWith($"held: {ListedIp} listed by bl.test") == true);
 
+        var waiting = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{listedOnly}/messages?recipient=ann@gmail.test", customer);
+        Assert.StartsWith("Waiting: every IP of this service is on a blocklist",
+            waiting.GetProperty("items")[0].GetProperty("recipients")[0].GetProperty("waiting").GetProperty("reason").GetString());
+
         // Announced once per listing (Billing tells the customer), however many cycles saw it.
         Assert.Equal(4, await db.QuerySingleAsync<int>("SELECT count(*) FROM delivery.outbox_messages WHERE message_type LIKE '%BlocklistListed'"));
 

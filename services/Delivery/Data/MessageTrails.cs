@@ -34,6 +34,8 @@ public sealed record TrailRecipient
     public string? LastReply { get; init; }
     public string? SourceIp { get; init; }
     public string? BounceClass { get; init; }
+    /// <summary>Parked by a hold of queue control (the customer or staff paused its lane or the whole service).</summary>
+    public bool Held { get; init; }
 }
 
 public sealed record TrailEvent
@@ -93,7 +95,7 @@ public static class MessageTrails
         """;
 
     private const string RecipientsSql = """
-        SELECT id, message_id, address, domain, provider, status, attempts, deferrals, next_attempt_at, expires_at, last_reply, source_ip, bounce_class
+        SELECT id, message_id, address, domain, provider, status, attempts, deferrals, next_attempt_at, expires_at, last_reply, source_ip, bounce_class, held
         FROM recipients
         WHERE message_id = ANY(@MessageIds) AND (@Recipient::text IS NULL OR lower(address) = lower(@Recipient))
         ORDER BY message_id, id

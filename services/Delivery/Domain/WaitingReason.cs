@@ -12,7 +12,7 @@ public sealed record Waiting(string Reason, DateTimeOffset? Until);
 
 /// <summary>
 /// Explains a queued recipient from what decides its next attempt, most binding first: the relay held (suspended
-/// service), the tenant paused at the provider (bounces/complaints), the provider refusing the source IP, the ISP's
+/// service), a queue-control hold, every source IP blocklisted, the tenant paused at the provider (bounces/complaints), the provider refusing the source IP, the ISP's
 /// last deferral, a warm-up cap, our own pace. The lane is the service's slowest one for the provider: the one the
 /// customer feels, as on the delivery overview.
 /// </summary>
@@ -44,6 +44,14 @@ public static class WaitingReason
         if (relayStatus != RelayAccounts.Active)
         {
             return new($"Held: the service's relay is {relayStatus.ToLowerInvariant()}; queued mail waits and is sent when it is active again.", null);
+        }
+        if (recipient.Held)
+        {
+            return new($"Paused: mail to {recipient.Provider} (or all of this service's mail) is on hold in the queue controls; it is sent when resumed.", null);
+        }
+        if (recipient.LastReply is { } held && held.StartsWith("held: ", StringComparison.Ordinal) && held.Contains(" listed by ", StringComparison.Ordinal))
+        {
+            return new($"Waiting: every IP of this service is on a blocklist {provider} uses ({held["held: ".Length..]}). Next check at the time given.", next);
         }
         if (tenant is { SuspendedUntil: { } paused } && paused > now)
         {
