@@ -38,6 +38,7 @@ public static class QueueEdits
     {
         var parameters = Parameters(serviceId, now);
         parameters.Add("Reply", reply);
+        parameters.Add("Event", Domain.DeliveryEvent.Purged);
         parameters.Add("Slice", Slice);
         var sql = $"""
             WITH picked AS (
@@ -51,7 +52,7 @@ public static class QueueEdits
                 RETURNING r.id, r.message_id, r.service_id, r.address, r.provider
             )
             INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
-            SELECT service_id, message_id, id, address, provider, 'purged', @Reply, @Now FROM done
+            SELECT service_id, message_id, id, address, provider, @Event, @Reply, @Now FROM done
             """;
         return work.Connection.ExecuteAsync(sql, parameters, work.Transaction);
     }

@@ -19,6 +19,8 @@ public static class DeliveryEvent
     public const string Suppressed = "suppressed";
     /// <summary>Our egress held the recipient back for its lane's pace: once per hold episode, not per hold.</summary>
     public const string Paced = "paced";
+    /// <summary>Removed from the queue by a purge (queue control): never offered to the ISP, no bounce report.</summary>
+    public const string Purged = "purged";
 
     /// <summary>The events that end a recipient's delivery in failure: its sender is told with a DSN (MessageQueue's CompleteSql).</summary>
     public static bool IsFailure(string? e) => e is Bounced or Expired or Suppressed;

@@ -7,5 +7,5 @@ public static class WebhookEventTypes
 {
     public static readonly IReadOnlyList<string> All =
         [DeliveryEvent.Accepted, DeliveryEvent.Delivered, DeliveryEvent.Deferred, DeliveryEvent.Bounced, DeliveryEvent.Expired, DeliveryEvent.Complained,
-         DeliveryEvent.Suppressed, DeliveryEvent.Paced];
+         DeliveryEvent.Suppressed, DeliveryEvent.Paced, DeliveryEvent.Purged];
 }
