@@ -41,6 +41,7 @@ public static class Extensions
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<ServiceRepository>();
         builder.Services.AddSingleton<DemoRequestRepository>();
+        builder.Services.AddSingleton<ContactMessageRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
         builder.AddDomainClaims();
@@ -61,6 +62,7 @@ public static class Extensions
         api.MapServicesApi();
         api.MapDomainsApi();
         api.MapDemoRequestsApi();
+        api.MapContactApi();
         api.MapReviewApi();
         api.MapApiKeysApi();
         api.MapStaffApi();
