@@ -66,6 +66,7 @@ public static class Extensions
         api.MapReviewApi();
         api.MapApiKeysApi();
         api.MapStaffApi();
+        api.MapStaffCustomerApi();
         api.MapFlowApi();
         api.MapDeadLettersApi();
         endpoints.MapIntrospectionApi();

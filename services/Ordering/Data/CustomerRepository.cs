@@ -32,6 +32,8 @@ public sealed class CustomerRepository(Database db)
         """;
     private const string SetPasswordSql = "UPDATE customers SET password_hash = @PasswordHash WHERE id = @Id";
     private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";
+    private const string CreatedAtSql = "SELECT created_at FROM customers WHERE id = @Id";
+    private const string AccountManagerSql = "SELECT account_manager_id FROM customers WHERE id = @Id";
     private const string RevokeTokensSql = "UPDATE customers SET tokens_revoked_at = @Now WHERE id = @Id";
 
     /// <summary>Creates the customer with a first API key and the link verifying its address; false when the email is taken (nothing written).</summary>
@@ -86,5 +88,17 @@ public sealed class CustomerRepository(Database db)
     {
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync(RevokeTokensSql, new { Id = id, Now = now });
+    }
+
+    public async Task<DateTimeOffset> CreatedAtAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset>(CreatedAtSql, new { Id = id });
+    }
+
+    public async Task<Guid?> AccountManagerAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<Guid?>(AccountManagerSql, new { Id = id });
     }
 }
