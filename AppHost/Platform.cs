@@ -102,6 +102,7 @@ public static class Platform
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("RateLimits__SignupPerMinute", builder.Configuration["RateLimits:SignupPerMinute"] ?? "60")
+            .WithEnvironment("RateLimits__AccountLinksPerMinute", builder.Configuration["RateLimits:AccountLinksPerMinute"] ?? "10")
             .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
             .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
 

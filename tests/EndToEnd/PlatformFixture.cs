@@ -137,6 +137,8 @@ public sealed class PlatformFixture : IAsyncLifetime
             // The whole suite signs its customers up from one address, faster than 60 a minute now that the browser
             // tests sign up too (a burst of 429s at signup failed 16 tests in CI). No test asserts the signup limit.
             "--RateLimits:SignupPerMinute=1000",
+            // Likewise the public password-reset routes, which HostileInputTests also send junk to.
+            "--RateLimits:AccountLinksPerMinute=1000",
             "--Accounts:Email:SmartHost=127.0.0.1",
             $"--Accounts:Email:Port={AccountMail.Port}",
         ]);

@@ -91,7 +91,7 @@ document.addEventListener('DOMContentLoaded', async () => {
               el('label', { for: `demo-at-${id}` }, `Demo time for ${d.name}`),
               el('input', { id: `demo-at-${id}`, name: 'at', type: 'datetime-local', required: true }),
               el('button', { type: 'submit', class: 'secondary' }, d.status === 'Scheduled' ? 'Move the demo' : 'Schedule')),
-            d.status === 'Done' ? null : el('button', { type: 'button', class: 'secondary', 'aria-label': `Mark the demo request of ${d.name} done`,
+            d.status === 'Done' ? null : el('button', { type: 'button', class: 'secondary', 'aria-label': `Mark done (demo request of ${d.name})`,
               onclick: e => act(e.target, 'done', undefined, () => `Demo request of ${d.name} marked done.`) }, 'Mark done'),
             result));
       })))));
@@ -112,7 +112,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('p', { class: 'message' }, m.message),
         m.status === 'Answered'
           ? el('p', { 'data-status': 'Answered' }, `Answered ${dateTime(m.answeredAt)}`)
-          : el('button', { type: 'button', class: 'secondary', 'aria-label': `Mark the message of ${m.name} answered`, onclick: async e => {
+          : el('button', { type: 'button', class: 'secondary', 'aria-label': `Mark answered (message of ${m.name})`, onclick: async e => {
               busy(e.target, true, 'Saving…');
               const a = await api('POST', `/api/admin/contact-messages/${m.id}/answered`);
               busy(e.target, false);
