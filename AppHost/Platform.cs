@@ -106,8 +106,8 @@ public static class Platform
             .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
             .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
 
-        // Where Stripe sends the browser back (Checkout, 3-D Secure): the portal, wherever the gateway really listens
-        // (a test run's ports are randomized), unless Billing:PortalUrl names a public address.
+        // Where Stripe sends the browser back (Checkout, 3-D Secure) and where mailed account links point: the portal,
+        // wherever the gateway really listens (a test run's ports are randomized), unless Billing:PortalUrl names a public address.
         var portalUrl = builder.Configuration["Billing:PortalUrl"];
         if (string.IsNullOrEmpty(portalUrl))
         {
