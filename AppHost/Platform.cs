@@ -29,7 +29,10 @@ public static class Platform
             .WithEnvironment("Staff__Email", StaffEmail)
             .WithEnvironment("Staff__Password", builder.AddParameter("staff-password", LocalSecrets.GetOrCreate(data, "staff-password"), secret: true))
             .WithEnvironment("Relay__Host", "localhost")
-            .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525");
+            .WithEnvironment("Relay__Port", builder.Configuration["Ports:Smtp"] ?? "2525")
+            // Password-reset and verification links (docs/portal.md): mailed where a smarthost is configured, by default Billing's.
+            .WithEnvironment("Accounts__Email__SmartHost", builder.Configuration["Accounts:Email:SmartHost"] ?? builder.Configuration["Billing:Email:SmartHost"] ?? "")
+            .WithEnvironment("Accounts__Email__Port", builder.Configuration["Accounts:Email:Port"] ?? builder.Configuration["Billing:Email:Port"] ?? "25");
 
         var billing = builder.AddService<Projects.Billing>("billing", infra)
             .WithEnvironment("Auth__InternalSecret", internalSecret)
@@ -105,14 +108,23 @@ public static class Platform
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("RateLimits__SignupPerMinute", builder.Configuration["RateLimits:SignupPerMinute"] ?? "60")
+            .WithEnvironment("RateLimits__AccountLinksPerMinute", builder.Configuration["RateLimits:AccountLinksPerMinute"] ?? "10")
             .WithReference(ordering).WithReference(billing).WithReference(delivery).WithReference(dns).WithReference(provisioning)
             .WaitFor(ordering).WaitFor(billing).WaitFor(delivery).WaitFor(dns).WaitFor(provisioning);
 
-        // Where Stripe sends the browser back (Checkout, 3-D Secure): the portal, wherever the gateway really listens
-        // (a test run's ports are randomized), unless Billing:PortalUrl names a public address.
+        // Where Stripe sends the browser back (Checkout, 3-D Secure) and where mailed account links point: the portal,
+        // wherever the gateway really listens (a test run's ports are randomized), unless Billing:PortalUrl names a public address.
         var portalUrl = builder.Configuration["Billing:PortalUrl"];
-        if (string.IsNullOrEmpty(portalUrl)) billing.WithEnvironment("Billing__PortalUrl", gateway.GetEndpoint("http"));
-        else billing.WithEnvironment("Billing__PortalUrl", portalUrl);
+        if (string.IsNullOrEmpty(portalUrl))
+        {
+            billing.WithEnvironment("Billing__PortalUrl", gateway.GetEndpoint("http"));
+            ordering.WithEnvironment("Accounts__PortalUrl", gateway.GetEndpoint("http"));
+        }
+        else
+        {
+            billing.WithEnvironment("Billing__PortalUrl", portalUrl);
+            ordering.WithEnvironment("Accounts__PortalUrl", portalUrl);
+        }
         return builder;
     }
 

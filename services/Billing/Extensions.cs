@@ -5,6 +5,7 @@ using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Stripe;
 using ProMTA.ServiceDefaults.Http.Input;
+using ProMTA.ServiceDefaults.Mail;
 
 namespace ProMTA.Billing;
 
@@ -53,9 +54,7 @@ public static class Extensions
         builder.Services.AddOptions<Renewals.RenewalOptions>().BindConfiguration("Billing:Renewals").ValidateOnStart();
         builder.Services.AddHostedService<Renewals.RenewalScheduler>();
         builder.Services.AddSingleton<InvoiceQueries>();
-        builder.Services.AddOptions<Notifications.EmailOptions>().BindConfiguration("Billing:Email")
-            .Validate(o => !o.Enabled || MimeKit.MailboxAddress.TryParse(o.From, out _), "Billing:Email:From must be a mail address")
-            .Validate(o => o.Port is > 0 and < 65536, "Billing:Email:Port must be a TCP port").ValidateOnStart();
+        builder.AddSmarthost("Billing:Email", "ProMTA Billing <billing@promta.local>");
         AddInvoicing(builder);
         builder.Services.AddSingleton<Notifications.NotificationMailer>();
         builder.Services.AddHostedService<Notifications.NotificationMailerService>();
@@ -92,7 +91,8 @@ public static class Extensions
     {
         app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
-            .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi();
+            .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi()
+            .MapStaffBillingApi();
         return app;
     }
 }

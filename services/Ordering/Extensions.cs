@@ -1,3 +1,4 @@
+using ProMTA.Ordering.Accounts;
 using ProMTA.Ordering.Apis;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
@@ -11,9 +12,12 @@ public static class Extensions
 {
     public const string Schema = "ordering";
 
-    public static IHostApplicationBuilder AddOrdering(this IHostApplicationBuilder builder)
+    public static IHostApplicationBuilder AddOrdering(this IHostApplicationBuilder builder) =>
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly).AddOrderingServices();
+
+    /// <summary>Ordering's own services, options and background work, over a database, bus and caller authentication added before.</summary>
+    public static IHostApplicationBuilder AddOrderingServices(this IHostApplicationBuilder builder)
     {
-        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<StaffBootstrapOptions>().BindConfiguration("Staff").ValidateOnStart();
         builder.Services.AddHostedService<StaffBootstrap>();
         builder.Services.AddOptions<ApiKeyOptions>().BindConfiguration(ApiKeyOptions.Section)
@@ -30,12 +34,14 @@ public static class Extensions
             throw new InvalidOperationException("Auth:TokenSigningKey must be set to a secret of at least 32 characters");
         }
         builder.Services.AddSingleton(new AccessTokens(signingKey));
+        builder.AddAccountLinks(signingKey);
         builder.Services.AddOptions<RelayEndpointOptions>().BindConfiguration("Relay").ValidateOnStart();
         builder.Services.AddSingleton<CustomerRepository>();
         builder.Services.AddSingleton<ProductRepository>();
         builder.Services.AddSingleton<OrderRepository>();
         builder.Services.AddSingleton<ServiceRepository>();
         builder.Services.AddSingleton<DemoRequestRepository>();
+        builder.Services.AddSingleton<ContactMessageRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
         builder.AddDomainClaims();
@@ -50,14 +56,17 @@ public static class Extensions
         var api = endpoints.MapGroup("/api");
         api.MapCustomersApi();
         api.MapAccountApi();
+        api.MapAccountLinksApi();
         api.MapCatalogApi();
         api.MapOrdersApi();
         api.MapServicesApi();
         api.MapDomainsApi();
         api.MapDemoRequestsApi();
+        api.MapContactApi();
         api.MapReviewApi();
         api.MapApiKeysApi();
         api.MapStaffApi();
+        api.MapStaffCustomerApi();
         api.MapFlowApi();
         api.MapDeadLettersApi();
         endpoints.MapIntrospectionApi();

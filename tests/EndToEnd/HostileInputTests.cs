@@ -22,10 +22,15 @@ public sealed class HostileInputTests(PlatformFixture platform, ITestOutputHelpe
     private static readonly string[] Services = ["ordering", "billing", "delivery", "dns", "provisioning"];
 
     /// <summary>
-    /// Public routes the gateway limits per client IP per minute (signup, login, demo requests): their variants go to
-    /// the service directly, because going through the gateway would spend the whole run's per-IP budget in seconds.
+    /// Public routes the gateway limits per client IP per minute (signup, login, demo requests, contact, password reset
+    /// and mailed links): their variants go to the service directly, because going through the gateway would spend the
+    /// whole run's per-IP budget in seconds.
     /// </summary>
-    private static readonly HashSet<string> PerMinuteLimited = ["POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests"];
+    private static readonly HashSet<string> PerMinuteLimited =
+    [
+        "POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
+        "POST /api/auth/password-reset/confirm", "POST /api/auth/email-verification/confirm",
+    ];
 
     private static readonly HashSet<string> Anonymous = ["GET /api/products", "POST /api/webhooks/stripe", .. PerMinuteLimited];
 

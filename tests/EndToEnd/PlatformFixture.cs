@@ -30,6 +30,9 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// <summary>Delivery's inbound MX on a fixed address (it also answers on the MX port of every dedicated IP).</summary>
     public int InboundPort { get; } = FreePort.Next();
 
+    /// <summary>Ordering's smarthost in this run (postfix's smtp-sink): every password-reset and verification link lands here.</summary>
+    public SmtpSink AccountMail { get; private set; } = null!;
+
     /// <summary>The staff operator the AppHost bootstraps, with the password it generated for this run's data.</summary>
     public (string Email, string Password) Operator =>
         ("operator@promta.local", File.ReadAllText(Path.Combine(dataDirectory, "secrets", "staff-password")).Trim());
@@ -116,6 +119,7 @@ public sealed class PlatformFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         dataDirectory = Repository.NewDataDirectory("e2e");
+        AccountMail = await SmtpSink.StartAsync(FreePort.Next());
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
         [
             $"--Infrastructure:DataDir={dataDirectory}",
@@ -133,6 +137,10 @@ public sealed class PlatformFixture : IAsyncLifetime
             // The whole suite signs its customers up from one address, faster than 60 a minute now that the browser
             // tests sign up too (a burst of 429s at signup failed 16 tests in CI). No test asserts the signup limit.
             "--RateLimits:SignupPerMinute=1000",
+            // Likewise the public password-reset routes, which HostileInputTests also send junk to.
+            "--RateLimits:AccountLinksPerMinute=1000",
+            "--Accounts:Email:SmartHost=127.0.0.1",
+            $"--Accounts:Email:Port={AccountMail.Port}",
         ]);
         await Telemetry.StartAsync();
         foreach (var project in builder.Resources.OfType<ProjectResource>())
@@ -165,6 +173,7 @@ public sealed class PlatformFixture : IAsyncLifetime
             await app.DisposeAsync();
         }
         await Telemetry.DisposeAsync();
+        if (AccountMail is not null) await AccountMail.DisposeAsync();
         Repository.DeleteDataDirectory(dataDirectory);
     }
 }

@@ -5,6 +5,7 @@ using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Security;
 using ProMTA.TestKit;
+using ProMTA.Ordering.Accounts;
 using Xunit;
 
 namespace ProMTA.Ordering.Tests;
@@ -18,7 +19,8 @@ public sealed class StaffBootstrapTests(PostgresFixture postgres) : IClassFixtur
         await using var service = await ServiceDatabaseHost.StartAsync(postgres, typeof(OrderRepository).Assembly);
         var customers = new CustomerRepository(service.Database);
         var customer = new CustomerRow(Guid.NewGuid(), "Operator@promta.test", "Mallory", PasswordHasher.Hash("mallory's own password"), Roles.Customer);
-        Assert.True(await customers.CreateAsync(customer, ApiKey.Hash(ApiKey.Create()), "pmk_abcdef", DateTimeOffset.UtcNow, default));
+        var verification = new NewAccountLink(Guid.NewGuid(), customer.Id, LinkPurpose.EmailVerification, [1, 2, 3], customer.Email, DateTimeOffset.UtcNow.AddDays(1));
+        Assert.True(await customers.CreateAsync(customer, ApiKey.Hash(ApiKey.Create()), "pmk_abcdef", verification, DateTimeOffset.UtcNow, default));
 
         await BootstrapAsync(service, "operator@promta.test", "the operator's password");
 

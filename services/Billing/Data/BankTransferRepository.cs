@@ -26,6 +26,9 @@ public static class BankTransferRepository
     public static async Task<long> RunningServicesAsync(UnitOfWork work, Guid customerId) =>
         await work.ExecuteScalarAsync<long>(RunningServicesSql, new { CustomerId = customerId });
 
+    public static async Task<bool> ApprovedAsync(UnitOfWork work, Guid customerId) =>
+        await work.ExecuteScalarAsync<bool>(ApprovedSql, new { CustomerId = customerId });
+
     /// <summary>Rule 8 at the moment of invoicing: approved, and still more than one service (else back to card).</summary>
     public static async Task<bool> AppliesAsync(UnitOfWork work, Guid customerId) =>
         await work.ExecuteScalarAsync<bool>(ApprovedSql, new { CustomerId = customerId }) && await RunningServicesAsync(work, customerId) > 1;

@@ -1,12 +1,13 @@
 using Microsoft.Extensions.Options;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Hosting;
+using ProMTA.ServiceDefaults.Mail;
 
 namespace ProMTA.Billing.Notifications;
 
 /// <summary>Runs the mailer every poll interval on every replica (they share the work safely), when a smarthost is configured.</summary>
 public sealed class NotificationMailerService(
-    NotificationMailer mailer, MigrationState migrations, IOptions<EmailOptions> options, TimeProvider time, ILogger<NotificationMailerService> log)
+    NotificationMailer mailer, MigrationState migrations, IOptions<SmarthostOptions> options, TimeProvider time, ILogger<NotificationMailerService> log)
     : PeriodicJob(migrations, time, log)
 {
     protected override TimeSpan Interval => options.Value.PollInterval;

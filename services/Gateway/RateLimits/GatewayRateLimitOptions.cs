@@ -11,6 +11,12 @@ public sealed class GatewayRateLimitOptions
     /// <summary>Signups and demo requests per client IP per minute.</summary>
     public int SignupPerMinute { get; set; } = 60;
 
+    /// <summary>
+    /// Password-reset requests and uses of mailed links per client IP per minute: slows guessing link tokens and mailing
+    /// strangers (Ordering also mails at most Accounts:LinksPerHour links per account).
+    /// </summary>
+    public int AccountLinksPerMinute { get; set; } = 10;
+
     /// <summary>Requests per second per authenticated account, or per client IP for anonymous requests, on every other route.</summary>
     public int RequestsPerSecond { get; set; } = 50;
 

@@ -15,11 +15,12 @@ public static class GatewayRateLimiting
 {
     public const string LoginPolicy = "login";
     public const string SignupPolicy = "signup";
+    public const string AccountLinksPolicy = "account-links";
 
     public static IServiceCollection AddGatewayRateLimiting(this IServiceCollection services)
     {
         services.AddOptions<GatewayRateLimitOptions>().BindConfiguration(GatewayRateLimitOptions.Section)
-            .Validate(o => o.LoginPerMinute > 0 && o.SignupPerMinute > 0 && o.RequestsPerSecond > 0 && o.FailedCredentialsPerMinute > 0,
+            .Validate(o => o.LoginPerMinute > 0 && o.SignupPerMinute > 0 && o.AccountLinksPerMinute > 0 && o.RequestsPerSecond > 0 && o.FailedCredentialsPerMinute > 0,
                 $"{GatewayRateLimitOptions.Section}: every limit must be positive")
             .ValidateOnStart();
         services.AddSingleton(sp => new FailedCredentialLimiter(sp.GetRequiredService<IOptions<GatewayRateLimitOptions>>().Value));
@@ -29,6 +30,7 @@ public static class GatewayRateLimiting
             var limits = configured.Value;
             options.AddPolicy(LoginPolicy, http => PerMinute(ClientIp(http), limits.LoginPerMinute));
             options.AddPolicy(SignupPolicy, http => PerMinute(ClientIp(http), limits.SignupPerMinute));
+            options.AddPolicy(AccountLinksPolicy, http => PerMinute(ClientIp(http), limits.AccountLinksPerMinute));
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
                 RateLimitPartition.GetTokenBucketLimiter(Caller(http), _ => new TokenBucketRateLimiterOptions
                 {

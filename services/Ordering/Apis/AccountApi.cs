@@ -9,8 +9,11 @@ using ProMTA.ServiceDefaults.Security;
 namespace ProMTA.Ordering.Apis;
 
 public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
-/// <summary>Who the caller is: <c>role</c> is customer, account-manager or operator; <c>staff</c> is true for the last two.</summary>
-public sealed record Me(Guid Id, string Email, string Name, string Role, bool Staff);
+/// <summary>
+/// Who the caller is: <c>role</c> is customer, account-manager or operator; <c>staff</c> is true for the last two;
+/// <c>emailVerified</c> once the link mailed at sign-up (or a password reset) was used.
+/// </summary>
+public sealed record Me(Guid Id, string Email, string Name, string Role, bool Staff, bool EmailVerified);
 
 /// <summary>
 /// A signed-in customer's or staff member's own credentials: change the password (which ends every access token
@@ -32,7 +35,8 @@ public static class AccountApi
     {
         var account = await customers.FindByIdAsync(user.CustomerId(), ct);
         if (account is null) return TypedResults.NotFound();
-        return TypedResults.Ok(new Me(account.Id, account.Email, account.Name, account.Role, account.Role is Roles.AccountManager or Roles.Operator));
+        return TypedResults.Ok(new Me(account.Id, account.Email, account.Name, account.Role, account.Role is Roles.AccountManager or Roles.Operator,
+            account.EmailVerifiedAt is not null));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, NotFound>> ChangePasswordAsync(

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using ProMTA.Ordering.Accounts;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
@@ -25,7 +26,7 @@ public static class CustomersApi
     }
 
     public static async Task<Results<Created<SignupResponse>, ValidationProblem, ProblemHttpResult>> SignupAsync(
-        SignupRequest request, CustomerRepository customers, TimeProvider time, CancellationToken ct)
+        SignupRequest request, CustomerRepository customers, AccountLinkIssuer links, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation()
             .Email("email", request.Email)
@@ -36,7 +37,7 @@ public static class CustomersApi
 
         var customer = new CustomerRow(Guid.CreateVersion7(), request.Email!.Trim(), request.Name!.Trim(), PasswordHasher.Hash(request.Password!), Roles.Customer);
         var apiKey = ApiKey.Create();
-        if (!await customers.CreateAsync(customer, ApiKey.Hash(apiKey), ApiKey.PrefixOf(apiKey), time.GetUtcNow(), ct))
+        if (!await customers.CreateAsync(customer, ApiKey.Hash(apiKey), ApiKey.PrefixOf(apiKey), links.Verification(customer.Id, customer.Email), time.GetUtcNow(), ct))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered",
                 detail: "A customer with this email exists; log in with POST /api/auth/token.");

@@ -45,7 +45,7 @@ public static class ServicesApi
         return TypedResults.Ok(new PagedList<ServiceDto>(items.Select(s => ToDto(s, relay.Value)).ToList(), total, paging.Page, paging.PageSize));
     }
 
-    private static ServiceDto ToDto(ServiceRow s, RelayEndpointOptions relay) => new(
+    internal static ServiceDto ToDto(ServiceRow s, RelayEndpointOptions relay) => new(
         s.Id, s.OrderId, s.ProductId, s.Status, s.Ips, s.Hostname, new SmtpDto(relay.Host, relay.Port, s.SmtpUsername),
         s.RelayMode, s.BillingDay, s.PaidThrough, s.EndsOn, s.SetupDeadline, s.LiveAt);
 }

@@ -1,10 +1,12 @@
 using Dapper;
+using ProMTA.Ordering.Accounts;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Data;
 
 public sealed record CustomerRow(
-    Guid Id, string Email, string Name, string PasswordHash, string Role, DateTimeOffset? TokensRevokedAt = null, DateTimeOffset? DisabledAt = null)
+    Guid Id, string Email, string Name, string PasswordHash, string Role, DateTimeOffset? TokensRevokedAt = null, DateTimeOffset? DisabledAt = null,
+    DateTimeOffset? EmailVerifiedAt = null)
 {
     public bool IsDisabled => DisabledAt is not null;
 }
@@ -19,21 +21,23 @@ public sealed class CustomerRepository(Database db)
     private const string InsertApiKeySql = """
         INSERT INTO api_keys (id, customer_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @KeyHash, @KeyPrefix, @CreatedAt)
         """;
-    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at";
+    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at, email_verified_at";
     private const string FindByEmailSql = $"SELECT {Columns} FROM customers WHERE lower(email) = lower(@Email)";
     private const string FindByIdSql = $"SELECT {Columns} FROM customers WHERE id = @Id";
     // An expired (staff) key or a disabled account's key is no key at all.
     private const string FindByApiKeySql = """
-        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at
+        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at, c.email_verified_at
         FROM api_keys k JOIN customers c ON c.id = k.customer_id
         WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now) AND c.disabled_at IS NULL
         """;
     private const string SetPasswordSql = "UPDATE customers SET password_hash = @PasswordHash WHERE id = @Id";
     private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";
+    private const string CreatedAtSql = "SELECT created_at FROM customers WHERE id = @Id";
+    private const string AccountManagerSql = "SELECT account_manager_id FROM customers WHERE id = @Id";
     private const string RevokeTokensSql = "UPDATE customers SET tokens_revoked_at = @Now WHERE id = @Id";
 
-    /// <summary>Creates the customer with a first API key; false when the email is taken (nothing written).</summary>
-    public async Task<bool> CreateAsync(CustomerRow customer, byte[] apiKeyHash, string apiKeyPrefix, DateTimeOffset now, CancellationToken ct)
+    /// <summary>Creates the customer with a first API key and the link verifying its address; false when the email is taken (nothing written).</summary>
+    public async Task<bool> CreateAsync(CustomerRow customer, byte[] apiKeyHash, string apiKeyPrefix, NewAccountLink verification, DateTimeOffset now, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
         var inserted = await work.ExecuteAsync(InsertCustomerSql, new
@@ -42,6 +46,7 @@ public sealed class CustomerRepository(Database db)
         });
         if (inserted == 0) return false;
         await work.ExecuteAsync(InsertApiKeySql, new { Id = Guid.CreateVersion7(), CustomerId = customer.Id, KeyHash = apiKeyHash, KeyPrefix = apiKeyPrefix, CreatedAt = now });
+        await AccountLinks.InsertAsync(work, verification, now);
         await work.CommitAsync(ct);
         return true;
     }
@@ -83,5 +88,17 @@ public sealed class CustomerRepository(Database db)
     {
         await using var connection = await db.OpenAsync(ct);
         await connection.ExecuteAsync(RevokeTokensSql, new { Id = id, Now = now });
+    }
+
+    public async Task<DateTimeOffset> CreatedAtAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<DateTimeOffset>(CreatedAtSql, new { Id = id });
+    }
+
+    public async Task<Guid?> AccountManagerAsync(Guid id, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<Guid?>(AccountManagerSql, new { Id = id });
     }
 }

@@ -13,8 +13,8 @@ namespace ProMTA.Ordering.Data;
 public sealed partial class StaffBootstrap(Database db, IOptions<StaffBootstrapOptions> options, TimeProvider time, ILogger<StaffBootstrap> log) : IHostedService
 {
     private const string UpsertSql = """
-        INSERT INTO customers (id, email, name, password_hash, role, created_at)
-        VALUES (@Id, @Email, 'ProMTA staff', @PasswordHash, @Role, @CreatedAt)
+        INSERT INTO customers (id, email, name, password_hash, role, created_at, email_verified_at)
+        VALUES (@Id, @Email, 'ProMTA staff', @PasswordHash, @Role, @CreatedAt, @CreatedAt)
         ON CONFLICT ((lower(email))) DO UPDATE SET password_hash = excluded.password_hash, role = excluded.role
         WHERE customers.role <> 'customer'
         """;

@@ -26,7 +26,7 @@ public sealed class StaffRepository(Database db)
           AND EXISTS (SELECT 1 FROM customers m WHERE m.id = @AccountManagerId AND m.role = 'account-manager')
         """;
     private const string InsertStaffSql = """
-        INSERT INTO customers (id, email, name, password_hash, role, created_at) VALUES (@Id, @Email, @Name, @PasswordHash, @Role, @CreatedAt)
+        INSERT INTO customers (id, email, name, password_hash, role, created_at, email_verified_at) VALUES (@Id, @Email, @Name, @PasswordHash, @Role, @CreatedAt, @CreatedAt)
         ON CONFLICT DO NOTHING
         """;
     private const string SetDisabledSql = "UPDATE customers SET disabled_at = @DisabledAt WHERE id = @Id AND role <> 'customer'";

@@ -12,6 +12,16 @@ document.addEventListener('DOMContentLoaded', async () => {
   if (me.ok) show('me', el('dt', {}, 'Name'), el('dd', {}, me.data.name), el('dt', {}, 'E-mail'), el('dd', { id: 'me-email' }, me.data.email),
     el('dt', {}, 'Account'), el('dd', {}, roles[me.data.role] || me.data.role));
   else show('me', el('dt', {}, 'Profile'), el('dd', {}, problem(me)));
+  // An unconfirmed address may do everything (docs/portal.md); the page asks for it and can mail a new link.
+  if (me.ok && !me.data.emailVerified) {
+    document.getElementById('verify').hidden = false;
+    document.getElementById('verify-again').addEventListener('click', async e => {
+      busy(e.target, true, 'Sending…');
+      const r = await api('POST', '/api/account/email-verification');
+      busy(e.target, false);
+      alert('verify-alert', r.ok ? 'ok' : 'error', r.ok ? r.data.message : problem(r));
+    });
+  }
 
   // Change password: the answer carries a fresh token (older ones end), so this tab stays logged in.
   const passwordForm = document.getElementById('password-form');

@@ -1,14 +1,17 @@
-namespace ProMTA.Billing.Notifications;
+namespace ProMTA.ServiceDefaults.Mail;
 
-/// <summary>Billing:Email. Without a smarthost, notifications are only stored and listed (GET /api/notifications).</summary>
-public sealed class EmailOptions
+/// <summary>
+/// The smarthost a service mails its customers through (Billing:Email, Accounts:Email). Without a smarthost the mail is
+/// only stored; each service says what it shows instead.
+/// </summary>
+public sealed class SmarthostOptions
 {
     /// <summary>The SMTP server that relays our mail (host name or address).</summary>
     public string? SmartHost { get; set; }
 
     public int Port { get; set; } = 25;
 
-    public string From { get; set; } = "ProMTA Billing <billing@promta.local>";
+    public string From { get; set; } = "ProMTA <no-reply@promta.local>";
 
     /// <summary>Optional SMTP AUTH credentials (from a secret store, never committed).</summary>
     public string? UserName { get; set; }
@@ -26,4 +29,8 @@ public sealed class EmailOptions
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(1);
 
     public bool Enabled => !string.IsNullOrWhiteSpace(SmartHost);
+
+    /// <summary>The wait after <paramref name="failedAttempts"/> failed attempts: doubling, capped.</summary>
+    public TimeSpan RetryDelayAfter(int failedAttempts) =>
+        TimeSpan.FromTicks(Math.Min(MaxRetryDelay.Ticks, RetryDelay.Ticks * (1L << Math.Min(failedAttempts, 20))));
 }
