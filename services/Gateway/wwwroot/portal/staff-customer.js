@@ -26,9 +26,12 @@ document.addEventListener('DOMContentLoaded', async () => {
     el('dt', {}, 'Customer since'), el('dd', {}, dateTime(c.createdAt)),
     el('dt', {}, 'Account manager'), el('dd', {}, c.accountManagerId ? 'Assigned' : 'None yet (operators see every customer)'));
 
-  show('services', c.services.length === 0 ? el('p', {}, 'No services.') : table(['Plan', 'Status', 'Host', 'Paid through', 'Ends on'],
+  // Operators control any service's queue (pause, purge: issue 20); account managers only look.
+  const operator = session().role === 'operator';
+  show('services', c.services.length === 0 ? el('p', {}, 'No services.') : table(['Plan', 'Status', 'Host', 'Paid through', 'Ends on', ...(operator ? ['Queue'] : [])],
     c.services.map(s => [plan(s.productId), el('span', { 'data-status': s.status }, statusText(s.status)), el('span', { class: 'mono' }, s.hostname || '—'),
-      s.paidThrough ? date(s.paidThrough) : '—', s.endsOn ? date(s.endsOn) : '—'])));
+      s.paidThrough ? date(s.paidThrough) : '—', s.endsOn ? date(s.endsOn) : '—',
+      ...(operator ? [el('a', { href: `/services/${s.serviceId}/queue`, 'aria-label': `Queue of ${plan(s.productId)} ${s.hostname || ''}`.trim() }, 'Queue')] : [])])));
 
   show('orders', c.orders.length === 0 ? el('p', {}, 'No orders.') : table(['Ordered', 'Plan', 'Status', 'Flow'],
     c.orders.map(o => [dateTime(o.createdAt), plan(o.productId), el('span', { 'data-status': o.status }, statusText(o.status)),
