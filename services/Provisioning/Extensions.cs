@@ -23,6 +23,7 @@ public static class Extensions
         builder.Services.AddSingleton<Setup.DatacenterRetry>();
         builder.Services.AddSingleton<Setup.ServerSetup>();
         builder.Services.AddSingleton<Setup.ServerDecommission>();
+        builder.Services.AddSingleton<Setup.ServerIpChange>();
         builder.Services.AddHostedService<Setup.Housekeeping>();
         builder.Services.AddSingleton(sp =>
         {

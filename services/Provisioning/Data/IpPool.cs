@@ -21,6 +21,11 @@ public static class IpPool
         WHERE service_id = @ServiceId AND state = 'allocated'
         RETURNING host(address)
         """;
+    private const string QuarantineSomeSql = """
+        UPDATE ip_addresses SET state = 'quarantined', last_service_id = service_id, service_id = NULL, quarantined_until = @Until
+        WHERE service_id = @ServiceId AND state = 'allocated' AND address = ANY(@Ips::inet[])
+        RETURNING host(address)
+        """;
     private const string ReleaseSql = """
         UPDATE ip_addresses SET state = 'free', quarantined_until = NULL, allocated_at = NULL
         WHERE state = 'quarantined' AND quarantined_until <= @Now
@@ -29,6 +34,21 @@ public static class IpPool
     /// <summary>Takes the service's addresses out of service until <paramref name="until"/>; none are free before then.</summary>
     public static async Task<IReadOnlyList<string>> QuarantineAsync(UnitOfWork work, Guid serviceId, DateTimeOffset until) =>
         (await work.QueryAsync<string>(QuarantineSql, new { ServiceId = serviceId, Until = until })).ToList();
+
+    /// <summary>Takes some of the service's addresses out of service (a downgrade) until <paramref name="until"/>.</summary>
+    public static async Task<IReadOnlyList<string>> QuarantineAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, DateTimeOffset until) =>
+        (await work.QueryAsync<string>(QuarantineSomeSql, new { ServiceId = serviceId, Ips = ips.ToArray(), Until = until })).ToList();
+
+    /// <summary>Claims <paramref name="count"/> more free addresses for a running service (an upgrade), in address order.</summary>
+    public static async Task<IReadOnlyList<string>> AllocateMoreAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)
+    {
+        var claimed = (await work.QueryAsync<string>(AllocateSql, new { ServiceId = serviceId, Count = count, Now = now })).ToList();
+        if (claimed.Count < count)
+        {
+            throw new InvalidOperationException($"The IP pool has fewer than {count} free addresses for service {serviceId}");
+        }
+        return [.. claimed.OrderBy(System.Net.IPAddress.Parse, IpComparer.Instance)];
+    }
 
     /// <summary>Returns addresses whose quarantine is over to the pool; the count released.</summary>
     public static Task<int> ReleaseQuarantinedAsync(UnitOfWork work, DateTimeOffset now) => work.ExecuteAsync(ReleaseSql, new { Now = now });
