@@ -71,6 +71,10 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
     {
         var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
         if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
+        if (service.ProductName is null && await BilledProducts.FindAsync(work, service.ProductId) is { } current)
+        {
+            service = service with { ProductName = current.Name }; // ordered before invoices named the plan
+        }
         var product = await BilledProducts.FindAsync(work, productId);
         if (product is null) return (new PlanChangeOutcome.UnknownProduct(productId), null, null);
         var today = calendar.LocalDate(time.GetUtcNow());
