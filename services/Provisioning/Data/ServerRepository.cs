@@ -4,7 +4,13 @@ namespace ProMTA.Provisioning.Data;
 
 public sealed record ServerRow(string Id, Guid ServiceId, Guid OrderId, string Hostname, string[] Ips, DateTimeOffset SetupDeadline, DateTimeOffset ProvisionedAt);
 
-public sealed record LiveServer(string Id, string Hostname, string[] Ips);
+/// <summary>A server not decommissioned, with its IPs in hostname order (init properties: Dapper reads text[] into them).</summary>
+public sealed record LiveServer
+{
+    public string Id { get; init; } = "";
+    public string Hostname { get; init; } = "";
+    public string[] Ips { get; init; } = [];
+}
 
 public static class ServerRepository
 {

@@ -33,7 +33,8 @@ public sealed partial class ServerIpChange(
         }
         else
         {
-            removed = await IpPool.QuarantineAsync(work, serviceId, server.Ips[dedicatedIps..], now + options.Value.IpQuarantine);
+            var quarantined = await IpPool.QuarantineAsync(work, serviceId, server.Ips[dedicatedIps..], now + options.Value.IpQuarantine);
+            removed = [.. server.Ips[dedicatedIps..].Intersect(quarantined)]; // in the server's order
         }
         string[] ips = [.. server.Ips.Except(removed), .. added];
         await ServerRepository.SetIpsAsync(work, server.Id, ips);
