@@ -39,7 +39,7 @@ internal static class BillingSeed
 
     private static Contracts.Ordering.ProductPublished Product(string id, string name, long price, int ips, int sort) => new()
     {
-        ProductId = id, Name = name, MonthlyPriceMinor = price, Currency = "EUR", DedicatedIps = ips, SortOrder = sort,
+        ProductId = id, Name = name, MonthlyPriceMinor = price, Currency = "EUR", DedicatedIps = ips, SortOrder = sort, ExtraIpMonthlyPriceMinor = 2500,
         PublishedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
     };
 

@@ -11,7 +11,7 @@ namespace ProMTA.Billing.Tests;
 
 /// <summary>
 /// GET/POST /api/services/{id}/plan-change on Billing's real API with the Stripe emulator: preview then upgrade (charged,
-/// invoiced, listed), and what every refusal answers: a stranger 404, a bad productId 400 naming the field, the same
+/// invoiced, listed), and what every refusal answers: a stranger 404, a bad productId or extraIps 400 naming the field, the same
 /// plan 409 with the reason, a refused card 402 with the plan unchanged.
 /// </summary>
 public sealed class PlanChangeApiTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
@@ -84,6 +84,13 @@ public sealed class PlanChangeApiTests(PostgresFixture postgres) : IClassFixture
             Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
             Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("productId", out _));
         }
+        foreach (var extraIps in new[] { -1, 33, int.MaxValue })
+        {
+            using var response = await customer.PostAsJsonAsync($"/api/services/{paid.ServiceId}/plan-change", new { extraIps });
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("extraIps", out _));
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await customer.GetAsync($"/api/services/{paid.ServiceId}/plan-change?extraIps=many")).StatusCode);
         Assert.Equal(0L, await stack.ScalarAsync<long>("SELECT count(*) FROM plan_changes"));
     }
 

@@ -218,6 +218,38 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         Assert.IsType<PlanChangeOutcome.NotFound>(await ChangeAsync(host.Database, time, live with { CustomerId = Guid.NewGuid() }, "promta-business"));
     }
 
+    [Fact]
+    public async Task Extra_ips_are_an_add_on_charged_with_the_same_proration_and_removed_from_the_next_period()
+    {
+        await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
+        var service = await SeedAsync(host.Database, "pm_card_visa", "promta-business");
+
+        var added = Assert.IsType<PlanChangeOutcome.Done>(await ChangeAsync(host.Database, time, service, null, extraIps: 2)).Result;
+
+        // 2 x 25.00 = 50.00 a month more: 5000 x 16 / 31 = 2580.65 -> 2581; VAT 21 % = 542.01 -> 542; charged 31.23 EUR.
+        Assert.Equal((PlanChangeStatus.Applied, "ProMTA Business + 2 extra dedicated IPs", 2, 6), (added.Status, added.Change.ProductName, added.Change.ExtraIps,
+            added.Change.DedicatedIps));
+        Assert.Equal((25.81m, 5.42m, 31.23m, 449.00m), (added.Change.AmountNowNet, added.Change.AmountNowVat, added.Change.AmountNow, added.Change.NewMonthlyPrice));
+        await using var connection = await host.Database.OpenAsync();
+        Assert.Equal(("promta-business", 44900L, 6, 2), await connection.QuerySingleAsync<(string, long, int, int)>(
+            "SELECT product_id, monthly_price_minor, dedicated_ips, extra_ips FROM billed_services"));
+        Assert.StartsWith("ProMTA Business + 2 extra dedicated IPs (upgrade from ProMTA Business), prorated: 16/31 days",
+            await connection.ExecuteScalarAsync<string>("SELECT line_description FROM invoices WHERE kind = 'Proration'"));
+        var changed = JsonDocument.Parse(await connection.ExecuteScalarAsync<string>("SELECT body::text FROM outbox_messages WHERE message_type LIKE '%PlanChanged'") ?? "{}").RootElement;
+        Assert.Equal(6, changed.GetProperty("dedicatedIps").GetInt32());
+
+        // The renewal on 22 December charges the add-on too; giving the IPs back waits for the first period not charged.
+        await RenewAsync(host.Database, time, new DateOnly(2026, 12, 22));
+        Assert.Equal(("ProMTA Business + 2 extra dedicated IPs, monthly subscription (prepaid)", 44900L), await connection.QuerySingleAsync<(string, long)>(
+            "SELECT line_description, net_minor FROM invoices WHERE period_index = 1 AND kind = 'Period'"));
+        time.SetUtcNow(At(new DateOnly(2026, 12, 23)));
+        var removed = Assert.IsType<PlanChangeOutcome.Done>(await ChangeAsync(host.Database, time, service, null, extraIps: 0)).Result;
+        Assert.Equal((PlanChangeStatus.Scheduled, new DateOnly(2027, 2, 5)), (removed.Status, removed.Change.EffectiveOn));
+        Assert.Equal(1, await BillingSeed.Downgrades(host.Database, time).RunAsync(new DateOnly(2027, 2, 5), CancellationToken.None));
+        Assert.Equal((39900L, 4, 0), await connection.QuerySingleAsync<(long, int, int)>("SELECT monthly_price_minor, dedicated_ips, extra_ips FROM billed_services"));
+    }
+
     private sealed record Seeded(Guid CustomerId, Guid ServiceId);
 
     /// <summary>A customer whose service of <paramref name="productId"/> was ordered on 5 December 2026 and paid for its first month.</summary>
@@ -243,11 +275,11 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
     }
 
     /// <summary>What POST /api/services/{id}/plan-change does, at the fake clock's time.</summary>
-    private async Task<PlanChangeOutcome> ChangeAsync(Database db, TimeProvider time, Seeded service, string productId)
+    private async Task<PlanChangeOutcome> ChangeAsync(Database db, TimeProvider time, Seeded service, string? productId, int? extraIps = null)
     {
         await using var work = await db.BeginAsync();
         var outcome = await BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam).ApplyAsync(work, service.CustomerId, service.ServiceId, productId,
-            CancellationToken.None);
+            CancellationToken.None, extraIps);
         if (outcome is PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync();
         return outcome;
     }

@@ -7,7 +7,9 @@ using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Billing.Apis;
 
-public sealed record PlanChangeRequest(string? ProductId);
+/// <param name="ProductId">The product to move to; omitted: the current one (to change only the extra IPs).</param>
+/// <param name="ExtraIps">Extra dedicated IPs on top of the product's (the add-on); omitted: as many as now.</param>
+public sealed record PlanChangeRequest(string? ProductId, int? ExtraIps = null);
 
 /// <summary>
 /// Changing a service's plan (issue 17): <c>GET ...?productId=</c> previews what the change costs and when it takes
@@ -27,12 +29,12 @@ public static class PlanChangeApi
     }
 
     public static async Task<Results<Ok<PlanChangePreview>, NotFound, ValidationProblem, ProblemHttpResult>> PreviewAsync(
-        Guid serviceId, string? productId, ClaimsPrincipal user, Database db, PlanChanger changer, CancellationToken ct)
+        Guid serviceId, string? productId, int? extraIps, ClaimsPrincipal user, Database db, PlanChanger changer, CancellationToken ct)
     {
-        if (Invalid(productId) is { } invalid) return invalid;
+        if (Invalid(productId, extraIps) is { } invalid) return invalid;
         // Read only: the transaction (holding the service's row lock for a consistent answer) is never committed.
         await using var work = await db.BeginAsync(ct);
-        return await changer.PreviewAsync(work, user.CustomerId(), serviceId, productId!.Trim()) switch
+        return await changer.PreviewAsync(work, user.CustomerId(), serviceId, Blank(productId), extraIps) switch
         {
             PlanChangeOutcome.Previewed p => TypedResults.Ok(p.Preview),
             var other => Refusal<PlanChangePreview>(other),
@@ -42,9 +44,9 @@ public static class PlanChangeApi
     public static async Task<Results<Ok<PlanChangeResult>, NotFound, ValidationProblem, ProblemHttpResult>> ChangeAsync(
         Guid serviceId, PlanChangeRequest? request, ClaimsPrincipal user, Database db, PlanChanger changer, CancellationToken ct)
     {
-        if (Invalid(request?.ProductId) is { } invalid) return invalid;
+        if (Invalid(request?.ProductId, request?.ExtraIps) is { } invalid) return invalid;
         await using var work = await db.BeginAsync(ct);
-        var outcome = await changer.ApplyAsync(work, user.CustomerId(), serviceId, request!.ProductId!.Trim(), ct);
+        var outcome = await changer.ApplyAsync(work, user.CustomerId(), serviceId, Blank(request!.ProductId), ct, request.ExtraIps);
         // Done and Declined are both recorded (a refused card is kept as a declined change); refusals write nothing.
         if (outcome is PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync(ct);
         return outcome switch
@@ -54,11 +56,16 @@ public static class PlanChangeApi
         };
     }
 
-    private static ValidationProblem? Invalid(string? productId)
+    private static ValidationProblem? Invalid(string? productId, int? extraIps)
     {
-        var validation = new Validation().Required("productId", productId, ProductIdMaxLength);
+        var validation = extraIps is null
+            ? new Validation().Required("productId", productId, ProductIdMaxLength) // nothing asked for otherwise
+            : new Validation().Optional("productId", productId, ProductIdMaxLength)
+                .Check("extraIps", extraIps is >= 0 and <= PlanChangeRules.MaxExtraIps, $"extraIps must be between 0 and {PlanChangeRules.MaxExtraIps}.");
         return validation.IsValid ? null : TypedResults.ValidationProblem(validation.Errors);
     }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static Results<Ok<T>, NotFound, ValidationProblem, ProblemHttpResult> Refusal<T>(PlanChangeOutcome outcome) => outcome switch
     {

@@ -25,14 +25,28 @@ public sealed record ChangeableService
     public long? ScheduledPriceMinor { get; init; }
     public int? ScheduledIps { get; init; }
     public int? ScheduledFromPeriod { get; init; }
+    public int ExtraIps { get; init; }
+    public int? ScheduledExtraIps { get; init; }
     /// <summary>Plan changes asked for so far (any outcome): numbers the next one's Stripe idempotency key.</summary>
     public int ChangesSoFar { get; init; }
 }
 
-/// <summary>The product a service runs (or is scheduled to run) on.</summary>
-public sealed record ServicePlan(string ProductId, string ProductName, long MonthlyPriceMinor, int DedicatedIps);
+/// <summary>The product a service runs (or is scheduled to run) on, with its extra dedicated IPs (the add-on).</summary>
+/// <param name="MonthlyPriceMinor">Net, the product's price plus the extra IPs'.</param>
+/// <param name="DedicatedIps">The product's IPs plus the extra ones.</param>
+public sealed record ServicePlan(string ProductId, string ProductName, long MonthlyPriceMinor, int DedicatedIps, int ExtraIps = 0)
+{
+    /// <summary>What invoices and notices call it: "ProMTA Business + 2 extra dedicated IPs".</summary>
+    public string DisplayName => ExtraIps switch
+    {
+        0 => ProductName,
+        1 => $"{ProductName} + 1 extra dedicated IP",
+        _ => $"{ProductName} + {ExtraIps} extra dedicated IPs",
+    };
+}
 
-public sealed record PlanChangeRow(Guid Id, Guid ServiceId, Guid CustomerId, string FromProductId, string ToProductId, string Kind, string Status,
+public sealed record PlanChangeRow(Guid Id, Guid ServiceId, Guid CustomerId, string FromProductId, string ToProductId, int FromExtraIps, int ToExtraIps,
+    string Kind, string Status,
     DateTimeOffset RequestedAt, DateOnly EffectiveOn, long NetMinor, Guid? InvoiceId, string? FailureReason, DateTimeOffset DecidedAt);
 
 public static class PlanChangeStatus
@@ -49,7 +63,7 @@ public static class PlanChangeRepository
     private const string ServiceColumns = """
         s.service_id, s.order_id, s.customer_id, s.product_id, s.product_name, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
         s.billing_status, s.next_period, s.last_day, s.live_at, s.stripe_payment_method_id, a.stripe_customer_id, s.scheduled_product_id,
-        s.scheduled_product_name, s.scheduled_price_minor, s.scheduled_ips, s.scheduled_from_period,
+        s.scheduled_product_name, s.scheduled_price_minor, s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips,
         (SELECT count(*)::int FROM plan_changes c WHERE c.service_id = s.service_id) AS changes_so_far
         """;
     // FOR UPDATE: the renewal scheduler (SKIP LOCKED) and a second request wait for this change to be decided.
@@ -73,25 +87,25 @@ public static class PlanChangeRepository
         """;
     private const string SetProductSql = """
         UPDATE billed_services SET product_id = @ProductId, product_name = @ProductName, monthly_price_minor = @MonthlyPriceMinor,
-            dedicated_ips = @DedicatedIps, scheduled_product_id = NULL, scheduled_product_name = NULL, scheduled_price_minor = NULL,
-            scheduled_ips = NULL, scheduled_from_period = NULL
+            dedicated_ips = @DedicatedIps, extra_ips = @ExtraIps, scheduled_product_id = NULL, scheduled_product_name = NULL,
+            scheduled_price_minor = NULL, scheduled_ips = NULL, scheduled_from_period = NULL, scheduled_extra_ips = NULL
         WHERE service_id = @ServiceId
         """;
     private const string ScheduleSql = """
         UPDATE billed_services SET scheduled_product_id = @ProductId, scheduled_product_name = @ProductName, scheduled_price_minor = @MonthlyPriceMinor,
-            scheduled_ips = @DedicatedIps, scheduled_from_period = @FromPeriod
+            scheduled_ips = @DedicatedIps, scheduled_from_period = @FromPeriod, scheduled_extra_ips = @ExtraIps
         WHERE service_id = @ServiceId
         """;
     private const string ClearScheduleSql = """
         UPDATE billed_services SET scheduled_product_id = NULL, scheduled_product_name = NULL, scheduled_price_minor = NULL, scheduled_ips = NULL,
-            scheduled_from_period = NULL
+            scheduled_from_period = NULL, scheduled_extra_ips = NULL
         WHERE service_id = @ServiceId
         """;
     private const string InsertSql = """
-        INSERT INTO plan_changes (id, service_id, customer_id, from_product_id, to_product_id, kind, status, requested_at, effective_on, net_minor,
-                                  invoice_id, failure_reason, decided_at)
-        VALUES (@Id, @ServiceId, @CustomerId, @FromProductId, @ToProductId, @Kind, @Status, @RequestedAt, @EffectiveOn, @NetMinor,
-                @InvoiceId, @FailureReason, @DecidedAt)
+        INSERT INTO plan_changes (id, service_id, customer_id, from_product_id, to_product_id, from_extra_ips, to_extra_ips, kind, status,
+                                  requested_at, effective_on, net_minor, invoice_id, failure_reason, decided_at)
+        VALUES (@Id, @ServiceId, @CustomerId, @FromProductId, @ToProductId, @FromExtraIps, @ToExtraIps, @Kind, @Status,
+                @RequestedAt, @EffectiveOn, @NetMinor, @InvoiceId, @FailureReason, @DecidedAt)
         """;
     private const string DecideScheduledSql = """
         UPDATE plan_changes SET status = @Status, decided_at = @At WHERE service_id = @ServiceId AND status = 'Scheduled' RETURNING id
@@ -106,10 +120,10 @@ public static class PlanChangeRepository
 
     /// <summary>The service runs on <paramref name="plan"/> from now on; any scheduled change is dropped.</summary>
     public static Task SetProductAsync(UnitOfWork work, Guid serviceId, ServicePlan plan) =>
-        work.ExecuteAsync(SetProductSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps });
+        work.ExecuteAsync(SetProductSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps, plan.ExtraIps });
 
     public static Task ScheduleAsync(UnitOfWork work, Guid serviceId, ServicePlan plan, int fromPeriod) =>
-        work.ExecuteAsync(ScheduleSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps, FromPeriod = fromPeriod });
+        work.ExecuteAsync(ScheduleSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps, plan.ExtraIps, FromPeriod = fromPeriod });
 
     public static Task ClearScheduleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearScheduleSql, new { ServiceId = serviceId });
 

@@ -27,7 +27,7 @@ public sealed partial class DowngradeSwitch(Database db, TimeProvider time, ILog
             await PlanChangeRepository.SetProductAsync(work, service.ServiceId, to);
             await PlanChanger.PublishChangedAsync(work, service, changeId, from, to, effectiveOn, now);
             await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed",
-                $"Your service runs on {to.ProductName} from {effectiveOn:yyyy-MM-dd}.", now);
+                $"Your service runs on {to.DisplayName} from {effectiveOn:yyyy-MM-dd}.", now);
             await work.CommitAsync(ct);
             LogSwitched(service.ServiceId, from.ProductId, to.ProductId);
             applied++;

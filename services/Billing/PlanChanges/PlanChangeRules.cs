@@ -32,15 +32,20 @@ public sealed record PlanRefusal(string Title, string Detail);
 /// </summary>
 public static class PlanChangeRules
 {
-    public static ServicePlan Current(ChangeableService s) => new(s.ProductId, s.ProductName ?? s.ProductId, s.MonthlyPriceMinor, s.DedicatedIps);
+    /// <summary>The most extra dedicated IPs one service may add (the pool is shared by every customer).</summary>
+    public const int MaxExtraIps = 32;
+
+    public static ServicePlan Current(ChangeableService s) => new(s.ProductId, s.ProductName ?? s.ProductId, s.MonthlyPriceMinor, s.DedicatedIps, s.ExtraIps);
 
     public static ServicePlan? Scheduled(ChangeableService s) => s.ScheduledProductId is { } id
-        ? new ServicePlan(id, s.ScheduledProductName ?? id, s.ScheduledPriceMinor!.Value, s.ScheduledIps!.Value)
+        ? new ServicePlan(id, s.ScheduledProductName ?? id, s.ScheduledPriceMinor!.Value, s.ScheduledIps!.Value, s.ScheduledExtraIps ?? 0)
         : null;
 
-    public static ServicePlan Of(BilledProduct p) => new(p.Id, p.Name, p.MonthlyPriceMinor, p.DedicatedIps);
+    /// <summary>The product with <paramref name="extraIps"/> extra dedicated IPs at the add-on's price.</summary>
+    public static ServicePlan Of(BilledProduct p, int extraIps) =>
+        new(p.Id, p.Name, p.MonthlyPriceMinor + extraIps * (p.ExtraIpPriceMinor ?? 0), p.DedicatedIps + extraIps, extraIps);
 
-    public static PlanRefusal? Refusal(ChangeableService s, BilledProduct target, DateOnly today)
+    public static PlanRefusal? Refusal(ChangeableService s, BilledProduct target, int extraIps, DateOnly today)
     {
         if (s.BillingStatus is "Terminated" or "Ended") return new("Service ended", "The service has ended; order a new one instead.");
         if (s.BillingStatus == "Unpaid" || s.LiveAt is null)
@@ -58,6 +63,7 @@ public static class PlanChangeRules
             return new("Invoice unpaid",
                 $"The invoice for the period from {start:yyyy-MM-dd} is unpaid. Pay it (or replace the card) first; the plan can change once the service is paid up.");
         }
+        if (extraIps > 0 && target.ExtraIpPriceMinor is null) return new("No extra IPs", $"{target.Name} takes no extra dedicated IPs.");
         if (!string.Equals(target.Currency, s.Currency, StringComparison.OrdinalIgnoreCase))
         {
             return new("Other currency", $"{target.Name} is priced in {target.Currency} and the service is billed in {s.Currency}.");
@@ -67,32 +73,36 @@ public static class PlanChangeRules
             return new("Renewal under way", "The renewal of the current period is being charged; try again in a few minutes.");
         }
         var scheduled = Scheduled(s);
-        if (target.Id == s.ProductId && scheduled is null) return new("Same plan", $"The service already runs on {target.Name}.");
-        if (scheduled is not null && target.Id == scheduled.ProductId)
+        var wanted = Of(target, extraIps);
+        var current = IsCurrent(s, target, extraIps);
+        if (current && scheduled is null) return new("Same plan", $"The service already runs on {wanted.DisplayName}.");
+        if (scheduled is not null && target.Id == scheduled.ProductId && extraIps == scheduled.ExtraIps)
         {
-            return new("Already scheduled", $"The service moves to {target.Name} on {ScheduledOn(s):yyyy-MM-dd} already.");
+            return new("Already scheduled", $"The service moves to {wanted.DisplayName} on {ScheduledOn(s):yyyy-MM-dd} already.");
         }
         if (scheduled is not null && s.NextPeriod > s.ScheduledFromPeriod)
         {
             return new("Change already charged",
-                $"The move to {scheduled.ProductName} on {ScheduledOn(s):yyyy-MM-dd} is already charged with that period; change the plan again from that day.");
+                $"The move to {scheduled.DisplayName} on {ScheduledOn(s):yyyy-MM-dd} is already charged with that period; change the plan again from that day.");
         }
         return null;
     }
 
     /// <summary>What the change does; call only when <see cref="Refusal"/> found nothing.</summary>
-    public static PlanQuote Quote(ChangeableService s, BilledProduct target, DateOnly today)
+    public static PlanQuote Quote(ChangeableService s, BilledProduct target, int extraIps, DateOnly today)
     {
         var from = Current(s);
-        var to = Of(target);
-        if (target.Id == s.ProductId) return new(PlanChangeKind.Withdraw, Scheduled(s)!, to, today, null, []);
-        if (target.MonthlyPriceMinor > s.MonthlyPriceMinor)
+        var to = Of(target, extraIps);
+        if (IsCurrent(s, target, extraIps)) return new(PlanChangeKind.Withdraw, Scheduled(s)!, from, today, null, []);
+        if (to.MonthlyPriceMinor > s.MonthlyPriceMinor)
         {
             return new(PlanChangeKind.Upgrade, from, to, today, null,
-                Proration.Upgrade(s.OrderedOn, s.NextPeriod, today, s.MonthlyPriceMinor, target.MonthlyPriceMinor));
+                Proration.Upgrade(s.OrderedOn, s.NextPeriod, today, s.MonthlyPriceMinor, to.MonthlyPriceMinor));
         }
         return new(PlanChangeKind.Downgrade, from, to, BillingCalendar.PeriodStart(s.OrderedOn, s.NextPeriod), s.NextPeriod, []);
     }
+
+    private static bool IsCurrent(ChangeableService s, BilledProduct target, int extraIps) => target.Id == s.ProductId && extraIps == s.ExtraIps;
 
     public static DateOnly ScheduledOn(ChangeableService s) => BillingCalendar.PeriodStart(s.OrderedOn, s.ScheduledFromPeriod!.Value);
 }

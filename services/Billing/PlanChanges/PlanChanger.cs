@@ -16,7 +16,7 @@ public sealed record ProratedPeriodDto(DateOnly Start, DateOnly End, int Days, i
 /// <param name="NewMonthlyPrice">The new product's monthly price, net (prices exclude VAT).</param>
 /// <param name="NewMonthlyPriceWithVat">What each renewal will charge, VAT of the current billing profile included.</param>
 public sealed record PlanChangePreview(
-    Guid ServiceId, string Kind, string FromProductId, string FromProductName, string ProductId, string ProductName, DateOnly EffectiveOn,
+    Guid ServiceId, string Kind, string FromProductId, string FromProductName, string ProductId, string ProductName, int ExtraIps, DateOnly EffectiveOn,
     decimal AmountNowNet, decimal AmountNowVat, decimal AmountNow, string Currency, decimal VatRate, string VatTreatment,
     decimal NewMonthlyPrice, decimal NewMonthlyPriceWithVat, int DedicatedIps, IReadOnlyList<ProratedPeriodDto> Periods, string Summary);
 
@@ -47,16 +47,18 @@ public abstract record PlanChangeOutcome
 /// </summary>
 public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, TimeProvider time, ILogger<PlanChanger> log)
 {
-    public async Task<PlanChangeOutcome> PreviewAsync(UnitOfWork work, Guid customerId, Guid serviceId, string productId)
+    /// <param name="productId">Null: the service's current product (an add-on change only).</param>
+    /// <param name="extraIps">Null: as many extra dedicated IPs as the service has now.</param>
+    public async Task<PlanChangeOutcome> PreviewAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, int? extraIps = null)
     {
-        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId);
+        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId, extraIps);
         if (outcome is not null) return outcome;
         return new PlanChangeOutcome.Previewed(await PreviewOfAsync(work, service!, quote!));
     }
 
-    public async Task<PlanChangeOutcome> ApplyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string productId, CancellationToken ct)
+    public async Task<PlanChangeOutcome> ApplyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, CancellationToken ct, int? extraIps = null)
     {
-        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId);
+        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId, extraIps);
         if (outcome is not null) return outcome;
         var preview = await PreviewOfAsync(work, service!, quote!);
         return quote!.Kind switch
@@ -67,7 +69,8 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         };
     }
 
-    private async Task<(PlanChangeOutcome?, ChangeableService?, PlanQuote?)> DecideAsync(UnitOfWork work, Guid customerId, Guid serviceId, string productId)
+    private async Task<(PlanChangeOutcome?, ChangeableService?, PlanQuote?)> DecideAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId,
+        int? extraIps)
     {
         var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
         if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
@@ -75,28 +78,31 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         {
             service = service with { ProductName = current.Name }; // ordered before invoices named the plan
         }
+        productId ??= service.ProductId;
         var product = await BilledProducts.FindAsync(work, productId);
         if (product is null) return (new PlanChangeOutcome.UnknownProduct(productId), null, null);
+        var extras = extraIps ?? service.ExtraIps;
         var today = calendar.LocalDate(time.GetUtcNow());
-        if (PlanChangeRules.Refusal(service, product, today) is { } refusal) return (new PlanChangeOutcome.Refused(refusal), null, null);
-        return (null, service, PlanChangeRules.Quote(service, product, today));
+        if (PlanChangeRules.Refusal(service, product, extras, today) is { } refusal) return (new PlanChangeOutcome.Refused(refusal), null, null);
+        return (null, service, PlanChangeRules.Quote(service, product, extras, today));
     }
 
     private async Task<PlanChangePreview> PreviewOfAsync(UnitOfWork work, ChangeableService service, PlanQuote quote)
     {
-        var now = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.ProductName);
-        var monthly = await issuer.PrepareAsync(work, service.CustomerId, quote.To.MonthlyPriceMinor, quote.To.ProductName);
+        var now = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
+        var monthly = await issuer.PrepareAsync(work, service.CustomerId, quote.To.MonthlyPriceMinor, quote.To.DisplayName);
         var summary = quote.Kind switch
         {
-            PlanChangeKind.Upgrade => $"{quote.To.ProductName} from today: {Money(now.GrossMinor)} {service.Currency} now for the days left of what is paid "
+            PlanChangeKind.Upgrade => $"{quote.To.DisplayName} from today: {Money(now.GrossMinor)} {service.Currency} now for the days left of what is paid "
                 + $"(through {quote.Periods[^1].End.AddDays(-1):yyyy-MM-dd}), then {Money(monthly.GrossMinor)} {service.Currency} a month.",
-            PlanChangeKind.Downgrade => $"{quote.To.ProductName} from {quote.EffectiveOn:yyyy-MM-dd}, the first period not charged yet: nothing now, "
-                + $"then {Money(monthly.GrossMinor)} {service.Currency} a month; {quote.From.DedicatedIps - quote.To.DedicatedIps} dedicated IPs are released that day.",
-            _ => $"The move to {quote.From.ProductName} is taken back: the service stays on {quote.To.ProductName}.",
+            PlanChangeKind.Downgrade => $"{quote.To.DisplayName} from {quote.EffectiveOn:yyyy-MM-dd}, the first period not charged yet: nothing now, "
+                + $"then {Money(monthly.GrossMinor)} {service.Currency} a month"
+                + (quote.From.DedicatedIps > quote.To.DedicatedIps ? $"; {quote.From.DedicatedIps - quote.To.DedicatedIps} dedicated IPs are released that day." : "."),
+            _ => $"The move to {quote.From.DisplayName} is taken back: the service stays on {quote.To.DisplayName}.",
         };
         var (amountNet, amountVat) = quote.NetMinor > 0 ? (now.NetMinor, now.VatMinor) : (0L, 0L);
-        return new PlanChangePreview(service.ServiceId, quote.Kind, service.ProductId, service.ProductName ?? service.ProductId, quote.To.ProductId,
-            quote.To.ProductName, quote.EffectiveOn, amountNet / 100m, amountVat / 100m, (amountNet + amountVat) / 100m, service.Currency, now.VatRate,
+        return new PlanChangePreview(service.ServiceId, quote.Kind, service.ProductId, PlanChangeRules.Current(service).DisplayName, quote.To.ProductId,
+            quote.To.DisplayName, quote.To.ExtraIps, quote.EffectiveOn, amountNet / 100m, amountVat / 100m, (amountNet + amountVat) / 100m, service.Currency, now.VatRate,
             now.VatTreatment, quote.To.MonthlyPriceMinor / 100m, monthly.GrossMinor / 100m, quote.To.DedicatedIps,
             [.. quote.Periods.Select(p => new ProratedPeriodDto(p.Start, p.End.AddDays(-1), p.Days, p.DaysLeft, p.NetMinor / 100m))], summary);
     }
@@ -111,7 +117,7 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         if (quote.NetMinor > 0)
         {
             var lastPaid = quote.Periods[^1];
-            var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.ProductName);
+            var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
             content = content with { LineDescription = LineOf(quote) };
             // Numbered per change of the service: a crash before commit replays the same key (one charge); a refused
             // attempt is recorded, so the next one (maybe with a new card) gets a new key.
@@ -130,7 +136,7 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
                 await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Declined, now, null, reason));
                 LogDeclined(service.ServiceId, quote.To.ProductId, result.Code);
                 return new PlanChangeOutcome.Declined(
-                    $"{reason} The plan is unchanged: the service stays on {quote.From.ProductName}. Replace the card (POST /api/payment-methods) and try again.",
+                    $"{reason} The plan is unchanged: the service stays on {quote.From.DisplayName}. Replace the card (POST /api/payment-methods) and try again.",
                     preview);
             }
             invoiceId = Guid.CreateVersion7();
@@ -143,8 +149,8 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null));
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
         await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", invoiceNumber is null
-            ? $"Your service now runs on {quote.To.ProductName}."
-            : $"Your service now runs on {quote.To.ProductName}: invoice {invoiceNumber} charged {preview.AmountNow:0.00} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
+            ? $"Your service now runs on {quote.To.DisplayName}."
+            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {preview.AmountNow:0.00} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
             now);
         LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
@@ -175,17 +181,17 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         work.PublishAsync(new PlanChanged
         {
             OrderId = service.OrderId, ServiceId = service.ServiceId, PlanChangeId = changeId, PreviousProductId = from.ProductId,
-            ProductId = to.ProductId, ProductName = to.ProductName, PreviousDedicatedIps = from.DedicatedIps, DedicatedIps = to.DedicatedIps,
+            ProductId = to.ProductId, ProductName = to.DisplayName, PreviousDedicatedIps = from.DedicatedIps, DedicatedIps = to.DedicatedIps,
             MonthlyPriceMinor = to.MonthlyPriceMinor, Currency = service.Currency, EffectiveOn = effectiveOn, ChangedAt = now,
         });
 
     private static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure) =>
-        new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade,
+        new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps, quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade,
             status, now, quote.EffectiveOn, quote.NetMinor, invoiceId, failure, now);
 
     /// <summary>The invoice line: which change, and the days of each paid period it covers.</summary>
     private static string LineOf(PlanQuote quote) =>
-        $"{quote.To.ProductName} (upgrade from {quote.From.ProductName}), prorated: "
+        $"{quote.To.DisplayName} (upgrade from {quote.From.DisplayName}), prorated: "
         + string.Join("; ", quote.Periods.Select(p => string.Create(CultureInfo.InvariantCulture,
             $"{p.DaysLeft}/{p.Days} days of the period {p.Start:yyyy-MM-dd} to {p.End.AddDays(-1):yyyy-MM-dd} x {Money(quote.To.MonthlyPriceMinor - quote.From.MonthlyPriceMinor)}")));
 

@@ -77,7 +77,7 @@ public sealed partial class RenewalProcessor(
             var id = Guid.CreateVersion7();
             // The period's product: a downgrade scheduled for it is charged at its new price (issue 17).
             var plan = service.PlanOf(period);
-            var content = await issuer.PrepareAsync(work, service.CustomerId, plan.MonthlyPriceMinor, plan.ProductName);
+            var content = await issuer.PrepareAsync(work, service.CustomerId, plan.MonthlyPriceMinor, plan.DisplayName);
             var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
                 BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content));
             invoice = new OpenInvoice(id, number, content.GrossMinor);

@@ -15,6 +15,8 @@ public sealed record ProductPublished
     public required int DedicatedIps { get; init; }
     /// <summary>The catalogue's display order (Starter, Business, Enterprise).</summary>
     public required int SortOrder { get; init; }
+    /// <summary>Net monthly price in minor units of one extra dedicated IP (the add-on); null when the product takes none.</summary>
+    public long? ExtraIpMonthlyPriceMinor { get; init; }
     /// <summary>When this version was published: a copy never replaces a newer one.</summary>
     public required DateTimeOffset PublishedAt { get; init; }
 }

@@ -43,7 +43,7 @@ public sealed partial class CataloguePublisher(Database db, MigrationState migra
             await work.PublishAsync(new ProductPublished
             {
                 ProductId = product.Id, Name = product.Name, MonthlyPriceMinor = product.MonthlyPriceMinor, Currency = product.Currency,
-                DedicatedIps = product.DedicatedIps, SortOrder = product.SortOrder, PublishedAt = now,
+                DedicatedIps = product.DedicatedIps, SortOrder = product.SortOrder, ExtraIpMonthlyPriceMinor = product.ExtraIpPriceMinor, PublishedAt = now,
             });
             await CatalogueRepository.MarkPublishedAsync(work, product.Id, product.Fingerprint);
         }

@@ -7,6 +7,8 @@ CREATE TABLE products (
     currency text NOT NULL,
     dedicated_ips int NOT NULL CHECK (dedicated_ips > 0),
     sort_order int NOT NULL,
+    -- the extra dedicated IP add-on's net monthly price per IP; NULL = the product takes none
+    extra_ip_price_minor bigint,
     published_at timestamptz NOT NULL
 );
 
@@ -22,6 +24,9 @@ ALTER TABLE billed_services ADD COLUMN scheduled_product_name text;
 ALTER TABLE billed_services ADD COLUMN scheduled_price_minor bigint;
 ALTER TABLE billed_services ADD COLUMN scheduled_ips int;
 ALTER TABLE billed_services ADD COLUMN scheduled_from_period int;
+-- Extra dedicated IPs (the add-on) on top of the product's: monthly_price_minor and dedicated_ips are the totals.
+ALTER TABLE billed_services ADD COLUMN extra_ips int NOT NULL DEFAULT 0 CHECK (extra_ips >= 0);
+ALTER TABLE billed_services ADD COLUMN scheduled_extra_ips int;
 ALTER TABLE billed_services ADD CONSTRAINT billed_services_schedule_complete CHECK (
     (scheduled_product_id IS NULL) = (scheduled_from_period IS NULL)
     AND (scheduled_product_id IS NULL) = (scheduled_price_minor IS NULL)
@@ -37,6 +42,8 @@ CREATE TABLE plan_changes (
     customer_id uuid NOT NULL,
     from_product_id text NOT NULL,
     to_product_id text NOT NULL,
+    from_extra_ips int NOT NULL DEFAULT 0,
+    to_extra_ips int NOT NULL DEFAULT 0,
     kind text NOT NULL CHECK (kind IN ('Upgrade', 'Downgrade')),
     status text NOT NULL CHECK (status IN ('Applied', 'Scheduled', 'Declined', 'Withdrawn')),
     requested_at timestamptz NOT NULL,
