@@ -7,6 +7,7 @@ document.addEventListener('DOMContentLoaded', async () => {
   const serviceId = location.pathname.split('/').pop();
   const path = '/api/services/' + encodeURIComponent(serviceId) + '/plan-change';
   const select = document.getElementById('plan-product');
+  const extraIps = document.getElementById('plan-extra-ips');
   const previewButton = document.getElementById('plan-preview');
   const confirmBox = document.getElementById('plan-confirm');
   const yes = document.getElementById('plan-yes');
@@ -19,6 +20,9 @@ document.addEventListener('DOMContentLoaded', async () => {
     ]);
     if (!service.ok || !products.ok) return;
     const list = Array.isArray(products.data) ? products.data : products.data.items;
+    // The IPs beyond the plan's own are the add-on.
+    const plan = list.find(p => p.id === service.data.productId);
+    extraIps.value = plan ? Math.max(0, service.data.ips.length - plan.ips) : 0;
     show(select, list.map(p => el('option', { value: p.id, selected: p.id === service.data.productId },
       `${p.name}: ${money(p.monthlyPrice)} a month excl. VAT, ${p.ips} dedicated IP${p.ips === 1 ? '' : 's'}${p.id === service.data.productId ? ' (current)' : ''}`)));
   }
@@ -40,10 +44,10 @@ document.addEventListener('DOMContentLoaded', async () => {
   previewButton.addEventListener('click', async () => {
     alert('plan-result', '', '');
     busy(previewButton, true, 'Checking…');
-    const r = await api('GET', path + '?productId=' + encodeURIComponent(select.value));
+    const r = await api('GET', path + '?productId=' + encodeURIComponent(select.value) + '&extraIps=' + encodeURIComponent(extraIps.value || '0'));
     busy(previewButton, false);
     if (!r.ok) { confirmBox.hidden = true; alert('plan-result', 'error', problem(r)); return; }
-    chosen = select.value;
+    chosen = { productId: select.value, extraIps: Number(extraIps.value || 0) };
     show('plan-confirm-text', describe(r.data));
     yes.textContent = r.data.kind === 'Upgrade' ? `Upgrade and pay ${money({ amount: r.data.amountNow, currency: r.data.currency })}` : 'Confirm the change';
     confirmBox.hidden = false;
@@ -54,7 +58,7 @@ document.addEventListener('DOMContentLoaded', async () => {
 
   yes.addEventListener('click', async () => {
     busy(yes, true, 'Changing…');
-    const r = await api('POST', path, { productId: chosen });
+    const r = await api('POST', path, chosen);
     busy(yes, false);
     confirmBox.hidden = true;
     if (!r.ok) { alert('plan-result', 'error', problem(r)); return; }
@@ -67,5 +71,6 @@ document.addEventListener('DOMContentLoaded', async () => {
   });
 
   select.addEventListener('change', () => { confirmBox.hidden = true; });
+  extraIps.addEventListener('input', () => { confirmBox.hidden = true; });
   await loadChoices();
 });
