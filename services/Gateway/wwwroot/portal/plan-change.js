@@ -13,7 +13,8 @@ document.addEventListener('DOMContentLoaded', async () => {
   const yes = document.getElementById('plan-yes');
   let chosen = null;
 
-  async function loadChoices() {
+  /** applied: the change just made, shown at once (Ordering's copy of the service follows a moment later). */
+  async function loadChoices(applied) {
     const [service, products] = await Promise.all([
       api('GET', '/api/services/' + encodeURIComponent(serviceId)),
       api('GET', '/api/products', undefined, { anonymous: true }),
@@ -21,10 +22,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     if (!service.ok || !products.ok) return;
     const list = Array.isArray(products.data) ? products.data : products.data.items;
     // The IPs beyond the plan's own are the add-on.
-    const plan = list.find(p => p.id === service.data.productId);
-    extraIps.value = plan ? Math.max(0, service.data.ips.length - plan.ips) : 0;
-    show(select, list.map(p => el('option', { value: p.id, selected: p.id === service.data.productId },
-      `${p.name}: ${money(p.monthlyPrice)} a month excl. VAT, ${p.ips} dedicated IP${p.ips === 1 ? '' : 's'}${p.id === service.data.productId ? ' (current)' : ''}`)));
+    const current = applied?.productId ?? service.data.productId;
+    const plan = list.find(p => p.id === current);
+    extraIps.value = applied?.extraIps ?? (plan ? Math.max(0, service.data.ips.length - plan.ips) : 0);
+    show(select, list.map(p => el('option', { value: p.id, selected: p.id === current },
+      `${p.name}: ${money(p.monthlyPrice)} a month excl. VAT, ${p.ips} dedicated IP${p.ips === 1 ? '' : 's'}${p.id === current ? ' (current)' : ''}`)));
   }
 
   function describe(p) {
@@ -67,7 +69,7 @@ document.addEventListener('DOMContentLoaded', async () => {
       : r.data.status === 'Scheduled' ? `Scheduled: the service moves to ${r.data.change.productName} on ${date(r.data.change.effectiveOn)}.`
       : 'The scheduled change is taken back.';
     alert('plan-result', 'ok', done);
-    await loadChoices();
+    await loadChoices(r.data.status === 'Applied' ? { productId: r.data.change.productId, extraIps: r.data.change.extraIps } : undefined);
   });
 
   select.addEventListener('change', () => { confirmBox.hidden = true; });
