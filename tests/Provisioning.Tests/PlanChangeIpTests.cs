@@ -63,6 +63,21 @@ public sealed class PlanChangeIpTests(PostgresFixture postgres) : IClassFixture<
         Assert.Equal(2L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%DedicatedIpsChanged'"));
     }
 
+    [Fact]
+    public async Task A_service_still_waiting_for_its_review_is_set_up_with_the_new_plans_ips()
+    {
+        await using var service = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        var serviceId = Guid.NewGuid();
+        await service.Database.WriteAsync(work => SetupRepository.AddAsync(work, new SetupRow(serviceId, Guid.NewGuid(), 1, time.GetUtcNow(), "AwaitingReview"), null));
+        var change = new ServerIpChange(new RecordingDatacenter(), Retry(), options, time, NullLogger<ServerIpChange>.Instance);
+
+        await service.Database.WriteAsync(work => change.RunAsync(work, Guid.NewGuid(), serviceId, 4, default));
+
+        await using var connection = await service.Database.OpenAsync();
+        Assert.Equal(4, await connection.ExecuteScalarAsync<int>("SELECT dedicated_ips FROM setups WHERE service_id = @Id", new { Id = serviceId }));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
+    }
+
     private static async Task<JsonElement> LastAsync(Npgsql.NpgsqlConnection connection, string type) =>
         JsonDocument.Parse(await connection.ExecuteScalarAsync<string>(
             "SELECT body::text FROM outbox_messages WHERE message_type LIKE '%' || @Type ORDER BY created_at DESC LIMIT 1", new { Type = type }) ?? "{}").RootElement;

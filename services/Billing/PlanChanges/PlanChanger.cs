@@ -119,14 +119,15 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
             var lastPaid = quote.Periods[^1];
             var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
             content = content with { LineDescription = LineOf(quote) };
-            // Numbered per change of the service: a crash before commit replays the same key (one charge); a refused
-            // attempt is recorded, so the next one (maybe with a new card) gets a new key.
-            var key = $"plan-change-{service.ServiceId}-{service.ChangesSoFar + 1}-{quote.To.ProductId}";
+            // Numbered per change of the service: a crash before commit replays the same key with the same parameters
+            // (one charge); a refused attempt is recorded, so the next one (maybe with a new card) gets a new key.
+            var number = service.ChangesSoFar + 1;
+            var key = $"plan-change-{service.ServiceId}-{number}-{quote.To.ProductId}-{quote.To.ExtraIps}";
             var result = service.StripePaymentMethodId is null
                 ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
                 : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, content.GrossMinor, service.Currency, key,
                     offSession: true,
-                    new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = changeId.ToString() },
+                    new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = number.ToString(CultureInfo.InvariantCulture) },
                     $"ProMTA {quote.To.ProductId}, upgrade from {quote.From.ProductId} for {today:yyyy-MM-dd} to {lastPaid.End.AddDays(-1):yyyy-MM-dd}", ct);
             if (!result.Succeeded)
             {
@@ -150,7 +151,7 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
         await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", invoiceNumber is null
             ? $"Your service now runs on {quote.To.DisplayName}."
-            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {preview.AmountNow:0.00} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
+            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
             now);
         LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
@@ -186,8 +187,9 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
         });
 
     private static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure) =>
-        new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps, quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade,
-            status, now, quote.EffectiveOn, quote.NetMinor, invoiceId, failure, now);
+        new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps,
+            quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade, status, now, quote.EffectiveOn, quote.NetMinor,
+            invoiceId, failure, now);
 
     /// <summary>The invoice line: which change, and the days of each paid period it covers.</summary>
     private static string LineOf(PlanQuote quote) =>

@@ -20,7 +20,14 @@ public sealed partial class ServerIpChange(
     public async Task RunAsync(UnitOfWork work, Guid orderId, Guid serviceId, int dedicatedIps, CancellationToken ct)
     {
         var server = await ServerRepository.FindLiveWithIpsForUpdateAsync(work, serviceId);
-        if (server is null || server.Ips.Length == dedicatedIps) return;
+        if (server is null)
+        {
+            // Billing changes live services only, but services paid before plan changes existed count as live there:
+            // one still waiting for its review gets the new count when it is set up.
+            await SetupRepository.SetPendingIpsAsync(work, serviceId, dedicatedIps);
+            return;
+        }
+        if (server.Ips.Length == dedicatedIps) return;
         var now = time.GetUtcNow();
         IReadOnlyList<string> added = [];
         IReadOnlyList<string> removed = [];
