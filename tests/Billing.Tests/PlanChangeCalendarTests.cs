@@ -250,6 +250,29 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         Assert.Equal((39900L, 4, 0), await connection.QuerySingleAsync<(long, int, int)>("SELECT monthly_price_minor, dedicated_ips, extra_ips FROM billed_services"));
     }
 
+    [Fact]
+    public async Task An_upgrade_whose_transaction_is_lost_after_the_charge_replays_to_the_same_charge()
+    {
+        await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
+        var service = await SeedAsync(host.Database, "pm_card_visa", "promta-starter");
+        var changer = BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam);
+
+        // Charged, then the process dies before commit: nothing is recorded, the customer asks again.
+        await using (var lost = await host.Database.BeginAsync())
+        {
+            Assert.IsType<PlanChangeOutcome.Done>(await changer.ApplyAsync(lost, service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
+        }
+        Assert.Equal(15613, await ChargedAsync(service.ServiceId, "plan_change"));
+        time.Advance(TimeSpan.FromMinutes(5));
+        var result = Assert.IsType<PlanChangeOutcome.Done>(await ChangeAsync(host.Database, time, service, "promta-business")).Result;
+
+        Assert.Equal(156.13m, result.Change.AmountNow);
+        Assert.Equal(15613, await ChargedAsync(service.ServiceId, "plan_change")); // one charge, not two
+        await using var connection = await host.Database.OpenAsync();
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE kind = 'Proration' AND status = 'Paid'"));
+    }
+
     private sealed record Seeded(Guid CustomerId, Guid ServiceId);
 
     /// <summary>A customer whose service of <paramref name="productId"/> was ordered on 5 December 2026 and paid for its first month.</summary>
