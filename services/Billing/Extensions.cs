@@ -57,8 +57,19 @@ public static class Extensions
         builder.AddSmarthost("Billing:Email", "ProMTA Billing <billing@promta.local>");
         AddInvoicing(builder);
         builder.Services.AddSingleton<Notifications.NotificationMailer>();
+        AddPlanChanges(builder);
         builder.Services.AddHostedService<Notifications.NotificationMailerService>();
         return builder;
+    }
+
+    /// <summary>The catalogue's copy, plan changes and the downgrades the scheduler applies (issue 17).</summary>
+    private static void AddPlanChanges(IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<PlanChanges.PlanChanger>();
+        builder.Services.AddSingleton<PlanChanges.DowngradeSwitch>();
+        builder.Services.AddOptions<Catalogue.CatalogueRequestOptions>().BindConfiguration("Billing:Catalogue")
+            .Validate(o => o.Interval > TimeSpan.Zero, "Billing:Catalogue:Interval must be positive").ValidateOnStart();
+        builder.Services.AddHostedService<Catalogue.CatalogueRequest>();
     }
 
     /// <summary>Seller, VAT, billing profiles, invoice and credit-note documents (issue 17).</summary>
@@ -92,7 +103,7 @@ public static class Extensions
         app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
             .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi()
-            .MapStaffBillingApi();
+            .MapStaffBillingApi().MapPlanChangeApi();
         return app;
     }
 }

@@ -27,6 +27,7 @@ public static class Extensions
         builder.AddDkimKeyProtector();
         builder.Services.AddTransient<SendingDomainZone>();
         builder.Services.AddTransient<ServiceDnsRemoval>();
+        builder.Services.AddTransient<ReleasedIpsRemoval>();
         builder.Services.AddSingleton<PlatformZones>();
         builder.Services.AddTransient<SendingDomainHosting>();
         // Our authoritative server, asked over DNS: what the API shows as live and what drift is measured against.

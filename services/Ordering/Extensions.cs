@@ -45,6 +45,9 @@ public static class Extensions
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
         builder.AddDomainClaims();
+        builder.Services.AddOptions<Catalogue.CatalogueOptions>().BindConfiguration(Catalogue.CatalogueOptions.Section)
+            .Validate(o => o.PublishInterval > TimeSpan.Zero, $"{Catalogue.CatalogueOptions.Section}:PublishInterval must be positive").ValidateOnStart();
+        builder.Services.AddHostedService<Catalogue.CataloguePublisher>();
         // The operators' platform-wide views (an order's flow, dead letters) gather from every other service.
         builder.Services.AddPlatformPeers("billing", "provisioning", "dns", "delivery");
         return builder;

@@ -29,6 +29,7 @@ public static class Extensions
             .Validate(o => o.RecheckAfter > TimeSpan.Zero, "Reputation:RecheckAfter must be positive")
             .ValidateOnStart();
         builder.Services.AddSingleton<Setup.QuarantineCheck>();
+        builder.Services.AddSingleton<Setup.ServerIpChange>();
         builder.Services.AddHostedService<Setup.Housekeeping>();
         builder.Services.AddSingleton(sp =>
         {

@@ -30,6 +30,34 @@ internal static class BillingSeed
     public static RenewalProcessor Renewals(Database db, StripePayments stripe, TimeProvider time) =>
         new(db, stripe, new InvoiceSettlement(time), Issuer(), Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
 
+    public static readonly Contracts.Ordering.ProductPublished[] Products =
+    [
+        Product("promta-starter", "ProMTA Starter", 14900, 1, 1),
+        Product("promta-business", "ProMTA Business", 39900, 4, 2),
+        Product("promta-enterprise", "ProMTA Enterprise", 119900, 16, 3),
+    ];
+
+    private static Contracts.Ordering.ProductPublished Product(string id, string name, long price, int ips, int sort) => new()
+    {
+        ProductId = id, Name = name, MonthlyPriceMinor = price, Currency = "EUR", DedicatedIps = ips, SortOrder = sort, ExtraIpMonthlyPriceMinor = 2500,
+        PublishedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    };
+
+    /// <summary>The catalogue as Ordering publishes it (migration 0001's three products).</summary>
+    public static async Task CatalogueAsync(UnitOfWork work)
+    {
+        foreach (var product in Products) await Catalogue.BilledProducts.SaveAsync(work, product);
+    }
+
+    /// <summary>Delivery's ServiceActivated reached Billing: the service may change plans.</summary>
+    public static Task LiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) => PlanChangeRepository.MarkLiveAsync(work, serviceId, at);
+
+    public static PlanChanges.PlanChanger PlanChanger(StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
+        new(stripe, Issuer(), new BillingCalendar(zone), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+
+    public static PlanChanges.DowngradeSwitch Downgrades(Database db, TimeProvider time) =>
+        new(db, time, NullLogger<PlanChanges.DowngradeSwitch>.Instance);
+
     /// <summary>Invoices as the local default seller (a Dutch company) issues them.</summary>
     public static InvoiceIssuer Issuer() => new(new VatRules(new VatOptions(), "NL"), Options.Create(new SellerOptions()));
 }

@@ -11,8 +11,9 @@ public sealed record BilledService(
 /// <param name="PeriodEnd">Exclusive: the day the next period starts (the calendar's convention; documents print the day before).</param>
 /// <param name="AmountMinor">The total charged, VAT included.</param>
 /// <param name="Content">VAT, line and parties; null only for invoices that carry no VAT (seeded history).</param>
+/// <param name="Kind">A period's own invoice, or a proration (a plan change's charge for the days left of paid periods).</param>
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
-    long AmountMinor, string Currency, DateTimeOffset IssuedAt, Invoices.InvoiceContent? Content = null);
+    long AmountMinor, string Currency, DateTimeOffset IssuedAt, Invoices.InvoiceContent? Content = null, string Kind = InvoiceKind.Period);
 
 public sealed record PaidInvoice(Guid Id, string StripePaymentIntentId, long AmountRefundedMinor);
 
@@ -33,9 +34,9 @@ public static class BillingRepository
     private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
     private const string InsertInvoiceSql = """
         INSERT INTO invoices (id, number, service_id, customer_id, period_index, period_start, period_end, amount_minor, currency, status, issued_at,
-                              net_minor, vat_minor, vat_rate, vat_treatment, line_description, seller, buyer)
+                              net_minor, vat_minor, vat_rate, vat_treatment, line_description, seller, buyer, kind)
         VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt,
-                @NetMinor, @VatMinor, @VatRate, @VatTreatment, @LineDescription, @Seller::jsonb, @Buyer::jsonb)
+                @NetMinor, @VatMinor, @VatRate, @VatTreatment, @LineDescription, @Seller::jsonb, @Buyer::jsonb, @Kind)
         """;
     private const string MarkPaidSql = """
         UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = COALESCE(@PaymentIntentId, stripe_payment_intent_id), paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
@@ -47,7 +48,7 @@ public static class BillingRepository
 
     private const string FirstPaidInvoiceSql = """
         SELECT id, stripe_payment_intent_id, amount_refunded_minor FROM invoices
-        WHERE service_id = @ServiceId AND period_index = 0 AND status = 'Paid'
+        WHERE service_id = @ServiceId AND period_index = 0 AND kind = 'Period' AND status = 'Paid'
         FOR UPDATE
         """;
 
@@ -77,7 +78,7 @@ public static class BillingRepository
             invoice.PeriodEnd, invoice.AmountMinor, invoice.Currency, Status = InvoiceStatus.Open, invoice.IssuedAt,
             NetMinor = content?.NetMinor ?? invoice.AmountMinor, VatMinor = content?.VatMinor ?? 0, VatRate = content?.VatRate ?? 0m,
             VatTreatment = content?.VatTreatment ?? Vat.VatTreatment.NotCharged, LineDescription = content?.LineDescription,
-            Seller = content?.Seller.ToJson(), Buyer = content?.Buyer.ToJson(),
+            Seller = content?.Seller.ToJson(), Buyer = content?.Buyer.ToJson(), invoice.Kind,
         });
         return number;
     }

@@ -24,6 +24,18 @@ public sealed record DueService
     public bool RetryRequested { get; init; }
     public bool RequiresReview { get; init; }
     public string? ProductName { get; init; }
+    public string? ScheduledProductId { get; init; }
+    public string? ScheduledProductName { get; init; }
+    public long? ScheduledPriceMinor { get; init; }
+    public int? ScheduledIps { get; init; }
+    public int? ScheduledFromPeriod { get; init; }
+    public int ExtraIps { get; init; }
+    public int? ScheduledExtraIps { get; init; }
+
+    /// <summary>The product a period is billed for: a scheduled downgrade's from its first period on (issue 17), else the current one.</summary>
+    public ServicePlan PlanOf(int period) => ScheduledProductId is { } id && period >= ScheduledFromPeriod
+        ? new ServicePlan(id, ScheduledProductName ?? id, ScheduledPriceMinor!.Value, ScheduledIps!.Value, ScheduledExtraIps ?? 0)
+        : new ServicePlan(ProductId, ProductName ?? ProductId, MonthlyPriceMinor, DedicatedIps, ExtraIps);
 }
 
 /// <summary>An open invoice (found by id or by its Stripe PaymentIntent), with its service locked.</summary>
@@ -41,7 +53,8 @@ public static class RenewalRepository
     private const string ClaimSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested, s.requires_review, s.product_name
+               s.retry_requested, s.requires_review, s.product_name, s.scheduled_product_id, s.scheduled_product_name, s.scheduled_price_minor,
+               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.next_due_on, s.service_id
@@ -51,18 +64,19 @@ public static class RenewalRepository
     private const string OpenInvoiceWithServiceSql = """
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
-               s.retry_requested, s.requires_review, s.product_name, i.id AS invoice_id, i.number AS invoice_number, i.amount_minor,
+               s.retry_requested, s.requires_review, s.product_name, s.scheduled_product_id, s.scheduled_product_name, s.scheduled_price_minor,
+               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips, i.id AS invoice_id, i.number AS invoice_number, i.amount_minor,
                i.period_index
         FROM invoices i
         JOIN billed_services s ON s.service_id = i.service_id
         JOIN billing_accounts a ON a.customer_id = s.customer_id
         """;
     private const string ByPaymentIntentSql = OpenInvoiceWithServiceSql + "\n" + """
-        WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open'
+        WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open' AND i.kind = 'Period'
         FOR UPDATE OF s, i
         """;
     private const string ByInvoiceIdSql = OpenInvoiceWithServiceSql + "\n" + """
-        WHERE i.id = @InvoiceId AND i.status = 'Open'
+        WHERE i.id = @InvoiceId AND i.status = 'Open' AND i.kind = 'Period'
         FOR UPDATE OF s, i
         """;
     private const string SaveStateSql = """
@@ -71,7 +85,7 @@ public static class RenewalRepository
         WHERE service_id = @ServiceId
         """;
     private const string OpenInvoiceSql = """
-        SELECT id AS invoice_id, number AS invoice_number, amount_minor FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND status = 'Open'
+        SELECT id AS invoice_id, number AS invoice_number, amount_minor FROM invoices WHERE service_id = @ServiceId AND period_index = @Period AND kind = 'Period' AND status = 'Open'
         """;
     // An earlier attempt waiting for the customer's authentication (its pay link is out).
     private const string AwaitingAuthenticationSql = """

@@ -7,3 +7,10 @@ public static class InvoiceStatus
     public const string Void = nameof(Void);
     public const string Uncollectible = nameof(Uncollectible);
 }
+
+/// <summary>A period's own invoice (one per period, rule 9), or a plan change's proration within periods already paid.</summary>
+public static class InvoiceKind
+{
+    public const string Period = nameof(Period);
+    public const string Proration = nameof(Proration);
+}

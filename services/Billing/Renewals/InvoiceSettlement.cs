@@ -28,8 +28,8 @@ public sealed class InvoiceSettlement(TimeProvider time)
             PeriodStart = BillingCalendar.PeriodStart(service.OrderedOn, period),
             PeriodEnd = BillingCalendar.PeriodEnd(service.OrderedOn, period),
             BillingDay = service.BillingDay,
-            ProductId = service.ProductId,
-            DedicatedIps = service.DedicatedIps,
+            ProductId = service.PlanOf(period).ProductId,
+            DedicatedIps = service.PlanOf(period).DedicatedIps,
             PaidAt = now,
             RequiresReview = period == 0 && service.RequiresReview,
         });

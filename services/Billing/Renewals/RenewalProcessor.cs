@@ -75,7 +75,9 @@ public sealed partial class RenewalProcessor(
         {
             // VAT and buyer as the billing profile stands on the charge date; the invoice keeps them from then on.
             var id = Guid.CreateVersion7();
-            var content = await issuer.PrepareAsync(work, service.CustomerId, service.MonthlyPriceMinor, service.ProductName ?? service.ProductId);
+            // The period's product: a downgrade scheduled for it is charged at its new price (issue 17).
+            var plan = service.PlanOf(period);
+            var content = await issuer.PrepareAsync(work, service.CustomerId, plan.MonthlyPriceMinor, plan.DisplayName);
             var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
                 BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content));
             invoice = new OpenInvoice(id, number, content.GrossMinor);
@@ -103,7 +105,7 @@ public sealed partial class RenewalProcessor(
             : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, invoice.AmountMinor, service.Currency,
                 key, offSession: true,
                 new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["period"] = period.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                $"ProMTA {service.ProductId}, period from {start:yyyy-MM-dd}", ct);
+                $"ProMTA {service.PlanOf(period).ProductId}, period from {start:yyyy-MM-dd}", ct);
         var now = time.GetUtcNow();
         if (result.Succeeded)
         {

@@ -11,14 +11,20 @@ public sealed class RenewalOptions
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
-/// <summary>Runs the renewal processor for "today" in the business zone, on every replica (they share the work safely).</summary>
+/// <summary>Runs the renewal processor (then the downgrades due) for "today" in the business zone, on every replica (they share the work safely).</summary>
 public sealed class RenewalScheduler(
-    RenewalProcessor processor, BillingCalendar calendar, MigrationState migrations, IOptions<RenewalOptions> options, TimeProvider time,
+    RenewalProcessor processor, PlanChanges.DowngradeSwitch downgrades, BillingCalendar calendar, MigrationState migrations, IOptions<RenewalOptions> options, TimeProvider time,
     ILogger<RenewalScheduler> log) : PeriodicJob(migrations, time, log)
 {
     private readonly TimeProvider clock = time;
 
     protected override TimeSpan Interval => options.Value.Interval;
 
-    public override Task RunOnceAsync(CancellationToken ct) => processor.RunAsync(calendar.LocalDate(clock.GetUtcNow()), ct);
+    public override async Task RunOnceAsync(CancellationToken ct)
+    {
+        var today = calendar.LocalDate(clock.GetUtcNow());
+        await processor.RunAsync(today, ct);
+        // Downgrades whose period starts today (their renewal charged the new price 14 days ago).
+        await downgrades.RunAsync(today, ct);
+    }
 }

@@ -7,7 +7,10 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Consumers;
 
-/// <summary>Reverse DNS answers, so mail from the dedicated IPs will be accepted: the service goes live.</summary>
+/// <summary>
+/// Reverse DNS answers, so mail from the dedicated IPs will be accepted: the service goes live. Seen again after a plan
+/// change, the relay sends from the new set of IPs and only the new ones start warming up.
+/// </summary>
 public sealed partial class ReverseDnsPropagatedConsumer(
     Database db, TimeProvider time, Outbound.ThrottleStateSync throttleState, ILogger<ReverseDnsPropagatedConsumer> log)
     : IConsumer<ReverseDnsPropagated>

@@ -25,10 +25,12 @@ public static class RelayAccounts
     public const string Suspended = "Suspended";
     public const string Ended = "Ended";
 
+    // Reverse DNS seen again for a running service means its IPs changed (a plan change, issue 17): the account keeps
+    // its credentials, status and mode and sends from the new set.
     private const string InsertSql = """
         INSERT INTO relay_accounts (service_id, order_id, username, source_ips, source_hostnames, status, activated_at)
         VALUES (@ServiceId, @OrderId, @Username, @SourceIps, @SourceHostnames, 'Active', @ActivatedAt)
-        ON CONFLICT (service_id) DO NOTHING
+        ON CONFLICT (service_id) DO UPDATE SET source_ips = EXCLUDED.source_ips, source_hostnames = EXCLUDED.source_hostnames
         """;
 
     // The service's own username, or one of its named credentials that is not revoked (SmtpCredentials).

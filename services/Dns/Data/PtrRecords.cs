@@ -12,8 +12,13 @@ public static class PtrRecords
         """;
 
     private const string DeleteForServiceSql = "DELETE FROM ptr_records WHERE service_id = @ServiceId";
+    private const string DeleteIpsSql = "DELETE FROM ptr_records WHERE service_id = @ServiceId AND ip = ANY(@Ips)";
 
     public static Task DeleteForServiceAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(DeleteForServiceSql, new { ServiceId = serviceId });
+
+    /// <summary>Forgets some of the service's IPs (released by a plan change).</summary>
+    public static Task DeleteAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips) =>
+        work.ExecuteAsync(DeleteIpsSql, new { ServiceId = serviceId, Ips = ips.ToArray() });
 
     public static Task SaveAsync(UnitOfWork work, string ip, string hostname, Guid serviceId, Guid orderId, DateTimeOffset publishedAt, DateTimeOffset propagatedAt) =>
         work.ExecuteAsync(UpsertSql, new { Ip = ip, Hostname = hostname, ServiceId = serviceId, OrderId = orderId, PublishedAt = publishedAt, PropagatedAt = propagatedAt });

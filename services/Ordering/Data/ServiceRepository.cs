@@ -82,6 +82,24 @@ public sealed class ServiceRepository(Database db)
     public static Task MarkEndingAsync(UnitOfWork work, Guid serviceId, DateOnly lastDay) =>
         work.ExecuteAsync(EndingSql, new { ServiceId = serviceId, LastDay = lastDay });
 
+    // Events of one service may arrive out of order (two quick plan changes): each column follows its newest event.
+    private const string ProductSql = """
+        UPDATE services SET product_id = @ProductId, product_changed_at = @ChangedAt
+        WHERE id = @ServiceId AND (product_changed_at IS NULL OR product_changed_at < @ChangedAt)
+        """;
+    private const string IpsSql = """
+        UPDATE services SET ips = @Ips, ips_changed_at = @ChangedAt
+        WHERE id = @ServiceId AND (ips_changed_at IS NULL OR ips_changed_at < @ChangedAt)
+        """;
+
+    /// <summary>Billing decides which product a service runs once ordered (plan changes); this copy follows PlanChanged.</summary>
+    public static Task SetProductAsync(UnitOfWork work, Guid serviceId, string productId, DateTimeOffset changedAt) =>
+        work.ExecuteAsync(ProductSql, new { ServiceId = serviceId, ProductId = productId, ChangedAt = changedAt });
+
+    /// <summary>Provisioning owns the dedicated IPs; this copy follows DedicatedIpsChanged.</summary>
+    public static Task SetIpsAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, DateTimeOffset changedAt) =>
+        work.ExecuteAsync(IpsSql, new { ServiceId = serviceId, Ips = ips.ToArray(), ChangedAt = changedAt });
+
     private const string StatusSql = "UPDATE services SET status = @Status WHERE id = @ServiceId AND status <> 'Ended'";
 
     /// <summary>Suspension, resumption and termination come from Billing; an ended service stays ended.</summary>

@@ -40,6 +40,7 @@ public static class TimelineEvent
     public const string SendingDomainVerified = nameof(SendingDomainVerified);
     public const string SendingDomainReleased = nameof(SendingDomainReleased);
     public const string DnsDriftRepaired = nameof(DnsDriftRepaired);
+    public const string PlanChanged = nameof(PlanChanged);
 }
 
 public static class ServiceStatus

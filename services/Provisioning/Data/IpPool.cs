@@ -25,6 +25,11 @@ public static class IpPool
     private const string DueSql = """
         SELECT host(address) FROM ip_addresses WHERE state = 'quarantined' AND quarantined_until <= @Now ORDER BY address LIMIT @Limit
         """;
+    private const string QuarantineSomeSql = """
+        UPDATE ip_addresses SET state = 'quarantined', last_service_id = service_id, service_id = NULL, quarantined_until = @Until
+        WHERE service_id = @ServiceId AND state = 'allocated' AND address = ANY(@Ips::inet[])
+        RETURNING host(address)
+        """;
     // Guarded by the state and date again: another replica may have released or extended the same address meanwhile.
     private const string ReleaseSql = """
         UPDATE ip_addresses SET state = 'free', quarantined_until = NULL, allocated_at = NULL, blocklisted = NULL
@@ -53,6 +58,23 @@ public static class IpPool
     /// <summary>Keeps a listed address quarantined until <paramref name="until"/>, with the reason.</summary>
     public static Task KeepQuarantinedAsync(UnitOfWork work, string address, string reason, DateTimeOffset now, DateTimeOffset until) =>
         work.ExecuteAsync(KeepSql, new { Address = address, Reason = reason, Now = now, Until = until });
+    /// <summary>Takes some of the service's addresses out of service (a downgrade) until <paramref name="until"/>.</summary>
+    public static async Task<IReadOnlyList<string>> QuarantineAsync(UnitOfWork work, Guid serviceId, IReadOnlyList<string> ips, DateTimeOffset until) =>
+        (await work.QueryAsync<string>(QuarantineSomeSql, new { ServiceId = serviceId, Ips = ips.ToArray(), Until = until })).ToList();
+
+    /// <summary>Claims <paramref name="count"/> more free addresses for a running service (an upgrade), in address order.</summary>
+    public static async Task<IReadOnlyList<string>> AllocateMoreAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)
+    {
+        var claimed = (await work.QueryAsync<string>(AllocateSql, new { ServiceId = serviceId, Count = count, Now = now })).ToList();
+        if (claimed.Count < count)
+        {
+            throw new InvalidOperationException($"The IP pool has fewer than {count} free addresses for service {serviceId}");
+        }
+        return [.. claimed.OrderBy(System.Net.IPAddress.Parse, IpComparer.Instance)];
+    }
+
+    /// <summary>Returns addresses whose quarantine is over to the pool; the count released.</summary>
+    public static Task<int> ReleaseQuarantinedAsync(UnitOfWork work, DateTimeOffset now) => work.ExecuteAsync(ReleaseSql, new { Now = now });
 
     /// <summary>The service's addresses: those it already holds (a redelivery), else newly claimed free ones.</summary>
     public static async Task<IReadOnlyList<string>> AllocateAsync(UnitOfWork work, Guid serviceId, int count, DateTimeOffset now)

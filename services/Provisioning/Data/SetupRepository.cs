@@ -16,6 +16,8 @@ public sealed class AttentionRow
 
 public static class SetupRepository
 {
+    private const string PendingIpsSql = "UPDATE setups SET dedicated_ips = @DedicatedIps WHERE service_id = @ServiceId AND status = 'AwaitingReview'";
+
     private const string InsertSql = """
         INSERT INTO setups (service_id, order_id, dedicated_ips, paid_at, status, setup_deadline)
         VALUES (@ServiceId, @OrderId, @DedicatedIps, @PaidAt, @Status, @SetupDeadline)
@@ -48,6 +50,10 @@ public static class SetupRepository
         return (await Dapper.SqlMapper.QueryAsync<AttentionRow>(connection,
             new Dapper.CommandDefinition(AttentionSql, new { Now = now, DueBefore = now + dueSoon }, cancellationToken: ct))).ToList();
     }
+
+    /// <summary>A setup still waiting for its review will allocate this many IPs (a plan change before the server exists).</summary>
+    public static Task<int> SetPendingIpsAsync(UnitOfWork work, Guid serviceId, int dedicatedIps) =>
+        work.ExecuteAsync(PendingIpsSql, new { ServiceId = serviceId, DedicatedIps = dedicatedIps });
 
     public static Task AddAsync(UnitOfWork work, SetupRow setup, DateTimeOffset? deadline) =>
         work.ExecuteAsync(InsertSql, new { setup.ServiceId, setup.OrderId, setup.DedicatedIps, setup.PaidAt, setup.Status, SetupDeadline = deadline });

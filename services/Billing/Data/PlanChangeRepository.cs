@@ -1,0 +1,138 @@
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.Data;
+
+/// <summary>A service as a plan change sees it, locked for the caller's transaction.</summary>
+public sealed record ChangeableService
+{
+    public Guid ServiceId { get; init; }
+    public Guid OrderId { get; init; }
+    public Guid CustomerId { get; init; }
+    public string ProductId { get; init; } = "";
+    public string? ProductName { get; init; }
+    public long MonthlyPriceMinor { get; init; }
+    public string Currency { get; init; } = "";
+    public int DedicatedIps { get; init; }
+    public DateOnly OrderedOn { get; init; }
+    public string BillingStatus { get; init; } = "";
+    public int NextPeriod { get; init; }
+    public DateOnly? LastDay { get; init; }
+    public DateTimeOffset? LiveAt { get; init; }
+    public string? StripePaymentMethodId { get; init; }
+    public string StripeCustomerId { get; init; } = "";
+    public string? ScheduledProductId { get; init; }
+    public string? ScheduledProductName { get; init; }
+    public long? ScheduledPriceMinor { get; init; }
+    public int? ScheduledIps { get; init; }
+    public int? ScheduledFromPeriod { get; init; }
+    public int ExtraIps { get; init; }
+    public int? ScheduledExtraIps { get; init; }
+    /// <summary>Plan changes asked for so far (any outcome): numbers the next one's Stripe idempotency key.</summary>
+    public int ChangesSoFar { get; init; }
+}
+
+/// <summary>The product a service runs (or is scheduled to run) on, with its extra dedicated IPs (the add-on).</summary>
+/// <param name="MonthlyPriceMinor">Net, the product's price plus the extra IPs'.</param>
+/// <param name="DedicatedIps">The product's IPs plus the extra ones.</param>
+public sealed record ServicePlan(string ProductId, string ProductName, long MonthlyPriceMinor, int DedicatedIps, int ExtraIps = 0)
+{
+    /// <summary>What invoices and notices call it: "ProMTA Business + 2 extra dedicated IPs".</summary>
+    public string DisplayName => ExtraIps switch
+    {
+        0 => ProductName,
+        1 => $"{ProductName} + 1 extra dedicated IP",
+        _ => $"{ProductName} + {ExtraIps} extra dedicated IPs",
+    };
+}
+
+public sealed record PlanChangeRow(Guid Id, Guid ServiceId, Guid CustomerId, string FromProductId, string ToProductId, int FromExtraIps, int ToExtraIps,
+    string Kind, string Status,
+    DateTimeOffset RequestedAt, DateOnly EffectiveOn, long NetMinor, Guid? InvoiceId, string? FailureReason, DateTimeOffset DecidedAt);
+
+public static class PlanChangeStatus
+{
+    public const string Applied = nameof(Applied);
+    public const string Scheduled = nameof(Scheduled);
+    public const string Declined = nameof(Declined);
+    public const string Withdrawn = nameof(Withdrawn);
+}
+
+/// <summary>Plan changes and the product columns of billed_services. Every method runs in the caller's unit of work.</summary>
+public static class PlanChangeRepository
+{
+    private const string ServiceColumns = """
+        s.service_id, s.order_id, s.customer_id, s.product_id, s.product_name, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
+        s.billing_status, s.next_period, s.last_day, s.live_at, s.stripe_payment_method_id, a.stripe_customer_id, s.scheduled_product_id,
+        s.scheduled_product_name, s.scheduled_price_minor, s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips,
+        (SELECT count(*)::int FROM plan_changes c WHERE c.service_id = s.service_id) AS changes_so_far
+        """;
+    // FOR UPDATE: the renewal scheduler (SKIP LOCKED) and a second request wait for this change to be decided.
+    private const string FindSql = $"""
+        SELECT {ServiceColumns}
+        FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
+        WHERE s.service_id = @ServiceId AND s.customer_id = @CustomerId
+        FOR UPDATE OF s
+        """;
+    // A downgrade applies on the first day of its period, unless the service ends before.
+    private const string ClaimDueDowngradeSql = $"""
+        SELECT {ServiceColumns}
+        FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
+        WHERE s.scheduled_product_id IS NOT NULL
+          AND (s.ordered_on + make_interval(months => s.scheduled_from_period))::date <= @Today
+          AND (s.last_day IS NULL OR s.last_day >= (s.ordered_on + make_interval(months => s.scheduled_from_period))::date)
+          AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
+        ORDER BY s.scheduled_from_period, s.service_id
+        LIMIT 1
+        FOR UPDATE OF s SKIP LOCKED
+        """;
+    private const string SetProductSql = """
+        UPDATE billed_services SET product_id = @ProductId, product_name = @ProductName, monthly_price_minor = @MonthlyPriceMinor,
+            dedicated_ips = @DedicatedIps, extra_ips = @ExtraIps, scheduled_product_id = NULL, scheduled_product_name = NULL,
+            scheduled_price_minor = NULL, scheduled_ips = NULL, scheduled_from_period = NULL, scheduled_extra_ips = NULL
+        WHERE service_id = @ServiceId
+        """;
+    private const string ScheduleSql = """
+        UPDATE billed_services SET scheduled_product_id = @ProductId, scheduled_product_name = @ProductName, scheduled_price_minor = @MonthlyPriceMinor,
+            scheduled_ips = @DedicatedIps, scheduled_from_period = @FromPeriod, scheduled_extra_ips = @ExtraIps
+        WHERE service_id = @ServiceId
+        """;
+    private const string ClearScheduleSql = """
+        UPDATE billed_services SET scheduled_product_id = NULL, scheduled_product_name = NULL, scheduled_price_minor = NULL, scheduled_ips = NULL,
+            scheduled_from_period = NULL, scheduled_extra_ips = NULL
+        WHERE service_id = @ServiceId
+        """;
+    private const string InsertSql = """
+        INSERT INTO plan_changes (id, service_id, customer_id, from_product_id, to_product_id, from_extra_ips, to_extra_ips, kind, status,
+                                  requested_at, effective_on, net_minor, invoice_id, failure_reason, decided_at)
+        VALUES (@Id, @ServiceId, @CustomerId, @FromProductId, @ToProductId, @FromExtraIps, @ToExtraIps, @Kind, @Status,
+                @RequestedAt, @EffectiveOn, @NetMinor, @InvoiceId, @FailureReason, @DecidedAt)
+        """;
+    private const string DecideScheduledSql = """
+        UPDATE plan_changes SET status = @Status, decided_at = @At WHERE service_id = @ServiceId AND status = 'Scheduled' RETURNING id
+        """;
+    private const string MarkLiveSql = "UPDATE billed_services SET live_at = @ActivatedAt WHERE service_id = @ServiceId AND live_at IS NULL";
+
+    public static Task<ChangeableService?> FindForUpdateAsync(UnitOfWork work, Guid customerId, Guid serviceId) =>
+        work.QuerySingleOrDefaultAsync<ChangeableService>(FindSql, new { CustomerId = customerId, ServiceId = serviceId });
+
+    public static Task<ChangeableService?> ClaimDueDowngradeAsync(UnitOfWork work, DateOnly today) =>
+        work.QuerySingleOrDefaultAsync<ChangeableService>(ClaimDueDowngradeSql, new { Today = today });
+
+    /// <summary>The service runs on <paramref name="plan"/> from now on; any scheduled change is dropped.</summary>
+    public static Task SetProductAsync(UnitOfWork work, Guid serviceId, ServicePlan plan) =>
+        work.ExecuteAsync(SetProductSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps, plan.ExtraIps });
+
+    public static Task ScheduleAsync(UnitOfWork work, Guid serviceId, ServicePlan plan, int fromPeriod) =>
+        work.ExecuteAsync(ScheduleSql, new { ServiceId = serviceId, plan.ProductId, plan.ProductName, plan.MonthlyPriceMinor, plan.DedicatedIps, plan.ExtraIps, FromPeriod = fromPeriod });
+
+    public static Task ClearScheduleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearScheduleSql, new { ServiceId = serviceId });
+
+    public static Task AddAsync(UnitOfWork work, PlanChangeRow change) => work.ExecuteAsync(InsertSql, change);
+
+    /// <summary>The scheduled change of the service becomes <paramref name="status"/> (applied or withdrawn); its id, if there was one.</summary>
+    public static Task<Guid?> DecideScheduledAsync(UnitOfWork work, Guid serviceId, string status, DateTimeOffset at) =>
+        work.QuerySingleOrDefaultAsync<Guid?>(DecideScheduledSql, new { ServiceId = serviceId, Status = status, At = at });
+
+    public static Task MarkLiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset activatedAt) =>
+        work.ExecuteAsync(MarkLiveSql, new { ServiceId = serviceId, ActivatedAt = activatedAt });
+}

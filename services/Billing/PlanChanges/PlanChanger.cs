@@ -1,0 +1,207 @@
+using System.Globalization;
+using ProMTA.Billing.Catalogue;
+using ProMTA.Billing.Data;
+using ProMTA.Billing.Domain;
+using ProMTA.Billing.Invoices;
+using ProMTA.Billing.Stripe;
+using ProMTA.Contracts.Billing;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Billing.PlanChanges;
+
+/// <summary>A prorated period as the customer reads it: <c>End</c> is its last day, included.</summary>
+public sealed record ProratedPeriodDto(DateOnly Start, DateOnly End, int Days, int DaysLeft, decimal Net);
+
+/// <param name="AmountNow">Charged at once, VAT included (0 for a downgrade or a withdrawal).</param>
+/// <param name="NewMonthlyPrice">The new product's monthly price, net (prices exclude VAT).</param>
+/// <param name="NewMonthlyPriceWithVat">What each renewal will charge, VAT of the current billing profile included.</param>
+public sealed record PlanChangePreview(
+    Guid ServiceId, string Kind, string FromProductId, string FromProductName, string ProductId, string ProductName, int ExtraIps, DateOnly EffectiveOn,
+    decimal AmountNowNet, decimal AmountNowVat, decimal AmountNow, string Currency, decimal VatRate, string VatTreatment,
+    decimal NewMonthlyPrice, decimal NewMonthlyPriceWithVat, int DedicatedIps, IReadOnlyList<ProratedPeriodDto> Periods, string Summary);
+
+/// <param name="Status">Applied (upgrade, paid), Scheduled (downgrade), Withdrawn (a scheduled downgrade taken back).</param>
+public sealed record PlanChangeResult(Guid PlanChangeId, string Status, PlanChangePreview Change, Guid? InvoiceId, long? InvoiceNumber);
+
+/// <summary>The outcome of a request: a preview or result, or a refusal (404, 400, 409, 402) with its reason.</summary>
+public abstract record PlanChangeOutcome
+{
+    public sealed record NotFound : PlanChangeOutcome;
+    public sealed record UnknownProduct(string ProductId) : PlanChangeOutcome;
+    public sealed record Refused(PlanRefusal Refusal) : PlanChangeOutcome;
+    /// <summary>The card refused the prorated charge: nothing changed.</summary>
+    public sealed record Declined(string Reason, PlanChangePreview Change) : PlanChangeOutcome;
+    public sealed record Previewed(PlanChangePreview Preview) : PlanChangeOutcome;
+    public sealed record Done(PlanChangeResult Result) : PlanChangeOutcome;
+}
+
+/// <summary>
+/// Previews and makes plan changes (issue 17). An upgrade is charged off-session to the card on file with an
+/// idempotency key per change (service, change number, product), invoiced as a proration invoice of the normal
+/// series and applied at once: PlanChanged tells Provisioning to add the IPs, which are warmed up like a new
+/// service's. The Stripe call runs inside the transaction holding the service's row lock, as renewals do: the
+/// renewal scheduler (SKIP LOCKED) and a second request wait, so a period can never be renewed at the old price
+/// while its upgrade is being charged; a crash before commit replays to the same key, hence the same charge.
+/// A refused charge is recorded (Declined) and nothing else changes. A downgrade is only scheduled: the renewal of
+/// its period charges the new price and DowngradeSwitch applies it when that period starts.
+/// </summary>
+public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, TimeProvider time, ILogger<PlanChanger> log)
+{
+    /// <param name="productId">Null: the service's current product (an add-on change only).</param>
+    /// <param name="extraIps">Null: as many extra dedicated IPs as the service has now.</param>
+    public async Task<PlanChangeOutcome> PreviewAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, int? extraIps = null)
+    {
+        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId, extraIps);
+        if (outcome is not null) return outcome;
+        return new PlanChangeOutcome.Previewed(await PreviewOfAsync(work, service!, quote!));
+    }
+
+    public async Task<PlanChangeOutcome> ApplyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, CancellationToken ct, int? extraIps = null)
+    {
+        var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId, extraIps);
+        if (outcome is not null) return outcome;
+        var preview = await PreviewOfAsync(work, service!, quote!);
+        return quote!.Kind switch
+        {
+            PlanChangeKind.Upgrade => await UpgradeAsync(work, service!, quote, preview, ct),
+            PlanChangeKind.Downgrade => await ScheduleAsync(work, service!, quote, preview),
+            _ => await WithdrawAsync(work, service!, preview),
+        };
+    }
+
+    private async Task<(PlanChangeOutcome?, ChangeableService?, PlanQuote?)> DecideAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId,
+        int? extraIps)
+    {
+        var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
+        if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
+        if (service.ProductName is null && await BilledProducts.FindAsync(work, service.ProductId) is { } current)
+        {
+            service = service with { ProductName = current.Name }; // ordered before invoices named the plan
+        }
+        productId ??= service.ProductId;
+        var product = await BilledProducts.FindAsync(work, productId);
+        if (product is null) return (new PlanChangeOutcome.UnknownProduct(productId), null, null);
+        var extras = extraIps ?? service.ExtraIps;
+        var today = calendar.LocalDate(time.GetUtcNow());
+        if (PlanChangeRules.Refusal(service, product, extras, today) is { } refusal) return (new PlanChangeOutcome.Refused(refusal), null, null);
+        return (null, service, PlanChangeRules.Quote(service, product, extras, today));
+    }
+
+    private async Task<PlanChangePreview> PreviewOfAsync(UnitOfWork work, ChangeableService service, PlanQuote quote)
+    {
+        var now = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
+        var monthly = await issuer.PrepareAsync(work, service.CustomerId, quote.To.MonthlyPriceMinor, quote.To.DisplayName);
+        var summary = quote.Kind switch
+        {
+            PlanChangeKind.Upgrade => $"{quote.To.DisplayName} from today: {Money(now.GrossMinor)} {service.Currency} now for the days left of what is paid "
+                + $"(through {quote.Periods[^1].End.AddDays(-1):yyyy-MM-dd}), then {Money(monthly.GrossMinor)} {service.Currency} a month.",
+            PlanChangeKind.Downgrade => $"{quote.To.DisplayName} from {quote.EffectiveOn:yyyy-MM-dd}, the first period not charged yet: nothing now, "
+                + $"then {Money(monthly.GrossMinor)} {service.Currency} a month"
+                + (quote.From.DedicatedIps > quote.To.DedicatedIps ? $"; {quote.From.DedicatedIps - quote.To.DedicatedIps} dedicated IPs are released that day." : "."),
+            _ => $"The move to {quote.From.DisplayName} is taken back: the service stays on {quote.To.DisplayName}.",
+        };
+        var (amountNet, amountVat) = quote.NetMinor > 0 ? (now.NetMinor, now.VatMinor) : (0L, 0L);
+        return new PlanChangePreview(service.ServiceId, quote.Kind, service.ProductId, PlanChangeRules.Current(service).DisplayName, quote.To.ProductId,
+            quote.To.DisplayName, quote.To.ExtraIps, quote.EffectiveOn, amountNet / 100m, amountVat / 100m, (amountNet + amountVat) / 100m, service.Currency, now.VatRate,
+            now.VatTreatment, quote.To.MonthlyPriceMinor / 100m, monthly.GrossMinor / 100m, quote.To.DedicatedIps,
+            [.. quote.Periods.Select(p => new ProratedPeriodDto(p.Start, p.End.AddDays(-1), p.Days, p.DaysLeft, p.NetMinor / 100m))], summary);
+    }
+
+    private async Task<PlanChangeOutcome> UpgradeAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, CancellationToken ct)
+    {
+        var changeId = Guid.CreateVersion7();
+        var now = time.GetUtcNow();
+        var today = calendar.LocalDate(now);
+        Guid? invoiceId = null;
+        long? invoiceNumber = null;
+        if (quote.NetMinor > 0)
+        {
+            var lastPaid = quote.Periods[^1];
+            var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
+            content = content with { LineDescription = LineOf(quote) };
+            // Numbered per change of the service: a crash before commit replays the same key with the same parameters
+            // (one charge); a refused attempt is recorded, so the next one (maybe with a new card) gets a new key.
+            var number = service.ChangesSoFar + 1;
+            var key = $"plan-change-{service.ServiceId}-{number}-{quote.To.ProductId}-{quote.To.ExtraIps}";
+            var result = service.StripePaymentMethodId is null
+                ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
+                : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, content.GrossMinor, service.Currency, key,
+                    offSession: true,
+                    new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = number.ToString(CultureInfo.InvariantCulture) },
+                    $"ProMTA {quote.To.ProductId}, upgrade from {quote.From.ProductId} for {today:yyyy-MM-dd} to {lastPaid.End.AddDays(-1):yyyy-MM-dd}", ct);
+            if (!result.Succeeded)
+            {
+                var reason = result.Code == "authentication_required"
+                    ? "Your bank asks you to authenticate this payment, which cannot be done for a plan change."
+                    : result.FailureReason ?? "The payment failed.";
+                await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Declined, now, null, reason));
+                LogDeclined(service.ServiceId, quote.To.ProductId, result.Code);
+                return new PlanChangeOutcome.Declined(
+                    $"{reason} The plan is unchanged: the service stays on {quote.From.DisplayName}. Replace the card (POST /api/payment-methods) and try again.",
+                    preview);
+            }
+            invoiceId = Guid.CreateVersion7();
+            invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
+                quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
+            await BillingRepository.MarkPaidAsync(work, invoiceId.Value, result.PaymentIntentId, now);
+        }
+        await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
+        await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
+        await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null));
+        await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
+        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", invoiceNumber is null
+            ? $"Your service now runs on {quote.To.DisplayName}."
+            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
+            now);
+        LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
+        return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
+    }
+
+    private async Task<PlanChangeOutcome> ScheduleAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview)
+    {
+        var now = time.GetUtcNow();
+        var changeId = Guid.CreateVersion7();
+        await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now); // a new choice replaces it
+        await PlanChangeRepository.ScheduleAsync(work, service.ServiceId, quote.To, quote.FromPeriod!.Value);
+        await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Scheduled, now, null, null));
+        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-change-scheduled", preview.Summary, now);
+        return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Scheduled, preview, null, null));
+    }
+
+    private async Task<PlanChangeOutcome> WithdrawAsync(UnitOfWork work, ChangeableService service, PlanChangePreview preview)
+    {
+        var now = time.GetUtcNow();
+        var id = await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
+        await PlanChangeRepository.ClearScheduleAsync(work, service.ServiceId);
+        return new PlanChangeOutcome.Done(new PlanChangeResult(id ?? Guid.Empty, PlanChangeStatus.Withdrawn, preview, null, null));
+    }
+
+    /// <summary>PlanChanged for Ordering's copy and Provisioning's IPs; used by upgrades now and by downgrades when their period starts.</summary>
+    public static Task PublishChangedAsync(UnitOfWork work, ChangeableService service, Guid changeId, ServicePlan from, ServicePlan to, DateOnly effectiveOn,
+        DateTimeOffset now) =>
+        work.PublishAsync(new PlanChanged
+        {
+            OrderId = service.OrderId, ServiceId = service.ServiceId, PlanChangeId = changeId, PreviousProductId = from.ProductId,
+            ProductId = to.ProductId, ProductName = to.DisplayName, PreviousDedicatedIps = from.DedicatedIps, DedicatedIps = to.DedicatedIps,
+            MonthlyPriceMinor = to.MonthlyPriceMinor, Currency = service.Currency, EffectiveOn = effectiveOn, ChangedAt = now,
+        });
+
+    private static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure) =>
+        new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps,
+            quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade, status, now, quote.EffectiveOn, quote.NetMinor,
+            invoiceId, failure, now);
+
+    /// <summary>The invoice line: which change, and the days of each paid period it covers.</summary>
+    private static string LineOf(PlanQuote quote) =>
+        $"{quote.To.DisplayName} (upgrade from {quote.From.DisplayName}), prorated: "
+        + string.Join("; ", quote.Periods.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.DaysLeft}/{p.Days} days of the period {p.Start:yyyy-MM-dd} to {p.End.AddDays(-1):yyyy-MM-dd} x {Money(quote.To.MonthlyPriceMinor - quote.From.MonthlyPriceMinor)}")));
+
+    private static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(LogLevel.Information, "Plan of {ServiceId} changed from {From} to {To} (invoice {InvoiceNumber})")]
+    private partial void LogApplied(Guid serviceId, string from, string to, long? invoiceNumber);
+
+    [LoggerMessage(LogLevel.Information, "Upgrade of {ServiceId} to {To} declined: {Code}; plan unchanged")]
+    private partial void LogDeclined(Guid serviceId, string to, string? code);
+}
