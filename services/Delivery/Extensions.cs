@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Apis;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Dsn;
 using ProMTA.Delivery.Events;
@@ -6,10 +7,12 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.QueueControl;
 using ProMTA.Delivery.Reputation;
 using ProMTA.Delivery.Relay;
 using ProMTA.Delivery.Retention;
 using ProMTA.Delivery.Webhooks;
+using ProMTA.ServiceDefaults.Http.Input;
 using ProMTA.ServiceDefaults.Reputation;
 using ProMTA.ServiceDefaults.Security;
 
@@ -143,5 +146,23 @@ public static class Extensions
         builder.Services.AddSingleton(sp => new BlocklistLookup(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value.ResolverEndpoints()));
         builder.Services.AddSingleton<BlockedSources>();
         builder.Services.AddHostedService<BlocklistWatch>();
+    }
+
+    /// <summary>Every route of Delivery's HTTP API, behind the platform's input checks.</summary>
+    public static WebApplication MapDeliveryApis(this WebApplication app)
+    {
+        var endpoints = app.MapPlatformEndpoints();
+        endpoints.MapRelayApi();
+        endpoints.MapDeliveryHistoryApi();
+        endpoints.MapSenderDomainsAdminApi();
+        endpoints.MapInboundApi();
+        endpoints.MapMessagesApi();
+        endpoints.MapWebhooksApi();
+        endpoints.MapSuppressionFilesApi();
+        endpoints.MapQueueApi();
+        endpoints.MapReputationApi();
+        endpoints.MapSmtpCredentialsApi();
+        endpoints.MapServiceAuditApi();
+        return app;
     }
 }

@@ -1,9 +1,4 @@
 using ProMTA.Delivery;
-using ProMTA.Delivery.Apis;
-using ProMTA.Delivery.History;
-using ProMTA.Delivery.QueueControl;
-using ProMTA.Delivery.Reputation;
-using ProMTA.ServiceDefaults.Http.Input;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -16,17 +11,6 @@ app.UseServiceDefaults();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapDefaultEndpoints();
-var endpoints = app.MapPlatformEndpoints();
-endpoints.MapRelayApi();
-endpoints.MapDeliveryHistoryApi();
-endpoints.MapSenderDomainsAdminApi();
-endpoints.MapInboundApi();
-endpoints.MapMessagesApi();
-endpoints.MapWebhooksApi();
-endpoints.MapSuppressionFilesApi();
-endpoints.MapQueueApi();
-endpoints.MapReputationApi();
-endpoints.MapSmtpCredentialsApi();
-endpoints.MapServiceAuditApi();
+app.MapDeliveryApis();
 
 app.Run();
