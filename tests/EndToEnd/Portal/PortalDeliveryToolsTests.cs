@@ -70,9 +70,17 @@ public sealed class PortalDeliveryToolsTests(PlatformFixture platform, BrowserFi
         await page.GetByRole(AriaRole.Button, new() { Name = $"Yes, remove {url}" }).ClickAsync();
         await Expect(page.Locator("#no-webhooks")).ToBeVisibleAsync();
 
-        // A message sent through the relay, found by the Message-ID header its sender wrote.
+        // A message sent through the relay, found by the Message-ID header its sender wrote; the relay takes mail from
+        // the domain once its delegation is verified, which may come a moment after the service is live.
+        var serviceId = service.Split('/').Last();
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); await page.EvaluateAsync<string>(
+                 "id => Portal.api('GET', `/api/services/${id}/domains`).then(r => r.data.items[0].status)", serviceId) != "verified";)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{domain} was not verified within 60 s");
+            await Task.Delay(500);
+        }
         var login = await page.EvaluateAsync<Dictionary<string, string>>(
-            "id => Portal.api('POST', `/api/services/${id}/smtp-password`).then(r => r.data)", service.Split('/').Last());
+            "id => Portal.api('POST', `/api/services/${id}/smtp-password`).then(r => r.data)", serviceId);
         var messageId = $"portal-{Guid.NewGuid():N}@{domain}";
         var message = new MimeMessage { Subject = "Find me", MessageId = messageId, Body = new TextPart("plain") { Text = "Hello." } };
         message.From.Add(MailboxAddress.Parse($"news@{domain}"));
