@@ -73,10 +73,10 @@ public sealed class PortalDeliveryToolsTests(PlatformFixture platform, BrowserFi
         // A message sent through the relay, found by the Message-ID header its sender wrote; the relay takes mail from
         // the domain once its delegation is verified, which may come a moment after the service is live.
         var serviceId = service.Split('/').Last();
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); await page.EvaluateAsync<string>(
+        for (var verifyBy = DateTime.UtcNow.AddSeconds(60); await page.EvaluateAsync<string>(
                  "id => Portal.api('GET', `/api/services/${id}/domains`).then(r => r.data.items[0].status)", serviceId) != "verified";)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"{domain} was not verified within 60 s");
+            Assert.True(DateTime.UtcNow < verifyBy, $"{domain} was not verified within 60 s");
             await Task.Delay(500);
         }
         var login = await page.EvaluateAsync<Dictionary<string, string>>(
