@@ -14,14 +14,15 @@ public sealed record QueueLaneResult(string Provider, bool Held, bool Changed, l
 
 public sealed record QueuePurgeRequest(string? Provider, string? Domain, string? Sender, int? OlderThanMinutes, string? MessageId, bool All, bool DryRun)
 {
-    public QueueFilter Filter => new(Provider, Domain, Sender, OlderThanMinutes, MessageId, All);
+    // A method, not a property: the platform's input check walks a request's properties and would name each field twice.
+    public QueueFilter ToFilter() => new(Provider, Domain, Sender, OlderThanMinutes, MessageId, All);
 }
 
 public sealed record QueuePurgeResult(bool DryRun, long Matched, long Purged, long InFlight);
 
 public sealed record QueueRequeueRequest(string? Provider, string? Domain, string? Sender, int? OlderThanMinutes, string? MessageId)
 {
-    public QueueFilter Filter => new(Provider, Domain, Sender, OlderThanMinutes, MessageId, All: true);
+    public QueueFilter ToFilter() => new(Provider, Domain, Sender, OlderThanMinutes, MessageId, All: true);
 }
 
 public sealed record QueueRequeueResult(long Requeued);
@@ -97,7 +98,7 @@ public static class QueueApi
         Guid serviceId, QueuePurgeRequest request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
-        var filter = request.Filter;
+        var filter = request.ToFilter();
         var validation = filter.Validate(new Validation());
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         var now = time.GetUtcNow();
@@ -130,7 +131,7 @@ public static class QueueApi
         Guid serviceId, QueueRequeueRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
-        var filter = (request ?? new QueueRequeueRequest(null, null, null, null, null)).Filter;
+        var filter = (request ?? new QueueRequeueRequest(null, null, null, null, null)).ToFilter();
         var validation = filter.Validate(new Validation());
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         var now = time.GetUtcNow();
