@@ -18,7 +18,7 @@ public sealed class BlockedSources(IOptions<ReputationOptions> options)
 
     public void Refresh(IEnumerable<BlocklistListing> open)
     {
-        var zones = options.Value.Blocklists.ToDictionary(z => z.Zone.Trim().TrimEnd('.'), StringComparer.OrdinalIgnoreCase);
+        var zones = options.Value.Blocklists.ToDictionary(z => z.Name, StringComparer.OrdinalIgnoreCase);
         listed = open.Where(l => l.Kind == BlocklistKinds.Ip)
             .GroupBy(l => l.Subject)
             .ToFrozenDictionary(g => g.Key, g => g.Select(l => new Listing(l.Zone, zones.TryGetValue(l.Zone, out var z) ? z.Providers : [])).Distinct().ToArray());

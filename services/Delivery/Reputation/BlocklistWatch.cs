@@ -45,7 +45,7 @@ public sealed partial class BlocklistWatch(
             .ToList();
         var answers = new System.Collections.Concurrent.ConcurrentDictionary<(string Subject, string Zone), BlocklistAnswer>();
         await Parallel.ForEachAsync(lookups, new ParallelOptions { MaxDegreeOfParallelism = settings.Concurrency, CancellationToken = ct }, async (l, token) =>
-            answers[(l.Subject, ZoneName(l.Zone))] = await lookup.CheckAsync(l.Subject, l.Zone, token));
+            answers[(l.Subject, l.Zone.Name)] = await lookup.CheckAsync(l.Subject, l.Zone, token));
 
         var open = (await BlocklistListings.OpenAsync(db, ct)).ToDictionary(l => (l.ServiceId, l.Subject, l.Zone));
         var now = time.GetUtcNow();
@@ -53,7 +53,7 @@ public sealed partial class BlocklistWatch(
         {
             foreach (var zone in settings.Blocklists.Where(z => z.Kind == subject.Kind))
             {
-                var name = ZoneName(zone);
+                var name = zone.Name;
                 if (!answers.TryGetValue((subject.Subject, name), out var answer) || answer.Verdict == BlocklistVerdict.Unknown) continue;
                 open.TryGetValue((subject.ServiceId, subject.Subject, name), out var listing);
                 if (answer.Verdict == BlocklistVerdict.Listed) await ListedAsync(subject, zone, name, answer.Answer, listing, now, ct);
@@ -93,8 +93,6 @@ public sealed partial class BlocklistWatch(
         }
         await work.CommitAsync(ct);
     }
-
-    private static string ZoneName(BlocklistZone zone) => zone.Zone.Trim().TrimEnd('.').ToLowerInvariant();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Subject} is listed by {Zone} (service {ServiceId}): {Answer}")]
     private partial void LogListed(string subject, string zone, Guid serviceId, string answer);

@@ -29,7 +29,7 @@ public static class ReputationApi
         var history = await BlocklistListings.HistoryAsync(db, serviceId, HistoryLimit, ct);
         var settings = options.Value;
         return TypedResults.Ok(new ReputationView(
-            [.. settings.Blocklists.Select(z => new WatchedList(z.Zone.Trim().TrimEnd('.').ToLowerInvariant(), z.Kind, z.Providers))], settings.Interval,
+            [.. settings.Blocklists.Select(z => new WatchedList(z.Name, z.Kind, z.Providers))], settings.Interval,
             [.. history.Where(l => l.DelistedAt is null)], history));
     }
 }
