@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using MimeKit;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Feedback;
+using ProMTA.Delivery.Reputation;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
 using ProMTA.Throttling;
@@ -90,6 +91,28 @@ public sealed class FeedbackLoopTests(PostgresFixture postgres, PowerDnsFixture 
         // The relay refuses the complainer from now on.
         var refused = await Assert.ThrowsAsync<SmtpCommandException>(() => relay.SubmitAsync("carl@gmail.test"));
         Assert.Contains("suppressed", refused.Message);
+    }
+
+    [Fact]
+    public async Task The_reputation_panel_counts_each_source_ip_s_deliveries_deferrals_and_complaints_and_each_sending_domain_s_complaints()
+    {
+        await using var relay = await StartAsync();
+        var (sent, _) = await DeliverAsync(relay, "dora@gmail.test");
+        await DeliverAsync(relay, "emil@gmail.test");
+        var report = IspReports.Complaint("gmail.test", sent.From, "dora@gmail.test", RelayHost.SourceIp, await OriginalAsync(sent), DateTimeOffset.UtcNow);
+        await SendAsync(relay.InboundPort, "fbl@gmail.test", $"abuse@{Hosted}", report);
+        await SendAsync(relay.InboundPort, "fbl@gmail.test", $"abuse@{Hosted}", report);
+
+        var since = DateTimeOffset.UtcNow.AddDays(-1);
+        var ip = Assert.Single(ReputationPanel.Addresses([RelayHost.SourceIp, "192.0.2.99"],
+            await ReputationTrends.IpDaysAsync(relay.Database, relay.ServiceId, since, default), []), a => a.Ip == RelayHost.SourceIp);
+        // The complaint is counted against the IP the mail left from, once however many copies of the report arrive.
+        Assert.Equal((2L, 0L, 0L, 1L, 1.0, 0.5), (ip.Totals.Delivered, ip.Totals.Deferred, ip.Totals.Bounced, ip.Totals.Complained,
+            ip.Totals.AcceptanceRate, ip.Totals.ComplaintRate));
+        var domain = Assert.Single(ReputationPanel.Domains([Hosted],
+            await ReputationTrends.DomainComplaintsAsync(relay.Database, relay.ServiceId, since, default), []), d => d.Domain == "customer.test");
+        Assert.Equal(1L, domain.Complained);
+        Assert.Empty(await ReputationTrends.IpDaysAsync(relay.Database, Guid.NewGuid(), since, default));
     }
 
     [Fact]

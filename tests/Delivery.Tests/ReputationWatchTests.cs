@@ -96,6 +96,17 @@ public sealed class ReputationWatchTests(PostgresFixture postgres, PowerDnsFixtu
         await RelayHost.EventuallyAsync(async () => (await db.QuerySingleOrDefaultAsync<string>(
             "SELECT last_reply FROM delivery.recipients WHERE address = 'ann@gmail.test'"))?.StartsWith($"held: {ListedIp} listed by bl.test") == true);
 
+        // The panel: the listed IP names its list, and the mail it delivered to Yahoo counts in its trend.
+        await RelayHost.EventuallyAsync(async () =>
+        {
+            var panel = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, reputation, customer)).GetProperty("addresses").EnumerateArray().Single();
+            return panel.GetProperty("ip").GetString() == ListedIp && panel.GetProperty("listedBy").EnumerateArray().Single().GetString() == "bl.test"
+                && panel.GetProperty("totals").GetProperty("delivered").GetInt64() == 1;
+        });
+        var domainPanel = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, reputation, customer)).GetProperty("domains").EnumerateArray()
+            .Single(d => d.GetProperty("domain").GetString() == RelayHost.OwnDomain);
+        Assert.Equal("dbl.test", domainPanel.GetProperty("listedBy").EnumerateArray().Single().GetString());
+
         var waiting = await DeliveryApi.JsonAsync(http, HttpMethod.Get, $"/api/services/{listedOnly}/messages?recipient=ann@gmail.test", customer);
         Assert.StartsWith("Waiting: every IP of this service is on a blocklist",
             waiting.GetProperty("items")[0].GetProperty("recipients")[0].GetProperty("waiting").GetProperty("reason").GetString());

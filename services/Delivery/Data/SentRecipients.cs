@@ -46,15 +46,16 @@ public static class SentRecipients
             SET status = 'Bounced', last_reply = @Reply, bounce_class = @BounceClass, completed_at = @Now,
                 dsn_pending = r.dsn_notify IS NULL OR 'FAILURE' = ANY(string_to_array(r.dsn_notify, ','))
             WHERE r.id = @Id AND r.status = 'Delivered'
-            RETURNING r.id, r.message_id, r.service_id, r.address, r.provider
+            RETURNING r.id, r.message_id, r.service_id, r.address, r.provider, r.source_ip
         )
-        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
-        SELECT service_id, message_id, id, address, provider, 'bounced', @Reply, @Now FROM done
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
+        SELECT service_id, message_id, id, address, provider, 'bounced', @Reply, source_ip, @Now FROM done
         """;
 
+    // The event names the IP the complained-about mail left from: the reputation panel counts complaints per IP.
     private const string ComplainedSql = """
-        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, occurred_at)
-        SELECT r.service_id, r.message_id, r.id, r.address, r.provider, 'complained', @Detail, @Now
+        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
+        SELECT r.service_id, r.message_id, r.id, r.address, r.provider, 'complained', @Detail, r.source_ip, @Now
         FROM recipients r
         WHERE r.id = @Id
           AND NOT EXISTS (SELECT 1 FROM delivery_events e

@@ -8,7 +8,7 @@ namespace ProMTA.Delivery.History;
 
 /// <summary>
 /// Removes history buckets past their keep: minute buckets after DeliveryHistory:MinuteRetention, hour and day buckets
-/// with the events (DeliveryEvents:Retention). Safe on several replicas, like the event retention.
+/// with the events (DeliveryEvents:Retention), and so are the per source IP days of the reputation panel. Safe on several replicas, like the event retention.
 /// </summary>
 public sealed partial class DeliveryHistoryRetention(
     Database db, IOptions<DeliveryHistoryOptions> history, IOptions<DeliveryEventOptions> events, TimeProvider time, MigrationState migrations,
@@ -28,6 +28,7 @@ public sealed partial class DeliveryHistoryRetention(
         var deleted = await DeliveryHistory.DeleteOlderThanAsync(db, HistoryRange.Minute, now - history.Value.MinuteRetention, Slice, ct);
         deleted += await DeliveryHistory.DeleteOlderThanAsync(db, HistoryRange.Hour, now - events.Value.Retention, Slice, ct);
         deleted += await DeliveryHistory.DeleteOlderThanAsync(db, HistoryRange.Day, now - events.Value.Retention, Slice, ct);
+        deleted += await ReputationTrends.DeleteOlderThanAsync(db, now - events.Value.Retention, Slice, ct);
         if (deleted > 0) LogDeleted(deleted);
     }
 

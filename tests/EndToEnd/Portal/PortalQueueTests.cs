@@ -70,7 +70,11 @@ public sealed class PortalQueueTests(PlatformFixture platform, BrowserFixture br
         await page.GetByRole(AriaRole.Link, new() { Name = "Open the service" }).ClickAsync();
         await Expect(page.Locator("#credentials")).ToContainTextAsync("No other credentials yet.");
         // The AppHost watches two local test lists (nothing lists this service's IP there).
-        await Expect(page.Locator("#reputation")).ToHaveTextAsync("No listing seen on the watched lists (bl.promta.test, dbl.promta.test).");
+        await Expect(page.Locator("#reputation-clean")).ToHaveTextAsync("No listing seen on the watched lists (bl.promta.test, dbl.promta.test).");
+        // Each dedicated IP has its row in the panel: on no list, nothing sent yet, so no rate is made up.
+        var ipRow = page.Locator("#reputation-ips tbody tr").First;
+        await Expect(ipRow.Locator("td[data-label='Listed by']")).ToHaveTextAsync("none");
+        await Expect(ipRow.Locator("td[data-label='Accepted']")).ToHaveTextAsync("–");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Create a credential" }).ClickAsync();
         await Expect(page.Locator("#credential-name-error")).ToContainTextAsync("name is required");

@@ -109,6 +109,14 @@ window.Portal = (() => {
     return node;
   }
 
+  /** A table that stacks into labelled lines on a phone (portal.css: table.stack) and never widens the page. */
+  function table(caption, headers, rows, attrs = () => ({})) {
+    return el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
+      caption ? el('caption', {}, caption) : null,
+      el('thead', {}, el('tr', {}, ...headers.map(h => el('th', { scope: 'col' }, h)))),
+      el('tbody', {}, ...rows.map((cells, i) => el('tr', attrs(i), ...cells.map((c, j) => el('td', { 'data-label': headers[j] }, c)))))));
+  }
+
   function show(target, ...children) {
     const node = typeof target === 'string' ? document.getElementById(target) : target;
     node.replaceChildren(...children.flat().filter(c => c !== null && c !== undefined));
@@ -254,7 +262,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, statusClass, statusText,
+    session, logIn, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();

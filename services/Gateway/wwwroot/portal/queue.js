@@ -2,7 +2,7 @@
 // Queue control for one service (issue 20): the queue by provider, domain and age; pause and resume a provider or
 // everything; retry deferred mail now; remove mail by filter after counting it; the audit log of these actions.
 document.addEventListener('DOMContentLoaded', async () => {
-  const { api, el, show, alert, problem, dateTime, busy, requireLogin, fieldProblems } = Portal;
+  const { api, el, show, alert, problem, dateTime, busy, requireLogin, fieldProblems, table } = Portal;
   if (!requireLogin()) return;
   const serviceId = location.pathname.split('/')[2];
   const path = '/api/services/' + encodeURIComponent(serviceId) + '/queue';
@@ -10,11 +10,6 @@ document.addEventListener('DOMContentLoaded', async () => {
   const actionText = { pause: 'Paused', resume: 'Resumed', purge: 'Removed from the queue', requeue: 'Retried now' };
   const ageText = band => band.maxAgeMinutes == null ? `${band.minAgeMinutes / 60} hours and older`
     : band.minAgeMinutes < 60 && band.maxAgeMinutes <= 60 ? `${band.minAgeMinutes}-${band.maxAgeMinutes} minutes` : `${band.minAgeMinutes / 60}-${band.maxAgeMinutes / 60} hours`;
-  // A table that stacks into labelled lines on a phone (portal.css: table.stack) and never widens the page.
-  const table = (caption, headers, rows, attrs = () => ({})) => el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
-    el('caption', {}, caption),
-    el('thead', {}, el('tr', {}, ...headers.map(h => el('th', { scope: 'col' }, h)))),
-    el('tbody', {}, ...rows.map((cells, i) => el('tr', attrs(i), ...cells.map((c, j) => el('td', { 'data-label': headers[j] }, c)))))));
   const filterText = f => Object.entries(f).filter(([, v]) => v !== null && v !== false && v !== '*').map(([k, v]) => `${k} ${v}`).join(', ') || 'everything';
 
   async function load() {
