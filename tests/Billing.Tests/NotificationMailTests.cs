@@ -80,6 +80,33 @@ public sealed class NotificationMailTests(PostgresFixture postgres) : IClassFixt
         Assert.Contains("X-Rcpt-Args: <invoices@customer.example>", Assert.Single(sink.Messages()));
     }
 
+    [Fact]
+    public async Task A_blocklist_notice_is_copied_to_the_customer_s_account_manager_and_a_billing_notice_is_not()
+    {
+        var port = FreePort.Next();
+        await using var sink = await SmtpSink.StartAsync(port);
+        await using var stack = await BillingStack.StartAsync(postgres, MailSettings(port));
+        var customerId = Guid.NewGuid();
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            await BillingRepository.AddAccountAsync(work, customerId, $"cus_{customerId:N}", DateTimeOffset.UtcNow);
+            await NotificationRepository.SetEmailAsync(work, customerId, "ops@customer.example");
+            await AccountManagerRepository.AssignAsync(work, customerId, Guid.NewGuid(), DateTimeOffset.UtcNow, "am@promta.example");
+            await NotificationRepository.NotifyAsync(work, customerId, Guid.NewGuid(), "blocklisted",
+                "Your dedicated IP 192.0.2.7 is listed by the blocklist bl.test.", DateTimeOffset.UtcNow, copyAccountManager: true);
+            await NotificationRepository.NotifyAsync(work, customerId, Guid.NewGuid(), "refund", "We refunded 50.00 EUR.", DateTimeOffset.UtcNow);
+            await work.CommitAsync();
+        }
+
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<long>("SELECT count(*) FROM notifications WHERE mail_status = 'Sent'") == 2, "both are sent");
+        var listed = Assert.Single(sink.Messages(), m => m.Contains("bl.test"));
+        Assert.Contains("Subject: A blocklist lists your ProMTA IP or domain", listed);
+        Assert.Contains("X-Rcpt-Args: <ops@customer.example>", listed);
+        Assert.Contains("X-Rcpt-Args: <am@promta.example>", listed);
+        Assert.Contains("Cc: am@promta.example", listed);
+        Assert.DoesNotContain("am@promta.example", Assert.Single(sink.Messages(), m => m.Contains("refunded")));
+    }
+
     private static Dictionary<string, string?> MailSettings(int port) => new()
     {
         ["Billing:Email:SmartHost"] = "127.0.0.1",

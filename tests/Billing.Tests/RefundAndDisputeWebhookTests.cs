@@ -84,7 +84,7 @@ public sealed class RefundAndDisputeWebhookTests(PostgresFixture postgres) : ICl
         // recorded, is answered 503, and Stripe's retry records it.
         var paid = await stack.PayFirstMonthAsync("pm_card_createDispute");
         var manager = Guid.NewGuid();
-        await stack.Database.WriteAsync(work => Data.AccountManagerRepository.AssignAsync(work, paid.CustomerId, manager, DateTimeOffset.UtcNow));
+        await stack.Database.WriteAsync(work => Data.AccountManagerRepository.AssignAsync(work, paid.CustomerId, manager, DateTimeOffset.UtcNow, "manager@promta.test"));
         await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<long>("SELECT count(*) FROM disputes") == 1, "the dispute is recorded");
 
         using var operatorClient = stack.ClientFor(Guid.NewGuid(), Roles.Operator);

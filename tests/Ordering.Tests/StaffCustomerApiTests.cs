@@ -24,6 +24,9 @@ public sealed class StaffCustomerApiTests(PostgresFixture postgres) : IClassFixt
         {
             Assert.Equal(HttpStatusCode.NoContent, assigned.StatusCode);
         }
+        // Billing learns the manager's address with the assignment: it copies them on the customer's reputation notices.
+        Assert.Equal("am1@promta.test", await stack.ScalarAsync<string>(
+            "SELECT body->>'accountManagerEmail' FROM outbox_messages WHERE message_type LIKE '%AccountManagerAssigned'"));
         using var manager = stack.ClientFor(mine, Roles.AccountManager);
         using var stranger = stack.ClientFor(other, Roles.AccountManager);
         using var customer = stack.ClientFor(customerId);

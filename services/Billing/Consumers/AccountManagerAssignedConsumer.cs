@@ -13,7 +13,7 @@ public sealed class AccountManagerAssignedConsumer(Database db) : IConsumer<Acco
         var assigned = context.Message;
         await using var work = await db.BeginConsumeAsync<AccountManagerAssignedConsumer>(context);
         if (work is null) return;
-        await AccountManagerRepository.AssignAsync(work, assigned.CustomerId, assigned.AccountManagerId, assigned.AssignedAt);
+        await AccountManagerRepository.AssignAsync(work, assigned.CustomerId, assigned.AccountManagerId, assigned.AssignedAt, assigned.AccountManagerEmail);
         await work.CommitAsync(context.CancellationToken);
     }
 }

@@ -2,21 +2,24 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
 
-public sealed record NotificationToMail(Guid Id, string Kind, string Message, DateTimeOffset CreatedAt, int MailAttempts, string? Email);
+public sealed record NotificationToMail(Guid Id, string Kind, string Message, DateTimeOffset CreatedAt, int MailAttempts, string? Email, string? AccountManagerEmail);
 
 /// <summary>The outbox of customer notifications: written with the change they report, mailed afterwards.</summary>
 public static class NotificationRepository
 {
     private const string NotifySql = """
-        INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at, next_mail_at)
-        VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt, @CreatedAt)
+        INSERT INTO notifications (id, customer_id, service_id, kind, message, created_at, next_mail_at, copy_account_manager)
+        VALUES (@Id, @CustomerId, @ServiceId, @Kind, @Message, @CreatedAt, @CreatedAt, @CopyAccountManager)
         """;
     // Billing mail goes to the billing profile's address where there is one, else to the latest order's.
     // SKIP LOCKED: replicas mail different notifications; the row stays locked until its outcome commits.
+    // A notice that asks for it is copied to the customer's account manager, where they have one with an address.
     private const string ClaimSql = """
-        SELECT n.id, n.kind, n.message, n.created_at, n.mail_attempts, COALESCE(p.billing_email, a.email) AS email
+        SELECT n.id, n.kind, n.message, n.created_at, n.mail_attempts, COALESCE(p.billing_email, a.email) AS email,
+               CASE WHEN n.copy_account_manager THEN m.email END AS account_manager_email
         FROM notifications n LEFT JOIN billing_accounts a ON a.customer_id = n.customer_id
         LEFT JOIN billing_profiles p ON p.customer_id = n.customer_id
+        LEFT JOIN account_managers m ON m.customer_id = n.customer_id
         WHERE n.mail_status = 'Pending' AND n.next_mail_at <= @Now
         ORDER BY n.next_mail_at, n.id
         LIMIT 1
@@ -29,8 +32,12 @@ public static class NotificationRepository
         """;
     private const string SetEmailSql = "UPDATE billing_accounts SET email = @Email WHERE customer_id = @CustomerId";
 
-    public static Task NotifyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string kind, string message, DateTimeOffset now) =>
-        work.ExecuteAsync(NotifySql, new { Id = Guid.CreateVersion7(), CustomerId = customerId, ServiceId = serviceId, Kind = kind, Message = message, CreatedAt = now });
+    public static Task NotifyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string kind, string message, DateTimeOffset now, bool copyAccountManager = false) =>
+        work.ExecuteAsync(NotifySql, new
+        {
+            Id = Guid.CreateVersion7(), CustomerId = customerId, ServiceId = serviceId, Kind = kind, Message = message, CreatedAt = now,
+            CopyAccountManager = copyAccountManager,
+        });
 
     public static Task<NotificationToMail?> ClaimAsync(UnitOfWork work, DateTimeOffset now) =>
         work.QuerySingleOrDefaultAsync<NotificationToMail>(ClaimSql, new { Now = now });

@@ -65,6 +65,7 @@ public sealed partial class NotificationMailer(Database db, IOptions<SmarthostOp
         };
         message.From.Add(from);
         message.To.Add(MailboxAddress.Parse(notification.Email!));
+        if (notification.AccountManagerEmail is { } manager && MailboxAddress.TryParse(manager, out var copy)) message.Cc.Add(copy);
         return message;
     }
 
@@ -78,6 +79,8 @@ public sealed partial class NotificationMailer(Database db, IOptions<SmarthostOp
         "refund-failed" => "A ProMTA refund could not be completed",
         "dispute-opened" => "You disputed a ProMTA payment",
         "dispute-closed" => "Your dispute of a ProMTA payment is closed",
+        "blocklisted" => "A blocklist lists your ProMTA IP or domain",
+        "delisted" => "A blocklist no longer lists your ProMTA IP or domain",
         _ => "ProMTA billing notice",
     };
 

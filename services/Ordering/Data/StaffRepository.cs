@@ -21,9 +21,10 @@ public sealed class StaffRepository(Database db)
         SELECT count(*) FROM customers c WHERE c.role = 'customer' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
         """;
     private const string AssignSql = """
-        UPDATE customers SET account_manager_id = @AccountManagerId
-        WHERE id = @CustomerId AND role = 'customer'
-          AND EXISTS (SELECT 1 FROM customers m WHERE m.id = @AccountManagerId AND m.role = 'account-manager')
+        UPDATE customers c SET account_manager_id = m.id
+        FROM customers m
+        WHERE c.id = @CustomerId AND c.role = 'customer' AND m.id = @AccountManagerId AND m.role = 'account-manager'
+        RETURNING m.email
         """;
     private const string InsertStaffSql = """
         INSERT INTO customers (id, email, name, password_hash, role, created_at, email_verified_at) VALUES (@Id, @Email, @Name, @PasswordHash, @Role, @CreatedAt, @CreatedAt)
@@ -48,8 +49,9 @@ public sealed class StaffRepository(Database db)
     public async Task<bool> AssignAsync(Guid customerId, Guid accountManagerId, DateTimeOffset now, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
-        if (await work.ExecuteAsync(AssignSql, new { CustomerId = customerId, AccountManagerId = accountManagerId }) != 1) return false;
-        await work.PublishAsync(new AccountManagerAssigned { CustomerId = customerId, AccountManagerId = accountManagerId, AssignedAt = now });
+        var managerEmail = await work.QuerySingleOrDefaultAsync<string>(AssignSql, new { CustomerId = customerId, AccountManagerId = accountManagerId });
+        if (managerEmail is null) return false;
+        await work.PublishAsync(new AccountManagerAssigned { CustomerId = customerId, AccountManagerId = accountManagerId, AssignedAt = now, AccountManagerEmail = managerEmail });
         await work.CommitAsync(ct);
         return true;
     }
