@@ -8,6 +8,7 @@ using StripeEmulator.Errors;
 using StripeEmulator.Expansion;
 using StripeEmulator.Http;
 using StripeEmulator.Idempotency;
+using StripeEmulator.Latency;
 using StripeEmulator.Ledger;
 using StripeEmulator.PaymentIntents;
 using StripeEmulator.PaymentMethods;
@@ -31,6 +32,8 @@ public static class Extensions
         services.AddSingleton<PaymentMethodResolver>();
         services.AddSingleton<PaymentIntentConfirmation>();
         services.AddSingleton<DisputeLifecycle>();
+        services.AddSingleton<ApiCallCounter>();
+        services.AddSingleton<ApiLatency>();
         services.AddStripeWebhooks(builder.Configuration);
         return builder;
     }
@@ -46,11 +49,12 @@ public static class Extensions
         // Order matters: idempotency wraps error translation so that 402s are replayed too.
         app.UseWhen(
             context => context.Request.Path.StartsWithSegments("/v1"),
-            v1 => v1.UseMiddleware<ApiKeyMiddleware>().UseMiddleware<IdempotencyMiddleware>());
+            v1 => v1.UseMiddleware<ApiLatencyMiddleware>().UseMiddleware<ApiKeyMiddleware>().UseMiddleware<IdempotencyMiddleware>());
         app.UseMiddleware<StripeErrorMiddleware>();
 
         app.MapGet("/health", () => Results.Text("Healthy"));
         app.MapLedgerEndpoints();
+        app.MapGet("/_emulator/requests", (ApiCallCounter counter) => Results.Json(counter.Snapshot()));
         app.MapThreeDSecureEndpoints();
         app.MapDisputeTrigger();
         app.MapHostedCheckoutEndpoints();

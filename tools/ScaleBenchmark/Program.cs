@@ -1,0 +1,17 @@
+using ProMTA.ScaleBenchmark;
+
+// Scale proof (issue 20): seeds a fleet through the services' own code paths and measures one operation at that scale.
+// Usage: ScaleBenchmark renewals [--services N] [--customers N] [--due N] [--workers N] [--latency-ms N]
+// The database comes from ConnectionStrings__promta (tools/scripts/scale-benchmark.sh starts a private PostgreSQL).
+var options = BenchmarkOptions.Parse(args);
+return options.Scenario switch
+{
+    "renewals" => await RenewalDay.RunAsync(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: ScaleBenchmark renewals [--services 20000] [--customers 10000] [--due 1000] [--workers 1] [--latency-ms 0]");
+    return 2;
+}

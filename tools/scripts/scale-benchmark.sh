@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Scale proof (issue 20), one scenario per run on a private PostgreSQL. Scenarios (tools/ScaleBenchmark):
+#   renewals: SERVICES services of CUSTOMERS customers ordered and paid through Billing's first-month charge (Stripe.net
+#             against the in-process Stripe emulator), DUE of them renewed on the measured day by WORKERS processors side
+#             by side (as replicas), each Stripe call taking LATENCY_MS. Prints time, Stripe calls, and the once-each checks.
+#   SERVICES (20000) CUSTOMERS (10000) DUE (1000) WORKERS (1) LATENCY_MS (0)
+# Usage: tools/scripts/scale-benchmark.sh renewals      Everything started here is stopped on exit, by PID.
+set -euo pipefail
+
+scenario=${1:-renewals}
+source "$(dirname "$0")/lib.sh"
+bench=$root/.data/scale-bench
+trap 'stop_pids' EXIT
+fresh_dir "$bench"
+
+echo "== building tools/ScaleBenchmark (Release)"
+dotnet build "$root/tools/ScaleBenchmark" -c Release -o "$bench/tool" -nologo -v q >"$bench/build.log" 2>&1 || die "build failed: see $bench/build.log"
+start_postgres "$bench"
+echo "== $scenario on $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+ConnectionStrings__promta=$pg_connection dotnet "$bench/tool/ScaleBenchmark.dll" "$scenario" \
+  --services "${SERVICES:-20000}" --customers "${CUSTOMERS:-10000}" --due "${DUE:-1000}" --workers "${WORKERS:-1}" --latency-ms "${LATENCY_MS:-0}"
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
