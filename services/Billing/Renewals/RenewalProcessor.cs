@@ -71,6 +71,7 @@ public sealed partial class RenewalProcessor(
     {
         var start = BillingCalendar.PeriodStart(service.OrderedOn, period);
         var invoice = await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, period);
+        NewInvoice? unnumbered = null;
         if (invoice is null)
         {
             // VAT and buyer as the billing profile stands on the charge date; the invoice keeps them from then on.
@@ -78,12 +79,13 @@ public sealed partial class RenewalProcessor(
             // The period's product: a downgrade scheduled for it is charged at its new price (issue 17).
             var plan = service.PlanOf(period);
             var content = await issuer.PrepareAsync(work, service.CustomerId, plan.MonthlyPriceMinor, plan.DisplayName);
-            var number = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
-                BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content));
-            invoice = new OpenInvoice(id, number, content.GrossMinor);
+            unnumbered = new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
+                BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content);
+            invoice = new OpenInvoice(id, 0, content.GrossMinor);
         }
         if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
         {
+            invoice = await IssueAsync(work, invoice, unnumbered);
             // Rule 8: approved and still more than one service: no card charge; staff mark it paid on receipt.
             await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoice.InvoiceId);
             if (attempt == 0)
@@ -106,9 +108,14 @@ public sealed partial class RenewalProcessor(
                 key, offSession: true,
                 new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["period"] = period.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 $"ProMTA {service.PlanOf(period).ProductId}, period from {start:yyyy-MM-dd}", ct);
+        // A new invoice is issued (numbered) only after the Stripe calls: the gapless series' counter row stays locked from
+        // the number to the commit, and renewals on several workers or replicas would otherwise queue behind each other's
+        // Stripe calls (measured with tools/ScaleBenchmark: 4 workers were no faster than 1). A crash before the commit
+        // leaves no number used; the retry's charge has the same idempotency key, so Stripe answers the same payment.
         var now = time.GetUtcNow();
         if (result.Succeeded)
         {
+            invoice = await IssueAsync(work, invoice, unnumbered);
             await settlement.SettleAsync(work, service, invoice, period, result.PaymentIntentId!);
             LogRenewed(service.ServiceId, period);
             return true;
@@ -119,6 +126,7 @@ public sealed partial class RenewalProcessor(
             result = result with { PayUrl = await stripe.AuthenticationLinkAsync(intentId, service.StripePaymentMethodId!,
                 $"{options.Value.PortalUrl.TrimEnd('/')}/invoices/{invoice.InvoiceId}", $"{key}-authenticate", ct) };
         }
+        invoice = await IssueAsync(work, invoice, unnumbered);
         await BillingRepository.MarkFailedAsync(work, invoice.InvoiceId, result.PaymentIntentId, result.FailureReason!, result.PayUrl);
         await work.PublishAsync(new PaymentFailed
         {
@@ -132,6 +140,9 @@ public sealed partial class RenewalProcessor(
         LogRenewalFailed(service.ServiceId, period, result.Code);
         return false;
     }
+
+    private static async Task<OpenInvoice> IssueAsync(UnitOfWork work, OpenInvoice invoice, NewInvoice? unnumbered) =>
+        unnumbered is null ? invoice : invoice with { InvoiceNumber = await BillingRepository.IssueInvoiceAsync(work, unnumbered) };
 
     private async Task EndOrWaitAsync(UnitOfWork work, DueService service, DateOnly lastDay, DateOnly today)
     {
