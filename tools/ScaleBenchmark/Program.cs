@@ -1,7 +1,7 @@
 using ProMTA.ScaleBenchmark;
 
 // Scale proof (issue 20): seeds a fleet through the services' own code paths and measures one operation at that scale.
-// Usage: ScaleBenchmark renewals [--services N] [--customers N] [--due N] [--workers N] [--latency-ms N]
+// Usage: ScaleBenchmark renewals [--services N] [--customers N] [--due N] [--workers N[,N...]] [--latency-ms N[,N...]]
 // The database comes from ConnectionStrings__promta (tools/scripts/scale-benchmark.sh starts a private PostgreSQL).
 var options = BenchmarkOptions.Parse(args);
 return options.Scenario switch

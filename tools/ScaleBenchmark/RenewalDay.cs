@@ -4,7 +4,6 @@ using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing;
 using ProMTA.Billing.Catalogue;
 using ProMTA.Billing.Domain;
@@ -22,20 +21,23 @@ namespace ProMTA.ScaleBenchmark;
 
 /// <summary>
 /// The renewal run of one day at fleet scale (issue 20): SERVICES services of CUSTOMERS customers are ordered and paid
-/// through Billing's own first-month charge (what its OrderPlaced consumer runs, Stripe.net against the emulator), DUE of
-/// them on the day whose renewals fall on the measured day, the rest later in the month so that nothing else is due then. Then the
-/// renewal processor (what the daily scheduler runs) renews that day with WORKERS processors side by side, as that many
-/// replicas would, while each Stripe call takes LATENCY ms. Printed: time, Stripe calls by kind, and the checks that
-/// every due service was charged exactly once and no other service at all.
+/// through Billing's own first-month charge (what its OrderPlaced consumer runs, Stripe.net against the emulator). For
+/// each measured run (a pair of WORKERS and LATENCY), a cohort of DUE services is ordered on its own day, so that on the
+/// run's day exactly that cohort is due; the rest are ordered later in the month, due after every run. Each run renews its
+/// day with WORKERS renewal processors side by side (what the daily scheduler runs, as that many replicas would), each
+/// Stripe call taking LATENCY ms. Printed per run: time, Stripe calls, and the checks that every due service was charged
+/// exactly once and no other service at all.
 /// </summary>
 public static class RenewalDay
 {
     private static readonly TimeZoneInfo Amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
-    private static readonly DateOnly DueOrderDay = new(2027, 1, 15);
+    private static readonly DateOnly LastCohortDay = new(2027, 1, 15);
     private const int SeedParallelism = 4;
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
+        var runs = options.Runs;
+        if (options.Due * runs.Count > options.Services || runs.Count > 14) throw new ArgumentException("DUE x runs must fit in SERVICES, at most 14 runs");
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration[$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = options.ConnectionString;
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -48,43 +50,53 @@ public static class RenewalDay
         var stripeApi = emulator.GetBaseAddress();
         using var emulatorHttp = new HttpClient { BaseAddress = stripeApi };
         var stripe = new StripePayments(new global::Stripe.StripeClient("sk_test_scale_benchmark", apiBase: stripeApi.ToString().TrimEnd('/')));
-        var calendar = new BillingCalendar(Amsterdam);
         var issuer = new InvoiceIssuer(new VatRules(new VatOptions(), "NL"), Options.Create(new SellerOptions()));
-        var time = new FakeTimeProvider();
+        var time = new SettableTime();
 
+        // Cohort k is ordered runs-1-k days before the last cohort's day and renewed on its own charge date.
+        var cohortDays = Enumerable.Range(0, runs.Count).Select(k => LastCohortDay.AddDays(k - runs.Count + 1)).ToList();
         var seed = Stopwatch.StartNew();
-        await SeedAsync(db, options, new FirstMonthCharge(stripe, issuer, calendar, Options.Create(new BillingOptions()), time, NullLogger<FirstMonthCharge>.Instance), time);
-        Console.WriteLine($"seeded {options.Services} services of {options.Customers} customers through FirstMonthCharge in {seed.Elapsed.TotalSeconds:0} s");
+        var firstMonth = new FirstMonthCharge(stripe, issuer, new BillingCalendar(Amsterdam), Options.Create(new BillingOptions()), time, NullLogger<FirstMonthCharge>.Instance);
+        await SeedAsync(db, options, cohortDays, firstMonth, time);
+        Console.WriteLine($"seeded {options.Services} services of {options.Customers} customers through FirstMonthCharge in {seed.Elapsed.TotalSeconds:0} s " +
+            $"({options.Services / seed.Elapsed.TotalSeconds:0} orders/s, 4 at a time)");
 
-        var day = BillingCalendar.ChargeDate(DueOrderDay, 1);
-        time.SetUtcNow(At(day).AddHours(-3)); // the scheduler's morning run
-        emulator.Services.GetRequiredService<ApiLatency>().Delay = TimeSpan.FromMilliseconds(options.LatencyMs);
-        var callsBefore = await CallsAsync(emulatorHttp);
-        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-        var run = Stopwatch.StartNew();
-        var processed = await Task.WhenAll(Enumerable.Range(0, options.Workers).Select(_ =>
-            new RenewalProcessor(db, stripe, new InvoiceSettlement(time), issuer, Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance)
-                .RunAsync(day, CancellationToken.None)));
-        run.Stop();
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        var calls = Difference(await CallsAsync(emulatorHttp), callsBefore);
-
-        var failures = await CheckAsync(db, emulatorHttp, options);
-        Console.WriteLine($"renewal day {day:yyyy-MM-dd}: {processed.Sum()} services renewed by {options.Workers} worker(s), Stripe latency {options.LatencyMs} ms");
-        Console.WriteLine($"  time {run.Elapsed.TotalSeconds:0.00} s = {run.Elapsed.TotalMilliseconds / Math.Max(1, processed.Sum()):0.0} ms per service; " +
-            $"CPU of this process (Billing's code and the in-process emulator) {cpu.TotalSeconds:0.00} s");
-        Console.WriteLine($"  Stripe calls: {calls.Values.Sum()} ({string.Join(", ", calls.Select(c => $"{c.Key} {c.Value}"))})");
-        Console.WriteLine(failures.Count == 0 ? "  checks: every due service charged exactly once for period 1, no other service charged, one invoice each"
-            : "  CHECKS FAILED: " + string.Join("; ", failures));
+        var failed = false;
+        Console.WriteLine("| workers | Stripe latency | due | renewed | time | ms per service | CPU s (Billing + emulator) | Stripe calls | checks |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+        for (var k = 0; k < runs.Count; k++)
+        {
+            var (workers, latencyMs) = runs[k];
+            var day = BillingCalendar.ChargeDate(cohortDays[k], 1);
+            time.Now = At(day).AddHours(-3); // the scheduler's morning run
+            emulator.Services.GetRequiredService<ApiLatency>().Delay = TimeSpan.FromMilliseconds(latencyMs);
+            var callsBefore = await CallsAsync(emulatorHttp);
+            var chargedBefore = await RenewalChargesAsync(emulatorHttp);
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var run = Stopwatch.StartNew();
+            var processed = (await Task.WhenAll(Enumerable.Range(0, workers).Select(_ =>
+                new RenewalProcessor(db, stripe, new InvoiceSettlement(time), issuer, Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance)
+                    .RunAsync(day, CancellationToken.None)))).Sum();
+            run.Stop();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
+            var calls = (await CallsAsync(emulatorHttp)).Sum(c => c.Value) - callsBefore.Sum(c => c.Value);
+            var charged = (await RenewalChargesAsync(emulatorHttp)).Skip(chargedBefore.Count).ToList();
+            var failures = await CheckAsync(db, cohortDays[k], charged, options.Due);
+            failed |= failures.Count > 0;
+            Console.WriteLine($"| {workers} | {latencyMs} ms | {options.Due} | {processed} | {run.Elapsed.TotalSeconds:0.00} s | " +
+                $"{run.Elapsed.TotalMilliseconds / Math.Max(1, processed):0.0} | {cpu.TotalSeconds:0.00} | {calls} | " +
+                (failures.Count == 0 ? "each due service charged once, no other |" : "FAILED: " + string.Join("; ", failures) + " |"));
+        }
         await host.StopAsync();
-        return failures.Count == 0 ? 0 : 1;
+        return failed ? 1 : 0;
     }
 
     /// <summary>
-    /// Orders paid day by day at the day's hour: DUE on <see cref="DueOrderDay"/> (renewed on the measured day, 1 February),
-    /// the others spread over the rest of January (renewed from 2 February on, 14 days before their periods start). Customers have one service or more: service i is customer i % CUSTOMERS's.
+    /// Orders paid day by day at the day's hour: each cohort of DUE on its day (renewed on its run's day), the others spread
+    /// over the rest of January (renewed from 2 February on, 14 days before their periods start, after every run). Service
+    /// i belongs to customer i % CUSTOMERS, so customers have one service or more.
     /// </summary>
-    private static async Task SeedAsync(Database db, BenchmarkOptions options, FirstMonthCharge firstMonth, FakeTimeProvider time)
+    private static async Task SeedAsync(Database db, BenchmarkOptions options, IReadOnlyList<DateOnly> cohortDays, FirstMonthCharge firstMonth, SettableTime time)
     {
         await using (var work = await db.BeginAsync())
         {
@@ -92,9 +104,10 @@ public static class RenewalDay
             await work.CommitAsync();
         }
         var customers = Enumerable.Range(0, options.Customers).Select(_ => Guid.NewGuid()).ToArray();
+        var inCohorts = options.Due * cohortDays.Count;
         var orders = Enumerable.Range(0, options.Services).Select(i =>
         {
-            var orderedOn = i < options.Due ? DueOrderDay : DueOrderDay.AddDays(1 + i % 16);
+            var orderedOn = i < inCohorts ? cohortDays[i / options.Due] : LastCohortDay.AddDays(1 + i % 16);
             return (OrderedOn: orderedOn, Lane: i % customers.Length % SeedParallelism, Order: new OrderPlaced
             {
                 OrderId = Guid.NewGuid(), ServiceId = Guid.NewGuid(), CustomerId = customers[i % customers.Length],
@@ -105,7 +118,7 @@ public static class RenewalDay
         }).ToList();
         foreach (var day in orders.GroupBy(o => o.OrderedOn).OrderBy(g => g.Key))
         {
-            time.SetUtcNow(At(day.Key).AddHours(10));
+            time.Now = At(day.Key).AddHours(10);
             // A customer's services in one lane: its Stripe customer is created by the first, found by the next.
             await Parallel.ForEachAsync(day.GroupBy(o => o.Lane), async (lane, ct) =>
             {
@@ -119,30 +132,31 @@ public static class RenewalDay
         }
     }
 
-    private static async Task<List<string>> CheckAsync(Database db, HttpClient emulator, BenchmarkOptions options)
+    /// <summary>The run charged exactly its cohort, each once, and invoiced each once, paid.</summary>
+    private static async Task<List<string>> CheckAsync(Database db, DateOnly cohortDay, IReadOnlyList<Guid> charged, int due)
     {
         var failures = new List<string>();
         await using var connection = await db.OpenAsync();
-        var invoiced = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE period_index = 1");
-        var paid = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE period_index = 1 AND status = 'Paid'");
-        if (invoiced != options.Due || paid != options.Due) failures.Add($"{invoiced} period-1 invoices, {paid} paid; expected {options.Due}");
-        var dueServices = (await connection.QueryAsync<Guid>(
-            "SELECT service_id FROM billed_services WHERE ordered_on = @Day", new { Day = DueOrderDay })).ToHashSet();
-        var ledger = await emulator.GetFromJsonAsync<JsonElement>("/_emulator/ledger");
-        var renewals = ledger.GetProperty("data").EnumerateArray()
-            .Where(e => e.GetProperty("status").GetString() == "succeeded" && e.GetProperty("metadata").TryGetProperty("period", out var p) && p.GetString() == "1")
-            .Select(e => Guid.Parse(e.GetProperty("metadata").GetProperty("service_id").GetString()!))
-            .ToList();
-        if (renewals.Count != renewals.Distinct().Count()) failures.Add($"{renewals.Count - renewals.Distinct().Count()} services charged twice");
-        if (!renewals.ToHashSet().SetEquals(dueServices)) failures.Add($"{renewals.Distinct().Count()} services charged, {dueServices.Count} due");
+        var cohort = (await connection.QueryAsync<Guid>("SELECT service_id FROM billed_services WHERE ordered_on = @Day", new { Day = cohortDay })).ToHashSet();
+        var invoices = await connection.QueryAsync<string>(
+            "SELECT i.status FROM invoices i JOIN billed_services s USING (service_id) WHERE i.period_index = 1 AND s.ordered_on = @Day", new { Day = cohortDay });
+        if (invoices.Count(status => status == "Paid") != due) failures.Add($"{invoices.Count()} period-1 invoices of the cohort, expected {due} paid");
+        if (charged.Count != charged.Distinct().Count()) failures.Add($"{charged.Count - charged.Distinct().Count()} services charged twice");
+        if (!charged.ToHashSet().SetEquals(cohort)) failures.Add($"{charged.Distinct().Count()} services charged, {cohort.Count} due");
         return failures;
+    }
+
+    /// <summary>The services of every successful renewal charge so far, in the ledger's order.</summary>
+    private static async Task<List<Guid>> RenewalChargesAsync(HttpClient emulator)
+    {
+        var ledger = await emulator.GetFromJsonAsync<JsonElement>("/_emulator/ledger");
+        return [.. ledger.GetProperty("data").EnumerateArray()
+            .Where(e => e.GetProperty("status").GetString() == "succeeded" && e.GetProperty("metadata").TryGetProperty("period", out var p) && p.GetString() != "0")
+            .Select(e => Guid.Parse(e.GetProperty("metadata").GetProperty("service_id").GetString()!))];
     }
 
     private static async Task<Dictionary<string, long>> CallsAsync(HttpClient emulator) =>
         (await emulator.GetFromJsonAsync<Dictionary<string, long>>("/_emulator/requests"))!;
-
-    private static Dictionary<string, long> Difference(Dictionary<string, long> after, Dictionary<string, long> before) =>
-        after.Select(a => (a.Key, Value: a.Value - before.GetValueOrDefault(a.Key))).Where(a => a.Value > 0).ToDictionary(a => a.Key, a => a.Value);
 
     private static DateTimeOffset At(DateOnly day) =>
         new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Amsterdam.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue))).ToUniversalTime();
@@ -159,4 +173,12 @@ public static class RenewalDay
         ProductId = id, Name = name, MonthlyPriceMinor = price, Currency = "EUR", DedicatedIps = ips, SortOrder = sort, ExtraIpMonthlyPriceMinor = 2500,
         PublishedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
     };
+}
+
+/// <summary>The benchmark's clock: the seeding walks January, each run starts on its own morning, not in time order.</summary>
+internal sealed class SettableTime : TimeProvider
+{
+    public DateTimeOffset Now { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Now;
 }

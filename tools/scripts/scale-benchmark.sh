@@ -3,7 +3,8 @@
 #   renewals: SERVICES services of CUSTOMERS customers ordered and paid through Billing's first-month charge (Stripe.net
 #             against the in-process Stripe emulator), DUE of them renewed on the measured day by WORKERS processors side
 #             by side (as replicas), each Stripe call taking LATENCY_MS. Prints time, Stripe calls, and the once-each checks.
-#   SERVICES (20000) CUSTOMERS (10000) DUE (1000) WORKERS (1) LATENCY_MS (0)
+#   SERVICES (20000) CUSTOMERS (10000) DUE (1000) WORKERS (1) LATENCY_MS (0); WORKERS and LATENCY_MS may be lists
+#   ("1,4"): one run per pair, each on its own cohort of DUE services in the same seeded fleet.
 # Usage: tools/scripts/scale-benchmark.sh renewals      Everything started here is stopped on exit, by PID.
 set -euo pipefail
 
