@@ -30,6 +30,7 @@ public static class Extensions
         builder.Services.AddTransient<ReleasedIpsRemoval>();
         builder.Services.AddSingleton<PlatformZones>();
         builder.Services.AddTransient<SendingDomainHosting>();
+        builder.Services.AddTransient<ReverseDnsPublication>();
         // Our authoritative server, asked over DNS: what the API shows as live and what drift is measured against.
         builder.Services.AddSingleton(sp => new LiveRecordCheck(new DnsLookup(IPEndPoint.Parse(sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value.DnsEndpoint))));
         builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")

@@ -1,47 +1,18 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using ProMTA.Contracts.Provisioning;
-using ProMTA.Dns.Data;
-using ProMTA.Dns.Domain;
-using ProMTA.Dns.Monitoring;
-using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Dns.Consumers;
 
-/// <summary>
-/// Publishes a PTR and the matching A record (forward-confirmed reverse DNS) for every dedicated IP and starts
-/// watching them answer over DNS; ReverseDnsPropagated follows when every resolver sees them.
-/// </summary>
-public sealed class ReverseDnsRequestedConsumer(
-    Database db, PowerDnsClient powerDns, ReverseDnsPropagation propagation, SendingDomainZone sendingDomain, IOptions<DnsOptions> options,
-    TimeProvider time) : IConsumer<ReverseDnsRequested>
+/// <summary>Publishes the reverse DNS of a service's dedicated IPs (<see cref="ReverseDnsPublication"/>) with the inbox row.</summary>
+public sealed class ReverseDnsRequestedConsumer(Database db, ReverseDnsPublication publication) : IConsumer<ReverseDnsRequested>
 {
     public async Task Consume(ConsumeContext<ReverseDnsRequested> context)
     {
-        var request = context.Message;
-        var ct = context.CancellationToken;
         await using var work = await db.BeginConsumeAsync<ReverseDnsRequestedConsumer>(context);
         if (work is null) return;
-
-        var hostZone = ReverseZones.Fqdn(options.Value.HostZone);
-        await powerDns.EnsureZoneAsync(hostZone, ct);
-        var publishedAt = time.GetUtcNow();
-        foreach (var entry in request.Entries)
-        {
-            var reverseZone = ReverseZones.ZoneOf(entry.Ip);
-            await powerDns.EnsureZoneAsync(reverseZone, ct);
-            await powerDns.ReplaceRecordAsync(reverseZone, ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname), ct);
-            await powerDns.ReplaceRecordAsync(hostZone, ReverseZones.Fqdn(entry.Hostname), "A", entry.Ip, ct);
-            await PublishedRecords.SaveAsync(work, request.ServiceId, reverseZone, [new DnsRecord(ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname))], publishedAt);
-            await PublishedRecords.SaveAsync(work, request.ServiceId, hostZone, [new DnsRecord(ReverseZones.Fqdn(entry.Hostname), "A", entry.Ip)], publishedAt);
-        }
-        // The sending domain's SPF, MX and A records name these IPs.
-        await DnsServices.SetIpsAsync(work, request.ServiceId, [.. request.Entries.Select(e => e.Ip)]);
-        await sendingDomain.ApplyAsync(work, request.ServiceId, ct);
-        // Checked once now; what does not answer yet is checked again with backoff by the monitor (rule 3).
-        await propagation.StartAsync(work, request, ct);
-        await work.CommitAsync(ct);
+        await publication.PublishAsync(work, context.Message, context.CancellationToken);
+        await work.CommitAsync(context.CancellationToken);
     }
 }

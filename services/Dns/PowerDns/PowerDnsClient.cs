@@ -22,6 +22,10 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
             soa_edit_api = "DEFAULT",
         }, ct);
         if (created.IsSuccessStatusCode || created.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity) return;
+        // Two services' IPs in one /24 share a reverse zone: created by another consumer between our GET and POST, the
+        // zone is there, though PowerDNS's sqlite backend answers that race with a 500 (UNIQUE constraint), not a 409.
+        using var again = await http.GetAsync($"{Zones}/{zone}", ct);
+        if (again.IsSuccessStatusCode) return;
         throw new HttpRequestException($"PowerDNS refused zone {zone}: {(int)created.StatusCode} {await created.Content.ReadAsStringAsync(ct)}");
     }
 
