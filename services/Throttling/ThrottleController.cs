@@ -193,13 +193,16 @@ public sealed class ThrottleController : IDisposable
         return classification;
     }
 
-    /// <summary>A feedback-loop complaint for a message of <paramref name="tenant"/> delivered to <paramref name="provider"/>.</summary>
-    public void RecordComplaint(string tenant, string provider, DateTimeOffset now)
+    /// <summary>
+    /// A feedback-loop complaint for a message of <paramref name="tenant"/> delivered to <paramref name="provider"/> at
+    /// <paramref name="deliveredAt"/> (when known: the complaint rate then allows for the feedback loop's delay).
+    /// </summary>
+    public void RecordComplaint(string tenant, string provider, DateTimeOffset now, DateTimeOffset? deliveredAt = null)
     {
         var state = TenantOf(tenant, provider);
         lock (state.Gate)
         {
-            state.Reputation.Add(OutcomeKind.Complaint, now);
+            state.Reputation.AddComplaint(now, deliveredAt);
             state.Invalidate();
         }
     }
