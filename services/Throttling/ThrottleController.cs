@@ -278,7 +278,7 @@ public sealed class ThrottleController : IDisposable
             lock (lane.Gate)
             {
                 states.Add(new LaneState(lane.SourceIp, lane.Provider, lane.Shaper.RatePerMinute, lane.Shaper.Connections,
-                    lane.Shaper.LastThrottledRate, lane.SuspendedUntil == DateTimeOffset.MinValue ? null : lane.SuspendedUntil));
+                    lane.Shaper.LastThrottledRate, lane.SuspendedUntil == DateTimeOffset.MinValue ? null : lane.SuspendedUntil, lane.Shaper.ProbeCredit));
             }
         }
         return states;
@@ -286,7 +286,7 @@ public sealed class ThrottleController : IDisposable
 
     /// <summary>
     /// Gives a lane back what it had learned (after a restart, or to a new replica): its rate, connections, recovery
-    /// target and suspension, so the process does not start probing an ISP from scratch.
+    /// target, suspension and probe credit, so the process does not start probing an ISP from scratch.
     /// </summary>
     public void RestoreLane(LaneState state, DateTimeOffset now)
     {
@@ -294,7 +294,7 @@ public sealed class ThrottleController : IDisposable
         ModeChange? change;
         lock (lane.Gate)
         {
-            lane.Shaper.Restore(state.RatePerMinute, state.Connections, state.LastThrottledRate, now);
+            lane.Shaper.Restore(state.RatePerMinute, state.Connections, state.LastThrottledRate, now, state.ProbeCredit);
             lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
             if (state.SuspendedUntil is { } until && until > lane.SuspendedUntil)
             {
