@@ -125,6 +125,10 @@ public static class Extensions
             .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "MessageRetention:Retention, Interval and Slice must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<MessageRetention>();
+        builder.Services.AddOptions<InboundRetentionOptions>().BindConfiguration("InboundRetention")
+            .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "InboundRetention:Retention, Interval and Slice must be positive")
+            .ValidateOnStart();
+        builder.Services.AddHostedService<InboundRetention>();
         builder.AddDeliveryHistory();
         builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")

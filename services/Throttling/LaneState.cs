@@ -8,4 +8,9 @@ namespace ProMTA.Throttling;
 /// <param name="Connections">The allowed concurrent connections.</param>
 /// <param name="LastThrottledRate">Where the ISP last pushed back (the recovery target), or null.</param>
 /// <param name="SuspendedUntil">The end of a reputation suspension, or null.</param>
-public sealed record LaneState(string SourceIp, string Provider, double RatePerMinute, int Connections, double? LastThrottledRate, DateTimeOffset? SuspendedUntil);
+/// <param name="ProbeCredit">
+/// The probe credit the lane had saved (<see cref="Shaping.ShapingPolicy.ProbeBudget"/>): without it a restarted lane
+/// could not probe above its rate until it had sent another hundred messages, so a limit raised meanwhile went unfound.
+/// </param>
+public sealed record LaneState(
+    string SourceIp, string Provider, double RatePerMinute, int Connections, double? LastThrottledRate, DateTimeOffset? SuspendedUntil, double ProbeCredit = 0);

@@ -193,13 +193,16 @@ public sealed class ThrottleController : IDisposable
         return classification;
     }
 
-    /// <summary>A feedback-loop complaint for a message of <paramref name="tenant"/> delivered to <paramref name="provider"/>.</summary>
-    public void RecordComplaint(string tenant, string provider, DateTimeOffset now)
+    /// <summary>
+    /// A feedback-loop complaint for a message of <paramref name="tenant"/> delivered to <paramref name="provider"/> at
+    /// <paramref name="deliveredAt"/> (when known: the complaint rate then allows for the feedback loop's delay).
+    /// </summary>
+    public void RecordComplaint(string tenant, string provider, DateTimeOffset now, DateTimeOffset? deliveredAt = null)
     {
         var state = TenantOf(tenant, provider);
         lock (state.Gate)
         {
-            state.Reputation.Add(OutcomeKind.Complaint, now);
+            state.Reputation.AddComplaint(now, deliveredAt);
             state.Invalidate();
         }
     }
@@ -275,7 +278,7 @@ public sealed class ThrottleController : IDisposable
             lock (lane.Gate)
             {
                 states.Add(new LaneState(lane.SourceIp, lane.Provider, lane.Shaper.RatePerMinute, lane.Shaper.Connections,
-                    lane.Shaper.LastThrottledRate, lane.SuspendedUntil == DateTimeOffset.MinValue ? null : lane.SuspendedUntil));
+                    lane.Shaper.LastThrottledRate, lane.SuspendedUntil == DateTimeOffset.MinValue ? null : lane.SuspendedUntil, lane.Shaper.ProbeCredit));
             }
         }
         return states;
@@ -283,7 +286,7 @@ public sealed class ThrottleController : IDisposable
 
     /// <summary>
     /// Gives a lane back what it had learned (after a restart, or to a new replica): its rate, connections, recovery
-    /// target and suspension, so the process does not start probing an ISP from scratch.
+    /// target, suspension and probe credit, so the process does not start probing an ISP from scratch.
     /// </summary>
     public void RestoreLane(LaneState state, DateTimeOffset now)
     {
@@ -291,7 +294,7 @@ public sealed class ThrottleController : IDisposable
         ModeChange? change;
         lock (lane.Gate)
         {
-            lane.Shaper.Restore(state.RatePerMinute, state.Connections, state.LastThrottledRate, now);
+            lane.Shaper.Restore(state.RatePerMinute, state.Connections, state.LastThrottledRate, now, state.ProbeCredit);
             lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
             if (state.SuspendedUntil is { } until && until > lane.SuspendedUntil)
             {

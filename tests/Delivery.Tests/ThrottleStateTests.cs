@@ -21,6 +21,7 @@ public sealed class ThrottleStateTests(PostgresFixture postgres) : IClassFixture
     {
         string schema;
         LaneSnapshot learned;
+        double credit;
         await using (var first = await RelayHost.StartAsync(postgres, new FakeProviderOptions
         {
             Name = "Gmail", Domain = "gmail.test", RateLimitPerMinute = 2,
@@ -35,6 +36,8 @@ public sealed class ThrottleStateTests(PostgresFixture postgres) : IClassFixture
             await RelayHost.EventuallyAsync(() => Task.FromResult(throttle.Snapshot().Lanes.Any(l => l.Provider == "gmail" && l.Mode == ShapingMode.Backoff)));
             learned = throttle.Snapshot().Lanes.Single(l => l.SourceIp == RelayHost.SourceIp && l.Provider == "gmail");
             Assert.True(learned.RatePerMinute < throttle.Providers.Get("gmail").StartRatePerMinute);
+            credit = throttle.ExportLanes().Single(l => l.SourceIp == RelayHost.SourceIp && l.Provider == "gmail").ProbeCredit;
+            Assert.True(credit > 0);
         }
 
         // Stopped (the lanes were saved on stop) and started again on the same schema: a new controller, same knowledge.
@@ -44,6 +47,8 @@ public sealed class ThrottleStateTests(PostgresFixture postgres) : IClassFixture
         var lane = restored.Snapshot().Lanes.Single(l => l.SourceIp == RelayHost.SourceIp && l.Provider == "gmail");
         Assert.Equal(learned.RatePerMinute, lane.RatePerMinute, 6);
         Assert.Equal(ShapingMode.Backoff, lane.Mode);
+        // The probe credit came back with the lane (a retry sent after the reading above may have added 0.01 per message).
+        Assert.InRange(restored.ExportLanes().Single(l => l.SourceIp == RelayHost.SourceIp && l.Provider == "gmail").ProbeCredit, credit, credit + 0.06);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace ProMTA.Throttling.Tests;
 public sealed class LaneStateTests
 {
     [Fact]
-    public void A_restored_lane_keeps_its_learned_rate_recovery_target_and_suspension()
+    public void A_restored_lane_keeps_its_learned_rate_recovery_target_suspension_and_probe_credit()
     {
         using var learned = Create();
         SendClean(learned, T0, TimeSpan.FromMinutes(3));
@@ -18,6 +18,7 @@ public sealed class LaneStateTests
         var gmail = saved.Single(l => l.Provider == "gmail");
         Assert.NotNull(gmail.LastThrottledRate);
         Assert.NotNull(saved.Single(l => l.Provider == "yahoo").SuspendedUntil);
+        Assert.True(gmail.ProbeCredit > 0);
 
         using var restarted = Create();
         var now = T0 + TimeSpan.FromMinutes(4);

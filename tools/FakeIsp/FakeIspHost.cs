@@ -23,7 +23,8 @@ public sealed partial class FakeIspHost(
         {
             if (provider.AsyncBounceRate == 0) provider.AsyncBounceRate = config.AsyncBounceRate;
             if (provider.ComplaintRate == 0) provider.ComplaintRate = config.ComplaintRate;
-            var mx = new FakeMx(provider, config.SmtpPort, reports);
+            if (provider.ComplaintBlock.Rate == 0) provider.ComplaintBlock = config.ComplaintBlock;
+            var mx = new FakeMx(provider, config.SmtpPort, reports, config.Senders);
             mx.Start();
             servers.Add(mx);
             LogListening(provider.Name, provider.Domain, provider.Address, config.SmtpPort);

@@ -1,3 +1,5 @@
+using ProMTA.FakeIsp.Limits;
+
 namespace ProMTA.FakeIsp;
 
 public sealed class FakeIspOptions
@@ -19,6 +21,33 @@ public sealed class FakeIspOptions
     public double AsyncBounceRate { get; set; }
     /// <summary>Applied to every provider that sets none of its own (<see cref="FakeProviderOptions.ComplaintRate"/>).</summary>
     public double ComplaintRate { get; set; }
+    /// <summary>Applied to every provider whose own <see cref="FakeProviderOptions.ComplaintBlock"/> has no rate.</summary>
+    public ComplaintBlockOptions ComplaintBlock { get; set; } = new();
+    /// <summary>
+    /// Senders whose mail draws other complaint and bounce shares than the provider's: a dirty list next to a clean one at
+    /// the same ISP. The first profile that matches a message applies.
+    /// </summary>
+    public List<SenderProfile> Senders { get; set; } = [];
+}
+
+/// <summary>
+/// One sender as an ISP tells senders apart: by the envelope sender's domain (with VERP every message of a tenant comes
+/// from its own domain) and/or the connecting IP. Unset shares keep the provider's.
+/// </summary>
+public sealed class SenderProfile
+{
+    /// <summary>The envelope sender's domain or a parent of it ("dirty.test" matches b+1-ab@dirty.test); empty = any.</summary>
+    public string? Domain { get; set; }
+    /// <summary>The client address; empty = any.</summary>
+    public string? SourceIp { get; set; }
+    public double? ComplaintRate { get; set; }
+    public double? AsyncBounceRate { get; set; }
+
+    public bool Matches(string senderDomain, string clientIp) =>
+        (string.IsNullOrEmpty(Domain) || senderDomain.Equals(Domain, StringComparison.OrdinalIgnoreCase)
+            || senderDomain.EndsWith("." + Domain, StringComparison.OrdinalIgnoreCase))
+        && (string.IsNullOrEmpty(SourceIp) || SourceIp == clientIp)
+        && (!string.IsNullOrEmpty(Domain) || !string.IsNullOrEmpty(SourceIp));
 }
 
 /// <summary>One receiving ISP: its domain, its MX address and how it treats what it receives.</summary>
@@ -47,6 +76,8 @@ public sealed class FakeProviderOptions
     public double AsyncBounceRate { get; set; }
     /// <summary>Share of delivered messages whose recipient complains: an ARF report to abuse@ of the sender's domain. Local parts starting with "complain" always do.</summary>
     public double ComplaintRate { get; set; }
+    /// <summary>Blocks a sending IP whose complaint share at this ISP gets too high (<see cref="Limits.ComplaintBlock"/>); off by default.</summary>
+    public ComplaintBlockOptions ComplaintBlock { get; set; } = new();
     /// <summary>How many first attempts per recipient are answered 451 4.7.1 (greylisting).</summary>
     public int GreylistAttempts { get; set; }
     /// <summary>How long it takes to answer the end of DATA (real MXs scan content for tens of milliseconds).</summary>

@@ -12,6 +12,8 @@ var app = builder.Build();
 app.MapGet("/health", () => "ok");
 app.MapGet("/counters", (FakeIspHost isps) => isps.Servers.Select(s => s.Counters()));
 app.MapGet("/reports", (FakeIspHost isps) => new { Sent = isps.Reports?.Sent ?? 0, Failed = isps.Reports?.Failed ?? 0 });
+app.MapGet("/senders", (FakeIspHost isps) => isps.Servers.Select(s => new { s.Provider.Name, Senders = s.Senders() }));
+app.MapGet("/blocks", (FakeIspHost isps) => isps.Servers.Select(s => new { s.Provider.Name, Blocks = s.ComplaintBlocks() }));
 app.MapGet("/timeline", (FakeIspHost isps) => isps.Servers.Select(s => new { s.Provider.Name, Seconds = s.Timeline.Seconds() }));
 
 app.Run();

@@ -87,3 +87,19 @@ start_delivery() { # environment dll log [args...]
   pids+=($!)
   wait_port "$relay_port"
 }
+
+# Starts a private PowerDNS Authoritative (eng/native/pdns.sh, data in DIR/pdns, log DIR/pdns.log) and waits until its
+# API answers. Sets dns_port (DNS on 127.0.0.1), pdns_api (its HTTP API base URL) and pdns_key (the API key).
+dns_port="" pdns_api="" pdns_key=""
+start_pdns() { # dir
+  dns_port=$(free_port)
+  local api_port
+  api_port=$(free_port)
+  pdns_key=$(random_secret 18)
+  pdns_api="http://127.0.0.1:$api_port/api/v1/servers/localhost"
+  PDNS_DATA_DIR=$1/pdns DNS_PORT=$dns_port API_PORT=$api_port API_KEY=$pdns_key \
+    "$root/eng/native/pdns.sh" >"$1/pdns.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do curl -sf -H "X-API-Key: $pdns_key" "$pdns_api" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  die "PowerDNS did not start: $(tail -n5 "$1/pdns.log")"
+}

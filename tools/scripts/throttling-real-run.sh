@@ -7,7 +7,10 @@
 #   DURATION (default 300) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
 # The queue is filled with SQL (PER_PROVIDER recipients each, more than the run can deliver) before the relay account
 # is activated, so the run measures the outbound pacing only. Everything started here is stopped on exit, by PID.
+#   --complaints: the complaint proof instead (a clean and a dirty tenant at one ISP, reports back through our inbound
+#   MX): throttling-complaint-run.sh
 set -euo pipefail
+[[ ${1:-} == --complaints ]] && exec "$(dirname "$0")/throttling-complaint-run.sh"
 
 DURATION=${DURATION:-300}
 GMAIL=${GMAIL:-600}

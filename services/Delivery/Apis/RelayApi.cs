@@ -16,8 +16,15 @@ namespace ProMTA.Delivery.Apis;
 public sealed record SmtpPasswordResponse(string Username, string Password);
 /// <summary>Per-recipient delivery events of one provider, by type (an address deferred three times counts three deferrals).</summary>
 public sealed record EventCounts(long Accepted, long Delivered, long Deferred, long Bounced, long Expired);
+/// <summary>
+/// The service's standing at one provider over the controller's window (an hour): <c>Verdict</c> <c>Unknown</c> (too few
+/// attempts to judge), <c>Clean</c>, <c>Fair</c>, <c>SlowedDown</c> (bounce or complaint rate above the slow-down line: a share
+/// of the lane's rate) or <c>Suspended</c> (above the suspension line: nothing goes to the provider until <c>SuspendedUntil</c>).
+/// </summary>
+public sealed record ProviderReputation(string Verdict, double BounceRate, double ComplaintRate, DateTimeOffset? SuspendedUntil);
 public sealed record ProviderDelivery(
-    string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit, EventCounts Events, EventCounts RecentEvents);
+    string Provider, long Sent, long Deferred, long Bounced, long QueueDepth, string State, int? CurrentRateLimit, EventCounts Events, EventCounts RecentEvents,
+    ProviderReputation? Reputation = null);
 /// <summary><c>Events</c> counts everything kept (<c>EventRetentionDays</c>); <c>RecentEvents</c> the last <c>RecentWindowHours</c>.</summary>
 public sealed record DeliveryResponse(
     Guid ServiceId, string RelayMode, IReadOnlyList<ProviderDelivery> Providers, double RecentWindowHours, double EventRetentionDays);
@@ -73,7 +80,9 @@ public static class RelayApi
         var statistics = await MessageQueue.StatisticsAsync(db, serviceId, ct);
         var counts = await DeliveryEvents.CountsAsync(db, serviceId, time.GetUtcNow() - events.Value.RecentWindow, ct);
         var account = await RelayAccounts.FindAsync(db, serviceId, ct);
-        var lanes = throttle.Snapshot().Lanes.Where(l => account?.SourceIps.Contains(l.SourceIp) == true).ToList();
+        var snapshot = throttle.Snapshot();
+        var lanes = snapshot.Lanes.Where(l => account?.SourceIps.Contains(l.SourceIp) == true).ToList();
+        var tenants = snapshot.Tenants.Where(t => t.Tenant == serviceId.ToString()).ToDictionary(t => t.Provider);
         // A provider whose queued mail is gone but whose events are kept is still listed.
         var providers = statistics.Concat(counts.Select(c => c.Provider).Distinct().Where(p => statistics.All(s => s.Provider != p))
             .Select(p => new ProviderStatistics { Provider = p })).OrderBy(s => s.Provider, StringComparer.Ordinal);
@@ -82,8 +91,10 @@ public static class RelayApi
             // The service's dedicated IPs each have a lane per provider; the slowest one is what the customer feels.
             var lane = lanes.Where(l => l.Provider == Providers.ThrottleName(s.Provider)).MinBy(l => l.RatePerMinute);
             var mine = counts.Where(c => c.Provider == s.Provider).ToList();
+            var reputation = tenants.GetValueOrDefault(Providers.ThrottleName(s.Provider)) is { } t
+                ? new ProviderReputation(t.Verdict.ToString(), t.BounceRate, t.ComplaintRate, t.SuspendedUntil) : null;
             return new ProviderDelivery(s.Provider, s.Sent, s.Deferred, s.Bounced, s.QueueDepth, lane?.Mode.ToString() ?? "Normal",
-                lane is null ? null : (int)Math.Round(lane.RatePerMinute), Tally(mine, c => c.Total), Tally(mine, c => c.Recent));
+                lane is null ? null : (int)Math.Round(lane.RatePerMinute), Tally(mine, c => c.Total), Tally(mine, c => c.Recent), reputation);
         })], events.Value.RecentWindow.TotalHours, events.Value.Retention.TotalDays));
     }
 

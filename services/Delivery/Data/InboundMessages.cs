@@ -85,6 +85,11 @@ public static class InboundMessages
 
     private const string CountSql = $"SELECT count(*) FROM inbound_messages {Filter}";
 
+    private const string DeleteReceivedSql = """
+        DELETE FROM inbound_messages WHERE id IN (
+            SELECT id FROM inbound_messages WHERE received_at < @Cutoff ORDER BY received_at LIMIT @Limit)
+        """;
+
     public static async Task AddAsync(UnitOfWork work, NewInboundMessage m)
     {
         await work.ExecuteAsync(InsertSql, new
@@ -94,6 +99,10 @@ public static class InboundMessages
             m.OriginalMessageId, m.ForwardedTo, m.ForwardMessageId, Size = m.Data.Length, m.Data, m.ReceivedAt,
         });
     }
+
+    /// <summary>Deletes what arrived before <paramref name="cutoff"/>, oldest first, in slices; returns how many.</summary>
+    public static Task<long> DeleteReceivedBeforeAsync(Database db, DateTimeOffset cutoff, int slice, CancellationToken ct) =>
+        SlicedDelete.RunAsync(db, DeleteReceivedSql, new { Cutoff = cutoff }, slice, ct);
 
     /// <summary>Newest first; every filter is optional.</summary>
     public static async Task<(IReadOnlyList<InboundMessage> Items, long Total)> ListAsync(

@@ -14,6 +14,8 @@ public sealed record SentRecipient
     public string Provider { get; init; } = "";
     public string Status { get; init; } = "";
     public string? SourceIp { get; init; }
+    /// <summary>When it was delivered (its last attempt ended): a complaint's age is the feedback loop's delay.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
 }
 
 /// <summary>
@@ -23,14 +25,14 @@ public sealed record SentRecipient
 public static class SentRecipients
 {
     private const string FindSql = """
-        SELECT id, message_id, service_id, address, domain, provider, status, source_ip
+        SELECT id, message_id, service_id, address, domain, provider, status, source_ip, completed_at
         FROM recipients WHERE id = @Id AND service_id = @ServiceId
         """;
 
     // A complaint whose report lost our token and return path: the delivered recipients of the service's messages that
     // carried this Message-ID (usually one message; a resend makes more), newest first. Never another service's.
     private const string FindByHeaderMessageIdSql = """
-        SELECT r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.status, r.source_ip
+        SELECT r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.status, r.source_ip, r.completed_at
         FROM messages m JOIN recipients r ON r.message_id = m.id
         WHERE m.service_id = @ServiceId AND m.header_message_id = @HeaderMessageId AND r.service_id = @ServiceId AND r.status = 'Delivered'
         ORDER BY r.id DESC

@@ -11,17 +11,18 @@ public sealed record IpWarmUpRow(string SourceIp, Guid ServiceId, DateTimeOffset
 public static class ThrottleState
 {
     private const string LoadLanesSql = """
-        SELECT source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until FROM throttle_lanes
+        SELECT source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until, probe_credit FROM throttle_lanes
         """;
 
     private const string SaveLanesSql = """
-        INSERT INTO throttle_lanes (source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until, saved_at)
-        SELECT l.source_ip, l.provider, l.rate, l.connections, l.last_throttled, l.suspended_until, @Now
-        FROM unnest(@Ips, @Providers, @Rates, @Connections, @LastThrottled, @SuspendedUntil)
-             AS l (source_ip, provider, rate, connections, last_throttled, suspended_until)
+        INSERT INTO throttle_lanes (source_ip, provider, rate_per_minute, connections, last_throttled_rate, suspended_until, probe_credit, saved_at)
+        SELECT l.source_ip, l.provider, l.rate, l.connections, l.last_throttled, l.suspended_until, l.probe_credit, @Now
+        FROM unnest(@Ips, @Providers, @Rates, @Connections, @LastThrottled, @SuspendedUntil, @ProbeCredits)
+             AS l (source_ip, provider, rate, connections, last_throttled, suspended_until, probe_credit)
         ON CONFLICT (source_ip, provider) DO UPDATE
         SET rate_per_minute = excluded.rate_per_minute, connections = excluded.connections,
-            last_throttled_rate = excluded.last_throttled_rate, suspended_until = excluded.suspended_until, saved_at = excluded.saved_at
+            last_throttled_rate = excluded.last_throttled_rate, suspended_until = excluded.suspended_until,
+            probe_credit = excluded.probe_credit, saved_at = excluded.saved_at
         """;
 
     private const string AddWarmUpsSql = """
@@ -48,10 +49,10 @@ public static class ThrottleState
     public static async Task<IReadOnlyList<LaneState>> LoadLanesAsync(Database db, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        var rows = await connection.QueryAsync<(string SourceIp, string Provider, double Rate, int Connections, double? LastThrottled, DateTime? SuspendedUntil)>(
+        var rows = await connection.QueryAsync<(string SourceIp, string Provider, double Rate, int Connections, double? LastThrottled, DateTime? SuspendedUntil, double ProbeCredit)>(
             new CommandDefinition(LoadLanesSql, cancellationToken: ct));
         return [.. rows.Select(r => new LaneState(r.SourceIp, r.Provider, r.Rate, r.Connections, r.LastThrottled,
-            r.SuspendedUntil is { } until ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc)) : null))];
+            r.SuspendedUntil is { } until ? new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc)) : null, r.ProbeCredit))];
     }
 
     public static async Task SaveLanesAsync(Database db, IReadOnlyList<LaneState> lanes, DateTimeOffset now, CancellationToken ct)
@@ -68,6 +69,7 @@ public static class ThrottleState
             LastThrottled = lanes.Select(l => l.LastThrottledRate).ToArray(),
             // Npgsql writes timestamptz[] from UTC DateTimes.
             SuspendedUntil = lanes.Select(l => l.SuspendedUntil?.UtcDateTime).ToArray(),
+            ProbeCredits = lanes.Select(l => l.ProbeCredit).ToArray(),
         }, cancellationToken: ct));
     }
 

@@ -10,7 +10,7 @@ using ProMTA.Throttling.Replies;
 namespace ProMTA.Delivery.Feedback;
 
 /// <summary>What a matched report tells the throttling controller once it is stored: a complaint, or a late bounce's reply.</summary>
-internal sealed record FeedbackSignal(Guid ServiceId, string Domain, string Provider, string? SourceIp, SmtpReply? Bounce);
+internal sealed record FeedbackSignal(Guid ServiceId, string Domain, string Provider, string? SourceIp, SmtpReply? Bounce, DateTimeOffset? DeliveredAt = null);
 
 /// <summary>
 /// Closes the loop for reports our inbound MX accepts. A complaint (ARF, RFC 5965) is matched by the token our header
@@ -54,7 +54,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
                 var provider = Providers.ThrottleName(signal.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
                 var tenant = signal.ServiceId.ToString();
                 if (signal.Bounce is { } reply) throttle.Record(signal.SourceIp ?? DeliveryWorker.DefaultLane, provider, tenant, reply, now);
-                else throttle.RecordComplaint(tenant, provider, now);
+                else throttle.RecordComplaint(tenant, provider, now, signal.DeliveredAt);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
@@ -79,7 +79,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
         if (!await SentRecipients.ComplainedAsync(work, recipient.Id, detail, now)) return [];
         await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.Complaint, detail, now);
         LogComplaint(recipient.Address, serviceId);
-        return [new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, null)];
+        return [new FeedbackSignal(serviceId, recipient.Domain, recipient.Provider, recipient.SourceIp, null, recipient.CompletedAt)];
     }
 
     /// <summary>

@@ -57,6 +57,27 @@ public sealed class OutcomeWindow(TimeSpan length, int buckets)
         return new OutcomeCounts(accepted + deferred + bounced + rejected, accepted, deferred, bounced, complaints);
     }
 
+    /// <summary>
+    /// The accepted outcomes added before <paramref name="cutoff"/> that are still inside the window at
+    /// <paramref name="now"/>; the bucket holding the cutoff counts in proportion (sends spread evenly over a bucket).
+    /// </summary>
+    public double AcceptedBefore(DateTimeOffset cutoff, DateTimeOffset now)
+    {
+        var current = now.UtcTicks / _bucketTicks;
+        var accepted = 0.0;
+        for (var slot = 0; slot < buckets; slot++)
+        {
+            var age = current - _bucketIndex[slot];
+            if (age < 0 || age >= buckets) continue;
+            var start = _bucketIndex[slot] * _bucketTicks;
+            // The current bucket holds sends up to now only.
+            var end = Math.Min(start + _bucketTicks, now.UtcTicks);
+            var share = end <= start ? 1 : Math.Clamp((double)(cutoff.UtcTicks - start) / (end - start), 0, 1);
+            accepted += share * _counts[slot, (int)OutcomeKind.Accepted];
+        }
+        return accepted;
+    }
+
     private static long[] InitialIndexes(int count)
     {
         var indexes = new long[count];

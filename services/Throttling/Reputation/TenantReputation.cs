@@ -7,12 +7,26 @@ namespace ProMTA.Throttling.Reputation;
 public sealed class TenantReputation(ReputationPolicy policy)
 {
     private readonly OutcomeWindow _window = new(policy.Window, 60);
+    private TimeSpan _feedbackDelay;
 
     /// <summary>Set when the outcomes crossed a suspension threshold.</summary>
     public DateTimeOffset SuspendedUntil { get; private set; } = DateTimeOffset.MinValue;
 
     /// <summary>Adds an outcome.</summary>
     public void Add(OutcomeKind kind, DateTimeOffset now) => _window.Add(kind, now);
+
+    /// <summary>
+    /// Adds a feedback-loop complaint about a message delivered at <paramref name="deliveredAt"/> (null: unknown). Its age
+    /// is the feedback loop's delay: the complaint rate is then taken over the mail delivered before that delay, whose
+    /// complaints had time to come back (<see cref="OutcomeCounts.AcceptedReported"/>).
+    /// </summary>
+    public void AddComplaint(DateTimeOffset now, DateTimeOffset? deliveredAt)
+    {
+        _window.Add(OutcomeKind.Complaint, now);
+        // The latest report's delay: feedback loops change pace (batches, backlogs); half the window at most, so a
+        // report about old mail cannot leave almost nothing to count against.
+        if (deliveredAt is { } at && at <= now) _feedbackDelay = TimeSpan.FromTicks(Math.Min((now - at).Ticks, policy.Window.Ticks / 2));
+    }
 
     /// <summary>Suspends from outside (an authentication failure) until <paramref name="until"/>.</summary>
     public void SuspendUntil(DateTimeOffset until)
@@ -33,6 +47,7 @@ public sealed class TenantReputation(ReputationPolicy policy)
     public ReputationScore Score(DateTimeOffset now)
     {
         var counts = _window.Totals(now);
+        if (_feedbackDelay > TimeSpan.Zero) counts = counts with { AcceptedReported = _window.AcceptedBefore(now - _feedbackDelay, now) };
         var value = Math.Clamp(100 - counts.BounceRate * 500 - counts.ComplaintRate * 20_000 - counts.DeferralRate * 100, 0, 100);
         if (now < SuspendedUntil) return new ReputationScore(value, ReputationVerdict.Suspended, 0, 0, counts);
         if (counts.Attempts < policy.MinimumSample) return new ReputationScore(value, ReputationVerdict.Unknown, 1, 1, counts);

@@ -119,8 +119,12 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     }
 
     /// <summary>Takes back a stored rate (after a restart): within the provider's floor and ceiling, growth starting afresh.</summary>
-    public void Restore(double ratePerMinute, int connections, double? lastThrottledRate, DateTimeOffset now)
+    /// <summary>The credit saved for probes above the rate known clean (<see cref="ShapingPolicy.ProbeBudget"/>).</summary>
+    public double ProbeCredit => _probeCredit;
+
+    public void Restore(double ratePerMinute, int connections, double? lastThrottledRate, DateTimeOffset now, double probeCredit = 0)
     {
+        _probeCredit = Math.Clamp(probeCredit, 0, policy.ProbeCreditCap);
         RatePerMinute = Math.Clamp(ratePerMinute, limits.FloorRatePerMinute, limits.CeilingRatePerMinute);
         Connections = Math.Clamp(connections, 1, limits.MaxConnections);
         LastThrottledRate = lastThrottledRate;
