@@ -28,7 +28,8 @@ internal static class BillingSeed
     }
 
     public static RenewalProcessor Renewals(Database db, StripePayments stripe, TimeProvider time) =>
-        new(db, stripe, new InvoiceSettlement(time), Issuer(), Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+        new(db, stripe, new InvoiceSettlement(time), Issuer(), new Consolidation.ConsolidatedInvoices(Issuer(), time), Options.Create(new BillingOptions()), time,
+            NullLogger<RenewalProcessor>.Instance);
 
     public static readonly Contracts.Ordering.ProductPublished[] Products =
     [

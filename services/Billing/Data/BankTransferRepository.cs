@@ -23,6 +23,9 @@ public static class BankTransferRepository
         WHERE i.id = @Id AND i.status = 'Open' AND i.payment_method = 'bank_transfer'
         """;
 
+    public static async Task<long> InvoiceNumberAsync(UnitOfWork work, Guid invoiceId) =>
+        await work.ExecuteScalarAsync<long>("SELECT number FROM invoices WHERE id = @Id", new { Id = invoiceId });
+
     public static async Task<long> RunningServicesAsync(UnitOfWork work, Guid customerId) =>
         await work.ExecuteScalarAsync<long>(RunningServicesSql, new { CustomerId = customerId });
 

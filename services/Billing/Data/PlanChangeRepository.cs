@@ -29,6 +29,12 @@ public sealed record ChangeableService
     public int? ScheduledExtraIps { get; init; }
     /// <summary>Plan changes asked for so far (any outcome): numbers the next one's Stripe idempotency key.</summary>
     public int ChangesSoFar { get; init; }
+    public DateOnly? AnchorOn { get; init; }
+    public int? AnchorPeriod { get; init; }
+    public DateOnly? TransitionStart { get; init; }
+
+    /// <summary>The service's periods, on the customer's common billing day once it moved there.</summary>
+    public Domain.ServiceCalendar Calendar => new(OrderedOn, AnchorOn, AnchorPeriod, TransitionStart);
 }
 
 /// <summary>The product a service runs (or is scheduled to run) on, with its extra dedicated IPs (the add-on).</summary>
@@ -64,6 +70,7 @@ public static class PlanChangeRepository
         s.service_id, s.order_id, s.customer_id, s.product_id, s.product_name, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
         s.billing_status, s.next_period, s.last_day, s.live_at, s.stripe_payment_method_id, a.stripe_customer_id, s.scheduled_product_id,
         s.scheduled_product_name, s.scheduled_price_minor, s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips,
+        s.anchor_on, s.anchor_period, s.transition_start,
         (SELECT count(*)::int FROM plan_changes c WHERE c.service_id = s.service_id) AS changes_so_far
         """;
     // FOR UPDATE: the renewal scheduler (SKIP LOCKED) and a second request wait for this change to be decided.
@@ -78,8 +85,8 @@ public static class PlanChangeRepository
         SELECT {ServiceColumns}
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.scheduled_product_id IS NOT NULL
-          AND (s.ordered_on + make_interval(months => s.scheduled_from_period))::date <= @Today
-          AND (s.last_day IS NULL OR s.last_day >= (s.ordered_on + make_interval(months => s.scheduled_from_period))::date)
+          AND service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period) <= @Today
+          AND (s.last_day IS NULL OR s.last_day >= service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period))
           AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.scheduled_from_period, s.service_id
         LIMIT 1

@@ -43,7 +43,7 @@ public sealed partial class PaymentIntentEvents(InvoiceSettlement settlement, St
         if (reason is null || told.PayUrl == payUrl && (payUrl is not null || told.FailureReason == reason)) return; // the customer already knows
 
         await PaymentEventRepository.SaveAsync(work, open.Invoice.InvoiceId, reason, payUrl);
-        var start = Domain.BillingCalendar.PeriodStart(open.Service.OrderedOn, open.Period);
+        var start = Domain.BillingCalendar.PeriodStart(open.Service.Calendar, open.Period);
         await work.PublishAsync(new PaymentFailed
         {
             OrderId = open.Service.OrderId, ServiceId = open.Service.ServiceId, PeriodIndex = open.Period, Reason = reason, Code = code,
