@@ -42,7 +42,8 @@ public static class CommonBillingDay
     }
 
     /// <summary>The invoice line of a period; a transition says how it was prorated.</summary>
-    public static string Line(ServiceCalendar calendar, int period, string planName, long monthlyMinor) => calendar.IsTransition(period)
+    public static string Line(ServiceCalendar calendar, int period, string planName, long monthlyMinor) =>
+        calendar.IsTransition(period) && calendar.Days(period) != calendar.MonthDays(period)
         ? string.Create(CultureInfo.InvariantCulture,
             $"{planName}, to the common billing day (prepaid), prorated: {calendar.Days(period)}/{calendar.MonthDays(period)} days x {monthlyMinor / 100m:0.00}")
         : $"{planName}, monthly subscription (prepaid)";

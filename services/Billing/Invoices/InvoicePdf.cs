@@ -26,7 +26,10 @@ public sealed class InvoicePdf(DocumentPdf pdf, BillingCalendar calendar, IOptio
             [("Invoice number", i.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Invoice date", $"{issued:yyyy-MM-dd}"),
              ("Supply date", $"{i.PeriodStart:yyyy-MM-dd}"), ("Service period", period), ("Payment", i.Status)],
             Party.FromJson(i.Seller) ?? Party.Seller(seller.Value), Party.FromJson(i.Buyer) ?? new Party("Account holder (issued before billing profiles)"),
-            [new DocumentLine(InvoiceDocument.Description(i), $"Service period {period}", i.NetMinor, i.VatRate, i.VatMinor)],
+            i.Lines.Count == 0
+                ? [new DocumentLine(InvoiceDocument.Description(i), $"Service period {period}", i.NetMinor, i.VatRate, i.VatMinor)]
+                : i.Lines.Select(l => new DocumentLine(l.Description,
+                    $"Service {l.ServiceId}, period {InvoiceDocument.Period(l.PeriodStart, l.PeriodLastDay)}", l.NetMinor, i.VatRate, l.VatMinor)).ToList(),
             i.Currency, i.NetMinor, i.VatRate, i.VatMinor, i.AmountMinor, notes);
     }
 }
