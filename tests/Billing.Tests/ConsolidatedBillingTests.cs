@@ -180,6 +180,43 @@ public sealed class ConsolidatedBillingTests(PostgresFixture postgres) : IClassF
         ], renewals);
     }
 
+    [Fact]
+    public async Task A_bank_transfer_customer_s_upgrade_applies_now_with_a_proration_invoice_to_pay_by_transfer_within_14_days()
+    {
+        await using var stack = await BillingStack.StartAsync(postgres);
+        var (customerId, starter, _) = await SeedTwoServicesAsync(stack);
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            await BillingSeed.CatalogueAsync(work);
+            await BillingSeed.LiveAsync(work, starter, Amsterdam10(StarterOrdered).AddHours(1));
+            await work.CommitAsync();
+        }
+        var amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Amsterdam10(new DateOnly(2026, 12, 20)));
+        PlanChanges.PlanChangeOutcome outcome;
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            outcome = await BillingSeed.PlanChanger(stack.Payments, time, amsterdam).ApplyAsync(work, customerId, starter, "promta-business", CancellationToken.None);
+            await work.CommitAsync();
+        }
+
+        // The worked example of docs/billing.md (16/31 days x 250.00 = 129.03 + 21 % = 156.13), not charged to the card.
+        var result = Assert.IsType<PlanChanges.PlanChangeOutcome.Done>(outcome).Result;
+        Assert.Equal(("Applied", 156.13m), (result.Status, result.Change.AmountNow));
+        using var customer = stack.ClientFor(customerId);
+        var invoice = await InvoiceAsync(customer, result.InvoiceNumber!.Value);
+        Assert.Equal(("2026-12-20", "2027-01-04", 129.03m, 27.10m, 156.13m, "bank_transfer", "Open"), Summary(invoice));
+        Assert.Equal("promta-business", await stack.ScalarAsync<string>("SELECT product_id FROM billed_services WHERE service_id = @Starter", new { Starter = starter }));
+        Assert.Equal(0, await stack.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%PaymentSucceeded'"));
+        var text = PdfText.Read(await customer.GetByteArrayAsync($"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pdf"));
+        Assert.Contains("Payment: open, by bank transfer of 156.13 EUR before 2027-01-03", text);
+        Assert.Contains("ProMTA Business (upgrade from ProMTA Starter), prorated: 16/31 days", text);
+
+        using var staff = stack.ClientFor(Guid.NewGuid(), Roles.Operator);
+        await MarkPaidAsync(staff, invoice);
+        Assert.Equal("Paid", (await InvoiceAsync(customer, result.InvoiceNumber.Value)).GetProperty("status").GetString());
+    }
+
     private static (string?, string?, int?, int?, decimal?, string?) Move(JsonElement m) =>
         (m.GetProperty("transitionStart").GetString(), m.GetProperty("transitionEnd").GetString(), m.GetProperty("transitionDays").GetInt32(),
          m.GetProperty("monthDays").GetInt32(), m.GetProperty("transitionNet").GetDecimal(), m.GetProperty("firstCommonPeriodStart").GetString());

@@ -60,6 +60,14 @@ public static class BankTransferApi
         if (await BankTransferRepository.FindOpenTransferInvoiceAsync(work, invoiceId) is null) return TypedResults.NotFound();
         var lines = await ConsolidationRepository.LinesAsync(work, invoiceId);
         if (lines.Count > 0) return await MarkConsolidatedPaidAsync(work, invoiceId, lines, user, settlement, ct);
+        if (await BankTransferRepository.OpenProrationOwnerAsync(work, invoiceId) is { } owner)
+        {
+            // An upgrade's proration invoice: the change already applied; the transfer only settles the invoice.
+            if (!await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), owner)) return TypedResults.NotFound();
+            await BillingRepository.MarkPaidAsync(work, invoiceId, null, settlement.Now);
+            await work.CommitAsync(ct);
+            return TypedResults.NoContent();
+        }
         if (await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open
             || !await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), open.Service.CustomerId))
         {

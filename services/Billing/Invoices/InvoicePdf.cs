@@ -50,17 +50,22 @@ public static class InvoiceDocument
         return i.Status switch
         {
             InvoiceStatus.Paid => $"Payment: paid by {method} on {calendar.LocalDate(i.PaidAt ?? i.IssuedAt):yyyy-MM-dd}.",
-            InvoiceStatus.Open when transfer => Transfer(i),
+            InvoiceStatus.Open when transfer => Transfer(i, calendar),
             InvoiceStatus.Open => $"Payment: open, to be charged to the card on file before {i.PeriodStart:yyyy-MM-dd}.",
             InvoiceStatus.Uncollectible => "Payment: not received; written off as uncollectible.",
             _ => $"Payment: {i.Status}.",
         };
     }
 
-    private static string Transfer(InvoiceRow i)
+    /// <summary>A period is paid before it starts; an upgrade's proration within 14 days of its invoice, the same terms.</summary>
+    public static DateOnly TransferDue(InvoiceRow i, BillingCalendar calendar) => i.Kind == InvoiceKind.Proration
+        ? calendar.LocalDate(i.IssuedAt).AddDays(BillingCalendar.ChargeDaysAhead)
+        : i.PeriodStart;
+
+    private static string Transfer(InvoiceRow i, BillingCalendar calendar)
     {
         var seller = Party.FromJson(i.Seller);
-        return $"Payment: open, by bank transfer of {DocumentPdf.Money(i.AmountMinor, i.Currency)} before {i.PeriodStart:yyyy-MM-dd} to "
+        return $"Payment: open, by bank transfer of {DocumentPdf.Money(i.AmountMinor, i.Currency)} before {TransferDue(i, calendar):yyyy-MM-dd} to "
             + $"{seller?.Name} at {seller?.BankName}, IBAN {seller?.Iban}, BIC {seller?.Bic}, quoting invoice {i.Number}.";
     }
 }

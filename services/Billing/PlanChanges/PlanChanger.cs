@@ -122,6 +122,17 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
             // Numbered per change of the service: a crash before commit replays the same key with the same parameters
             // (one charge); a refused attempt is recorded, so the next one (maybe with a new card) gets a new key.
             var number = service.ChangesSoFar + 1;
+            if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
+            {
+                // Rule 8: a customer paying by transfer is never charged to the card. Like a renewal, which is invoiced 14
+                // days before its period and runs meanwhile, the upgrade applies now and its invoice is due in 14 days.
+                invoiceId = Guid.CreateVersion7();
+                invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
+                    quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
+                await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoiceId.Value);
+                return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
+                    $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up.");
+            }
             var key = $"plan-change-{service.ServiceId}-{number}-{quote.To.ProductId}-{quote.To.ExtraIps}";
             var result = service.StripePaymentMethodId is null
                 ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
@@ -145,14 +156,19 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
                 quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
             await BillingRepository.MarkPaidAsync(work, invoiceId.Value, result.PaymentIntentId, now);
         }
+        return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber, invoiceNumber is null
+            ? $"Your service now runs on {quote.To.DisplayName}."
+            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.");
+    }
+
+    private async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, Guid changeId,
+        DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice)
+    {
         await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
         await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
         await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null));
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
-        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", invoiceNumber is null
-            ? $"Your service now runs on {quote.To.DisplayName}."
-            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
-            now);
+        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", notice, now);
         LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
     }
