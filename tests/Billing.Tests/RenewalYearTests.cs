@@ -308,7 +308,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         // A consolidated invoice's totals are its lines'.
         Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("""
             SELECT count(*) FROM invoices i WHERE kind = 'Consolidated' AND (net_minor, vat_minor) <>
-                (SELECT (sum(net_minor)::bigint, sum(vat_minor)::bigint) FROM invoice_lines l WHERE l.invoice_id = i.id)
+                (SELECT sum(net_minor)::bigint, sum(vat_minor)::bigint FROM invoice_lines l WHERE l.invoice_id = i.id)
             """));
         var numbers = (await connection.QueryAsync<long>("SELECT number FROM invoices ORDER BY number")).ToList();
         Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
