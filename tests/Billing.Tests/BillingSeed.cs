@@ -54,7 +54,7 @@ internal static class BillingSeed
     public static Task LiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) => PlanChangeRepository.MarkLiveAsync(work, serviceId, at);
 
     public static PlanChanges.PlanChanger PlanChanger(StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
-        new(stripe, Issuer(), new BillingCalendar(zone), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+        new(stripe, Issuer(), new BillingCalendar(zone), Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.PlanChanger>.Instance);
 
     public static PlanChanges.DowngradeSwitch Downgrades(Database db, TimeProvider time) =>
         new(db, time, NullLogger<PlanChanges.DowngradeSwitch>.Instance);

@@ -69,7 +69,7 @@ public sealed class BillingChainTests(PlatformFixture platform)
         Assert.Equal(("Proration", "Paid", 302.50m), (proration.GetProperty("kind").GetString(), proration.GetProperty("status").GetString(),
             proration.GetProperty("amount").GetDecimal()));
         await AssertPdfAsync(customer, $"/api/invoices/{Id(proration)}/pdf",
-            $"Invoice number {Number(proration)}", "ProMTA Business (upgrade from ProMTA Starter), prorated:", "250.00 EUR 21% 52.50 EUR 302.50 EUR",
+            $"Invoice number {Number(proration)}", "ProMTA Business (upgrade from ProMTA Starter),", "250.00 EUR 21% 52.50 EUR 302.50 EUR", "prorated:",
             "Net total 250.00 EUR", "VAT 21% 52.50 EUR", "Total 302.50 EUR", "Payment: paid by card (Stripe)");
 
         // 4. A second service; the account manager allows bank transfer (rule 8); the customer picks one billing day.

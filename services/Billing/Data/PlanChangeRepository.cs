@@ -61,7 +61,13 @@ public static class PlanChangeStatus
     public const string Scheduled = nameof(Scheduled);
     public const string Declined = nameof(Declined);
     public const string Withdrawn = nameof(Withdrawn);
+    /// <summary>An upgrade whose card asked for 3-D Secure: applied once the customer has paid through the link.</summary>
+    public const string AwaitingPayment = nameof(AwaitingPayment);
 }
+
+/// <summary>An upgrade waiting for the customer to authenticate its payment.</summary>
+public sealed record AwaitingChange(Guid Id, Guid ServiceId, Guid CustomerId, string ToProductId, int ToExtraIps, DateOnly EffectiveOn, long NetMinor,
+    string PaymentIntentId, string? PayUrl);
 
 /// <summary>Plan changes and the product columns of billed_services. Every method runs in the caller's unit of work.</summary>
 public static class PlanChangeRepository
@@ -117,6 +123,12 @@ public static class PlanChangeRepository
     private const string DecideScheduledSql = """
         UPDATE plan_changes SET status = @Status, decided_at = @At WHERE service_id = @ServiceId AND status = 'Scheduled' RETURNING id
         """;
+    private const string AwaitingColumns = "id, service_id, customer_id, to_product_id, to_extra_ips, effective_on, net_minor, payment_intent_id, pay_url";
+    private const string FindAwaitingByIntentSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'AwaitingPayment' FOR UPDATE";
+    private const string FindAwaitingSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE service_id = @ServiceId AND status = 'AwaitingPayment'";
+    private const string DecideSql = """
+        UPDATE plan_changes SET status = @Status, invoice_id = @InvoiceId, failure_reason = @FailureReason, decided_at = @At, pay_url = NULL WHERE id = @Id
+        """;
     private const string MarkLiveSql = "UPDATE billed_services SET live_at = @ActivatedAt WHERE service_id = @ServiceId AND live_at IS NULL";
 
     public static Task<ChangeableService?> FindForUpdateAsync(UnitOfWork work, Guid customerId, Guid serviceId) =>
@@ -135,6 +147,20 @@ public static class PlanChangeRepository
     public static Task ClearScheduleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearScheduleSql, new { ServiceId = serviceId });
 
     public static Task AddAsync(UnitOfWork work, PlanChangeRow change) => work.ExecuteAsync(InsertSql, change);
+
+    public static Task AwaitPaymentAsync(UnitOfWork work, Guid changeId, string paymentIntentId, string? payUrl) => work.ExecuteAsync(
+        "UPDATE plan_changes SET payment_intent_id = @PaymentIntentId, pay_url = @PayUrl WHERE id = @Id",
+        new { Id = changeId, PaymentIntentId = paymentIntentId, PayUrl = payUrl });
+
+    /// <summary>The upgrade waiting for this PaymentIntent, locked: a webhook delivered twice decides once.</summary>
+    public static Task<AwaitingChange?> FindAwaitingByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
+        work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingByIntentSql, new { PaymentIntentId = paymentIntentId });
+
+    public static Task<AwaitingChange?> FindAwaitingAsync(UnitOfWork work, Guid serviceId) =>
+        work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingSql, new { ServiceId = serviceId });
+
+    public static Task DecideAsync(UnitOfWork work, Guid changeId, string status, Guid? invoiceId, string? failureReason, DateTimeOffset at) =>
+        work.ExecuteAsync(DecideSql, new { Id = changeId, Status = status, InvoiceId = invoiceId, FailureReason = failureReason, At = at });
 
     /// <summary>The scheduled change of the service becomes <paramref name="status"/> (applied or withdrawn); its id, if there was one.</summary>
     public static Task<Guid?> DecideScheduledAsync(UnitOfWork work, Guid serviceId, string status, DateTimeOffset at) =>

@@ -14,13 +14,15 @@ namespace ProMTA.Billing.Webhooks;
 /// invoice is settled (resuming a suspended service). Waiting for authentication or refused: the invoice stays open
 /// and the customer is told, only when that changes what they were already told. Paid or unknown invoices: nothing.
 /// </summary>
-public sealed partial class PaymentIntentEvents(InvoiceSettlement settlement, StripePayments stripe, TimeProvider time, ILogger<PaymentIntentEvents> log)
+public sealed partial class PaymentIntentEvents(
+    InvoiceSettlement settlement, StripePayments stripe, PlanChanges.PlanChanger planChanges, TimeProvider time, ILogger<PaymentIntentEvents> log)
 {
     private const string AuthenticationAsked = "Your bank asks you to authenticate this payment.";
 
     public async Task OnPaymentIntentAsync(UnitOfWork work, Event stripeEvent, PaymentIntent reported, CancellationToken ct)
     {
         if (stripeEvent.Type is not (EventTypes.PaymentIntentSucceeded or EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentRequiresAction)
+            || await planChanges.OnPaymentIntentAsync(work, reported.Id, ct) // an upgrade that waited for 3-D Secure
             || await RenewalRepository.FindOpenByPaymentIntentAsync(work, reported.Id) is not { } open)
         {
             return;
