@@ -111,7 +111,7 @@ public sealed class BillingChainTests(PlatformFixture platform)
     /// </summary>
     private async Task<JsonElement> ConsolidatedInvoiceAsync(Customer customer, Guid customerId, DateOnly today)
     {
-        await using var db = new NpgsqlConnection(await platform.ConnectionStringAsync("promta"));
+        await using var db = new NpgsqlConnection(await DatabaseAsync());
         await db.OpenAsync();
         for (var round = 0; round < 3; round++)
         {
@@ -133,6 +133,19 @@ public sealed class BillingChainTests(PlatformFixture platform)
             }
         }
         throw new Xunit.Sdk.XunitException("No consolidated invoice after three renewal rounds");
+    }
+
+    /// <summary>The platform's database: its own resource with containers, the native server's connection string (Database=promta) without.</summary>
+    private async Task<string> DatabaseAsync()
+    {
+        try
+        {
+            return await platform.ConnectionStringAsync("promta");
+        }
+        catch (ArgumentException)
+        {
+            return await platform.ConnectionStringAsync("postgres");
+        }
     }
 
     private static async Task<JsonElement> PlanChangeWhenLiveAsync(Customer customer, Guid serviceId)
