@@ -77,9 +77,17 @@ public sealed class ConsolidatedBillingTests(PostgresFixture postgres) : IClassF
         ];
         Assert.All(fields, field => Assert.Contains(field, text));
 
-        // Unpaid when the period starts: both services are suspended together; the transfer resumes both.
+        // The account manager revokes bank transfer meanwhile: the periods already on the open invoice stay there (never
+        // invoiced twice, never charged to the card). Unpaid when the period starts: both services are suspended together;
+        // the transfer resumes both.
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            Assert.True(await BankTransferRepository.RevokeAsync(work, customerId, Guid.NewGuid(), DateTimeOffset.UtcNow, "test: revoked while the invoice is open"));
+            await work.CommitAsync();
+        }
         for (var day = new DateOnly(2027, 1, 19); day <= new DateOnly(2027, 2, 1); day = day.AddDays(1)) await RenewAsync(stack, day);
         Assert.Equal(2, await stack.ScalarAsync<long>("SELECT count(*) FROM billed_services WHERE billing_status = 'Suspended'"));
+        Assert.Equal(5, await stack.ScalarAsync<long>("SELECT count(*) FROM invoices"));
         await MarkPaidAsync(staff, consolidated);
         Assert.Equal("Paid", (await InvoiceAsync(customer, 5)).GetProperty("status").GetString());
         var states = await stack.ListAsync<(string Status, int NextPeriod, DateOnly NextDue)>(

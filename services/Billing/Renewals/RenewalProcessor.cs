@@ -56,11 +56,23 @@ public sealed partial class RenewalProcessor(
         var due = await ConsolidationRepository.DueForUpdateAsync(work, customerId, today);
         if (!await BankTransferRepository.AppliesAsync(work, customerId))
         {
-            foreach (var service in due) await RenewAsync(work, service, today, ChargeAsync, ct);
+            foreach (var service in due)
+            {
+                // A period already on an open consolidated invoice stays there (it is never invoiced twice): the
+                // transfer is still awaited even if the approval was revoked meanwhile.
+                var onInvoice = await ConsolidationRepository.FindOpenLineAsync(work, service.ServiceId, service.NextPeriod) is not null;
+                await RenewAsync(work, service, today, onInvoice ? (_, _, _, _, _) => Task.FromResult(false) : ChargeAsync, ct);
+            }
             return due.Count;
         }
-        var renewing = due.Where(s => s.LastDay is not { } lastDay || s.Calendar.PeriodStart(s.NextPeriod) <= lastDay).ToList();
-        foreach (var ending in due.Except(renewing)) await EndOrWaitAsync(work, ending, ending.LastDay!.Value, today);
+        var renewing = new List<DueService>();
+        foreach (var service in due)
+        {
+            if (service.LastDay is { } lastDay && service.Calendar.PeriodStart(service.NextPeriod) > lastDay) await EndOrWaitAsync(work, service, lastDay, today);
+            // A period already invoiced on its own (before bank transfer applied) keeps that invoice: never invoiced twice.
+            else if (await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, service.NextPeriod) is not null) await RenewAsync(work, service, today, ChargeAsync, ct);
+            else renewing.Add(service);
+        }
         var (lines, issued) = await consolidated.EnsureAsync(work, customerId, renewing);
         foreach (var invoice in issued)
         {
