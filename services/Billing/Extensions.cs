@@ -40,6 +40,8 @@ public static class Extensions
         builder.Services.AddSingleton<CancellationPolicy>();
         builder.Services.AddSingleton<Renewals.RenewalProcessor>();
         builder.Services.AddSingleton<Renewals.InvoiceSettlement>();
+        builder.Services.AddSingleton<Consolidation.ConsolidatedInvoices>();
+        builder.Services.AddSingleton<Consolidation.BillingDayChanger>();
         builder.Services.AddSingleton<Refunds.RefundRecorder>();
         builder.Services.AddSingleton<Webhooks.PaymentIntentEvents>();
         builder.Services.AddSingleton<Webhooks.RefundEvents>();
@@ -103,7 +105,7 @@ public static class Extensions
         app.MapPlatformEndpoints().MapGroup("/api").MapInvoicesApi().MapCancellationApi().MapPaymentMethodsApi().MapStripeWebhooksApi().MapNotificationsApi().MapBankTransferApi()
             .MapDisputesApi()
             .MapCheckoutApi().MapCancellationPreviewApi().MapBillingProfileApi().MapCreditNotesApi()
-            .MapStaffBillingApi().MapPlanChangeApi();
+            .MapStaffBillingApi().MapPlanChangeApi().MapBillingDayApi();
         return app;
     }
 }

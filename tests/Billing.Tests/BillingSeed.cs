@@ -28,7 +28,8 @@ internal static class BillingSeed
     }
 
     public static RenewalProcessor Renewals(Database db, StripePayments stripe, TimeProvider time) =>
-        new(db, stripe, new InvoiceSettlement(time), Issuer(), Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance);
+        new(db, stripe, new InvoiceSettlement(time), Issuer(), new Consolidation.ConsolidatedInvoices(Issuer(), time), Options.Create(new BillingOptions()), time,
+            NullLogger<RenewalProcessor>.Instance);
 
     public static readonly Contracts.Ordering.ProductPublished[] Products =
     [
@@ -53,7 +54,7 @@ internal static class BillingSeed
     public static Task LiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) => PlanChangeRepository.MarkLiveAsync(work, serviceId, at);
 
     public static PlanChanges.PlanChanger PlanChanger(StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
-        new(stripe, Issuer(), new BillingCalendar(zone), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+        new(stripe, Issuer(), new BillingCalendar(zone), Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.PlanChanger>.Instance);
 
     public static PlanChanges.DowngradeSwitch Downgrades(Database db, TimeProvider time) =>
         new(db, time, NullLogger<PlanChanges.DowngradeSwitch>.Instance);

@@ -45,7 +45,7 @@ public sealed class CreditNoteTests(PostgresFixture postgres) : IClassFixture<Po
         string[] fields =
         [
             "CREDIT NOTE", "Credit note number CN-1", "Credits invoice " + invoice.GetProperty("number").GetInt64(), "Service period 2026-12-05 to 2027-01-04",
-            "ProMTA B.V.", "VAT ID: NL123456782B01", "Credited to", "Jane Doe", "Credit: ProMTA Business, monthly subscription (prepaid)",
+            "ProMTA B.V.", "VAT ID: NL123456782B01", "Credited to", "Jane Doe", "Credit: ProMTA Business, monthly subscription", "(prepaid)", // wrapped in its column
             "Net total 41.32 EUR", "VAT 21% 8.68 EUR", "Total credited 50.00 EUR", "Reason: Refund of 50.00 EUR of invoice",
             "refunded to the card the invoice was paid with",
         ];

@@ -135,6 +135,197 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
     }
 
     /// <summary>
+    /// Consolidated billing in the same year (issue 17, section 5): 60 customers approved for bank transfer, each with 2
+    /// or 3 services ordered on any day of January, choose a common day (1-28) on a day between February and June; one
+    /// service in five is cancelled some day, one customer in four upgrades a service, one in three orders one more
+    /// service after choosing (it joins the day). Staff mark every transfer invoice paid the day it is issued. Every
+    /// period of every service is then invoiced exactly once (on its own invoice or on one line of a consolidated one),
+    /// with the dates of its calendar, so the periods follow each other without gap or overlap; every shortened period
+    /// is priced pro rata; every consolidated line starts on the customer's day; numbers stay gapless.
+    /// </summary>
+    [Fact]
+    public async Task A_year_with_consolidated_customers_invoices_every_period_of_every_service_once()
+    {
+        await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        var db = host.Database;
+        var calendar = new BillingCalendar(Amsterdam);
+        var policy = new CancellationPolicy(calendar);
+        var time = new FakeTimeProvider(At(FirstOrder).AddHours(-4));
+        var processor = BillingSeed.Renewals(db, stripe, time);
+        var changer = BillingSeed.PlanChanger(stripe, time, Amsterdam);
+        var days = new Consolidation.BillingDayChanger(time);
+        var orders = new Orders.FirstMonthCharge(stripe, BillingSeed.Issuer(), calendar, Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<Orders.FirstMonthCharge>.Instance);
+        var staff = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
+             new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.Role, ServiceDefaults.Auth.Roles.Operator)], "test"));
+        var random = new Random(20270102);
+
+        // Customers and their first services, paid for their first month.
+        var customers = new List<(Guid CustomerId, string StripeCustomer, string Card, List<SeededService> Services)>();
+        await using (var work = await db.BeginAsync())
+        {
+            await BillingSeed.CatalogueAsync(work);
+            await work.CommitAsync();
+        }
+        for (var c = 0; c < 60; c++)
+        {
+            var customerId = Guid.NewGuid();
+            var stripeCustomer = await stripe.CreateCustomerAsync(customerId, $"t{c}@example.test", $"Transfer {c}", CancellationToken.None);
+            var card = await stripe.AttachPaymentMethodAsync(stripeCustomer, "pm_card_visa", customerId.ToString(), CancellationToken.None);
+            var services = new List<SeededService>();
+            await using var work = await db.BeginAsync();
+            await BillingRepository.AddAccountAsync(work, customerId, stripeCustomer, At(FirstOrder));
+            for (var n = 0; n < 2 + c % 2; n++)
+            {
+                var serviceId = Guid.NewGuid();
+                var orderedOn = FirstOrder.AddDays(random.Next(0, 31));
+                await BillingRepository.AddServiceAsync(work, BillingSeed.ActiveStarter(serviceId, customerId, orderedOn, orderedOn.Day, card, At(orderedOn)));
+                await BillingSeed.LiveAsync(work, serviceId, At(orderedOn).AddHours(1));
+                var invoiceId = Guid.NewGuid();
+                await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, serviceId, customerId, 0, orderedOn,
+                    BillingCalendar.PeriodEnd(orderedOn, 0), 14900, "EUR", At(orderedOn)));
+                await BillingRepository.MarkPaidAsync(work, invoiceId, $"pi_seed_{serviceId:N}", At(orderedOn));
+                services.Add(new SeededService(serviceId, customerId, orderedOn));
+            }
+            await BankTransferRepository.ApproveAsync(work, customerId, Guid.NewGuid(), At(FirstOrder), "several services, pays by transfer");
+            await work.CommitAsync();
+            customers.Add((customerId, stripeCustomer, card, services));
+        }
+
+        // What each customer does when (local day, after the morning run and the staff's payments).
+        var actions = new List<(DateOnly Day, int Order, Func<Task> Act)>();
+        var chosenOn = new Dictionary<Guid, DateOnly>();
+        var upgraded = new HashSet<Guid>();
+        var cancelledServices = 0;
+        var refusedDays = 0;
+        foreach (var (customerId, stripeCustomer, card, services) in customers)
+        {
+            var chooseOn = new DateOnly(2027, 2, 1).AddDays(random.Next(0, 150));
+            var day = random.Next(1, 29);
+            chosenOn[customerId] = chooseOn;
+            actions.Add((chooseOn, 0, async () =>
+            {
+                await using var work = await db.BeginAsync();
+                if (await days.ChooseAsync(work, customerId, day) is null) await work.CommitAsync();
+                else refusedDays++;
+            }));
+            foreach (var service in services.Where(_ => random.Next(5) == 0))
+            {
+                var on = service.OrderedOn.AddDays(random.Next(20, 330));
+                cancelledServices++;
+                actions.Add((on, 1, async () =>
+                {
+                    await using var work = await db.BeginAsync();
+                    var found = await CancellationRepository.FindForUpdateAsync(work, customerId, service.ServiceId);
+                    if (found!.LastDay is not null) return;
+                    var outcome = policy.Decide(found.Calendar, time.GetUtcNow());
+                    await CancellationRepository.CancelAsync(work, service.ServiceId, time.GetUtcNow(), outcome.LastDay, outcome.ChargedAgain);
+                    await work.CommitAsync();
+                }));
+            }
+            if (random.Next(4) == 0)
+            {
+                var service = services[0];
+                actions.Add((chooseOn.AddDays(random.Next(1, 120)), 2, async () =>
+                {
+                    await using var work = await db.BeginAsync();
+                    var outcome = await changer.ApplyAsync(work, customerId, service.ServiceId, "promta-business", CancellationToken.None);
+                    if (outcome is PlanChanges.PlanChangeOutcome.Done or PlanChanges.PlanChangeOutcome.Declined) await work.CommitAsync();
+                    if (outcome is PlanChanges.PlanChangeOutcome.Done) upgraded.Add(service.ServiceId);
+                }));
+            }
+            if (random.Next(3) == 0)
+            {
+                actions.Add((chooseOn.AddDays(random.Next(1, 60)), 3, async () =>
+                {
+                    var order = new Contracts.Ordering.OrderPlaced
+                    {
+                        OrderId = Guid.NewGuid(), ServiceId = Guid.NewGuid(), CustomerId = customerId, CustomerEmail = "finance@example.test",
+                        CustomerName = "Finance", ProductId = "promta-starter", ProductName = "ProMTA Starter", MonthlyPriceMinor = 14900, Currency = "EUR",
+                        DedicatedIps = 1, PaymentMethodId = "pm_card_visa", OrderedAt = time.GetUtcNow(),
+                    };
+                    await using var work = await db.BeginAsync();
+                    await orders.ChargeAsync(work, order, CancellationToken.None);
+                    await work.CommitAsync();
+                    services.Add(new SeededService(order.ServiceId, customerId, calendar.LocalDate(order.OrderedAt)));
+                }));
+            }
+        }
+
+        var stopwatch = Stopwatch.StartNew();
+        for (var day = FirstOrder; day <= SimulationEnd; day = day.AddDays(1))
+        {
+            time.SetUtcNow(At(day).AddHours(-3));
+            await processor.RunAsync(day, CancellationToken.None);
+            await PayTransfersAsync(db, staff, time);
+            time.SetUtcNow(At(day).AddHours(1));
+            foreach (var (_, _, act) in actions.Where(a => a.Day == day).OrderBy(a => a.Order).ToList()) await act();
+        }
+        output.WriteLine($"60 customers, {customers.Sum(c => c.Services.Count)} services ({cancelledServices} cancellations, {upgraded.Count} upgrades, "
+            + $"{refusedDays} day choices refused): {stopwatch.Elapsed.TotalSeconds:0.0} s");
+
+        await using var connection = await db.OpenAsync();
+        var rows = (await connection.QueryAsync<(Guid ServiceId, int PeriodIndex, DateOnly Start, DateOnly End, long Net, string Status, string Source)>("""
+            SELECT service_id, period_index, period_start, period_end, net_minor, status, 'invoice' FROM invoices WHERE kind = 'Period'
+            UNION ALL
+            SELECT l.service_id, l.period_index, l.period_start, l.period_end, l.net_minor, i.status, 'line'
+            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+            """)).ToList();
+        var state = (await connection.QueryAsync<DueService>("""
+            SELECT s.*, a.stripe_customer_id FROM billed_services s JOIN billing_accounts a USING (customer_id)
+            """)).ToDictionary(s => s.ServiceId);
+        var dayOf = (await connection.QueryAsync<(Guid CustomerId, int? Day)>("SELECT customer_id, consolidated_day FROM billing_accounts"))
+            .ToDictionary(r => r.CustomerId, r => r.Day);
+
+        var consolidatedLines = 0;
+        var transitions = 0;
+        foreach (var service in customers.SelectMany(c => c.Services))
+        {
+            var s = state[service.ServiceId];
+            var periods = s.Calendar;
+            var expected = Enumerable.Range(0, 20)
+                .Where(n => periods.ChargeDate(n) <= SimulationEnd)
+                .Where(n => s.LastDay is null || periods.PeriodStart(n) <= s.LastDay)
+                .ToList();
+            var invoiced = rows.Where(r => r.ServiceId == service.ServiceId).OrderBy(r => r.PeriodIndex).ToList();
+            Assert.Equal(expected, invoiced.Select(r => r.PeriodIndex).ToList()); // each period exactly once
+            Assert.All(invoiced, r => Assert.Equal((periods.PeriodStart(r.PeriodIndex), periods.PeriodEnd(r.PeriodIndex), "Paid"), (r.Start, r.End, r.Status)));
+            if (!upgraded.Contains(service.ServiceId))
+            {
+                Assert.All(invoiced, r => Assert.Equal(periods.PeriodPrice(r.PeriodIndex, 14900), r.Net));
+            }
+            foreach (var line in invoiced.Where(r => r.Source == "line"))
+            {
+                Assert.Equal(dayOf[service.CustomerId], line.Start.Day);
+                consolidatedLines++;
+            }
+            transitions += invoiced.Count(r => periods.IsTransition(r.PeriodIndex) && periods.Days(r.PeriodIndex) != periods.MonthDays(r.PeriodIndex));
+        }
+        output.WriteLine($"{consolidatedLines} consolidated lines on {await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE kind = 'Consolidated'")} invoices, {transitions} shortened periods");
+        Assert.True(consolidatedLines > 500);
+        Assert.True(transitions > 50);
+        // A consolidated invoice's totals are its lines'.
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("""
+            SELECT count(*) FROM invoices i WHERE kind = 'Consolidated' AND (net_minor, vat_minor) <>
+                (SELECT sum(net_minor)::bigint, sum(vat_minor)::bigint FROM invoice_lines l WHERE l.invoice_id = i.id)
+            """));
+        var numbers = (await connection.QueryAsync<long>("SELECT number FROM invoices ORDER BY number")).ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
+    }
+
+    private static async Task PayTransfersAsync(ProMTA.ServiceDefaults.Data.Database db, System.Security.Claims.ClaimsPrincipal staff, TimeProvider time)
+    {
+        await using var connection = await db.OpenAsync();
+        var open = await connection.QueryAsync<Guid>("SELECT id FROM invoices WHERE status = 'Open' AND payment_method = 'bank_transfer' ORDER BY number");
+        foreach (var id in open)
+        {
+            var result = await Apis.BankTransferApi.MarkPaidAsync(id, staff, db, new Renewals.InvoiceSettlement(time), CancellationToken.None);
+            Assert.IsType<Microsoft.AspNetCore.Http.HttpResults.NoContent>(result.Result);
+        }
+    }
+
+    /// <summary>
     /// Who asks for which plan when: i % 10 == 5 upgrade to Business; i % 10 == 7 go to Enterprise, then down to Business
     /// 10 to 100 days later; the cancelled ones (i % 10 == 3) ask for Business some day, before or after they cancel.
     /// </summary>

@@ -75,7 +75,8 @@ public static class RenewalDay
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var run = Stopwatch.StartNew();
             var processed = (await Task.WhenAll(Enumerable.Range(0, workers).Select(_ =>
-                new RenewalProcessor(db, stripe, new InvoiceSettlement(time), issuer, Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance)
+                new RenewalProcessor(db, stripe, new InvoiceSettlement(time), issuer, new ProMTA.Billing.Consolidation.ConsolidatedInvoices(issuer, time),
+                        Options.Create(new BillingOptions()), time, NullLogger<RenewalProcessor>.Instance)
                     .RunAsync(day, CancellationToken.None)))).Sum();
             run.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;

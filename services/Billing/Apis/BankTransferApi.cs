@@ -57,13 +57,50 @@ public static class BankTransferApi
         Guid invoiceId, ClaimsPrincipal user, Database db, InvoiceSettlement settlement, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
-        if (await BankTransferRepository.FindOpenTransferInvoiceAsync(work, invoiceId) is null
-            || await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open
+        if (await BankTransferRepository.FindOpenTransferInvoiceAsync(work, invoiceId) is null) return TypedResults.NotFound();
+        var lines = await ConsolidationRepository.LinesAsync(work, invoiceId);
+        if (lines.Count > 0) return await MarkConsolidatedPaidAsync(work, invoiceId, lines, user, settlement, ct);
+        if (await BankTransferRepository.OpenProrationOwnerAsync(work, invoiceId) is { } owner)
+        {
+            // An upgrade's proration invoice: the change already applied; the transfer only settles the invoice.
+            if (!await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), owner)) return TypedResults.NotFound();
+            await BillingRepository.MarkPaidAsync(work, invoiceId, null, settlement.Now);
+            await work.CommitAsync(ct);
+            return TypedResults.NoContent();
+        }
+        if (await RenewalRepository.FindOpenByIdAsync(work, invoiceId) is not { } open
             || !await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), open.Service.CustomerId))
         {
             return TypedResults.NotFound();
         }
         await settlement.SettleAsync(work, open.Service, open.Invoice, open.Period, paymentIntentId: null);
+        await work.CommitAsync(ct);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// A consolidated invoice (issue 17, section 5) pays every service on it: each line settles its service's period
+    /// as if it had been that service's own invoice (PaymentSucceeded with the line's amount, a suspended one resumed).
+    /// </summary>
+    private static async Task<Results<NoContent, NotFound>> MarkConsolidatedPaidAsync(
+        UnitOfWork work, Guid invoiceId, IReadOnlyList<InvoiceLine> lines, ClaimsPrincipal user, InvoiceSettlement settlement, CancellationToken ct)
+    {
+        var number = await BankTransferRepository.InvoiceNumberAsync(work, invoiceId);
+        var services = new List<(DueService Service, InvoiceLine Line)>();
+        foreach (var line in lines.OrderBy(l => l.ServiceId))
+        {
+            if (await ConsolidationRepository.ServiceForUpdateAsync(work, line.ServiceId) is { } service) services.Add((service, line));
+        }
+        if (services.Count == 0 || !await AccountManagerRepository.InScopeAsync(work, user.AccountManagerScope(), services[0].Service.CustomerId))
+        {
+            return TypedResults.NotFound();
+        }
+        foreach (var (service, line) in services.Where(x => x.Service.NextPeriod == x.Line.PeriodIndex && x.Service.BillingStatus is "Active" or "PastDue" or "Suspended"))
+        {
+            await settlement.SettleAsync(work, service, new OpenInvoice(invoiceId, number, line.GrossMinor), line.PeriodIndex, paymentIntentId: null);
+        }
+        // A service that ended meanwhile (cancelled in time) leaves its line paid with the invoice.
+        await BillingRepository.MarkPaidAsync(work, invoiceId, null, settlement.Now);
         await work.CommitAsync(ct);
         return TypedResults.NoContent();
     }

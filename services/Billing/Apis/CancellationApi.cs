@@ -37,7 +37,7 @@ public static class CancellationApi
         }
 
         var now = time.GetUtcNow();
-        var outcome = policy.Decide(service.OrderedOn, now);
+        var outcome = policy.Decide(service.Calendar, now);
         await CancellationRepository.CancelAsync(work, serviceId, now, outcome.LastDay, outcome.ChargedAgain);
         await work.PublishAsync(new CancellationScheduled
         {

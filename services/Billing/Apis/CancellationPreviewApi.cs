@@ -35,8 +35,8 @@ public static class CancellationPreviewApi
             return TypedResults.Ok(new CancellationPreview(true, lastDay, service.ChargedAgain, null, cancelledAt));
         }
         var now = time.GetUtcNow();
-        var outcome = policy.Decide(service.OrderedOn, now);
-        var nextStart = BillingCalendar.PeriodStart(service.OrderedOn, CancellationPolicy.CurrentPeriodIndex(service.OrderedOn, calendar.LocalDate(now)) + 1);
+        var outcome = policy.Decide(service.Calendar, now);
+        var nextStart = BillingCalendar.PeriodStart(service.Calendar, CancellationPolicy.CurrentPeriodIndex(service.Calendar, calendar.LocalDate(now)) + 1);
         var deadline = calendar.CancellationDeadline(nextStart);
         return TypedResults.Ok(new CancellationPreview(false, outcome.LastDay, outcome.ChargedAgain, deadline > now ? deadline : null, null));
     }

@@ -14,11 +14,25 @@ public sealed record InvoiceDto(
     string Status, string? FailureReason, DateTimeOffset IssuedAt, DateTimeOffset? PaidAt, decimal AmountRefunded,
     decimal Net, decimal Vat, decimal VatRate, string VatTreatment, string Description, string PaymentMethod)
 {
+    /// <summary>Period, Proration or Consolidated (one invoice for several services, a line each: <see cref="Lines"/>).</summary>
+    public string Kind { get; init; } = Domain.InvoiceKind.Period;
+
+    /// <summary>A consolidated invoice's lines (empty otherwise); each period is [periodStart, periodEnd], both included.</summary>
+    public IReadOnlyList<InvoiceLineDto> Lines { get; init; } = [];
+
     /// <summary>The invoice never changes once issued (rule 14); refunds are shown beside it as <see cref="AmountRefunded"/>.</summary>
     public static InvoiceDto From(InvoiceRow i) => new(i.Id, i.Number, i.ServiceId, i.PeriodStart, i.PeriodLastDay, i.AmountMinor / 100m,
         i.Currency, i.Status, i.FailureReason, i.IssuedAt, i.PaidAt, i.AmountRefundedMinor / 100m,
-        i.NetMinor / 100m, i.VatMinor / 100m, i.VatRate, i.VatTreatment, Invoices.InvoiceDocument.Description(i), i.PaymentMethod);
+        i.NetMinor / 100m, i.VatMinor / 100m, i.VatRate, i.VatTreatment, Invoices.InvoiceDocument.Description(i), i.PaymentMethod)
+    {
+        Kind = i.Kind,
+        Lines = i.Lines.Select(l => new InvoiceLineDto(l.ServiceId, l.Description, l.PeriodStart, l.PeriodLastDay, l.NetMinor / 100m, l.VatMinor / 100m,
+            l.GrossMinor / 100m)).ToList(),
+    };
 }
+
+/// <param name="PeriodEnd">The last day paid for, included.</param>
+public sealed record InvoiceLineDto(Guid ServiceId, string Description, DateOnly PeriodStart, DateOnly PeriodEnd, decimal Net, decimal Vat, decimal Gross);
 
 public static class InvoicesApi
 {

@@ -23,6 +23,13 @@ public static class BankTransferRepository
         WHERE i.id = @Id AND i.status = 'Open' AND i.payment_method = 'bank_transfer'
         """;
 
+    /// <summary>The customer of an open proration invoice (a plan change's) to pay by transfer, or null.</summary>
+    public static Task<Guid?> OpenProrationOwnerAsync(UnitOfWork work, Guid invoiceId) => work.QuerySingleOrDefaultAsync<Guid?>(
+        "SELECT customer_id FROM invoices WHERE id = @Id AND kind = 'Proration' AND status = 'Open' AND payment_method = 'bank_transfer'", new { Id = invoiceId });
+
+    public static async Task<long> InvoiceNumberAsync(UnitOfWork work, Guid invoiceId) =>
+        await work.ExecuteScalarAsync<long>("SELECT number FROM invoices WHERE id = @Id", new { Id = invoiceId });
+
     public static async Task<long> RunningServicesAsync(UnitOfWork work, Guid customerId) =>
         await work.ExecuteScalarAsync<long>(RunningServicesSql, new { CustomerId = customerId });
 

@@ -6,7 +6,8 @@ namespace ProMTA.Billing.Data;
 public sealed record BilledService(
     Guid ServiceId, Guid OrderId, Guid CustomerId, string ProductId, long MonthlyPriceMinor, string Currency,
     int DedicatedIps, DateOnly OrderedOn, int BillingDay, string? StripePaymentMethodId, DateTimeOffset CreatedAt,
-    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null, bool RequiresReview = false, string? ProductName = null);
+    string BillingStatus = "Unpaid", DateOnly? NextDueOn = null, bool RequiresReview = false, string? ProductName = null,
+    DateOnly? AnchorOn = null, int? AnchorPeriod = null, DateOnly? TransitionStart = null);
 
 /// <param name="PeriodEnd">Exclusive: the day the next period starts (the calendar's convention; documents print the day before).</param>
 /// <param name="AmountMinor">The total charged, VAT included.</param>
@@ -27,9 +28,11 @@ public static class BillingRepository
         """;
     private const string InsertServiceSql = """
         INSERT INTO billed_services (service_id, order_id, customer_id, product_id, monthly_price_minor, currency, dedicated_ips,
-                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on, requires_review, product_name)
+                                     ordered_on, billing_day, stripe_payment_method_id, created_at, billing_status, next_due_on, requires_review, product_name,
+                                     anchor_on, anchor_period, transition_start)
         VALUES (@ServiceId, @OrderId, @CustomerId, @ProductId, @MonthlyPriceMinor, @Currency, @DedicatedIps,
-                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview, @ProductName)
+                @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview, @ProductName,
+                @AnchorOn, @AnchorPeriod, @TransitionStart)
         """;
     private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
     private const string InsertInvoiceSql = """

@@ -29,6 +29,12 @@ public sealed record ChangeableService
     public int? ScheduledExtraIps { get; init; }
     /// <summary>Plan changes asked for so far (any outcome): numbers the next one's Stripe idempotency key.</summary>
     public int ChangesSoFar { get; init; }
+    public DateOnly? AnchorOn { get; init; }
+    public int? AnchorPeriod { get; init; }
+    public DateOnly? TransitionStart { get; init; }
+
+    /// <summary>The service's periods, on the customer's common billing day once it moved there.</summary>
+    public Domain.ServiceCalendar Calendar => new(OrderedOn, AnchorOn, AnchorPeriod, TransitionStart);
 }
 
 /// <summary>The product a service runs (or is scheduled to run) on, with its extra dedicated IPs (the add-on).</summary>
@@ -55,7 +61,13 @@ public static class PlanChangeStatus
     public const string Scheduled = nameof(Scheduled);
     public const string Declined = nameof(Declined);
     public const string Withdrawn = nameof(Withdrawn);
+    /// <summary>An upgrade whose card asked for 3-D Secure: applied once the customer has paid through the link.</summary>
+    public const string AwaitingPayment = nameof(AwaitingPayment);
 }
+
+/// <summary>An upgrade waiting for the customer to authenticate its payment.</summary>
+public sealed record AwaitingChange(Guid Id, Guid ServiceId, Guid CustomerId, string ToProductId, int ToExtraIps, DateOnly EffectiveOn, long NetMinor,
+    string PaymentIntentId, string? PayUrl);
 
 /// <summary>Plan changes and the product columns of billed_services. Every method runs in the caller's unit of work.</summary>
 public static class PlanChangeRepository
@@ -64,6 +76,7 @@ public static class PlanChangeRepository
         s.service_id, s.order_id, s.customer_id, s.product_id, s.product_name, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
         s.billing_status, s.next_period, s.last_day, s.live_at, s.stripe_payment_method_id, a.stripe_customer_id, s.scheduled_product_id,
         s.scheduled_product_name, s.scheduled_price_minor, s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips,
+        s.anchor_on, s.anchor_period, s.transition_start,
         (SELECT count(*)::int FROM plan_changes c WHERE c.service_id = s.service_id) AS changes_so_far
         """;
     // FOR UPDATE: the renewal scheduler (SKIP LOCKED) and a second request wait for this change to be decided.
@@ -78,8 +91,8 @@ public static class PlanChangeRepository
         SELECT {ServiceColumns}
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.scheduled_product_id IS NOT NULL
-          AND (s.ordered_on + make_interval(months => s.scheduled_from_period))::date <= @Today
-          AND (s.last_day IS NULL OR s.last_day >= (s.ordered_on + make_interval(months => s.scheduled_from_period))::date)
+          AND service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period) <= @Today
+          AND (s.last_day IS NULL OR s.last_day >= service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period))
           AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
         ORDER BY s.scheduled_from_period, s.service_id
         LIMIT 1
@@ -110,6 +123,12 @@ public static class PlanChangeRepository
     private const string DecideScheduledSql = """
         UPDATE plan_changes SET status = @Status, decided_at = @At WHERE service_id = @ServiceId AND status = 'Scheduled' RETURNING id
         """;
+    private const string AwaitingColumns = "id, service_id, customer_id, to_product_id, to_extra_ips, effective_on, net_minor, payment_intent_id, pay_url";
+    private const string FindAwaitingByIntentSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'AwaitingPayment' FOR UPDATE";
+    private const string FindAwaitingSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE service_id = @ServiceId AND status = 'AwaitingPayment'";
+    private const string DecideSql = """
+        UPDATE plan_changes SET status = @Status, invoice_id = @InvoiceId, failure_reason = @FailureReason, decided_at = @At, pay_url = NULL WHERE id = @Id
+        """;
     private const string MarkLiveSql = "UPDATE billed_services SET live_at = @ActivatedAt WHERE service_id = @ServiceId AND live_at IS NULL";
 
     public static Task<ChangeableService?> FindForUpdateAsync(UnitOfWork work, Guid customerId, Guid serviceId) =>
@@ -128,6 +147,20 @@ public static class PlanChangeRepository
     public static Task ClearScheduleAsync(UnitOfWork work, Guid serviceId) => work.ExecuteAsync(ClearScheduleSql, new { ServiceId = serviceId });
 
     public static Task AddAsync(UnitOfWork work, PlanChangeRow change) => work.ExecuteAsync(InsertSql, change);
+
+    public static Task AwaitPaymentAsync(UnitOfWork work, Guid changeId, string paymentIntentId, string? payUrl) => work.ExecuteAsync(
+        "UPDATE plan_changes SET payment_intent_id = @PaymentIntentId, pay_url = @PayUrl WHERE id = @Id",
+        new { Id = changeId, PaymentIntentId = paymentIntentId, PayUrl = payUrl });
+
+    /// <summary>The upgrade waiting for this PaymentIntent, locked: a webhook delivered twice decides once.</summary>
+    public static Task<AwaitingChange?> FindAwaitingByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
+        work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingByIntentSql, new { PaymentIntentId = paymentIntentId });
+
+    public static Task<AwaitingChange?> FindAwaitingAsync(UnitOfWork work, Guid serviceId) =>
+        work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingSql, new { ServiceId = serviceId });
+
+    public static Task DecideAsync(UnitOfWork work, Guid changeId, string status, Guid? invoiceId, string? failureReason, DateTimeOffset at) =>
+        work.ExecuteAsync(DecideSql, new { Id = changeId, Status = status, InvoiceId = invoiceId, FailureReason = failureReason, At = at });
 
     /// <summary>The scheduled change of the service becomes <paramref name="status"/> (applied or withdrawn); its id, if there was one.</summary>
     public static Task<Guid?> DecideScheduledAsync(UnitOfWork work, Guid serviceId, string status, DateTimeOffset at) =>

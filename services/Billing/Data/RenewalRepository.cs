@@ -31,6 +31,12 @@ public sealed record DueService
     public int? ScheduledFromPeriod { get; init; }
     public int ExtraIps { get; init; }
     public int? ScheduledExtraIps { get; init; }
+    public DateOnly? AnchorOn { get; init; }
+    public int? AnchorPeriod { get; init; }
+    public DateOnly? TransitionStart { get; init; }
+
+    /// <summary>The service's periods, on the customer's common billing day once it moved there.</summary>
+    public Domain.ServiceCalendar Calendar => new(OrderedOn, AnchorOn, AnchorPeriod, TransitionStart);
 
     /// <summary>The product a period is billed for: a scheduled downgrade's from its first period on (issue 17), else the current one.</summary>
     public ServicePlan PlanOf(int period) => ScheduledProductId is { } id && period >= ScheduledFromPeriod
@@ -54,9 +60,11 @@ public static class RenewalRepository
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
                s.retry_requested, s.requires_review, s.product_name, s.scheduled_product_id, s.scheduled_product_name, s.scheduled_price_minor,
-               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips
+               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips, s.anchor_on, s.anchor_period, s.transition_start
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
+          -- periods on the common billing day renew per customer (ConsolidatedRenewal)
+          AND (s.anchor_period IS NULL OR s.next_period < s.anchor_period)
         ORDER BY s.next_due_on, s.service_id
         LIMIT 1
         FOR UPDATE OF s SKIP LOCKED
@@ -65,7 +73,7 @@ public static class RenewalRepository
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
                s.retry_requested, s.requires_review, s.product_name, s.scheduled_product_id, s.scheduled_product_name, s.scheduled_price_minor,
-               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips, i.id AS invoice_id, i.number AS invoice_number, i.amount_minor,
+               s.scheduled_ips, s.scheduled_from_period, s.extra_ips, s.scheduled_extra_ips, s.anchor_on, s.anchor_period, s.transition_start, i.id AS invoice_id, i.number AS invoice_number, i.amount_minor,
                i.period_index
         FROM invoices i
         JOIN billed_services s ON s.service_id = i.service_id

@@ -10,10 +10,11 @@ public sealed class BillingCalendar(TimeZoneInfo businessZone)
 
     public DateOnly LocalDate(DateTimeOffset instant) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, businessZone).DateTime);
 
-    public static DateOnly PeriodStart(DateOnly orderedOn, int periodIndex) => orderedOn.AddMonths(periodIndex);
+    /// <param name="service">The service's calendar; an order date converts to it (no common billing day).</param>
+    public static DateOnly PeriodStart(ServiceCalendar service, int periodIndex) => service.PeriodStart(periodIndex);
 
     /// <summary>Exclusive: the day the next period starts.</summary>
-    public static DateOnly PeriodEnd(DateOnly orderedOn, int periodIndex) => PeriodStart(orderedOn, periodIndex + 1);
+    public static DateOnly PeriodEnd(ServiceCalendar service, int periodIndex) => service.PeriodEnd(periodIndex);
 
     /// <summary>
     /// The first instant at which a cancellation is too late for the period starting on <paramref name="periodStart"/>:
@@ -27,6 +28,5 @@ public sealed class BillingCalendar(TimeZoneInfo businessZone)
     }
 
     /// <summary>Each period after the first is charged 14 days before it starts.</summary>
-    public static DateOnly ChargeDate(DateOnly orderedOn, int periodIndex) =>
-        periodIndex == 0 ? orderedOn : PeriodStart(orderedOn, periodIndex).AddDays(-ChargeDaysAhead);
+    public static DateOnly ChargeDate(ServiceCalendar service, int periodIndex) => service.ChargeDate(periodIndex);
 }

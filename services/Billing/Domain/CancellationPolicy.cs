@@ -15,7 +15,7 @@ public sealed class CancellationPolicy(BillingCalendar calendar)
 {
     public const int DeadlineDaysAhead = BillingCalendar.ChargeDaysAhead + 1;
 
-    public CancellationOutcome Decide(DateOnly orderedOn, DateTimeOffset requestedAt)
+    public CancellationOutcome Decide(ServiceCalendar orderedOn, DateTimeOffset requestedAt)
     {
         var period = CurrentPeriodIndex(orderedOn, calendar.LocalDate(requestedAt));
         var nextStart = BillingCalendar.PeriodStart(orderedOn, period + 1);
@@ -26,11 +26,5 @@ public sealed class CancellationPolicy(BillingCalendar calendar)
     }
 
     /// <summary>The index of the period that contains <paramref name="today"/> (0 before the first renewal).</summary>
-    public static int CurrentPeriodIndex(DateOnly orderedOn, DateOnly today)
-    {
-        var period = Math.Max(0, (today.Year - orderedOn.Year) * 12 + today.Month - orderedOn.Month);
-        while (period > 0 && BillingCalendar.PeriodStart(orderedOn, period) > today) period--;
-        while (BillingCalendar.PeriodStart(orderedOn, period + 1) <= today) period++;
-        return period;
-    }
+    public static int CurrentPeriodIndex(ServiceCalendar service, DateOnly today) => service.CurrentPeriodIndex(today);
 }

@@ -13,4 +13,6 @@ public static class InvoiceKind
 {
     public const string Period = nameof(Period);
     public const string Proration = nameof(Proration);
+    /// <summary>One invoice for several services' periods on the customer's common billing day, a line per service.</summary>
+    public const string Consolidated = nameof(Consolidated);
 }

@@ -14,14 +14,15 @@ public sealed record ProratedPeriod(int Index, DateOnly Start, DateOnly End, int
 public static class Proration
 {
     /// <param name="firstUnpaidPeriod">The next period not charged yet (Billing's next_period of an active service).</param>
-    public static IReadOnlyList<ProratedPeriod> Upgrade(DateOnly orderedOn, int firstUnpaidPeriod, DateOnly today, long oldMonthlyMinor, long newMonthlyMinor)
+    public static IReadOnlyList<ProratedPeriod> Upgrade(ServiceCalendar orderedOn, int firstUnpaidPeriod, DateOnly today, long oldMonthlyMinor, long newMonthlyMinor)
     {
         var periods = new List<ProratedPeriod>();
         for (var index = CancellationPolicy.CurrentPeriodIndex(orderedOn, today); index < firstUnpaidPeriod; index++)
         {
             var start = BillingCalendar.PeriodStart(orderedOn, index);
             var end = BillingCalendar.PeriodEnd(orderedOn, index);
-            var days = end.DayNumber - start.DayNumber;
+            // A transition period (moving onto the common billing day) is priced against its whole month.
+            var days = orderedOn.MonthDays(index);
             var daysLeft = end.DayNumber - Math.Max(start.DayNumber, today.DayNumber);
             var net = (long)Math.Round((decimal)(newMonthlyMinor - oldMonthlyMinor) * daysLeft / days, MidpointRounding.AwayFromZero);
             periods.Add(new ProratedPeriod(index, start, end, days, daysLeft, net));

@@ -11,7 +11,7 @@ namespace ProMTA.Billing.Invoices;
 /// </summary>
 public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOptions<SellerOptions> seller)
 {
-    private const double Left = 50, Right = 545, Width = Right - Left;
+    private const double Left = 50, Right = 545, Width = Right - Left, DescriptionWidth = 260;
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     public byte[] Render(BillingDocument d)
@@ -81,12 +81,19 @@ public sealed class DocumentPdf(PdfFonts fonts, Microsoft.Extensions.Options.IOp
             y += 5;
             foreach (var line in d.Lines)
             {
-                Text(g, line.Description, regular, Left, y);
+                // A long description (a proration's days) wraps within its column instead of running under the amounts.
+                var description = Wrap(g, line.Description, regular, DescriptionWidth).ToList();
+                Text(g, description[0], regular, Left, y);
                 Text(g, Money(line.NetMinor, d.Currency), regular, columns[1], y, Align.Right);
                 Text(g, Percent(line.VatRate), regular, columns[2], y, Align.Right);
                 Text(g, Money(line.VatMinor, d.Currency), regular, columns[3], y, Align.Right);
                 Text(g, Money(line.NetMinor + line.VatMinor, d.Currency), regular, Right, y, Align.Right);
                 y += 12;
+                foreach (var more in description.Skip(1))
+                {
+                    Text(g, more, regular, Left, y);
+                    y += 12;
+                }
                 Text(g, line.Period, small, Left, y);
                 y += 14;
             }

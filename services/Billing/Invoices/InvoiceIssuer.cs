@@ -17,7 +17,8 @@ public sealed record InvoiceContent(long NetMinor, long VatMinor, decimal VatRat
 /// </summary>
 public sealed class InvoiceIssuer(VatRules vat, IOptions<SellerOptions> seller)
 {
-    public async Task<InvoiceContent> PrepareAsync(UnitOfWork work, Guid customerId, long netMinor, string productName)
+    /// <param name="lineDescription">The line as printed; by default the plan's monthly subscription.</param>
+    public async Task<InvoiceContent> PrepareAsync(UnitOfWork work, Guid customerId, long netMinor, string productName, string? lineDescription = null)
     {
         var profile = await BillingProfileRepository.FindAsync(work, customerId);
         Party buyer;
@@ -34,6 +35,25 @@ public sealed class InvoiceIssuer(VatRules vat, IOptions<SellerOptions> seller)
         var decision = vat.Decide(profile?.Country, profile?.VatId);
         var amounts = VatRules.Charge(netMinor, decision.RatePercent);
         return new InvoiceContent(amounts.NetMinor, amounts.VatMinor, decision.RatePercent, decision.Treatment,
-            $"{productName}, monthly subscription (prepaid)", Party.Seller(seller.Value), buyer);
+            lineDescription ?? $"{productName}, monthly subscription (prepaid)", Party.Seller(seller.Value), buyer);
+    }
+
+    /// <summary>
+    /// A consolidated invoice (issue 17, section 5): VAT is computed once on the net total, as on every invoice, and
+    /// shared among the lines in proportion to their net (each rounded half away from zero), the last line taking the
+    /// cent left over so that the lines add up to the totals exactly.
+    /// </summary>
+    public async Task<(InvoiceContent Content, IReadOnlyList<long> LineVat)> PrepareLinesAsync(
+        UnitOfWork work, Guid customerId, IReadOnlyList<long> lineNetMinor, string description)
+    {
+        var content = await PrepareAsync(work, customerId, lineNetMinor.Sum(), description, description);
+        var vat = new List<long>();
+        for (var i = 0; i < lineNetMinor.Count; i++)
+        {
+            vat.Add(i == lineNetMinor.Count - 1
+                ? content.VatMinor - vat.Sum()
+                : content.NetMinor == 0 ? 0 : (long)Math.Round((decimal)content.VatMinor * lineNetMinor[i] / content.NetMinor, MidpointRounding.AwayFromZero));
+        }
+        return (content, vat);
     }
 }

@@ -26,7 +26,10 @@ public sealed class InvoicePdf(DocumentPdf pdf, BillingCalendar calendar, IOptio
             [("Invoice number", i.Number.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("Invoice date", $"{issued:yyyy-MM-dd}"),
              ("Supply date", $"{i.PeriodStart:yyyy-MM-dd}"), ("Service period", period), ("Payment", i.Status)],
             Party.FromJson(i.Seller) ?? Party.Seller(seller.Value), Party.FromJson(i.Buyer) ?? new Party("Account holder (issued before billing profiles)"),
-            [new DocumentLine(InvoiceDocument.Description(i), $"Service period {period}", i.NetMinor, i.VatRate, i.VatMinor)],
+            i.Lines.Count == 0
+                ? [new DocumentLine(InvoiceDocument.Description(i), $"Service period {period}", i.NetMinor, i.VatRate, i.VatMinor)]
+                : i.Lines.Select(l => new DocumentLine(l.Description,
+                    $"Service {l.ServiceId}, period {InvoiceDocument.Period(l.PeriodStart, l.PeriodLastDay)}", l.NetMinor, i.VatRate, l.VatMinor)).ToList(),
             i.Currency, i.NetMinor, i.VatRate, i.VatMinor, i.AmountMinor, notes);
     }
 }
@@ -47,17 +50,22 @@ public static class InvoiceDocument
         return i.Status switch
         {
             InvoiceStatus.Paid => $"Payment: paid by {method} on {calendar.LocalDate(i.PaidAt ?? i.IssuedAt):yyyy-MM-dd}.",
-            InvoiceStatus.Open when transfer => Transfer(i),
+            InvoiceStatus.Open when transfer => Transfer(i, calendar),
             InvoiceStatus.Open => $"Payment: open, to be charged to the card on file before {i.PeriodStart:yyyy-MM-dd}.",
             InvoiceStatus.Uncollectible => "Payment: not received; written off as uncollectible.",
             _ => $"Payment: {i.Status}.",
         };
     }
 
-    private static string Transfer(InvoiceRow i)
+    /// <summary>A period is paid before it starts; an upgrade's proration within 14 days of its invoice, the same terms.</summary>
+    public static DateOnly TransferDue(InvoiceRow i, BillingCalendar calendar) => i.Kind == InvoiceKind.Proration
+        ? calendar.LocalDate(i.IssuedAt).AddDays(BillingCalendar.ChargeDaysAhead)
+        : i.PeriodStart;
+
+    private static string Transfer(InvoiceRow i, BillingCalendar calendar)
     {
         var seller = Party.FromJson(i.Seller);
-        return $"Payment: open, by bank transfer of {DocumentPdf.Money(i.AmountMinor, i.Currency)} before {i.PeriodStart:yyyy-MM-dd} to "
+        return $"Payment: open, by bank transfer of {DocumentPdf.Money(i.AmountMinor, i.Currency)} before {TransferDue(i, calendar):yyyy-MM-dd} to "
             + $"{seller?.Name} at {seller?.BankName}, IBAN {seller?.Iban}, BIC {seller?.Bic}, quoting invoice {i.Number}.";
     }
 }

@@ -30,11 +30,16 @@ public sealed partial class FirstMonthCharge(
 
         var orderedOn = calendar.LocalDate(order.OrderedAt);
         var productName = order.ProductName ?? order.ProductId;
+        // A customer with a common billing day (issue 17, section 5): the first period runs to it, priced pro rata.
+        var commonDay = await ConsolidationRepository.FindDayAsync(work, order.CustomerId);
+        var periods = commonDay is { } day ? Consolidation.CommonBillingDay.Joining(orderedOn, day) : (ServiceCalendar)orderedOn;
         var service = new BilledService(order.ServiceId, order.OrderId, order.CustomerId, order.ProductId, order.MonthlyPriceMinor,
-            order.Currency, order.DedicatedIps, orderedOn, orderedOn.Day, null, time.GetUtcNow(), ProductName: productName);
-        var content = await issuer.PrepareAsync(work, order.CustomerId, order.MonthlyPriceMinor, productName);
+            order.Currency, order.DedicatedIps, orderedOn, commonDay ?? orderedOn.Day, null, time.GetUtcNow(), ProductName: productName,
+            AnchorOn: periods.AnchorOn, AnchorPeriod: periods.AnchorPeriod, TransitionStart: periods.TransitionStart);
+        var content = await issuer.PrepareAsync(work, order.CustomerId, periods.PeriodPrice(0, order.MonthlyPriceMinor), productName,
+            Consolidation.CommonBillingDay.Line(periods, 0, productName, order.MonthlyPriceMinor));
         var invoice = new NewInvoice(Guid.CreateVersion7(), order.ServiceId, order.CustomerId, 0, orderedOn,
-            BillingCalendar.PeriodEnd(orderedOn, 0), content.GrossMinor, order.Currency, time.GetUtcNow(), content);
+            periods.PeriodEnd(0), content.GrossMinor, order.Currency, time.GetUtcNow(), content);
 
         ChargeResult result;
         try
@@ -55,7 +60,7 @@ public sealed partial class FirstMonthCharge(
 
         // Paid: renewals start with period 1, charged 14 days before it begins. Refused: nothing renews.
         service = result.Succeeded
-            ? service with { BillingStatus = "Active", NextDueOn = BillingCalendar.ChargeDate(orderedOn, 1) }
+            ? service with { BillingStatus = "Active", NextDueOn = periods.ChargeDate(1) }
             : service with { BillingStatus = "Unpaid", NextDueOn = null };
         service = service with { RequiresReview = order.HasSpecialRequirements };
         await BillingRepository.AddServiceAsync(work, service);

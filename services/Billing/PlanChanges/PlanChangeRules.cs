@@ -59,7 +59,7 @@ public static class PlanChangeRules
         }
         if (s.BillingStatus is "PastDue" or "Suspended")
         {
-            var start = BillingCalendar.PeriodStart(s.OrderedOn, s.NextPeriod);
+            var start = BillingCalendar.PeriodStart(s.Calendar, s.NextPeriod);
             return new("Invoice unpaid",
                 $"The invoice for the period from {start:yyyy-MM-dd} is unpaid. Pay it (or replace the card) first; the plan can change once the service is paid up.");
         }
@@ -68,7 +68,7 @@ public static class PlanChangeRules
         {
             return new("Other currency", $"{target.Name} is priced in {target.Currency} and the service is billed in {s.Currency}.");
         }
-        if (CancellationPolicy.CurrentPeriodIndex(s.OrderedOn, today) >= s.NextPeriod)
+        if (CancellationPolicy.CurrentPeriodIndex(s.Calendar, today) >= s.NextPeriod)
         {
             return new("Renewal under way", "The renewal of the current period is being charged; try again in a few minutes.");
         }
@@ -97,12 +97,12 @@ public static class PlanChangeRules
         if (to.MonthlyPriceMinor > s.MonthlyPriceMinor)
         {
             return new(PlanChangeKind.Upgrade, from, to, today, null,
-                Proration.Upgrade(s.OrderedOn, s.NextPeriod, today, s.MonthlyPriceMinor, to.MonthlyPriceMinor));
+                Proration.Upgrade(s.Calendar, s.NextPeriod, today, s.MonthlyPriceMinor, to.MonthlyPriceMinor));
         }
-        return new(PlanChangeKind.Downgrade, from, to, BillingCalendar.PeriodStart(s.OrderedOn, s.NextPeriod), s.NextPeriod, []);
+        return new(PlanChangeKind.Downgrade, from, to, BillingCalendar.PeriodStart(s.Calendar, s.NextPeriod), s.NextPeriod, []);
     }
 
     private static bool IsCurrent(ChangeableService s, BilledProduct target, int extraIps) => target.Id == s.ProductId && extraIps == s.ExtraIps;
 
-    public static DateOnly ScheduledOn(ChangeableService s) => BillingCalendar.PeriodStart(s.OrderedOn, s.ScheduledFromPeriod!.Value);
+    public static DateOnly ScheduledOn(ChangeableService s) => BillingCalendar.PeriodStart(s.Calendar, s.ScheduledFromPeriod!.Value);
 }

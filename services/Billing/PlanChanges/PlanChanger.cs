@@ -20,8 +20,13 @@ public sealed record PlanChangePreview(
     decimal AmountNowNet, decimal AmountNowVat, decimal AmountNow, string Currency, decimal VatRate, string VatTreatment,
     decimal NewMonthlyPrice, decimal NewMonthlyPriceWithVat, int DedicatedIps, IReadOnlyList<ProratedPeriodDto> Periods, string Summary);
 
-/// <param name="Status">Applied (upgrade, paid), Scheduled (downgrade), Withdrawn (a scheduled downgrade taken back).</param>
-public sealed record PlanChangeResult(Guid PlanChangeId, string Status, PlanChangePreview Change, Guid? InvoiceId, long? InvoiceNumber);
+/// <param name="Status">Applied (upgrade, paid), Scheduled (downgrade), Withdrawn (a scheduled downgrade taken back), AwaitingPayment
+/// (the card asked for 3-D Secure: the plan changes once the customer has paid at <see cref="PayUrl"/>).</param>
+public sealed record PlanChangeResult(Guid PlanChangeId, string Status, PlanChangePreview Change, Guid? InvoiceId, long? InvoiceNumber)
+{
+    /// <summary>Where the customer authenticates the upgrade's payment (Stripe's requires_action), while AwaitingPayment.</summary>
+    public string? PayUrl { get; init; }
+}
 
 /// <summary>The outcome of a request: a preview or result, or a refusal (404, 400, 409, 402) with its reason.</summary>
 public abstract record PlanChangeOutcome
@@ -45,7 +50,9 @@ public abstract record PlanChangeOutcome
 /// A refused charge is recorded (Declined) and nothing else changes. A downgrade is only scheduled: the renewal of
 /// its period charges the new price and DowngradeSwitch applies it when that period starts.
 /// </summary>
-public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, TimeProvider time, ILogger<PlanChanger> log)
+public sealed partial class PlanChanger(
+    StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, Microsoft.Extensions.Options.IOptions<BillingOptions> options, TimeProvider time,
+    ILogger<PlanChanger> log)
 {
     /// <param name="productId">Null: the service's current product (an add-on change only).</param>
     /// <param name="extraIps">Null: as many extra dedicated IPs as the service has now.</param>
@@ -74,6 +81,11 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
     {
         var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
         if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
+        if (await PlanChangeRepository.FindAwaitingAsync(work, serviceId) is { } waiting)
+        {
+            return (new PlanChangeOutcome.Refused(new PlanRefusal("Payment pending",
+                $"An upgrade of this service waits for you to authenticate its payment at {waiting.PayUrl}; the plan changes once it is paid.")), null, null);
+        }
         if (service.ProductName is null && await BilledProducts.FindAsync(work, service.ProductId) is { } current)
         {
             service = service with { ProductName = current.Name }; // ordered before invoices named the plan
@@ -122,6 +134,17 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
             // Numbered per change of the service: a crash before commit replays the same key with the same parameters
             // (one charge); a refused attempt is recorded, so the next one (maybe with a new card) gets a new key.
             var number = service.ChangesSoFar + 1;
+            if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
+            {
+                // Rule 8: a customer paying by transfer is never charged to the card. Like a renewal, which is invoiced 14
+                // days before its period and runs meanwhile, the upgrade applies now and its invoice is due in 14 days.
+                invoiceId = Guid.CreateVersion7();
+                invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
+                    quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
+                await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoiceId.Value);
+                return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
+                    $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up.");
+            }
             var key = $"plan-change-{service.ServiceId}-{number}-{quote.To.ProductId}-{quote.To.ExtraIps}";
             var result = service.StripePaymentMethodId is null
                 ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
@@ -129,6 +152,19 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
                     offSession: true,
                     new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = number.ToString(CultureInfo.InvariantCulture) },
                     $"ProMTA {quote.To.ProductId}, upgrade from {quote.From.ProductId} for {today:yyyy-MM-dd} to {lastPaid.End.AddDays(-1):yyyy-MM-dd}", ct);
+            if (result is { Succeeded: false, Code: "authentication_required", PaymentIntentId: { } intentId })
+            {
+                // 3-D Secure, as for a first payment: the customer authenticates through the link and the plan changes once
+                // Stripe reports the payment (OnPaymentIntentAsync). Nothing is invoiced until then.
+                var payUrl = result.PayUrl ?? await stripe.AuthenticationLinkAsync(intentId, service.StripePaymentMethodId!,
+                    $"{options.Value.PortalUrl.TrimEnd('/')}/services/{service.ServiceId}", $"{key}-authenticate", ct);
+                await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.AwaitingPayment, now, null, null));
+                await PlanChangeRepository.AwaitPaymentAsync(work, changeId, intentId, payUrl);
+                await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-change-payment",
+                    $"Your bank asks you to authenticate the payment of {Money(content.GrossMinor)} {service.Currency} for the move to {quote.To.DisplayName}: complete it at {payUrl}. The plan changes once it is paid.",
+                    now);
+                return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.AwaitingPayment, preview, null, null) { PayUrl = payUrl });
+            }
             if (!result.Succeeded)
             {
                 var reason = result.Code == "authentication_required"
@@ -145,16 +181,79 @@ public sealed partial class PlanChanger(StripePayments stripe, InvoiceIssuer iss
                 quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
             await BillingRepository.MarkPaidAsync(work, invoiceId.Value, result.PaymentIntentId, now);
         }
+        return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber, invoiceNumber is null
+            ? $"Your service now runs on {quote.To.DisplayName}."
+            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.");
+    }
+
+    private async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, Guid changeId,
+        DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice)
+    {
         await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
         await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
         await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null));
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
-        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", invoiceNumber is null
-            ? $"Your service now runs on {quote.To.DisplayName}."
-            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
-            now);
+        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", notice, now);
         LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
+    }
+
+    /// <summary>
+    /// Stripe reports on the PaymentIntent of an upgrade that waited for 3-D Secure. Paid: the upgrade applies as if it
+    /// had been charged at once, provided nothing changed meanwhile (the same proration for the day it was asked, the
+    /// same amount); if something did (a renewal charged, a cancellation, a new price), nothing is sold and the payment
+    /// is refunded in full. Refused or abandoned: the change is declined and the plan stays.
+    /// </summary>
+    /// <returns>False when the PaymentIntent is no upgrade's (the caller looks for an invoice instead).</returns>
+    public async Task<bool> OnPaymentIntentAsync(UnitOfWork work, string paymentIntentId, CancellationToken ct)
+    {
+        if (await PlanChangeRepository.FindAwaitingByPaymentIntentAsync(work, paymentIntentId) is not { } change) return false;
+        var intent = await stripe.GetPaymentIntentAsync(paymentIntentId, ct);
+        var now = time.GetUtcNow();
+        if (intent.Status == "succeeded")
+        {
+            await CompleteAsync(work, change, intent, now, ct);
+        }
+        else if (intent.Status == "canceled" || intent.Status == "requires_payment_method" && intent.LastPaymentError is not null)
+        {
+            var reason = intent.LastPaymentError?.Message ?? "The payment was not completed.";
+            await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Declined, null, reason, now);
+            await NotificationRepository.NotifyAsync(work, change.CustomerId, change.ServiceId, "plan-change-declined",
+                $"{reason} The plan is unchanged; ask for the change again to get a new payment link.", now);
+        }
+        return true;
+    }
+
+    private async Task CompleteAsync(UnitOfWork work, AwaitingChange change, global::Stripe.PaymentIntent intent, DateTimeOffset now, CancellationToken ct)
+    {
+        var service = await PlanChangeRepository.FindForUpdateAsync(work, change.CustomerId, change.ServiceId);
+        var product = await BilledProducts.FindAsync(work, change.ToProductId);
+        var quote = service is null || product is null || PlanChangeRules.Refusal(service, product, change.ToExtraIps, change.EffectiveOn) is not null
+            ? null
+            : PlanChangeRules.Quote(service, product, change.ToExtraIps, change.EffectiveOn);
+        var content = quote is { Kind: PlanChangeKind.Upgrade } ? await issuer.PrepareAsync(work, change.CustomerId, quote.NetMinor, quote.To.DisplayName) : null;
+        if (quote is null || content is null || quote.NetMinor != change.NetMinor || content.GrossMinor != intent.Amount)
+        {
+            await stripe.RefundAsync(intent.Id, $"plan-change-{change.Id}-refund", now, ct);
+            await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Declined, null, "The service changed before the payment arrived; refunded.", now);
+            await NotificationRepository.NotifyAsync(work, change.CustomerId, change.ServiceId, "plan-change-declined",
+                $"Your payment of {Money(intent.Amount)} {intent.Currency.ToUpperInvariant()} arrived after the service changed (renewed, cancelled or repriced): it is refunded in full and the plan is unchanged. Ask for the change again.",
+                now);
+            return;
+        }
+        var invoiceId = Guid.CreateVersion7();
+        var invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, service!.ServiceId, service.CustomerId,
+            quote.Periods[0].Index, change.EffectiveOn, quote.Periods[^1].End, content.GrossMinor, service.Currency, now,
+            content with { LineDescription = LineOf(quote) }, InvoiceKind.Proration));
+        await BillingRepository.MarkPaidAsync(work, invoiceId, intent.Id, now);
+        await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
+        await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
+        await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Applied, invoiceId, null, now);
+        await PublishChangedAsync(work, service, change.Id, quote.From, quote.To, calendar.LocalDate(now), now);
+        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed",
+            $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} paid {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
+            now);
+        LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
     }
 
     private async Task<PlanChangeOutcome> ScheduleAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview)

@@ -12,6 +12,8 @@ namespace ProMTA.Billing.Renewals;
 /// </summary>
 public sealed class InvoiceSettlement(TimeProvider time)
 {
+    public DateTimeOffset Now => time.GetUtcNow();
+
     public async Task SettleAsync(UnitOfWork work, DueService service, OpenInvoice invoice, int period, string? paymentIntentId)
     {
         var now = time.GetUtcNow();
@@ -25,8 +27,8 @@ public sealed class InvoiceSettlement(TimeProvider time)
             AmountMinor = invoice.AmountMinor,
             Currency = service.Currency,
             PeriodIndex = period,
-            PeriodStart = BillingCalendar.PeriodStart(service.OrderedOn, period),
-            PeriodEnd = BillingCalendar.PeriodEnd(service.OrderedOn, period),
+            PeriodStart = BillingCalendar.PeriodStart(service.Calendar, period),
+            PeriodEnd = BillingCalendar.PeriodEnd(service.Calendar, period),
             BillingDay = service.BillingDay,
             ProductId = service.PlanOf(period).ProductId,
             DedicatedIps = service.PlanOf(period).DedicatedIps,
@@ -38,9 +40,9 @@ public sealed class InvoiceSettlement(TimeProvider time)
             await work.PublishAsync(new ServiceResumed { OrderId = service.OrderId, ServiceId = service.ServiceId, ResumedAt = now });
         }
         var next = period + 1;
-        var nextDue = service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.OrderedOn, next) > lastDay
+        var nextDue = service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.Calendar, next) > lastDay
             ? lastDay.AddDays(1)
-            : BillingCalendar.ChargeDate(service.OrderedOn, next);
+            : BillingCalendar.ChargeDate(service.Calendar, next);
         await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState("Active", next, 0, nextDue));
     }
 }

@@ -16,28 +16,82 @@ namespace ProMTA.Billing.Renewals;
 /// so neither a crash nor a second replica can charge a period twice. Days missed while down are caught up.
 /// </summary>
 public sealed partial class RenewalProcessor(
-    Database db, StripePayments stripe, InvoiceSettlement settlement, Invoices.InvoiceIssuer issuer, IOptions<BillingOptions> options, TimeProvider time,
-    ILogger<RenewalProcessor> log)
+    Database db, StripePayments stripe, InvoiceSettlement settlement, Invoices.InvoiceIssuer issuer, Consolidation.ConsolidatedInvoices consolidated,
+    IOptions<BillingOptions> options, TimeProvider time, ILogger<RenewalProcessor> log)
 {
+    private delegate Task<bool> Charge(UnitOfWork work, DueService service, int period, int attempt, CancellationToken ct);
+
     public async Task<int> RunAsync(DateOnly today, CancellationToken ct)
     {
         var processed = 0;
+        // Customers on a common billing day first: one transaction per customer, all their due services at once.
+        while (!ct.IsCancellationRequested)
+        {
+            await using var work = await db.BeginAsync(ct);
+            if (await ConsolidationRepository.ClaimCustomerAsync(work, today) is not { } customerId) break;
+            processed += await RenewCustomerAsync(work, customerId, today, ct);
+            await work.CommitAsync(ct);
+        }
         while (!ct.IsCancellationRequested)
         {
             await using var work = await db.BeginAsync(ct);
             var service = await RenewalRepository.ClaimAsync(work, today);
             if (service is null) break;
-            await RenewAsync(work, service, today, ct);
+            await RenewAsync(work, service, today, ChargeAsync, ct);
             await work.CommitAsync(ct);
             processed++;
         }
         return processed;
     }
 
-    private async Task RenewAsync(UnitOfWork work, DueService service, DateOnly today, CancellationToken ct)
+    /// <summary>
+    /// The periods of a customer's services on the common billing day (issue 17, section 5). While rule 8 lets the
+    /// customer pay by transfer they come as one consolidated invoice, and each service then follows rule 12 on its
+    /// own row with the same dates (so they are suspended, resumed or terminated together). Without bank transfer any
+    /// more (approval revoked, or one service left) each service is invoiced and charged to the card as usual, on the
+    /// same common day.
+    /// </summary>
+    private async Task<int> RenewCustomerAsync(UnitOfWork work, Guid customerId, DateOnly today, CancellationToken ct)
+    {
+        var due = await ConsolidationRepository.DueForUpdateAsync(work, customerId, today);
+        if (!await BankTransferRepository.AppliesAsync(work, customerId))
+        {
+            foreach (var service in due)
+            {
+                // A period already on an open consolidated invoice stays there (it is never invoiced twice): the
+                // transfer is still awaited even if the approval was revoked meanwhile.
+                var onInvoice = await ConsolidationRepository.FindOpenLineAsync(work, service.ServiceId, service.NextPeriod) is not null;
+                await RenewAsync(work, service, today, onInvoice ? (_, _, _, _, _) => Task.FromResult(false) : ChargeAsync, ct);
+            }
+            return due.Count;
+        }
+        var renewing = new List<DueService>();
+        foreach (var service in due)
+        {
+            if (service.LastDay is { } lastDay && service.Calendar.PeriodStart(service.NextPeriod) > lastDay) await EndOrWaitAsync(work, service, lastDay, today);
+            // A period already invoiced on its own (before bank transfer applied) keeps that invoice: never invoiced twice.
+            else if (await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, service.NextPeriod) is not null) await RenewAsync(work, service, today, ChargeAsync, ct);
+            else renewing.Add(service);
+        }
+        var (lines, issued) = await consolidated.EnsureAsync(work, customerId, renewing);
+        foreach (var invoice in issued)
+        {
+            var members = renewing.Where(s => lines[s.ServiceId].InvoiceId == invoice.InvoiceId).ToList();
+            var start = members[0].Calendar.PeriodStart(members[0].NextPeriod);
+            await NotificationRepository.NotifyAsync(work, customerId, members[0].ServiceId, "bank-transfer-invoice",
+                $"Invoice {invoice.InvoiceNumber} for your {members.Count} services, period from {start:yyyy-MM-dd}: please pay {Invoices.DocumentPdf.Money(invoice.AmountMinor, members[0].Currency)} by bank transfer before {start:yyyy-MM-dd}.",
+                time.GetUtcNow());
+            LogConsolidated(customerId, invoice.InvoiceNumber, members.Count);
+        }
+        // Paid only when staff mark the transfer received (BankTransferApi), which settles every line.
+        foreach (var service in renewing) await RenewAsync(work, service, today, (_, _, _, _, _) => Task.FromResult(false), ct);
+        return due.Count;
+    }
+
+    private async Task RenewAsync(UnitOfWork work, DueService service, DateOnly today, Charge charge, CancellationToken ct)
     {
         var period = service.NextPeriod;
-        if (service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.OrderedOn, period) > lastDay)
+        if (service.LastDay is { } lastDay && BillingCalendar.PeriodStart(service.Calendar, period) > lastDay)
         {
             await EndOrWaitAsync(work, service, lastDay, today);
             return;
@@ -45,31 +99,31 @@ public sealed partial class RenewalProcessor(
 
         var attempts = service.DunningAttempts;
         var suspended = service.BillingStatus == "Suspended";
-        if (service.BillingStatus == "Active" || service.RetryRequested || Dunning.NextRetry(service.OrderedOn, period, attempts) <= today)
+        if (service.BillingStatus == "Active" || service.RetryRequested || Dunning.NextRetry(service.Calendar, period, attempts) <= today)
         {
-            if (await ChargeAsync(work, service, period, attempts, ct)) return;
+            if (await charge(work, service, period, attempts, ct)) return;
             attempts++;
         }
 
-        if (today >= Dunning.TerminateOn(service.OrderedOn, period))
+        if (today >= Dunning.TerminateOn(service.Calendar, period))
         {
             await TerminateAsync(work, service);
             return;
         }
-        if (!suspended && today >= Dunning.SuspendOn(service.OrderedOn, period))
+        if (!suspended && today >= Dunning.SuspendOn(service.Calendar, period))
         {
             suspended = true;
             await work.PublishAsync(new ServiceSuspended { OrderId = service.OrderId, ServiceId = service.ServiceId, SuspendedAt = time.GetUtcNow() });
             await NotifyAsync(work, service, "suspended",
-                $"Your service is suspended: the period from {Dunning.SuspendOn(service.OrderedOn, period):yyyy-MM-dd} is unpaid. Pay the open invoice to resume; unpaid on {Dunning.TerminateOn(service.OrderedOn, period):yyyy-MM-dd} it is terminated.");
+                $"Your service is suspended: the period from {Dunning.SuspendOn(service.Calendar, period):yyyy-MM-dd} is unpaid. Pay the open invoice to resume; unpaid on {Dunning.TerminateOn(service.Calendar, period):yyyy-MM-dd} it is terminated.");
         }
         await RenewalRepository.SaveAsync(work, service.ServiceId, new RenewalState(suspended ? "Suspended" : "PastDue", period, attempts,
-            Dunning.NextCheck(service.OrderedOn, period, attempts, suspended, today)));
+            Dunning.NextCheck(service.Calendar, period, attempts, suspended, today)));
     }
 
     private async Task<bool> ChargeAsync(UnitOfWork work, DueService service, int period, int attempt, CancellationToken ct)
     {
-        var start = BillingCalendar.PeriodStart(service.OrderedOn, period);
+        var start = BillingCalendar.PeriodStart(service.Calendar, period);
         var invoice = await RenewalRepository.FindOpenInvoiceAsync(work, service.ServiceId, period);
         NewInvoice? unnumbered = null;
         if (invoice is null)
@@ -78,9 +132,12 @@ public sealed partial class RenewalProcessor(
             var id = Guid.CreateVersion7();
             // The period's product: a downgrade scheduled for it is charged at its new price (issue 17).
             var plan = service.PlanOf(period);
-            var content = await issuer.PrepareAsync(work, service.CustomerId, plan.MonthlyPriceMinor, plan.DisplayName);
+            // The period that moves the service onto its customer's common billing day is shorter: priced pro rata.
+            var net = service.Calendar.PeriodPrice(period, plan.MonthlyPriceMinor);
+            var content = await issuer.PrepareAsync(work, service.CustomerId, net, plan.DisplayName,
+                Consolidation.CommonBillingDay.Line(service.Calendar, period, plan.DisplayName, plan.MonthlyPriceMinor));
             unnumbered = new NewInvoice(id, service.ServiceId, service.CustomerId, period, start,
-                BillingCalendar.PeriodEnd(service.OrderedOn, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content);
+                BillingCalendar.PeriodEnd(service.Calendar, period), content.GrossMinor, service.Currency, time.GetUtcNow(), content);
             invoice = new OpenInvoice(id, 0, content.GrossMinor);
         }
         if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
@@ -165,6 +222,9 @@ public sealed partial class RenewalProcessor(
 
     private Task NotifyAsync(UnitOfWork work, DueService service, string kind, string message) =>
         NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, kind, message, time.GetUtcNow());
+
+    [LoggerMessage(LogLevel.Information, "Consolidated invoice {InvoiceNumber} issued to {CustomerId} for {Services} services")]
+    private partial void LogConsolidated(Guid customerId, long invoiceNumber, int services);
 
     [LoggerMessage(LogLevel.Information, "Renewed {ServiceId} for period {Period}")]
     private partial void LogRenewed(Guid serviceId, int period);

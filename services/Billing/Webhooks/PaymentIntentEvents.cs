@@ -14,13 +14,15 @@ namespace ProMTA.Billing.Webhooks;
 /// invoice is settled (resuming a suspended service). Waiting for authentication or refused: the invoice stays open
 /// and the customer is told, only when that changes what they were already told. Paid or unknown invoices: nothing.
 /// </summary>
-public sealed partial class PaymentIntentEvents(InvoiceSettlement settlement, StripePayments stripe, TimeProvider time, ILogger<PaymentIntentEvents> log)
+public sealed partial class PaymentIntentEvents(
+    InvoiceSettlement settlement, StripePayments stripe, PlanChanges.PlanChanger planChanges, TimeProvider time, ILogger<PaymentIntentEvents> log)
 {
     private const string AuthenticationAsked = "Your bank asks you to authenticate this payment.";
 
     public async Task OnPaymentIntentAsync(UnitOfWork work, Event stripeEvent, PaymentIntent reported, CancellationToken ct)
     {
         if (stripeEvent.Type is not (EventTypes.PaymentIntentSucceeded or EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentRequiresAction)
+            || await planChanges.OnPaymentIntentAsync(work, reported.Id, ct) // an upgrade that waited for 3-D Secure
             || await RenewalRepository.FindOpenByPaymentIntentAsync(work, reported.Id) is not { } open)
         {
             return;
@@ -43,7 +45,7 @@ public sealed partial class PaymentIntentEvents(InvoiceSettlement settlement, St
         if (reason is null || told.PayUrl == payUrl && (payUrl is not null || told.FailureReason == reason)) return; // the customer already knows
 
         await PaymentEventRepository.SaveAsync(work, open.Invoice.InvoiceId, reason, payUrl);
-        var start = Domain.BillingCalendar.PeriodStart(open.Service.OrderedOn, open.Period);
+        var start = Domain.BillingCalendar.PeriodStart(open.Service.Calendar, open.Period);
         await work.PublishAsync(new PaymentFailed
         {
             OrderId = open.Service.OrderId, ServiceId = open.Service.ServiceId, PeriodIndex = open.Period, Reason = reason, Code = code,

@@ -95,6 +95,50 @@ document.addEventListener('DOMContentLoaded', async () => {
     alert('profile-alert', 'ok', `Saved. Invoices from now on are made out to ${saved.data.company}; ${vat}.`);
   });
 
+  // One billing day (issue 17, docs/billing.md): for customers paying by bank transfer. The preview lists each service's
+  // next unpaid period, shortened to the day and prorated; nothing already paid changes.
+  const dayForm = document.getElementById('billing-day');
+  const money = v => `${Number(v).toFixed(2)} EUR`;
+  const moves = services => el('ul', {}, ...services.map(m => el('li', {}, m.transitionStart
+    ? `${m.plan}: ${m.transitionStart} to ${m.transitionEnd} (${m.transitionDays} of ${m.monthDays} days, ${money(m.transitionNet)} net), then from ${m.firstCommonPeriodStart} on one invoice.`
+    : `${m.plan}: from ${m.firstCommonPeriodStart} on one invoice.`)));
+  const showDay = state => {
+    const text = document.getElementById('billing-day-state');
+    if (state.day) {
+      text.textContent = `Your services renew on day ${state.day} of each month, on one invoice with a line per service.`;
+      show('billing-day-services', moves(state.services));
+      dayForm.hidden = true;
+      return;
+    }
+    text.textContent = state.eligible
+      ? 'You pay by bank transfer: you may have every service renew on the same day of the month, on one invoice.'
+      : state.reason;
+    dayForm.hidden = !state.eligible;
+  };
+  const dayState = await api('GET', '/api/account/billing-day');
+  if (dayState.ok) showDay(dayState.data); else document.getElementById('billing-day-state').textContent = problem(dayState);
+  document.getElementById('preview-day').addEventListener('click', async e => {
+    const button = e.currentTarget;
+    busy(button, true, 'Loading…');
+    const preview = await api('GET', `/api/account/billing-day?day=${encodeURIComponent(document.getElementById('day').value.trim())}`);
+    busy(button, false);
+    fieldProblems(dayForm, 'billing-day-alert', preview);
+    if (!preview.ok) return;
+    show('billing-day-preview', moves(preview.data.services));
+    document.getElementById('choose-day').hidden = false;
+  });
+  dayForm.addEventListener('submit', async e => {
+    e.preventDefault();
+    const button = document.getElementById('choose-day');
+    busy(button, true, 'Saving…');
+    const chosen = await api('PUT', '/api/account/billing-day', { day: Number(document.getElementById('day').value) });
+    busy(button, false);
+    fieldProblems(dayForm, 'billing-day-alert', chosen);
+    if (!chosen.ok) return;
+    showDay(chosen.data);
+    alert('billing-day-alert', 'ok', `Saved: your services renew on day ${chosen.data.day}.`);
+  });
+
   // The card on file: brand, last 4 and expiry only (Billing reads them from Stripe; the number never reaches us).
   const card = await api('GET', '/api/payment-methods/current');
   const brand = b => ({ visa: 'Visa', mastercard: 'Mastercard', amex: 'American Express' })[b] || (b ? b[0].toUpperCase() + b.slice(1) : 'Card');
