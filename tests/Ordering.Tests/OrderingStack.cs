@@ -50,8 +50,7 @@ public sealed class OrderingStack : IAsyncDisposable
         builder.AddGatewayCallerAuthentication();
         builder.AddOrderingServices();
         var app = builder.Build();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseCallerAuthorization();
         app.MapOrderingApis();
         await app.StartAsync();
         await app.Services.GetRequiredService<MigrationState>().Completed;

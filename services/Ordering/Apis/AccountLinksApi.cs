@@ -27,7 +27,7 @@ public static class AccountLinksApi
         api.MapPost("/auth/password-reset", RequestResetAsync);
         api.MapPost("/auth/password-reset/confirm", ResetAsync);
         api.MapPost("/auth/email-verification/confirm", VerifyAsync);
-        api.MapPost("/account/email-verification", RequestVerificationAsync).RequireAuthorization();
+        api.MapPost("/account/email-verification", RequestVerificationAsync).RequireAuthorization().SelfAction();
         return api;
     }
 
@@ -77,7 +77,7 @@ public static class AccountLinksApi
     public static async Task<Results<Accepted<LinkRequested>, NotFound, ProblemHttpResult>> RequestVerificationAsync(
         ClaimsPrincipal user, CustomerRepository customers, AccountLinkIssuer links, CancellationToken ct)
     {
-        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        var account = await customers.FindByIdAsync(user.MemberId(), ct);
         if (account is null) return TypedResults.NotFound();
         if (account.EmailVerifiedAt is not null)
         {
