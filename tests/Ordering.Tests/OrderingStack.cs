@@ -68,6 +68,24 @@ public sealed class OrderingStack : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client calling Ordering as <paramref name="caller"/> (a team member as the gateway passes them on).</summary>
+    public HttpClient ClientAs(Caller caller)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Add(CallerToken.HeaderName, callers.Create(caller, DateTimeOffset.UtcNow.AddMinutes(30)));
+        return client;
+    }
+
+    /// <summary>Who a bearer credential stands for, asked the way the gateway asks; null when Ordering refuses it (401).</summary>
+    public async Task<Caller?> IntrospectAsync(string credential)
+    {
+        using var visitor = Anonymous();
+        using var response = await visitor.PostAsJsonAsync("/internal/auth/introspect", new { token = credential });
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<Caller>();
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, object? param = null)
     {
         await using var connection = await Database.OpenAsync();

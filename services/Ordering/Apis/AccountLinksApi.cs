@@ -37,9 +37,10 @@ public static class AccountLinksApi
         var validation = new Validation().Email("email", request.Email);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
-        // A disabled staff account gets nothing: an operator enables it. Past the hourly limit nothing is mailed either.
+        // A disabled staff account gets nothing: an operator enables it; nor does a removed team member (only a new
+        // invitation brings them back). Past the hourly limit nothing is mailed either.
         var account = await customers.FindByEmailAsync(request.Email!.Trim(), ct);
-        if (account is { IsDisabled: false }) await links.IssueAsync(account.Id, account.Email, LinkPurpose.PasswordReset, ct);
+        if (account is { IsDisabled: false, IsRemoved: false }) await links.IssueAsync(account.Id, account.Email, LinkPurpose.PasswordReset, ct);
         return TypedResults.Accepted((string?)null, new LinkRequested(
             "If an account uses this address, a link to choose a new password is on its way. It works once, within the hour."));
     }
