@@ -19,8 +19,8 @@ public sealed record CustomerRow(
     /// owner; staff are no team's members.
     /// </summary>
     public Caller AsCaller() => AccountId is { } account
-        ? new Caller(account, Role, Id, TeamRole)
-        : Role == Roles.Customer ? new Caller(Id, Role, Id, TeamRoles.Owner) : new Caller(Id, Role);
+        ? new Caller(account, Role, Id, TeamRole, Email)
+        : Role == Roles.Customer ? new Caller(Id, Role, Id, TeamRoles.Owner, Email) : new Caller(Id, Role);
 }
 
 public sealed class CustomerRepository(Database db)
