@@ -8,8 +8,7 @@ builder.AddDelivery();
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseCallerAuthorization();
 app.MapDefaultEndpoints();
 app.MapDeliveryApis();
 

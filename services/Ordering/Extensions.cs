@@ -44,6 +44,7 @@ public static class Extensions
         builder.Services.AddSingleton<ContactMessageRepository>();
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
+        builder.Services.AddSingleton<Teams.Team>();
         builder.AddDomainClaims();
         builder.Services.AddOptions<Catalogue.CatalogueOptions>().BindConfiguration(Catalogue.CatalogueOptions.Section)
             .Validate(o => o.PublishInterval > TimeSpan.Zero, $"{Catalogue.CatalogueOptions.Section}:PublishInterval must be positive").ValidateOnStart();
@@ -68,6 +69,7 @@ public static class Extensions
         api.MapContactApi();
         api.MapReviewApi();
         api.MapApiKeysApi();
+        api.MapTeamApi();
         api.MapStaffApi();
         api.MapStaffCustomerApi();
         api.MapFlowApi();

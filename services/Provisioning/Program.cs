@@ -10,8 +10,7 @@ builder.AddProvisioning();
 var app = builder.Build();
 
 app.UseServiceDefaults();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseCallerAuthorization();
 app.MapDefaultEndpoints();
 var endpoints = app.MapPlatformEndpoints();
 endpoints.MapProvisioningAdminApi();

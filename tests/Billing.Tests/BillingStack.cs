@@ -85,8 +85,7 @@ public sealed class BillingStack : IAsyncDisposable
         builder.AddGatewayCallerAuthentication();
         builder.AddBillingServices();
         var billing = builder.Build();
-        billing.UseAuthentication();
-        billing.UseAuthorization();
+        billing.UseCallerAuthorization();
         billing.MapBillingApis();
         await billing.StartAsync();
         await billing.Services.GetRequiredService<MigrationState>().Completed;

@@ -18,6 +18,14 @@ public static class DeliveryApi
         return http.SendAsync(request);
     }
 
+    /// <summary>A request as a team member of the account (the caller header the gateway makes for a member's credential).</summary>
+    public static Task<HttpResponseMessage> SendAsMemberAsync(HttpClient http, HttpMethod method, string path, Caller member, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Add(CallerToken.HeaderName, new CallerToken(DeliveryProcess.InternalSecret).Create(member, DateTimeOffset.UtcNow));
+        return http.SendAsync(request);
+    }
+
     /// <summary>The JSON of a successful call; anything else fails the test with the status and body.</summary>
     public static async Task<JsonElement> JsonAsync(HttpClient http, HttpMethod method, string path, Guid caller, object? body = null)
     {

@@ -162,7 +162,7 @@ public sealed class AccountLinkMailTests(PostgresFixture postgres) : IClassFixtu
         Assert.Equal(3, sink.Messages().Count(m => m.Contains("Subject: Choose a new ProMTA password", StringComparison.Ordinal)));
     }
 
-    private static Dictionary<string, string?> Settings(int port) => new()
+    internal static Dictionary<string, string?> Settings(int port) => new()
     {
         ["Accounts:Email:SmartHost"] = "127.0.0.1",
         ["Accounts:Email:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -183,16 +183,16 @@ public sealed class AccountLinkMailTests(PostgresFixture postgres) : IClassFixtu
 
     private static async Task<JsonElement> MeAsync(HttpClient customer) => await customer.GetFromJsonAsync<JsonElement>("/api/me");
 
-    private static async Task<IReadOnlyList<string>> ErrorFieldsAsync(HttpResponseMessage response)
+    internal static async Task<IReadOnlyList<string>> ErrorFieldsAsync(HttpResponseMessage response)
     {
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         return [.. (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(p => p.Name)];
     }
 
-    private static async Task<MimeMessage> MailToAsync(SmtpSink sink, string to, string subject) => (await MailsToAsync(sink, to, subject, 1))[0];
+    internal static async Task<MimeMessage> MailToAsync(SmtpSink sink, string to, string subject) => (await MailsToAsync(sink, to, subject, 1))[0];
 
     /// <summary>Waits for <paramref name="count"/> mails with the subject to the address; returns them oldest first.</summary>
-    private static async Task<IReadOnlyList<MimeMessage>> MailsToAsync(SmtpSink sink, string to, string subject, int count)
+    internal static async Task<IReadOnlyList<MimeMessage>> MailsToAsync(SmtpSink sink, string to, string subject, int count)
     {
         List<MimeMessage> found = [];
         await EventuallyAsync(() =>
@@ -206,16 +206,16 @@ public sealed class AccountLinkMailTests(PostgresFixture postgres) : IClassFixtu
     }
 
     /// <summary>The portal link in the mail's text, as the customer's mail client shows it.</summary>
-    private static string Link(MimeMessage mail, string page)
+    internal static string Link(MimeMessage mail, string page)
     {
         var match = Regex.Match(mail.TextBody ?? "", $@"https://portal\.promta\.example{page}#token=[A-Za-z0-9_-]+");
         Assert.True(match.Success, $"no {page} link in:\n{mail.TextBody}");
         return match.Value;
     }
 
-    private static string TokenOf(string link) => link[(link.IndexOf("#token=", StringComparison.Ordinal) + 7)..];
+    internal static string TokenOf(string link) => link[(link.IndexOf("#token=", StringComparison.Ordinal) + 7)..];
 
-    private static async Task EventuallyAsync(Func<Task<bool>> done, string what)
+    internal static async Task EventuallyAsync(Func<Task<bool>> done, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!await done())

@@ -50,8 +50,7 @@ public sealed class OrderingStack : IAsyncDisposable
         builder.AddGatewayCallerAuthentication();
         builder.AddOrderingServices();
         var app = builder.Build();
-        app.UseAuthentication();
-        app.UseAuthorization();
+        app.UseCallerAuthorization();
         app.MapOrderingApis();
         await app.StartAsync();
         await app.Services.GetRequiredService<MigrationState>().Completed;
@@ -67,6 +66,24 @@ public sealed class OrderingStack : IAsyncDisposable
         var client = Anonymous();
         client.DefaultRequestHeaders.Add(CallerToken.HeaderName, callers.Create(new Caller(callerId, role), DateTimeOffset.UtcNow.AddMinutes(30)));
         return client;
+    }
+
+    /// <summary>A client calling Ordering as <paramref name="caller"/> (a team member as the gateway passes them on).</summary>
+    public HttpClient ClientAs(Caller caller)
+    {
+        var client = Anonymous();
+        client.DefaultRequestHeaders.Add(CallerToken.HeaderName, callers.Create(caller, DateTimeOffset.UtcNow.AddMinutes(30)));
+        return client;
+    }
+
+    /// <summary>Who a bearer credential stands for, asked the way the gateway asks; null when Ordering refuses it (401).</summary>
+    public async Task<Caller?> IntrospectAsync(string credential)
+    {
+        using var visitor = Anonymous();
+        using var response = await visitor.PostAsJsonAsync("/internal/auth/introspect", new { token = credential });
+        if (response.StatusCode == System.Net.HttpStatusCode.Unauthorized) return null;
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<Caller>();
     }
 
     public async Task<T> ScalarAsync<T>(string sql, object? param = null)

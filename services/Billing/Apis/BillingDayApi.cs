@@ -20,7 +20,7 @@ public static class BillingDayApi
     {
         var day = api.MapGroup("/account/billing-day").RequireAuthorization();
         day.MapGet("", GetAsync);
-        day.MapPut("", PutAsync);
+        day.MapPut("", PutAsync).BillingAction();
         return api;
     }
 

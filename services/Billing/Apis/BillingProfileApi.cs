@@ -29,7 +29,7 @@ public static partial class BillingProfileApi
     {
         var profile = api.MapGroup("/account/billing-profile").RequireAuthorization();
         profile.MapGet("", GetAsync);
-        profile.MapPut("", PutAsync);
+        profile.MapPut("", PutAsync).BillingAction();
         return api;
     }
 

@@ -20,7 +20,7 @@ public static class PaymentMethodsApi
 {
     public static RouteGroupBuilder MapPaymentMethodsApi(this RouteGroupBuilder api)
     {
-        api.MapPost("/payment-methods", ReplaceAsync).RequireAuthorization();
+        api.MapPost("/payment-methods", ReplaceAsync).RequireAuthorization().BillingAction();
         api.MapGet("/payment-methods/current", CurrentAsync).RequireAuthorization();
         return api;
     }

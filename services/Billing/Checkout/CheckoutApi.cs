@@ -21,7 +21,7 @@ public static partial class CheckoutApi
     public static RouteGroupBuilder MapCheckoutApi(this RouteGroupBuilder api)
     {
         var checkout = api.MapGroup("/checkout-sessions").RequireAuthorization();
-        checkout.MapPost("", StartAsync);
+        checkout.MapPost("", StartAsync).BillingAction();
         checkout.MapGet("/{sessionId}", GetAsync);
         return api;
     }

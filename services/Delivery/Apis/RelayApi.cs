@@ -67,7 +67,7 @@ public static class RelayApi
                 detail: "The relay account is created when the service goes live (after reverse DNS propagates).");
         }
         var password = RelayPassword.New();
-        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), $"customer:{user.CustomerId()}", time.GetUtcNow(), ct);
+        await RelayAccounts.SetPasswordHashAsync(db, serviceId, PasswordHasher.HashRandomSecret(password), user.Actor(), time.GetUtcNow(), ct);
         return TypedResults.Ok(new SmtpPasswordResponse(account.Username, password));
     }
 
@@ -119,7 +119,7 @@ public static class RelayApi
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Relay not live yet",
                 detail: "The relay mode can be chosen once the service is live.");
         }
-        await RelayAccounts.SetRelayModeAsync(db, serviceId, request.Mode, $"customer:{user.CustomerId()}", time.GetUtcNow(), ct);
+        await RelayAccounts.SetRelayModeAsync(db, serviceId, request.Mode, user.Actor(), time.GetUtcNow(), ct);
         throttle.SetRelayMode(serviceId.ToString(), request.Mode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
         logs.CreateLogger("ProMTA.Delivery.RelayMode").LogInformation("Relay mode of {ServiceId} set to {Mode} by {CustomerId}", serviceId, request.Mode, user.CustomerId());
         return TypedResults.Ok(new RelayModeResponse(serviceId, request.Mode,

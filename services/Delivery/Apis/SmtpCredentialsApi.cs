@@ -60,7 +60,7 @@ public static class SmtpCredentialsApi
         var username = $"{RelayUsername.For(serviceId)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var password = RelayPassword.New();
         var now = time.GetUtcNow();
-        return await SmtpCredentials.AddAsync(db, id, serviceId, name!, username, PasswordHasher.HashRandomSecret(password), $"customer:{user.CustomerId()}",
+        return await SmtpCredentials.AddAsync(db, id, serviceId, name!, username, PasswordHasher.HashRandomSecret(password), user.Actor(),
                 MaxPerService, now, ct) switch
         {
             SmtpCredentials.AddResult.Added => TypedResults.Created($"/api/services/{serviceId}/smtp-credentials/{id}", new NewSmtpCredential(id, name!, username, password, now)),
@@ -76,7 +76,7 @@ public static class SmtpCredentialsApi
         Guid serviceId, Guid credentialId, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.IsOwnerAsync(db, serviceId, user.CustomerId(), ct)) return TypedResults.NotFound();
-        return await SmtpCredentials.RevokeAsync(db, serviceId, credentialId, $"customer:{user.CustomerId()}", time.GetUtcNow(), ct) is null
+        return await SmtpCredentials.RevokeAsync(db, serviceId, credentialId, user.Actor(), time.GetUtcNow(), ct) is null
             ? TypedResults.NotFound()
             : TypedResults.NoContent();
     }

@@ -5,7 +5,8 @@ namespace ProMTA.Delivery.Data;
 
 /// <summary>
 /// One change to a service as its audit log shows it: what area (relay-mode, smtp-password, smtp-credential, queue,
-/// sender-domain), what was done, the detail, and by whom ("customer" or "staff": staff members are not named to customers).
+/// sender-domain), what was done, the detail, and by whom: the team member's address (docs/teams.md; "customer" for changes
+/// recorded before teams), or "staff" (staff members are not named to customers).
 /// </summary>
 public sealed record AuditEntry
 {
@@ -20,7 +21,8 @@ public sealed record AuditEntry
 public static class ServiceAudit
 {
     private const string Sql = """
-        SELECT at, area, action, detail, CASE WHEN actor LIKE 'customer:%' THEN 'customer' ELSE 'staff' END AS by
+        SELECT at, area, action, detail,
+               CASE WHEN actor LIKE 'customer:%' THEN coalesce(substring(actor FROM '^customer:[0-9a-f-]{36}:(.+)$'), 'customer') ELSE 'staff' END AS by
         FROM (
             SELECT changed_at AS at, 'relay-mode' AS area, 'changed' AS action, from_mode || ' to ' || to_mode AS detail, changed_by AS actor
             FROM relay_mode_changes WHERE service_id = @ServiceId

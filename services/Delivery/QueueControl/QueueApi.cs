@@ -68,8 +68,8 @@ public static class QueueApi
         if (Lane(request) is not { } provider) return LaneProblem();
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
-        var parked = await QueueHolds.HoldAsync(work, serviceId, provider, Actor(user), now);
-        if (parked is { } count) await QueueActions.RecordAsync(work, serviceId, QueueActions.Pause, new { provider }, count, Actor(user), now);
+        var parked = await QueueHolds.HoldAsync(work, serviceId, provider, user.Actor(), now);
+        if (parked is { } count) await QueueActions.RecordAsync(work, serviceId, QueueActions.Pause, new { provider }, count, user.Actor(), now);
         await work.CommitAsync(ct);
         return TypedResults.Ok(new QueueLaneResult(provider, Held: true, Changed: parked is not null, parked ?? 0));
     }
@@ -88,7 +88,7 @@ public static class QueueApi
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
         var released = await QueueHolds.ReleaseAsync(work, serviceId, provider);
-        if (released is { } count) await QueueActions.RecordAsync(work, serviceId, QueueActions.Resume, new { provider }, count, Actor(user), now);
+        if (released is { } count) await QueueActions.RecordAsync(work, serviceId, QueueActions.Resume, new { provider }, count, user.Actor(), now);
         await work.CommitAsync(ct);
         return TypedResults.Ok(new QueueLaneResult(provider, Held: false, Changed: released is not null, released ?? 0));
     }
@@ -121,7 +121,7 @@ public static class QueueApi
         while (slice == QueueEdits.Slice);
         await using (var audit = await db.BeginAsync(ct))
         {
-            await QueueActions.RecordAsync(audit, serviceId, QueueActions.Purge, filter, purged, Actor(user), now);
+            await QueueActions.RecordAsync(audit, serviceId, QueueActions.Purge, filter, purged, user.Actor(), now);
             await audit.CommitAsync(ct);
         }
         return TypedResults.Ok(new QueuePurgeResult(false, match.Matched, purged, match.InFlight));
@@ -137,7 +137,7 @@ public static class QueueApi
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
         var requeued = await QueueEdits.RequeueAsync(work, serviceId, filter, now);
-        await QueueActions.RecordAsync(work, serviceId, QueueActions.Requeue, filter with { All = false }, requeued, Actor(user), now);
+        await QueueActions.RecordAsync(work, serviceId, QueueActions.Requeue, filter with { All = false }, requeued, user.Actor(), now);
         await work.CommitAsync(ct);
         return TypedResults.Ok(new QueueRequeueResult(requeued));
     }
@@ -151,7 +151,6 @@ public static class QueueApi
         ["provider"] = [$"provider must be one of {string.Join(", ", QueueFilter.KnownProviders)}, or left out for the whole service."],
     });
 
-    private static string Actor(ClaimsPrincipal user) => $"{(user.IsInRole(Roles.Operator) ? Roles.Operator : Roles.Customer)}:{user.CustomerId()}";
 
     private static bool IsOperatorActor(string actor) => actor.StartsWith(Roles.Operator + ":", StringComparison.Ordinal);
 }

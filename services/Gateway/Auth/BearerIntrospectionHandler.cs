@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -15,7 +14,8 @@ namespace ProMTA.Gateway.Auth;
 /// <summary>
 /// Authenticates "Authorization: Bearer &lt;API key or access token&gt;" by asking Ordering, which owns the
 /// customers. Answers are cached briefly (by the credential's hash, never the credential itself) so a busy
-/// client costs one lookup per half minute; a revoked key stops working within that time. A credential that is not
+/// client costs one lookup per half minute; a revoked key stops working within that time. A team member's answer is not
+/// cached: a removed member is locked out at once. A credential that is not
 /// in the cache is only looked up while its client IP has failed-credential budget left (<see cref="FailedCredentialLimiter"/>);
 /// past it the request is a 429 problem, not a lookup.
 /// </summary>
@@ -45,16 +45,16 @@ public sealed class BearerIntrospectionHandler(
             }
             // Only the two credential shapes Ordering issues are worth a lookup; anything else fails at once (and counts).
             caller = IsWellFormed(token) ? await IntrospectAsync(token) : null;
-            cache.Set(cacheKey, caller, CacheFor);
+            // A team member's credentials are asked about on every request, so removing a member or changing their
+            // role takes effect at once (docs/teams.md); the account's own login is never removed, so it is cached.
+            if (caller is not { MemberId: { } member } || member == caller.CustomerId) cache.Set(cacheKey, caller, CacheFor);
         }
         if (caller is null)
         {
             failures.RecordFailure(ip);
             return AuthenticateResult.Fail("unknown or expired credential");
         }
-        var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.NameIdentifier, caller.CustomerId.ToString()), new Claim(ClaimTypes.Role, caller.Role)], SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(caller.ToPrincipal(SchemeName), SchemeName));
     }
 
     /// <summary>A client over its failed-credential budget is told to wait (429), not that its credential is wrong.</summary>

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using ProMTA.ServiceDefaults.Auth;
 using Yarp.ReverseProxy.Transforms;
 using Yarp.ReverseProxy.Transforms.Builder;
@@ -20,7 +19,7 @@ public static class CallerHeaderTransform
         if (user.Identity?.IsAuthenticated == true)
         {
             var services = transform.HttpContext.RequestServices;
-            var caller = new Caller(Guid.Parse(user.FindFirstValue(ClaimTypes.NameIdentifier)!), user.FindFirstValue(ClaimTypes.Role)!);
+            var caller = user.Caller();
             headers.Add(CallerToken.HeaderName, services.GetRequiredService<CallerToken>().Create(caller, services.GetRequiredService<TimeProvider>().GetUtcNow()));
         }
         return ValueTask.CompletedTask;

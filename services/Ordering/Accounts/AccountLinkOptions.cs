@@ -19,4 +19,10 @@ public sealed class AccountLinkOptions
     /// stranger the account exists) but mails nothing, so nobody can flood a customer's mailbox through us.
     /// </summary>
     public int LinksPerHour { get; set; } = 3;
+
+    /// <summary>How long a team invitation works (docs/teams.md).</summary>
+    public TimeSpan InvitationLifetime { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>Invitations one account may send per hour: enough to bring a team in, too few to make us a spam relay.</summary>
+    public int InvitationsPerHour { get; set; } = 20;
 }

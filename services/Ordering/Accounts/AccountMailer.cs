@@ -58,7 +58,17 @@ public sealed partial class AccountMailer(
         // In the fragment: the browser never sends it to the server, so it stays out of access logs and Referer headers.
         var token = tokens.TokenFor(link.Id);
         var until = link.ExpiresAt.UtcDateTime.ToString("d MMMM yyyy HH:mm 'UTC'", CultureInfo.InvariantCulture);
-        var (subject, text) = link.Purpose == LinkPurpose.PasswordReset
+        var (subject, text) = link.Purpose == LinkPurpose.TeamInvitation
+            ? ($"Join {link.AccountName} on ProMTA",
+               $"""
+               You are invited to the ProMTA account of {link.AccountName} as {link.TeamRole}, with your own login ({link.Email}).
+
+               Accept here and choose your password (the link works once, until {until}):
+               {portal}/team/join#token={token}
+
+               If you did not expect this, ignore this message: nothing happens unless the link is used.
+               """)
+            : link.Purpose == LinkPurpose.PasswordReset
             ? ("Choose a new ProMTA password",
                $"""
                Someone, hopefully you, asked to choose a new password for the ProMTA account of {link.Email}.

@@ -10,8 +10,9 @@ public static class AccountsExtensions
     {
         builder.AddSmarthost("Accounts:Email", "ProMTA <accounts@promta.local>");
         builder.Services.AddOptions<AccountLinkOptions>().BindConfiguration(AccountLinkOptions.Section)
-            .Validate(o => o.ResetLifetime > TimeSpan.Zero && o.VerificationLifetime > TimeSpan.Zero && o.LinksPerHour > 0,
-                "Accounts: ResetLifetime, VerificationLifetime and LinksPerHour must be positive")
+            .Validate(o => o.ResetLifetime > TimeSpan.Zero && o.VerificationLifetime > TimeSpan.Zero && o.LinksPerHour > 0
+                           && o.InvitationLifetime > TimeSpan.Zero && o.InvitationsPerHour > 0,
+                "Accounts: ResetLifetime, VerificationLifetime, LinksPerHour, InvitationLifetime and InvitationsPerHour must be positive")
             .Validate<IOptions<SmarthostOptions>>((o, mail) => !mail.Value.Enabled || Uri.TryCreate(o.PortalUrl, UriKind.Absolute, out _),
                 "Accounts:PortalUrl (the portal's public address the links point at) is required once Accounts:Email:SmartHost is set")
             .ValidateOnStart();

@@ -11,9 +11,11 @@ namespace ProMTA.Ordering.Apis;
 public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
 /// <summary>
 /// Who the caller is: <c>role</c> is customer, account-manager or operator; <c>staff</c> is true for the last two;
-/// <c>emailVerified</c> once the link mailed at sign-up (or a password reset) was used.
+/// <c>emailVerified</c> once the link mailed at sign-up (or a password reset) was used. For a customer, <c>id</c> is
+/// the caller's own login, <c>accountId</c> the customer account they act for and <c>teamRole</c> their role there
+/// (owner, admin, billing, read-only; docs/teams.md); both are null for staff.
 /// </summary>
-public sealed record Me(Guid Id, string Email, string Name, string Role, bool Staff, bool EmailVerified);
+public sealed record Me(Guid Id, string Email, string Name, string Role, bool Staff, bool EmailVerified, Guid? AccountId, string? TeamRole);
 
 /// <summary>
 /// A signed-in customer's or staff member's own credentials: change the password (which ends every access token
@@ -25,18 +27,19 @@ public static class AccountApi
     public static RouteGroupBuilder MapAccountApi(this RouteGroupBuilder api)
     {
         api.MapGet("/me", GetMeAsync).RequireAuthorization();
-        api.MapPut("/account/password", ChangePasswordAsync).RequireAuthorization();
-        api.MapPost("/auth/logout-everywhere", LogOutEverywhereAsync).RequireAuthorization();
+        api.MapPut("/account/password", ChangePasswordAsync).RequireAuthorization().SelfAction();
+        api.MapPost("/auth/logout-everywhere", LogOutEverywhereAsync).RequireAuthorization().SelfAction();
         return api;
     }
 
     /// <summary>The portal asks this once per log-in to choose the navigation (issue 18), instead of probing a staff route.</summary>
     public static async Task<Results<Ok<Me>, NotFound>> GetMeAsync(ClaimsPrincipal user, CustomerRepository customers, CancellationToken ct)
     {
-        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        var account = await customers.FindByIdAsync(user.MemberId(), ct);
         if (account is null) return TypedResults.NotFound();
+        var caller = account.AsCaller();
         return TypedResults.Ok(new Me(account.Id, account.Email, account.Name, account.Role, account.Role is Roles.AccountManager or Roles.Operator,
-            account.EmailVerifiedAt is not null));
+            account.EmailVerifiedAt is not null, caller.MemberRole is null ? null : caller.CustomerId, caller.MemberRole));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, NotFound>> ChangePasswordAsync(
@@ -49,7 +52,7 @@ public static class AccountApi
                 $"newPassword must be at least {CustomersApi.MinPasswordLength} characters.");
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
-        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        var account = await customers.FindByIdAsync(user.MemberId(), ct);
         if (account is null) return TypedResults.NotFound();
         if (!PasswordHasher.Verify(request.CurrentPassword!, account.PasswordHash))
         {
@@ -63,7 +66,7 @@ public static class AccountApi
 
     public static async Task<NoContent> LogOutEverywhereAsync(ClaimsPrincipal user, CustomerRepository customers, TimeProvider time, CancellationToken ct)
     {
-        await customers.RevokeTokensAsync(user.CustomerId(), time.GetUtcNow(), ct);
+        await customers.RevokeTokensAsync(user.MemberId(), time.GetUtcNow(), ct);
         return TypedResults.NoContent();
     }
 }

@@ -27,7 +27,7 @@ public static class AccountLinksApi
         api.MapPost("/auth/password-reset", RequestResetAsync);
         api.MapPost("/auth/password-reset/confirm", ResetAsync);
         api.MapPost("/auth/email-verification/confirm", VerifyAsync);
-        api.MapPost("/account/email-verification", RequestVerificationAsync).RequireAuthorization();
+        api.MapPost("/account/email-verification", RequestVerificationAsync).RequireAuthorization().SelfAction();
         return api;
     }
 
@@ -37,9 +37,10 @@ public static class AccountLinksApi
         var validation = new Validation().Email("email", request.Email);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
-        // A disabled staff account gets nothing: an operator enables it. Past the hourly limit nothing is mailed either.
+        // A disabled staff account gets nothing: an operator enables it; nor does a removed team member (only a new
+        // invitation brings them back). Past the hourly limit nothing is mailed either.
         var account = await customers.FindByEmailAsync(request.Email!.Trim(), ct);
-        if (account is { IsDisabled: false }) await links.IssueAsync(account.Id, account.Email, LinkPurpose.PasswordReset, ct);
+        if (account is { IsDisabled: false, IsRemoved: false }) await links.IssueAsync(account.Id, account.Email, LinkPurpose.PasswordReset, ct);
         return TypedResults.Accepted((string?)null, new LinkRequested(
             "If an account uses this address, a link to choose a new password is on its way. It works once, within the hour."));
     }
@@ -77,7 +78,7 @@ public static class AccountLinksApi
     public static async Task<Results<Accepted<LinkRequested>, NotFound, ProblemHttpResult>> RequestVerificationAsync(
         ClaimsPrincipal user, CustomerRepository customers, AccountLinkIssuer links, CancellationToken ct)
     {
-        var account = await customers.FindByIdAsync(user.CustomerId(), ct);
+        var account = await customers.FindByIdAsync(user.MemberId(), ct);
         if (account is null) return TypedResults.NotFound();
         if (account.EmailVerifiedAt is not null)
         {

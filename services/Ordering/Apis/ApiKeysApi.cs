@@ -22,7 +22,7 @@ public static class ApiKeysApi
 
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder api)
     {
-        var keys = api.MapGroup("/api-keys").RequireAuthorization();
+        var keys = api.MapGroup("/api-keys").RequireAuthorization().SelfAction();
         keys.MapGet("", ListAsync);
         keys.MapPost("", CreateAsync);
         keys.MapDelete("/{keyId:guid}", RevokeAsync);
@@ -31,7 +31,7 @@ public static class ApiKeysApi
 
     public static async Task<Ok<PagedList<ApiKeyDto>>> ListAsync(ClaimsPrincipal user, ApiKeyRepository keys, CancellationToken ct)
     {
-        var items = (await keys.ListAsync(user.CustomerId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt, k.ExpiresAt)).ToList();
+        var items = (await keys.ListAsync(user.MemberId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt, k.ExpiresAt)).ToList();
         return TypedResults.Ok(new PagedList<ApiKeyDto>(items, items.Count, 1, Math.Max(items.Count, 1)));
     }
 
@@ -42,10 +42,10 @@ public static class ApiKeysApi
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
         DateTimeOffset? expiresAt = user.IsInRole(Roles.Customer) ? null : now + options.Value.StaffLifetime;
-        await keys.AddAsync(id, user.CustomerId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), now, expiresAt, ct);
+        await keys.AddAsync(id, user.MemberId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), now, expiresAt, ct);
         return TypedResults.Created($"/api/api-keys/{id}", new NewApiKeyDto(id, key, expiresAt));
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid keyId, ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct) =>
-        await keys.RevokeAsync(user.CustomerId(), keyId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        await keys.RevokeAsync(user.MemberId(), keyId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
 }

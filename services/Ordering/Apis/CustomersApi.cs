@@ -53,7 +53,8 @@ public static class CustomersApi
 
         var customer = await customers.FindByEmailAsync(request.Email!.Trim(), ct);
         // An unknown email costs the same hashing as a wrong password, so the answer's timing does not tell them apart.
-        if (!PasswordHasher.Verify(request.Password!, customer?.PasswordHash ?? UnknownAccountHash.Value) || customer is null)
+        // A removed team member's login is no login at all.
+        if (!PasswordHasher.Verify(request.Password!, customer?.PasswordHash ?? UnknownAccountHash.Value) || customer is null || customer.IsRemoved)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
                 detail: "The email or password is wrong.");

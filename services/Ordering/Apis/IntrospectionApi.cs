@@ -26,16 +26,16 @@ public static class IntrospectionApi
         var now = time.GetUtcNow();
         if (tokens.Validate(token, now) is { } caller)
         {
-            // The account as it is now: tokens revoked since, a disabled staff account, a changed role.
             var account = await customers.FindByIdAsync(caller.CustomerId, ct);
-            return account is null || account.IsDisabled || AccessTokens.IsRevoked(AccessTokens.IssuedAt(token), account.TokensRevokedAt)
+            // The account as it is now: tokens revoked since, a disabled staff account, a removed member, a changed role.
+            return account is null || account.IsDisabled || account.IsRemoved || AccessTokens.IsRevoked(AccessTokens.IssuedAt(token), account.TokensRevokedAt)
                 ? TypedResults.Unauthorized()
-                : TypedResults.Ok(new Caller(account.Id, account.Role));
+                : TypedResults.Ok(account.AsCaller());
         }
         if (token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) && token.Length < 100
             && await customers.FindByApiKeyAsync(ApiKey.Hash(token), now, ct) is { } customer)
         {
-            return TypedResults.Ok(new Caller(customer.Id, customer.Role));
+            return TypedResults.Ok(customer.AsCaller());
         }
         return TypedResults.Unauthorized();
     }

@@ -1,14 +1,26 @@
 using Dapper;
 using ProMTA.Ordering.Accounts;
+using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Data;
 
 public sealed record CustomerRow(
     Guid Id, string Email, string Name, string PasswordHash, string Role, DateTimeOffset? TokensRevokedAt = null, DateTimeOffset? DisabledAt = null,
-    DateTimeOffset? EmailVerifiedAt = null)
+    DateTimeOffset? EmailVerifiedAt = null, Guid? AccountId = null, string? TeamRole = null, DateTimeOffset? RemovedAt = null)
 {
     public bool IsDisabled => DisabledAt is not null;
+
+    /// <summary>A team member removed from their account: no login, no token, no key of theirs works.</summary>
+    public bool IsRemoved => RemovedAt is not null;
+
+    /// <summary>
+    /// Who this login acts as: a member acts for their account in their role; a customer's own login is its account's
+    /// owner; staff are no team's members.
+    /// </summary>
+    public Caller AsCaller() => AccountId is { } account
+        ? new Caller(account, Role, Id, TeamRole, Email)
+        : Role == Roles.Customer ? new Caller(Id, Role, Id, TeamRoles.Owner, Email) : new Caller(Id, Role);
 }
 
 public sealed class CustomerRepository(Database db)
@@ -21,14 +33,16 @@ public sealed class CustomerRepository(Database db)
     private const string InsertApiKeySql = """
         INSERT INTO api_keys (id, customer_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @KeyHash, @KeyPrefix, @CreatedAt)
         """;
-    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at, email_verified_at";
+    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at, email_verified_at, account_id, team_role, removed_at";
     private const string FindByEmailSql = $"SELECT {Columns} FROM customers WHERE lower(email) = lower(@Email)";
     private const string FindByIdSql = $"SELECT {Columns} FROM customers WHERE id = @Id";
     // An expired (staff) key or a disabled account's key is no key at all.
     private const string FindByApiKeySql = """
-        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at, c.email_verified_at
+        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at, c.email_verified_at,
+               c.account_id, c.team_role, c.removed_at
         FROM api_keys k JOIN customers c ON c.id = k.customer_id
-        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now) AND c.disabled_at IS NULL
+        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now)
+          AND c.disabled_at IS NULL AND c.removed_at IS NULL
         """;
     private const string SetPasswordSql = "UPDATE customers SET password_hash = @PasswordHash WHERE id = @Id";
     private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";

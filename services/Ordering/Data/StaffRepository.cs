@@ -10,20 +10,20 @@ public sealed record CustomerSummary(Guid Id, string Email, string Name, Guid? A
 /// <summary>What staff see and change: customers (all for operators, their own for account managers) and the catalog.</summary>
 public sealed class StaffRepository(Database db)
 {
-    // @AccountManagerId NULL: an operator's view of every customer.
+    // @AccountManagerId NULL: an operator's view of every customer. account_id IS NULL: accounts, not their team members' logins.
     private const string CustomersSql = """
         SELECT c.id, c.email, c.name, c.account_manager_id, (SELECT count(*) FROM services s WHERE s.customer_id = c.id) AS services, c.created_at
         FROM customers c
-        WHERE c.role = 'customer' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
+        WHERE c.role = 'customer' AND c.account_id IS NULL AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
         ORDER BY c.created_at DESC, c.id LIMIT @Limit OFFSET @Offset
         """;
     private const string CustomersCountSql = """
-        SELECT count(*) FROM customers c WHERE c.role = 'customer' AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
+        SELECT count(*) FROM customers c WHERE c.role = 'customer' AND c.account_id IS NULL AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
         """;
     private const string AssignSql = """
         UPDATE customers c SET account_manager_id = m.id
         FROM customers m
-        WHERE c.id = @CustomerId AND c.role = 'customer' AND m.id = @AccountManagerId AND m.role = 'account-manager'
+        WHERE c.id = @CustomerId AND c.role = 'customer' AND c.account_id IS NULL AND m.id = @AccountManagerId AND m.role = 'account-manager'
         RETURNING m.email
         """;
     private const string InsertStaffSql = """

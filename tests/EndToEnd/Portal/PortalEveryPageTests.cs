@@ -6,7 +6,7 @@ using static Microsoft.Playwright.Assertions;
 namespace ProMTA.EndToEnd.Portal;
 
 /// <summary>
-/// Every portal page, as a customer with a live order and as an operator, at 1280x800 and at a phone's 390 px: axe
+/// Every portal page, as a customer with a live order (and a team invitation waiting) and as an operator, at 1280x800 and at a phone's 390 px: axe
 /// finds no serious or critical violation and no page scrolls sideways. The screenshots it takes
 /// (TestResults/screenshots/every-page-*) are what tools/scripts/portal-screenshots.sh copies to docs/images.
 /// </summary>
@@ -34,6 +34,11 @@ public sealed class PortalEveryPageTests(PlatformFixture platform, BrowserFixtur
         var servicePath = new Uri(page.Url).AbsolutePath;
         await page.GotoAsync("/invoices");
         await Expect(page.Locator("#invoices")).Not.ToContainTextAsync("Loading");
+        // The team page with a row in each of its tables (members, invitations, history).
+        await page.GotoAsync("/account/team");
+        await page.GetByLabel("E-mail address").FillAsync($"colleague-{Guid.NewGuid():N}@example.test");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Send the invitation" }).ClickAsync();
+        await Expect(page.Locator("#invitations tr[data-invitation]")).ToHaveCountAsync(1);
 
         (string Name, string Path)[] customerPages =
         [
@@ -41,6 +46,7 @@ public sealed class PortalEveryPageTests(PlatformFixture platform, BrowserFixtur
             ("login", "/login"), ("signup", "/signup"), ("forgot-password", "/forgot-password"), ("reset-password", "/reset-password"),
             ("verify-email", "/verify-email"), ("order", "/order?product=promta-starter"), ("order-status", orderPath),
             ("services", "/services"), ("service", servicePath), ("invoices", "/invoices"), ("account", "/account"),
+            ("team", "/account/team"), ("team-join", "/team/join"),
         ];
         await CheckAllAsync(visit, customerPages);
 

@@ -17,13 +17,18 @@ window.Portal = (() => {
   async function logIn(email, password) {
     const r = await api('POST', '/api/auth/token', { email, password }, { anonymous: true });
     if (!r.ok) return r;
-    const s = { accessToken: r.data.accessToken, expiresAt: r.data.expiresAt, email, staff: false };
-    sessionStorage.setItem(sessionKey, JSON.stringify(s));
-    // The API says who this is (role, staff or not): the navigation follows it.
-    const me = await api('GET', '/api/me');
-    if (me.ok) Object.assign(s, { email: me.data.email, role: me.data.role, staff: me.data.staff });
-    sessionStorage.setItem(sessionKey, JSON.stringify(s));
+    await adoptToken(r.data, email);
     return r;
+  }
+
+  /** Starts the tab's session with an access token (a log-in, or an accepted team invitation). */
+  async function adoptToken(token, email) {
+    const s = { accessToken: token.accessToken, expiresAt: token.expiresAt, email, staff: false };
+    sessionStorage.setItem(sessionKey, JSON.stringify(s));
+    // The API says who this is (role, staff or not, team role): the navigation and the offered actions follow it.
+    const me = await api('GET', '/api/me');
+    if (me.ok) Object.assign(s, { email: me.data.email, role: me.data.role, staff: me.data.staff, teamRole: me.data.teamRole });
+    sessionStorage.setItem(sessionKey, JSON.stringify(s));
   }
 
   /** Keeps the tab logged in with the fresh token a password change answers (it ends every older token). */
@@ -249,6 +254,8 @@ window.Portal = (() => {
 
   function initNavigation() {
     const s = session();
+    // Actions a team role may not take are hidden (portal.css, [data-needs]); the services refuse them anyway.
+    if (s && s.teamRole) document.documentElement.dataset.teamRole = s.teamRole;
     for (const item of document.querySelectorAll('[data-auth]')) {
       const want = item.dataset.auth;
       item.hidden = !(want === 'out' ? !s : want === 'in' ? !!s : want === 'staff' ? s && s.staff : s && !s.staff);
@@ -262,7 +269,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
+    session, logIn, adoptToken, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();

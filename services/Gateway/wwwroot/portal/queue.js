@@ -29,7 +29,7 @@ document.addEventListener('DOMContentLoaded', async () => {
           const p = q.providers.find(x => x.provider === name) || { queued: 0, held: 0, sending: 0, due: 0, scheduled: 0, deferred: 0 };
           const hold = held.get(name);
           return [name, ...[p.queued, p.held, p.sending, p.due, p.scheduled, p.deferred].map(String), p.oldestReceivedAt ? dateTime(p.oldestReceivedAt) : '',
-            el('button', { type: 'button', class: hold ? '' : 'secondary', 'data-lane': name, 'data-action': hold ? 'resume' : 'pause',
+            el('button', { type: 'button', class: hold ? '' : 'secondary', 'data-needs': 'account', 'data-lane': name, 'data-action': hold ? 'resume' : 'pause',
               'aria-label': `${hold ? 'Resume' : 'Pause'} sending to ${name}` }, hold ? 'Resume' : 'Pause')];
         })));
     document.getElementById('pause-all').hidden = !!whole;

@@ -24,7 +24,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('td', { 'data-label': 'Created' }, dateTime(c.createdAt)),
         el('td', { 'data-label': 'Last used' }, c.lastUsedAt ? `${dateTime(c.lastUsedAt)} from ${c.lastUsedIp}` : 'Never'),
         el('td', { 'data-label': 'State' }, c.revokedAt ? `Revoked ${dateTime(c.revokedAt)}`
-          : el('button', { type: 'button', class: 'danger', 'data-revoke': c.id, 'data-name': c.name, 'aria-label': `Revoke ${c.name}` }, 'Revoke'))))))));
+          : el('button', { type: 'button', class: 'danger', 'data-needs': 'account', 'data-revoke': c.id, 'data-name': c.name, 'aria-label': `Revoke ${c.name}` }, 'Revoke'))))))));
   }
 
   document.getElementById('credentials').addEventListener('click', async e => {

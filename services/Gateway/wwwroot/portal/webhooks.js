@@ -68,7 +68,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         w.failingSince ? el('p', { class: 'status bad' }, `Failing since ${dateTime(w.failingSince)}: ${w.lastError || 'no answer'}. We keep trying for 24 hours.`) : null,
         el('div', { class: 'actions' },
           el('button', { type: 'button', class: 'secondary', onclick: () => showDeliveries(w) }, `Recent calls to ${w.url}`),
-          el('button', { type: 'button', class: 'secondary', onclick: async e => {
+          el('button', { type: 'button', class: 'secondary', 'data-needs': 'account', onclick: async e => {
             // currentTarget is gone once the handler awaits: keep the button.
             const button = e.currentTarget;
             busy(button, true, 'Making a new secret…');
@@ -78,7 +78,7 @@ document.addEventListener('DOMContentLoaded', async () => {
             show('secret', secretBox(`New signing secret for ${w.url} (the old one stops signing now):`, s.data.secret));
             document.getElementById('secret').scrollIntoView();
           } }, `New secret for ${w.url}`),
-          el('button', { type: 'button', class: 'danger', onclick: () => { confirm.hidden = false; } }, `Remove ${w.url}`),
+          el('button', { type: 'button', class: 'danger', 'data-needs': 'account', onclick: () => { confirm.hidden = false; } }, `Remove ${w.url}`),
           confirm));
     })));
   }

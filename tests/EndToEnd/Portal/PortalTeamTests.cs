@@ -1,0 +1,87 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using MimeKit;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace ProMTA.EndToEnd.Portal;
+
+/// <summary>
+/// Teams in Debian's chromium: the owner invites on /account/team, the invitation arrives by real mail (smtp-sink) and
+/// is accepted on /team/join; the member's pages offer only what their role may do; the owner changes the role and
+/// removes the member, whose next page sends them to log in.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class PortalTeamTests(PlatformFixture platform, BrowserFixture browser) : IClassFixture<BrowserFixture>
+{
+    [Fact]
+    public async Task An_invited_read_only_member_joins_from_the_mail_sees_no_change_buttons_and_is_out_once_removed()
+    {
+        await using var owner = await PortalVisit.OpenAsync(browser, platform, "team-owner");
+        var ownerPage = owner.Page;
+        await owner.SignUpAsync($"team-owner-{Guid.NewGuid():N}@example.test");
+        await ownerPage.GotoAsync("/account");
+        await ownerPage.GetByRole(AriaRole.Link, new() { Name = "See and invite your team" }).ClickAsync();
+        await Expect(ownerPage.Locator("#your-role")).ToContainTextAsync("Owner");
+
+        var email = $"team-reader-{Guid.NewGuid():N}@example.test";
+        await ownerPage.GetByLabel("E-mail address").FillAsync(email);
+        await ownerPage.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("read-only");
+        await ownerPage.GetByRole(AriaRole.Button, new() { Name = "Send the invitation" }).ClickAsync();
+        await Expect(ownerPage.Locator("#invite-alert")).ToContainTextAsync($"An invitation is on its way to {email}");
+        await Expect(ownerPage.Locator($"#invitations tr[data-invitation='{email}']")).ToContainTextAsync("Read-only");
+
+        await using var member = await PortalVisit.OpenAsync(browser, platform, "team-member");
+        var page = member.Page;
+        await page.GotoAsync(await InvitationLinkAsync(email));
+        Assert.DoesNotContain("token", page.Url, StringComparison.Ordinal);
+        await page.GetByLabel("Your name").FillAsync("Rita Reader");
+        await page.GetByLabel("Password").FillAsync("short");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join the team" }).ClickAsync();
+        await Expect(page.Locator("#password-error")).ToBeVisibleAsync();
+        await page.GetByLabel("Password").FillAsync("reader password 1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join the team" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/account/team");
+        await Expect(page.Locator("#your-role")).ToContainTextAsync("Read-only");
+        await Expect(page.Locator($"#members tr[data-member='{email}']")).ToContainTextAsync("(you)");
+        await Expect(page.Locator("#invite-panel")).ToBeHiddenAsync();
+        await Expect(page.Locator("#members button")).ToHaveCountAsync(0);
+        await member.CheckPageAsync("team-read-only");
+        // The account page: their own password and keys, but not the billing details' save button nor the card.
+        await page.GotoAsync("/account");
+        await Expect(page.Locator("#me")).ToContainTextAsync(email);
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Create an API key" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save billing details" })).ToBeHiddenAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Change card" })).ToBeHiddenAsync();
+
+        // The owner makes them billing, then removes them.
+        await ownerPage.ReloadAsync();
+        await ownerPage.GetByLabel($"Role of {email}").SelectOptionAsync("billing");
+        await Expect(ownerPage.Locator("#team-alert")).ToContainTextAsync($"{email} is now Billing");
+        ownerPage.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await ownerPage.GetByRole(AriaRole.Button, new() { Name = $"Remove {email}" }).ClickAsync();
+        await Expect(ownerPage.Locator("#team-alert")).ToContainTextAsync($"{email} is removed");
+        await Expect(ownerPage.Locator($"#members tr[data-member='{email}']")).ToHaveCountAsync(0);
+        await Expect(ownerPage.Locator("#audit")).ToContainTextAsync($"removed {email}");
+
+        await page.GotoAsync("/account/team");
+        await page.WaitForURLAsync(new Regex("/login"));
+    }
+
+    private async Task<string> InvitationLinkAsync(string to)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var mail = platform.AccountMail.Messages()
+                .Where(m => m.Contains($"X-Rcpt-Args: <{to}>", StringComparison.Ordinal))
+                .Select(m => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
+                .FirstOrDefault(m => m.Subject?.StartsWith("Join ", StringComparison.Ordinal) == true);
+            var match = mail is null ? Match.Empty : Regex.Match(mail.TextBody ?? "", @"https?://\S+/team/join#token=[A-Za-z0-9_-]+");
+            if (match.Success) return match.Value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no invitation mail to {to}");
+            await Task.Delay(500);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using MimeKit;
+using ProMTA.EndToEnd.HostileInput;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace ProMTA.EndToEnd;
+
+/// <summary>
+/// Issue 20, section 3: team roles hold on every route of every service. Members invited by mail (the link read from
+/// the caught mail) walk every operation of the services' own OpenAPI documents through the gateway: a read-only
+/// member gets 403 on every change, a billing member on every change that is not billing, and neither is refused a
+/// read. A removed member's token and API key stop at once.
+/// </summary>
+[Collection(PlatformCollection.Name)]
+public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper output)
+{
+    private static readonly string[] Services = ["ordering", "billing", "delivery", "dns", "provisioning"];
+
+    /// <summary>Changes every member may make: public routes (no login) and the caller's own login and API keys.</summary>
+    private static readonly HashSet<string> OpenToEveryMember =
+    [
+        "POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
+        "POST /api/auth/password-reset/confirm", "POST /api/auth/email-verification/confirm", "POST /api/webhooks/stripe",
+        "POST /api/team/invitations/accept",
+        "PUT /api/account/password", "POST /api/auth/logout-everywhere", "POST /api/account/email-verification",
+        "POST /api/api-keys", "DELETE /api/api-keys/{keyId}",
+    ];
+
+    /// <summary>The billing changes: payment method (and the card-entry session that makes one), the billing profile and billing day.</summary>
+    private static readonly HashSet<string> BillingChanges = ["POST /api/payment-methods", "POST /api/checkout-sessions", "PUT /api/account/billing-profile", "PUT /api/account/billing-day"];
+
+    /// <summary>Reads only owners and admins may make: the team's own history.</summary>
+    private static readonly HashSet<string> OwnerAndAdminReads = ["GET /api/account/team/audit"];
+
+    [Fact]
+    public async Task Read_only_members_may_change_nothing_and_billing_members_only_billing_on_every_route_of_every_service()
+    {
+        var (owner, ids) = await OwnerWithAnOrderAsync();
+        var readOnly = await InviteAsync(owner, "read-only");
+        var billing = await InviteAsync(owner, "billing");
+
+        var operations = new List<(ApiOperation Operation, JsonObject Document)>();
+        foreach (var service in Services)
+        {
+            using var client = platform.ServiceClient(service);
+            var document = (await client.GetFromJsonAsync<JsonObject>("/internal/openapi/v1.json"))!;
+            operations.AddRange(ApiOperation.Read(service, document).Select(o => (o, document)));
+        }
+
+        var wrong = new List<string>();
+        var checkedWrites = 0;
+        // Reads first: a billing member's plausible changes come last, so nothing they may do hides a refusal.
+        foreach (var (operation, document) in operations.OrderBy(o => o.Operation.Method == "GET" ? 0 : 1))
+        {
+            var key = operation.ToString();
+            var isRead = operation.Method == "GET";
+            if (!isRead && OpenToEveryMember.Contains(key)) continue;
+            foreach (var (role, token) in new[] { ("read-only", readOnly.Token), ("billing", billing.Token) })
+            {
+                var status = await SendAsync(new RequestVariants(operation, document, ids).Plausible().Single(), token);
+                var staffOnly = operation.Path.StartsWith("/api/admin/", StringComparison.Ordinal) || OwnerAndAdminReads.Contains(key);
+                var mayChange = role == "billing" && BillingChanges.Contains(key);
+                if (status == HttpStatusCode.Unauthorized) wrong.Add($"{role} {key}: 401 (the member's login stopped working)");
+                else if (isRead && !staffOnly && status == HttpStatusCode.Forbidden) wrong.Add($"{role} {key}: a read refused with 403");
+                else if (!isRead && !mayChange && status != HttpStatusCode.Forbidden) wrong.Add($"{role} {key}: a change answered {(int)status}, not 403");
+                else if (!isRead && mayChange && status == HttpStatusCode.Forbidden) wrong.Add($"{role} {key}: a billing change refused with 403");
+                if (!isRead) checkedWrites++;
+            }
+        }
+        output.WriteLine($"{operations.Count} operations, {checkedWrites} changes tried by a read-only and a billing member");
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+        Assert.True(checkedWrites > 60, $"only {checkedWrites} changes tried: the OpenAPI documents were not read");
+
+        // Nothing changed for the owner: the service is theirs and still there, the team unchanged.
+        Assert.Equal(ids.ServiceId, (await owner.GetJsonAsync($"/api/services/{ids.ServiceId}")).GetProperty("serviceId").GetGuid());
+        Assert.Equal(3, (await owner.GetJsonAsync("/api/account/team")).GetProperty("members").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_removed_members_token_and_api_key_stop_at_the_next_request()
+    {
+        var (owner, ids) = await OwnerWithAnOrderAsync();
+        var admin = await InviteAsync(owner, "admin");
+        var member = new Customer(platform.Gateway, admin.Token, admin.Email);
+        using var created = await member.PostAsync("/api/api-keys");
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var keyed = new Customer(platform.Gateway, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!, admin.Email);
+        // Both work, and act for the owner's account.
+        Assert.Equal(ids.ServiceId, (await member.GetJsonAsync($"/api/services/{ids.ServiceId}")).GetProperty("serviceId").GetGuid());
+        Assert.Equal(ids.ServiceId, (await keyed.GetJsonAsync($"/api/services/{ids.ServiceId}")).GetProperty("serviceId").GetGuid());
+
+        var memberId = (await member.GetJsonAsync("/api/me")).GetProperty("id").GetGuid();
+        using (var removed = await owner.DeleteAsync($"/api/account/team/members/{memberId}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+        using var byToken = await member.GetAsync($"/api/services/{ids.ServiceId}");
+        using var byKey = await keyed.GetAsync($"/api/services/{ids.ServiceId}");
+        Assert.Equal(HttpStatusCode.Unauthorized, byToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, byKey.StatusCode);
+        var audit = await owner.GetJsonAsync("/api/account/team/audit");
+        Assert.Equal(["removed", "joined", "invited"], audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+    }
+
+    private async Task<(Customer Owner, KnownIds Ids)> OwnerWithAnOrderAsync()
+    {
+        var email = $"team-{Guid.NewGuid():N}@example.test";
+        using var signup = await platform.Gateway.PostAsJsonAsync("/api/customers", new { email, name = "Team Owner", password = "correct horse battery" });
+        Assert.Equal(HttpStatusCode.Created, signup.StatusCode);
+        var created = await signup.Content.ReadFromJsonAsync<JsonElement>();
+        var owner = new Customer(platform.Gateway, created.GetProperty("apiKey").GetString()!, email);
+        var (orderId, serviceId, _) = await owner.PlaceCardOrderAsync();
+        return (owner, new KnownIds(created.GetProperty("id").GetGuid(), orderId, serviceId));
+    }
+
+    /// <summary>The owner invites a new address in <paramref name="role"/>; it accepts from the mailed link and logs in.</summary>
+    private async Task<(string Email, string Token)> InviteAsync(Customer owner, string role)
+    {
+        var email = $"member-{Guid.NewGuid():N}@example.test";
+        using (var invited = await owner.PostAsync("/api/account/team/invitations", new { email, role }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, invited.StatusCode);
+        }
+        var token = await InvitationTokenAsync(email);
+        using var accepted = await platform.Gateway.PostAsJsonAsync("/api/team/invitations/accept", new { token, name = role + " member", password = "member password 1" });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        return (email, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!);
+    }
+
+    private async Task<string> InvitationTokenAsync(string to)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (true)
+        {
+            var mail = platform.AccountMail.Messages()
+                .Where(m => m.Contains($"X-Rcpt-Args: <{to}>", StringComparison.Ordinal))
+                .Select(m => MimeMessage.Load(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(m))))
+                .FirstOrDefault(m => m.Subject?.StartsWith("Join ", StringComparison.Ordinal) == true);
+            var match = mail is null ? Match.Empty : Regex.Match(mail.TextBody ?? "", @"/team/join#token=([A-Za-z0-9_-]+)");
+            if (match.Success) return match.Groups[1].Value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"no invitation mail to {to}");
+            await Task.Delay(300);
+        }
+    }
+
+    private async Task<HttpStatusCode> SendAsync(Variant variant, string token)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            using var request = variant.Create();
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await platform.Gateway.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 30)
+            {
+                // The gateway's per-credential limit doing its job; wait as a client should.
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                continue;
+            }
+            return response.StatusCode;
+        }
+    }
+}
