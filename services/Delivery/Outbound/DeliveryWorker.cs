@@ -47,7 +47,9 @@ internal sealed partial class DeliveryWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.Completed.WaitAsync(stoppingToken);
-        await throttleState.RestoreAsync(stoppingToken);
+        // PostgreSQL may be restarting just after the migrations ran: wait for it, for a throw here would stop the whole
+        // host (BackgroundServiceExceptionBehavior.StopHost) with exit code 0, which nothing restarts (seen in the fault run).
+        await StartupRetry.RunAsync(throttleState.RestoreAsync, "Restoring the throttle lanes", log, stoppingToken);
         // Several claim loops side by side (SKIP LOCKED keeps their batches apart): while one waits for its slowest
         // destination, the others keep every connection busy, so no batch boundary leaves the pipes idle.
         var loops = Enumerable.Range(0, Math.Max(1, Options.Workers)).Select(_ => ClaimLoopAsync(stoppingToken)).ToList();
