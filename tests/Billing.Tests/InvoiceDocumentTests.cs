@@ -33,6 +33,9 @@ public sealed class InvoiceDocumentTests(PostgresFixture postgres) : IClassFixtu
         var pdf = await customer.GetByteArrayAsync($"/api/invoices/{invoice.GetProperty("id").GetGuid()}/pdf");
         var text = PdfText.Read(pdf);
         var number = invoice.GetProperty("number").GetInt64();
+        // Issued and paid on the clock's day in Amsterdam (the business zone), not the order's fixed date.
+        var amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
+        string LocalDay(string property) => TimeZoneInfo.ConvertTime(invoice.GetProperty(property).GetDateTimeOffset(), amsterdam).ToString("yyyy-MM-dd");
         string[] fields =
         [
             // seller
@@ -40,9 +43,9 @@ public sealed class InvoiceDocumentTests(PostgresFixture postgres) : IClassFixtu
             // buyer
             "Bill to", "Müller Versand GmbH", "Hauptstraße 5", "10115 Berlin", "Germany", "VAT ID: DE123456789", "E-mail: rechnung@mueller.example",
             // document
-            "INVOICE", $"Invoice number {number}", "Invoice date 2026-12-05", "Service period 2026-12-05 to 2027-01-04",
+            "INVOICE", $"Invoice number {number}", $"Invoice date {LocalDay("issuedAt")}", "Service period 2026-12-05 to 2027-01-04",
             "ProMTA Business, monthly subscription (prepaid)", "149.00 EUR", "VAT 0%", "Total 149.00 EUR",
-            "Payment: paid by card (Stripe) on 2026-12-05.", "Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC).",
+            $"Payment: paid by card (Stripe) on {LocalDay("paidAt")}.", "Reverse charge: VAT to be accounted for by the customer (Article 196, Council Directive 2006/112/EC).",
         ];
         Assert.All(fields, field => Assert.Contains(field, text));
         Assert.DoesNotContain("promta-business", text); // the plan's name, never the internal id
