@@ -18,6 +18,9 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>Below the orchestrator's 10 s probe timeout, so /health always answers.</summary>
+    public static readonly TimeSpan HealthCheckTimeout = TimeSpan.FromSeconds(5);
+
     /// <summary>Where a service describes its own routes; internal, the gateway publishes the merged public document.</summary>
     public const string OpenApiPath = "/internal/openapi/{documentName}.json";
 
@@ -26,6 +29,16 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        // A check that hangs (a pool with no free connection, a broker call that never returns) would hang /health
+        // itself: the orchestrator's probe then times out with no word of which check it was. Bounded, the answer
+        // comes in time and the service's log names the check ("Health check npgsql ... timed out").
+        builder.Services.PostConfigure<HealthCheckServiceOptions>(options =>
+        {
+            foreach (var check in options.Registrations.Where(r => r.Timeout == Timeout.InfiniteTimeSpan))
+            {
+                check.Timeout = HealthCheckTimeout;
+            }
+        });
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {

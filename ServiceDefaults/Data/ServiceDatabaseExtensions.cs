@@ -26,6 +26,8 @@ public static class ServiceDatabaseExtensions
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b =>
         {
             b.ConnectionStringBuilder.SearchPath = schema;
+            // pg_stat_activity then says which service holds a connection or waits on a lock.
+            b.ConnectionStringBuilder.ApplicationName ??= schema;
             // Only commands inside a request or a consumed message make spans: the outbox relay's polling
             // would otherwise fill the trace store with thousands of one-span traces.
             b.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null));

@@ -3,9 +3,11 @@ using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 using ProMTA.TestKit;
 
 namespace ProMTA.FaultInjection;
@@ -126,7 +128,7 @@ public sealed class FaultyPlatform : IAsyncDisposable
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            throw Stuck(resource, what);
+            throw await StuckAsync(resource, what);
         }
     }
 
@@ -137,12 +139,39 @@ public sealed class FaultyPlatform : IAsyncDisposable
         step.CancelAfter(StepTimeout);
         var result = await app.Services.GetRequiredService<ResourceCommandService>().ExecuteCommandAsync(resource, command, step.Token);
         if (result.Success) return;
-        if (result.Canceled && !ct.IsCancellationRequested) throw Stuck(resource, $"complete its {command} command");
+        if (result.Canceled && !ct.IsCancellationRequested) throw await StuckAsync(resource, $"complete its {command} command");
         throw new InvalidOperationException($"{command} on {resource} failed: {result.Message}; {Describe(resource)}");
     }
 
-    private TimeoutException Stuck(string resource, string what) =>
-        new($"{resource} did not {what} within {StepTimeout.TotalMinutes:0} min; {Describe(resource)}");
+    private async Task<TimeoutException> StuckAsync(string resource, string what)
+    {
+        log.Write("stuck " + resource, await DatabaseActivityAsync());
+        return new($"{resource} did not {what} within {StepTimeout.TotalMinutes:0} min; {Describe(resource)}; the database's sessions at that moment are in {RunLog.FilePath}");
+    }
+
+    /// <summary>
+    /// Every session of the database that is not idle, by service (application_name is the schema), with what it
+    /// waits on: a service whose /health never answered while it went on consuming once left nothing else to go on.
+    /// </summary>
+    private async Task<string> DatabaseActivityAsync()
+    {
+        try
+        {
+            await using var connection = new NpgsqlConnection(await DatabaseConnectionStringAsync());
+            await connection.OpenAsync();
+            var sessions = await connection.QueryAsync<(string App, string State, string? WaitType, string? Wait, double Seconds, string Query)>("""
+                SELECT coalesce(application_name, ''), coalesce(state, ''), wait_event_type, wait_event,
+                       extract(epoch FROM now() - coalesce(xact_start, query_start))::float8, left(query, 200)
+                FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+                ORDER BY 1, 5 DESC
+                """);
+            return string.Join("\n", sessions.Select(s => $"{s.App} {s.State} wait {s.WaitType}/{s.Wait} for {s.Seconds:0.0} s: {s.Query}"));
+        }
+        catch (Exception ex) when (ex is NpgsqlException or System.Net.Sockets.SocketException or TimeoutException)
+        {
+            return "no database sessions read: " + ex.Message;
+        }
+    }
 
     /// <summary>The resource's last state and that of every resource it waits for, e.g. "billing: Waiting, health -, pid -; postgres: Exited ...".</summary>
     private string Describe(string resource)
