@@ -9,6 +9,8 @@
 # /proc (exited children count through their parent's cutime/cstime). smtp-source and smtp-sink are not counted.
 #   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
 #   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
+#   RUNS=3  the whole comparison three times (ProMTA then Postfix in each), then each run's ratios ProMTA/Postfix
+#           and their medians: machines differ in what Postfix costs, so only a same-run ratio compares
 # smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
 # loopback client relays for that one service without AUTH (benchmark only; refused outside Development).
 # Every message is DKIM-signed by ProMTA (a key for the From domain, encrypted as Dns publishes it, is stored first).
@@ -21,6 +23,31 @@ SIZE=${SIZE:-10240}
 SESSIONS=${SESSIONS:-20}
 TIMEOUT=${TIMEOUT:-1800}
 source "$(dirname "$0")/lib.sh"
+
+if ((${RUNS:-1} > 1)); then
+  runs_dir=$(mktemp -d)
+  for run in $(seq "$RUNS"); do
+    echo "== run $run of $RUNS"
+    RUNS=1 "$0" | tee "$runs_dir/$run.log"
+  done
+  python3 - "$runs_dir"/*.log <<'PY'
+import re, statistics, sys
+def row(lines, name):
+    cells = [c.strip() for c in [l for l in lines if l.startswith('| ' + name)][-1].strip('|').split('|')]
+    return float(cells[3].replace(',', '')), float(cells[5])  # delivered/s, cpu ms/msg
+print('\n| run | ProMTA delivered/s | Postfix delivered/s | ratio | ProMTA cpu ms/msg | Postfix cpu ms/msg | ratio |')
+print('|---|---|---|---|---|---|---|')
+rates, cpus = [], []
+for i, path in enumerate(sys.argv[1:], 1):
+    lines = open(path).read().splitlines()
+    (pr, pc), (xr, xc) = row(lines, 'ProMTA'), row(lines, 'Postfix')
+    rates.append(pr / xr); cpus.append(pc / xc)
+    print(f'| {i} | {pr:,.0f} | {xr:,.0f} | {pr / xr:.2f}x | {pc:.2f} | {xc:.2f} | {pc / xc:.2f}x |')
+print(f'| median | | | {statistics.median(rates):.2f}x | | | {statistics.median(cpus):.2f}x |')
+PY
+  rm -rf "$runs_dir"
+  exit 0
+fi
 bench=$root/.data/bench
 from=bench@sender.bench.test
 to=sink@rcpt.bench.test
