@@ -7,13 +7,14 @@ namespace ProMTA.ScaleBenchmark;
 /// are lists ("1,4"): one measured run per pair, each on its own cohort of due services in the same seeded fleet.
 /// </summary>
 public sealed record BenchmarkOptions(
-    string Scenario, int Services, int Customers, int Due, IReadOnlyList<int> Workers, IReadOnlyList<int> LatenciesMs, string ConnectionString)
+    string Scenario, int Services, int Customers, int Due, IReadOnlyList<int> Workers, IReadOnlyList<int> LatenciesMs, string ConnectionString,
+    int Messages, int Requests)
 {
     public IReadOnlyList<(int Workers, int LatencyMs)> Runs => [.. Workers.SelectMany(w => LatenciesMs.Select(l => (w, l)))];
 
     public static BenchmarkOptions Parse(string[] args)
     {
-        var values = new Dictionary<string, int[]> { ["services"] = [20_000], ["customers"] = [10_000], ["due"] = [1_000], ["workers"] = [1], ["latency-ms"] = [0] };
+        var values = new Dictionary<string, int[]> { ["services"] = [20_000], ["customers"] = [10_000], ["due"] = [1_000], ["workers"] = [1], ["latency-ms"] = [0], ["messages"] = [10], ["requests"] = [1_000] };
         for (var i = 1; i + 1 < args.Length; i += 2)
         {
             var name = args[i].TrimStart('-');
@@ -26,6 +27,7 @@ public sealed record BenchmarkOptions(
         }
         var connection = Environment.GetEnvironmentVariable("ConnectionStrings__promta")
             ?? throw new ArgumentException("set ConnectionStrings__promta (tools/scripts/scale-benchmark.sh does)");
-        return new(args.Length > 0 ? args[0] : "", values["services"][0], values["customers"][0], values["due"][0], values["workers"], values["latency-ms"], connection);
+        return new(args.Length > 0 ? args[0] : "", values["services"][0], values["customers"][0], values["due"][0], values["workers"], values["latency-ms"], connection,
+            values["messages"][0], values["requests"][0]);
     }
 }

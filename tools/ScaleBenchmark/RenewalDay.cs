@@ -30,34 +30,19 @@ namespace ProMTA.ScaleBenchmark;
 /// </summary>
 public static class RenewalDay
 {
-    private static readonly TimeZoneInfo Amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
     private static readonly DateOnly LastCohortDay = new(2027, 1, 15);
-    private const int SeedParallelism = 4;
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
         var runs = options.Runs;
         if (options.Due * runs.Count > options.Services || runs.Count > 14) throw new ArgumentException("DUE x runs must fit in SERVICES, at most 14 runs");
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration[$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = options.ConnectionString;
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.AddServiceDatabase("billing", typeof(BillingOptions).Assembly);
-        using var host = builder.Build();
-        await host.StartAsync();
-        var db = host.Services.GetRequiredService<Database>();
-
-        await using var emulator = await StripeEmulatorApp.StartAsync("http://127.0.0.1:0", new Dictionary<string, string?> { ["Logging:LogLevel:Default"] = "Warning" });
-        var stripeApi = emulator.GetBaseAddress();
-        using var emulatorHttp = new HttpClient { BaseAddress = stripeApi };
-        var stripe = new StripePayments(new global::Stripe.StripeClient("sk_test_scale_benchmark", apiBase: stripeApi.ToString().TrimEnd('/')));
-        var issuer = new InvoiceIssuer(new VatRules(new VatOptions(), "NL"), Options.Create(new SellerOptions()));
-        var time = new SettableTime();
+        await using var billing = await BillingBench.StartAsync(options.ConnectionString);
+        var (db, stripe, issuer, time) = (billing.Db, billing.Stripe, billing.Issuer, billing.Time);
 
         // Cohort k is ordered runs-1-k days before the last cohort's day and renewed on its own charge date.
         var cohortDays = Enumerable.Range(0, runs.Count).Select(k => LastCohortDay.AddDays(k - runs.Count + 1)).ToList();
         var seed = Stopwatch.StartNew();
-        var firstMonth = new FirstMonthCharge(stripe, issuer, new BillingCalendar(Amsterdam), Options.Create(new BillingOptions()), time, NullLogger<FirstMonthCharge>.Instance);
-        await SeedAsync(db, options, cohortDays, firstMonth, time);
+        await billing.ChargeFirstMonthsAsync(Orders(options, cohortDays));
         Console.WriteLine($"seeded {options.Services} services of {options.Customers} customers through FirstMonthCharge in {seed.Elapsed.TotalSeconds:0} s " +
             $"({options.Services / seed.Elapsed.TotalSeconds:0} orders/s, 4 at a time)");
 
@@ -68,10 +53,10 @@ public static class RenewalDay
         {
             var (workers, latencyMs) = runs[k];
             var day = BillingCalendar.ChargeDate(cohortDays[k], 1);
-            time.Now = At(day).AddHours(-3); // the scheduler's morning run
-            emulator.Services.GetRequiredService<ApiLatency>().Delay = TimeSpan.FromMilliseconds(latencyMs);
-            var callsBefore = await CallsAsync(emulatorHttp);
-            var chargedBefore = await RenewalChargesAsync(emulatorHttp);
+            time.Now = BillingBench.At(day).AddHours(-3); // the scheduler's morning run
+            billing.Emulator.Services.GetRequiredService<ApiLatency>().Delay = TimeSpan.FromMilliseconds(latencyMs);
+            var callsBefore = await CallsAsync(billing.EmulatorHttp);
+            var chargedBefore = await RenewalChargesAsync(billing.EmulatorHttp);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var run = Stopwatch.StartNew();
             var processed = (await Task.WhenAll(Enumerable.Range(0, workers).Select(_ =>
@@ -80,57 +65,37 @@ public static class RenewalDay
                     .RunAsync(day, CancellationToken.None)))).Sum();
             run.Stop();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-            var calls = (await CallsAsync(emulatorHttp)).Sum(c => c.Value) - callsBefore.Sum(c => c.Value);
-            var charged = (await RenewalChargesAsync(emulatorHttp)).Skip(chargedBefore.Count).ToList();
+            var calls = (await CallsAsync(billing.EmulatorHttp)).Sum(c => c.Value) - callsBefore.Sum(c => c.Value);
+            var charged = (await RenewalChargesAsync(billing.EmulatorHttp)).Skip(chargedBefore.Count).ToList();
             var failures = await CheckAsync(db, cohortDays[k], charged, options.Due);
             failed |= failures.Count > 0;
             Console.WriteLine($"| {workers} | {latencyMs} ms | {options.Due} | {processed} | {run.Elapsed.TotalSeconds:0.00} s | " +
                 $"{run.Elapsed.TotalMilliseconds / Math.Max(1, processed):0.0} | {cpu.TotalSeconds:0.00} | {calls} | " +
                 (failures.Count == 0 ? "each due service charged once, no other |" : "FAILED: " + string.Join("; ", failures) + " |"));
         }
-        await host.StopAsync();
         return failed ? 1 : 0;
     }
 
     /// <summary>
-    /// Orders paid day by day at the day's hour: each cohort of DUE on its day (renewed on its run's day), the others spread
-    /// over the rest of January (renewed from 2 February on, 14 days before their periods start, after every run). Service
-    /// i belongs to customer i % CUSTOMERS, so customers have one service or more.
+    /// Orders placed day by day at 10:00: each cohort of DUE on its day (renewed on its run's day), the others spread over
+    /// the rest of January (renewed from 2 February on, 14 days before their periods start, after every run). Service i
+    /// belongs to customer i % CUSTOMERS, so customers have one service or more.
     /// </summary>
-    private static async Task SeedAsync(Database db, BenchmarkOptions options, IReadOnlyList<DateOnly> cohortDays, FirstMonthCharge firstMonth, SettableTime time)
+    private static IEnumerable<OrderPlaced> Orders(BenchmarkOptions options, IReadOnlyList<DateOnly> cohortDays)
     {
-        await using (var work = await db.BeginAsync())
-        {
-            foreach (var product in Catalogue) await BilledProducts.SaveAsync(work, product);
-            await work.CommitAsync();
-        }
         var customers = Enumerable.Range(0, options.Customers).Select(_ => Guid.NewGuid()).ToArray();
         var inCohorts = options.Due * cohortDays.Count;
-        var orders = Enumerable.Range(0, options.Services).Select(i =>
+        return Enumerable.Range(0, options.Services).Select(i =>
         {
             var orderedOn = i < inCohorts ? cohortDays[i / options.Due] : LastCohortDay.AddDays(1 + i % 16);
-            return (OrderedOn: orderedOn, Lane: i % customers.Length % SeedParallelism, Order: new OrderPlaced
+            return new OrderPlaced
             {
                 OrderId = Guid.NewGuid(), ServiceId = Guid.NewGuid(), CustomerId = customers[i % customers.Length],
                 CustomerEmail = $"customer{i % customers.Length}@scale.test", CustomerName = $"Customer {i % customers.Length}",
                 ProductId = "promta-starter", ProductName = "ProMTA Starter", MonthlyPriceMinor = 14900, Currency = "EUR", DedicatedIps = 1,
-                PaymentMethodId = "pm_card_visa", OrderedAt = At(orderedOn).AddHours(10),
-            });
+                PaymentMethodId = "pm_card_visa", OrderedAt = BillingBench.At(orderedOn).AddHours(10),
+            };
         }).ToList();
-        foreach (var day in orders.GroupBy(o => o.OrderedOn).OrderBy(g => g.Key))
-        {
-            time.Now = At(day.Key).AddHours(10);
-            // A customer's services in one lane: its Stripe customer is created by the first, found by the next.
-            await Parallel.ForEachAsync(day.GroupBy(o => o.Lane), async (lane, ct) =>
-            {
-                foreach (var (_, _, order) in lane)
-                {
-                    await using var work = await db.BeginAsync(ct);
-                    await firstMonth.ChargeAsync(work, order, ct);
-                    await work.CommitAsync(ct);
-                }
-            });
-        }
     }
 
     /// <summary>The run charged exactly its cohort, each once, and invoiced each once, paid.</summary>
@@ -158,28 +123,4 @@ public static class RenewalDay
 
     private static async Task<Dictionary<string, long>> CallsAsync(HttpClient emulator) =>
         (await emulator.GetFromJsonAsync<Dictionary<string, long>>("/_emulator/requests"))!;
-
-    private static DateTimeOffset At(DateOnly day) =>
-        new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), Amsterdam.GetUtcOffset(day.ToDateTime(TimeOnly.MinValue))).ToUniversalTime();
-
-    private static readonly ProductPublished[] Catalogue =
-    [
-        Product("promta-starter", "ProMTA Starter", 14900, 1, 1),
-        Product("promta-business", "ProMTA Business", 39900, 4, 2),
-        Product("promta-enterprise", "ProMTA Enterprise", 119900, 16, 3),
-    ];
-
-    private static ProductPublished Product(string id, string name, long price, int ips, int sort) => new()
-    {
-        ProductId = id, Name = name, MonthlyPriceMinor = price, Currency = "EUR", DedicatedIps = ips, SortOrder = sort, ExtraIpMonthlyPriceMinor = 2500,
-        PublishedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-    };
-}
-
-/// <summary>The benchmark's clock: the seeding walks January, each run starts on its own morning, not in time order.</summary>
-internal sealed class SettableTime : TimeProvider
-{
-    public DateTimeOffset Now { get; set; }
-
-    public override DateTimeOffset GetUtcNow() => Now;
 }

@@ -72,6 +72,21 @@ start_postgres() { # dir
 # gateway's caller header) and dkim_key (Dkim:EncryptionKey, which protects stored DKIM keys) and waits until the relay
 # listens.
 relay_port="" http_port="" internal_secret="" dkim_key=""
+# A published service (DLL) on the script's PostgreSQL, HTTP on PORT, without RabbitMQ (the bus retries quietly; the
+# relay, the outbound worker and the APIs do not need it), logging at Warning; NAME=value pairs reach its configuration
+# through the environment, arguments after -- go to the service's command line.
+start_service() { # dll log port [NAME=value...] [-- args...]
+  local dll=$1 log=$2 port=$3 settings=()
+  shift 3
+  while (($#)) && [[ $1 != -- ]]; do settings+=("$1"); shift; done
+  (($#)) && shift
+  env ASPNETCORE_ENVIRONMENT="${SERVICE_ENVIRONMENT:-Development}" ConnectionStrings__promta="$pg_connection" \
+    ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
+    Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None "${settings[@]}" \
+    dotnet "$dll" --urls "http://127.0.0.1:$port" "$@" >"$log" 2>&1 &
+  pids+=($!)
+}
+
 start_delivery() { # environment dll log [args...]
   local environment=$1 dll=$2 log=$3
   shift 3
@@ -79,12 +94,8 @@ start_delivery() { # environment dll log [args...]
   http_port=$(free_port)
   internal_secret=$(random_secret)
   dkim_key=$(random_secret)
-  ASPNETCORE_ENVIRONMENT=$environment ConnectionStrings__promta=$pg_connection \
-  ConnectionStrings__rabbitmq="amqp://guest:guest@127.0.0.1:$(free_port)/" \
-  Auth__InternalSecret=$internal_secret Dkim__EncryptionKey=$dkim_key Relay__Port=$relay_port \
-  Logging__LogLevel__Default=Warning Logging__LogLevel__MassTransit=None \
-    dotnet "$dll" --urls "http://127.0.0.1:$http_port" "$@" >"$log" 2>&1 &
-  pids+=($!)
+  SERVICE_ENVIRONMENT=$environment start_service "$dll" "$log" "$http_port" \
+    Auth__InternalSecret="$internal_secret" Dkim__EncryptionKey="$dkim_key" Relay__Port="$relay_port" -- "$@"
   wait_port "$relay_port"
 }
 

@@ -9,7 +9,12 @@
 #             against a private PowerDNS (eng/native/pdns.sh); then one monitoring cycle, step by step: propagation,
 #             delegation (publishes each domain's records), drift of every rrset, the daily recheck. Prints time and
 #             PowerDNS's counters per step.
-# Usage: tools/scripts/scale-benchmark.sh renewals|dns      Everything started here is stopped on exit, by PID.
+#   api:      SERVICES services of CUSTOMERS customers through Ordering's, Billing's and Delivery's own code (sign-up,
+#             order placement, first-month charge, the consumers' steps to live, MESSAGES messages per service queued
+#             and completed as the outbound worker does); then Ordering, Billing and Delivery (Release) run on that
+#             database and answer REQUESTS calls per customer route, one at a time: p50/p90/p99 per route.
+#             MESSAGES (10) REQUESTS (1000)
+# Usage: tools/scripts/scale-benchmark.sh renewals|dns|api      Everything started here is stopped on exit, by PID.
 set -euo pipefail
 
 scenario=${1:-renewals}
@@ -31,6 +36,30 @@ if [[ $scenario == dns ]]; then
   wait_port "$api_port"
 fi
 echo "== $scenario on $(nproc) cores, load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-ConnectionStrings__promta=$pg_connection dotnet "$bench/tool/ScaleBenchmark.dll" "$scenario" \
-  --services "${SERVICES:-20000}" --customers "${CUSTOMERS:-10000}" --due "${DUE:-1000}" --workers "${WORKERS:-1}" --latency-ms "${LATENCY_MS:-0}"
+benchmark() { # scenario
+  ConnectionStrings__promta=$pg_connection dotnet "$bench/tool/ScaleBenchmark.dll" "$1" \
+    --services "${SERVICES:-20000}" --customers "${CUSTOMERS:-10000}" --due "${DUE:-1000}" --workers "${WORKERS:-1}" \
+    --latency-ms "${LATENCY_MS:-0}" --messages "${MESSAGES:-10}" --requests "${REQUESTS:-1000}"
+}
+if [[ $scenario != api ]]; then
+  benchmark "$scenario"
+else
+  benchmark api-seed
+  export Auth__InternalSecret=$(random_secret)
+  for service in Ordering Billing Delivery; do
+    echo "== publishing services/$service (Release)"
+    dotnet publish "$root/services/$service" -c Release -o "$bench/$service" -nologo -v q >>"$bench/build.log" 2>&1 || die "publish failed: see $bench/build.log"
+  done
+  ordering_port=$(free_port) billing_port=$(free_port) delivery_port=$(free_port)
+  start_service "$bench/Ordering/Ordering.dll" "$bench/ordering.log" "$ordering_port" Auth__TokenSigningKey="$(random_secret)" \
+    Staff__Email=operator@scale.test Staff__Password="$(random_secret)" Relay__Host=localhost Relay__Port=2525
+  start_service "$bench/Billing/Billing.dll" "$bench/billing.log" "$billing_port" Billing__PortalUrl=http://localhost \
+    Stripe__EmulatorUrl="http://127.0.0.1:$(free_port)" Stripe__Webhooks__Secret="$(random_secret)"
+  # The outbound worker would claim the 2 % deferred messages in a day; the relay and inbound MX listen on ports of their own.
+  start_service "$bench/Delivery/Delivery.dll" "$bench/delivery.log" "$delivery_port" Dkim__EncryptionKey="$(random_secret)" \
+    Relay__Port="$(free_port)" Inbound__Port=0 Inbound__DedicatedIpPort=0
+  for port in "$ordering_port" "$billing_port" "$delivery_port"; do wait_port "$port"; done
+  ORDERING_URL=http://127.0.0.1:$ordering_port BILLING_URL=http://127.0.0.1:$billing_port DELIVERY_URL=http://127.0.0.1:$delivery_port \
+    benchmark api
+fi
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Dapper;
+using Npgsql;
+using ProMTA.ServiceDefaults.Auth;
+
+namespace ProMTA.ScaleBenchmark;
+
+/// <summary>
+/// The customer API's latency on the seeded fleet (<c>api</c>, after <c>api-seed</c>): the services started on that
+/// database answer REQUESTS calls per route for random customers of the fleet, one at a time, each with the caller
+/// header the gateway would sign (the gateway's own cost is measured in docs/operations.md). A route that answers
+/// anything but 200 fails the run.
+/// </summary>
+public static class CustomerApiLatency
+{
+    private const int WarmUp = 50;
+
+    private sealed record Route(string Name, string Service, Func<Sample, string> Path);
+
+    private sealed record Sample(Guid CustomerId, string Email, Guid ServiceId);
+
+    private static readonly Route[] Routes =
+    [
+        new("GET /api/services", "ORDERING_URL", _ => "/api/services"),
+        new("GET /api/services/{id}", "ORDERING_URL", s => $"/api/services/{s.ServiceId}"),
+        new("GET /api/invoices", "BILLING_URL", _ => "/api/invoices"),
+        new("GET /api/services/{id}/delivery", "DELIVERY_URL", s => $"/api/services/{s.ServiceId}/delivery"),
+    ];
+
+    public static async Task<int> RunAsync(BenchmarkOptions options)
+    {
+        var signer = new CallerToken(Environment.GetEnvironmentVariable("Auth__InternalSecret") ?? throw new ArgumentException("set Auth__InternalSecret"));
+        await using var connection = new NpgsqlConnection(options.ConnectionString);
+        var samples = (await connection.QueryAsync<Sample>("""
+            SELECT c.id AS customerid, c.email, s.id AS serviceid FROM ordering.services s JOIN ordering.customers c ON c.id = s.customer_id
+            """)).ToList();
+        var fleet = await connection.QuerySingleAsync<(long Customers, long Services, long Invoices, long Recipients, long Events)>("""
+            SELECT (SELECT count(*) FROM ordering.customers), (SELECT count(*) FROM ordering.services), (SELECT count(*) FROM billing.invoices),
+                   (SELECT count(*) FROM delivery.recipients), (SELECT count(*) FROM delivery.delivery_events)
+            """);
+        Console.WriteLine($"fleet: {fleet.Customers} customers, {fleet.Services} services, {fleet.Invoices} invoices, {fleet.Recipients} recipients, {fleet.Events} delivery events");
+        Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg")[..14]}");
+        Console.WriteLine("| route | requests | p50 | p90 | p99 | max |");
+        Console.WriteLine("|---|---|---|---|---|---|");
+        var random = new Random(20);
+        var failed = false;
+        foreach (var route in Routes)
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable(route.Service) ?? throw new ArgumentException($"set {route.Service}")) };
+            var latencies = new List<double>(options.Requests);
+            for (var i = 0; i < WarmUp + options.Requests; i++)
+            {
+                var sample = samples[random.Next(samples.Count)];
+                using var request = new HttpRequestMessage(HttpMethod.Get, route.Path(sample));
+                request.Headers.Add(CallerToken.HeaderName,
+                    signer.Create(new Caller(sample.CustomerId, Roles.Customer, sample.CustomerId, TeamRoles.Owner, sample.Email), DateTimeOffset.UtcNow));
+                var clock = Stopwatch.StartNew();
+                using var response = await http.SendAsync(request);
+                await response.Content.ReadAsByteArrayAsync();
+                clock.Stop();
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    Console.WriteLine($"{route.Name} for customer {sample.CustomerId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+                    failed = true;
+                    break;
+                }
+                if (i >= WarmUp) latencies.Add(clock.Elapsed.TotalMilliseconds);
+            }
+            latencies.Sort();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {route.Name} | {latencies.Count} | {Percentile(latencies, 0.50):0.0} ms | {Percentile(latencies, 0.90):0.0} ms | {Percentile(latencies, 0.99):0.0} ms | {latencies.LastOrDefault():0.0} ms |"));
+        }
+        Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg")[..14]}");
+        return failed ? 1 : 0;
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
+}
