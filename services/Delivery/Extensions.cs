@@ -121,14 +121,8 @@ public static class Extensions
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")
             .ValidateOnStart();
         builder.Services.AddHostedService<DeliveryEventRetention>();
-        builder.Services.AddOptions<MessageRetentionOptions>().BindConfiguration("MessageRetention")
-            .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "MessageRetention:Retention, Interval and Slice must be positive")
-            .ValidateOnStart();
-        builder.Services.AddHostedService<MessageRetention>();
-        builder.Services.AddOptions<InboundRetentionOptions>().BindConfiguration("InboundRetention")
-            .Validate(o => o.Retention > TimeSpan.Zero && o.Interval > TimeSpan.Zero && o.Slice > 0, "InboundRetention:Retention, Interval and Slice must be positive")
-            .ValidateOnStart();
-        builder.Services.AddHostedService<InboundRetention>();
+        builder.AddRetention<MessageRetention, MessageRetentionOptions>("MessageRetention");
+        builder.AddRetention<InboundRetention, InboundRetentionOptions>("InboundRetention");
         builder.AddDeliveryHistory();
         builder.Services.AddOptions<DsnOptions>().BindConfiguration("Dsn")
             .Validate(o => o.Interval > TimeSpan.Zero && o.BatchSize > 0, "Dsn:Interval and Dsn:BatchSize must be positive")
@@ -168,5 +162,13 @@ public static class Extensions
         endpoints.MapSmtpCredentialsApi();
         endpoints.MapServiceAuditApi();
         return app;
+    }
+
+    private static void AddRetention<TJob, TOptions>(this IHostApplicationBuilder builder, string section)
+        where TJob : SlicedRetention<TOptions> where TOptions : RetentionOptions
+    {
+        builder.Services.AddOptions<TOptions>().BindConfiguration(section)
+            .Validate(o => o.IsValid, $"{section}:Retention, Interval and Slice must be positive").ValidateOnStart();
+        builder.Services.AddHostedService<TJob>();
     }
 }
