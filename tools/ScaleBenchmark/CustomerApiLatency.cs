@@ -42,16 +42,32 @@ public static class CustomerApiLatency
             """);
         Console.WriteLine($"fleet: {fleet.Customers} customers, {fleet.Services} services, {fleet.Invoices} invoices, {fleet.Recipients} recipients, {fleet.Events} delivery events");
         Console.WriteLine($"load average before: {File.ReadAllText("/proc/loadavg")[..14]}");
-        Console.WriteLine("| route | requests | p50 | p90 | p99 | max |");
-        Console.WriteLine("|---|---|---|---|---|---|");
+        // The services' own jobs (outbox relays, schedulers, the outbound worker) read the database all the time: their
+        // rate is taken first and subtracted from each route's window.
+        var idleStart = await DatabaseWorkAsync(connection);
+        var idleClock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(8));
+        var idle = await DatabaseWorkAsync(connection) - idleStart;
+        var idleSeconds = idleClock.Elapsed.TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"background (the services' own jobs, no requests): {idle.Blocks / idleSeconds:0} blocks/s, {idle.Rows / idleSeconds:0} rows read/s, subtracted below"));
+        Console.WriteLine("| route | requests | p50 | p90 | p99 | max | PostgreSQL blocks per request | rows read per request |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         var random = new Random(20);
         var failed = false;
         foreach (var route in Routes)
         {
             using var http = new HttpClient { BaseAddress = new Uri(Environment.GetEnvironmentVariable(route.Service) ?? throw new ArgumentException($"set {route.Service}")) };
             var latencies = new List<double>(options.Requests);
+            var before = default(DatabaseWork);
+            var window = new Stopwatch();
             for (var i = 0; i < WarmUp + options.Requests; i++)
             {
+                if (i == WarmUp)
+                {
+                    before = await DatabaseWorkAsync(connection);
+                    window.Start();
+                }
                 var sample = samples[random.Next(samples.Count)];
                 using var request = new HttpRequestMessage(HttpMethod.Get, route.Path(sample));
                 request.Headers.Add(CallerToken.HeaderName,
@@ -68,12 +84,33 @@ public static class CustomerApiLatency
                 }
                 if (i >= WarmUp) latencies.Add(clock.Elapsed.TotalMilliseconds);
             }
+            var work = await DatabaseWorkAsync(connection) - before;
+            var seconds = window.Elapsed.TotalSeconds;
+            work = new DatabaseWork((long)(work.Blocks - idle.Blocks / idleSeconds * seconds), (long)(work.Rows - idle.Rows / idleSeconds * seconds));
             latencies.Sort();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {route.Name} | {latencies.Count} | {Percentile(latencies, 0.50):0.0} ms | {Percentile(latencies, 0.90):0.0} ms | {Percentile(latencies, 0.99):0.0} ms | {latencies.LastOrDefault():0.0} ms |"));
+                $"| {route.Name} | {latencies.Count} | {Percentile(latencies, 0.50):0.0} ms | {Percentile(latencies, 0.90):0.0} ms | {Percentile(latencies, 0.99):0.0} ms | {latencies.LastOrDefault():0.0} ms | " +
+                $"{(double)work.Blocks / Math.Max(1, latencies.Count):0.0} | {(double)work.Rows / Math.Max(1, latencies.Count):0.0} |"));
         }
         Console.WriteLine($"load average after: {File.ReadAllText("/proc/loadavg")[..14]}");
         return failed ? 1 : 0;
+    }
+
+    /// <summary>
+    /// What the database did, from its own counters: buffers touched and rows read (scanned or fetched by index), the
+    /// load-robust measure of whether a request's work grows with the fleet. Backends report them when idle, at most
+    /// once a second: read after a pause. The benchmark's own reads count too (a few per route, not per request).
+    /// </summary>
+    private static async Task<DatabaseWork> DatabaseWorkAsync(NpgsqlConnection connection)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        return await connection.QuerySingleAsync<DatabaseWork>(
+            "SELECT blks_hit + blks_read AS blocks, tup_returned + tup_fetched AS rows FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    private readonly record struct DatabaseWork(long Blocks, long Rows)
+    {
+        public static DatabaseWork operator -(DatabaseWork a, DatabaseWork b) => new(a.Blocks - b.Blocks, a.Rows - b.Rows);
     }
 
     private static double Percentile(List<double> sorted, double p) => sorted.Count == 0 ? 0 : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(p * sorted.Count) - 1)];
