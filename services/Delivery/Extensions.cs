@@ -97,7 +97,7 @@ public static class Extensions
         // One controller per process: it learns each source IP x provider lane from the replies it is told about.
         // Its tuning and tables come from configuration (Delivery:Throttling), read once here so a bad value fails the start.
         var throttling = ThrottlingConfiguration.Read(builder.Configuration);
-        builder.Services.AddSingleton(sp => new ProMTA.Throttling.ThrottleController(throttling,
+        builder.Services.AddSingleton(sp => new ProMTA.MailPolicy.ThrottleController(throttling,
             timeProvider: sp.GetRequiredService<TimeProvider>(), meterFactory: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")

@@ -3,7 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ProMTA.Delivery.Domain;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
-using ProMTA.Throttling;
+using ProMTA.MailPolicy;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;

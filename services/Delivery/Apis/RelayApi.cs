@@ -8,8 +8,8 @@ using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Http;
 using ProMTA.ServiceDefaults.Security;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.Delivery.Apis;
 

@@ -1,4 +1,4 @@
-using ProMTA.Throttling.Providers;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.Domain;
 

@@ -1,9 +1,9 @@
 using System.Globalization;
 using ProMTA.Delivery.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Providers;
-using ProMTA.Throttling.Reputation;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Providers;
+using ProMTA.MailPolicy.Reputation;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.Delivery.Domain;
 

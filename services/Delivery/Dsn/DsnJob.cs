@@ -6,7 +6,7 @@ using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Hosting;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Dsn;
 

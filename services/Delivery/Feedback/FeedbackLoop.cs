@@ -4,8 +4,8 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Feedback;
 

@@ -9,12 +9,12 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Reputation;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
-using BounceClass = ProMTA.Throttling.Replies.BounceClass;
-using DeliveryOutcome = ProMTA.Throttling.Replies.DeliveryOutcome;
-using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
-using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
+using BounceClass = ProMTA.MailPolicy.Replies.BounceClass;
+using DeliveryOutcome = ProMTA.MailPolicy.Replies.DeliveryOutcome;
+using ReplyClass = ProMTA.MailPolicy.Replies.ReplyClass;
+using ThrottleReply = ProMTA.MailPolicy.Replies.SmtpReply;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -145,7 +145,7 @@ internal sealed partial class DeliveryWorker(
         return (await Task.WhenAll(lookups)).ToDictionary(x => x.Domain, x => x.Route, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, Throttling.Providers.ProviderCatalog)"/>).</summary>
+    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, MailPolicy.Providers.ProviderCatalog)"/>).</summary>
     private string ProviderOf(ClaimedRecipient first, Route route) =>
         Providers.ThrottleName(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
 

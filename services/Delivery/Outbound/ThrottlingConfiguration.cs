@@ -1,6 +1,6 @@
-using ProMTA.Throttling;
-using ProMTA.Throttling.Reputation;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Reputation;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -8,7 +8,7 @@ namespace ProMTA.Delivery.Outbound;
 /// The throttling controller's tuning from configuration (section "Delivery:Throttling"), so an operator changes it
 /// without a rebuild: <c>Shaping:*</c> and <c>Reputation:*</c> override single values of <see cref="ShapingPolicy"/> and
 /// <see cref="ReputationPolicy"/> (unset ones keep the shipped defaults); <c>Tables:ReplyRules</c>, <c>Tables:Providers</c>
-/// and <c>Tables:WarmUp</c> name JSON files in the shipped format (services/Throttling/Data) that replace a whole
+/// and <c>Tables:WarmUp</c> name JSON files in the shipped format (libs/MailPolicy/Data) that replace a whole
 /// table, e.g. from a mounted ConfigMap. A value or file that does not parse stops the service at start, never later.
 /// </summary>
 public static class ThrottlingConfiguration

@@ -1,0 +1,34 @@
+namespace ProMTA.MailPolicy.Shaping;
+
+/// <summary>
+/// A destination that cannot be reached is paused with exponentially longer pauses; hammering a dead MX helps
+/// nobody and looks like abuse. The first reply of any kind proves it alive again.
+/// </summary>
+public sealed class DeadDestinationBackoff(ShapingPolicy policy)
+{
+    private int _consecutiveFailures;
+
+    /// <summary>Nothing is sent before this instant.</summary>
+    public DateTimeOffset PausedUntil { get; private set; } = DateTimeOffset.MinValue;
+
+    /// <summary>True while paused.</summary>
+    public bool IsPaused(DateTimeOffset now) => now < PausedUntil;
+
+    /// <summary>A connection failure; returns true when it started a pause.</summary>
+    public bool OnFailure(DateTimeOffset now)
+    {
+        _consecutiveFailures++;
+        var beyond = _consecutiveFailures - policy.DeadDestinationThreshold;
+        if (beyond < 0) return false;
+        var pause = policy.DeadDestinationFirstPause * Math.Pow(2, Math.Min(beyond, 20));
+        PausedUntil = now + (pause < policy.DeadDestinationMaxPause ? pause : policy.DeadDestinationMaxPause);
+        return true;
+    }
+
+    /// <summary>The ISP answered: it is alive.</summary>
+    public void OnAnswer()
+    {
+        _consecutiveFailures = 0;
+        PausedUntil = DateTimeOffset.MinValue;
+    }
+}
