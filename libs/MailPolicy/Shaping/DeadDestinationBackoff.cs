@@ -1,3 +1,5 @@
+using ProMTA.Timing;
+
 namespace ProMTA.MailPolicy.Shaping;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace ProMTA.MailPolicy.Shaping;
 /// </summary>
 public sealed class DeadDestinationBackoff(ShapingPolicy policy)
 {
+    private readonly Backoff _pauses = new(policy.DeadDestinationFirstPause, policy.DeadDestinationMaxPause);
     private int _consecutiveFailures;
 
     /// <summary>Nothing is sent before this instant.</summary>
@@ -18,10 +21,10 @@ public sealed class DeadDestinationBackoff(ShapingPolicy policy)
     public bool OnFailure(DateTimeOffset now)
     {
         _consecutiveFailures++;
-        var beyond = _consecutiveFailures - policy.DeadDestinationThreshold;
-        if (beyond < 0) return false;
-        var pause = policy.DeadDestinationFirstPause * Math.Pow(2, Math.Min(beyond, 20));
-        PausedUntil = now + (pause < policy.DeadDestinationMaxPause ? pause : policy.DeadDestinationMaxPause);
+        // The threshold-th failure in a row starts the first pause; each one after it doubles the pause.
+        var pauses = _consecutiveFailures - policy.DeadDestinationThreshold + 1;
+        if (pauses < 1) return false;
+        PausedUntil = now + _pauses.After(pauses);
         return true;
     }
 

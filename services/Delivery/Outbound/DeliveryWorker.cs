@@ -485,7 +485,7 @@ internal sealed partial class DeliveryWorker(
                 ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
                 : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, throttle.Classify(answer, provider).Bounce, DeliveryEvent.Bounced);
         }
-        var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
+        var next = now + Options.Retry.After(r.Attempts, Random.Shared.NextDouble());
         // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.
         return next > r.ExpiresAt
             ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {Options.MessageLifetime})", sourceIp, true, now, BounceClass.Expired, DeliveryEvent.Expired)
