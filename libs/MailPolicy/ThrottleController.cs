@@ -29,7 +29,6 @@ public sealed class ThrottleController : IDisposable
     private readonly ConcurrentDictionary<(string Tenant, string Provider), TenantState> _tenants = new();
     private readonly ConcurrentDictionary<string, RelayMode> _relayModes = new();
     private readonly ConcurrentDictionary<string, IpWarmUp> _warmUps = new();
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _tenantIps = new();
 
     /// <summary>Creates a controller; all arguments are optional (shipped tables, system clock, a private meter).</summary>
     public ThrottleController(ThrottlingOptions? options = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
@@ -38,12 +37,6 @@ public sealed class ThrottleController : IDisposable
         _time = timeProvider ?? TimeProvider.System;
         _metrics = new ThrottlingMetrics(meterFactory, () => Snapshot());
     }
-
-    /// <summary>A lane changed mode.</summary>
-    public event EventHandler<ModeChange>? ModeChanged;
-
-    /// <summary>Something the customer must be told (authentication failure, suspension for bounces or complaints).</summary>
-    public event EventHandler<TenantNotice>? TenantNoticeRaised;
 
     /// <summary>The provider table in use (resolve an MX host with <see cref="ProviderCatalog.ResolveByMx"/>).</summary>
     public ProviderCatalog Providers => _options.Data.Providers;
@@ -73,7 +66,6 @@ public sealed class ThrottleController : IDisposable
     /// </summary>
     public ThrottleDecision TryAcquire(string sourceIp, string provider, string tenant, DateTimeOffset now)
     {
-        RememberTenantIp(tenant, sourceIp);
         var lane = LaneOf(sourceIp, provider, now);
 
         if (GetRelayMode(tenant) == RelayMode.Unmanaged)
@@ -96,9 +88,6 @@ public sealed class ThrottleController : IDisposable
             change = UpdateMode(lane, warmUp, now, decision.Reason.ToString());
         }
         Raise(change);
-
-        if (decision.Reason == ThrottleReason.WarmUpCap)
-            decision = decision with { AlternateSourceIp = FindWarmAlternative(tenant, sourceIp, provider, now) };
         return decision;
     }
 
@@ -137,8 +126,8 @@ public sealed class ThrottleController : IDisposable
         Record(sourceIp, provider, tenant, reply, _time.GetUtcNow());
 
     /// <summary>
-    /// Reports the outcome of one attempt. The reply is classified first (<see cref="ReplyClassifier"/>); our own
-    /// failures are ignored; the class decides the reaction.
+    /// Reports the outcome of one attempt (only the ISP's answers and failures to reach it: our own failures are never
+    /// reported). The reply is classified first (<see cref="ReplyClassifier"/>); the class decides the reaction.
     /// </summary>
     /// <returns>How the reply was classified.</returns>
     public ReplyClassification Record(string sourceIp, string provider, string tenant, SmtpReply reply, DateTimeOffset now)
@@ -146,13 +135,11 @@ public sealed class ThrottleController : IDisposable
         var classification = _options.Data.Replies.Classify(reply, provider);
         var replyClass = classification.Class;
         _metrics.ReplyRecorded(sourceIp, provider, replyClass);
-        if (replyClass == ReplyClass.Internal) return classification;
 
         var kind = OutcomeKindOf(replyClass, reply);
         var lane = LaneOf(sourceIp, provider, now);
         var tenantState = TenantOf(tenant, provider);
         var managed = GetRelayMode(tenant) == RelayMode.Managed;
-        TenantNotice? notice = null;
 
         lock (tenantState.Gate)
         {
@@ -160,24 +147,16 @@ public sealed class ThrottleController : IDisposable
             if (replyClass == ReplyClass.Authentication)
             {
                 var until = now + (classification.Rule?.Suspend ?? _options.Shaping.AuthenticationSuspension);
-                // Unmanaged relays are not suspended, but the customer still hears that the ISP refuses their mail.
+                // Unmanaged relays are not suspended (rule 18); the refusal still shows in their reputation counts.
                 if (managed)
                 {
                     tenantState.Reputation.SuspendUntil(until);
                     tenantState.Invalidate();
                 }
-                notice = new TenantNotice(tenant, provider, TenantNoticeKind.AuthenticationFailure,
-                    $"{reply.Code} {reply.Text}", managed ? until : now, now);
             }
-            else if (managed)
-            {
-                tenantState.Current(now, out var newlySuspended);
-                if (newlySuspended)
-                    notice = new TenantNotice(tenant, provider, TenantNoticeKind.ReputationSuspended,
-                        "Bounce or complaint rate above the suspension threshold.", tenantState.Reputation.SuspendedUntil, now);
-            }
+            // Starts a suspension at once when this outcome crossed a bounce or complaint threshold.
+            else if (managed) tenantState.Current(now, out _);
         }
-        if (notice is not null) TenantNoticeRaised?.Invoke(this, notice);
 
         ModeChange? change = null;
         lock (lane.Gate)
@@ -404,8 +383,6 @@ public sealed class ThrottleController : IDisposable
             case ReplyClass.ConnectionFailure:
                 lane.Destination.OnFailure(now);
                 break;
-            case ReplyClass.Internal:
-                break;
             default:
                 // Accepted, recipient errors, authentication (handled per tenant) and other answers prove the
                 // destination alive but say nothing about our rate.
@@ -443,50 +420,17 @@ public sealed class ThrottleController : IDisposable
     {
         if (change is null) return;
         _metrics.ModeChanged(change);
-        ModeChanged?.Invoke(this, change);
     }
 
     private ReputationScore ScoreOf(string tenant, string provider, DateTimeOffset now, out DateTimeOffset suspendedUntil)
     {
         var state = TenantOf(tenant, provider);
-        TenantNotice? notice = null;
-        ReputationScore score;
         lock (state.Gate)
         {
-            score = state.Current(now, out var newlySuspended);
+            var score = state.Current(now, out _);
             suspendedUntil = state.Reputation.SuspendedUntil;
-            if (newlySuspended)
-                notice = new TenantNotice(tenant, provider, TenantNoticeKind.ReputationSuspended,
-                    "Bounce or complaint rate above the suspension threshold.", suspendedUntil, now);
+            return score;
         }
-        if (notice is not null) TenantNoticeRaised?.Invoke(this, notice);
-        return score;
-    }
-
-    private string? FindWarmAlternative(string tenant, string busyIp, string provider, DateTimeOffset now)
-    {
-        if (!_tenantIps.TryGetValue(tenant, out var ips)) return null;
-        foreach (var ip in ips.Keys.Order(StringComparer.Ordinal))
-        {
-            if (ip == busyIp) continue;
-            var warmUp = WarmUpOf(ip);
-            lock (warmUp)
-            {
-                if (warmUp.DailyCap(provider, now) is not null) continue;
-            }
-            var lane = LaneOf(ip, provider, now);
-            lock (lane.Gate)
-            {
-                if (now >= lane.SuspendedUntil && !lane.Destination.IsPaused(now)) return ip;
-            }
-        }
-        return null;
-    }
-
-    private void RememberTenantIp(string tenant, string sourceIp)
-    {
-        var ips = _tenantIps.GetOrAdd(tenant, static _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal));
-        if (!ips.ContainsKey(sourceIp)) ips.TryAdd(sourceIp, 0);
     }
 
     private Lane LaneOf(string sourceIp, string provider, DateTimeOffset now) =>

@@ -29,7 +29,4 @@ public enum ThrottleReason
 /// <param name="Allowed">True: send now (the permit is already counted).</param>
 /// <param name="Reason">Why.</param>
 /// <param name="NextSendTime">When to ask again for this lane (now when allowed).</param>
-/// <param name="AlternateSourceIp">
-/// When a warming IP reached its cap: a warm IP of the same tenant that may send to this provider now, if any.
-/// </param>
-public readonly record struct ThrottleDecision(bool Allowed, ThrottleReason Reason, DateTimeOffset NextSendTime, string? AlternateSourceIp = null);
+public readonly record struct ThrottleDecision(bool Allowed, ThrottleReason Reason, DateTimeOffset NextSendTime);

@@ -39,16 +39,3 @@ public sealed record ThrottleSnapshot(DateTimeOffset TakenAt, IReadOnlyList<Lane
 
 /// <summary>A lane changed mode (shown in metrics and logs).</summary>
 public sealed record ModeChange(string SourceIp, string Provider, ShapingMode From, ShapingMode To, DateTimeOffset At, string Why);
-
-/// <summary>What the customer must be told (the Delivery service forwards it).</summary>
-public enum TenantNoticeKind
-{
-    /// <summary>The provider refused mail for missing or failing SPF/DKIM/DMARC.</summary>
-    AuthenticationFailure,
-
-    /// <summary>Bounce or complaint rates suspended sending to the provider.</summary>
-    ReputationSuspended,
-}
-
-/// <summary>A message for the customer, raised by <see cref="ThrottleController.TenantNoticeRaised"/>.</summary>
-public sealed record TenantNotice(string Tenant, string Provider, TenantNoticeKind Kind, string Detail, DateTimeOffset SuspendedUntil, DateTimeOffset At);

@@ -8,8 +8,8 @@ namespace ProMTA.MailPolicy;
 
 /// <summary>
 /// The three data tables the controller works from: reply classification rules, provider limits and the warm-up
-/// schedule. <see cref="Default"/> loads the copies embedded in the assembly; the <c>With...</c> methods and
-/// <see cref="FromJson"/> override any of them (operators tune the tables, not the code).
+/// schedule. <see cref="Default"/> loads the copies embedded in the assembly; <see cref="FromJson"/> replaces any of
+/// them (operators tune the tables, not the code).
 /// </summary>
 public sealed record ThrottlingData(ReplyClassifier Replies, ProviderCatalog Providers, WarmUpSchedule WarmUp)
 {
@@ -37,19 +37,8 @@ public sealed record ThrottlingData(ReplyClassifier Replies, ProviderCatalog Pro
         return new ThrottlingData(replies, providers, warmUp);
     }
 
-    /// <summary>Parses a reply-rules document (<c>{"rules": [...]}</c>).</summary>
-    public static IReadOnlyList<ReplyRule> ParseReplyRules(string json) =>
+    private static IReadOnlyList<ReplyRule> ParseReplyRules(string json) =>
         Parse<ReplyRulesDocument>(json, "reply rules").Rules;
-
-    /// <summary>A copy whose classifier tries <paramref name="rules"/> before the current ones (a local exception wins).</summary>
-    public ThrottlingData WithReplyRulesFirst(params ReplyRule[] rules) =>
-        this with { Replies = new ReplyClassifier([.. rules, .. Replies.Rules]) };
-
-    /// <summary>A copy with <paramref name="limits"/> replacing the providers of the same name.</summary>
-    public ThrottlingData WithProviders(params ProviderLimits[] limits) => this with { Providers = Providers.With(limits) };
-
-    /// <summary>A copy with another warm-up schedule.</summary>
-    public ThrottlingData WithWarmUp(WarmUpSchedule schedule) => this with { WarmUp = schedule };
 
     private static ProviderCatalog ParseProviders(string json)
     {

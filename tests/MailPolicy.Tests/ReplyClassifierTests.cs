@@ -44,10 +44,10 @@ public sealed class ReplyClassifierTests
         Assert.Equal(ReplyClass.Recipient, Classifier.Classify(SmtpReply.Parse(line), "gmail").Class);
 
     [Fact]
-    public void Connection_failures_and_internal_failures_are_kept_apart()
+    public void A_connection_failure_is_never_read_as_the_isps_answer()
     {
-        Assert.Equal(ReplyClass.ConnectionFailure, Classifier.Classify(SmtpReply.ConnectionFailed("connect timed out"), "gmail").Class);
-        Assert.Equal(ReplyClass.Internal, Classifier.Classify(SmtpReply.InternalFailure("resolver unavailable: too many connections"), "gmail").Class);
+        var failure = SmtpReply.ConnectionFailed("421 4.7.28 too many connections: connect timed out");
+        Assert.Equal(ReplyClass.ConnectionFailure, Classifier.Classify(failure, "gmail").Class);
     }
 
     [Fact]
@@ -62,10 +62,11 @@ public sealed class ReplyClassifierTests
     [Fact]
     public void Rules_can_be_overridden_with_local_rules_first()
     {
-        var data = ThrottlingData.Default.WithReplyRulesFirst(new ReplyRule
+        var quirk = new ReplyRule
         {
             Name = "isp-x-quirk", Class = ReplyClass.RateLimited, Codes = [451], Contains = ["temporary local problem"], Provider = "ispx",
-        });
+        };
+        var data = ThrottlingData.Default with { Replies = new ReplyClassifier([quirk, .. ThrottlingData.Default.Replies.Rules]) };
 
         Assert.Equal(ReplyClass.RateLimited, data.Replies.Classify(SmtpReply.Parse("451 4.3.0 Temporary local problem"), "ispx").Class);
         Assert.Equal(ReplyClass.OtherTransient, data.Replies.Classify(SmtpReply.Parse("451 4.3.0 Temporary local problem"), "gmail").Class);

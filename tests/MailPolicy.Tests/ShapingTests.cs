@@ -149,18 +149,15 @@ public sealed class ShapingTests
     }
 
     [Fact]
-    public void An_authentication_failure_suspends_the_tenant_at_that_provider_and_tells_the_customer()
+    public void An_authentication_failure_suspends_the_tenant_at_that_provider_for_its_rules_time()
     {
         using var controller = Create();
-        var notices = new List<TenantNotice>();
-        controller.TenantNoticeRaised += (_, notice) => notices.Add(notice);
 
         controller.Record(Ip, "gmail", Tenant, Unauthenticated, T0);
 
-        var notice = Assert.Single(notices);
-        Assert.Equal(TenantNoticeKind.AuthenticationFailure, notice.Kind);
-        Assert.Equal(T0 + TimeSpan.FromHours(6), notice.SuspendedUntil);
-        Assert.Equal(ThrottleReason.TenantSuspended, controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(1)).Reason);
+        var refused = controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(1));
+        Assert.Equal(ThrottleReason.TenantSuspended, refused.Reason);
+        Assert.Equal(T0 + TimeSpan.FromHours(6), refused.NextSendTime);
         Assert.True(controller.TryAcquire(Ip, "gmail", "service-2", T0 + TimeSpan.FromMinutes(1)).Allowed);
         Assert.True(controller.TryAcquire(Ip, "outlook", Tenant, T0 + TimeSpan.FromMinutes(1)).Allowed);
     }
@@ -184,27 +181,16 @@ public sealed class ShapingTests
     }
 
     [Fact]
-    public void Our_own_failures_never_count_as_the_isp_answer()
-    {
-        using var controller = Create();
-        controller.TryAcquire(Ip, "gmail", Tenant, T0);
-        var internalFailure = SmtpReply.InternalFailure("421 4.7.28 too many connections to our resolver");
-
-        for (var i = 0; i < 10; i++) controller.Record(Ip, "gmail", Tenant, internalFailure, T0 + TimeSpan.FromSeconds(10 * i));
-
-        var lane = controller.Snapshot(T0 + TimeSpan.FromMinutes(2)).Lanes.Single();
-        Assert.Equal(Gmail.StartRatePerMinute, lane.RatePerMinute);
-        Assert.Equal(ShapingMode.Normal, lane.Mode);
-        Assert.Equal(0, lane.AttemptsInWindow);
-        Assert.True(controller.TryAcquire(Ip, "gmail", Tenant, T0 + TimeSpan.FromMinutes(2)).Allowed);
-    }
-
-    [Fact]
     public void Provider_limits_can_be_overridden()
     {
         var options = new ThrottlingOptions
         {
-            Data = ThrottlingData.Default.WithProviders(Gmail with { StartRatePerMinute = 60, CeilingRatePerMinute = 120 }),
+            Data = ThrottlingData.Default with
+            {
+                Providers = new ProviderCatalog(
+                    [.. ThrottlingData.Default.Providers.All.Where(p => p.Name != "gmail"), Gmail with { StartRatePerMinute = 60, CeilingRatePerMinute = 120 }],
+                    ThrottlingData.Default.Providers.UnmanagedSafetyCaps),
+            },
         };
         using var controller = Create(options);
 

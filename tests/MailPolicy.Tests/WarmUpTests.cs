@@ -38,21 +38,6 @@ public sealed class WarmUpTests
     }
 
     [Fact]
-    public void The_overflow_may_go_from_a_warm_ip_of_the_same_service()
-    {
-        using var controller = Create();
-        const string warmIp = "198.51.100.20";
-        controller.TryAcquire(warmIp, "comcast", Tenant, T0);
-        controller.BeginWarmUp(Ip, T0);
-        SendClean(controller, T0, TimeSpan.FromMinutes(30), "comcast");
-
-        var refused = controller.TryAcquire(Ip, "comcast", Tenant, T0 + TimeSpan.FromHours(1));
-
-        Assert.Equal(ThrottleReason.WarmUpCap, refused.Reason);
-        Assert.Equal(warmIp, refused.AlternateSourceIp);
-    }
-
-    [Fact]
     public void An_ip_idle_for_thirty_days_warms_up_again()
     {
         using var controller = Create();

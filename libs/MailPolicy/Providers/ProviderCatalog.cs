@@ -48,15 +48,4 @@ public sealed class ProviderCatalog
         }
         return DefaultName;
     }
-
-    /// <summary>A copy with <paramref name="overrides"/> replacing (or adding) entries by name.</summary>
-    public ProviderCatalog With(params ProviderLimits[] overrides)
-    {
-        var merged = new Dictionary<string, ProviderLimits>(_byName, StringComparer.OrdinalIgnoreCase);
-        foreach (var p in overrides) merged[p.Name] = p;
-        return new ProviderCatalog(merged.Values, UnmanagedSafetyCaps);
-    }
-
-    /// <summary>A copy with other unmanaged safety caps.</summary>
-    public ProviderCatalog WithSafetyCaps(SafetyCaps caps) => new(_byName.Values, caps);
 }

@@ -21,9 +21,6 @@ public enum ReplyClass
     /// <summary>The destination could not be reached: dead-destination backoff.</summary>
     ConnectionFailure,
 
-    /// <summary>Our own failure: ignored by shaping and reputation.</summary>
-    Internal,
-
     /// <summary>Any other 4xx (greylisting, temporary local problem at the ISP).</summary>
     OtherTransient,
 

@@ -37,7 +37,6 @@ public sealed class ReplyClassifier(IReadOnlyList<ReplyRule> rules)
 
         var fallback = reply.Source switch
         {
-            ReplySource.Internal => ReplyClass.Internal,
             ReplySource.ConnectionFailure => ReplyClass.ConnectionFailure,
             _ => (reply.Code / 100) switch
             {

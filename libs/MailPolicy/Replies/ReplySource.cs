@@ -8,7 +8,4 @@ public enum ReplySource
 
     /// <summary>The receiving server could not be reached (refused, timed out, reset, TLS failure on their side).</summary>
     ConnectionFailure,
-
-    /// <summary>Our own failure (resolver, queue, disk, our certificate): never the ISP's answer.</summary>
-    Internal,
 }

@@ -5,7 +5,7 @@ namespace ProMTA.MailPolicy.Replies;
 /// <summary>One outcome of a delivery attempt, as the Delivery service saw it.</summary>
 /// <param name="Code">The basic SMTP reply code (250, 421, 550...), 0 when there was no reply.</param>
 /// <param name="Text">The reply text after the code, including the enhanced status code when the server sent one.</param>
-/// <param name="Source">Whether the ISP answered, could not be reached, or we failed ourselves.</param>
+/// <param name="Source">Whether the ISP answered or could not be reached.</param>
 public sealed partial record SmtpReply(int Code, string Text, ReplySource Source = ReplySource.Remote)
 {
     /// <summary>The enhanced status code at the start of the text ("4.7.28"), or null.</summary>
@@ -29,9 +29,6 @@ public sealed partial record SmtpReply(int Code, string Text, ReplySource Source
 
     /// <summary>The destination could not be reached (no reply at all).</summary>
     public static SmtpReply ConnectionFailed(string reason) => new(0, reason, ReplySource.ConnectionFailure);
-
-    /// <summary>We failed on our side; recorded for completeness, never held against the ISP or the sender.</summary>
-    public static SmtpReply InternalFailure(string reason) => new(0, reason, ReplySource.Internal);
 
     /// <summary>What the reply means for the recipient by its basic code: 2xx delivered, 5xx bounced, anything else tried again.</summary>
     public DeliveryOutcome Outcome => Code switch
