@@ -95,10 +95,8 @@ public static class Extensions
     public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
     {
         // One controller per process: it learns each source IP x provider lane from the replies it is told about.
-        // Its tuning and tables come from configuration (Delivery:Throttling), read once here so a bad value fails the start.
-        var throttling = ThrottlingConfiguration.Read(builder.Configuration);
-        builder.Services.AddSingleton(sp => new ProMTA.MailPolicy.ThrottleController(throttling,
-            timeProvider: sp.GetRequiredService<TimeProvider>(), meterFactory: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // Its tuning and tables come from configuration (Delivery:Throttling), validated on start so a bad value fails the start.
+        builder.Services.AddThrottleController();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
