@@ -83,24 +83,43 @@ public sealed class ReplyClassifierTests
         Assert.Same(ThrottlingData.Default.Providers, data.Providers);
     }
 
-    /// <summary>One table decides both: what shaping does with a reply and why its recipient bounced (issue 16).</summary>
+    /// <summary>
+    /// One reply, one answer to every question asked of it: what shaping does (the rule's class), why its recipient
+    /// bounced (the same rule's bounce class, and whether that suppresses the address), the status a DSN reports, and
+    /// whether the recipient is delivered, deferred or bounced (issues 16 and 19).
+    /// </summary>
     [Theory]
-    [InlineData("550 5.1.1 The email account that you tried to reach does not exist.", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
-    [InlineData("550 5.1.10 RESOLVER.ADR.RecipientNotFound", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
-    [InlineData("550 No such user here", ReplyClass.Recipient, BounceClass.UserUnknown, true)]
-    [InlineData("552 5.2.2 The recipient's inbox is out of storage space", ReplyClass.Recipient, BounceClass.MailboxFull, false)]
-    [InlineData("550 5.1.2 Host unknown, domain not found", ReplyClass.Recipient, BounceClass.Dns, false)]
-    [InlineData("550 5.4.4 The mail servers of example.org resolve only to internal addresses", ReplyClass.OtherPermanent, BounceClass.Dns, false)]
-    [InlineData("554 5.7.1 Message rejected as spam by Content Filtering", ReplyClass.OtherPermanent, BounceClass.Content, false)]
-    [InlineData("550 5.7.1 Service unavailable; client host blocked using Spamhaus", ReplyClass.Reputation, BounceClass.Policy, false)]
-    [InlineData("550 5.7.26 Unauthenticated email from example.org is not accepted", ReplyClass.Authentication, BounceClass.Policy, false)]
-    [InlineData("550 5.7.1 Relaying denied", ReplyClass.OtherPermanent, BounceClass.Policy, false)]
-    [InlineData("554 Transaction failed", ReplyClass.OtherPermanent, BounceClass.Other, false)]
-    public void The_same_rule_gives_the_throttling_class_and_the_bounce_class(string line, ReplyClass replyClass, BounceClass bounceClass, bool suppresses)
+    [InlineData("550 5.1.1 The email account that you tried to reach does not exist.", ReplyClass.Recipient, BounceClass.UserUnknown, true, "5.1.1")]
+    [InlineData("550 5.1.10 RESOLVER.ADR.RecipientNotFound", ReplyClass.Recipient, BounceClass.UserUnknown, true, "5.1.10")]
+    [InlineData("550 No such user here", ReplyClass.Recipient, BounceClass.UserUnknown, true, "5.0.0")]
+    [InlineData("552 5.2.2 The recipient's inbox is out of storage space", ReplyClass.Recipient, BounceClass.MailboxFull, false, "5.2.2")]
+    [InlineData("550 5.1.2 Host unknown, domain not found", ReplyClass.Recipient, BounceClass.Dns, false, "5.1.2")]
+    [InlineData("550 5.4.4 The mail servers of example.org resolve only to internal addresses", ReplyClass.OtherPermanent, BounceClass.Dns, false, "5.4.4")]
+    [InlineData("554 5.7.1 Message rejected as spam by Content Filtering", ReplyClass.OtherPermanent, BounceClass.Content, false, "5.7.1")]
+    [InlineData("550 5.7.1 Service unavailable; client host blocked using Spamhaus", ReplyClass.Reputation, BounceClass.Policy, false, "5.7.1")]
+    [InlineData("550 5.7.26 Unauthenticated email from example.org is not accepted", ReplyClass.Authentication, BounceClass.Policy, false, "5.7.26")]
+    [InlineData("550 5.7.1 Relaying denied", ReplyClass.OtherPermanent, BounceClass.Policy, false, "5.7.1")]
+    [InlineData("554 Transaction failed", ReplyClass.OtherPermanent, BounceClass.Other, false, "5.0.0")]
+    [InlineData("550 4.4.1 Not connected", ReplyClass.OtherPermanent, BounceClass.Other, false, "5.0.0")]
+    public void A_final_reply_gives_the_throttling_class_the_bounce_class_and_the_dsn_status(
+        string line, ReplyClass replyClass, BounceClass bounceClass, bool suppresses, string dsnStatus)
     {
-        var classification = Classifier.Classify(SmtpReply.Parse(line), "default");
+        var reply = SmtpReply.Parse(line);
+        var classification = Classifier.Classify(reply, "default");
 
         Assert.Equal((replyClass, bounceClass, suppresses), (classification.Class, classification.Bounce, classification.Bounce.Suppresses()));
+        Assert.Equal((dsnStatus, DeliveryOutcome.Bounced), (reply.DsnStatus, reply.Outcome));
+    }
+
+    [Theory]
+    [InlineData("421 4.7.28 Our system has detected an unusual rate of mail originating from your IP address.", ReplyClass.RateLimited, "4.7.28")]
+    [InlineData("452 4.2.2 The email account that you tried to reach is over quota.", ReplyClass.Recipient, "4.2.2")]
+    [InlineData("451 Temporary local problem", ReplyClass.OtherTransient, "4.0.0")]
+    public void A_transient_reply_defers_its_recipient_and_reports_a_transient_status(string line, ReplyClass replyClass, string dsnStatus)
+    {
+        var reply = SmtpReply.Parse(line);
+
+        Assert.Equal((replyClass, dsnStatus, DeliveryOutcome.Deferred), (Classifier.Classify(reply, "gmail").Class, reply.DsnStatus, reply.Outcome));
     }
 
     [Fact]

@@ -38,6 +38,12 @@ public sealed partial record SmtpReply(int Code, string Text, ReplySource Source
         _ => DeliveryOutcome.Deferred,
     };
 
+    /// <summary>
+    /// The status a delivery status notification reports for this reply (RFC 3464 Status, RFC 3463 codes): the enhanced
+    /// code when its class agrees with the basic code's (a 5xx is never reported as transient), else the class alone.
+    /// </summary>
+    public string DsnStatus => EnhancedCode is { } enhanced && enhanced[0] - '0' == Code / 100 ? enhanced : Code / 100 == 4 ? "4.0.0" : "5.0.0";
+
     /// <summary>True for 5xx replies: final for the message.</summary>
     public bool IsPermanent => Code is >= 500 and < 600 || EnhancedCode?.StartsWith('5') == true;
 
