@@ -145,9 +145,9 @@ internal sealed partial class DeliveryWorker(
         return (await Task.WhenAll(lookups)).ToDictionary(x => x.Domain, x => x.Route, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, MailPolicy.Providers.ProviderCatalog)"/>).</summary>
+    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="MailPolicy.Providers.ProviderCatalog.ShapedAs"/>).</summary>
     private string ProviderOf(ClaimedRecipient first, Route route) =>
-        Providers.ThrottleName(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
+        throttle.Providers.ShapedAs(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null);
 
     private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)
     {

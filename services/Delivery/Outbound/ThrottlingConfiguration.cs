@@ -27,6 +27,8 @@ public static class ThrottlingConfiguration
         services.AddSingleton<IValidateOptions<ThrottlingOptions>, ProblemsValidator>();
         services.AddSingleton(sp => new ThrottleController(sp.GetRequiredService<IOptions<ThrottlingOptions>>().Value,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // The controller's catalogue is the one every part of Delivery names providers by (queueing, filters, statistics).
+        services.AddSingleton(sp => sp.GetRequiredService<ThrottleController>().Providers);
         return services;
     }
 
