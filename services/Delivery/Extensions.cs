@@ -143,7 +143,7 @@ public static class Extensions
             .Validate(o => o.Interval > TimeSpan.Zero && o.Concurrency > 0, "Reputation:Interval and Reputation:Concurrency must be positive")
             .Validate<ProMTA.MailPolicy.Providers.ProviderCatalog>((o, providers) => o.Blocklists.All(z => z.Zone.Trim().Length > 0
                 && z.Kind is BlocklistKinds.Ip or BlocklistKinds.Domain && z.Providers.All(providers.Labels.Contains)),
-                "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among the provider catalogue's labels (Gmail, Outlook, Yahoo, iCloud, Comcast, Other)")
+                "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among the provider catalogue's labels (providers.json: Gmail, Outlook, Yahoo, iCloud, Comcast, Other as shipped)")
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new BlocklistLookup(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value.ResolverEndpoints()));
         builder.Services.AddSingleton<BlockedSources>();
