@@ -95,10 +95,8 @@ public static class Extensions
     public static IHostApplicationBuilder AddOutbound(this IHostApplicationBuilder builder)
     {
         // One controller per process: it learns each source IP x provider lane from the replies it is told about.
-        // Its tuning and tables come from configuration (Delivery:Throttling), read once here so a bad value fails the start.
-        var throttling = ThrottlingConfiguration.Read(builder.Configuration);
-        builder.Services.AddSingleton(sp => new ProMTA.Throttling.ThrottleController(throttling,
-            timeProvider: sp.GetRequiredService<TimeProvider>(), meterFactory: sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
+        // Its tuning and tables come from configuration (Delivery:Throttling), validated on start so a bad value fails the start.
+        builder.Services.AddThrottleController();
         builder.Services.AddOptions<OutboundOptions>().BindConfiguration("Delivery")
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
@@ -137,9 +135,9 @@ public static class Extensions
     {
         builder.Services.AddOptions<ReputationOptions>().BindConfiguration("Reputation")
             .Validate(o => o.Interval > TimeSpan.Zero && o.Concurrency > 0, "Reputation:Interval and Reputation:Concurrency must be positive")
-            .Validate(o => o.Blocklists.All(z => z.Zone.Trim().Length > 0 && z.Kind is BlocklistKinds.Ip or BlocklistKinds.Domain
-                && z.Providers.All(QueueControl.QueueFilter.KnownProviders.Contains)),
-                "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among Gmail, Yahoo, Outlook, Other")
+            .Validate<ProMTA.MailPolicy.Providers.ProviderCatalog>((o, providers) => o.Blocklists.All(z => z.Zone.Trim().Length > 0
+                && z.Kind is BlocklistKinds.Ip or BlocklistKinds.Domain && z.Providers.All(providers.Labels.Contains)),
+                "Reputation:Blocklists: each needs a Zone, a Kind of ip or domain, and Providers among the provider catalogue's labels (providers.json: Gmail, Outlook, Yahoo, iCloud, Comcast, Other as shipped)")
             .ValidateOnStart();
         builder.Services.AddSingleton(sp => new BlocklistLookup(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboundOptions>>().Value.ResolverEndpoints()));
         builder.Services.AddSingleton<BlockedSources>();

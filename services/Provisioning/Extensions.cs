@@ -12,7 +12,8 @@ public static class Extensions
     {
         builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.Services.AddOptions<ProvisioningOptions>().BindConfiguration("Provisioning")
-            .Validate(o => o.Attempts >= 1 && o.RetryDelay >= TimeSpan.Zero, "Provisioning:Attempts must be at least 1")
+            .Validate(o => o.Attempts >= 1 && o.RetryDelay >= TimeSpan.Zero && o.RetryMaxDelay >= o.RetryDelay,
+                "Provisioning:Attempts must be at least 1 and RetryMaxDelay at least RetryDelay")
             .Validate(o => TimeZoneInfo.TryFindSystemTimeZoneById(o.TimeZone, out _), "Provisioning:TimeZone must be a time zone id such as Europe/Amsterdam")
             .Validate(o => o.IpQuarantine >= TimeSpan.Zero && o.HousekeepingInterval > TimeSpan.Zero, "Provisioning:IpQuarantine and HousekeepingInterval must be positive")
             .ValidateOnStart();

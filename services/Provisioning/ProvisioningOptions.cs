@@ -17,6 +17,8 @@ public sealed class ProvisioningOptions
     /// <summary>Datacenter calls per step before a setup counts as failed; the waits between them double from <see cref="RetryDelay"/>.</summary>
     public int Attempts { get; set; } = 5;
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>No wait between datacenter calls is longer, however many attempts are configured.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Setups due within this window are listed for operators beside the overdue ones.</summary>
     public TimeSpan DueSoonWindow { get; set; } = TimeSpan.FromHours(4);

@@ -49,20 +49,19 @@ public sealed class AuthThrottleTests
     }
 
     [Fact]
-    public void Backoff_grows_with_attempts_and_stays_within_its_jitter()
+    public void A_deferred_recipient_waits_longer_with_each_attempt_within_its_jitter()
     {
-        var initial = TimeSpan.FromMinutes(1);
-        var max = TimeSpan.FromHours(1);
-        Assert.Equal(TimeSpan.FromSeconds(45), Backoff.Next(1, initial, max, 0));
-        Assert.Equal(TimeSpan.FromSeconds(150), Backoff.Next(2, initial, max, 1));
-        Assert.Equal(TimeSpan.FromMinutes(75), Backoff.Next(30, initial, max, 1));
+        var retry = new Outbound.OutboundOptions().Retry;
+        Assert.Equal(TimeSpan.FromSeconds(45), retry.After(1, 0));
+        Assert.Equal(TimeSpan.FromSeconds(150), retry.After(2, 1));
+        Assert.Equal(TimeSpan.FromMinutes(75), retry.After(30, 1));
     }
 
-    [Theory]
-    [InlineData("gmail.com", "Gmail")]
-    [InlineData("gmail.test", "Gmail")]
-    [InlineData("yahoo.co.uk", "Yahoo")]
-    [InlineData("outlook.test", "Outlook")]
-    [InlineData("example.test", "Other")]
-    public void Recipient_domains_map_to_providers(string domain, string provider) => Assert.Equal(provider, Providers.ForDomain(domain));
+    [Fact]
+    public void Failed_passwords_are_answered_slower_and_slower_up_to_four_seconds()
+    {
+        var throttle = new AuthThrottle(new FakeTimeProvider(), 100, 1000, TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(15));
+        var waits = Enumerable.Range(0, 7).Select(_ => throttle.RecordFailure("1.2.3.4", "svc-a")).ToList();
+        Assert.Equal([250, 500, 1000, 2000, 4000, 4000, 4000], waits.Select(w => w.TotalMilliseconds));
+    }
 }

@@ -8,7 +8,7 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Reputation;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
-using ProMTA.Throttling;
+using ProMTA.MailPolicy;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;
@@ -130,21 +130,21 @@ public sealed class FeedbackLoopTests(PostgresFixture postgres, PowerDnsFixture 
             TimeSpan.FromSeconds(120));
         var controller = relay.Services.GetRequiredService<ThrottleController>();
         var tenant = relay.ServiceId.ToString();
-        Assert.Equal(ProMTA.Throttling.Reputation.ReputationVerdict.Clean, Tenant(relay, "gmail").Verdict);
+        Assert.Equal(ProMTA.MailPolicy.Reputation.ReputationVerdict.Clean, Tenant(relay, "gmail").Verdict);
 
         // Two readers in 200 press "spam": 1 %, above the 0.3 % at which mailbox providers start blocking. The first
         // alone is not enough (Delivery:Throttling:Reputation:MinimumComplaints, 2: one report from a small list is chance).
         foreach (var reader in new[] { "reader7@gmail.test", "reader8@gmail.test" })
         {
-            Assert.NotEqual(ProMTA.Throttling.Reputation.ReputationVerdict.Suspended, Tenant(relay, "gmail").Verdict);
+            Assert.NotEqual(ProMTA.MailPolicy.Reputation.ReputationVerdict.Suspended, Tenant(relay, "gmail").Verdict);
             var sent = Assert.Single(relay.Mx.Received, m => m.To.Contains(reader));
             await SendAsync(relay.InboundPort, "fbl@gmail.test", $"abuse@{Hosted}",
                 IspReports.Complaint("gmail.test", sent.From, reader, RelayHost.SourceIp, await OriginalAsync(sent), DateTimeOffset.UtcNow));
         }
 
-        Assert.Equal(ProMTA.Throttling.Reputation.ReputationVerdict.Suspended, Tenant(relay, "gmail").Verdict);
+        Assert.Equal(ProMTA.MailPolicy.Reputation.ReputationVerdict.Suspended, Tenant(relay, "gmail").Verdict);
         var decision = controller.TryAcquire(RelayHost.SourceIp, "gmail", tenant, DateTimeOffset.UtcNow);
-        Assert.Equal((false, ProMTA.Throttling.ThrottleReason.TenantSuspended), (decision.Allowed, decision.Reason));
+        Assert.Equal((false, ProMTA.MailPolicy.ThrottleReason.TenantSuspended), (decision.Allowed, decision.Reason));
         // Only at that provider: the same tenant's mail elsewhere keeps going.
         Assert.True(controller.TryAcquire(RelayHost.SourceIp, "yahoo", tenant, DateTimeOffset.UtcNow).Allowed);
     }
@@ -290,7 +290,7 @@ public sealed class FeedbackLoopTests(PostgresFixture postgres, PowerDnsFixture 
     private static Task<IReadOnlyList<string>> EventsAsync(RelayHost relay, long id) =>
         relay.QueryAsync<string>("SELECT event FROM delivery_events WHERE recipient_id = @Id ORDER BY id", new { Id = id });
 
-    private static ProMTA.Throttling.TenantSnapshot Tenant(RelayHost relay, string provider) =>
+    private static ProMTA.MailPolicy.TenantSnapshot Tenant(RelayHost relay, string provider) =>
         relay.Services.GetRequiredService<ThrottleController>().Snapshot().Tenants
             .Single(t => t.Tenant == relay.ServiceId.ToString() && t.Provider == provider);
 

@@ -1,9 +1,8 @@
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
-using ProMTA.Delivery.Domain;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
-using ProMTA.Throttling;
+using ProMTA.MailPolicy;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;
@@ -25,8 +24,22 @@ public sealed class ProviderByMxTests(PostgresFixture postgres, PowerDnsFixture 
     [InlineData("Other", null, "default")]
     public void The_mx_host_decides_and_the_recipient_domain_is_the_fallback(string byDomain, string? mxHost, string expected)
     {
-        Assert.Equal(expected, Providers.ThrottleName(byDomain, mxHost, ThrottlingData.Default.Providers));
+        Assert.Equal(expected, ThrottlingData.Default.Providers.ShapedAs(byDomain, mxHost));
     }
+
+    /// <summary>Before its MX is looked up, a recipient is queued and counted under the provider its domain's name is known for.</summary>
+    [Theory]
+    [InlineData("gmail.com", "Gmail")]
+    [InlineData("gmail.test", "Gmail")]
+    [InlineData("mail.gmail.test", "Gmail")]
+    [InlineData("yahoo.co.uk", "Yahoo")]
+    [InlineData("outlook.test", "Outlook")]
+    [InlineData("icloud.com", "iCloud")]
+    [InlineData("comcast.net", "Comcast")]
+    [InlineData("notgmail.com", "Other")]
+    [InlineData("example.test", "Other")]
+    public void Recipient_domains_map_to_the_catalogues_providers(string domain, string label) =>
+        Assert.Equal(label, ThrottlingData.Default.Providers.ForRecipientDomain(domain).Label);
 
     [Fact]
     public async Task Mail_to_a_domain_whose_mx_is_at_google_goes_through_the_gmail_lane()

@@ -2,8 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ProMTA.Delivery.Data;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;

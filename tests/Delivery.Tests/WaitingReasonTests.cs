@@ -1,8 +1,8 @@
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Reputation;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Reputation;
+using ProMTA.MailPolicy.Shaping;
 using Xunit;
 
 namespace ProMTA.Delivery.Tests;

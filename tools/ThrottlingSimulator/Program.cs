@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
 using ProMTA.ThrottlingSimulator.Simulation;
 
 // Deterministic: a seeded scenario on a virtual clock; only the wall time differs between runs.

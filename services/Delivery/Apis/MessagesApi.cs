@@ -6,7 +6,7 @@ using ProMTA.Delivery.Outbound;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Http;
-using ProMTA.Throttling;
+using ProMTA.MailPolicy;
 
 namespace ProMTA.Delivery.Apis;
 

@@ -8,8 +8,8 @@ using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Http;
 using ProMTA.ServiceDefaults.Security;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.Delivery.Apis;
 
@@ -89,9 +89,10 @@ public static class RelayApi
         return TypedResults.Ok(new DeliveryResponse(serviceId, account?.RelayMode ?? "managed", [.. providers.Select(s =>
         {
             // The service's dedicated IPs each have a lane per provider; the slowest one is what the customer feels.
-            var lane = lanes.Where(l => l.Provider == Providers.ThrottleName(s.Provider)).MinBy(l => l.RatePerMinute);
+            var shapedAs = throttle.Providers.ForLabel(s.Provider).Name;
+            var lane = lanes.Where(l => l.Provider == shapedAs).MinBy(l => l.RatePerMinute);
             var mine = counts.Where(c => c.Provider == s.Provider).ToList();
-            var reputation = tenants.GetValueOrDefault(Providers.ThrottleName(s.Provider)) is { } t
+            var reputation = tenants.GetValueOrDefault(shapedAs) is { } t
                 ? new ProviderReputation(t.Verdict.ToString(), t.BounceRate, t.ComplaintRate, t.SuspendedUntil) : null;
             return new ProviderDelivery(s.Provider, s.Sent, s.Deferred, s.Bounced, s.QueueDepth, lane?.Mode.ToString() ?? "Normal",
                 lane is null ? null : (int)Math.Round(lane.RatePerMinute), Tally(mine, c => c.Total), Tally(mine, c => c.Recent), reputation);

@@ -24,7 +24,7 @@ public sealed record DsnRecipient
     public Guid MessageId { get; init; }
     public string Address { get; init; } = "";
     public string LastReply { get; init; } = "";
-    public ProMTA.Throttling.Replies.BounceClass? BounceClass { get; init; }
+    public ProMTA.MailPolicy.Replies.BounceClass? BounceClass { get; init; }
     public DateTimeOffset LastAttemptAt { get; init; }
     public string? DsnOrcpt { get; init; }
 }

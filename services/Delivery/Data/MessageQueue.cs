@@ -1,6 +1,6 @@
 using Dapper;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Data;
 

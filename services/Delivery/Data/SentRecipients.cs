@@ -1,5 +1,5 @@
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Data;
 

@@ -1,7 +1,7 @@
 using Dapper;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.WarmUp;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.WarmUp;
 
 namespace ProMTA.Delivery.Data;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using ProMTA.Timing;
 
 namespace ProMTA.Delivery.Domain;
 
@@ -11,6 +12,8 @@ namespace ProMTA.Delivery.Domain;
 /// </summary>
 public sealed class AuthThrottle(TimeProvider time, int maxFailures, int maxClientFailures, TimeSpan window, TimeSpan lockout)
 {
+    // 250 ms after the first failure, doubling to 4 s: a typo costs nothing noticeable, a guesser's rate drops fast.
+    private static readonly Backoff SlowDown = new(TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(4));
     private readonly ConcurrentDictionary<string, Failures> failures = new(StringComparer.OrdinalIgnoreCase);
 
     public AuthThrottle(TimeProvider time) : this(time, 5, 20, TimeSpan.FromMinutes(15), TimeSpan.FromMinutes(15)) { }
@@ -30,7 +33,7 @@ public sealed class AuthThrottle(TimeProvider time, int maxFailures, int maxClie
         var client = Record(ClientKey(clientIp), now) * maxFailures / Math.Max(maxClientFailures, 1);
         if (failures.Count > 100_000) Prune(now);
         var worst = Math.Max(pair, client);
-        return TimeSpan.FromMilliseconds(Math.Min(250 * Math.Pow(2, Math.Max(worst, 1) - 1), 4000));
+        return SlowDown.After(Math.Max(worst, 1));
     }
 
     /// <summary>A correct password clears that account's failures from that IP (not the IP's count of other accounts).</summary>

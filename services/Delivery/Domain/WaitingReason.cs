@@ -1,9 +1,9 @@
 using System.Globalization;
 using ProMTA.Delivery.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Providers;
-using ProMTA.Throttling.Reputation;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Providers;
+using ProMTA.MailPolicy.Reputation;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.Delivery.Domain;
 
@@ -27,10 +27,10 @@ public static class WaitingReason
         TrailRecipient recipient, string? mxHost, ProviderCatalog catalog, string relayStatus, IReadOnlyList<LaneSnapshot> serviceLanes,
         IReadOnlyList<TenantSnapshot> tenants, string tenant, DateTimeOffset now)
     {
-        var shapedAs = Providers.ThrottleName(recipient.Provider, mxHost, catalog);
-        var shownAs = shapedAs == Providers.ThrottleName(recipient.Provider)
+        var shapedAs = catalog.ShapedAs(recipient.Provider, mxHost);
+        var shownAs = shapedAs == catalog.ForLabel(recipient.Provider).Name
             ? recipient.Provider
-            : $"{char.ToUpperInvariant(shapedAs[0])}{shapedAs[1..]} ({recipient.Domain}'s MX)";
+            : $"{catalog.Get(shapedAs).Label} ({recipient.Domain}'s MX)";
         return Explain(recipient, shownAs, relayStatus, [.. serviceLanes.Where(l => l.Provider == shapedAs)],
             tenants.FirstOrDefault(t => t.Tenant == tenant && t.Provider == shapedAs), now);
     }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Utils;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Dsn;
 
@@ -65,10 +66,7 @@ public static partial class DeliveryStatusNotification
     public static string StatusOf(FailedRecipient r)
     {
         if (r.Expired) return ExpiredStatus;
-        var reply = RemoteReply(r);
-        // The enhanced code only when its class agrees with the reply's: a bounce is never reported as transient.
-        if (EnhancedCode().Match(reply) is { Success: true } match && match.Groups[1].Value[0] == reply[0]) return match.Groups[1].Value;
-        return reply.Length > 0 && reply[0] is '4' ? "4.0.0" : "5.0.0";
+        return SmtpReply.Parse(RemoteReply(r)).DsnStatus;
     }
 
     /// <summary>The remote server's reply, without the note our queue adds when a recipient expires.</summary>
@@ -128,9 +126,6 @@ public static partial class DeliveryStatusNotification
         foreach (var header in headers) message.Headers.Add(header);
         return message;
     }
-
-    [GeneratedRegex(@"^\d{3}[ -]([245]\.\d{1,3}\.\d{1,3})\b")]
-    private static partial Regex EnhancedCode();
 
     [GeneratedRegex(@"\s*\(no delivery within [^)]*\)$")]
     private static partial Regex ExpiryNote();

@@ -6,7 +6,8 @@ using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Relay;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Hosting;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy.Replies;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.Dsn;
 
@@ -17,7 +18,7 @@ namespace ProMTA.Delivery.Dsn;
 /// sender was null gets none: reports never cause reports.
 /// </summary>
 public sealed partial class DsnJob(
-    Database db, IOptions<DsnOptions> options, IOptions<OutboundOptions> outbound, TimeProvider time, MigrationState migrations, ILogger<DsnJob> log)
+    Database db, ProviderCatalog providers, IOptions<DsnOptions> options, IOptions<OutboundOptions> outbound, TimeProvider time, MigrationState migrations, ILogger<DsnJob> log)
     : PeriodicJob(migrations, time, log)
 {
     // Fields, not captured parameters: the base class gets the same clock and logger.
@@ -61,7 +62,7 @@ public sealed partial class DsnJob(
             using var bytes = new MemoryStream();
             await report.WriteToAsync(bytes, ct);
             reports.Add(new NewMessage(Guid.CreateVersion7(), message.ServiceId, "", bytes.ToArray(), null,
-                [new NewRecipient(sender.Address, domain.ToLowerInvariant(), Providers.ForDomain(domain))], now, now + outbound.Value.MessageLifetime));
+                [new NewRecipient(sender.Address, domain.ToLowerInvariant(), providers.ForRecipientDomain(domain).Label)], now, now + outbound.Value.MessageLifetime));
             LogReported(message.Id, sender.Address, failed.Count);
         }
         // All of the batch's reports in one statement, in the transaction that clears their flags.

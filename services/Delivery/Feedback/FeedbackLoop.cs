@@ -4,8 +4,8 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.Delivery.Feedback;
 
@@ -51,7 +51,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
             try
             {
                 var route = await resolver.ResolveAsync(signal.Domain, ct);
-                var provider = Providers.ThrottleName(signal.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
+                var provider = throttle.Providers.ShapedAs(signal.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null);
                 var tenant = signal.ServiceId.ToString();
                 if (signal.Bounce is { } reply) throttle.Record(signal.SourceIp ?? DeliveryWorker.DefaultLane, provider, tenant, reply, now);
                 else throttle.RecordComplaint(tenant, provider, now, signal.DeliveredAt);
@@ -134,7 +134,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
             }
             if (GroupFor(report.Recipients, recipient.Address) is not { } group) continue;
             var reply = ReplyOf(group);
-            var bounce = throttle.Classify(reply, Providers.ThrottleName(recipient.Provider)).Bounce;
+            var bounce = throttle.Classify(reply, throttle.Providers.ForLabel(recipient.Provider).Name).Bounce;
             var text = $"{reply.Code} {reply.Text} (reported after delivery)";
             if (!await SentRecipients.BouncedAsync(work, recipient.Id, text, bounce, now)) continue;
             if (bounce.Suppresses()) await Suppressions.AddForRecipientAsync(work, recipient.Id, SuppressionReason.HardBounce, text, now);

@@ -8,6 +8,7 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Smtp;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.Inbound;
 
@@ -16,7 +17,7 @@ namespace ProMTA.Delivery.Inbound;
 /// events and the forwards of ordinary mail, all in one transaction: 250 only once it is committed (as the relay).
 /// </summary>
 internal sealed partial class InboundMessageStore(
-    Database db, FeedbackLoop feedback, TimeProvider time, IOptions<InboundOptions> options, IOptions<OutboundOptions> outbound,
+    Database db, FeedbackLoop feedback, ProviderCatalog providers, TimeProvider time, IOptions<InboundOptions> options, IOptions<OutboundOptions> outbound,
     ILogger<InboundMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -100,7 +101,7 @@ internal sealed partial class InboundMessageStore(
     {
         var to = MailboxAddress.Parse(address);
         return new NewMessage(id, serviceId, $"{RoleMailbox.Postmaster}@{domain}", data, clientIp,
-            [new NewRecipient(to.Address, to.Domain.ToLowerInvariant(), Providers.ForDomain(to.Domain))], now, now + outbound.Value.MessageLifetime);
+            [new NewRecipient(to.Address, to.Domain.ToLowerInvariant(), providers.ForRecipientDomain(to.Domain).Label)], now, now + outbound.Value.MessageLifetime);
     }
 
     /// <summary>MimeKit reads nearly anything; what it cannot read is kept raw as ordinary mail.</summary>

@@ -9,12 +9,12 @@ using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Reputation;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Shaping;
-using BounceClass = ProMTA.Throttling.Replies.BounceClass;
-using DeliveryOutcome = ProMTA.Throttling.Replies.DeliveryOutcome;
-using ReplyClass = ProMTA.Throttling.Replies.ReplyClass;
-using ThrottleReply = ProMTA.Throttling.Replies.SmtpReply;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Shaping;
+using BounceClass = ProMTA.MailPolicy.Replies.BounceClass;
+using DeliveryOutcome = ProMTA.MailPolicy.Replies.DeliveryOutcome;
+using ReplyClass = ProMTA.MailPolicy.Replies.ReplyClass;
+using ThrottleReply = ProMTA.MailPolicy.Replies.SmtpReply;
 
 namespace ProMTA.Delivery.Outbound;
 
@@ -145,9 +145,9 @@ internal sealed partial class DeliveryWorker(
         return (await Task.WhenAll(lookups)).ToDictionary(x => x.Domain, x => x.Route, StringComparer.OrdinalIgnoreCase);
     }
 
-    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="Providers.ThrottleName(string, string?, Throttling.Providers.ProviderCatalog)"/>).</summary>
+    /// <summary>The provider a destination is shaped as: by its MX host, else by its domain (<see cref="MailPolicy.Providers.ProviderCatalog.ShapedAs"/>).</summary>
     private string ProviderOf(ClaimedRecipient first, Route route) =>
-        Providers.ThrottleName(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null, throttle.Providers);
+        throttle.Providers.ShapedAs(first.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null);
 
     private async Task EveryAsync(TimeSpan interval, Func<Task> work, CancellationToken stoppingToken)
     {
@@ -485,7 +485,7 @@ internal sealed partial class DeliveryWorker(
                 ? new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered)
                 : new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, throttle.Classify(answer, provider).Bounce, DeliveryEvent.Bounced);
         }
-        var next = now + Backoff.Next(r.Attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
+        var next = now + Options.Retry.After(r.Attempts, Random.Shared.NextDouble());
         // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.
         return next > r.ExpiresAt
             ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {Options.MessageLifetime})", sourceIp, true, now, BounceClass.Expired, DeliveryEvent.Expired)

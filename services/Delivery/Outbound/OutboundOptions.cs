@@ -22,6 +22,8 @@ public sealed class OutboundOptions
     public TimeSpan MessageLifetime { get; set; } = TimeSpan.FromDays(3);
     public TimeSpan RetryInitial { get; set; } = TimeSpan.FromMinutes(1);
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromHours(1);
+    /// <summary>When a deferred recipient is tried again; +-25% so recipients deferred by one 421 burst come back spread out.</summary>
+    public ProMTA.Timing.Backoff Retry => new(RetryInitial, RetryMax, Jitter: 0.25);
     public int BatchSize { get; set; } = 500;
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>How long a claimed recipient is held by its worker; after a crash it comes back when this ends.</summary>

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Data;
-using ProMTA.Throttling;
+using ProMTA.MailPolicy;
 
 namespace ProMTA.Delivery.Outbound;
 

@@ -4,6 +4,7 @@ using ProMTA.Delivery.Data;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Http;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.QueueControl;
 
@@ -62,10 +63,10 @@ public static class QueueApi
     }
 
     private static async Task<Results<Ok<QueueLaneResult>, ValidationProblem, NotFound>> Pause(
-        Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+        Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, ProviderCatalog providers, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
-        if (Lane(request) is not { } provider) return LaneProblem();
+        if (Lane(request, providers) is not { } provider) return LaneProblem(providers);
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
         var parked = await QueueHolds.HoldAsync(work, serviceId, provider, user.Actor(), now);
@@ -75,10 +76,10 @@ public static class QueueApi
     }
 
     private static async Task<Results<Ok<QueueLaneResult>, ValidationProblem, NotFound, ProblemHttpResult>> Resume(
-        Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+        Guid serviceId, QueueLaneRequest? request, ClaimsPrincipal user, Database db, ProviderCatalog providers, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
-        if (Lane(request) is not { } provider) return LaneProblem();
+        if (Lane(request, providers) is not { } provider) return LaneProblem(providers);
         var hold = (await QueueHolds.ListAsync(db, serviceId, ct)).FirstOrDefault(h => h.Provider == provider);
         if (hold is not null && IsOperatorActor(hold.HeldBy) && !user.IsInRole(Roles.Operator))
         {
@@ -95,11 +96,11 @@ public static class QueueApi
 
     /// <summary>A dry run answers the count only; a purge removes in slices and records one audit row with the total.</summary>
     private static async Task<Results<Ok<QueuePurgeResult>, ValidationProblem, NotFound>> Purge(
-        Guid serviceId, QueuePurgeRequest request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+        Guid serviceId, QueuePurgeRequest request, ClaimsPrincipal user, Database db, ProviderCatalog providers, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         var filter = request.ToFilter();
-        var validation = filter.Validate(new Validation());
+        var validation = filter.Validate(new Validation(), providers.Labels);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         var now = time.GetUtcNow();
         var match = await QueueEdits.CountAsync(db, serviceId, filter, now, ct);
@@ -128,11 +129,11 @@ public static class QueueApi
     }
 
     private static async Task<Results<Ok<QueueRequeueResult>, ValidationProblem, NotFound>> Requeue(
-        Guid serviceId, QueueRequeueRequest? request, ClaimsPrincipal user, Database db, TimeProvider time, CancellationToken ct)
+        Guid serviceId, QueueRequeueRequest? request, ClaimsPrincipal user, Database db, ProviderCatalog providers, TimeProvider time, CancellationToken ct)
     {
         if (!await ServiceOwners.OwnerOrOperatorAsync(db, serviceId, user, ct)) return TypedResults.NotFound();
         var filter = (request ?? new QueueRequeueRequest(null, null, null, null, null)).ToFilter();
-        var validation = filter.Validate(new Validation());
+        var validation = filter.Validate(new Validation(), providers.Labels);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         var now = time.GetUtcNow();
         await using var work = await db.BeginAsync(ct);
@@ -143,12 +144,12 @@ public static class QueueApi
     }
 
     /// <summary>The lane's provider, <see cref="QueueHolds.WholeService"/> when none is given, or null when it names no provider.</summary>
-    private static string? Lane(QueueLaneRequest? request) =>
-        request?.Provider is not { } provider ? QueueHolds.WholeService : QueueFilter.KnownProviders.Contains(provider) ? provider : null;
+    private static string? Lane(QueueLaneRequest? request, ProviderCatalog providers) =>
+        request?.Provider is not { } provider ? QueueHolds.WholeService : providers.Labels.Contains(provider) ? provider : null;
 
-    private static ValidationProblem LaneProblem() => TypedResults.ValidationProblem(new Dictionary<string, string[]>
+    private static ValidationProblem LaneProblem(ProviderCatalog providers) => TypedResults.ValidationProblem(new Dictionary<string, string[]>
     {
-        ["provider"] = [$"provider must be one of {string.Join(", ", QueueFilter.KnownProviders)}, or left out for the whole service."],
+        ["provider"] = [$"provider must be one of {string.Join(", ", providers.Labels)}, or left out for the whole service."],
     });
 
 

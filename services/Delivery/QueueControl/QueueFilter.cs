@@ -12,14 +12,11 @@ namespace ProMTA.Delivery.QueueControl;
 /// </summary>
 public sealed record QueueFilter(string? Provider, string? Domain, string? Sender, int? OlderThanMinutes, string? MessageId, bool All = false)
 {
-    /// <summary>The provider names recipients are queued under (their domain's provider).</summary>
-    public static readonly IReadOnlyList<string> KnownProviders = ["Gmail", "Yahoo", "Outlook", Providers.Other];
-
     public bool IsEmpty => Provider is null && Domain is null && Sender is null && OlderThanMinutes is null && MessageId is null;
 
-    /// <summary>The fields' errors, named as the request names them.</summary>
-    public Validation Validate(Validation validation) => validation
-        .Check("provider", Provider is null || KnownProviders.Contains(Provider), $"provider must be one of {string.Join(", ", KnownProviders)}.")
+    /// <summary>The fields' errors, named as the request names them; <paramref name="providers"/> are the labels recipients are queued under.</summary>
+    public Validation Validate(Validation validation, IReadOnlyList<string> providers) => validation
+        .Check("provider", Provider is null || providers.Contains(Provider), $"provider must be one of {string.Join(", ", providers)}.")
         .Check("domain", Domain is null || (Domain.Length is > 0 and <= 253 && !Domain.Contains('@') && !Domain.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))),
             "domain must be a recipient domain such as example.com.")
         .Check("sender", Sender is null || (Sender.Length is > 0 and <= 320 && !Sender.Any(char.IsControl)), "sender must be the envelope sender (MAIL FROM) address.")

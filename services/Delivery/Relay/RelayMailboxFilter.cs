@@ -3,6 +3,7 @@ using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Delivery.Smtp;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.Relay;
 
@@ -11,7 +12,7 @@ namespace ProMTA.Delivery.Relay;
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
 internal sealed partial class RelayMailboxFilter(
-    Database db, SenderPolicy senders, IOptions<RelayOptions> relay, TimeProvider time, ILogger<RelayMailboxFilter> log) : IMailboxFilter
+    Database db, SenderPolicy senders, ProviderCatalog providers, IOptions<RelayOptions> relay, TimeProvider time, ILogger<RelayMailboxFilter> log) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
@@ -38,7 +39,7 @@ internal sealed partial class RelayMailboxFilter(
             try
             {
                 // The customer's webhooks hear of it too (a sending program may not log the 550 per address).
-                await Suppressions.RecordRefusedAsync(db, serviceId, address, Providers.ForDomain(to.Host), $"550 {refusal} ({reason})", time.GetUtcNow(), cancellationToken);
+                await Suppressions.RecordRefusedAsync(db, serviceId, address, providers.ForRecipientDomain(to.Host).Label, $"550 {refusal} ({reason})", time.GetUtcNow(), cancellationToken);
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {

@@ -4,6 +4,7 @@ using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Smtp;
+using ProMTA.MailPolicy.Providers;
 
 namespace ProMTA.Delivery.Relay;
 
@@ -13,7 +14,7 @@ namespace ProMTA.Delivery.Relay;
 /// (RFC 3461) are stored with the message and its recipients for the DSN job.
 /// </summary>
 internal sealed partial class RelayMessageStore(
-    QueueWriter writer, SenderPolicy senders, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
+    QueueWriter writer, SenderPolicy senders, ProviderCatalog providers, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
     ILogger<RelayMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -22,7 +23,7 @@ internal sealed partial class RelayMessageStore(
         if (await senders.CheckHeaderAsync(context, serviceId, buffer, cancellationToken) is { } refused) return refused;
         var messageId = Guid.CreateVersion7();
         var recipients = transaction.To
-            .Select(to => new NewRecipient(to.AsAddress()!, to.Host.ToLowerInvariant(), Providers.ForDomain(to.Host), DsnNotifyText(to.Notify), to.OriginalRecipient))
+            .Select(to => new NewRecipient(to.AsAddress()!, to.Host.ToLowerInvariant(), providers.ForRecipientDomain(to.Host).Label, DsnNotifyText(to.Notify), to.OriginalRecipient))
             .ToList();
         var now = time.GetUtcNow();
         var hostname = RelaySession.Hostname(context, relay.Value.Hostname);

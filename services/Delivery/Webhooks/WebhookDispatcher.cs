@@ -91,7 +91,7 @@ public sealed partial class WebhookDispatcher(
             return now;
         }
         var attempts = webhook.Attempts + 1;
-        var retry = now + Backoff.Next(attempts, Options.RetryInitial, Options.RetryMax, Random.Shared.NextDouble());
+        var retry = now + Options.Retry.After(attempts, Random.Shared.NextDouble());
         await WebhookEndpoints.RecordAsync(db, new(webhook.Id, false, null, attempts, failingSince, result.Error, retry), delivery with { Status = "failed" }, ct);
         return retry;
     }

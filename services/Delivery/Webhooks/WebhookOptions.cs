@@ -13,6 +13,8 @@ public sealed class WebhookOptions
     public TimeSpan RetryWindow { get; set; } = TimeSpan.FromHours(24);
     public TimeSpan RetryInitial { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan RetryMax { get; set; } = TimeSpan.FromMinutes(10);
+    /// <summary>When a failing endpoint is called again; +-25% so endpoints that failed together are not retried together.</summary>
+    public ProMTA.Timing.Backoff Retry => new(RetryInitial, RetryMax, Jitter: 0.25);
     /// <summary>A claimed endpoint is not claimed again (by this or another replica) for this long.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
     public int MaxPerService { get; set; } = 10;

@@ -5,6 +5,7 @@ using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
 using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.Timing;
 
 namespace ProMTA.Dns.Monitoring;
 

@@ -5,6 +5,7 @@ using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.Timing;
 
 namespace ProMTA.Dns.Monitoring;
 

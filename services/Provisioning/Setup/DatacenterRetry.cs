@@ -1,14 +1,15 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Provisioning.Datacenter;
+using ProMTA.Timing;
 
 namespace ProMTA.Provisioning.Setup;
 
-/// <summary>Datacenter calls retried with doubling waits; what still fails after the last attempt is a <see cref="DatacenterGaveUpException"/>.</summary>
+/// <summary>Datacenter calls retried with doubling waits (<see cref="ProvisioningOptions.RetryDelay"/> up to <see cref="ProvisioningOptions.RetryMaxDelay"/>); what still fails after the last attempt is a <see cref="DatacenterGaveUpException"/>.</summary>
 public sealed partial class DatacenterRetry(IOptions<ProvisioningOptions> options, TimeProvider time, ILogger<DatacenterRetry> log)
 {
     public async Task<T> RunAsync<T>(string step, Func<Task<T>> call, CancellationToken ct)
     {
-        var delay = options.Value.RetryDelay;
+        var waits = new Backoff(options.Value.RetryDelay, options.Value.RetryMaxDelay);
         for (var attempt = 1; ; attempt++)
         {
             try
@@ -17,9 +18,9 @@ public sealed partial class DatacenterRetry(IOptions<ProvisioningOptions> option
             }
             catch (DatacenterException e) when (attempt < options.Value.Attempts)
             {
-                LogRetry(step, attempt, delay, e.Message);
-                await Task.Delay(delay, time, ct);
-                delay *= 2;
+                var wait = waits.After(attempt);
+                LogRetry(step, attempt, wait, e.Message);
+                await Task.Delay(wait, time, ct);
             }
             catch (DatacenterException e)
             {

@@ -1,6 +1,6 @@
 using ProMTA.FakeIsp.Limits;
-using ProMTA.Throttling.Replies;
-using ProMTA.Throttling.Reputation;
+using ProMTA.MailPolicy.Replies;
+using ProMTA.MailPolicy.Reputation;
 
 namespace ProMTA.ThrottlingSimulator.Simulation;
 

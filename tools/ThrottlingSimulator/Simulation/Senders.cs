@@ -1,6 +1,6 @@
-using ProMTA.Throttling;
-using ProMTA.Throttling.Replies;
-using ProMTA.Throttling.Shaping;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
+using ProMTA.MailPolicy.Shaping;
 
 namespace ProMTA.ThrottlingSimulator.Simulation;
 

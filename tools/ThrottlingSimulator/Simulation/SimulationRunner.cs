@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using ProMTA.Throttling;
-using ProMTA.Throttling.Replies;
-using ProMTA.Throttling.Reputation;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
+using ProMTA.MailPolicy.Reputation;
 
 namespace ProMTA.ThrottlingSimulator.Simulation;
 

@@ -1,4 +1,4 @@
-using ProMTA.Throttling.Replies;
+using ProMTA.MailPolicy.Replies;
 
 namespace ProMTA.ThrottlingSimulator.Simulation;
 
