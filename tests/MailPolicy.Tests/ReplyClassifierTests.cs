@@ -99,6 +99,9 @@ public sealed class ReplyClassifierTests
     [InlineData("550 5.7.1 Service unavailable; client host blocked using Spamhaus", ReplyClass.Reputation, BounceClass.Policy, false, "5.7.1")]
     [InlineData("550 5.7.26 Unauthenticated email from example.org is not accepted", ReplyClass.Authentication, BounceClass.Policy, false, "5.7.26")]
     [InlineData("550 5.7.1 Relaying denied", ReplyClass.OtherPermanent, BounceClass.Policy, false, "5.7.1")]
+    [InlineData("550 5.7.1 Requested action not taken: mailbox unavailable (policy)", ReplyClass.OtherPermanent, BounceClass.Policy, false, "5.7.1")]
+    [InlineData("550 5.7.1 Recipient rejected: sender on the local deny list", ReplyClass.OtherPermanent, BounceClass.Policy, false, "5.7.1")]
+    [InlineData("550 Requested action not taken: mailbox unavailable", ReplyClass.Recipient, BounceClass.UserUnknown, true, "5.0.0")]
     [InlineData("554 Transaction failed", ReplyClass.OtherPermanent, BounceClass.Other, false, "5.0.0")]
     [InlineData("550 4.4.1 Not connected", ReplyClass.OtherPermanent, BounceClass.Other, false, "5.0.0")]
     public void A_final_reply_gives_the_throttling_class_the_bounce_class_and_the_dsn_status(
