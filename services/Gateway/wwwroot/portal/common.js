@@ -31,6 +31,18 @@ window.Portal = (() => {
     sessionStorage.setItem(sessionKey, JSON.stringify(s));
   }
 
+  /**
+   * Acts on another of the login's accounts (docs/teams.md): the tab's access token is exchanged for one naming that
+   * account. Answers the API's reply; on success the tab's session is the new one.
+   */
+  async function switchAccount(accountId) {
+    const s = session();
+    if (!s) return { ok: false, status: 401, data: { detail: 'You are not logged in.' } };
+    const r = await api('POST', '/api/auth/switch', { accessToken: s.accessToken, accountId }, { anonymous: true });
+    if (r.ok) await adoptToken(r.data, s.email);
+    return r;
+  }
+
   /** Keeps the tab logged in with the fresh token a password change answers (it ends every older token). */
   function replaceToken(token) {
     const s = session();
@@ -269,7 +281,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, adoptToken, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
+    session, logIn, adoptToken, switchAccount, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();
