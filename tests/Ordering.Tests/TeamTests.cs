@@ -124,6 +124,9 @@ public sealed class TeamTests(PostgresFixture postgres) : IClassFixture<Postgres
         Assert.Equal(["admin@acme.example:owner", "boss@acme.example:admin", "reader@acme.example:read-only"],
             (await TeamAsync(owner)).GetProperty("members").EnumerateArray().Select(m => $"{m.GetProperty("email").GetString()}:{m.GetProperty("role").GetString()}"));
         Assert.Equal(1, await stack.ScalarAsync<long>("SELECT count(*) FROM memberships WHERE account_id = @accountId AND role = 'owner' AND removed_at IS NULL", new { accountId }));
+        // Billing is told, so its notices go to the new owner (docs/teams.md).
+        Assert.Equal("admin@acme.example", await stack.ScalarAsync<string>(
+            "SELECT body->>'ownerEmail' FROM outbox_messages WHERE message_type LIKE '%AccountOwnerChanged' AND body->>'customerId' = @id", new { id = accountId.ToString() }));
         var audit = (await stack.ClientAs(newOwner).GetFromJsonAsync<JsonElement>("/api/account/team/audit")).GetProperty("items");
         Assert.Equal(["ownership-transferred:admin@acme.example:owner:admin:boss@acme.example", "role-changed:boss@acme.example:admin:owner:boss@acme.example"],
             audit.EnumerateArray().Take(2).Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("email").GetString()}:{e.GetProperty("role").GetString()}:{e.GetProperty("previousRole").GetString()}:{e.GetProperty("by").GetString()}")

@@ -45,6 +45,10 @@ public sealed class CustomerRepository(Database db)
     private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";
     private const string CreatedAtSql = "SELECT created_at FROM customers WHERE id = @Id";
     private const string AccountManagerSql = "SELECT account_manager_id FROM customers WHERE id = @Id";
+    private const string OwnerEmailSql = """
+        SELECT c.email FROM memberships m JOIN customers c ON c.id = m.login_id
+        WHERE m.account_id = @Id AND m.role = 'owner' AND m.removed_at IS NULL
+        """;
     private const string RevokeTokensSql = "UPDATE customers SET tokens_revoked_at = @Now WHERE id = @Id";
 
     /// <summary>Creates the customer with a first API key and the link verifying its address; false when the email is taken (nothing written).</summary>
@@ -106,6 +110,13 @@ public sealed class CustomerRepository(Database db)
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset>(CreatedAtSql, new { Id = id });
+    }
+
+    /// <summary>The address of the account's one owner (after a transfer, no longer the login that opened it); null if none.</summary>
+    public async Task<string?> OwnerEmailAsync(Guid accountId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<string?>(OwnerEmailSql, new { Id = accountId });
     }
 
     public async Task<Guid?> AccountManagerAsync(Guid id, CancellationToken ct)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ProMTA.Contracts.Ordering;
 using ProMTA.Ordering.Accounts;
 using ProMTA.Ordering.Domain;
 using ProMTA.ServiceDefaults.Auth;
@@ -103,6 +104,7 @@ public sealed class Team(Database db, AccountLinkTokens tokens, IOptions<Account
         await TeamMembers.ChangeRoleAsync(work, actor.AccountId, memberId, TeamRoles.Owner);
         await TeamAudit.AddAsync(work, actor.AccountId, actor.MemberId, TeamAction.OwnershipTransferred, member.Email, TeamRoles.Owner, now, member.Role);
         await TeamAudit.AddAsync(work, actor.AccountId, actor.MemberId, TeamAction.RoleChanged, owner.Email, TeamRoles.Admin, now, TeamRoles.Owner);
+        await work.PublishAsync(new AccountOwnerChanged { CustomerId = actor.AccountId, OwnerEmail = member.Email, ChangedAt = now });
         await work.CommitAsync(ct);
         return null;
     }

@@ -4,6 +4,7 @@
 // innerHTML, so data from the API cannot inject markup.
 window.Portal = (() => {
   const sessionKey = 'promta.session';
+  let redirecting = false;
 
   function session() {
     try {
@@ -97,7 +98,11 @@ window.Portal = (() => {
     }
     if (response.status === 401 && !options.anonymous) {
       sessionStorage.removeItem(sessionKey);
-      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      // Once per page: a page asking twice at once would otherwise start the navigation again and again.
+      if (!redirecting) {
+        redirecting = true;
+        location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      }
       return new Promise(() => {});
     }
     const type = response.headers.get('content-type') || '';

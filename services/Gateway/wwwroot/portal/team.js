@@ -134,5 +134,6 @@ document.addEventListener('DOMContentLoaded', async () => {
     await load();
   });
 
-  await Promise.all([load(), loadAccounts()]);
+  await load();
+  await loadAccounts();
 });
