@@ -121,7 +121,8 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
         using var accepted = await platform.Gateway.PostAsJsonAsync("/api/team/invitations/accept",
             new { token = await InvitationTokenAsync(ownerB.Email), password = "correct horse battery" });
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-        var inA = new Customer(platform.Gateway, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, ownerB.Email);
+        var accessTokenA = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        var inA = new Customer(platform.Gateway, accessTokenA, ownerB.Email);
 
         // Acting on A: A's service, A's team; B's service, although this login owns B, is not there, and B's changes neither.
         Assert.Equal(a.ServiceId, (await inA.GetJsonAsync($"/api/services/{a.ServiceId}")).GetProperty("serviceId").GetGuid());
@@ -151,7 +152,6 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
         {
             Assert.Equal(HttpStatusCode.NotFound, keyRead.StatusCode);
         }
-        var accessTokenA = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
         using (var keySwitch = await platform.Gateway.PostAsJsonAsync("/api/auth/switch", new { accessToken = apiKeyA, accountId = b.CustomerId }))
         {
             Assert.Equal(HttpStatusCode.Unauthorized, keySwitch.StatusCode);
@@ -178,6 +178,59 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
         Assert.Equal(HttpStatusCode.Unauthorized, byKey.StatusCode);
         Assert.Equal(b.ServiceId, (await inB.GetJsonAsync($"/api/services/{b.ServiceId}")).GetProperty("serviceId").GetGuid());
         Assert.Equal(1, (await inB.GetJsonAsync("/api/account/memberships")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Handing_the_account_over_counts_at_the_next_request_and_moves_billing_notices_to_the_new_owner()
+    {
+        var (owner, ids) = await OwnerWithAnOrderAsync();
+        // Billing has the account (the first month invoiced) before the hand-over.
+        await owner.WaitForAsync("/api/invoices", i => i.GetProperty("total").GetInt32() > 0, TimeSpan.FromMinutes(2));
+        var admin = await InviteAsync(owner, "admin");
+        var newOwner = new Customer(platform.Gateway, admin.Token, admin.Email);
+        var newOwnerId = (await newOwner.GetJsonAsync("/api/me")).GetProperty("id").GetGuid();
+        // The old owner's API key has been used (and, before memberships, would have been cached by the gateway for 30 s).
+        Assert.Equal("owner", (await owner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+
+        using (var handed = await owner.PostAsync("/api/account/team/ownership", new { memberId = newOwnerId, password = "correct horse battery" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, handed.StatusCode);
+        }
+        Assert.Equal("admin", (await owner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+        Assert.Equal("owner", (await newOwner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+        using (var back = await owner.PostAsync("/api/account/team/ownership", new { memberId = ids.CustomerId, password = "correct horse battery" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        }
+
+        // Billing mails the account's notices to the new owner now (no billing e-mail was set in the profile).
+        await using var db = new Npgsql.NpgsqlConnection(await DatabaseAsync());
+        await db.OpenAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string? noticeAddress;
+        do
+        {
+            await using var read = new Npgsql.NpgsqlCommand("SELECT email FROM billing.billing_accounts WHERE customer_id = @customer", db);
+            read.Parameters.AddWithValue("customer", ids.CustomerId);
+            noticeAddress = (string?)await read.ExecuteScalarAsync();
+            if (noticeAddress == admin.Email) break;
+            await Task.Delay(300);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(admin.Email, noticeAddress);
+    }
+
+    /// <summary>The platform's database: its own resource with containers, the native server's connection string (Database=promta) without.</summary>
+    private async Task<string> DatabaseAsync()
+    {
+        try
+        {
+            return await platform.ConnectionStringAsync("promta");
+        }
+        catch (ArgumentException)
+        {
+            return await platform.ConnectionStringAsync("postgres");
+        }
     }
 
     private async Task<(Customer Owner, KnownIds Ids)> OwnerWithAnOrderAsync()
