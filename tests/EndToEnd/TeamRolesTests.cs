@@ -28,6 +28,7 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
         "POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
         "POST /api/auth/password-reset/confirm", "POST /api/auth/email-verification/confirm", "POST /api/webhooks/stripe",
         "POST /api/team/invitations/accept", "POST /api/auth/switch", "POST /api/account/memberships",
+        "DELETE /api/account/memberships/{accountId}",
         "PUT /api/account/password", "POST /api/auth/logout-everywhere", "POST /api/account/email-verification",
         "POST /api/api-keys", "DELETE /api/api-keys/{keyId}",
     ];

@@ -288,6 +288,18 @@ public sealed class TeamTests(PostgresFixture postgres) : IClassFixture<Postgres
         Assert.Equal(accountB, (await stack.IntrospectAsync(keyB))!.CustomerId);
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(visitor.PostAsJsonAsync("/api/auth/switch", new { accessToken = tokenB, accountId = accountA })));
         Assert.Equal(2, (await stack.ClientAs(inB).GetFromJsonAsync<JsonElement>("/api/account/memberships")).GetArrayLength());
+
+        // The login leaves C by itself (any role may); it cannot leave B, which it owns, nor an account it is not in.
+        var tokenC = (await stack.PostJsonAsync(visitor, "/api/auth/switch", new { accessToken = tokenB, accountId = accountC })).GetProperty("accessToken").GetString()!;
+        Assert.Equal(accountC, (await stack.IntrospectAsync(tokenC))!.CustomerId);
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountB}")));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountA}")));
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountC}")));
+        Assert.Null(await stack.IntrospectAsync(tokenC));
+        Assert.Equal("removed:taken@other.example:taken@other.example",
+            (await ownerC.GetFromJsonAsync<JsonElement>("/api/account/team/audit")).GetProperty("items").EnumerateArray()
+                .Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("email").GetString()}:{e.GetProperty("by").GetString()}").First());
+        Assert.Equal(1, (await stack.ClientAs(inB).GetFromJsonAsync<JsonElement>("/api/account/memberships")).GetArrayLength());
     }
 
     private static async Task<(Guid AccountId, HttpClient Owner)> SignUpAsync(OrderingStack stack, string email)

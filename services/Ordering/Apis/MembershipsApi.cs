@@ -16,7 +16,7 @@ public sealed record AccountSwitch(string? AccessToken, Guid? AccountId);
 
 /// <summary>
 /// One login, several accounts (docs/teams.md): the login lists its memberships, accepts an invitation sent to its own
-/// address while signed in, and exchanges its access token for one acting on another of its accounts. An API key acts
+/// address while signed in, leaves an account, and exchanges its access token for one acting on another of its accounts. An API key acts
 /// on its one account and cannot switch: the exchange takes an access token only.
 /// </summary>
 public static class MembershipsApi
@@ -27,6 +27,7 @@ public static class MembershipsApi
         memberships.MapGet("", ListAsync);
         // Any role may join another account: it changes nothing in the account acted on now.
         memberships.MapPost("", AcceptSignedInAsync).SelfAction();
+        memberships.MapDelete("/{accountId:guid}", LeaveAsync).SelfAction();
         api.MapPost("/auth/switch", SwitchAsync);
         return api;
     }
@@ -53,6 +54,16 @@ public static class MembershipsApi
         await using var connection = await db.OpenAsync(ct);
         var row = (await Memberships.ListForLoginAsync(connection, actor.MemberId)).Single(m => m.AccountId == joined.AccountId);
         return TypedResults.Created("/api/account/memberships", new MembershipDto(row.AccountId, row.AccountName, row.AccountEmail, row.Role, row.JoinedAt, false));
+    }
+
+    /// <summary>
+    /// The login leaves one of its accounts (any role but the owner, who hands the account on first): that membership's
+    /// tokens and keys end at once, as when a team removes it; the login's other accounts go on.
+    /// </summary>
+    public static async Task<Results<NoContent, ProblemHttpResult, ForbidHttpResult>> LeaveAsync(Guid accountId, ClaimsPrincipal user, Team team, CancellationToken ct)
+    {
+        if (TeamApi.Actor(user) is not { } actor) return TypedResults.Forbid();
+        return await team.LeaveAsync(actor.MemberId, accountId, ct) is { } refusal ? TeamApi.Refused(refusal) : TypedResults.NoContent();
     }
 
     /// <summary>Public like the log-in (the access token in the body is the credential): a token for another membership.</summary>

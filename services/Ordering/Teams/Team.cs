@@ -83,6 +83,20 @@ public sealed class Team(Database db, AccountLinkTokens tokens, IOptions<Account
         return null;
     }
 
+    /// <summary>A login leaves an account it belongs to (recorded in that team's history as a removal by themselves).</summary>
+    public async Task<TeamRefusal?> LeaveAsync(Guid loginId, Guid accountId, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        await using var work = await db.BeginAsync(ct);
+        var member = await TeamMembers.FindAsync(work, accountId, loginId);
+        if (member is null) return TeamRefusal.NotAMember;
+        if (member.IsOwner) return TeamRefusal.TheOwner;
+        await TeamMembers.RemoveAsync(work, accountId, loginId, now);
+        await TeamAudit.AddAsync(work, accountId, loginId, TeamAction.Removed, member.Email, member.Role, now);
+        await work.CommitAsync(ct);
+        return null;
+    }
+
     /// <summary>
     /// The owner hands the account to another member, confirming with their own password (a stolen session alone cannot
     /// give the account away). The old owner stays as an admin; both changes and their audit entries commit together.

@@ -5,6 +5,8 @@ public sealed record TeamRefusal(int Status, string Title, string Detail)
 {
     public static readonly TeamRefusal NoSuchMember = new(StatusCodes.Status404NotFound, "No such member", "This account has no member with this id.");
 
+    public static readonly TeamRefusal NotAMember = new(StatusCodes.Status404NotFound, "No such membership", "Your login belongs to no account with this id.");
+
     public static readonly TeamRefusal OwnersOnly = new(StatusCodes.Status403Forbidden, "Owners only",
         "Only the account's owner may hand its ownership to another member.");
 
