@@ -45,6 +45,7 @@ public static class Extensions
         builder.Services.AddSingleton<ApiKeyRepository>();
         builder.Services.AddSingleton<StaffRepository>();
         builder.Services.AddSingleton<Teams.Team>();
+        builder.Services.AddSingleton<Teams.Sessions>();
         builder.AddDomainClaims();
         builder.Services.AddOptions<Catalogue.CatalogueOptions>().BindConfiguration(Catalogue.CatalogueOptions.Section)
             .Validate(o => o.PublishInterval > TimeSpan.Zero, $"{Catalogue.CatalogueOptions.Section}:PublishInterval must be positive").ValidateOnStart();
@@ -70,6 +71,7 @@ public static class Extensions
         api.MapReviewApi();
         api.MapApiKeysApi();
         api.MapTeamApi();
+        api.MapMembershipsApi();
         api.MapStaffApi();
         api.MapStaffCustomerApi();
         api.MapFlowApi();

@@ -27,7 +27,8 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
     [
         "POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
         "POST /api/auth/password-reset/confirm", "POST /api/auth/email-verification/confirm", "POST /api/webhooks/stripe",
-        "POST /api/team/invitations/accept",
+        "POST /api/team/invitations/accept", "POST /api/auth/switch", "POST /api/account/memberships",
+        "DELETE /api/account/memberships/{accountId}",
         "PUT /api/account/password", "POST /api/auth/logout-everywhere", "POST /api/account/email-verification",
         "POST /api/api-keys", "DELETE /api/api-keys/{keyId}",
     ];
@@ -106,6 +107,131 @@ public sealed class TeamRolesTests(PlatformFixture platform, ITestOutputHelper o
         Assert.Equal(HttpStatusCode.Unauthorized, byKey.StatusCode);
         var audit = await owner.GetJsonAsync("/api/account/team/audit");
         Assert.Equal(["removed", "joined", "invited"], audit.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("action").GetString()));
+    }
+
+    [Fact]
+    public async Task A_login_in_two_accounts_acts_on_one_at_a_time_and_its_role_and_reach_are_that_accounts()
+    {
+        // Two accounts with a service each; B's owner joins A as an admin with B's own login (its password proves it).
+        var (ownerA, a) = await OwnerWithAnOrderAsync();
+        var (ownerB, b) = await OwnerWithAnOrderAsync();
+        using (var invited = await ownerA.PostAsync("/api/account/team/invitations", new { email = ownerB.Email, role = "admin" }))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, invited.StatusCode);
+        }
+        using var accepted = await platform.Gateway.PostAsJsonAsync("/api/team/invitations/accept",
+            new { token = await InvitationTokenAsync(ownerB.Email), password = "correct horse battery" });
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        var accessTokenA = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!;
+        var inA = new Customer(platform.Gateway, accessTokenA, ownerB.Email);
+
+        // Acting on A: A's service, A's team; B's service, although this login owns B, is not there, and B's changes neither.
+        Assert.Equal(a.ServiceId, (await inA.GetJsonAsync($"/api/services/{a.ServiceId}")).GetProperty("serviceId").GetGuid());
+        Assert.Equal("admin", (await inA.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+        Assert.Equal(a.CustomerId, (await inA.GetJsonAsync("/api/me")).GetProperty("accountId").GetGuid());
+        foreach (var path in new[] { $"/api/services/{b.ServiceId}", $"/api/orders/{b.OrderId}", $"/api/services/{b.ServiceId}/cancellation" })
+        {
+            using var read = await inA.GetAsync(path);
+            Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
+        }
+        using (var cancel = await inA.PostAsync($"/api/services/{b.ServiceId}/cancellation", new { }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, cancel.StatusCode);
+        }
+        Assert.DoesNotContain((await inA.GetJsonAsync("/api/services")).GetProperty("items").EnumerateArray(), i => i.GetProperty("serviceId").GetGuid() == b.ServiceId);
+        // An owner's power in B lends nothing in A: the one owner of A stays, and an admin may not hand A on.
+        using (var grab = await inA.PostAsync("/api/account/team/ownership", new { memberId = Guid.NewGuid(), password = "correct horse battery" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, grab.StatusCode);
+        }
+
+        // A key made while acting on A acts on A only; the switch takes an access token, never a key.
+        using var created = await inA.PostAsync("/api/api-keys");
+        var apiKeyA = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("apiKey").GetString()!;
+        var keyA = new Customer(platform.Gateway, apiKeyA, ownerB.Email);
+        using (var keyRead = await keyA.GetAsync($"/api/services/{b.ServiceId}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, keyRead.StatusCode);
+        }
+        using (var keySwitch = await platform.Gateway.PostAsJsonAsync("/api/auth/switch", new { accessToken = apiKeyA, accountId = b.CustomerId }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, keySwitch.StatusCode);
+        }
+        using var switched = await platform.Gateway.PostAsJsonAsync("/api/auth/switch", new { accessToken = accessTokenA, accountId = b.CustomerId });
+        Assert.Equal(HttpStatusCode.OK, switched.StatusCode);
+        var inB = new Customer(platform.Gateway, (await switched.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!, ownerB.Email);
+        Assert.Equal(b.ServiceId, (await inB.GetJsonAsync($"/api/services/{b.ServiceId}")).GetProperty("serviceId").GetGuid());
+        using (var other = await inB.GetAsync($"/api/services/{a.ServiceId}"))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
+        }
+        Assert.Equal(2, (await inB.GetJsonAsync("/api/account/memberships")).GetArrayLength());
+
+        // A removes the membership: A's token and key stop at the next request; B's token goes on.
+        var login = (await inA.GetJsonAsync("/api/me")).GetProperty("id").GetGuid();
+        using (var removed = await ownerA.DeleteAsync($"/api/account/team/members/{login}"))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        }
+        using var byToken = await inA.GetAsync($"/api/services/{a.ServiceId}");
+        using var byKey = await keyA.GetAsync($"/api/services/{a.ServiceId}");
+        Assert.Equal(HttpStatusCode.Unauthorized, byToken.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, byKey.StatusCode);
+        Assert.Equal(b.ServiceId, (await inB.GetJsonAsync($"/api/services/{b.ServiceId}")).GetProperty("serviceId").GetGuid());
+        Assert.Equal(1, (await inB.GetJsonAsync("/api/account/memberships")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Handing_the_account_over_counts_at_the_next_request_and_moves_billing_notices_to_the_new_owner()
+    {
+        var (owner, ids) = await OwnerWithAnOrderAsync();
+        // Billing has the account (the first month invoiced) before the hand-over.
+        await owner.WaitForAsync("/api/invoices", i => i.GetProperty("total").GetInt32() > 0, TimeSpan.FromMinutes(2));
+        var admin = await InviteAsync(owner, "admin");
+        var newOwner = new Customer(platform.Gateway, admin.Token, admin.Email);
+        var newOwnerId = (await newOwner.GetJsonAsync("/api/me")).GetProperty("id").GetGuid();
+        // The old owner's API key has been used (and, before memberships, would have been cached by the gateway for 30 s).
+        Assert.Equal("owner", (await owner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+
+        using (var handed = await owner.PostAsync("/api/account/team/ownership", new { memberId = newOwnerId, password = "correct horse battery" }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, handed.StatusCode);
+        }
+        Assert.Equal("admin", (await owner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+        Assert.Equal("owner", (await newOwner.GetJsonAsync("/api/account/team")).GetProperty("yourRole").GetString());
+        using (var back = await owner.PostAsync("/api/account/team/ownership", new { memberId = ids.CustomerId, password = "correct horse battery" }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, back.StatusCode);
+        }
+
+        // Billing mails the account's notices to the new owner now (no billing e-mail was set in the profile).
+        await using var db = new Npgsql.NpgsqlConnection(await DatabaseAsync());
+        await db.OpenAsync();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string? noticeAddress;
+        do
+        {
+            await using var read = new Npgsql.NpgsqlCommand("SELECT email FROM billing.billing_accounts WHERE customer_id = @customer", db);
+            read.Parameters.AddWithValue("customer", ids.CustomerId);
+            noticeAddress = (string?)await read.ExecuteScalarAsync();
+            if (noticeAddress == admin.Email) break;
+            await Task.Delay(300);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(admin.Email, noticeAddress);
+    }
+
+    /// <summary>The platform's database: its own resource with containers, the native server's connection string (Database=promta) without.</summary>
+    private async Task<string> DatabaseAsync()
+    {
+        try
+        {
+            return await platform.ConnectionStringAsync("promta");
+        }
+        catch (ArgumentException)
+        {
+            return await platform.ConnectionStringAsync("postgres");
+        }
     }
 
     private async Task<(Customer Owner, KnownIds Ids)> OwnerWithAnOrderAsync()

@@ -75,35 +75,66 @@ public sealed class TeamTests(PostgresFixture postgres) : IClassFixture<Postgres
     }
 
     [Fact]
-    public async Task Admins_may_not_make_or_touch_owners_and_the_accounts_own_login_stays_its_owner()
+    public async Task An_account_has_one_owner_whom_nobody_changes_or_removes_and_only_the_owner_hands_it_on_with_their_password()
     {
         var port = FreePort.Next();
         await using var sink = await SmtpSink.StartAsync(port);
         await using var stack = await OrderingStack.StartAsync(postgres, Settings(port));
         var (accountId, owner) = await SignUpAsync(stack, "boss@acme.example");
         var admin = await JoinAsync(stack, sink, owner, "admin@acme.example", "admin");
-        var coOwner = await JoinAsync(stack, sink, owner, "co@acme.example", "owner");
+        var reader = await JoinAsync(stack, sink, owner, "reader@acme.example", "read-only");
         using var adminClient = stack.ClientAs(admin);
 
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(adminClient.PostAsJsonAsync("/api/account/team/invitations", new { email = "x@acme.example", role = "owner" })));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(adminClient.DeleteAsync($"/api/account/team/members/{coOwner.MemberId}")));
-        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(adminClient.PutAsJsonAsync($"/api/account/team/members/{coOwner.MemberId}", new { role = "read-only" })));
+        // Nobody makes a second owner, and nobody changes or removes the owner.
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(owner.PostAsJsonAsync("/api/account/team/invitations", new { email = "x@acme.example", role = "owner" })));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(owner.PutAsJsonAsync($"/api/account/team/members/{reader.MemberId}", new { role = "owner" })));
         Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(adminClient.DeleteAsync($"/api/account/team/members/{accountId}")));
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(owner.PutAsJsonAsync($"/api/account/team/members/{accountId}", new { role = "admin" })));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(adminClient.PutAsJsonAsync($"/api/account/team/members/{accountId}", new { role = "admin" })));
         // An admin invites and changes the other roles.
         Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(adminClient.PostAsJsonAsync("/api/account/team/invitations", new { email = "books@acme.example", role = "billing" })));
         using (var bad = await adminClient.PostAsJsonAsync("/api/account/team/invitations", new { email = "books@acme.example", role = "superuser" }))
         {
             Assert.Equal(["role"], await ErrorFieldsAsync(bad));
         }
-        // An owner may change an owner.
-        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(owner.PutAsJsonAsync($"/api/account/team/members/{coOwner.MemberId}", new { role = "admin" })));
-        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(adminClient.PutAsJsonAsync($"/api/account/team/members/{coOwner.MemberId}", new { role = "read-only" })));
-        // Another account's member is nobody here.
+
+        // Only the owner hands the account on, to a member, confirming with their own password.
+        var transfer = "/api/account/team/ownership";
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(adminClient.PostAsJsonAsync(transfer, new { memberId = admin.MemberId, password = MemberPassword })));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(stack.ClientAs(reader).PostAsJsonAsync(transfer, new { memberId = reader.MemberId, password = MemberPassword })));
+        using (var wrong = await owner.PostAsJsonAsync(transfer, new { memberId = admin.MemberId, password = "not the password" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, wrong.StatusCode);
+        }
+        using (var missing = await owner.PostAsJsonAsync(transfer, new { password = Password }))
+        {
+            Assert.Equal(["memberId"], await ErrorFieldsAsync(missing));
+        }
         var (_, stranger) = await SignUpAsync(stack, "stranger@other.example");
-        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(stranger.DeleteAsync($"/api/account/team/members/{admin.MemberId}")));
-        Assert.Equal(["boss@acme.example:owner", "admin@acme.example:admin", "co@acme.example:read-only"],
+        var strangerId = (await stranger.GetFromJsonAsync<JsonElement>("/api/me")).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(owner.PostAsJsonAsync(transfer, new { memberId = strangerId, password = Password })));
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(owner.PostAsJsonAsync(transfer, new { memberId = accountId, password = Password })));
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(owner.PostAsJsonAsync(transfer, new { memberId = admin.MemberId, password = Password })));
+
+        // The next request of each counts the new roles (the gateway asks on every request): one owner, the old one an admin.
+        using var visitor = stack.Anonymous();
+        var oldOwner = (await stack.IntrospectAsync(await LogInTokenAsync(visitor, "boss@acme.example", Password)))!;
+        var newOwner = (await stack.IntrospectAsync(await LogInTokenAsync(visitor, "admin@acme.example", MemberPassword)))!;
+        Assert.Equal((accountId, TeamRoles.Admin), (oldOwner.CustomerId, oldOwner.MemberRole));
+        Assert.Equal((accountId, TeamRoles.Owner), (newOwner.CustomerId, newOwner.MemberRole));
+        Assert.Equal(["admin@acme.example:owner", "boss@acme.example:admin", "reader@acme.example:read-only"],
             (await TeamAsync(owner)).GetProperty("members").EnumerateArray().Select(m => $"{m.GetProperty("email").GetString()}:{m.GetProperty("role").GetString()}"));
+        Assert.Equal(1, await stack.ScalarAsync<long>("SELECT count(*) FROM memberships WHERE account_id = @accountId AND role = 'owner' AND removed_at IS NULL", new { accountId }));
+        // Billing is told, so its notices go to the new owner (docs/teams.md).
+        Assert.Equal("admin@acme.example", await stack.ScalarAsync<string>(
+            "SELECT body->>'ownerEmail' FROM outbox_messages WHERE message_type LIKE '%AccountOwnerChanged' AND body->>'customerId' = @id", new { id = accountId.ToString() }));
+        var audit = (await stack.ClientAs(newOwner).GetFromJsonAsync<JsonElement>("/api/account/team/audit")).GetProperty("items");
+        Assert.Equal(["ownership-transferred:admin@acme.example:owner:admin:boss@acme.example", "role-changed:boss@acme.example:admin:owner:boss@acme.example"],
+            audit.EnumerateArray().Take(2).Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("email").GetString()}:{e.GetProperty("role").GetString()}:{e.GetProperty("previousRole").GetString()}:{e.GetProperty("by").GetString()}")
+                .OrderBy(x => x));
+        // The old owner, now an admin, may no longer hand the account on; the new owner may even remove the login that opened it.
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(stack.ClientAs(oldOwner).PostAsJsonAsync(transfer, new { memberId = reader.MemberId, password = Password })));
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(stack.ClientAs(newOwner).DeleteAsync($"/api/account/team/members/{accountId}")));
+        Assert.Equal(HttpStatusCode.Unauthorized, await LogInAsync(visitor, "boss@acme.example", Password));
     }
 
     [Fact]
@@ -170,20 +201,105 @@ public sealed class TeamTests(PostgresFixture postgres) : IClassFixture<Postgres
     }
 
     [Fact]
-    public async Task An_address_that_already_logs_in_elsewhere_cannot_accept_and_the_invitation_stays_usable()
+    public async Task A_login_joins_a_second_account_by_its_own_password_or_signed_in_and_each_credential_acts_on_one_account()
     {
         var port = FreePort.Next();
         await using var sink = await SmtpSink.StartAsync(port);
         await using var stack = await OrderingStack.StartAsync(postgres, Settings(port));
-        var (_, owner) = await SignUpAsync(stack, "first@acme.example");
-        await SignUpAsync(stack, "taken@other.example");
-        Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(owner.PostAsJsonAsync("/api/account/team/invitations", new { email = "taken@other.example", role = "admin" })));
-        var link = Link(await MailToAsync(sink, "taken@other.example", Invitation), "/team/join");
+        var (accountA, ownerA) = await SignUpAsync(stack, "first@acme.example");
+        var (accountB, ownerB) = await SignUpAsync(stack, "taken@other.example");
         using var visitor = stack.Anonymous();
-        using var refused = await visitor.PostAsJsonAsync("/api/team/invitations/accept", new { token = TokenOf(link), name = "T", password = MemberPassword });
-        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
-        Assert.Single((await TeamAsync(owner)).GetProperty("invitations").EnumerateArray());
-        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(owner.PostAsJsonAsync("/api/account/team/invitations", new { email = "FIRST@acme.example", role = "admin" })));
+        var tokenB = await LogInTokenAsync(visitor, "taken@other.example", Password);
+
+        // By the public link: the address's login must prove itself with its own password; the link survives a wrong one.
+        Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(ownerA.PostAsJsonAsync("/api/account/team/invitations", new { email = "taken@other.example", role = "read-only" })));
+        var link = Link(await MailToAsync(sink, "taken@other.example", Invitation), "/team/join");
+        using (var refused = await visitor.PostAsJsonAsync("/api/team/invitations/accept", new { token = TokenOf(link), name = "Someone", password = "a guessed password" }))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        }
+        Assert.Single((await TeamAsync(ownerA)).GetProperty("invitations").EnumerateArray());
+        var joined = await stack.PostJsonAsync(visitor, "/api/team/invitations/accept", new { token = TokenOf(link), password = Password });
+        var tokenA = joined.GetProperty("accessToken").GetString()!;
+        var inA = (await stack.IntrospectAsync(tokenA))!;
+        var login = (await stack.IntrospectAsync(tokenB))!.MemberId;
+        Assert.Equal((accountA, login, TeamRoles.ReadOnly), (inA.CustomerId, inA.MemberId, inA.MemberRole));
+        // The link works once.
+        using (var replayed = await visitor.PostAsJsonAsync("/api/team/invitations/accept", new { token = TokenOf(link), password = Password }))
+        {
+            Assert.Equal(["token"], await ErrorFieldsAsync(replayed));
+        }
+
+        // One login, two accounts: the token says which; its own account comes first at log-in; another is asked for.
+        var inB = (await stack.IntrospectAsync(await LogInTokenAsync(visitor, "taken@other.example", Password)))!;
+        Assert.Equal((accountB, TeamRoles.Owner), (inB.CustomerId, inB.MemberRole));
+        using (var chosen = await visitor.PostAsJsonAsync("/api/auth/token", new { email = "taken@other.example", password = Password, accountId = accountA }))
+        {
+            var caller = (await stack.IntrospectAsync((await chosen.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString()!))!;
+            Assert.Equal((accountA, TeamRoles.ReadOnly), (caller.CustomerId, caller.MemberRole));
+        }
+        using (var notMine = await visitor.PostAsJsonAsync("/api/auth/token", new { email = "first@acme.example", password = Password, accountId = accountB }))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, notMine.StatusCode);
+        }
+        var memberships = await stack.ClientAs(inB).GetFromJsonAsync<JsonElement>("/api/account/memberships");
+        Assert.Equal([$"{accountB}:owner:True", $"{accountA}:read-only:False"],
+            memberships.EnumerateArray().Select(m => $"{m.GetProperty("accountId").GetGuid()}:{m.GetProperty("role").GetString()}:{m.GetProperty("current").GetBoolean()}"));
+
+        // Switching exchanges an access token for one acting on another membership; never an API key, never a stranger's account.
+        var switched = (await stack.IntrospectAsync((await stack.PostJsonAsync(visitor, "/api/auth/switch", new { accessToken = tokenB, accountId = accountA }))
+            .GetProperty("accessToken").GetString()!))!;
+        Assert.Equal((accountA, login, TeamRoles.ReadOnly), (switched.CustomerId, switched.MemberId, switched.MemberRole));
+        var (accountC, ownerC) = await SignUpAsync(stack, "third@else.example");
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(visitor.PostAsJsonAsync("/api/auth/switch", new { accessToken = tokenB, accountId = accountC })));
+        var keyB = (await stack.PostJsonAsync(stack.ClientAs(inB), "/api/api-keys", new { })).GetProperty("apiKey").GetString()!;
+        var keyA = (await stack.PostJsonAsync(stack.ClientAs(inA), "/api/api-keys", new { })).GetProperty("apiKey").GetString()!;
+        Assert.Equal(HttpStatusCode.Unauthorized, await StatusAsync(visitor.PostAsJsonAsync("/api/auth/switch", new { accessToken = keyB, accountId = accountA })));
+        // An API key acts on the account it was made in, and is listed there only.
+        Assert.Equal((accountA, TeamRoles.ReadOnly), ((await stack.IntrospectAsync(keyA))!.CustomerId, (await stack.IntrospectAsync(keyA))!.MemberRole));
+        Assert.Equal((accountB, TeamRoles.Owner), ((await stack.IntrospectAsync(keyB))!.CustomerId, (await stack.IntrospectAsync(keyB))!.MemberRole));
+        Assert.Equal(1, (await stack.ClientAs(inA).GetFromJsonAsync<JsonElement>("/api/api-keys")).GetProperty("total").GetInt32());
+        // Acting on A, the team read is A's, and A's read-only role holds (B's ownership lends nothing).
+        using var actingOnA = stack.ClientAs(inA);
+        Assert.Equal(["first@acme.example", "taken@other.example"], (await TeamAsync(actingOnA)).GetProperty("members").EnumerateArray().Select(m => m.GetProperty("email").GetString()));
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(actingOnA.PostAsJsonAsync("/api/account/team/invitations", new { email = "y@acme.example", role = "admin" })));
+
+        // Signed in: the invitation must be for the signed-in login's own address; one into an account it is already in is refused.
+        Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(ownerC.PostAsJsonAsync("/api/account/team/invitations", new { email = "taken@other.example", role = "billing" })));
+        Assert.Equal(HttpStatusCode.Accepted, await StatusAsync(ownerC.PostAsJsonAsync("/api/account/team/invitations", new { email = "taken@other.example", role = "admin" })));
+        var links = (await MailsToAsync(sink, "taken@other.example", "Join Acme Mail on ProMTA", 3)).Select(m => Link(m, "/team/join")).Where(l => l != link).ToList();
+        Assert.Equal(2, links.Count);
+        var firstLogin = (await stack.IntrospectAsync(await LogInTokenAsync(visitor, "first@acme.example", Password)))!;
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(stack.ClientAs(firstLogin).PostAsJsonAsync("/api/account/memberships", new { token = TokenOf(links[0]) })));
+        using (var accepted = await stack.ClientAs(inB).PostAsJsonAsync("/api/account/memberships", new { token = TokenOf(links[0]) }))
+        {
+            Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
+            Assert.Equal(accountC, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accountId").GetGuid());
+        }
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(stack.ClientAs(inB).PostAsJsonAsync("/api/account/memberships", new { token = TokenOf(links[1]) })));
+        Assert.Single((await TeamAsync(ownerC)).GetProperty("invitations").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(ownerC.PostAsJsonAsync("/api/account/team/invitations", new { email = "TAKEN@other.example", role = "admin" })));
+
+        // Removed from A: A's token and key end at once; B's and C's memberships, the login and its password go on.
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(ownerA.DeleteAsync($"/api/account/team/members/{login}")));
+        Assert.Null(await stack.IntrospectAsync(tokenA));
+        Assert.Null(await stack.IntrospectAsync(keyA));
+        Assert.Equal(accountB, (await stack.IntrospectAsync(tokenB))!.CustomerId);
+        Assert.Equal(accountB, (await stack.IntrospectAsync(keyB))!.CustomerId);
+        Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(visitor.PostAsJsonAsync("/api/auth/switch", new { accessToken = tokenB, accountId = accountA })));
+        Assert.Equal(2, (await stack.ClientAs(inB).GetFromJsonAsync<JsonElement>("/api/account/memberships")).GetArrayLength());
+
+        // The login leaves C by itself (any role may); it cannot leave B, which it owns, nor an account it is not in.
+        var tokenC = (await stack.PostJsonAsync(visitor, "/api/auth/switch", new { accessToken = tokenB, accountId = accountC })).GetProperty("accessToken").GetString()!;
+        Assert.Equal(accountC, (await stack.IntrospectAsync(tokenC))!.CustomerId);
+        Assert.Equal(HttpStatusCode.Conflict, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountB}")));
+        Assert.Equal(HttpStatusCode.NotFound, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountA}")));
+        Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(stack.ClientAs(inB).DeleteAsync($"/api/account/memberships/{accountC}")));
+        Assert.Null(await stack.IntrospectAsync(tokenC));
+        Assert.Equal("removed:taken@other.example:taken@other.example",
+            (await ownerC.GetFromJsonAsync<JsonElement>("/api/account/team/audit")).GetProperty("items").EnumerateArray()
+                .Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("email").GetString()}:{e.GetProperty("by").GetString()}").First());
+        Assert.Equal(1, (await stack.ClientAs(inB).GetFromJsonAsync<JsonElement>("/api/account/memberships")).GetArrayLength());
     }
 
     private static async Task<(Guid AccountId, HttpClient Owner)> SignUpAsync(OrderingStack stack, string email)

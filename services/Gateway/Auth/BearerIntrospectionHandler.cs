@@ -45,9 +45,10 @@ public sealed class BearerIntrospectionHandler(
             }
             // Only the two credential shapes Ordering issues are worth a lookup; anything else fails at once (and counts).
             caller = IsWellFormed(token) ? await IntrospectAsync(token) : null;
-            // A team member's credentials are asked about on every request, so removing a member or changing their
-            // role takes effect at once (docs/teams.md); the account's own login is never removed, so it is cached.
-            if (caller is not { MemberId: { } member } || member == caller.CustomerId) cache.Set(cacheKey, caller, CacheFor);
+            // A customer's credentials are asked about on every request, so a removed membership, a role change or an
+            // ownership transfer takes effect at once (docs/teams.md: since ownership moves, no customer login is safe to
+            // cache); staff credentials and unknown ones are cached.
+            if (caller is not { MemberId: not null }) cache.Set(cacheKey, caller, CacheFor);
         }
         if (caller is null)
         {

@@ -5,12 +5,13 @@ namespace ProMTA.Ordering.Accounts;
 /// <summary>Using a mailed link: each works once, before it expires; the change and the link's use commit together.</summary>
 public sealed class AccountLinkRedemption(Database db, TimeProvider time)
 {
-    // Every access token issued until now ends, like a password change; a disabled staff account or a removed member cannot be
+    // Every access token issued until now ends, like a password change; a disabled staff account or a login removed from every account cannot be
     // reopened this way. The mail reached the customer, so an address not yet verified now is.
     private const string ResetPasswordSql = """
         UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now,
                email_verified_at = COALESCE(email_verified_at, CASE WHEN lower(email) = lower(@Email) THEN @Now END)
-        WHERE id = @CustomerId AND disabled_at IS NULL AND removed_at IS NULL
+        WHERE id = @CustomerId AND disabled_at IS NULL
+          AND (role <> 'customer' OR EXISTS (SELECT 1 FROM memberships m WHERE m.login_id = customers.id AND m.removed_at IS NULL))
         """;
     private const string VerifySql = """
         UPDATE customers SET email_verified_at = COALESCE(email_verified_at, @Now) WHERE id = @CustomerId AND lower(email) = lower(@Email)

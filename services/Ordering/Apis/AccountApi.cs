@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
+using ProMTA.Ordering.Teams;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Http;
 using ProMTA.ServiceDefaults.Security;
@@ -37,13 +38,13 @@ public static class AccountApi
     {
         var account = await customers.FindByIdAsync(user.MemberId(), ct);
         if (account is null) return TypedResults.NotFound();
-        var caller = account.AsCaller();
+        var customer = user.IsInRole(Roles.Customer);
         return TypedResults.Ok(new Me(account.Id, account.Email, account.Name, account.Role, account.Role is Roles.AccountManager or Roles.Operator,
-            account.EmailVerifiedAt is not null, caller.MemberRole is null ? null : caller.CustomerId, caller.MemberRole));
+            account.EmailVerifiedAt is not null, customer ? user.CustomerId() : null, customer ? user.MemberRole() : null));
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, NotFound>> ChangePasswordAsync(
-        PasswordChange request, ClaimsPrincipal user, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
+        PasswordChange request, ClaimsPrincipal user, CustomerRepository customers, Sessions sessions, TimeProvider time, CancellationToken ct)
     {
         var validation = new Validation()
             .Required("currentPassword", request.CurrentPassword, 200)
@@ -60,8 +61,9 @@ public static class AccountApi
         }
         var now = time.GetUtcNow();
         await customers.ChangePasswordAsync(account.Id, PasswordHasher.Hash(request.NewPassword!), now, ct);
-        var issuedAt = AccessTokens.IssueTime(now, now);
-        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(account.Id, account.Role), issuedAt), tokens.ExpiresAt(issuedAt)));
+        // The fresh token acts on the account the caller was acting on.
+        var issued = await sessions.IssueAsync(account with { TokensRevokedAt = now }, user.IsInRole(Roles.Customer) ? user.CustomerId() : null, ct);
+        return issued is null ? TypedResults.NotFound() : TypedResults.Ok(issued);
     }
 
     public static async Task<NoContent> LogOutEverywhereAsync(ClaimsPrincipal user, CustomerRepository customers, TimeProvider time, CancellationToken ct)

@@ -13,7 +13,8 @@ public sealed record NewApiKeyDto(Guid Id, string ApiKey, DateTimeOffset? Expire
 
 /// <summary>
 /// API keys: shown once at creation, listed by prefix, revoked at will. A customer's key lasts until revoked; a staff
-/// member's expires after ApiKeys:StaffLifetime, since a forgotten staff key opens every customer's data.
+/// member's expires after ApiKeys:StaffLifetime, since a forgotten staff key opens every customer's data. A customer's
+/// key belongs to the membership the caller acts in (docs/teams.md): made while acting on account A, it acts on A only.
 /// </summary>
 public static class ApiKeysApi
 {
@@ -31,7 +32,7 @@ public static class ApiKeysApi
 
     public static async Task<Ok<PagedList<ApiKeyDto>>> ListAsync(ClaimsPrincipal user, ApiKeyRepository keys, CancellationToken ct)
     {
-        var items = (await keys.ListAsync(user.MemberId(), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt, k.ExpiresAt)).ToList();
+        var items = (await keys.ListAsync(user.MemberId(), Account(user), ct)).Select(k => new ApiKeyDto(k.Id, k.KeyPrefix, k.CreatedAt, k.RevokedAt, k.ExpiresAt)).ToList();
         return TypedResults.Ok(new PagedList<ApiKeyDto>(items, items.Count, 1, Math.Max(items.Count, 1)));
     }
 
@@ -42,10 +43,13 @@ public static class ApiKeysApi
         var id = Guid.CreateVersion7();
         var now = time.GetUtcNow();
         DateTimeOffset? expiresAt = user.IsInRole(Roles.Customer) ? null : now + options.Value.StaffLifetime;
-        await keys.AddAsync(id, user.MemberId(), ApiKey.Hash(key), ApiKey.PrefixOf(key), now, expiresAt, ct);
+        await keys.AddAsync(id, user.MemberId(), Account(user), ApiKey.Hash(key), ApiKey.PrefixOf(key), now, expiresAt, ct);
         return TypedResults.Created($"/api/api-keys/{id}", new NewApiKeyDto(id, key, expiresAt));
     }
 
     public static async Task<Results<NoContent, NotFound>> RevokeAsync(Guid keyId, ClaimsPrincipal user, ApiKeyRepository keys, TimeProvider time, CancellationToken ct) =>
-        await keys.RevokeAsync(user.MemberId(), keyId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+        await keys.RevokeAsync(user.MemberId(), Account(user), keyId, time.GetUtcNow(), ct) ? TypedResults.NoContent() : TypedResults.NotFound();
+
+    /// <summary>The account a customer's keys are for: the one the caller acts on now (staff keys belong to no account).</summary>
+    private static Guid? Account(ClaimsPrincipal user) => user.IsInRole(Roles.Customer) ? user.CustomerId() : null;
 }

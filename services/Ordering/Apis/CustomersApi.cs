@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ProMTA.Ordering.Accounts;
 using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
+using ProMTA.Ordering.Teams;
 using ProMTA.ServiceDefaults.Auth;
 using ProMTA.ServiceDefaults.Http;
 using ProMTA.ServiceDefaults.Security;
@@ -10,7 +11,8 @@ namespace ProMTA.Ordering.Apis;
 
 public sealed record SignupRequest(string? Email, string? Name, string? Password);
 public sealed record SignupResponse(Guid Id, string ApiKey);
-public sealed record TokenRequest(string? Email, string? Password);
+/// <summary>A log-in; <c>accountId</c> chooses which of the login's accounts the token acts on (default: its first, docs/teams.md).</summary>
+public sealed record TokenRequest(string? Email, string? Password, Guid? AccountId = null);
 public sealed record TokenResponse(string AccessToken, DateTimeOffset ExpiresAt);
 
 public static class CustomersApi
@@ -46,7 +48,7 @@ public static class CustomersApi
     }
 
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> IssueTokenAsync(
-        TokenRequest request, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
+        TokenRequest request, CustomerRepository customers, Sessions sessions, CancellationToken ct)
     {
         var validation = new Validation().Required("email", request.Email, 254).Required("password", request.Password, 200);
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
@@ -66,7 +68,9 @@ public static class CustomersApi
                 detail: "This staff account was disabled by an operator.");
         }
         if (PasswordHasher.NeedsRehash(customer.PasswordHash)) await customers.RehashAsync(customer.Id, PasswordHasher.Hash(request.Password!), ct);
-        var issuedAt = AccessTokens.IssueTime(time.GetUtcNow(), customer.TokensRevokedAt);
-        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(customer.Id, customer.Role), issuedAt), tokens.ExpiresAt(issuedAt)));
+        return await sessions.IssueAsync(customer, request.AccountId, ct) is { } issued
+            ? TypedResults.Ok(issued)
+            : TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not a member of that account",
+                detail: "This login is no member of the account asked for; GET /api/account/memberships lists the accounts it may act on.");
     }
 }

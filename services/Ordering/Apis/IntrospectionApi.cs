@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
+using ProMTA.Ordering.Teams;
 using ProMTA.ServiceDefaults.Auth;
 
 namespace ProMTA.Ordering.Apis;
@@ -20,23 +20,12 @@ public static class IntrospectionApi
     }
 
     public static async Task<Results<Ok<Caller>, UnauthorizedHttpResult>> IntrospectAsync(
-        IntrospectionRequest request, CustomerRepository customers, AccessTokens tokens, TimeProvider time, CancellationToken ct)
+        IntrospectionRequest request, Sessions sessions, CancellationToken ct)
     {
         var token = request.Token ?? "";
-        var now = time.GetUtcNow();
-        if (tokens.Validate(token, now) is { } caller)
-        {
-            var account = await customers.FindByIdAsync(caller.CustomerId, ct);
-            // The account as it is now: tokens revoked since, a disabled staff account, a removed member, a changed role.
-            return account is null || account.IsDisabled || account.IsRemoved || AccessTokens.IsRevoked(AccessTokens.IssuedAt(token), account.TokensRevokedAt)
-                ? TypedResults.Unauthorized()
-                : TypedResults.Ok(account.AsCaller());
-        }
-        if (token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) && token.Length < 100
-            && await customers.FindByApiKeyAsync(ApiKey.Hash(token), now, ct) is { } customer)
-        {
-            return TypedResults.Ok(customer.AsCaller());
-        }
-        return TypedResults.Unauthorized();
+        var caller = token.StartsWith(AccessTokens.Prefix, StringComparison.Ordinal) ? await sessions.ResolveTokenAsync(token, ct)
+            : token.StartsWith(ApiKey.Prefix, StringComparison.Ordinal) && token.Length < 100 ? await sessions.ResolveKeyAsync(ApiKey.Hash(token), ct)
+            : null;
+        return caller is null ? TypedResults.Unauthorized() : TypedResults.Ok(caller);
     }
 }

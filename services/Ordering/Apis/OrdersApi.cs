@@ -83,7 +83,8 @@ public static partial class OrdersApi
             OrderId = order.OrderId,
             ServiceId = order.ServiceId,
             CustomerId = customerId,
-            CustomerEmail = customer.Email,
+            // Billing mails the account's owner: after a hand-over that is no longer the login that opened the account.
+            CustomerEmail = await customers.OwnerEmailAsync(customerId, ct) ?? customer.Email,
             CustomerName = customer.Name,
             ProductId = product.Id,
             ProductName = product.Name,

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ProMTA.Ordering.Data;
 using ProMTA.Ordering.Domain;
 using ProMTA.Ordering.Teams;
 using ProMTA.ServiceDefaults.Auth;
@@ -17,7 +18,10 @@ public sealed record TeamDto(string YourRole, IReadOnlyList<TeamMemberDto> Membe
 public sealed record InvitationRequest(string? Email, string? Role);
 public sealed record InvitationSent(string Email, string Role, string Message);
 public sealed record RoleChange(string? Role);
+/// <summary>Accepting on the public page: a new login gives name and password; an existing login gives its own password.</summary>
 public sealed record InvitationAcceptance(string? Token, string? Name, string? Password);
+/// <summary>The owner hands the account to <c>memberId</c>, confirming with their own password.</summary>
+public sealed record OwnershipTransfer(Guid? MemberId, string? Password);
 public sealed record TeamAuditEntryDto(DateTimeOffset At, string Action, string Email, string? Role, string? PreviousRole, string? By);
 
 /// <summary>
@@ -27,7 +31,7 @@ public sealed record TeamAuditEntryDto(DateTimeOffset At, string Action, string 
 /// </summary>
 public static class TeamApi
 {
-    private const string InvalidLink = "This invitation is not valid any more: it was used, revoked, or expired. Ask for a new one.";
+    internal const string InvalidLink = "This invitation is not valid any more: it was used, revoked, or expired. Ask for a new one.";
 
     public static RouteGroupBuilder MapTeamApi(this RouteGroupBuilder api)
     {
@@ -38,6 +42,7 @@ public static class TeamApi
         team.MapPut("/members/{memberId:guid}", ChangeRoleAsync);
         team.MapDelete("/members/{memberId:guid}", RemoveAsync);
         team.MapGet("/audit", AuditAsync);
+        team.MapPost("/ownership", TransferOwnershipAsync);
         api.MapPost("/team/invitations/accept", AcceptAsync);
         return api;
     }
@@ -49,7 +54,7 @@ public static class TeamApi
         var members = await TeamMembers.ListAsync(work, actor.AccountId);
         var pending = await TeamMembers.PendingAsync(work, actor.AccountId, time.GetUtcNow());
         return TypedResults.Ok(new TeamDto(actor.Role,
-            members.Select(m => new TeamMemberDto(m.Id, m.Email, m.Name, m.Role, m.CreatedAt, m.IsAccount, m.Id == actor.MemberId)).ToList(),
+            members.Select(m => new TeamMemberDto(m.Id, m.Email, m.Name, m.Role, m.CreatedAt, m.IsOwner, m.Id == actor.MemberId)).ToList(),
             pending.Select(i => new TeamInvitationDto(i.Id, i.Email, i.Role, i.CreatedAt, i.ExpiresAt, i.MailStatus)).ToList()));
     }
 
@@ -106,30 +111,51 @@ public static class TeamApi
             items.Select(e => new TeamAuditEntryDto(e.At, e.Action, e.Email, e.Role, e.PreviousRole, e.ActorEmail)).ToList(), total, paging.Page, paging.PageSize));
     }
 
-    /// <summary>Public: the invitee chooses their name and password and is logged in (their first access token).</summary>
+    /// <summary>
+    /// Owner only (the owner's re-entered password confirms): the member becomes the account's one owner, the caller an
+    /// admin. Both are in the team's history.
+    /// </summary>
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult, ForbidHttpResult>> TransferOwnershipAsync(
+        OwnershipTransfer request, ClaimsPrincipal user, Team team, CancellationToken ct)
+    {
+        if (Actor(user) is not { } actor) return TypedResults.Forbid();
+        var validation = new Validation().Required("password", request.Password, 200)
+            .Check("memberId", request.MemberId is not null && request.MemberId != Guid.Empty, "memberId is required: the member who becomes the owner.");
+        if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
+        return await team.TransferOwnershipAsync(actor, request.MemberId!.Value, request.Password!, ct) is { } refusal ? Refused(refusal) : TypedResults.NoContent();
+    }
+
+    /// <summary>
+    /// Public: a new invitee chooses their name and password; an address that already has a login proves it with that
+    /// login's password. Either way the answer is an access token acting on the account joined.
+    /// </summary>
     public static async Task<Results<Ok<TokenResponse>, ValidationProblem, ProblemHttpResult>> AcceptAsync(
-        InvitationAcceptance request, Team team, AccessTokens tokens, CancellationToken ct)
+        InvitationAcceptance request, Team team, Sessions sessions, CustomerRepository customers, CancellationToken ct)
     {
         var validation = new Validation()
             .Required("token", request.Token, AccountLinksApi.MaxTokenLength)
-            .Required("name", request.Name, 200)
+            .Optional("name", request.Name, 200)
             .Required("password", request.Password, 200)
             .Check("password", (request.Password?.Length ?? 0) >= CustomersApi.MinPasswordLength,
                 $"password must be at least {CustomersApi.MinPasswordLength} characters.");
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
-        var (joined, refusal) = await team.AcceptAsync(request.Token!.Trim(), request.Name!.Trim(), PasswordHasher.Hash(request.Password!), ct);
+        var name = string.IsNullOrWhiteSpace(request.Name) ? null : request.Name.Trim();
+        var (joined, refusal) = await team.AcceptAsync(request.Token!.Trim(), name, request.Password!, ct);
         if (refusal is not null) return Refused(refusal);
         if (joined is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["token"] = [InvalidLink] });
-        return TypedResults.Ok(new TokenResponse(tokens.Create(new Caller(joined.MemberId, Roles.Customer), joined.IssuedAt), tokens.ExpiresAt(joined.IssuedAt)));
+        var login = await customers.FindByIdAsync(joined.LoginId, ct);
+        return login is not null && await sessions.IssueAsync(login, joined.AccountId, ct) is { } issued
+            ? TypedResults.Ok(issued)
+            : TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Membership ended", detail: "The membership ended before a token could be issued.");
     }
 
     /// <summary>Team routes are for customers: staff belong to no team.</summary>
-    private static TeamActor? Actor(ClaimsPrincipal user) =>
+    internal static TeamActor? Actor(ClaimsPrincipal user) =>
         user.IsInRole(Roles.Customer) && user.MemberRole() is { } role ? new TeamActor(user.CustomerId(), user.MemberId(), role) : null;
 
     private static void CheckRole(Validation validation, string? role) =>
         validation.Check("role", role is null || TeamRoles.IsKnown(role), $"role must be one of {string.Join(", ", TeamRoles.All)}.");
 
-    private static ProblemHttpResult Refused(TeamRefusal refusal) =>
+    internal static ProblemHttpResult Refused(TeamRefusal refusal) =>
         TypedResults.Problem(statusCode: refusal.Status, title: refusal.Title, detail: refusal.Detail);
 }

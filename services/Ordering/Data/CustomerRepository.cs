@@ -7,21 +7,16 @@ namespace ProMTA.Ordering.Data;
 
 public sealed record CustomerRow(
     Guid Id, string Email, string Name, string PasswordHash, string Role, DateTimeOffset? TokensRevokedAt = null, DateTimeOffset? DisabledAt = null,
-    DateTimeOffset? EmailVerifiedAt = null, Guid? AccountId = null, string? TeamRole = null, DateTimeOffset? RemovedAt = null)
+    DateTimeOffset? EmailVerifiedAt = null, Guid? AccountId = null, bool Removed = false)
 {
     public bool IsDisabled => DisabledAt is not null;
 
-    /// <summary>A team member removed from their account: no login, no token, no key of theirs works.</summary>
-    public bool IsRemoved => RemovedAt is not null;
-
-    /// <summary>
-    /// Who this login acts as: a member acts for their account in their role; a customer's own login is its account's
-    /// owner; staff are no team's members.
-    /// </summary>
-    public Caller AsCaller() => AccountId is { } account
-        ? new Caller(account, Role, Id, TeamRole, Email)
-        : Role == Roles.Customer ? new Caller(Id, Role, Id, TeamRoles.Owner, Email) : new Caller(Id, Role);
+    /// <summary>A customer login that belongs to no account any more (removed everywhere): no log-in, no reset, no token.</summary>
+    public bool IsRemoved => Removed;
 }
+
+/// <summary>The login an API key belongs to, and the one account it acts on (null for a staff key).</summary>
+public sealed record ApiKeyOwner(Guid LoginId, string Email, string Role, Guid? AccountId);
 
 public sealed class CustomerRepository(Database db)
 {
@@ -31,23 +26,29 @@ public sealed class CustomerRepository(Database db)
         ON CONFLICT DO NOTHING
         """;
     private const string InsertApiKeySql = """
-        INSERT INTO api_keys (id, customer_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @KeyHash, @KeyPrefix, @CreatedAt)
+        INSERT INTO api_keys (id, customer_id, account_id, key_hash, key_prefix, created_at) VALUES (@Id, @CustomerId, @AccountId, @KeyHash, @KeyPrefix, @CreatedAt)
         """;
-    private const string Columns = "id, email, name, password_hash, role, tokens_revoked_at, disabled_at, email_verified_at, account_id, team_role, removed_at";
+    private const string Columns = """
+        id, email, name, password_hash, role, tokens_revoked_at, disabled_at, email_verified_at, account_id,
+        role = 'customer' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.login_id = customers.id AND m.removed_at IS NULL) AS removed
+        """;
     private const string FindByEmailSql = $"SELECT {Columns} FROM customers WHERE lower(email) = lower(@Email)";
     private const string FindByIdSql = $"SELECT {Columns} FROM customers WHERE id = @Id";
-    // An expired (staff) key or a disabled account's key is no key at all.
+    // An expired (staff) key or a disabled account's key is no key at all; a customer's key works while its membership does.
     private const string FindByApiKeySql = """
-        SELECT c.id, c.email, c.name, c.password_hash, c.role, c.tokens_revoked_at, c.disabled_at, c.email_verified_at,
-               c.account_id, c.team_role, c.removed_at
+        SELECT c.id AS login_id, c.email, c.role, k.account_id
         FROM api_keys k JOIN customers c ON c.id = k.customer_id
-        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now)
-          AND c.disabled_at IS NULL AND c.removed_at IS NULL
+        WHERE k.key_hash = @KeyHash AND k.revoked_at IS NULL AND (k.expires_at IS NULL OR k.expires_at > @Now) AND c.disabled_at IS NULL
         """;
+    private const string InsertOwnerSql = "INSERT INTO memberships (login_id, account_id, role, created_at) VALUES (@Id, @Id, 'owner', @CreatedAt)";
     private const string SetPasswordSql = "UPDATE customers SET password_hash = @PasswordHash WHERE id = @Id";
     private const string ChangePasswordSql = "UPDATE customers SET password_hash = @PasswordHash, tokens_revoked_at = @Now WHERE id = @Id";
     private const string CreatedAtSql = "SELECT created_at FROM customers WHERE id = @Id";
     private const string AccountManagerSql = "SELECT account_manager_id FROM customers WHERE id = @Id";
+    private const string OwnerEmailSql = """
+        SELECT c.email FROM memberships m JOIN customers c ON c.id = m.login_id
+        WHERE m.account_id = @Id AND m.role = 'owner' AND m.removed_at IS NULL
+        """;
     private const string RevokeTokensSql = "UPDATE customers SET tokens_revoked_at = @Now WHERE id = @Id";
 
     /// <summary>Creates the customer with a first API key and the link verifying its address; false when the email is taken (nothing written).</summary>
@@ -59,7 +60,8 @@ public sealed class CustomerRepository(Database db)
             customer.Id, customer.Email, customer.Name, customer.PasswordHash, customer.Role, CreatedAt = now,
         });
         if (inserted == 0) return false;
-        await work.ExecuteAsync(InsertApiKeySql, new { Id = Guid.CreateVersion7(), CustomerId = customer.Id, KeyHash = apiKeyHash, KeyPrefix = apiKeyPrefix, CreatedAt = now });
+        if (customer.Role == Roles.Customer) await work.ExecuteAsync(InsertOwnerSql, new { customer.Id, CreatedAt = now });
+        await work.ExecuteAsync(InsertApiKeySql, new { Id = Guid.CreateVersion7(), CustomerId = customer.Id, AccountId = customer.Role == Roles.Customer ? customer.Id : (Guid?)null, KeyHash = apiKeyHash, KeyPrefix = apiKeyPrefix, CreatedAt = now });
         await AccountLinks.InsertAsync(work, verification, now);
         await work.CommitAsync(ct);
         return true;
@@ -77,10 +79,10 @@ public sealed class CustomerRepository(Database db)
         return await connection.QuerySingleOrDefaultAsync<CustomerRow>(FindByIdSql, new { Id = id });
     }
 
-    public async Task<CustomerRow?> FindByApiKeyAsync(byte[] keyHash, DateTimeOffset now, CancellationToken ct)
+    public async Task<ApiKeyOwner?> FindByApiKeyAsync(byte[] keyHash, DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<CustomerRow>(FindByApiKeySql, new { KeyHash = keyHash, Now = now });
+        return await connection.QuerySingleOrDefaultAsync<ApiKeyOwner>(FindByApiKeySql, new { KeyHash = keyHash, Now = now });
     }
 
     /// <summary>The same password hashed with today's work factor (at login, while the password is at hand).</summary>
@@ -108,6 +110,13 @@ public sealed class CustomerRepository(Database db)
     {
         await using var connection = await db.OpenAsync(ct);
         return await connection.ExecuteScalarAsync<DateTimeOffset>(CreatedAtSql, new { Id = id });
+    }
+
+    /// <summary>The address of the account's one owner (after a transfer, no longer the login that opened it); null if none.</summary>
+    public async Task<string?> OwnerEmailAsync(Guid accountId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<string?>(OwnerEmailSql, new { Id = accountId });
     }
 
     public async Task<Guid?> AccountManagerAsync(Guid id, CancellationToken ct)

@@ -10,6 +10,7 @@ public static class TeamAction
     public const string Joined = "joined";
     public const string RoleChanged = "role-changed";
     public const string Removed = "removed";
+    public const string OwnershipTransferred = "ownership-transferred";
 }
 
 /// <summary>One entry: who (<see cref="ActorEmail"/>, null once nobody is left to name) did what to which address.</summary>

@@ -3,29 +3,33 @@ using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Ordering.Teams;
 
-/// <summary>A login of the account: its own (the first owner, <see cref="IsAccount"/>) or a member's.</summary>
-public sealed record TeamMemberRow(Guid Id, string Email, string Name, string Role, DateTimeOffset CreatedAt, bool IsAccount);
+/// <summary>A member of the account: their login and their role in this account (<see cref="IsOwner"/>: its one owner).</summary>
+public sealed record TeamMemberRow(Guid Id, string Email, string Name, string Role, DateTimeOffset CreatedAt)
+{
+    public bool IsOwner => Role == ProMTA.ServiceDefaults.Auth.TeamRoles.Owner;
+}
 
 public sealed record PendingInvitationRow(Guid Id, string Email, string Role, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string MailStatus);
 
-/// <summary>A login found by the address an invitation was sent to (locked for the acceptance's transaction).</summary>
-public sealed record LoginByEmail(Guid Id, Guid? AccountId, string Role, DateTimeOffset? RemovedAt);
+/// <summary>
+/// A login found by the address an invitation was sent to (locked for the acceptance's transaction); <see cref="Removed"/>:
+/// a customer login that belongs to no account any more.
+/// </summary>
+public sealed record LoginByEmail(Guid Id, string Email, string PasswordHash, string Role, bool Removed);
 
-/// <summary>The team of an account: ordering.customers rows that are the account or name it (account_id), and its invitations.</summary>
+/// <summary>The team of an account: the logins with an active membership in it (memberships), and its invitations.</summary>
 public static class TeamMembers
 {
-    private const string MemberColumns = """
-        id, email, name, COALESCE(team_role, 'owner') AS role, created_at, id = @AccountId AS is_account
-        """;
+    private const string MemberColumns = "c.id, c.email, c.name, m.role, m.created_at";
     private const string ListSql = $"""
-        SELECT {MemberColumns} FROM customers
-        WHERE (id = @AccountId OR account_id = @AccountId) AND removed_at IS NULL
-        ORDER BY id = @AccountId DESC, created_at, id
+        SELECT {MemberColumns} FROM memberships m JOIN customers c ON c.id = m.login_id
+        WHERE m.account_id = @AccountId AND m.removed_at IS NULL
+        ORDER BY m.role = 'owner' DESC, m.created_at, c.id
         """;
     private const string FindSql = $"""
-        SELECT {MemberColumns} FROM customers
-        WHERE id = @MemberId AND (id = @AccountId OR account_id = @AccountId) AND removed_at IS NULL
-        FOR UPDATE
+        SELECT {MemberColumns} FROM memberships m JOIN customers c ON c.id = m.login_id
+        WHERE m.login_id = @MemberId AND m.account_id = @AccountId AND m.removed_at IS NULL
+        FOR UPDATE OF m
         """;
     private const string PendingSql = """
         SELECT id, email, team_role AS role, created_at, expires_at, mail_status FROM account_links
@@ -33,38 +37,49 @@ public static class TeamMembers
         ORDER BY created_at DESC, id
         """;
     private const string IsMemberSql = """
-        SELECT EXISTS (SELECT 1 FROM customers WHERE lower(email) = lower(@Email) AND (id = @AccountId OR account_id = @AccountId) AND removed_at IS NULL)
+        SELECT EXISTS (SELECT 1 FROM memberships m JOIN customers c ON c.id = m.login_id
+                       WHERE lower(c.email) = lower(@Email) AND m.account_id = @AccountId AND m.removed_at IS NULL)
         """;
-    private const string ChangeRoleSql = "UPDATE customers SET team_role = @Role WHERE id = @MemberId AND account_id = @AccountId AND removed_at IS NULL";
-    // Every way in ends in the same statement: the login, its tokens (tokens_revoked_at), its API keys, its reset links.
+    private const string ChangeRoleSql = "UPDATE memberships SET role = @Role WHERE login_id = @MemberId AND account_id = @AccountId AND removed_at IS NULL";
+    // Every way into this account ends in the same statement: the membership, its tokens (tokens_revoked_at), its API keys.
+    // The login's pending reset links end too once it belongs to no account any more (it can then no longer log in).
     private const string RemoveSql = """
-        UPDATE customers SET removed_at = @Now, tokens_revoked_at = @Now WHERE id = @MemberId AND account_id = @AccountId AND removed_at IS NULL;
-        UPDATE api_keys SET revoked_at = @Now WHERE customer_id = @MemberId AND revoked_at IS NULL;
-        UPDATE account_links SET used_at = @Now WHERE customer_id = @MemberId AND used_at IS NULL;
+        UPDATE memberships SET removed_at = @Now, tokens_revoked_at = @Now WHERE login_id = @MemberId AND account_id = @AccountId AND removed_at IS NULL;
+        UPDATE api_keys SET revoked_at = @Now WHERE customer_id = @MemberId AND account_id = @AccountId AND revoked_at IS NULL;
+        UPDATE account_links SET used_at = @Now
+        WHERE customer_id = @MemberId AND purpose <> 'team-invitation' AND used_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM memberships WHERE login_id = @MemberId AND removed_at IS NULL);
         """;
     private const string RevokeInvitationSql = """
         UPDATE account_links SET used_at = @Now
         WHERE id = @Id AND customer_id = @AccountId AND purpose = 'team-invitation' AND used_at IS NULL AND expires_at > @Now
         RETURNING customer_id, email, team_role
         """;
-    private const string LoginByEmailSql = "SELECT id, account_id, role, removed_at FROM customers WHERE lower(email) = lower(@Email) FOR UPDATE";
-    private const string InsertMemberSql = """
-        INSERT INTO customers (id, email, name, password_hash, role, created_at, email_verified_at, account_id, team_role)
-        VALUES (@Id, @Email, @Name, @PasswordHash, 'customer', @Now, @Now, @AccountId, @Role)
+    private const string LoginByEmailSql = """
+        SELECT id, email, password_hash, role,
+               role = 'customer' AND NOT EXISTS (SELECT 1 FROM memberships m WHERE m.login_id = customers.id AND m.removed_at IS NULL) AS removed
+        FROM customers WHERE lower(email) = lower(@Email) FOR UPDATE
+        """;
+    private const string LoginByIdSql = """
+        SELECT id, email, password_hash, role, false AS removed FROM customers WHERE id = @Id FOR UPDATE
+        """;
+    // account_id names the account whose invitation made the login (it is a member's login, not an account).
+    private const string InsertLoginSql = """
+        INSERT INTO customers (id, email, name, password_hash, role, created_at, email_verified_at, account_id)
+        VALUES (@Id, @Email, @Name, @PasswordHash, 'customer', @Now, @Now, @AccountId)
         ON CONFLICT DO NOTHING
         """;
-    // A removed member invited again (to this account or another) joins with a new password; nothing of before revives
-    // (tokens_revoked_at ends every older token; their keys stay revoked).
-    private const string RejoinSql = """
-        UPDATE customers SET account_id = @AccountId, team_role = @Role, removed_at = NULL, name = @Name, password_hash = @PasswordHash,
-               tokens_revoked_at = @Now, email_verified_at = COALESCE(email_verified_at, @Now)
-        WHERE id = @Id AND removed_at IS NOT NULL
+    // A login removed from every account, invited again, comes back with a new password; no older token revives
+    // (tokens_revoked_at), and its keys stay revoked.
+    private const string ReopenLoginSql = """
+        UPDATE customers SET name = @Name, password_hash = @PasswordHash, tokens_revoked_at = @Now, email_verified_at = COALESCE(email_verified_at, @Now)
+        WHERE id = @Id
         """;
 
     public static async Task<IReadOnlyList<TeamMemberRow>> ListAsync(UnitOfWork work, Guid accountId) =>
         (await work.QueryAsync<TeamMemberRow>(ListSql, new { AccountId = accountId })).ToList();
 
-    /// <summary>The member of this account (locked until the transaction ends), or null: another account's login is no member.</summary>
+    /// <summary>The member of this account (their membership locked until the transaction ends), or null: another account's login is no member.</summary>
     public static Task<TeamMemberRow?> FindAsync(UnitOfWork work, Guid accountId, Guid memberId) =>
         work.QuerySingleOrDefaultAsync<TeamMemberRow>(FindSql, new { AccountId = accountId, MemberId = memberId });
 
@@ -87,9 +102,12 @@ public static class TeamMembers
     public static Task<LoginByEmail?> LoginByEmailAsync(UnitOfWork work, string email) =>
         work.QuerySingleOrDefaultAsync<LoginByEmail>(LoginByEmailSql, new { Email = email });
 
-    public static async Task<bool> InsertAsync(UnitOfWork work, Guid id, string email, string name, string passwordHash, Guid accountId, string role, DateTimeOffset now) =>
-        await work.ExecuteAsync(InsertMemberSql, new { Id = id, Email = email, Name = name, PasswordHash = passwordHash, AccountId = accountId, Role = role, Now = now }) == 1;
+    public static Task<LoginByEmail?> LoginByIdAsync(UnitOfWork work, Guid id) =>
+        work.QuerySingleOrDefaultAsync<LoginByEmail>(LoginByIdSql, new { Id = id });
 
-    public static async Task<bool> RejoinAsync(UnitOfWork work, Guid id, string name, string passwordHash, Guid accountId, string role, DateTimeOffset now) =>
-        await work.ExecuteAsync(RejoinSql, new { Id = id, Name = name, PasswordHash = passwordHash, AccountId = accountId, Role = role, Now = now }) == 1;
+    public static async Task<bool> InsertLoginAsync(UnitOfWork work, Guid id, string email, string name, string passwordHash, Guid accountId, DateTimeOffset now) =>
+        await work.ExecuteAsync(InsertLoginSql, new { Id = id, Email = email, Name = name, PasswordHash = passwordHash, AccountId = accountId, Now = now }) == 1;
+
+    public static Task ReopenLoginAsync(UnitOfWork work, Guid id, string name, string passwordHash, DateTimeOffset now) =>
+        work.ExecuteAsync(ReopenLoginSql, new { Id = id, Name = name, PasswordHash = passwordHash, Now = now });
 }

@@ -69,6 +69,61 @@ public sealed class PortalTeamTests(PlatformFixture platform, BrowserFixture bro
         await page.WaitForURLAsync(new Regex("/login"));
     }
 
+    [Fact]
+    public async Task A_login_joins_a_second_account_signed_in_switches_between_its_accounts_and_is_handed_one_by_its_owner()
+    {
+        var ownerEmail = $"team-a-{Guid.NewGuid():N}@example.test";
+        var memberEmail = $"team-b-{Guid.NewGuid():N}@example.test";
+        await using var owner = await PortalVisit.OpenAsync(browser, platform, "team-transfer-owner");
+        var ownerPage = owner.Page;
+        await owner.SignUpAsync(ownerEmail);
+        // The invited address already has its own account.
+        await using var member = await PortalVisit.OpenAsync(browser, platform, "team-two-accounts");
+        var page = member.Page;
+        await member.SignUpAsync(memberEmail);
+
+        await ownerPage.GotoAsync("/account/team");
+        await ownerPage.GetByLabel("E-mail address").FillAsync(memberEmail);
+        await ownerPage.GetByLabel("Role", new() { Exact = true }).SelectOptionAsync("admin");
+        await ownerPage.GetByRole(AriaRole.Button, new() { Name = "Send the invitation" }).ClickAsync();
+        await Expect(ownerPage.Locator("#invite-alert")).ToContainTextAsync($"An invitation is on its way to {memberEmail}");
+
+        // Signed in as the invited address: one click joins, and the tab then acts on the new account.
+        await page.GotoAsync(await InvitationLinkAsync(memberEmail));
+        await Expect(page.Locator("#signed-in-text")).ToContainTextAsync(memberEmail);
+        await member.CheckPageAsync("join-signed-in");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Join with this login" }).ClickAsync();
+        await page.WaitForURLAsync("**/account/team");
+        await Expect(page.Locator("#your-role")).ToContainTextAsync("Admin");
+        await Expect(page.Locator($"#members tr[data-member='{memberEmail}']")).ToContainTextAsync("(you)");
+        await Expect(page.Locator($"#members tr[data-member='{ownerEmail}']")).ToBeVisibleAsync();
+        await member.CheckPageAsync("team-two-accounts");
+
+        // The switcher: back to its own account (owner there, alone), and again to the one it joined.
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Switch to Portal Customer ({memberEmail})" }).ClickAsync();
+        await Expect(page.Locator("#your-role")).ToContainTextAsync("Owner");
+        await Expect(page.Locator($"#members tr[data-member='{ownerEmail}']")).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Switch to Portal Customer ({ownerEmail})" }).ClickAsync();
+        await Expect(page.Locator("#your-role")).ToContainTextAsync("Admin");
+        await Expect(page.Locator("#transfer-panel")).ToBeHiddenAsync();
+
+        // The owner hands the account over, confirming with their password; they stay as an admin.
+        await ownerPage.ReloadAsync();
+        await ownerPage.GetByLabel("New owner").SelectOptionAsync(new SelectOptionValue { Label = $"Portal Customer ({memberEmail}, Admin)" });
+        await ownerPage.GetByLabel("Your password").FillAsync(PortalVisit.Password);
+        ownerPage.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await ownerPage.GetByRole(AriaRole.Button, new() { Name = "Make them the owner" }).ClickAsync();
+        await Expect(ownerPage.Locator("#team-alert")).ToContainTextAsync("is now the owner");
+        await Expect(ownerPage.Locator("#your-role")).ToContainTextAsync("Admin");
+        await Expect(ownerPage.Locator("#transfer-panel")).ToBeHiddenAsync();
+        await Expect(ownerPage.Locator("#audit")).ToContainTextAsync($"handed the account to {memberEmail}");
+
+        await page.ReloadAsync();
+        await Expect(page.Locator("#your-role")).ToContainTextAsync("Owner");
+        await Expect(page.Locator("#transfer-panel")).ToBeVisibleAsync();
+        await member.CheckPageAsync("team-new-owner");
+    }
+
     private async Task<string> InvitationLinkAsync(string to)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);

@@ -4,6 +4,7 @@
 // innerHTML, so data from the API cannot inject markup.
 window.Portal = (() => {
   const sessionKey = 'promta.session';
+  let redirecting = false;
 
   function session() {
     try {
@@ -29,6 +30,18 @@ window.Portal = (() => {
     const me = await api('GET', '/api/me');
     if (me.ok) Object.assign(s, { email: me.data.email, role: me.data.role, staff: me.data.staff, teamRole: me.data.teamRole });
     sessionStorage.setItem(sessionKey, JSON.stringify(s));
+  }
+
+  /**
+   * Acts on another of the login's accounts (docs/teams.md): the tab's access token is exchanged for one naming that
+   * account. Answers the API's reply; on success the tab's session is the new one.
+   */
+  async function switchAccount(accountId) {
+    const s = session();
+    if (!s) return { ok: false, status: 401, data: { detail: 'You are not logged in.' } };
+    const r = await api('POST', '/api/auth/switch', { accessToken: s.accessToken, accountId }, { anonymous: true });
+    if (r.ok) await adoptToken(r.data, s.email);
+    return r;
   }
 
   /** Keeps the tab logged in with the fresh token a password change answers (it ends every older token). */
@@ -85,7 +98,11 @@ window.Portal = (() => {
     }
     if (response.status === 401 && !options.anonymous) {
       sessionStorage.removeItem(sessionKey);
-      location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      // Once per page: a page asking twice at once would otherwise start the navigation again and again.
+      if (!redirecting) {
+        redirecting = true;
+        location.assign('/login?next=' + encodeURIComponent(location.pathname + location.search));
+      }
       return new Promise(() => {});
     }
     const type = response.headers.get('content-type') || '';
@@ -269,7 +286,7 @@ window.Portal = (() => {
   document.addEventListener('DOMContentLoaded', initNavigation);
 
   return {
-    session, logIn, adoptToken, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
+    session, logIn, adoptToken, switchAccount, logOut, replaceToken, fieldProblems, api, problem, el, show, alert, money, date, dateTime, copyButton, requireLogin, busy, poll, table, statusClass, statusText,
     orderState, declineText, timeline,
   };
 })();

@@ -2,15 +2,31 @@
 // /account/team: the members, invitations and history of the account. What the page offers follows the caller's
 // role (yourRole from the API); the server refuses the rest anyway (docs/teams.md).
 document.addEventListener('DOMContentLoaded', async () => {
-  const { api, el, show, alert, problem, busy, fieldProblems, dateTime, requireLogin } = Portal;
+  const { api, el, show, alert, problem, busy, fieldProblems, dateTime, requireLogin, switchAccount } = Portal;
   if (!requireLogin()) return;
   const names = { owner: 'Owner', admin: 'Admin', billing: 'Billing', 'read-only': 'Read-only' };
   let you = null;
 
   const manages = () => you === 'owner' || you === 'admin';
-  // Admins may not make owners, nor change or remove one; the account's first login stays its owner.
-  const mayEdit = m => manages() && !m.accountOwner && (you === 'owner' || m.role !== 'owner');
-  const roleChoices = () => Object.keys(names).filter(r => you === 'owner' || r !== 'owner');
+  // The account has one owner: nobody changes or removes them; they hand the account on below instead.
+  const mayEdit = m => manages() && m.role !== 'owner';
+  const roleChoices = () => Object.keys(names).filter(r => r !== 'owner');
+
+  // The login's accounts; the other ones are a click away (the tab's token is exchanged for one acting there).
+  const loadAccounts = async () => {
+    const r = await api('GET', '/api/account/memberships');
+    if (!r.ok) { show('accounts', el('p', {}, problem(r))); return; }
+    show('accounts', el('ul', {}, r.data.map(a => el('li', { 'data-account': a.accountName },
+      el('strong', {}, a.accountName), ` (${a.accountEmail}), your role: ${names[a.role] || a.role}`,
+      a.current ? el('span', { class: 'muted' }, ' — acting on this account now') : [' ',
+        el('button', { type: 'button', class: 'secondary', onclick: ev => switchTo(a, ev.currentTarget) }, `Switch to ${a.accountName} (${a.accountEmail})`)]))));
+  };
+  const switchTo = async (a, button) => {
+    busy(button, true, 'Switching…');
+    const r = await switchAccount(a.accountId);
+    if (!r.ok) { busy(button, false); alert('accounts-alert', 'error', problem(r)); return; }
+    location.assign('/account/team');
+  };
 
   const load = async () => {
     const r = await api('GET', '/api/account/team');
@@ -19,8 +35,9 @@ document.addEventListener('DOMContentLoaded', async () => {
     show('your-role', `Your role: ${names[you] || you}.`, manages() ? '' : ' You can see the team; owners and admins change it.');
     document.getElementById('invite-panel').hidden = !manages();
     document.getElementById('audit-panel').hidden = !manages();
-    const ownerOption = document.querySelector('#role option[value="owner"]');
-    if (you === 'owner' && !ownerOption) document.getElementById('role').append(el('option', { value: 'owner' }, 'Owner'));
+    const others = r.data.members.filter(m => !m.you);
+    document.getElementById('transfer-panel').hidden = you !== 'owner' || others.length === 0;
+    show('memberId', ...others.map(m => el('option', { value: m.id }, `${m.name} (${m.email}, ${names[m.role] || m.role})`)));
 
     show('members', el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
       el('thead', {}, el('tr', {}, ['Member', 'Role', 'Joined', ''].map(h => el('th', { scope: 'col' }, h)))),
@@ -38,7 +55,7 @@ document.addEventListener('DOMContentLoaded', async () => {
         el('td', { 'data-label': 'Address' }, i.email),
         el('td', { 'data-label': 'Role' }, names[i.role] || i.role),
         el('td', { 'data-label': 'Link works until' }, dateTime(i.expiresAt)),
-        el('td', { 'data-label': 'Action' }, manages() && (you === 'owner' || i.role !== 'owner')
+        el('td', { 'data-label': 'Action' }, manages()
           ? el('button', { type: 'button', class: 'secondary', onclick: ev => revoke(i, ev.currentTarget) }, `Withdraw the invitation of ${i.email}`) : '')))))));
     if (manages()) await loadAudit();
   };
@@ -74,7 +91,10 @@ document.addEventListener('DOMContentLoaded', async () => {
     await load();
   };
 
-  const actions = { invited: 'invited', 'invitation-revoked': 'withdrew the invitation of', joined: 'joined:', 'role-changed': 'changed the role of', removed: 'removed' };
+  const actions = {
+    invited: 'invited', 'invitation-revoked': 'withdrew the invitation of', joined: 'joined:', 'role-changed': 'changed the role of', removed: 'removed',
+    'ownership-transferred': 'handed the account to',
+  };
   const loadAudit = async () => {
     const r = await api('GET', '/api/account/team/audit?pageSize=50');
     if (!r.ok) { show('audit', el('p', {}, problem(r))); return; }
@@ -98,5 +118,22 @@ document.addEventListener('DOMContentLoaded', async () => {
     await load();
   });
 
+  const transfer = document.getElementById('transfer');
+  transfer.addEventListener('submit', async e => {
+    e.preventDefault();
+    const select = document.getElementById('memberId');
+    const who = select.options[select.selectedIndex]?.text;
+    if (!confirm(`Make ${who} the owner of this account? You stay on the team as an admin.`)) return;
+    const button = e.submitter || transfer.querySelector('button');
+    busy(button, true, 'Handing over…');
+    const r = await api('POST', '/api/account/team/ownership', { memberId: select.value, password: document.getElementById('transfer-password').value });
+    busy(button, false);
+    if (!r.ok) { alert('transfer-alert', 'error', problem(r)); return; }
+    transfer.reset();
+    alert('team-alert', 'ok', `${who} is now the owner; you are an admin.`);
+    await load();
+  });
+
   await load();
+  await loadAccounts();
 });
