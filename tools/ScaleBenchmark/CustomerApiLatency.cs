@@ -45,12 +45,18 @@ public static class CustomerApiLatency
         // The services' own jobs (outbox relays, schedulers, the outbound worker) read the database all the time: their
         // rate is taken first and subtracted from each route's window.
         var idleStart = await DatabaseWorkAsync(connection);
+        var tablesBefore = await TableReadsAsync(connection);
         var idleClock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(8));
         var idle = await DatabaseWorkAsync(connection) - idleStart;
         var idleSeconds = idleClock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"background (the services' own jobs, no requests): {idle.Blocks / idleSeconds:0} blocks/s, {idle.Rows / idleSeconds:0} rows read/s, subtracted below"));
+        var tablesAfter = await TableReadsAsync(connection);
+        foreach (var (table, rows) in tablesAfter.Select(t => (t.Key, Rows: t.Value - tablesBefore.GetValueOrDefault(t.Key))).OrderByDescending(t => t.Rows).Take(5))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {table}: {rows / idleSeconds:0} rows read/s (sequential scans and index fetches)"));
+        }
         Console.WriteLine("| route | requests | p50 | p90 | p99 | max | PostgreSQL blocks per request | rows read per request |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         var random = new Random(20);
@@ -107,6 +113,12 @@ public static class CustomerApiLatency
         return await connection.QuerySingleAsync<DatabaseWork>(
             "SELECT blks_hit + blks_read AS blocks, tup_returned + tup_fetched AS rows FROM pg_stat_database WHERE datname = current_database()");
     }
+
+    /// <summary>Rows read per table so far (sequential scans' rows and index fetches): which table the background reads.</summary>
+    private static async Task<Dictionary<string, long>> TableReadsAsync(NpgsqlConnection connection) =>
+        (await connection.QueryAsync<(string Table, long Rows)>(
+            "SELECT schemaname || '.' || relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables"))
+        .ToDictionary(t => t.Table, t => t.Rows);
 
     private readonly record struct DatabaseWork(long Blocks, long Rows)
     {
