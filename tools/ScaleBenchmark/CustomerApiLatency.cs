@@ -47,7 +47,7 @@ public static class CustomerApiLatency
         var idleStart = await DatabaseWorkAsync(connection);
         var tablesBefore = await TableReadsAsync(connection);
         var idleClock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        var running = await SampleRunningStatementsAsync(options.ConnectionString, TimeSpan.FromSeconds(8));
         var idle = await DatabaseWorkAsync(connection) - idleStart;
         var idleSeconds = idleClock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -56,6 +56,10 @@ public static class CustomerApiLatency
         foreach (var (table, rows) in tablesAfter.Select(t => (t.Key, Rows: t.Value - tablesBefore.GetValueOrDefault(t.Key))).OrderByDescending(t => t.Rows).Take(5))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {table}: {rows / idleSeconds:0} rows read/s (sequential scans and index fetches)"));
+        }
+        foreach (var (statement, seen) in running.OrderByDescending(r => r.Value).Take(3))
+        {
+            Console.WriteLine($"  running in {seen} of the samples: {statement}");
         }
         Console.WriteLine("| route | requests | p50 | p90 | p99 | max | PostgreSQL blocks per request | rows read per request |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
@@ -112,6 +116,25 @@ public static class CustomerApiLatency
         await Task.Delay(TimeSpan.FromSeconds(2));
         return await connection.QuerySingleAsync<DatabaseWork>(
             "SELECT blks_hit + blks_read AS blocks, tup_returned + tup_fetched AS rows FROM pg_stat_database WHERE datname = current_database()");
+    }
+
+    /// <summary>The statements other sessions were running, sampled every 50 ms: which query the background time goes to.</summary>
+    private static async Task<Dictionary<string, int>> SampleRunningStatementsAsync(string connectionString, TimeSpan duration)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var seen = new Dictionary<string, int>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            foreach (var query in await connection.QueryAsync<string>(
+                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()"))
+            {
+                seen[query] = seen.GetValueOrDefault(query) + 1;
+            }
+            await Task.Delay(50);
+        }
+        return seen;
     }
 
     /// <summary>Rows read per table so far (sequential scans' rows and index fetches): which table the background reads.</summary>
