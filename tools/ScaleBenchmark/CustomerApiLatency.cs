@@ -45,12 +45,22 @@ public static class CustomerApiLatency
         // The services' own jobs (outbox relays, schedulers, the outbound worker) read the database all the time: their
         // rate is taken first and subtracted from each route's window.
         var idleStart = await DatabaseWorkAsync(connection);
+        var tablesBefore = await TableReadsAsync(connection);
         var idleClock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(8));
+        var running = await SampleRunningStatementsAsync(options.ConnectionString, TimeSpan.FromSeconds(8));
         var idle = await DatabaseWorkAsync(connection) - idleStart;
         var idleSeconds = idleClock.Elapsed.TotalSeconds;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"background (the services' own jobs, no requests): {idle.Blocks / idleSeconds:0} blocks/s, {idle.Rows / idleSeconds:0} rows read/s, subtracted below"));
+        var tablesAfter = await TableReadsAsync(connection);
+        foreach (var (table, rows) in tablesAfter.Select(t => (t.Key, Rows: t.Value - tablesBefore.GetValueOrDefault(t.Key))).OrderByDescending(t => t.Rows).Take(5))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {table}: {rows / idleSeconds:0} rows read/s (sequential scans and index fetches)"));
+        }
+        foreach (var (statement, seen) in running.OrderByDescending(r => r.Value).Take(3))
+        {
+            Console.WriteLine($"  running in {seen} of the samples: {statement}");
+        }
         Console.WriteLine("| route | requests | p50 | p90 | p99 | max | PostgreSQL blocks per request | rows read per request |");
         Console.WriteLine("|---|---|---|---|---|---|---|---|");
         var random = new Random(20);
@@ -107,6 +117,31 @@ public static class CustomerApiLatency
         return await connection.QuerySingleAsync<DatabaseWork>(
             "SELECT blks_hit + blks_read AS blocks, tup_returned + tup_fetched AS rows FROM pg_stat_database WHERE datname = current_database()");
     }
+
+    /// <summary>The statements other sessions were running, sampled every 50 ms: which query the background time goes to.</summary>
+    private static async Task<Dictionary<string, int>> SampleRunningStatementsAsync(string connectionString, TimeSpan duration)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        var seen = new Dictionary<string, int>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < duration)
+        {
+            foreach (var query in await connection.QueryAsync<string>(
+                "SELECT left(regexp_replace(query, '\\s+', ' ', 'g'), 160) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND datname = current_database()"))
+            {
+                seen[query] = seen.GetValueOrDefault(query) + 1;
+            }
+            await Task.Delay(50);
+        }
+        return seen;
+    }
+
+    /// <summary>Rows read per table so far (sequential scans' rows and index fetches): which table the background reads.</summary>
+    private static async Task<Dictionary<string, long>> TableReadsAsync(NpgsqlConnection connection) =>
+        (await connection.QueryAsync<(string Table, long Rows)>(
+            "SELECT schemaname || '.' || relname, coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0) FROM pg_stat_user_tables"))
+        .ToDictionary(t => t.Table, t => t.Rows);
 
     private readonly record struct DatabaseWork(long Blocks, long Rows)
     {
