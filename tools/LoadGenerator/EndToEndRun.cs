@@ -15,10 +15,14 @@ public sealed class EndToEndRun(OrderingClient gateway, IReadOnlyList<Customer> 
     public TimeSpan Elapsed { get; private set; }
     public IReadOnlyList<(Customer Customer, Guid OrderId)> Orders { get; private set; } = [];
 
+    /// <summary>CPU ticks per kind of process over the orders (first POST to last Active), when a stack PID is given.</summary>
+    public (Dictionary<string, long> Before, Dictionary<string, long> After)? Cpu { get; private set; }
+
     public double OrdersPerSecond => Orders.Count / Elapsed.TotalSeconds;
 
     public async Task RunAsync(CancellationToken ct)
     {
+        var cpuBefore = options.StackPid is { } stack ? StackCpu.Snapshot(stack) : null;
         var clock = Stopwatch.StartNew();
         var next = -1;
         var placed = new (Customer, Guid)[options.Orders];
@@ -33,6 +37,7 @@ public sealed class EndToEndRun(OrderingClient gateway, IReadOnlyList<Customer> 
         Orders = placed;
         await WaitUntilActiveAsync(ct);
         Elapsed = clock.Elapsed;
+        if (cpuBefore is not null) Cpu = (cpuBefore, StackCpu.Snapshot(options.StackPid!.Value));
         foreach (var (customer, orderId) in Orders)
         {
             var order = await Get.TimeAsync(() => gateway.GetOrderAsync(customer, orderId, ct));

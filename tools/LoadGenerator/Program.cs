@@ -22,7 +22,7 @@ while (customers.Count < options.Customers)
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
     }
 }
-Console.WriteLine($"{customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
+Console.WriteLine($"load average {StackCpu.LoadAverage()}; {customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
 
 var endToEnd = new EndToEndRun(gateway, customers, options);
 await endToEnd.RunAsync(ct);
@@ -31,6 +31,11 @@ Console.WriteLine($"{endToEnd.Orders.Count} orders placed -> Active in {endToEnd
 Console.WriteLine(endToEnd.Post);
 Console.WriteLine(endToEnd.Get);
 Console.WriteLine(endToEnd.PlacedToActive);
+if (endToEnd.Cpu is ({ } before, { } after))
+{
+    Console.WriteLine($"\nCPU per order by process, first POST to last Active ({Environment.ProcessorCount} cores, load average {StackCpu.LoadAverage()} at the end):");
+    foreach (var line in StackCpu.PerOrder(before, after, endToEnd.Orders.Count, endToEnd.Elapsed)) Console.WriteLine(line);
+}
 
 if (options.Ordering is null)
 {

@@ -2,6 +2,7 @@
 # Starts the whole stack (Release, its own data folder and ports, so a running developer stack is not touched),
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
 #   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*
+# Prints the CPU per order of each process of the stack (read from /proc over the orders phase) beside the rates.
 # Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
 #   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --ServicePorts:Ordering=<port>)
 set -euo pipefail
@@ -38,4 +39,4 @@ done
 echo "stack up: gateway :$gateway_port, ordering :$ordering_port; $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB"
 dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
   --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
-  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}"
+  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --stack-pid "$stack"
