@@ -37,9 +37,9 @@ if (endToEnd.Cpu is ({ } before, { } after))
     foreach (var line in StackCpu.PerOrder(before, after, endToEnd.Orders.Count, endToEnd.Elapsed)) Console.WriteLine(line);
 }
 
-if (options.Ordering is null)
+if (options.Ordering is null || options.Comparisons == 0)
 {
-    Console.WriteLine("\nNo --ordering URL: gateway overhead not measured.");
+    Console.WriteLine("\nNo --ordering URL or no comparisons: gateway overhead not measured.");
     return;
 }
 var secret = File.ReadAllText(Path.Combine(options.DataDirectory, "secrets", "internal-secret")).Trim();

@@ -18,14 +18,17 @@ public static class StackCpu
         ("Gateway", "Gateway"), ("Ordering", "Ordering"), ("Billing", "Billing"), ("Provisioning", "Provisioning"),
         ("Dns.dll", "Dns"), ("/Dns", "Dns"), ("Delivery", "Delivery"), ("StripeEmulator", "Stripe emulator"), ("FakeIsp", "FakeIsp"),
         ("postgres", "PostgreSQL"), ("beam.smp", "RabbitMQ"), ("epmd", "RabbitMQ"), ("erl_child_setup", "RabbitMQ"), ("inet_gethost", "RabbitMQ"),
-        ("rabbitmq", "RabbitMQ"), ("pdns_server", "PowerDNS"), ("dcp", "Aspire (AppHost, DCP)"), ("AppHost", "Aspire (AppHost, DCP)"),
+        ("rabbitmq", "RabbitMQ"), ("Aspire.Dashboard", "Aspire dashboard (telemetry)"), ("pdns_server", "PowerDNS"), ("dcp", "Aspire (AppHost, DCP)"), ("AppHost", "Aspire (AppHost, DCP)"),
         ("dotnet run", "Aspire (AppHost, DCP)"),
     ];
 
-    /// <summary>Ticks per kind for the process tree under <paramref name="root"/> (and its session, which DCP's daemons stay in).</summary>
+    /// <summary>
+    /// Ticks per kind for the process tree under <paramref name="root"/>. DCP, which starts the services and servers,
+    /// detaches into its own session (parent 1) and is told to watch the AppHost with --monitor PID: its tree counts too.
+    /// </summary>
     public static Dictionary<string, long> Snapshot(int root)
     {
-        var processes = new Dictionary<int, (int Parent, int Session, long Ticks, string Command)>();
+        var processes = new Dictionary<int, Process>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
@@ -35,18 +38,33 @@ public static class StackCpu
                 // After the ")" that ends the command name: state ppid pgrp session ... utime(14) stime cutime cstime.
                 var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
                 var ticks = fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
-                var command = Program(File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0'));
-                processes[pid] = (int.Parse(fields[1], CultureInfo.InvariantCulture), int.Parse(fields[3], CultureInfo.InvariantCulture), ticks, command);
+                var argv = File.ReadAllText(Path.Combine(dir, "cmdline")).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (argv.Length == 0) continue;
+                processes[pid] = new(int.Parse(fields[1], CultureInfo.InvariantCulture), ticks, Program(argv), argv);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // The process ended while we read it: its time is in its parent's cutime/cstime from now on.
             }
         }
-        var totals = new Dictionary<string, long>();
-        foreach (var (pid, process) in processes)
+        var children = processes.ToLookup(p => p.Value.Parent, p => p.Key);
+        var stack = new HashSet<int>();
+        var todo = new Stack<int>([root]);
+        while (todo.Count > 0)
         {
-            if (process.Session != root && !DescendsFrom(pid, root, processes)) continue;
+            var pid = todo.Pop();
+            if (!stack.Add(pid)) continue;
+            foreach (var child in children[pid]) todo.Push(child);
+            var monitor = $"{pid}";
+            foreach (var (watcher, process) in processes)
+            {
+                if (process.Argv.Zip(process.Argv.Skip(1)).Any(a => a is ("--monitor", var p) && p == monitor)) todo.Push(watcher);
+            }
+        }
+        var totals = new Dictionary<string, long>();
+        foreach (var pid in stack)
+        {
+            if (!processes.TryGetValue(pid, out var process)) continue;
             var kind = KindOf(pid, processes);
             totals[kind] = totals.GetValueOrDefault(kind) + process.Ticks;
         }
@@ -81,25 +99,18 @@ public static class StackCpu
         return executable == "dotnet" && argv.Length > 1 ? $"{executable} {argv[1]}" : argv[0];
     }
 
-    private static bool DescendsFrom(int pid, int root, Dictionary<int, (int Parent, int Session, long Ticks, string Command)> processes)
-    {
-        for (var i = 0; i < 64 && processes.TryGetValue(pid, out var process); i++, pid = process.Parent)
-        {
-            if (pid == root) return true;
-        }
-        return false;
-    }
-
-    private static string KindOf(int pid, Dictionary<int, (int Parent, int Session, long Ticks, string Command)> processes)
+    private static string KindOf(int pid, Dictionary<int, Process> processes)
     {
         // A PostgreSQL backend or an Erlang helper is named after its parent server: look up the ancestors too.
         for (var i = 0; i < 64 && processes.TryGetValue(pid, out var process); i++, pid = process.Parent)
         {
             foreach (var (part, name) in Kinds)
             {
-                if (process.Command.Contains(part, StringComparison.Ordinal)) return name;
+                if (process.Program.Contains(part, StringComparison.Ordinal)) return name;
             }
         }
         return "other";
     }
+
+    private sealed record Process(int Parent, long Ticks, string Program, string[] Argv);
 }

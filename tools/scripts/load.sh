@@ -3,12 +3,19 @@
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
 #   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*
 # Prints the CPU per order of each process of the stack (read from /proc over the orders phase) beside the rates.
+# Profiling (skews the CPU numbers: measure without it):
+#   PG_STAT_STATEMENTS=1   PostgreSQL's top statements by total time over the run (reset when the orders start)
+#   TRACE="Ordering Billing" TRACE_SECONDS=30   dotnet-trace cpu-sampling of these processes once the orders start,
+#                          written to .data/traces/<name>-<time>.nettrace (dotnet tool restore; read with
+#                          `dotnet-trace report <file> topN`)
 # Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
 #   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --ServicePorts:Ordering=<port>)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$root"
 data=$PWD/.data/load-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$PWD/.data"
+export PG_STAT_STATEMENTS=${PG_STAT_STATEMENTS:-}  # read by eng/native/postgres.sh, which the stack starts
 gateway_port=$(free_port) ordering_port=$(free_port)
 
 dotnet build AppHost -c Release -v q -nologo >/dev/null
@@ -27,7 +34,7 @@ stop() {
   # SIGTERM, not SIGINT: a background job of a script ignores SIGINT.
   kill -TERM -- "-$stack" 2>/dev/null || true
   wait "$stack" 2>/dev/null || true
-  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$data" "$data.apphost.log"
+  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$data" "$data.apphost.log" "$data.generator.log"
 }
 trap stop EXIT
 
@@ -37,6 +44,34 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 echo "stack up: gateway :$gateway_port, ordering :$ordering_port; $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB"
+psql_stack() { # SQL -> rows, on the stack's own PostgreSQL (its real port, not DCP's proxy)
+  local pgdata=$data/postgres
+  [[ -f $pgdata/RELOCATED ]] && pgdata=$(cat "$pgdata/RELOCATED")
+  PGPASSWORD=$(cat "$data/secrets/postgres-password") psql -h 127.0.0.1 -p "$(sed -n 4p "$pgdata/pgdata/postmaster.pid")" \
+    -U postgres -d promta -X -q -v ON_ERROR_STOP=1 "$@"
+}
+[[ -n ${TRACE:-} ]] && dotnet tool restore >/dev/null && mkdir -p .data/traces
+if [[ -n ${TRACE:-} || $PG_STAT_STATEMENTS == 1 ]]; then
+  (
+    # The signups are done when the generator says so: profile the orders, not the warm-up.
+    until grep -q "customers signed up" "$data.generator.log" 2>/dev/null; do sleep 0.5; done
+    if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+      psql_stack -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
+    for name in ${TRACE:-}; do
+      pid=$(pgrep -f "/$name/bin/Release/net10.0/$name\$" | head -n1) || { echo "no process $name to trace" >&2; continue; }
+      dotnet tool run dotnet-trace collect -p "$pid" --profile cpu-sampling --duration "00:00:00:${TRACE_SECONDS:-30}" \
+        -o ".data/traces/$name-$(date +%H%M%S).nettrace" >/dev/null 2>&1 &
+    done
+    wait
+  ) &
+fi
 dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
   --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
-  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --stack-pid "$stack"
+  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --stack-pid "$stack" | tee "$data.generator.log"
+if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+  echo; echo "PostgreSQL, top statements by total time since the orders started:"
+  psql_stack -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+    left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
+fi
+wait
