@@ -87,6 +87,17 @@ public static class StackCpu
             $"| **all** | **{total / orders:0.0}** | {total / 1000:0.0} | {total / elapsed.TotalMilliseconds / Environment.ProcessorCount:P0} of {Environment.ProcessorCount} cores |");
     }
 
+    /// <summary>CPU ms per wall-clock second by kind between two snapshots (1,000 = one core busy).</summary>
+    public static IEnumerable<string> PerSecond(Dictionary<string, long> before, Dictionary<string, long> after, int seconds)
+    {
+        var rows = after.Select(a => (Kind: a.Key, Ms: (a.Value - before.GetValueOrDefault(a.Key)) * MillisecondsPerTick))
+            .Where(r => r.Ms > 0).OrderByDescending(r => r.Ms).ToList();
+        yield return "| process | idle CPU ms per s |";
+        yield return "|---|---|";
+        foreach (var (kind, ms) in rows) yield return string.Create(CultureInfo.InvariantCulture, $"| {kind} | {ms / seconds:0.0} |");
+        yield return string.Create(CultureInfo.InvariantCulture, $"| **all** | **{rows.Sum(r => r.Ms) / seconds:0.0}** |");
+    }
+
     public static string LoadAverage() => File.ReadAllText("/proc/loadavg").Split(' ')[..3] is var l ? string.Join(' ', l) : "";
 
     /// <summary>
