@@ -125,6 +125,16 @@ public static class Platform
             billing.WithEnvironment("Billing__PortalUrl", portalUrl);
             ordering.WithEnvironment("Accounts__PortalUrl", portalUrl);
         }
+
+        // Aspire has every project export its metrics each second in a local run (OTEL_METRIC_EXPORT_INTERVAL=1000; the
+        // SDK's own default is 60 s): collecting and sending every instrument of seven processes, and the dashboard
+        // storing them, was a tenth to a fifth of an idle service's CPU and part of every order's (docs/operations.md,
+        // "Load"). Every 10 s still draws the dashboard's graphs; Telemetry:MetricExportInterval (ms) sets it.
+        var metricInterval = builder.Configuration["Telemetry:MetricExportInterval"] ?? "10000";
+        foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
+        {
+            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", metricInterval);
+        }
         return builder;
     }
 

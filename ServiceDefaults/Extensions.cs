@@ -59,6 +59,14 @@ public static class ServiceDefaultsExtensions
     {
         // Npgsql logs every command at Information: far too much for a service's log.
         builder.Logging.AddFilter("Npgsql", LogLevel.Warning);
+        // The same for ASP.NET Core (three lines per request), HttpClient (four per call) and Polly (one per attempt,
+        // successful ones too): every line is formatted, written to the console, read by DCP and stored twice by the
+        // dashboard, and the request and call spans already say it. In the order pipeline they were most of the
+        // log volume (tools/scripts/load.sh, docs/operations.md "Load"). Warnings and errors still come; a more
+        // specific category in Logging:LogLevel (e.g. Microsoft.AspNetCore.Hosting.Diagnostics) still wins.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("System.Net.Http.HttpClient", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
         builder.Logging.AddOpenTelemetry(logging =>
         {
             logging.IncludeFormattedMessage = true;

@@ -5,6 +5,7 @@
 #   PG_PASSWORD  password of the superuser "postgres"; (re)applied on every start
 #   PG_DATABASE  database created if missing (default: promta)
 #   PG_BIN       optional: directory of initdb/postgres (default: newest /usr/lib/postgresql/*/bin)
+#   PG_STAT_STATEMENTS=1  optional: load pg_stat_statements (per-statement calls and time; tools/scripts/load.sh reads it)
 # Layout: $PG_DATA_DIR/pgdata (cluster), $PG_DATA_DIR/run (unix socket). Nothing is written elsewhere.
 set -euo pipefail
 
@@ -131,7 +132,9 @@ if ((EUID == 0)); then
 else
   launch=(setpriv --pdeathsig=INT --)
 fi
-"${launch[@]}" "$PG_BIN/postgres" -D "$pgdata" \
+profiling=()
+[[ ${PG_STAT_STATEMENTS:-} == 1 ]] && profiling=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)
+"${launch[@]}" "$PG_BIN/postgres" -D "$pgdata" "${profiling[@]}" \
   -c listen_addresses=127.0.0.1 \
   -p "$PG_PORT" \
   -c unix_socket_directories="$socket_dirs" \

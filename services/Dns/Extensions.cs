@@ -36,7 +36,9 @@ public static class Extensions
         builder.Services.AddOptions<PowerDnsOptions>().BindConfiguration("PowerDns")
             .Validate(o => Uri.IsWellFormedUriString(o.ApiUrl, UriKind.Absolute) && o.ApiKey.Length > 0, "PowerDns:ApiUrl and PowerDns:ApiKey are required")
             .Validate(o => IPEndPoint.TryParse(o.DnsEndpoint, out _), "PowerDns:DnsEndpoint must be ip:port")
+            .Validate(o => o.ConcurrentWrites > 0, "PowerDns:ConcurrentWrites must be positive")
             .ValidateOnStart();
+        builder.Services.AddSingleton<PowerDnsWriteGate>();
         builder.Services.AddHttpClient<PowerDnsClient>((sp, http) =>
         {
             var options = sp.GetRequiredService<IOptions<PowerDnsOptions>>().Value;

@@ -28,7 +28,7 @@ public sealed class DnsTestContext : IAsyncDisposable
         Database = database;
         Resolver = new LookupClient(new LookupClientOptions(powerDns.DnsEndpoint) { UseCache = false });
         var powerDnsOptions = Options.Create(new PowerDnsOptions { ApiUrl = powerDns.ApiUrl, ApiKey = powerDns.ApiKey, DnsEndpoint = powerDns.DnsEndpoint.ToString() });
-        PowerDns = new PowerDnsClient(powerDns.NewApiClient(), powerDnsOptions);
+        PowerDns = new PowerDnsClient(powerDns.NewApiClient(), powerDnsOptions, new PowerDnsWriteGate(powerDnsOptions));
         Protector = new DkimKeyProtector(Options.Create(new DkimKeyProtectionOptions { EncryptionKey = new string('k', 48) }));
         var dnsOptions = Options.Create(new DnsOptions());
         Zone = new SendingDomainZone(PowerDns, Protector, dnsOptions, Options.Create(new DkimOptions()), Time, NullLogger<SendingDomainZone>.Instance);

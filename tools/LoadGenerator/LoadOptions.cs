@@ -16,6 +16,10 @@ public sealed record LoadOptions
     /// <summary>Requests of each kind, per path (gateway and direct), in the overhead comparison.</summary>
     public int Comparisons { get; init; } = 1000;
     public int Concurrency { get; init; } = 8;
+    /// <summary>The stack's process (load.sh starts it in its own session): CPU per order is read from its process tree.</summary>
+    public int? StackPid { get; init; }
+    /// <summary>Seconds the stack's idle CPU is measured for before the orders (0: not measured).</summary>
+    public int IdleSeconds { get; init; } = 15;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(10);
 
     public static LoadOptions Parse(string[] args)
@@ -33,6 +37,8 @@ public sealed record LoadOptions
                 "--orders" => options with { Orders = Int(value) },
                 "--comparisons" => options with { Comparisons = Int(value) },
                 "--concurrency" => options with { Concurrency = Int(value) },
+                "--stack-pid" => options with { StackPid = Int(value) },
+                "--idle-seconds" => options with { IdleSeconds = Int(value) },
                 "--timeout-minutes" => options with { Timeout = TimeSpan.FromMinutes(Int(value)) },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

@@ -22,19 +22,36 @@ while (customers.Count < options.Customers)
         await Task.Delay(TimeSpan.FromSeconds(1), ct);
     }
 }
-Console.WriteLine($"{customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
+Console.WriteLine($"load average {StackCpu.LoadAverage()}; {customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
+
+if (options.StackPid is { } stack && options.IdleSeconds > 0)
+{
+    // What the stack burns with nothing to do (polling loops, metric exports, health checks): part of every order's
+    // CPU in proportion to how long the run takes, so it is shown apart.
+    var idleBefore = StackCpu.Snapshot(stack);
+    await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds), ct);
+    Console.WriteLine($"\nIdle stack, CPU ms per second over {options.IdleSeconds} s (load average {StackCpu.LoadAverage()}):");
+    foreach (var line in StackCpu.PerSecond(idleBefore, StackCpu.Snapshot(stack), options.IdleSeconds)) Console.WriteLine(line);
+    Console.WriteLine();
+}
 
 var endToEnd = new EndToEndRun(gateway, customers, options);
+Console.WriteLine("placing orders");  // load.sh starts its profilers on this line
 await endToEnd.RunAsync(ct);
 Console.WriteLine();
 Console.WriteLine($"{endToEnd.Orders.Count} orders placed -> Active in {endToEnd.Elapsed.TotalSeconds:0.0} s: {endToEnd.OrdersPerSecond:0.00} orders/s end to end");
 Console.WriteLine(endToEnd.Post);
 Console.WriteLine(endToEnd.Get);
 Console.WriteLine(endToEnd.PlacedToActive);
-
-if (options.Ordering is null)
+if (endToEnd.Cpu is ({ } before, { } after))
 {
-    Console.WriteLine("\nNo --ordering URL: gateway overhead not measured.");
+    Console.WriteLine($"\nCPU per order by process, first POST to last Active ({Environment.ProcessorCount} cores, load average {StackCpu.LoadAverage()} at the end):");
+    foreach (var line in StackCpu.PerOrder(before, after, endToEnd.Orders.Count, endToEnd.Elapsed)) Console.WriteLine(line);
+}
+
+if (options.Ordering is null || options.Comparisons == 0)
+{
+    Console.WriteLine("\nNo --ordering URL or no comparisons: gateway overhead not measured.");
     return;
 }
 var secret = File.ReadAllText(Path.Combine(options.DataDirectory, "secrets", "internal-secret")).Trim();

@@ -1,17 +1,27 @@
 #!/usr/bin/env bash
 # Starts the whole stack (Release, its own data folder and ports, so a running developer stack is not touched),
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
-#   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*
+#   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*, NO_BUILD=1
+# Prints the CPU per order of each process of the stack (read from /proc over the orders phase) beside the rates.
+# Profiling (skews the CPU numbers: measure without it):
+#   PG_STAT_STATEMENTS=1   PostgreSQL's top statements by total time over the run (reset when the orders start)
+#   TRACE="Ordering Aspire.Dashboard" TRACE_SECONDS=30   dotnet-trace collect-linux cpu-sampling (perf events) of these
+#                          processes once the orders start, written to .data/traces/<name>-<time>.nettrace; read with
+#                          `dotnet tool run dotnet-trace -- report <file> topN -n 60 --inclusive`
 # Against a stack you already run: dotnet run --project tools/LoadGenerator -c Release -- --gateway http://localhost:8080
 #   (add --ordering http://localhost:<port> --data .data for the gateway overhead; pin it with --ServicePorts:Ordering=<port>)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$root"
 data=$PWD/.data/load-$(date +%Y%m%d-%H%M%S)
+mkdir -p "$PWD/.data"
+export PG_STAT_STATEMENTS=${PG_STAT_STATEMENTS:-}  # read by eng/native/postgres.sh, which the stack starts
 gateway_port=$(free_port) ordering_port=$(free_port)
 
-dotnet build AppHost -c Release -v q -nologo >/dev/null
-dotnet build tools/LoadGenerator -c Release -v q -nologo >/dev/null
+if [[ ${NO_BUILD:-} != 1 ]]; then  # NO_BUILD=1: run what was built last (back-to-back runs)
+  dotnet build AppHost -c Release -v q -nologo >/dev/null
+  dotnet build tools/LoadGenerator -c Release -v q -nologo >/dev/null
+fi
 
 # The launch profile's settings, on free ports (the dashboard's fixed ones may be taken by a running stack).
 # setsid: the stack gets its own process group, so stopping it (SIGINT, like Ctrl+C) reaches every part of it.
@@ -26,7 +36,7 @@ stop() {
   # SIGTERM, not SIGINT: a background job of a script ignores SIGINT.
   kill -TERM -- "-$stack" 2>/dev/null || true
   wait "$stack" 2>/dev/null || true
-  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$data" "$data.apphost.log"
+  [[ ${KEEP_DATA:-0} == 1 ]] || rm -rf "$data" "$data.apphost.log" "$data.generator.log"
 }
 trap stop EXIT
 
@@ -36,6 +46,46 @@ for _ in $(seq 1 300); do
   sleep 1
 done
 echo "stack up: gateway :$gateway_port, ordering :$ordering_port; $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB"
+psql_stack() { # SQL -> rows, with lib.sh's psql on the stack's own PostgreSQL (its real port, not DCP's proxy)
+  local pgdata=$data/postgres
+  [[ -f $pgdata/RELOCATED ]] && pgdata=$(cat "$pgdata/RELOCATED")
+  pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1) pg_password=$(cat "$data/secrets/postgres-password")
+  pg_port=$(sed -n 4p "$pgdata/pgdata/postmaster.pid")
+  psql "$@"
+}
+stack_process() { # name -> the PID of this stack's process whose command ends in /name (DCP detaches from the AppHost)
+  local apphost dcp pid
+  apphost=$(pgrep -f "AppHost --Infrastructure:DataDir=$data " | head -n1)
+  dcp=$(pgrep -f "dcp start-apiserver --monitor $apphost " | head -n1)
+  for pid in $(pgrep -f "/$1\$"); do
+    pstree -p "$dcp" | grep -q "($pid)" && { echo "$pid"; return 0; }
+  done
+  return 1
+}
+[[ -n ${TRACE:-} ]] && dotnet tool restore >/dev/null && mkdir -p .data/traces
+if [[ -n ${TRACE:-} || $PG_STAT_STATEMENTS == 1 ]]; then
+  (
+    # Profile the orders, not the warm-up and the idle measurement before them.
+    until grep -q "^placing orders" "$data.generator.log" 2>/dev/null; do sleep 0.5; done
+    if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+      psql_stack -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+    fi
+    for name in ${TRACE:-}; do
+      pid=$(stack_process "$name") || { echo "no process $name to trace" >&2; continue; }
+      dotnet tool run dotnet-trace -- collect-linux -p "$pid" --profile cpu-sampling --duration "00:00:00:${TRACE_SECONDS:-30}" \
+        -o ".data/traces/$name-$(date +%H%M%S).nettrace" >/dev/null 2>&1 &
+    done
+    wait
+  ) &
+  profilers=$!
+fi
 dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
   --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
-  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}"
+  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --stack-pid "$stack" | tee "$data.generator.log"
+if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+  echo; echo "PostgreSQL, top statements by total time since the orders started:"
+  psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
+    left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
+fi
+# The profilers only: a bare wait would wait for the stack too.
+[[ -z ${profilers:-} ]] || wait "$profilers"

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace ProMTA.Dns.PowerDns;
 
 /// <summary>Zones and records on PowerDNS Authoritative through its HTTP API (v1). Every write is idempotent.</summary>
-public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> options)
+public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> options, PowerDnsWriteGate writes)
 {
     private string Zones => $"api/v1/servers/{options.Value.ServerId}/zones";
 
@@ -14,13 +14,13 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
     {
         using var existing = await http.GetAsync($"{Zones}/{zone}", ct);
         if (existing.IsSuccessStatusCode) return;
-        using var created = await http.PostAsJsonAsync(Zones, new
+        using var created = await writes.WriteAsync(() => http.PostAsJsonAsync(Zones, new
         {
             name = zone,
             kind = "Native",
             nameservers = options.Value.Nameservers,
             soa_edit_api = "DEFAULT",
-        }, ct);
+        }, ct), ct);
         if (created.IsSuccessStatusCode || created.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity) return;
         // Two services' IPs in one /24 share a reverse zone: created by another consumer between our GET and POST, the
         // zone is there, though PowerDNS's sqlite backend answers that race with a 500 (UNIQUE constraint), not a 409.
@@ -47,7 +47,7 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
     /// <summary>Deletes a zone; a zone already gone counts as deleted.</summary>
     public async Task DeleteZoneAsync(string zone, CancellationToken ct)
     {
-        using var response = await http.DeleteAsync($"{Zones}/{zone}", ct);
+        using var response = await writes.WriteAsync(() => http.DeleteAsync($"{Zones}/{zone}", ct), ct);
         if (response.IsSuccessStatusCode || response.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.UnprocessableEntity) return;
         throw new HttpRequestException($"PowerDNS refused to delete zone {zone}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
     }
@@ -55,7 +55,7 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
     private async Task PatchAsync(string zone, object[] rrsets, CancellationToken ct)
     {
         if (rrsets.Length == 0) return;
-        using var response = await http.PatchAsJsonAsync($"{Zones}/{zone}", new { rrsets }, ct);
+        using var response = await writes.WriteAsync(() => http.PatchAsJsonAsync($"{Zones}/{zone}", new { rrsets }, ct), ct);
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException($"PowerDNS refused a change of {zone}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");

@@ -10,4 +10,6 @@ public sealed class PowerDnsOptions
     public string DnsEndpoint { get; set; } = "127.0.0.1:5353";
     public string[] Nameservers { get; set; } = ["ns1.promta.local.", "ns2.promta.local."];
     public int Ttl { get; set; } = 300;
+    /// <summary>Writes sent at once (PowerDnsWriteGate): 1 for the SQLite backend; more only for a database backend.</summary>
+    public int ConcurrentWrites { get; set; } = 1;
 }
