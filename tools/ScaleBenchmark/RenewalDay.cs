@@ -5,16 +5,11 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ProMTA.Billing;
-using ProMTA.Billing.Catalogue;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Invoices;
-using ProMTA.Billing.Orders;
 using ProMTA.Billing.Renewals;
-using ProMTA.Billing.Stripe;
-using ProMTA.Billing.Vat;
 using ProMTA.Contracts.Ordering;
 using ProMTA.ServiceDefaults.Data;
-using StripeEmulator;
 using StripeEmulator.Latency;
 
 namespace ProMTA.ScaleBenchmark;
