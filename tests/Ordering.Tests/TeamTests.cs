@@ -131,6 +131,12 @@ public sealed class TeamTests(PostgresFixture postgres) : IClassFixture<Postgres
         Assert.Equal(["ownership-transferred:admin@acme.example:owner:admin:boss@acme.example", "role-changed:boss@acme.example:admin:owner:boss@acme.example"],
             audit.EnumerateArray().Take(2).Select(e => $"{e.GetProperty("action").GetString()}:{e.GetProperty("email").GetString()}:{e.GetProperty("role").GetString()}:{e.GetProperty("previousRole").GetString()}:{e.GetProperty("by").GetString()}")
                 .OrderBy(x => x));
+        // Staff see the account under its owner's address, in the list and in the customer view.
+        var operatorId = await stack.ScalarAsync<Guid>("INSERT INTO customers (id, email, name, password_hash, role, created_at) VALUES (gen_random_uuid(), 'op@promta.test', 'Olga Operator', 'x', 'operator', now()) RETURNING id");
+        using var operatorClient = stack.ClientFor(operatorId, Roles.Operator);
+        Assert.Equal("admin@acme.example", (await operatorClient.GetFromJsonAsync<JsonElement>($"/api/admin/customers/{accountId}")).GetProperty("email").GetString());
+        Assert.Contains("admin@acme.example", (await operatorClient.GetFromJsonAsync<JsonElement>("/api/admin/customers")).GetProperty("items").EnumerateArray()
+            .Where(c => c.GetProperty("id").GetGuid() == accountId).Select(c => c.GetProperty("email").GetString()));
         // The old owner, now an admin, may no longer hand the account on; the new owner may even remove the login that opened it.
         Assert.Equal(HttpStatusCode.Forbidden, await StatusAsync(stack.ClientAs(oldOwner).PostAsJsonAsync(transfer, new { memberId = reader.MemberId, password = Password })));
         Assert.Equal(HttpStatusCode.NoContent, await StatusAsync(stack.ClientAs(newOwner).DeleteAsync($"/api/account/team/members/{accountId}")));

@@ -41,7 +41,7 @@ public static class StaffCustomerApi
         var notes = await CustomerNotes.ListAsync(work, customerId, MaxListed);
         var (serviceRows, _) = await services.ListAsync(customerId, 1, MaxListed, ct);
         var (orderRows, _) = await orders.ListAsync(customerId, 1, MaxListed, ct);
-        return TypedResults.Ok(new StaffCustomerView(customer.Id, customer.Email, customer.Name, customer.EmailVerifiedAt is not null,
+        return TypedResults.Ok(new StaffCustomerView(customer.Id, await customers.OwnerEmailAsync(customerId, ct) ?? customer.Email, customer.Name, customer.EmailVerifiedAt is not null,
             await customers.CreatedAtAsync(customerId, ct), await customers.AccountManagerAsync(customerId, ct),
             [.. serviceRows.Select(s => ServicesApi.ToDto(s, relay.Value))],
             [.. orderRows.Select(o => new OrderSummaryDto(o.Id, o.ServiceId, o.ProductId, o.Status, o.CreatedAt))], notes));

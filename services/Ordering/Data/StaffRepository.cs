@@ -12,7 +12,11 @@ public sealed class StaffRepository(Database db)
 {
     // @AccountManagerId NULL: an operator's view of every customer. account_id IS NULL: accounts, not their team members' logins.
     private const string CustomersSql = """
-        SELECT c.id, c.email, c.name, c.account_manager_id, (SELECT count(*) FROM services s WHERE s.customer_id = c.id) AS services, c.created_at
+        SELECT c.id,
+            -- The account's address is its owner's: after a hand-over, the new owner's, not the founder's login.
+            COALESCE((SELECT o.email FROM memberships m JOIN customers o ON o.id = m.login_id
+                      WHERE m.account_id = c.id AND m.role = 'owner' AND m.removed_at IS NULL), c.email) AS email,
+            c.name, c.account_manager_id, (SELECT count(*) FROM services s WHERE s.customer_id = c.id) AS services, c.created_at
         FROM customers c
         WHERE c.role = 'customer' AND c.account_id IS NULL AND (@AccountManagerId::uuid IS NULL OR c.account_manager_id = @AccountManagerId)
         ORDER BY c.created_at DESC, c.id LIMIT @Limit OFFSET @Offset
