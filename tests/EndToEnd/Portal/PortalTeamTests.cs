@@ -59,6 +59,10 @@ public sealed class PortalTeamTests(PlatformFixture platform, BrowserFixture bro
         await ownerPage.ReloadAsync();
         await ownerPage.GetByLabel($"Role of {email}").SelectOptionAsync("billing");
         await Expect(ownerPage.Locator("#team-alert")).ToContainTextAsync($"{email} is now Billing");
+        // The member's open tab follows at its next page, without logging in again.
+        await page.ReloadAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Save billing details" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Change card" })).ToBeVisibleAsync();
         ownerPage.Dialog += (_, dialog) => dialog.AcceptAsync();
         await ownerPage.GetByRole(AriaRole.Button, new() { Name = $"Remove {email}" }).ClickAsync();
         await Expect(ownerPage.Locator("#team-alert")).ToContainTextAsync($"{email} is removed");

@@ -98,6 +98,7 @@ window.Portal = (() => {
     }
     if (response.status === 401 && !options.anonymous) {
       sessionStorage.removeItem(sessionKey);
+      if (options.stayOnPage) return { ok: false, status: 401, data: null };
       // Once per page: a page asking twice at once would otherwise start the navigation again and again.
       if (!redirecting) {
         redirecting = true;
@@ -269,10 +270,31 @@ window.Portal = (() => {
     }));
   }
 
+  function showTeamRole(teamRole) {
+    if (teamRole) document.documentElement.dataset.teamRole = teamRole;
+    else delete document.documentElement.dataset.teamRole;
+  }
+
+  /**
+   * An owner may change this login's role (or hand the account over) while the tab is open: each page asks again, so
+   * the offered actions follow the role the services apply now, not the one at log-in.
+   */
+  async function refreshTeamRole() {
+    const s = session();
+    if (!s || s.staff) return;
+    // On a public page a revoked session just ends here; the pages that need one send the user to log in themselves.
+    const me = await api('GET', '/api/me', undefined, { stayOnPage: true });
+    const now = session();
+    if (!me.ok || !now || now.accessToken !== s.accessToken || me.data.teamRole === now.teamRole) return;
+    sessionStorage.setItem(sessionKey, JSON.stringify({ ...now, teamRole: me.data.teamRole }));
+    showTeamRole(me.data.teamRole);
+  }
+
   function initNavigation() {
     const s = session();
     // Actions a team role may not take are hidden (portal.css, [data-needs]); the services refuse them anyway.
-    if (s && s.teamRole) document.documentElement.dataset.teamRole = s.teamRole;
+    showTeamRole(s && s.teamRole);
+    refreshTeamRole();
     for (const item of document.querySelectorAll('[data-auth]')) {
       const want = item.dataset.auth;
       item.hidden = !(want === 'out' ? !s : want === 'in' ? !!s : want === 'staff' ? s && s.staff : s && !s.staff);
