@@ -103,6 +103,28 @@ public sealed class ThrottleController : IDisposable
         lock (lane.Gate) return Decide(lane, WarmUpOf(sourceIp), score, suspendedUntil, now, consume: false).NextSendTime;
     }
 
+    /// <summary>
+    /// How many messages this lane may send between <paramref name="now"/> and <paramref name="now"/> +
+    /// <paramref name="horizon"/> at its current rate: the tokens it holds plus those that come within the horizon,
+    /// within what its warm-up cap leaves today; none while it is suspended or its destination paused. Takes no permit
+    /// and changes nothing: a queue claims this many for the lane, and <see cref="TryAcquire(string, string, string, DateTimeOffset)"/>
+    /// still paces each message (a tenant's reputation is applied there).
+    /// </summary>
+    public int Allowance(string sourceIp, string provider, DateTimeOffset now, TimeSpan horizon)
+    {
+        var lane = LaneOf(sourceIp, provider, now);
+        var warmUp = WarmUpOf(sourceIp);
+        long? left;
+        lock (warmUp) left = warmUp.DailyCap(provider, now) is { } cap ? Math.Max(0, cap - warmUp.SentToday(provider, now)) : null;
+        lock (lane.Gate)
+        {
+            if (now < lane.SuspendedUntil || lane.Destination.IsPaused(now)) return 0;
+            var tokens = lane.Bucket.Available(now) + lane.Bucket.RatePerMinute / 60 * Math.Max(0, horizon.TotalSeconds);
+            var allowance = (long)Math.Floor(Math.Max(0, tokens));
+            return (int)Math.Min(left ?? allowance, Math.Min(allowance, int.MaxValue));
+        }
+    }
+
     /// <summary>The time between two messages of this lane at its current allowed rate (reputation and relay mode included).</summary>
     public TimeSpan SendInterval(string sourceIp, string provider, string tenant, DateTimeOffset now)
     {

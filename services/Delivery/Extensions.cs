@@ -113,7 +113,7 @@ public static class Extensions
         builder.Services.AddSingleton<MxConnector>();
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddSingleton<ThrottleStateSync>();
-        builder.Services.AddHostedService<DeliveryWorker>();
+        builder.Services.AddOutboundStages();
         builder.Services.AddOptions<DeliveryEventOptions>().BindConfiguration("DeliveryEvents")
             .Validate(o => o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero && o.RecentWindow > TimeSpan.Zero,
                 "DeliveryEvents:Retention, RetentionInterval and RecentWindow must be positive")

@@ -139,15 +139,18 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
         await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
         mx.Start();
         var (customer, service, username) = (Guid.NewGuid(), Guid.NewGuid(), $"svc-{Guid.NewGuid():N}");
-        // A source IP of its own whose Gmail lane learned one message a second (restored at start): ten messages at
-        // once are mostly held back by our pacing, several times each.
+        // A source IP of its own whose Gmail lane learned one message a second and is suspended for the first 40 s
+        // (restored at start): what the claim takes meanwhile is handed back by our pacing until the suspension ends
+        // (a wait in memory of a few seconds, or in the queue unclaimed, is no hold and writes no event).
         const string sourceIp = "127.0.0.7";
         await TestServices.AddAsync(postgres.ConnectionString, customer, service, username, sourceIp: sourceIp);
         await using (var connection = new NpgsqlConnection(postgres.ConnectionString))
         {
             await connection.ExecuteAsync("""
-                INSERT INTO delivery.throttle_lanes (source_ip, provider, rate_per_minute, connections, saved_at) VALUES (@Ip, 'gmail', 60, 1, now())
-                ON CONFLICT (source_ip, provider) DO UPDATE SET rate_per_minute = 60, connections = 1, last_throttled_rate = NULL, suspended_until = NULL;
+                INSERT INTO delivery.throttle_lanes (source_ip, provider, rate_per_minute, connections, suspended_until, saved_at)
+                VALUES (@Ip, 'gmail', 60, 1, now() + interval '40 seconds', now())
+                ON CONFLICT (source_ip, provider) DO UPDATE SET rate_per_minute = 60, connections = 1, last_throttled_rate = NULL,
+                    suspended_until = now() + interval '40 seconds';
                 INSERT INTO delivery.suppressions (service_id, address, reason, detail, created_at) VALUES (@Service, 'zoe@gmail.test', 'Manual', 'test', now());
                 """, new { Ip = sourceIp, Service = service });
         }
@@ -172,7 +175,7 @@ public sealed class WebhooksTests(PostgresFixture postgres) : IClassFixture<Post
 
         await RelayHost.EventuallyAsync(() => Task.FromResult(
             receiver.Events(e => e.Type == "delivered").Select(e => e.Recipient).Distinct().Count() == readers.Length
-            && receiver.Events(e => e.Type == "suppressed").Count >= 2), TimeSpan.FromSeconds(90));
+            && receiver.Events(e => e.Type == "suppressed").Count >= 2), TimeSpan.FromSeconds(150));
 
         var zoe = Assert.Single(receiver.Events(e => e.Recipient == "zoe@gmail.test"));
         Assert.Equal(("suppressed", null), (zoe.Type, zoe.MessageId));

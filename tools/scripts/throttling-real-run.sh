@@ -85,7 +85,7 @@ psql -F ',' -c "
   FROM delivery.recipients GROUP BY 1 ORDER BY 1" >"$run/relay.csv"
 # Queue churn: every claim and every result is a row update, also for a claim our own pacing hands back unsent.
 sleep 1 # the statistics reach pg_stat within a second
-updates=$(psql -c "SELECT n_tup_upd FROM pg_stat_user_tables WHERE schemaname = 'delivery' AND relname = 'recipients'")
+updates=$(psql -c "SELECT sum(n_tup_upd) FROM pg_stat_user_tables WHERE schemaname = 'delivery' AND relname IN ('recipients', 'messages')")
 psql -F ',' -c "
   SELECT provider, floor((extract(epoch FROM completed_at) - $start) / 10)::int * 10, count(*)
   FROM delivery.recipients WHERE status = 'Delivered' GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
@@ -126,6 +126,10 @@ print("| Provider | relay: delivered | relay: deferrals recorded | relay: attemp
 print("|---|---:|---:|---:|")
 for provider, delivered, deferrals, claims in csv.reader(open(os.path.join(os.environ["RUN"], "relay.csv"))):
     print(f"| {provider} | {int(delivered):,} | {int(deferrals):,} | {int(claims):,} |")
-print(f"\nRecipient row updates (claims and results, including claims handed back unsent): {int(os.environ['UPDATES']):,}")
+updates = int(os.environ['UPDATES'])
+delivered = sum(int(row[1]) for row in csv.reader(open(os.path.join(os.environ["RUN"], "relay.csv"))))
+print(f"\nQueue row updates (recipients and messages: claims and results, including claims handed back unsent): {updates:,}")
+# Issue 19's measure: a delivered message costs one claim and one result (2); holds and deferrals add to it.
+print(f"Queue row updates per delivered message: {updates / delivered if delivered else float('nan'):.2f} ({delivered:,} delivered)")
 print(f"Per 10 s at each ISP: {os.path.join(os.environ['RUN'], 'timeline.txt')}")
 PY

@@ -20,6 +20,13 @@ internal sealed class TokenBucket(double ratePerMinute, double burstSeconds, Dat
         return true;
     }
 
+    /// <summary>The tokens held now (a fraction while the next one builds up); takes none.</summary>
+    public double Available(DateTimeOffset now)
+    {
+        Refill(now);
+        return _tokens;
+    }
+
     /// <summary>When the next token is there (now when one already is).</summary>
     public DateTimeOffset NextTokenAt(DateTimeOffset now)
     {

@@ -102,6 +102,41 @@ public static class MessageQueue
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;
 
+    // The same claim per provider, each part limited to what that provider's lanes may send now (the outbound claim
+    // loop asks the throttling controller), so paced mail stays in the queue untouched instead of being claimed and
+    // handed back (two row updates each time). A label outside the catalogue (a provider table replaced since the
+    // row was queued) is claimed by the strays part, which the loop asks for now and then (it reads past every due row).
+    private const string ClaimPerProviderSql = """
+        WITH due AS (
+            SELECT part.id FROM unnest(@Providers::text[], @Limits::int[]) AS l (provider, n)
+            CROSS JOIN LATERAL (
+                SELECT r.id FROM recipients r
+                JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
+                WHERE r.provider = l.provider AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
+                ORDER BY r.next_attempt_at
+                LIMIT l.n
+                FOR UPDATE OF r SKIP LOCKED) AS part
+            UNION ALL
+            SELECT stray.id FROM (
+                SELECT r.id FROM recipients r
+                JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
+                WHERE @Strays > 0 AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND r.provider <> ALL(@Providers::text[])
+                  AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
+                ORDER BY r.next_attempt_at
+                LIMIT @Strays
+                FOR UPDATE OF r SKIP LOCKED) AS stray
+        )
+        UPDATE recipients r
+        SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
+        FROM due, messages m, relay_accounts a
+        WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
+                  m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
+                  EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
+        """;
+
     private const string LoadDataSql = """
         SELECT id, data FROM messages WHERE id = ANY(@Ids)
         """;
@@ -198,6 +233,26 @@ public static class MessageQueue
     {
         await using var work = await db.BeginAsync(ct);
         var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimSql, new { Now = now, LeaseUntil = now + lease, Limit = limit })).ToList();
+        await work.CommitAsync(ct);
+        return claimed;
+    }
+
+    /// <summary>
+    /// Claims up to <paramref name="limits"/>[label] due recipients of each provider label, plus up to
+    /// <paramref name="strays"/> of labels not among them.
+    /// </summary>
+    public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimPerProviderAsync(
+        Database db, DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<string, int> limits, int strays, CancellationToken ct)
+    {
+        await using var work = await db.BeginAsync(ct);
+        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimPerProviderSql, new
+        {
+            Now = now,
+            LeaseUntil = now + lease,
+            Providers = limits.Keys.ToArray(),
+            Limits = limits.Values.ToArray(),
+            Strays = strays,
+        })).ToList();
         await work.CommitAsync(ct);
         return claimed;
     }

@@ -53,7 +53,7 @@ internal sealed partial class FeedbackLoop(VerpAddresses verp, ThrottleControlle
                 var route = await resolver.ResolveAsync(signal.Domain, ct);
                 var provider = throttle.Providers.ShapedAs(signal.Provider, route.Targets.Count > 0 ? route.Targets[0].Host : null);
                 var tenant = signal.ServiceId.ToString();
-                if (signal.Bounce is { } reply) throttle.Record(signal.SourceIp ?? DeliveryWorker.DefaultLane, provider, tenant, reply, now);
+                if (signal.Bounce is { } reply) throttle.Record(signal.SourceIp ?? Outbound.Egress.EgressPath.DefaultLane, provider, tenant, reply, now);
                 else throttle.RecordComplaint(tenant, provider, now, signal.DeliveredAt);
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)

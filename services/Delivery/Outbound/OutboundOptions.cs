@@ -29,8 +29,9 @@ public sealed class OutboundOptions
     /// <summary>How long a claimed recipient is held by its worker; after a crash it comes back when this ends.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>
-    /// Claim loops running side by side, each with its own batch. More loops overlap batches, but on the 2-core
-    /// benchmark machine 4 loops x 20 connections delivered half as fast as 1 x 4 (CPU and commit contention).
+    /// Batches of <see cref="BatchSize"/> that may be in flight at once when sending without pacing (benchmarks): the claim
+    /// loop refills up to this many as batches finish. Paced sending claims what the lanes may send instead. (When these
+    /// were claim loops side by side, 4 loops x 20 connections delivered half as fast as 1 x 4 on the 2-core machine.)
     /// </summary>
     public int Workers { get; set; } = 1;
     public int MaxConnections { get; set; } = 32;

@@ -29,6 +29,8 @@ public static class ThrottlingConfiguration
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()));
         // The controller's catalogue is the one every part of Delivery names providers by (queueing, filters, statistics).
         services.AddSingleton(sp => sp.GetRequiredService<ThrottleController>().Providers);
+        // The same rule table tells the outcome step why a recipient bounced.
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ThrottlingOptions>>().Value.Data.Replies);
         return services;
     }
 

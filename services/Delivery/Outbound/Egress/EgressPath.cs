@@ -1,0 +1,95 @@
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
+using ProMTA.MailPolicy.Shaping;
+
+namespace ProMTA.Delivery.Outbound.Egress;
+
+/// <summary>
+/// One egress path: mail from one source IP to one provider (KumoMTA's ready queue per egress path). The only part of
+/// the outbound path that asks the throttling controller anything: how much the lane may take, a permit per message,
+/// a permit per connection, and what every answer teaches it. Claimed mail waits here, in memory, for its turn (up to
+/// <see cref="ReadyWait"/>); only a longer wait hands it back to the queue.
+/// </summary>
+internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, TimeProvider time, bool bypass)
+{
+    /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
+    public const string DefaultLane = "default-route";
+
+    /// <summary>
+    /// The longest a claimed message waits in memory for a permit or a connection. Longer (a suspension, a warm-up cap,
+    /// a pace slowed by the ISP) and it goes back to the queue until then: a row update, but no lease runs out.
+    /// </summary>
+    public static readonly TimeSpan ReadyWait = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long to wait before asking again for a connection when the lane has none to spare.</summary>
+    public static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
+
+    private int pending;
+
+    public string? SourceIp { get; } = sourceIp;
+    public string Provider { get; } = provider;
+    public string Lane => SourceIp ?? DefaultLane;
+
+    /// <summary>Recipients claimed for this path and not yet completed.</summary>
+    public int Pending => Volatile.Read(ref pending);
+
+    public void Claimed(int recipients) => Interlocked.Add(ref pending, recipients);
+    public void Completed(int recipients) => Interlocked.Add(ref pending, -recipients);
+
+    /// <summary>How many more recipients the claim loop may claim for this path now: what the lane may send within <paramref name="horizon"/>, less what already waits here.</summary>
+    public int Room(TimeSpan horizon) => Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending);
+
+    /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within <paramref name="cap"/>.</summary>
+    public int Connections(string tenant, int cap) =>
+        bypass ? cap : Math.Clamp(throttle.AllowedConnections(Lane, Provider, tenant, time.GetUtcNow()), 1, cap);
+
+    /// <summary>
+    /// Waits for the permit to send one message of <paramref name="tenant"/>: null once it has it, or the time to hand
+    /// the message back until when that is beyond <paramref name="deadline"/> (its batch's <see cref="ReadyWait"/>). <paramref name="beforeWaiting"/> runs before
+    /// each wait (the caller parks its open session, so no session idles at the ISP while we wait).
+    /// </summary>
+    public async Task<DateTimeOffset?> WaitForPermitAsync(string tenant, string relayMode, DateTimeOffset deadline, Func<Task> beforeWaiting, CancellationToken ct)
+    {
+        throttle.SetRelayMode(tenant, relayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
+        if (bypass) return null;
+        while (true)
+        {
+            var now = time.GetUtcNow();
+            var decision = throttle.TryAcquire(Lane, Provider, tenant, now);
+            if (decision.Allowed) return null;
+            if (decision.NextSendTime > deadline) return decision.NextSendTime;
+            await beforeWaiting();
+            await Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);
+        }
+    }
+
+    /// <summary>Asks for one more connection on this lane; pair with <see cref="ConnectionReleaser"/> or <see cref="ConnectFailed"/>.</summary>
+    public bool TryOpenConnection(string tenant) => bypass || throttle.TryOpenConnection(Lane, Provider, tenant, time.GetUtcNow());
+
+    /// <summary>The permit of a connection this path opened goes back (null in bypass mode: there was none).</summary>
+    public Action? ConnectionReleaser => bypass ? null : () => throttle.CloseConnection(Lane, Provider);
+
+    /// <summary>No session could be opened: the permit goes back and the controller learns why (a refusal or no answer).</summary>
+    public void ConnectFailed(string tenant, (int Code, string Text) failure, bool answered)
+    {
+        if (!bypass) throttle.CloseConnection(Lane, Provider);
+        throttle.Record(Lane, Provider, tenant, answered ? new SmtpReply(failure.Code, failure.Text) : SmtpReply.ConnectionFailed(failure.Text), time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// The controller learns from every distinct answer to one message (acceptance, deferral, refusal); true when one
+    /// asks us to slow down (a rate-limit or reputation answer, or any 421): the session must end.
+    /// </summary>
+    public bool Learn(string tenant, IEnumerable<(int Code, string Text)> answers)
+    {
+        var slowDown = false;
+        foreach (var answer in answers.Distinct())
+        {
+            var replyClass = throttle.Record(Lane, Provider, tenant, new SmtpReply(answer.Code, answer.Text), time.GetUtcNow()).Class;
+            slowDown |= replyClass is ReplyClass.RateLimited or ReplyClass.Reputation || answer.Code == 421;
+        }
+        return slowDown;
+    }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+}

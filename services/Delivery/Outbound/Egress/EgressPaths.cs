@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Providers;
+
+namespace ProMTA.Delivery.Outbound.Egress;
+
+/// <summary>
+/// Every egress path (source IP x provider) this process has sent on, and what the claim loop may claim per provider
+/// label: the room of that provider's paths within the claim horizon.
+/// </summary>
+internal sealed class EgressPaths(ThrottleController throttle, ProviderCatalog providers, IOptions<OutboundOptions> options, TimeProvider time)
+{
+    /// <summary>
+    /// A label none of whose paths has room is still offered one recipient this often: its mail may be for a source IP
+    /// no path knows yet (another service's), which only a claim can show. The probe is paced like any other message.
+    /// </summary>
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>What a label without any path yet may claim: enough to learn its lanes, little enough to pace in memory.</summary>
+    public const int FirstClaim = 5;
+
+    private readonly ConcurrentDictionary<(string? SourceIp, string Provider), EgressPath> paths = new();
+    private readonly ConcurrentDictionary<string, DateTimeOffset> probedAt = new();
+
+    public EgressPath For(string? sourceIp, string provider) =>
+        paths.GetOrAdd((sourceIp, provider), key => new EgressPath(key.SourceIp, key.Provider, throttle, time, options.Value.BypassThrottling));
+
+    /// <summary>The provider a destination is shaped as: by its MX host, else by the label its recipients were queued under.</summary>
+    public string ProviderOf(string label, Route route) => providers.ShapedAs(label, route.Targets.Count > 0 ? route.Targets[0].Host : null);
+
+    /// <summary>Recipients claimed and not yet completed, over all paths.</summary>
+    public int Pending => paths.Values.Sum(p => p.Pending);
+
+    /// <summary>
+    /// How many due recipients of each provider label to claim now: the room of the label's paths within
+    /// <paramref name="horizon"/> (at most <paramref name="cap"/>), <see cref="FirstClaim"/> for a label without paths.
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Budgets(TimeSpan horizon, int cap)
+    {
+        var now = time.GetUtcNow();
+        var budgets = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var label in providers.Labels)
+        {
+            var provider = providers.ForLabel(label).Name;
+            var lanes = paths.Values.Where(p => p.Provider == provider).ToList();
+            var room = lanes.Count == 0 ? FirstClaim : lanes.Sum(p => p.Room(horizon));
+            if (room == 0 && now - probedAt.GetValueOrDefault(label) >= ProbeInterval)
+            {
+                probedAt[label] = now;
+                room = 1;
+            }
+            if (room > 0) budgets[label] = Math.Min(room, cap);
+        }
+        return budgets;
+    }
+}

@@ -1,0 +1,91 @@
+using ProMTA.Delivery.Outbound.Egress;
+using ProMTA.MailPolicy;
+using ProMTA.MailPolicy.Replies;
+using Xunit;
+using static ProMTA.Delivery.Tests.OutboundStages.StageKit;
+
+namespace ProMTA.Delivery.Tests.OutboundStages;
+
+/// <summary>The egress path: claimed mail waits in memory for its lane's permit, and only a long wait hands it back.</summary>
+public sealed class EgressPathTests
+{
+    private const string Tenant = "tenant-1";
+
+    [Fact]
+    public async Task A_message_goes_at_once_while_its_lane_has_a_permit()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+
+        var hold = await path.WaitForPermitAsync(Tenant, "managed", kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Null(hold);
+    }
+
+    [Fact]
+    public async Task A_message_waits_in_memory_for_the_next_permit_instead_of_going_back_to_the_queue()
+    {
+        using var kit = new StageKit();
+        // One message a second, and the permit of this second already taken.
+        kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
+        var parked = 0;
+
+        var waiting = path.WaitForPermitAsync(Tenant, "managed", T0 + EgressPath.ReadyWait, () => { parked++; return Task.CompletedTask; }, CancellationToken.None);
+        Assert.False(waiting.IsCompleted);
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+
+        Assert.Null(await waiting);
+        Assert.Equal(1, parked);
+    }
+
+    [Fact]
+    public async Task A_message_whose_lane_is_suspended_is_handed_back_until_the_suspension_ends_without_waiting()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        // Gmail's reputation reply suspends the lane for an hour.
+        path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address.")]);
+
+        var hold = await path.WaitForPermitAsync(Tenant, "managed", T0 + EgressPath.ReadyWait, () => throw new InvalidOperationException("no wait"), CancellationToken.None);
+
+        Assert.NotNull(hold);
+        Assert.True(hold > T0 + TimeSpan.FromMinutes(30));
+    }
+
+    [Fact]
+    public void A_rate_limit_answer_tells_the_dispatcher_to_end_the_session_and_an_acceptance_does_not()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+
+        Assert.False(path.Learn(Tenant, [(250, "2.0.0 OK")]));
+        Assert.True(path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of mail originating from your IP address.")]));
+    }
+
+    [Fact]
+    public void The_room_to_claim_is_what_the_lane_may_send_within_the_horizon_less_what_already_waits()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var allowance = kit.Throttle.Allowance(Ip, "gmail", T0, TimeSpan.FromSeconds(2));
+
+        path.Claimed(2);
+
+        Assert.Equal(Math.Max(0, allowance - 2), path.Room(TimeSpan.FromSeconds(2)));
+        path.Claimed(allowance);
+        Assert.Equal(0, path.Room(TimeSpan.FromSeconds(2)));
+    }
+
+    [Fact]
+    public async Task A_benchmark_path_sends_without_asking_the_controller()
+    {
+        using var kit = new StageKit();
+        kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 1, 1, null, T0 + TimeSpan.FromHours(1)), T0);
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: true);
+
+        Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", T0, () => Task.CompletedTask, CancellationToken.None));
+        Assert.True(path.TryOpenConnection(Tenant));
+    }
+}

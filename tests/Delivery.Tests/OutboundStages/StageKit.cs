@@ -1,0 +1,50 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
+using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Outbound.Egress;
+using ProMTA.Delivery.Outbound.Outcome;
+using ProMTA.MailPolicy;
+using ProMTA.ServiceDefaults.Data;
+
+namespace ProMTA.Delivery.Tests.OutboundStages;
+
+/// <summary>The outbound stages built by hand on a fake clock, for the tests of one stage at a time.</summary>
+internal sealed class StageKit : IDisposable
+{
+    public const string Ip = "198.51.100.20";
+    public static readonly DateTimeOffset T0 = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private readonly ServiceProvider services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+
+    public FakeTimeProvider Time { get; } = new(T0);
+    public OutboundOptions Options { get; } = new();
+    public ThrottleController Throttle { get; }
+
+    public StageKit() => Throttle = new ThrottleController(timeProvider: Time);
+
+    public EgressPaths Paths() => new(Throttle, Throttle.Providers, Microsoft.Extensions.Options.Options.Create(Options), Time);
+
+    /// <summary>The outcome step; its database is never opened by the tests that use it (they only ask what a reply means).</summary>
+    public RecipientOutcomes Outcomes() => new(
+        new Database(NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused"), new ServiceSchema("delivery", typeof(DeliveryMetrics).Assembly)),
+        new ProMTA.MailPolicy.Replies.ReplyClassifier(ThrottlingData.Default.Replies.Rules), Microsoft.Extensions.Options.Options.Create(Options), Time,
+        new DeliveryMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<RecipientOutcomes>.Instance);
+
+    public static ClaimedRecipient Recipient(long id, string address, Guid? messageId = null, int attempts = 1, bool paced = false) => new()
+    {
+        Id = id, MessageId = messageId ?? Guid.NewGuid(), ServiceId = Guid.Parse("6a1f0e8e-0000-4000-8000-000000000001"), Address = address,
+        Domain = address[(address.IndexOf('@') + 1)..], Provider = "Gmail", Attempts = attempts, ExpiresAt = T0 + TimeSpan.FromDays(3),
+        MailFrom = "sender@customer.test", SourceIps = [Ip], Paced = paced,
+    };
+
+    public void Dispose()
+    {
+        Throttle.Dispose();
+        services.Dispose();
+    }
+}
