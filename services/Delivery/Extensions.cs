@@ -7,6 +7,7 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Outbound.Dkim;
 using ProMTA.Delivery.QueueControl;
 using ProMTA.Delivery.Reputation;
 using ProMTA.Delivery.Relay;
@@ -107,7 +108,7 @@ public static class Extensions
             .Validate(o => string.IsNullOrEmpty(o.SigningKey) || o.SigningKey.Length >= 32, "Verp:SigningKey must be at least 32 characters")
             .ValidateOnStart();
         builder.Services.AddSingleton<VerpAddresses>();
-        builder.Services.AddSingleton<MessageSigner>();
+        builder.Services.AddSingleton<RawDkimSigner>();
         builder.Services.AddSingleton<DeliveryMetrics>();
         builder.Services.AddSingleton<MxResolver>();
         builder.Services.AddSingleton<MxConnector>();

@@ -23,7 +23,8 @@ public sealed class SmtpSink : IAsyncDisposable
 
     public int Port { get; }
 
-    public static async Task<SmtpSink> StartAsync(int port, string? hardReject = null)
+    /// <param name="options">More of smtp-sink's switches, e.g. <c>-8</c> (no 8BITMIME).</param>
+    public static async Task<SmtpSink> StartAsync(int port, string? hardReject = null, IEnumerable<string>? options = null)
     {
         var directory = Directory.CreateTempSubdirectory("smtp-sink-").FullName;
         // smtp-sink drops root privileges to -u's user, who must be able to write the messages.
@@ -31,6 +32,7 @@ public sealed class SmtpSink : IAsyncDisposable
         var arguments = new List<string>();
         if (Environment.UserName == "root") arguments.AddRange(["-u", "nobody"]);
         if (hardReject is not null) arguments.AddRange(["-f", hardReject]);
+        arguments.AddRange(options ?? []);
         arguments.AddRange(["-d", Path.Combine(directory, "%M."), $"127.0.0.1:{port}", "16"]);
         var process = Process.Start(new ProcessStartInfo(Executable, arguments) { RedirectStandardError = true, RedirectStandardOutput = true })
             ?? throw new InvalidOperationException("could not start smtp-sink");

@@ -1,13 +1,13 @@
 using System.Net;
 using System.Net.Sockets;
-using MailKit.Net.Smtp;
-using MailKit.Security;
+using System.Security.Authentication;
 using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Outbound.Smtp;
 
 namespace ProMTA.Delivery.Outbound;
 
 /// <summary>A connected session, or why there is none: <c>Answered</c> when an MX replied (refused), false when none could be reached.</summary>
-internal sealed record MxSession(TrackingSmtpClient? Client, MxTarget? Target, (int Code, string Text) Failure, bool Answered);
+internal sealed record MxSession(SmtpSession? Client, MxTarget? Target, (int Code, string Text) Failure, bool Answered);
 
 /// <summary>Opens an SMTP session to a domain's MX hosts in preference order, from the chosen dedicated source IP.</summary>
 internal sealed class MxConnector(IOptions<OutboundOptions> options)
@@ -16,7 +16,7 @@ internal sealed class MxConnector(IOptions<OutboundOptions> options)
 
     /// <summary>
     /// The first MX that answers with a greeting, or why none did (the reply or a 451 for network failures). The session
-    /// greets with <paramref name="helo"/>, the PTR name of <paramref name="sourceIp"/>.
+    /// greets with <paramref name="helo"/>, the PTR name of <paramref name="sourceIp"/>, and is encrypted whenever the MX offers STARTTLS.
     /// </summary>
     public async Task<MxSession> ConnectAsync(string domain, Route route, string? sourceIp, string helo, CancellationToken ct)
     {
@@ -24,30 +24,21 @@ internal sealed class MxConnector(IOptions<OutboundOptions> options)
         var answered = false;
         foreach (var target in route.Targets)
         {
-            var client = new TrackingSmtpClient
-            {
-                LocalDomain = helo,
-                Timeout = (int)Options.Timeout.TotalMilliseconds,
-                // Opportunistic TLS between MTAs: MX certificates are not verifiable in general (RFC 7435).
-                ServerCertificateValidationCallback = (_, _, _, _) => true,
-                CheckCertificateRevocation = false,
-            };
             try
             {
                 var socket = await ConnectSocketAsync(target.EndPoint, sourceIp, ct);
-                await client.ConnectAsync(socket, target.EndPoint.Address.ToString(), target.EndPoint.Port, SecureSocketOptions.StartTlsWhenAvailable, ct);
-                return new MxSession(client, target, default, true);
+                var session = await SmtpSession.OpenAsync(socket, target.Host.TrimEnd('.'), helo, Options.Timeout, ct);
+                return new MxSession(session, target, default, true);
             }
-            catch (SmtpCommandException ex)
+            catch (SmtpReplyException ex)
             {
-                failure = ((int)ex.StatusCode, ex.Message);
+                failure = ex.Reply.AsTuple();
                 answered = true;
-                client.Dispose();
             }
-            catch (Exception ex) when (ex is IOException or SocketException or SmtpProtocolException or TimeoutException or SslHandshakeException)
+            catch (Exception ex) when (ex is IOException or SocketException or TimeoutException or AuthenticationException
+                                       || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 failure = (451, $"4.4.1 Connection to {target.Host} ({target.EndPoint}) failed: {ex.Message}");
-                client.Dispose();
             }
         }
         return new MxSession(null, null, failure, answered);

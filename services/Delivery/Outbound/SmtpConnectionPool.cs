@@ -1,28 +1,21 @@
 using System.Net;
-using MailKit;
-using MailKit.Net.Smtp;
+using ProMTA.Delivery.Outbound.Smtp;
 
 namespace ProMTA.Delivery.Outbound;
 
 /// <summary>An open outbound SMTP session and what it has carried; <see cref="Released"/> gives its throttle permit back.</summary>
-internal sealed class PooledConnection(TrackingSmtpClient client, SmtpConnectionPool.Key key, Action? released)
+internal sealed class PooledConnection(SmtpSession client, SmtpConnectionPool.Key key, Action? released)
 {
-    public TrackingSmtpClient Client { get; } = client;
+    public SmtpSession Client { get; } = client;
     public SmtpConnectionPool.Key Key { get; } = key;
     public int Sent { get; set; }
     public DateTimeOffset IdleSince { get; set; }
 
     public async Task CloseAsync()
     {
-        try
-        {
-            if (Client.IsConnected) await Client.DisconnectAsync(quit: true);
-        }
-        catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException or OperationCanceledException)
-        {
-            // the server may already have closed (after a 421, or an idle timeout)
-        }
-        Client.Dispose();
+        // The server may already have closed (after a 421, or an idle timeout): QUIT then gives up quietly.
+        await Client.QuitAsync();
+        await Client.DisposeAsync();
         released?.Invoke();
     }
 }
@@ -44,16 +37,9 @@ internal sealed class SmtpConnectionPool(TimeProvider time) : IAsyncDisposable
     {
         while (TryPop(key) is { } connection)
         {
-            try
-            {
-                // An idle session may have been dropped by the server: a NOOP proves it alive before a message rides on it.
-                await connection.Client.NoOpAsync(ct);
-                return connection;
-            }
-            catch (Exception ex) when (ex is IOException or SmtpProtocolException or SmtpCommandException or ServiceNotConnectedException)
-            {
-                await connection.CloseAsync();
-            }
+            // An idle session may have been dropped by the server: a NOOP proves it alive before a message rides on it.
+            if (await connection.Client.NoOpAsync(ct)) return connection;
+            await connection.CloseAsync();
         }
         return null;
     }
