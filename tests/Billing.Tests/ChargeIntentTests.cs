@@ -75,8 +75,8 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
     public async Task A_renewal_whose_result_crashed_is_charged_once_and_invoiced_once_on_the_run_after_its_lease()
     {
         await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
-        var first = await SeedAsync(host);
-        var second = await SeedAsync(host);
+        var (first, firstCustomer) = await SeedAsync(host);
+        var (second, secondCustomer) = await SeedAsync(host);
         var time = new FakeTimeProvider(new DateTimeOffset(2027, 4, 6, 5, 0, 0, TimeSpan.Zero));
         var day = new DateOnly(2027, 4, 6); // both renew period 1 today, 14 days ahead
         var renewals = BillingSeed.Renewals(host.Database, emulator.Payments, time);
@@ -84,8 +84,16 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         await CrashBeforeInvoicesAsync(host.Database);
         await Assert.ThrowsAsync<PostgresException>(() => renewals.RunAsync(day, CancellationToken.None));
         var crashed = await ChargedServicesAsync();
-        Assert.Single(crashed.Intersect([first, second]));
+        var crashedService = Assert.Single(crashed.Intersect([first, second]));
         await RecoverAsync(host.Database);
+
+        // Until its result is recorded, the service's plan cannot change: the period would keep the old price, unprorated.
+        await using (var work = await host.Database.BeginAsync())
+        {
+            var outcome = await BillingSeed.PlanChanger(emulator.Payments, time, TimeZoneInfo.Utc).ApplyAsync(work,
+                crashedService == first ? firstCustomer : secondCustomer, crashedService, "promta-business", CancellationToken.None);
+            Assert.Equal("Renewal under way", Assert.IsType<PlanChanges.PlanChangeOutcome.Refused>(outcome).Refusal.Title);
+        }
 
         // The same day, within the lease: the other service renews; the crashed one is left to its (dead) worker.
         await renewals.RunAsync(day, CancellationToken.None);
@@ -112,7 +120,7 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         }
     }
 
-    private async Task<Guid> SeedAsync(ServiceDatabaseHost host)
+    private async Task<(Guid ServiceId, Guid CustomerId)> SeedAsync(ServiceDatabaseHost host)
     {
         var customerId = Guid.NewGuid();
         var serviceId = Guid.NewGuid();
@@ -120,7 +128,7 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         var card = await emulator.Payments.AttachPaymentMethodAsync(stripeCustomer, "pm_card_visa", serviceId.ToString(), CancellationToken.None);
         await host.Database.WriteAsync(work => BillingSeed.AccountWithActiveStarterAsync(work, customerId, stripeCustomer, serviceId, OrderedOn, card,
             new DateTimeOffset(2027, 3, 20, 9, 0, 0, TimeSpan.Zero)));
-        return serviceId;
+        return (serviceId, customerId);
     }
 
     private static Contracts.Ordering.OrderPlaced Order(Guid customerId) => new()

@@ -40,7 +40,12 @@ public static class ChargeIntents
         """;
     private const string FindSql = $"SELECT {Columns} FROM charge_intents WHERE idempotency_key = @Key";
     private const string PendingForUpdateSql = $"SELECT {Columns} FROM charge_intents WHERE idempotency_key = @Key AND completed_at IS NULL FOR UPDATE";
-    private const string CompleteSql = "UPDATE charge_intents SET completed_at = @Now WHERE idempotency_key = @Key";
+    private const string PendingForServiceSql = "SELECT EXISTS (SELECT 1 FROM charge_intents WHERE service_id = @ServiceId AND completed_at IS NULL)";
+    private const string LeaseServiceSql = "UPDATE billed_services SET charging_until = @LeaseUntil WHERE service_id = @ServiceId";
+    private const string CompleteSql = """
+        WITH done AS (UPDATE charge_intents SET completed_at = @Now WHERE idempotency_key = @Key RETURNING service_id)
+        UPDATE billed_services SET charging_until = NULL WHERE service_id IN (SELECT service_id FROM done)
+        """;
     // First months whose worker died (or whose message went to the error queue) after the intent committed.
     private const string ClaimAbandonedSql = $"""
         UPDATE charge_intents SET lease_until = @LeaseUntil
@@ -54,13 +59,12 @@ public static class ChargeIntents
         """;
 
     /// <summary>
-    /// The SQL condition, for a claim of <c>billed_services s</c>, that no worker is charging the service right now
-    /// (an intent pending under a lease); takes <c>@Now</c>.
+    /// The SQL condition, for a claim of <c>billed_services s</c>, that no worker is charging the service right now (its
+    /// intent's lease, copied on the row so that a claim's re-check of a just-unlocked row sees it); takes <c>@Now</c>.
     /// </summary>
-    public const string NotBeingCharged = """
-        NOT EXISTS (SELECT 1 FROM charge_intents c WHERE c.service_id = s.service_id AND c.completed_at IS NULL AND c.lease_until > @Now)
-        """;
+    public const string NotBeingCharged = "(s.charging_until IS NULL OR s.charging_until <= @Now)";
 
+    /// <summary>Records the charge, or renews the lease of the one recorded under the same key (returned as first recorded).</summary>
     public static async Task<ChargeIntent> RecordAsync<T>(UnitOfWork work, string key, string kind, Guid serviceId, int period, int attempt, T payload,
         DateTimeOffset now)
     {
@@ -69,8 +73,9 @@ public static class ChargeIntents
             Key = key, Kind = kind, ServiceId = serviceId, Period = period, Attempt = attempt, Payload = JsonSerializer.Serialize(payload, Json), Now = now,
             LeaseUntil = now + Lease,
         });
-        return !intent!.Completed ? intent
-            : throw new InvalidOperationException($"Charge {key} was completed already, yet its operation is due again");
+        // A first month has no service row yet: nothing claims it but its own order.
+        await work.ExecuteAsync(LeaseServiceSql, new { ServiceId = serviceId, LeaseUntil = now + Lease });
+        return intent!;
     }
 
     public static async Task<ChargeIntent?> FindAsync(Database db, string key, CancellationToken ct)
@@ -82,6 +87,10 @@ public static class ChargeIntents
     /// <summary>Locks the intent for its result; false when another worker recorded the result first.</summary>
     public static async Task<bool> LockPendingAsync(UnitOfWork work, string key) =>
         await work.QuerySingleOrDefaultAsync<ChargeIntent>(PendingForUpdateSql, new { Key = key }) is not null;
+
+    /// <summary>A charge of the service was recorded and its result not yet (being made, or left by a crash until recovered).</summary>
+    public static async Task<bool> PendingForServiceAsync(UnitOfWork work, Guid serviceId) =>
+        await work.ExecuteScalarAsync<bool>(PendingForServiceSql, new { ServiceId = serviceId });
 
     public static Task CompleteAsync(UnitOfWork work, string key, DateTimeOffset now) => work.ExecuteAsync(CompleteSql, new { Key = key, Now = now });
 

@@ -59,6 +59,7 @@ public sealed partial class FirstMonthCharge(
             Consolidation.CommonBillingDay.Line(periods, 0, productName, order.MonthlyPriceMinor), (order.CustomerName, order.CustomerEmail));
         var invoice = new NewInvoice(Guid.CreateVersion7(), order.ServiceId, order.CustomerId, 0, orderedOn,
             periods.PeriodEnd(0), content.GrossMinor, order.Currency, time.GetUtcNow(), content);
+        // Recorded once per order: a second recording (the order charged again) keeps the first, and CompleteAsync finds it done.
         await ChargeIntents.RecordAsync(work, KeyOf(order.OrderId), ChargeIntentKind.FirstMonth, order.ServiceId, 0, 0,
             new FirstMonthIntent(order, service, invoice), time.GetUtcNow());
     }

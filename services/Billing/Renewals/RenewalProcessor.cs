@@ -189,6 +189,8 @@ public sealed partial class RenewalProcessor(
         // A retry after a crash gets the first intent back: the same invoice id and amount, hence the same Stripe request.
         var recorded = await ChargeIntents.RecordAsync(work, key, ChargeIntentKind.Renewal, service.ServiceId, period, attempt,
             new RenewalIntent(invoice, unnumbered, waiting), time.GetUtcNow());
+        // A completed attempt moves the period or the attempt on, hence the key: seeing it again is a bug, not a retry.
+        if (recorded.Completed) throw new InvalidOperationException($"Charge {key} was completed already, yet its renewal is due again");
         return new PendingCharge(key, service, period, attempt, recorded.Read<RenewalIntent>());
     }
 

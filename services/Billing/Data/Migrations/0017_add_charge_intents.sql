@@ -19,3 +19,8 @@ CREATE TABLE charge_intents (
 );
 CREATE INDEX charge_intents_pending ON charge_intents (service_id) WHERE completed_at IS NULL;
 CREATE INDEX charge_intents_recovery ON charge_intents (lease_until) WHERE completed_at IS NULL;
+
+-- The lease as the renewal claims read it: on the service's own row, so that a claim which finds the row just unlocked
+-- re-checks it on the row's new version (PostgreSQL re-evaluates only the locked row, not a subquery on charge_intents:
+-- with the lease only in that table, 4 workers made 6 of 200 renewal calls twice, the same key answered twice).
+ALTER TABLE billed_services ADD COLUMN charging_until timestamptz;
