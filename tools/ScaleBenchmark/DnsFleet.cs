@@ -46,6 +46,7 @@ public static class DnsFleet
             ["Dns:PublicationInterval"] = "1.00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:MassTransit"] = "None",
+            ["Logging:LogLevel:ProMTA.ServiceDefaults.Messaging.DeadLetters"] = "None", // no RabbitMQ to read _error queues from
             ["Logging:LogLevel:ProMTA.Dns"] = "Error",
         });
         // As the service runs: its defaults (the HTTP resilience handler retries PowerDNS's transient 5xx), then the clock.
