@@ -94,6 +94,8 @@ public static class Extensions
         builder.Services.AddSingleton<Vat.IVatIdCheck, Vat.VatIdFormatCheck>();
         builder.Services.AddSingleton<Invoices.InvoiceIssuer>();
         builder.Services.AddSingleton<Orders.FirstMonthCharge>();
+        builder.Services.AddOptions<Orders.FirstMonthRecoveryOptions>().BindConfiguration("Billing:FirstMonthRecovery").ValidateOnStart();
+        builder.Services.AddHostedService<Orders.FirstMonthRecovery>();
         builder.Services.AddSingleton<Invoices.PdfFonts>();
         builder.Services.AddSingleton<Invoices.DocumentPdf>();
         builder.Services.AddSingleton<Invoices.InvoicePdf>();

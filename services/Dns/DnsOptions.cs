@@ -24,6 +24,9 @@ public sealed class DnsOptions
     /// <summary>How often the monitor looks for due propagation, delegation and drift checks.</summary>
     public TimeSpan MonitorInterval { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often DomainPublisher looks for delegated domains whose DKIM key and records are still to publish.</summary>
+    public TimeSpan PublicationInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Reverse DNS not seen everywhere within this window raises an alert (rule 3: live about 24 hours after setup).</summary>
     public TimeSpan PropagationWindow { get; set; } = TimeSpan.FromHours(24);
 

@@ -21,7 +21,7 @@ public static class Extensions
             .Validate(o => o.DmarcPolicy is "none" or "quarantine" or "reject", "Dns:DmarcPolicy must be none, quarantine or reject")
             .Validate(o => o.Resolvers.Concat(o.DelegationResolvers).All(r => IPEndPoint.TryParse(r, out _)), "Dns:Resolvers and Dns:DelegationResolvers must be ip:port")
             .Validate(o => new[] { o.MonitorInterval, o.PropagationWindow, o.PropagationFirstInterval, o.PropagationMaxInterval, o.DelegationFirstInterval,
-                o.DelegationMaxInterval, o.DelegationRecheckInterval, o.DriftCheckInterval }.All(t => t > TimeSpan.Zero), "Dns intervals and windows must be positive")
+                o.DelegationMaxInterval, o.DelegationRecheckInterval, o.DriftCheckInterval, o.PublicationInterval }.All(t => t > TimeSpan.Zero), "Dns intervals and windows must be positive")
             .ValidateOnStart();
         builder.Services.AddOptions<DkimOptions>().BindConfiguration("Dkim");
         builder.AddDkimKeyProtector();
@@ -52,6 +52,8 @@ public static class Extensions
         builder.Services.AddSingleton<DelegationWatch>();
         builder.Services.AddTransient<DnsDrift>();
         builder.Services.AddHostedService<DnsMonitor>();
+        builder.Services.AddSingleton<Publishing.DomainPublication>();
+        builder.Services.AddHostedService<Publishing.DomainPublisher>();
         return builder;
     }
 

@@ -131,9 +131,7 @@ public sealed class BillingStack : IAsyncDisposable
             ProductId = "promta-business", ProductName = "ProMTA Business", MonthlyPriceMinor = 14900, Currency = "EUR", DedicatedIps = 4,
             PaymentMethodId = card, OrderedAt = orderedAt, HasSpecialRequirements = specialRequirements,
         };
-        await using var work = await Database.BeginAsync();
-        await Service<Orders.FirstMonthCharge>().ChargeAsync(work, order, CancellationToken.None);
-        await work.CommitAsync();
+        await Service<Orders.FirstMonthCharge>().ChargeAsync(order, CancellationToken.None);
         return order;
     }
 

@@ -154,7 +154,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         var processor = BillingSeed.Renewals(db, stripe, time);
         var changer = BillingSeed.PlanChanger(stripe, time, Amsterdam);
         var days = new Consolidation.BillingDayChanger(time);
-        var orders = new Orders.FirstMonthCharge(stripe, BillingSeed.Issuer(), calendar, Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time,
+        var orders = new Orders.FirstMonthCharge(db, stripe, BillingSeed.Issuer(), calendar, Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Orders.FirstMonthCharge>.Instance);
         var staff = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
             [new System.Security.Claims.Claim(System.Security.Claims.ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
@@ -245,9 +245,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
                         CustomerName = "Finance", ProductId = "promta-starter", ProductName = "ProMTA Starter", MonthlyPriceMinor = 14900, Currency = "EUR",
                         DedicatedIps = 1, PaymentMethodId = "pm_card_visa", OrderedAt = time.GetUtcNow(),
                     };
-                    await using var work = await db.BeginAsync();
-                    await orders.ChargeAsync(work, order, CancellationToken.None);
-                    await work.CommitAsync();
+                    await orders.ChargeAsync(order, CancellationToken.None);
                     services.Add(new SeededService(order.ServiceId, customerId, calendar.LocalDate(order.OrderedAt)));
                 }));
             }

@@ -48,6 +48,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         service = await FindAsync(dns, serviceId);
         Assert.Equal(dns.Time.GetUtcNow(), service.DelegatedAt);
         Assert.Equal(["ns1.promta.local.", "ns2.promta.local."], service.DelegationSeen);
+        Assert.Equal(1, await dns.Publication.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
 
         // Verified: asked again only daily, and not announced again while it stays delegated.
@@ -57,6 +58,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         dns.Time.Advance(TimeSpan.FromDays(1));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(verifiedAt, (await FindAsync(dns, serviceId)).DelegatedAt);
+        Assert.Equal(0, await dns.Publication.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
 
         // The customer moves the domain away: no longer delegated; back again: announced again.
@@ -70,6 +72,7 @@ public sealed class DelegationTests(PostgresFixture postgres, PowerDnsFixture po
         dns.Time.Advance(TimeSpan.FromMinutes(1));
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
         Assert.NotNull((await FindAsync(dns, serviceId)).DelegatedAt);
+        Assert.Equal(1, await dns.Publication.RunDueAsync(dns.Database.Database, default));
         Assert.Equal(2, await dns.OutboxCountAsync<SendingDomainVerified>());
     }
 

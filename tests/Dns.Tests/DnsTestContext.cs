@@ -39,7 +39,8 @@ public sealed class DnsTestContext : IAsyncDisposable
             NullLogger<ReverseDnsPropagation>.Instance);
         Delegation = new DelegationWatch(
             new DelegationCheck([.. (delegationResolvers ?? [powerDns.DnsEndpoint]).Select(r => new DnsLookup(r))], powerDnsOptions.Value.Nameservers),
-            Zone, Metrics, dnsOptions, Time, NullLogger<DelegationWatch>.Instance);
+            Metrics, dnsOptions, Time, NullLogger<DelegationWatch>.Instance);
+        Publication = new DomainPublication(Zone, Metrics, Time, NullLogger<DomainPublication>.Instance);
         Drift = new DnsDrift(Zone, PowerDns, Live, Metrics, dnsOptions, Time, NullLogger<DnsDrift>.Instance);
     }
 
@@ -53,6 +54,8 @@ public sealed class DnsTestContext : IAsyncDisposable
     public DnsMetrics Metrics { get; }
     public ReverseDnsPropagation Propagation { get; }
     public DelegationWatch Delegation { get; }
+    /// <summary>What DomainPublisher's loop runs: the DKIM key and records of domains whose delegation was seen.</summary>
+    public DomainPublication Publication { get; }
     public DnsDrift Drift { get; }
 
     /// <summary>Asks our PowerDNS over DNS, without a cache, as a mail server on the internet would.</summary>

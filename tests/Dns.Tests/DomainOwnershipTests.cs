@@ -30,6 +30,7 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
 
         // Locally the delegation resolvers are our PowerDNS, which serves the pending zone's NS: seen at once.
         Assert.Equal(1, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        Assert.Equal(1, await dns.Publication.RunDueAsync(dns.Database.Database, default));
 
         Assert.Equal(1, await dns.OutboxCountAsync<SendingDomainVerified>());
         Assert.Equal(1, await dns.OutboxCountAsync<DkimKeyPublished>());
@@ -134,6 +135,7 @@ public sealed class DomainOwnershipTests(PostgresFixture postgres, PowerDnsFixtu
         Assert.False(await dns.Database.Database.WriteAsync(work => SendingDomains.TryAddAsync(work, Guid.NewGuid(), second, dns.Time.GetUtcNow())));
 
         Assert.Equal(2, await dns.Delegation.RunDueAsync(dns.Database.Database, default));
+        Assert.Equal(2, await dns.Publication.RunDueAsync(dns.Database.Database, default)); // one batch: both keys made side by side
         Assert.Equal(2, await dns.OutboxCountAsync<SendingDomainVerified>());
         var selectors = (await dns.PublishedAsync(serviceId)).Where(r => r.Name.Contains("._domainkey.", StringComparison.Ordinal))
             .Select(r => (Selector: r.Name.Split('.')[0], Domain: r.Name[(r.Name.IndexOf("._domainkey.", StringComparison.Ordinal) + 12)..])).ToList();

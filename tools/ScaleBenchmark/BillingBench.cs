@@ -31,7 +31,7 @@ internal sealed class BillingBench : IAsyncDisposable
         EmulatorHttp = new HttpClient { BaseAddress = emulator.GetBaseAddress() };
         Stripe = new StripePayments(new global::Stripe.StripeClient("sk_test_scale_benchmark", apiBase: emulator.GetBaseAddress().ToString().TrimEnd('/')));
         Issuer = new InvoiceIssuer(new VatRules(new VatOptions(), "NL"), Options.Create(new SellerOptions()));
-        FirstMonth = new FirstMonthCharge(Stripe, Issuer, new BillingCalendar(Amsterdam), Options.Create(new BillingOptions()), Time, NullLogger<FirstMonthCharge>.Instance);
+        FirstMonth = new FirstMonthCharge(database.Db, Stripe, Issuer, new BillingCalendar(Amsterdam), Options.Create(new BillingOptions()), Time, NullLogger<FirstMonthCharge>.Instance);
     }
 
     public Database Db => database.Db;
@@ -66,9 +66,7 @@ internal sealed class BillingBench : IAsyncDisposable
             {
                 foreach (var order in lane)
                 {
-                    await using var work = await Db.BeginAsync(ct);
-                    await FirstMonth.ChargeAsync(work, order, ct);
-                    await work.CommitAsync(ct);
+                    await FirstMonth.ChargeAsync(order, ct);
                 }
             });
         }

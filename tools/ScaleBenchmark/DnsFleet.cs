@@ -14,8 +14,9 @@ namespace ProMTA.ScaleBenchmark;
 /// One DNS monitoring cycle over a fleet (issue 20): SERVICES services, each with its sending domain hosted and one
 /// dedicated IP's PTR and A published, through Dns's own code (what its OrderPlaced and ReverseDnsRequested consumers
 /// run) against a real PowerDNS. Then each monitoring step is run over the whole fleet, batch after batch as the
-/// monitor does, on a clock moved past each schedule: reverse DNS propagation, the delegation check that publishes each
-/// domain's records, the drift check of every published rrset, the daily delegation recheck. Printed per step: time,
+/// monitor does, on a clock moved past each schedule: reverse DNS propagation, the delegation check (which queues each
+/// domain), the publication of the queued domains' DKIM keys and records (DomainPublisher's own loop, not the
+/// monitor's), the drift check of every published rrset, the daily delegation recheck. Printed per step: time,
 /// services per second, and PowerDNS's own counters (queries answered, its CPU).
 /// </summary>
 public static class DnsFleet
@@ -42,8 +43,10 @@ public static class DnsFleet
             ["PowerDns:DnsEndpoint"] = Required("PDNS_DNS_ENDPOINT"),
             // The monitor's own loop stays idle after its first (empty) run: each step is driven here.
             ["Dns:MonitorInterval"] = "1.00:00:00",
+            ["Dns:PublicationInterval"] = "1.00:00:00",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:MassTransit"] = "None",
+            ["Logging:LogLevel:ProMTA.ServiceDefaults.Messaging.DeadLetters"] = "None", // no RabbitMQ to read _error queues from
             ["Logging:LogLevel:ProMTA.Dns"] = "Error",
         });
         // As the service runs: its defaults (the HTTP resilience handler retries PowerDNS's transient 5xx), then the clock.
@@ -67,7 +70,10 @@ public static class DnsFleet
         var delegation = services.GetRequiredService<DelegationWatch>();
         time.Now += TimeSpan.FromMinutes(1);
         await StepAsync("reverse DNS propagation", powerDns, () => propagation.RunDueAsync(db, CancellationToken.None));
-        await StepAsync("delegation seen, records published", powerDns, () => delegation.RunDueAsync(db, CancellationToken.None));
+        await StepAsync("delegation seen, publication queued", powerDns, () => delegation.RunDueAsync(db, CancellationToken.None));
+        // DomainPublisher's loop, beside the monitor: each batch makes its DKIM keys on every core, then writes the zones.
+        var publication = services.GetRequiredService<DomainPublication>();
+        await StepAsync("records published (own loop)", powerDns, () => publication.RunDueAsync(db, CancellationToken.None));
         time.Now += TimeSpan.FromMinutes(16);
         await StepAsync("drift check of every rrset", powerDns, () => services.GetRequiredService<DnsDrift>().RunDueAsync(db, CancellationToken.None));
         time.Now += TimeSpan.FromDays(1);

@@ -61,6 +61,9 @@ public static class BillingRepository
     public static Task<string?> FindStripeCustomerAsync(UnitOfWork work, Guid customerId) =>
         work.QuerySingleOrDefaultAsync<string>(FindAccountSql, new { CustomerId = customerId });
 
+    public static Task<string?> FindStripeCustomerAsync(System.Data.IDbConnection connection, Guid customerId) =>
+        Dapper.SqlMapper.QuerySingleOrDefaultAsync<string>(connection, FindAccountSql, new { CustomerId = customerId });
+
     public static Task AddAccountAsync(UnitOfWork work, Guid customerId, string stripeCustomerId, DateTimeOffset now) =>
         work.ExecuteAsync(InsertAccountSql, new { CustomerId = customerId, StripeCustomerId = stripeCustomerId, CreatedAt = now });
 

@@ -35,11 +35,12 @@ public static class ConsolidationRepository
         WHERE service_id = @ServiceId
         """;
     // Renewals on the common day go per customer: the account row is the lock (SKIP LOCKED: replicas take different customers).
-    private const string ClaimCustomerSql = """
+    private const string ClaimCustomerSql = $"""
         SELECT a.customer_id FROM billing_accounts a
         WHERE a.customer_id IN (
             SELECT s.customer_id FROM billed_services s
-            WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended') AND s.next_period >= s.anchor_period)
+            WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended') AND s.next_period >= s.anchor_period
+              AND {ChargeIntents.NotBeingCharged})
         ORDER BY a.customer_id
         LIMIT 1
         FOR UPDATE OF a SKIP LOCKED
@@ -48,7 +49,7 @@ public static class ConsolidationRepository
         SELECT {ServiceColumns}
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
         WHERE s.customer_id = @CustomerId AND s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
-          AND s.next_period >= s.anchor_period
+          AND s.next_period >= s.anchor_period AND {ChargeIntents.NotBeingCharged}
         ORDER BY s.service_id
         FOR UPDATE OF s
         """;
@@ -84,11 +85,12 @@ public static class ConsolidationRepository
     public static Task AnchorAsync(UnitOfWork work, Guid serviceId, Consolidation.AnchorMove move, int day) =>
         work.ExecuteAsync(AnchorSql, new { ServiceId = serviceId, move.AnchorOn, move.AnchorPeriod, move.TransitionStart, Day = day });
 
-    public static Task<Guid?> ClaimCustomerAsync(UnitOfWork work, DateOnly today) =>
-        work.QuerySingleOrDefaultAsync<Guid?>(ClaimCustomerSql, new { Today = today });
+    /// <summary>A customer with services due on the common day that no worker is charging right now.</summary>
+    public static Task<Guid?> ClaimCustomerAsync(UnitOfWork work, DateOnly today, DateTimeOffset now) =>
+        work.QuerySingleOrDefaultAsync<Guid?>(ClaimCustomerSql, new { Today = today, Now = now });
 
-    public static async Task<IReadOnlyList<DueService>> DueForUpdateAsync(UnitOfWork work, Guid customerId, DateOnly today) =>
-        (await work.QueryAsync<DueService>(DueSql, new { CustomerId = customerId, Today = today })).ToList();
+    public static async Task<IReadOnlyList<DueService>> DueForUpdateAsync(UnitOfWork work, Guid customerId, DateOnly today, DateTimeOffset now) =>
+        (await work.QueryAsync<DueService>(DueSql, new { CustomerId = customerId, Today = today, Now = now })).ToList();
 
     public static Task<DueService?> ServiceForUpdateAsync(UnitOfWork work, Guid serviceId) =>
         work.QuerySingleOrDefaultAsync<DueService>(ServiceForUpdateSql, new { ServiceId = serviceId });

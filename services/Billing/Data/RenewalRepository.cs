@@ -56,7 +56,8 @@ public static class RenewalRepository
 {
     // SKIP LOCKED: replicas (and overlapping runs) each take different services; the row lock also makes a
     // concurrent cancellation wait, so the cancellation deadline is re-checked on committed data.
-    private const string ClaimSql = """
+    // A service whose charge is being made (an intent under its lease) is left to that worker.
+    private const string ClaimSql = $"""
         SELECT s.service_id, s.order_id, s.customer_id, s.product_id, s.monthly_price_minor, s.currency, s.dedicated_ips, s.ordered_on,
                s.billing_day, s.stripe_payment_method_id, a.stripe_customer_id, s.billing_status, s.next_period, s.dunning_attempts, s.last_day,
                s.retry_requested, s.requires_review, s.product_name, s.scheduled_product_id, s.scheduled_product_name, s.scheduled_price_minor,
@@ -65,6 +66,7 @@ public static class RenewalRepository
         WHERE s.next_due_on <= @Today AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
           -- periods on the common billing day renew per customer (ConsolidatedRenewal)
           AND (s.anchor_period IS NULL OR s.next_period < s.anchor_period)
+          AND {ChargeIntents.NotBeingCharged}
         ORDER BY s.next_due_on, s.service_id
         LIMIT 1
         FOR UPDATE OF s SKIP LOCKED
@@ -108,7 +110,8 @@ public static class RenewalRepository
         WHERE customer_id = @CustomerId AND billing_status IN ('Active', 'PastDue', 'Suspended')
         """;
 
-    public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today) => work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today });
+    public static Task<DueService?> ClaimAsync(UnitOfWork work, DateOnly today, DateTimeOffset now) =>
+        work.QuerySingleOrDefaultAsync<DueService>(ClaimSql, new { Today = today, Now = now });
 
     public static Task<InvoiceByPaymentIntent?> FindOpenByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
         FindOpenAsync(work, ByPaymentIntentSql, new { PaymentIntentId = paymentIntentId });

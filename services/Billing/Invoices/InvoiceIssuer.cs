@@ -18,7 +18,9 @@ public sealed record InvoiceContent(long NetMinor, long VatMinor, decimal VatRat
 public sealed class InvoiceIssuer(VatRules vat, IOptions<SellerOptions> seller)
 {
     /// <param name="lineDescription">The line as printed; by default the plan's monthly subscription.</param>
-    public async Task<InvoiceContent> PrepareAsync(UnitOfWork work, Guid customerId, long netMinor, string productName, string? lineDescription = null)
+    /// <param name="holder">The buyer without a billing profile, when the account does not hold it yet (a first order).</param>
+    public async Task<InvoiceContent> PrepareAsync(UnitOfWork work, Guid customerId, long netMinor, string productName, string? lineDescription = null,
+        (string Name, string Email)? holder = null)
     {
         var profile = await BillingProfileRepository.FindAsync(work, customerId);
         Party buyer;
@@ -29,7 +31,7 @@ public sealed class InvoiceIssuer(VatRules vat, IOptions<SellerOptions> seller)
         }
         else
         {
-            var (name, email) = await BillingProfileRepository.FindHolderAsync(work, customerId);
+            var (name, email) = holder ?? await BillingProfileRepository.FindHolderAsync(work, customerId);
             buyer = new Party(name ?? email ?? customerId.ToString(), Email: email);
         }
         var decision = vat.Decide(profile?.Country, profile?.VatId);

@@ -44,9 +44,10 @@ public abstract record PlanChangeOutcome
 /// Previews and makes plan changes (issue 17). An upgrade is charged off-session to the card on file with an
 /// idempotency key per change (service, change number, product), invoiced as a proration invoice of the normal
 /// series and applied at once: PlanChanged tells Provisioning to add the IPs, which are warmed up like a new
-/// service's. The Stripe call runs inside the transaction holding the service's row lock, as renewals do: the
-/// renewal scheduler (SKIP LOCKED) and a second request wait, so a period can never be renewed at the old price
-/// while its upgrade is being charged; a crash before commit replays to the same key, hence the same charge.
+/// service's. The Stripe call still runs inside the transaction holding the service's row lock (renewals no longer
+/// do: they record a charge intent first): the renewal scheduler (SKIP LOCKED) and a second request wait, so a period
+/// can never be renewed at the old price while its upgrade is being charged, and a change is refused while a renewal's
+/// intent is pending; a crash before commit replays to the same key, hence the same charge.
 /// A refused charge is recorded (Declined) and nothing else changes. A downgrade is only scheduled: the renewal of
 /// its period charges the new price and DowngradeSwitch applies it when that period starts.
 /// </summary>
@@ -81,6 +82,13 @@ public sealed partial class PlanChanger(
     {
         var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
         if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
+        // A renewal charge between its intent and its result: the service's row is not locked through the Stripe call
+        // any more, so the change waits for the result (else the period would be charged at the old price, unprorated).
+        if (await ChargeIntents.PendingForServiceAsync(work, serviceId))
+        {
+            return (new PlanChangeOutcome.Refused(new PlanRefusal("Renewal under way",
+                "The renewal of the next period is being charged; try again in a few minutes.")), null, null);
+        }
         if (await PlanChangeRepository.FindAwaitingAsync(work, serviceId) is { } waiting)
         {
             return (new PlanChangeOutcome.Refused(new PlanRefusal("Payment pending",

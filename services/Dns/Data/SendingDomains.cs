@@ -48,6 +48,14 @@ public static class SendingDomains
             delegated_at = CASE WHEN @ToUs THEN COALESCE(delegated_at, @Now) END
         WHERE domain = @Domain
         """;
+    // Delegated domains waiting for DomainPublication, oldest first; SKIP LOCKED so replicas share them.
+    private const string ClaimPublicationDueSql = $"""
+        SELECT {Columns} FROM sending_domains d JOIN services s ON s.service_id = d.service_id
+        WHERE d.publication_due_at <= @Now AND s.decommissioned_at IS NULL
+        ORDER BY d.publication_due_at LIMIT @Limit FOR UPDATE OF d SKIP LOCKED
+        """;
+    private const string QueuePublicationSql = "UPDATE sending_domains SET publication_due_at = @Now WHERE domain = @Domain";
+    private const string PublicationDoneSql = "UPDATE sending_domains SET publication_due_at = NULL WHERE domain = @Domain";
     private const string DmarcSql = "UPDATE sending_domains SET dmarc_policy = @Policy WHERE service_id = @ServiceId AND domain = @Domain";
 
     /// <summary>Hosts <paramref name="domain"/> for the service unless another service hosts it; true when this service does.</summary>
@@ -73,6 +81,15 @@ public static class SendingDomains
     /// <summary>Keeps what was seen; delegated keeps the first time it was seen, not delegated clears it.</summary>
     public static Task RecordDelegationAsync(UnitOfWork work, string domain, IReadOnlyList<string> seen, bool toUs, DateTimeOffset now, DateTimeOffset nextCheckAt) =>
         work.ExecuteAsync(RecordDelegationSql, new { Domain = domain, Seen = seen.ToArray(), ToUs = toUs, Now = now, NextCheckAt = nextCheckAt });
+
+    /// <summary>Queues the domain's records for DomainPublication (its delegation was just seen).</summary>
+    public static Task QueuePublicationAsync(UnitOfWork work, string domain, DateTimeOffset now) =>
+        work.ExecuteAsync(QueuePublicationSql, new { Domain = domain, Now = now });
+
+    public static async Task<IReadOnlyList<HostedDomain>> ClaimPublicationDueAsync(UnitOfWork work, DateTimeOffset now, int limit) =>
+        (await work.QueryAsync<HostedDomain>(ClaimPublicationDueSql, new { Now = now, Limit = limit })).ToList();
+
+    public static Task PublicationDoneAsync(UnitOfWork work, string domain) => work.ExecuteAsync(PublicationDoneSql, new { Domain = domain });
 
     /// <summary>True when the service hosts <paramref name="domain"/> and its policy is now <paramref name="policy"/>.</summary>
     public static async Task<bool> SetDmarcPolicyAsync(UnitOfWork work, Guid serviceId, string domain, string policy) =>

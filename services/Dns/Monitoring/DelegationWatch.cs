@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Options;
-using ProMTA.Contracts.Dns;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Domain;
 using ProMTA.Dns.Lookups;
-using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
 using ProMTA.Timing;
 
@@ -13,12 +11,13 @@ namespace ProMTA.Dns.Monitoring;
 /// Rule 19: tells the customer when their registrar's NS records point at ours, and only then publishes the domain's
 /// records (issue 14: the delegation is the proof the domain is the customer's). Each hosted domain not delegated yet is
 /// asked about again with backoff (Dns:DelegationFirstInterval doubling to DelegationMaxInterval, for as long as the
-/// service lives); when it is delegated, SendingDomainVerified is published and the API shows it. A delegated domain is
+/// service lives); when it is delegated, the API shows it and the domain is queued for DomainPublication, which makes its
+/// DKIM key, publishes its records and then SendingDomainVerified. A delegated domain is
 /// asked again every Dns:DelegationRecheckInterval: one moved away shows as not delegated (and is announced again if
 /// it comes back).
 /// </summary>
 public sealed partial class DelegationWatch(
-    DelegationCheck check, SendingDomainZone zone, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
+    DelegationCheck check, DnsMetrics metrics, IOptions<DnsOptions> options, TimeProvider time, ILogger<DelegationWatch> log)
 {
     private const int BatchSize = 20;
 
@@ -36,15 +35,11 @@ public sealed partial class DelegationWatch(
                 now + (delegation.ToUs ? options.Value.DelegationRecheckInterval : backoff.After(domain.DelegationAttempts + 1)));
             if (delegation.ToUs && !wasDelegated)
             {
-                // The domain comes with OrderPlaced or SendingDomainClaimed, both after the order.
-                var orderId = domain.OrderId ?? throw new InvalidOperationException($"Service {domain.ServiceId} has a domain but no order");
-                // Proven now (issue 14): the pending zone gets its DKIM key and every record mail needs; Delivery learns
-                // the key (DkimKeyPublished) and that the service may send as the domain (SendingDomainVerified).
-                if (!await DkimKeys.HasKeyAsync(work, domain.ServiceId, domain.Domain)) await zone.AddDkimKeyAsync(work, domain.ServiceId, orderId, domain.Domain);
-                await zone.ApplyAsync(work, domain.ServiceId, ct);
-                await work.PublishAsync(new SendingDomainVerified { OrderId = orderId, ServiceId = domain.ServiceId, Domain = domain.Domain, VerifiedAt = now });
-                metrics.Verified();
-                LogVerified(domain.Domain, domain.ServiceId, string.Join(", ", delegation.Seen));
+                // Proven now (issue 14): the zone gets its DKIM key and every record mail needs, and Delivery hears of
+                // it, from DomainPublisher's own loop: making a key is RSA 2048, and a fleet's worth of domains
+                // delegated at once must not hold up the next batches of this check, nor the drift and propagation steps.
+                await SendingDomains.QueuePublicationAsync(work, domain.Domain, now);
+                LogDelegated(domain.Domain, domain.ServiceId, string.Join(", ", delegation.Seen));
             }
             else if (!delegation.ToUs && wasDelegated)
             {
@@ -59,6 +54,6 @@ public sealed partial class DelegationWatch(
     [LoggerMessage(LogLevel.Warning, "Sending domain {Domain} of {ServiceId} is no longer delegated to us (now {Nameservers}); checking again with backoff")]
     private partial void LogLost(string domain, Guid serviceId, string nameservers);
 
-    [LoggerMessage(LogLevel.Information, "Sending domain {Domain} of {ServiceId} is delegated to us ({Nameservers})")]
-    private partial void LogVerified(string domain, Guid serviceId, string nameservers);
+    [LoggerMessage(LogLevel.Information, "Sending domain {Domain} of {ServiceId} is delegated to us ({Nameservers}); its records are queued for publication")]
+    private partial void LogDelegated(string domain, Guid serviceId, string nameservers);
 }

@@ -34,10 +34,11 @@ public sealed partial class SendingDomainZone(
     }
 
     /// <summary>Makes a new DKIM key the active one (the first, or a rotation) and tells Delivery, inside the caller's unit of work.</summary>
-    public async Task<string> AddDkimKeyAsync(UnitOfWork work, Guid serviceId, Guid orderId, string domain)
+    /// <param name="made">A key made beforehand (DomainPublication makes a batch's keys side by side); else one is made here.</param>
+    public async Task<string> AddDkimKeyAsync(UnitOfWork work, Guid serviceId, Guid orderId, string domain, DkimKeyPair? made = null)
     {
         var now = time.GetUtcNow();
-        var key = DkimKeyPair.Generate(now);
+        var key = made ?? DkimKeyPair.Generate(now);
         // Selectors are unique per service (Delivery keys them so): a second domain keyed in the same second gets a suffix.
         for (var n = 2; await DkimKeys.SelectorTakenAsync(work, serviceId, key.Selector); n++) key = key with { Selector = $"{key.Selector.Split('-')[0]}-{n}" };
         var encrypted = protector.Protect(key.PrivateKeyPkcs8, serviceId, key.Selector);
