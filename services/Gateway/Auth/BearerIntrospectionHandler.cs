@@ -16,8 +16,8 @@ namespace ProMTA.Gateway.Auth;
 /// customers. Answers are cached briefly (by the credential's hash, never the credential itself) so a busy
 /// client costs one lookup per half minute; a revoked key stops working within that time. A team member's answer is not
 /// cached: a removed member is locked out at once. A credential that is not
-/// in the cache is only looked up while its client IP has failed-credential budget left (<see cref="FailedCredentialLimiter"/>);
-/// past it the request is a 429 problem, not a lookup.
+/// in the cache, and was not verified within the last half minute, is only looked up while its client IP has
+/// failed-credential budget left (<see cref="FailedCredentialLimiter"/>); past it the request is a 429 problem, not a lookup.
 /// </summary>
 public sealed class BearerIntrospectionHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -35,10 +35,15 @@ public sealed class BearerIntrospectionHandler(
         var token = header["Bearer ".Length..].Trim();
         var ip = GatewayRateLimiting.ClientIp(Context);
 
-        var cacheKey = "caller:" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        var cacheKey = "caller:" + hash;
+        var verifiedKey = "verified:" + hash;
         if (!cache.TryGetValue(cacheKey, out Caller? caller))
         {
-            if (failures.Blocked(ip) is { } wait)
+            // The failed-credential budget is for credentials nobody verified: a customer's key that worked within the last
+            // half minute is asked about again (not cached, below) but never waits behind someone else's made-up keys
+            // from the same address.
+            if (!cache.TryGetValue(verifiedKey, out _) && failures.Blocked(ip) is { } wait)
             {
                 Context.Items[RetryAfterKey] = wait;
                 return AuthenticateResult.Fail("too many unknown credentials from this client");
@@ -49,6 +54,8 @@ public sealed class BearerIntrospectionHandler(
             // ownership transfer takes effect at once (docs/teams.md: since ownership moves, no customer login is safe to
             // cache); staff credentials and unknown ones are cached.
             if (caller is not { MemberId: not null }) cache.Set(cacheKey, caller, CacheFor);
+            if (caller is null) cache.Remove(verifiedKey);
+            else cache.Set(verifiedKey, true, CacheFor);
         }
         if (caller is null)
         {
