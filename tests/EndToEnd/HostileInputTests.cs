@@ -28,7 +28,7 @@ public sealed class HostileInputTests(PlatformFixture platform, ITestOutputHelpe
     /// </summary>
     private static readonly HashSet<string> PerMinuteLimited =
     [
-        "POST /api/customers", "POST /api/auth/token", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
+        "POST /api/customers", "POST /api/auth/token", "POST /api/auth/switch", "POST /api/demo-requests", "POST /api/contact", "POST /api/auth/password-reset",
         "POST /api/auth/password-reset/confirm", "POST /api/auth/email-verification/confirm", "POST /api/team/invitations/accept",
     ];
 
