@@ -104,7 +104,9 @@ public static class Platform
         ordering.WithReference(billing).WithReference(provisioning).WithReference(dns).WithReference(delivery);
 
         var gateway = builder.AddProject<Projects.Gateway>("gateway")
-            .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080))
+            // Not behind Aspire's proxy: the gateway's per-IP limits must see each client's own address (through the proxy
+            // every client was 127.0.0.1, so one client's failed credentials or logins spent everyone's budget).
+            .WithHttpEndpoint(port: builder.Configuration.GetValue("Ports:Gateway", 8080), isProxied: false)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("Auth__InternalSecret", internalSecret)
             .WithEnvironment("RateLimits__SignupPerMinute", builder.Configuration["RateLimits:SignupPerMinute"] ?? "60")

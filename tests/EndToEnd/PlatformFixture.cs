@@ -57,6 +57,37 @@ public sealed class PlatformFixture : IAsyncLifetime
     /// </summary>
     public HttpClient ServiceClient(string service) => app!.CreateHttpClient(service);
 
+    /// <summary>
+    /// A client to the gateway from a loopback address of its own (127.0.0.<paramref name="host"/>, 2-254): the gateway's
+    /// per-IP limits see another client, so a test that spends an address's budget on purpose (or a stream of many
+    /// requests) neither waits for nor leaves a 429 to the tests that use <see cref="Gateway"/> from 127.0.0.1.
+    /// </summary>
+    public HttpClient GatewayFrom(byte host)
+    {
+        if (host is < 2 or > 254) throw new ArgumentOutOfRangeException(nameof(host), "127.0.0.1 is the shared client's address");
+        var local = new IPEndPoint(new IPAddress([127, 0, 0, host]), 0);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (context, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    socket.Bind(local);
+                    // The gateway listens on localhost: its IPv4 address, which any 127.0.0.0/8 address reaches.
+                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, context.DnsEndPoint.Port), ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = Gateway.BaseAddress, Timeout = Gateway.Timeout };
+    }
+
     /// <summary>A resource's connection string in this run (e.g. "rabbitmq", to put a message on a queue directly).</summary>
     public async Task<string> ConnectionStringAsync(string resource) =>
         await app!.GetConnectionStringAsync(resource) ?? throw new InvalidOperationException($"{resource} has no connection string");
