@@ -1,9 +1,10 @@
 namespace ProMTA.Delivery.Outbound.Egress;
 
 /// <summary>
-/// A counting gate whose transactional waiters are let in before bulk ones (KumoMTA and PowerMTA give a queue's
-/// priority at the point where mail waits for a connection: here). <paramref name="reserved"/> of the slots are
-/// transactional mail's own: bulk never takes them, so transactional mail finds one even while bulk fills the rest.
+/// A counting gate whose transactional waiters are let in before bulk ones: priority has to act where mail queues for
+/// a scarce slot (a destination's sessions, the ready queue's batches), not only in the claim. <paramref name="reserved"/>
+/// of the slots are transactional mail's own: bulk never takes them, so transactional mail finds one while bulk fills
+/// the rest.
 /// </summary>
 internal sealed class TurnGate(int slots, int reserved = 0)
 {
