@@ -48,8 +48,9 @@ public sealed class TransactionalStreamTests(PostgresFixture postgres) : IClassF
     [Fact]
     public async Task A_message_marked_transactional_by_its_header_overtakes_a_bulk_backlog_to_the_same_mx()
     {
-        // One session to the MX, which takes a third of a second per message: the backlog needs about ten seconds.
-        var slowMx = new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", DataReplyDelay = TimeSpan.FromMilliseconds(300) };
+        // One session to the MX, which takes half a second per message: the backlog needs about fifteen seconds, and
+        // few bulk messages finish while the transactional one is being claimed, however loaded the machine.
+        var slowMx = new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", DataReplyDelay = TimeSpan.FromMilliseconds(500) };
         await using var relay = await RelayHost.StartAsync(postgres, slowMx, settings: _ => new Dictionary<string, string>
         {
             ["Delivery:MaxConnectionsPerDestination"] = "1",
