@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Apis;
 using ProMTA.Delivery.Domain;
@@ -70,6 +71,8 @@ public static class Extensions
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<RelayMailboxFilter>();
         builder.Services.AddSingleton<QueueWriter>();
+        // Shared with the outbound claim loop when both run in this process (a relay alone just signals nobody).
+        builder.Services.TryAddSingleton<Outbound.Claiming.ClaimWakeUp>();
         builder.Services.AddSingleton<RelayMessageStore>();
         builder.Services.AddHostedService<RelayServer>();
         return builder;
@@ -102,6 +105,7 @@ public static class Extensions
             .Validate(o => o.Resolvers.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Resolvers must be ip:port")
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
             .Validate(o => !o.BypassThrottling || builder.Environment.IsDevelopment(), "Delivery:BypassThrottling is for benchmarks and refused outside Development")
+            .Validate(o => o.TransactionalReserve is >= 0 and <= 0.9, "Delivery:TransactionalReserve must be between 0 and 0.9")
             .ValidateOnStart();
         builder.AddDkimKeyProtector();
         builder.Services.AddOptions<VerpOptions>().BindConfiguration("Verp")

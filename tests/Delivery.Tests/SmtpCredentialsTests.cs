@@ -95,6 +95,56 @@ public sealed class SmtpCredentialsTests(PostgresFixture postgres) : IClassFixtu
             Assert.Equal(HttpStatusCode.NotFound, strangerAudit.StatusCode);
     }
 
+    [Fact]
+    public async Task A_credential_made_for_the_transactional_stream_sends_transactional_mail_and_a_wrong_stream_is_a_400()
+    {
+        var mxPort = FreePort.Next();
+        await using var mx = new FakeMx(new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test" }, mxPort);
+        mx.Start();
+        var relayPort = FreePort.Next();
+        await using var delivery = await DeliveryProcess.StartAsync(postgres.ConnectionString, relayPort, new Dictionary<string, string>
+        {
+            ["Relay:AllowPlainAuth"] = "true",
+            ["Delivery:Routes:gmail.test"] = $"127.0.0.1:{mxPort}",
+            ["Delivery:PollInterval"] = "00:00:00.200",
+        });
+        var (customer, service) = (Guid.NewGuid(), Guid.NewGuid());
+        var primary = $"svc-{service:N}";
+        await TestServices.AddAsync(postgres.ConnectionString, customer, service, primary);
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{delivery.HttpPort}") };
+        var path = $"/api/services/{service}/smtp-credentials";
+
+        // Anything but the two streams is refused, naming the field; a number where a string belongs is a 400 too, never a 500.
+        foreach (var bad in new object[] { new { name = "Receipts", stream = "priority" }, new { name = "Receipts", stream = "" } })
+        {
+            using var refused = await DeliveryApi.SendAsync(http, HttpMethod.Post, path, customer, bad);
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal(["stream"], await DeliveryApi.ErrorFieldsAsync(refused));
+        }
+        using (var wrongType = await DeliveryApi.SendAsync(http, HttpMethod.Post, path, customer, new StringContent(
+            """{"name":"Receipts","stream":5}""", System.Text.Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.BadRequest, wrongType.StatusCode);
+
+        var created = await DeliveryApi.JsonAsync(http, HttpMethod.Post, path, customer, new { name = "Receipts", stream = "Transactional" });
+        Assert.Equal("transactional", created.GetProperty("stream").GetString());
+        var bulk = await DeliveryApi.JsonAsync(http, HttpMethod.Post, path, customer, new { name = "Newsletter" });
+        Assert.Equal("bulk", bulk.GetProperty("stream").GetString());
+        var listed = (await DeliveryApi.JsonAsync(http, HttpMethod.Get, path, customer)).EnumerateArray()
+            .ToDictionary(c => c.GetProperty("name").GetString()!, c => c.GetProperty("stream").GetString());
+        Assert.Equal(new Dictionary<string, string?> { ["primary"] = "bulk", ["Newsletter"] = "bulk", ["Receipts"] = "transactional" }, listed);
+
+        // Mail sent with it is queued in its stream; mail sent with the primary username stays bulk.
+        var sent = await ExternalClient.PythonAsync(SmtplibScript, relayPort.ToString(), created.GetProperty("username").GetString()!,
+            created.GetProperty("password").GetString()!, "receipt@gmail.test");
+        Assert.True(sent.Output.Contains("SENT"), sent.ToString());
+        await TestServices.SubmitAsync(relayPort, primary, RelayHost.Password, "digest@gmail.test");
+        await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count == 2));
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        var streams = (await connection.QueryAsync<(string Address, string Stream)>(
+            "SELECT address, stream FROM delivery.recipients WHERE service_id = @service", new { service })).ToDictionary(r => r.Address, r => r.Stream);
+        Assert.Equal(new Dictionary<string, string> { ["receipt@gmail.test"] = "transactional", ["digest@gmail.test"] = "bulk" }, streams);
+    }
+
     /// <summary>argv: port, username, password, recipient. Prints SENT, or AUTH with the refusal's code and text.</summary>
     private const string SmtplibScript = """
         import smtplib, sys

@@ -13,6 +13,9 @@ public sealed class ServiceDatabaseHost(IHost host) : IAsyncDisposable
 {
     public Database Database => host.Services.GetRequiredService<Database>();
 
+    /// <summary>Completes when the service's migrations have run.</summary>
+    public Task Migrated => host.Services.GetRequiredService<MigrationState>().Completed;
+
     public static async Task<ServiceDatabaseHost> StartAsync(PostgresFixture postgres, Assembly migrations)
     {
         var builder = Host.CreateApplicationBuilder();

@@ -10,14 +10,16 @@ using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Delivery.Apis;
 
-public sealed record SmtpCredentialRequest(string? Name);
+/// <summary>A credential to make: its name, and the stream its mail goes in ("bulk", the default, or "transactional").</summary>
+public sealed record SmtpCredentialRequest(string? Name, string? Stream = null);
 /// <summary>A new credential with its password: answered once, when it is made.</summary>
-public sealed record NewSmtpCredential(Guid Id, string Name, string Username, string Password, DateTimeOffset CreatedAt);
+public sealed record NewSmtpCredential(Guid Id, string Name, string Username, string Password, DateTimeOffset CreatedAt, string Stream);
 
 /// <summary>
 /// A service's SMTP credentials (issue 20): the one made when it went live ("primary", its password rotated with
 /// POST /smtp-password) and named ones, one per application or team, each revocable on its own; each shows when and
-/// from which address it last authenticated. Owner only; anyone else 404.
+/// from which address it last authenticated. Owner only; anyone else 404. A named credential may send the transactional
+/// stream (issue 19 step 5): its mail is claimed and sent before the service's bulk mail on the same lanes.
 /// </summary>
 public static class SmtpCredentialsApi
 {
@@ -48,7 +50,9 @@ public static class SmtpCredentialsApi
             .Required("name", name, 64)
             .Check("name", name is null || (name.All(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' or '.')
                 && !name.Equals(SmtpCredentials.PrimaryName, StringComparison.OrdinalIgnoreCase)),
-                "name may hold letters, digits, spaces, '-', '_' and '.', and is not \"primary\".");
+                "name may hold letters, digits, spaces, '-', '_' and '.', and is not \"primary\".")
+            .Check("stream", request.Stream is null || MailStream.Parse(request.Stream) is not null,
+                $"stream is \"{MailStream.Bulk}\" (the default) or \"{MailStream.Transactional}\".");
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
         if (await RelayAccounts.FindAsync(db, serviceId, ct) is null)
         {
@@ -60,10 +64,12 @@ public static class SmtpCredentialsApi
         var username = $"{RelayUsername.For(serviceId)}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
         var password = RelayPassword.New();
         var now = time.GetUtcNow();
-        return await SmtpCredentials.AddAsync(db, id, serviceId, name!, username, PasswordHasher.HashRandomSecret(password), user.Actor(),
+        var stream = MailStream.Parse(request.Stream) ?? MailStream.Bulk;
+        return await SmtpCredentials.AddAsync(db, id, serviceId, name!, username, PasswordHasher.HashRandomSecret(password), stream, user.Actor(),
                 MaxPerService, now, ct) switch
         {
-            SmtpCredentials.AddResult.Added => TypedResults.Created($"/api/services/{serviceId}/smtp-credentials/{id}", new NewSmtpCredential(id, name!, username, password, now)),
+            SmtpCredentials.AddResult.Added => TypedResults.Created($"/api/services/{serviceId}/smtp-credentials/{id}",
+                new NewSmtpCredential(id, name!, username, password, now, stream)),
             SmtpCredentials.AddResult.NameTaken => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Name in use",
                 detail: $"This service already has an SMTP credential named \"{name}\"; revoke it or choose another name."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many SMTP credentials",

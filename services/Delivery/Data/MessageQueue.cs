@@ -1,6 +1,7 @@
 using Dapper;
-using ProMTA.ServiceDefaults.Data;
+using ProMTA.Delivery.Domain;
 using ProMTA.MailPolicy.Replies;
+using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
 
@@ -10,11 +11,13 @@ public sealed record NewRecipient(string Address, string Domain, string Provider
 /// <summary>
 /// An accepted message as it is queued: the raw bytes (trace header in front) and one row per recipient;
 /// <paramref name="DsnReturn"/> ("FULL"/"HDRS") and <paramref name="EnvelopeId"/> are MAIL's RET and ENVID (RFC 3461);
-/// <paramref name="HeaderMessageId"/> its Message-ID header without angle brackets (searches, complaints that lost our token).
+/// <paramref name="HeaderMessageId"/> its Message-ID header without angle brackets (searches, complaints that lost our token);
+/// <paramref name="Stream"/> bulk or transactional (<see cref="MailStream"/>), which all its recipients carry.
 /// </summary>
 public sealed record NewMessage(
     Guid Id, Guid ServiceId, string MailFrom, byte[] Data, string? ClientIp, IReadOnlyList<NewRecipient> Recipients,
-    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null, string? HeaderMessageId = null);
+    DateTimeOffset ReceivedAt, DateTimeOffset ExpiresAt, string? DsnReturn = null, string? EnvelopeId = null, string? HeaderMessageId = null,
+    string Stream = MailStream.Bulk);
 
 /// <summary>A recipient claimed for one delivery attempt, with what is needed to send to it.</summary>
 public sealed record ClaimedRecipient
@@ -31,6 +34,9 @@ public sealed record ClaimedRecipient
     public string[] SourceIps { get; init; } = [];
     public string[] SourceHostnames { get; init; } = [];
     public string RelayMode { get; init; } = "managed";
+    /// <summary>Bulk or transactional (<see cref="MailStream"/>): transactional is claimed first and served first on its egress path.</summary>
+    public string Stream { get; init; } = MailStream.Bulk;
+    public bool Transactional => Stream == MailStream.Transactional;
     /// <summary>Its last hand-back was a hold by our pacing: a hold now continues that episode (no new paced event).</summary>
     public bool Paced { get; init; }
     /// <summary>The address went on the service's suppression list after the message was queued: it is not sent.</summary>
@@ -62,14 +68,14 @@ public static class MessageQueue
                  AS n (id, service_id, mail_from, data, client_ip, received_at, dsn_ret, dsn_envid, header_message_id)
             RETURNING 1
         ), inserted AS (
-            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt, held)
-            SELECT message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt,
+            INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at, dsn_notify, dsn_orcpt, stream, held)
+            SELECT message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt, stream,
                    -- Queued into a held lane: parked at once. KEY SHARE makes a hold being lifted wait for this row, so
                    -- the lift's own update sees it (a recipient is never left parked behind a lifted hold).
                    EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider) FOR KEY SHARE)
             FROM unnest(@RecipientMessageIds, @RecipientServiceIds, @Addresses, @Domains, @Providers, @RecipientReceivedAts, @ExpiresAts,
-                        @DsnNotifies, @OriginalRecipients)
-                 AS r (message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt)
+                        @DsnNotifies, @OriginalRecipients, @Streams)
+                 AS r (message_id, service_id, address, domain, provider, received_at, expires_at, dsn_notify, dsn_orcpt, stream)
             -- A new recipient is due at once: its next_attempt_at is the time it was received.
             RETURNING id, message_id, service_id, address, provider, next_attempt_at AS received_at
         )
@@ -84,35 +90,38 @@ public static class MessageQueue
     // checked for a recipient queued in the instant the hold began.
     private const string ClaimSql = """
         WITH due AS (
-            SELECT r.id FROM recipients r
-            JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
-            WHERE r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
-              AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
-            ORDER BY r.next_attempt_at
-            LIMIT @Limit
-            FOR UPDATE OF r SKIP LOCKED
+            SELECT part.id FROM unnest(ARRAY['transactional', 'bulk'], ARRAY[@TransactionalLimit, @Limit]::int[]) AS l (stream, n)
+            CROSS JOIN LATERAL (
+                SELECT r.id FROM recipients r
+                JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
+                WHERE r.stream = l.stream AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
+                ORDER BY r.next_attempt_at
+                LIMIT l.n
+                FOR UPDATE OF r SKIP LOCKED) AS part
         )
         UPDATE recipients r
         SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream,
                   m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
                   -- A complaint or bounce about the address may have come in while this message waited (primary key probe).
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;
 
-    // The same claim per provider, each part limited to what that provider's lanes may send now (the outbound claim
-    // loop asks the throttling controller), so paced mail stays in the queue untouched instead of being claimed and
-    // handed back (two row updates each time). A label outside the catalogue (a provider table replaced since the
+    // The same claim per provider and stream, each part limited to what that provider's lanes may send now in that
+    // stream (the outbound claim loop asks the egress paths: transactional mail has its own room), so paced mail stays in
+    // the queue untouched instead of being claimed and handed back (two row updates each time). A provider's
+    // transactional part walks recipients_due_transactional, its bulk part recipients_due_by_provider. A label outside the catalogue (a provider table replaced since the
     // row was queued) is claimed by the strays part, which the loop asks for now and then (it reads past every due row).
     private const string ClaimPerProviderSql = """
         WITH due AS (
-            SELECT part.id FROM unnest(@Providers::text[], @Limits::int[]) AS l (provider, n)
+            SELECT part.id FROM unnest(@Providers::text[], @Streams::text[], @Limits::int[]) AS l (provider, stream, n)
             CROSS JOIN LATERAL (
                 SELECT r.id FROM recipients r
                 JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
-                WHERE r.provider = l.provider AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                WHERE r.provider = l.provider AND r.stream = l.stream AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
                   AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
                 ORDER BY r.next_attempt_at
                 LIMIT l.n
@@ -132,7 +141,7 @@ public static class MessageQueue
         SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced,
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream,
                   m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;
@@ -226,30 +235,35 @@ public static class MessageQueue
             ExpiresAts = recipients.Select(x => x.Message.ExpiresAt.UtcDateTime).ToArray(),
             DsnNotifies = recipients.Select(x => x.Recipient.DsnNotify).ToArray(),
             OriginalRecipients = recipients.Select(x => x.Recipient.OriginalRecipient).ToArray(),
+            Streams = recipients.Select(x => x.Message.Stream).ToArray(),
         };
     }
 
-    public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(Database db, DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct)
+    /// <summary>Claims up to <paramref name="transactionalLimit"/> due transactional recipients, then up to <paramref name="limit"/> bulk ones, of any provider.</summary>
+    public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(
+        Database db, DateTimeOffset now, TimeSpan lease, int transactionalLimit, int limit, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
-        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimSql, new { Now = now, LeaseUntil = now + lease, Limit = limit })).ToList();
+        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimSql,
+            new { Now = now, LeaseUntil = now + lease, TransactionalLimit = transactionalLimit, Limit = limit })).ToList();
         await work.CommitAsync(ct);
         return claimed;
     }
 
     /// <summary>
-    /// Claims up to <paramref name="limits"/>[label] due recipients of each provider label, plus up to
-    /// <paramref name="strays"/> of labels not among them.
+    /// Claims up to <paramref name="limits"/>[(label, stream)] due recipients of each provider label and stream, plus up
+    /// to <paramref name="strays"/> of labels not among them (any stream).
     /// </summary>
     public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimPerProviderAsync(
-        Database db, DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<string, int> limits, int strays, CancellationToken ct)
+        Database db, DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<(string Label, string Stream), int> limits, int strays, CancellationToken ct)
     {
         await using var work = await db.BeginAsync(ct);
         var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimPerProviderSql, new
         {
             Now = now,
             LeaseUntil = now + lease,
-            Providers = limits.Keys.ToArray(),
+            Providers = limits.Keys.Select(k => k.Label).ToArray(),
+            Streams = limits.Keys.Select(k => k.Stream).ToArray(),
             Limits = limits.Values.ToArray(),
             Strays = strays,
         })).ToList();

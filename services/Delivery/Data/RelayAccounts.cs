@@ -1,5 +1,6 @@
 using Dapper;
 using ProMTA.Contracts.Delivery;
+using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
@@ -16,6 +17,8 @@ public sealed record RelayAccount
     public string RelayMode { get; init; } = "managed";
     /// <summary>The named credential the username belongs to (smtp_credentials); null for the service's own username.</summary>
     public Guid? CredentialId { get; init; }
+    /// <summary>The stream mail sent with this username goes in (MailStream); the service's own username sends bulk.</summary>
+    public string Stream { get; init; } = MailStream.Bulk;
     public DateTimeOffset? LastUsedAt { get; init; }
 }
 
@@ -35,10 +38,10 @@ public static class RelayAccounts
 
     // The service's own username, or one of its named credentials that is not revoked (SmtpCredentials).
     private const string ByUsernameSql = """
-        SELECT service_id, username, password_hash, source_ips, source_hostnames, status, NULL::uuid AS credential_id, last_used_at
+        SELECT service_id, username, password_hash, source_ips, source_hostnames, status, NULL::uuid AS credential_id, last_used_at, 'bulk' AS stream
         FROM relay_accounts WHERE username = @Username
         UNION ALL
-        SELECT a.service_id, c.username, c.password_hash, a.source_ips, a.source_hostnames, a.status, c.id, c.last_used_at
+        SELECT a.service_id, c.username, c.password_hash, a.source_ips, a.source_hostnames, a.status, c.id, c.last_used_at, c.stream
         FROM smtp_credentials c JOIN relay_accounts a ON a.service_id = c.service_id
         WHERE c.username = @Username AND c.revoked_at IS NULL
         """;

@@ -1,5 +1,6 @@
 using Dapper;
 using Npgsql;
+using ProMTA.Delivery.Domain;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Data;
@@ -15,6 +16,8 @@ public sealed record SmtpCredential
     public DateTimeOffset? RevokedAt { get; init; }
     public DateTimeOffset? LastUsedAt { get; init; }
     public string? LastUsedIp { get; init; }
+    /// <summary>bulk or transactional (<see cref="MailStream"/>): the stream mail sent with it goes in.</summary>
+    public string Stream { get; init; } = MailStream.Bulk;
 }
 
 /// <summary>The named credentials of a service (smtp_credentials) beside its own username (relay_accounts).</summary>
@@ -24,17 +27,18 @@ public static class SmtpCredentials
     public const string PrimaryName = "primary";
 
     private const string ListSql = """
-        SELECT NULL::uuid AS id, 'primary' AS name, username, activated_at AS created_at, NULL::timestamptz AS revoked_at, last_used_at, last_used_ip
+        SELECT NULL::uuid AS id, 'primary' AS name, username, activated_at AS created_at, NULL::timestamptz AS revoked_at, last_used_at, last_used_ip,
+               'bulk' AS stream
         FROM relay_accounts WHERE service_id = @ServiceId
         UNION ALL
-        SELECT id, name, username, created_at, revoked_at, last_used_at, last_used_ip
+        SELECT id, name, username, created_at, revoked_at, last_used_at, last_used_ip, stream
         FROM (SELECT * FROM smtp_credentials WHERE service_id = @ServiceId ORDER BY revoked_at IS NOT NULL, created_at DESC) c
         """;
 
     // The cap is checked in the insert itself; two creations at once may both pass it by one, which is harmless.
     private const string InsertSql = """
-        INSERT INTO smtp_credentials (id, service_id, name, username, password_hash, created_at, created_by)
-        SELECT @Id, @ServiceId, @Name, @Username, @PasswordHash, @Now, @CreatedBy
+        INSERT INTO smtp_credentials (id, service_id, name, username, password_hash, created_at, created_by, stream)
+        SELECT @Id, @ServiceId, @Name, @Username, @PasswordHash, @Now, @CreatedBy, @Stream
         WHERE (SELECT count(*) FROM smtp_credentials WHERE service_id = @ServiceId AND revoked_at IS NULL) < @Max
         """;
 
@@ -54,14 +58,16 @@ public static class SmtpCredentials
     }
 
     public static async Task<AddResult> AddAsync(
-        Database db, Guid id, Guid serviceId, string name, string username, string passwordHash, string createdBy, int max, DateTimeOffset now, CancellationToken ct)
+        Database db, Guid id, Guid serviceId, string name, string username, string passwordHash, string stream, string createdBy, int max,
+        DateTimeOffset now, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
         try
         {
             var added = await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
             {
-                Id = id, ServiceId = serviceId, Name = name, Username = username, PasswordHash = passwordHash, Now = now, CreatedBy = createdBy, Max = max,
+                Id = id, ServiceId = serviceId, Name = name, Username = username, PasswordHash = passwordHash, Stream = stream, Now = now,
+                CreatedBy = createdBy, Max = max,
             }, cancellationToken: ct));
             return added == 1 ? AddResult.Added : AddResult.TooMany;
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using MimeKit;
 using MimeKit.Utils;
 
@@ -13,21 +12,8 @@ public static class HeaderMessageId
     /// <summary>Longer than any sane id; a longer one is not kept (the index stays small, a search still finds by queue id).</summary>
     public const int MaxLength = 998;
 
-    /// <summary>Reads only the header block (<paramref name="headerBytes"/> long, without the blank line, when known; 0: up to the blank line).</summary>
-    public static string? Of(ReadOnlySequence<byte> message, int headerBytes)
-    {
-        var head = headerBytes > 0 && headerBytes + 2 < message.Length ? message.Slice(0, headerBytes + 2) : message;
-        try
-        {
-            using var stream = new MemoryStream(head.ToArray(), writable: false);
-            var value = HeaderList.Load(stream)[HeaderId.MessageId];
-            return value is null ? null : Normalize(value);
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The Message-ID of a submitted message's header fields (<see cref="SubmittedHeaders.Load"/>), normalized; null when it has none.</summary>
+    public static string? Of(HeaderList? headers) => headers?[HeaderId.MessageId] is { } value ? Normalize(value) : null;
 
     /// <summary>
     /// "&lt;id@host&gt;", with folding or comments, or a bare id: the id alone; null when empty, too long or holding a

@@ -40,6 +40,15 @@ public sealed class OutboundOptions
     /// <summary>How long an idle outbound session is kept open for the next batch to the same destination.</summary>
     public TimeSpan ConnectionIdleTimeout { get; set; } = TimeSpan.FromSeconds(5);
     public int MessagesPerConnection { get; set; } = 100;
+
+    public const double DefaultTransactionalReserve = 0.2;
+
+    /// <summary>
+    /// The share of each lane's claim allowance bulk mail may not claim into (0 to 0.9): transactional mail's own room, so
+    /// bulk waiting in memory never fills a lane ahead of it. Transactional mail may use the whole allowance. The same
+    /// share (at least one) of <see cref="MaxConnections"/> is kept for transactional batches.
+    /// </summary>
+    public double TransactionalReserve { get; set; } = DefaultTransactionalReserve;
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
     /// <summary>How often the throttling controller's learned lanes are saved (and warm-ups picked up).</summary>
     public TimeSpan ThrottleStateInterval { get; set; } = TimeSpan.FromSeconds(10);

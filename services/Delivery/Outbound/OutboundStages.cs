@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ProMTA.Delivery.Outbound.Claiming;
 using ProMTA.Delivery.Outbound.Dispatch;
 using ProMTA.Delivery.Outbound.Egress;
@@ -12,6 +13,7 @@ internal static class OutboundStages
     {
         services.AddSingleton<RouteLookup>();
         services.AddSingleton<DestinationBatches>();
+        services.TryAddSingleton<ClaimWakeUp>();
         services.AddSingleton<ClaimLoop>();
         services.AddSingleton<EgressPaths>();
         services.AddSingleton<ReadyQueue>();

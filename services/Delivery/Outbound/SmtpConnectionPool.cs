@@ -60,6 +60,27 @@ internal sealed class SmtpConnectionPool(TimeProvider time) : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes one idle session of this lane (source IP x provider), whatever its MX: its connection permit goes back, so
+    /// the lane may open one to another MX. False when the lane has none idle.
+    /// </summary>
+    public async Task<bool> CloseIdleOfLaneAsync(string? sourceIp, string provider)
+    {
+        PooledConnection? victim = null;
+        lock (gate)
+        {
+            foreach (var (key, stack) in idle)
+            {
+                if (key.SourceIp != sourceIp || key.Provider != provider || !stack.TryPop(out victim)) continue;
+                if (stack.Count == 0) idle.Remove(key);
+                break;
+            }
+        }
+        if (victim is null) return false;
+        await victim.CloseAsync();
+        return true;
+    }
+
     /// <summary>Closes the sessions idle for longer than <paramref name="maxIdle"/>.</summary>
     public Task CloseIdleAsync(TimeSpan maxIdle) => CloseIdleSinceAsync(time.GetUtcNow() - maxIdle);
 

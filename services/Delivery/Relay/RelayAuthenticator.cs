@@ -30,7 +30,7 @@ internal sealed partial class RelayAuthenticator(Database db, AuthThrottle throt
         if (account?.PasswordHash is { } hash && PasswordHasher.Verify(password, hash))
         {
             throttle.RecordSuccess(ip, user);
-            RelaySession.SetService(context, account.ServiceId);
+            RelaySession.SetService(context, account.ServiceId, account.Stream);
             var now = time.GetUtcNow();
             if (account.LastUsedAt is not { } used || now - used >= LastUsedResolution) await RelayAccounts.MarkUsedAsync(db, account, ip, now, cancellationToken);
             return true;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Outbound.Claiming;
 using ProMTA.Delivery.Smtp;
 using ProMTA.MailPolicy.Providers;
 
@@ -14,7 +15,7 @@ namespace ProMTA.Delivery.Relay;
 /// (RFC 3461) are stored with the message and its recipients for the DSN job.
 /// </summary>
 internal sealed partial class RelayMessageStore(
-    QueueWriter writer, SenderPolicy senders, ProviderCatalog providers, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics,
+    QueueWriter writer, SenderPolicy senders, ProviderCatalog providers, TimeProvider time, IOptions<OutboundOptions> outbound, IOptions<RelayOptions> relay, DeliveryMetrics metrics, ClaimWakeUp wakeUp,
     ILogger<RelayMessageStore> log) : IMessageStore
 {
     public async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
@@ -34,6 +35,8 @@ internal sealed partial class RelayMessageStore(
             buffer = new ReadOnlySequence<byte>(SubmissionFixes.Apply(buffer, transaction.Shape, hostname, now));
             headerBytes = 0; // the headers changed: read up to the blank line
         }
+        var headers = SubmittedHeaders.Load(buffer, headerBytes);
+        var stream = MailStream.Of(RelaySession.CredentialStream(context), headers?[MailStream.Header]);
         try
         {
             var received = ReceivedHeader.Create(RelaySession.Helo(context), RelaySession.ClientIp(context), hostname,
@@ -47,7 +50,7 @@ internal sealed partial class RelayMessageStore(
             await writer.StoreAsync(new NewMessage(messageId, serviceId, transaction.From.AsAddress() ?? "", data,
                 RelaySession.ClientIp(context), recipients, now, now + outbound.Value.MessageLifetime,
                 DsnReturn: transaction.Parameters.Return switch { DsnReturn.Full => "FULL", DsnReturn.Headers => "HDRS", _ => null },
-                EnvelopeId: transaction.Parameters.EnvelopeId, HeaderMessageId: HeaderMessageId.Of(buffer, headerBytes)));
+                EnvelopeId: transaction.Parameters.EnvelopeId, HeaderMessageId: HeaderMessageId.Of(headers), Stream: stream));
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,6 +58,8 @@ internal sealed partial class RelayMessageStore(
             LogStoreFailed(ex, serviceId);
             return new SmtpResponse(451, "4.3.0 Temporary failure storing the message; try again");
         }
+        // This process's claim loop takes transactional mail at once instead of at its next poll.
+        if (stream == MailStream.Transactional) wakeUp.TransactionalQueued();
         metrics.Queued(recipients.Count);
         LogQueued(messageId, serviceId, recipients.Count);
         return new SmtpResponse(250, $"2.0.0 Ok: queued as {messageId:N}");

@@ -11,13 +11,15 @@ public sealed class EgressPathTests
 {
     private const string Tenant = "tenant-1";
 
+    private static readonly Func<Task> NoGiveWay = () => throw new InvalidOperationException("no transactional mail waits here");
+
     [Fact]
     public async Task A_message_goes_at_once_while_its_lane_has_a_permit()
     {
         using var kit = new StageKit();
         var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
 
-        var hold = await path.WaitForPermitAsync(Tenant, "managed", kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, CancellationToken.None);
+        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, NoGiveWay, CancellationToken.None);
 
         Assert.Null(hold);
     }
@@ -32,7 +34,7 @@ public sealed class EgressPathTests
         while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
         var parked = 0;
 
-        var waiting = path.WaitForPermitAsync(Tenant, "managed", T0 + EgressPath.ReadyWait, () => { parked++; return Task.CompletedTask; }, CancellationToken.None);
+        var waiting = path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => { parked++; return Task.CompletedTask; }, NoGiveWay, CancellationToken.None);
         Assert.False(waiting.IsCompleted);
         kit.Time.Advance(TimeSpan.FromSeconds(1));
 
@@ -48,7 +50,7 @@ public sealed class EgressPathTests
         // Gmail's reputation reply suspends the lane for an hour.
         path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address.")]);
 
-        var hold = await path.WaitForPermitAsync(Tenant, "managed", T0 + EgressPath.ReadyWait, () => throw new InvalidOperationException("no wait"), CancellationToken.None);
+        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => throw new InvalidOperationException("no wait"), NoGiveWay, CancellationToken.None);
 
         Assert.NotNull(hold);
         Assert.True(hold > T0 + TimeSpan.FromMinutes(30));
@@ -71,11 +73,12 @@ public sealed class EgressPathTests
         var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
         var allowance = kit.Throttle.Allowance(Ip, "gmail", T0, TimeSpan.FromSeconds(2));
 
-        path.Claimed(2);
+        path.Claimed(2, transactional: false);
 
-        Assert.Equal(Math.Max(0, allowance - 2), path.Room(TimeSpan.FromSeconds(2)));
-        path.Claimed(allowance);
-        Assert.Equal(0, path.Room(TimeSpan.FromSeconds(2)));
+        var reserve = (int)Math.Floor(allowance * ProMTA.Delivery.Outbound.OutboundOptions.DefaultTransactionalReserve);
+        Assert.Equal(Math.Max(0, allowance - reserve - 2), path.Room(TimeSpan.FromSeconds(2), transactional: false));
+        path.Claimed(allowance, transactional: false);
+        Assert.Equal(0, path.Room(TimeSpan.FromSeconds(2), transactional: false));
     }
 
     [Fact]
@@ -85,7 +88,69 @@ public sealed class EgressPathTests
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 1, 1, null, T0 + TimeSpan.FromHours(1)), T0);
         var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: true);
 
-        Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", T0, () => Task.CompletedTask, CancellationToken.None));
+        Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0, () => Task.CompletedTask, NoGiveWay, CancellationToken.None));
         Assert.True(path.TryOpenConnection(Tenant));
+    }
+
+    [Fact]
+    public async Task A_waiting_transactional_message_takes_the_next_permit_and_bulk_gives_way_until_it_has_it()
+    {
+        using var kit = new StageKit();
+        // One message a second, and the permit of this second already taken.
+        kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
+        var gaveWay = 0;
+        var order = new List<string>();
+
+        // Bulk waits first for the next permit; then a transactional message starts waiting on the same path.
+        var bulk = Permit("bulk", transactional: false, giveWay: async () => { gaveWay++; await path.Demand.Cleared(); });
+        var demand = path.Demand.Enter();
+        await Eventually(() => gaveWay == 1); // bulk gave way at once, without waiting for the permit's time
+        var transactional = Permit("transactional", transactional: true, giveWay: NoGiveWay);
+        await Task.Delay(50);
+
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        await transactional;
+        Assert.Equal(["transactional"], order);
+        Assert.False(bulk.IsCompleted);
+
+        // The transactional message has its turn: bulk asks again and gets the permit after that one.
+        demand.Dispose();
+        await Task.Delay(50);
+        Assert.False(bulk.IsCompleted);
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        await bulk;
+        Assert.Equal(["transactional", "bulk"], order);
+        Assert.Equal(1, gaveWay);
+
+        async Task Permit(string name, bool transactional, Func<Task> giveWay)
+        {
+            Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", transactional, T0 + EgressPath.ReadyWait, () => Task.CompletedTask, giveWay, CancellationToken.None));
+            lock (order) order.Add(name);
+        }
+    }
+
+    [Fact]
+    public async Task Bulk_that_gave_way_until_its_deadline_goes_back_to_the_queue_due_at_once()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        using var demand = path.Demand.Enter();
+
+        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => Task.CompletedTask,
+            () => { kit.Time.Advance(EgressPath.ReadyWait); return Task.CompletedTask; }, CancellationToken.None);
+
+        Assert.Equal(T0 + EgressPath.ReadyWait, hold);
+    }
+
+    private static async Task Eventually(Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!done())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met in time");
+            await Task.Delay(10);
+        }
     }
 }

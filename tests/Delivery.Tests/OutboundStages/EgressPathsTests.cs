@@ -1,3 +1,4 @@
+using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound.Egress;
 using ProMTA.MailPolicy;
 using Xunit;
@@ -9,6 +10,8 @@ namespace ProMTA.Delivery.Tests.OutboundStages;
 public sealed class EgressPathsTests
 {
     private static readonly TimeSpan Horizon = TimeSpan.FromSeconds(2);
+    private const string Bulk = MailStream.Bulk;
+    private const string Transactional = MailStream.Transactional;
 
     [Fact]
     public void A_provider_without_a_path_yet_may_claim_a_first_few_to_learn_its_lanes()
@@ -17,7 +20,7 @@ public sealed class EgressPathsTests
 
         var budgets = kit.Paths().Budgets(Horizon, cap: 500);
 
-        Assert.Equal(kit.Throttle.Providers.Labels.Count, budgets.Count);
+        Assert.Equal(kit.Throttle.Providers.Labels.Count * 2, budgets.Count); // bulk and transactional
         Assert.All(budgets.Values, n => Assert.Equal(EgressPaths.FirstClaim, n));
     }
 
@@ -28,12 +31,13 @@ public sealed class EgressPathsTests
         var paths = kit.Paths();
         var first = paths.For(Ip, "gmail");
         var second = paths.For("198.51.100.21", "gmail");
-        first.Claimed(1);
+        first.Claimed(1, transactional: false);
+        var gmail = kit.Throttle.Providers.Get("gmail").Label;
 
         var budgets = paths.Budgets(Horizon, cap: 500);
 
-        Assert.Equal(first.Room(Horizon) + second.Room(Horizon), budgets[kit.Throttle.Providers.Get("gmail").Label]);
-        Assert.Equal(3, paths.Budgets(Horizon, cap: 3)[kit.Throttle.Providers.Get("gmail").Label]);
+        Assert.Equal(first.Room(Horizon, transactional: false) + second.Room(Horizon, transactional: false), budgets[(gmail, Bulk)]);
+        Assert.Equal(3, paths.Budgets(Horizon, cap: 3)[(gmail, Bulk)]);
     }
 
     [Fact]
@@ -45,10 +49,10 @@ public sealed class EgressPathsTests
         paths.For(Ip, "gmail");
         var gmail = kit.Throttle.Providers.Get("gmail").Label;
 
-        Assert.Equal(1, paths.Budgets(Horizon, cap: 500)[gmail]);
-        Assert.False(paths.Budgets(Horizon, cap: 500).ContainsKey(gmail));
+        Assert.Equal(1, paths.Budgets(Horizon, cap: 500)[(gmail, Bulk)]);
+        Assert.False(paths.Budgets(Horizon, cap: 500).ContainsKey((gmail, Bulk)));
         kit.Time.Advance(EgressPaths.ProbeInterval);
-        Assert.Equal(1, paths.Budgets(Horizon, cap: 500)[gmail]);
+        Assert.Equal(1, paths.Budgets(Horizon, cap: 500)[(gmail, Bulk)]);
     }
 
     [Fact]
@@ -58,5 +62,35 @@ public sealed class EgressPathsTests
         var route = new ProMTA.Delivery.Outbound.Route([new("aspmx.l.google.com", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 25))], null, false);
 
         Assert.Equal("gmail", kit.Paths().ProviderOf("Other", route));
+    }
+
+    [Fact]
+    public void Transactional_mail_has_its_own_room_which_bulk_waiting_in_memory_does_not_take()
+    {
+        using var kit = new StageKit();
+        var paths = kit.Paths();
+        var path = paths.For(Ip, "gmail");
+        var gmail = kit.Throttle.Providers.Get("gmail").Label;
+        var allowance = kit.Throttle.Allowance(Ip, "gmail", T0, Horizon);
+        var reserve = (int)Math.Floor(allowance * kit.Options.TransactionalReserve);
+        Assert.True(reserve > 0, $"an allowance of {allowance} keeps a share for transactional mail");
+
+        // Nothing waits: bulk may claim all but the reserved share, transactional the whole allowance.
+        var budgets = paths.Budgets(Horizon, cap: 10_000);
+        Assert.Equal(allowance - reserve, budgets[(gmail, Bulk)]);
+        Assert.Equal(allowance, budgets[(gmail, Transactional)]);
+
+        // Bulk claimed all it may and waits in memory: no more bulk, and transactional still has the whole lane.
+        path.Claimed(allowance - reserve, transactional: false);
+        budgets = paths.Budgets(Horizon, cap: 10_000);
+        Assert.Equal(1, budgets[(gmail, Bulk)]); // only the probe
+        Assert.Equal(allowance, budgets[(gmail, Transactional)]);
+        Assert.False(paths.Budgets(Horizon, cap: 10_000).ContainsKey((gmail, Bulk)));
+
+        // Transactional mail claimed and waiting counts against transactional room (and bulk's).
+        path.Claimed(3, transactional: true);
+        Assert.Equal(allowance - 3, paths.Budgets(Horizon, cap: 10_000)[(gmail, Transactional)]);
+        path.Completed(allowance - reserve, transactional: false);
+        Assert.Equal(allowance - reserve - 3, path.Room(Horizon, transactional: false));
     }
 }

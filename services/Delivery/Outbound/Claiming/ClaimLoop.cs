@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Outbound.Egress;
 using ProMTA.Delivery.Outbound.Outcome;
 using ProMTA.Delivery.Reputation;
@@ -15,7 +16,7 @@ namespace ProMTA.Delivery.Outbound.Claiming;
 /// and hands the rest, sorted onto egress paths, to the <see cref="ReadyQueue"/> without waiting for it to go.
 /// </summary>
 internal sealed partial class ClaimLoop(
-    Database db, EgressPaths paths, DestinationBatches batches, RouteLookup routes, ReadyQueue ready, RecipientOutcomes outcomes,
+    Database db, EgressPaths paths, DestinationBatches batches, RouteLookup routes, ReadyQueue ready, RecipientOutcomes outcomes, ClaimWakeUp wakeUp,
     BlockedSources blocked, ProviderCatalog providers, IOptions<OutboundOptions> options, IOptions<ReputationOptions> reputation,
     TimeProvider time, ILogger<ClaimLoop> log)
 {
@@ -35,10 +36,12 @@ internal sealed partial class ClaimLoop(
         {
             try
             {
-                // Claim again at once when a batch finished (its path has room again) or the poll interval passed.
+                // Claim again at once when a batch finished (its path has room again), transactional mail was queued
+                // here, or the poll interval passed.
                 var progress = ready.NextCompletion();
+                var queued = wakeUp.Next();
                 if (await ClaimOnceAsync(stoppingToken) == 0)
-                    await Task.WhenAny(progress, Task.Delay(Options.PollInterval, time, stoppingToken));
+                    await Task.WhenAny(progress, queued, Task.Delay(Options.PollInterval, time, stoppingToken));
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -67,12 +70,13 @@ internal sealed partial class ClaimLoop(
         var now = time.GetUtcNow();
         if (Options.BypassThrottling)
         {
-            // Benchmarks: no pacing to respect, only our own cap on what is in flight.
+            // Benchmarks: no pacing to respect, only our own cap on what is in flight (transactional mail has its own).
             // Refilled by half a batch at least, so a stream of finishing batches does not become a stream of tiny claims.
             var pending = paths.Pending;
             var room = Options.BatchSize * Math.Max(1, Options.Workers) - pending;
-            if (room <= 0 || (pending > 0 && room < Options.BatchSize / 2)) return [];
-            return await MessageQueue.ClaimAsync(db, now, Options.Lease, Math.Min(room, Options.BatchSize), ct);
+            var bulk = room <= 0 || (pending > 0 && room < Options.BatchSize / 2) ? 0 : Math.Min(room, Options.BatchSize);
+            var transactional = Math.Max(0, Options.BatchSize - paths.PendingTransactional);
+            return await MessageQueue.ClaimAsync(db, now, Options.Lease, transactional, bulk, ct);
         }
         var budgets = paths.Budgets(Horizon, Options.BatchSize);
         var strays = 0;
@@ -80,7 +84,7 @@ internal sealed partial class ClaimLoop(
         {
             // A label the catalogue no longer has is shaped as the default provider: it shares that provider's room.
             straysClaimedAt = now;
-            strays = budgets.GetValueOrDefault(providers.Get(ProviderCatalog.DefaultName).Label, EgressPaths.FirstClaim);
+            strays = budgets.GetValueOrDefault((providers.Get(ProviderCatalog.DefaultName).Label, MailStream.Bulk), EgressPaths.FirstClaim);
         }
         if (budgets.Count == 0 && strays == 0) return [];
         return await MessageQueue.ClaimPerProviderAsync(db, now, Options.Lease, budgets, strays, ct);

@@ -8,13 +8,13 @@ namespace ProMTA.Delivery.Outbound.Claiming;
 /// <summary>
 /// Sorts claimed recipients onto egress paths: each recipient's source IP, its destination's provider (by MX), and a
 /// destination's share split over the connections its path may have (whole messages per part), so a large backlog for
-/// one domain is not sent down a single connection.
+/// one domain is not sent down a single connection. Transactional mail forms its own batches (served first on the path).
 /// </summary>
 internal sealed class DestinationBatches(EgressPaths paths, BlockedSources blocked, IOptions<OutboundOptions> options)
 {
     public IEnumerable<DestinationBatch> Form(IReadOnlyList<ClaimedRecipient> claimed, IReadOnlyDictionary<string, Route> routes)
     {
-        foreach (var destination in claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r))))
+        foreach (var destination in claimed.GroupBy(r => (r.Domain, SourceIp: SourceIpFor(r), r.Transactional)))
         {
             var first = destination.First();
             var route = routes[first.Domain];

@@ -14,14 +14,16 @@ namespace ProMTA.Delivery.Outbound.Dispatch;
 /// <summary>
 /// Sends one destination batch over one session (pooled when a healthy one is idle), message by message, each when its
 /// egress path permits it, and turns every answer into the recipient's next state. A message its path cannot send
-/// within <see cref="EgressPath.ReadyWait"/> is handed back (our own pacing: no attempt, no deferral).
+/// within <see cref="EgressPath.ReadyWait"/> is handed back (our own pacing: no attempt, no deferral). A transactional
+/// batch is let in first at its destination and tells its path it waits (<see cref="EgressPath.Demand"/>): bulk batches
+/// there then park their session and give up their destination slot between two messages until it has its turn.
 /// </summary>
 internal sealed class Dispatcher(
     MessagePayloads payloads, SessionOpener sessions, MessageTransaction transaction, RecipientOutcomes outcomes, IOptions<OutboundOptions> options,
     TimeProvider time)
 {
     // Our cap on simultaneous sessions to one MX address, whatever path they come from.
-    private readonly ConcurrentDictionary<IPAddress, SemaphoreSlim> destinations = new();
+    private readonly ConcurrentDictionary<IPAddress, TurnGate> destinations = new();
 
     private OutboundOptions Options => options.Value;
 
@@ -31,8 +33,11 @@ internal sealed class Dispatcher(
         if (route.Error is not null)
             return [.. recipients.Select(r => outcomes.Replied(r, new SmtpReply(route.Permanent ? 550 : 451, route.Error), path.SourceIp, path.Provider))];
         var load = await payloads.LoadAsync(recipients, ct);
-        var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new SemaphoreSlim(Options.MaxConnectionsPerDestination));
-        await gate.WaitAsync(ct);
+        var transactional = batch.Transactional;
+        var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new TurnGate(Options.MaxConnectionsPerDestination));
+        // Transactional mail waits from now until it has its first session; bulk on the path gives way meanwhile.
+        var waiting = transactional ? path.Demand.Enter() : null;
+        var holdingGate = false;
         var results = new List<RecipientResult>(recipients.Count);
         PooledConnection? connection = null;
         (int Code, string Text)? stop = null;
@@ -42,19 +47,24 @@ internal sealed class Dispatcher(
         var deadline = time.GetUtcNow() + EgressPath.ReadyWait;
         try
         {
+            await gate.WaitAsync(transactional, ct);
+            holdingGate = true;
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var first = message.First();
                 var tenant = first.ServiceId.ToString();
+                if (transactional) waiting ??= path.Demand.Enter();
                 var holdUntil = noConnectionUntil;
-                if (stop is null && holdUntil is null) holdUntil = await path.WaitForPermitAsync(tenant, first.RelayMode, deadline, ParkAsync, ct);
+                if (stop is null && holdUntil is null) holdUntil = await path.WaitForPermitAsync(tenant, first.RelayMode, transactional, deadline, ParkAsync, GiveWayAsync, ct);
                 if (stop is null && holdUntil is null && (connection is null || !connection.Client.IsConnected || connection.Sent >= Options.MessagesPerConnection))
                 {
                     if (connection is not null) await sessions.ReturnAsync(connection, reusable: false);
                     var helo = SourceHostnames.For(path.SourceIp, first.SourceIps, first.SourceHostnames, Options.HeloName);
-                    var attempt = await sessions.OpenAsync(path, domain, route, helo, tenant, deadline, ct);
+                    var attempt = await sessions.OpenAsync(path, domain, route, helo, tenant, transactional, deadline, ct);
                     (connection, stop, holdUntil, noConnectionUntil) = (attempt.Connection, attempt.Failure, attempt.RetryAt, attempt.RetryAt);
                 }
+                waiting?.Dispose();
+                waiting = null;
                 if (holdUntil is { } until)
                 {
                     results.AddRange(message.Select(r => RecipientOutcomes.Held(r, until, path.SourceIp, path.Provider, path.Lane)));
@@ -81,8 +91,9 @@ internal sealed class Dispatcher(
         }
         finally
         {
+            waiting?.Dispose();
             if (connection is not null) await sessions.ReturnAsync(connection, reusable: stop is null && connection.Sent < Options.MessagesPerConnection);
-            gate.Release();
+            if (holdingGate) gate.Release();
         }
         return results;
 
@@ -94,7 +105,21 @@ internal sealed class Dispatcher(
             await sessions.ReturnAsync(connection, reusable: connection.Sent < Options.MessagesPerConnection);
             connection = null;
         }
+
+        // Bulk, while transactional mail waits on the path: its session goes to the pool (the transactional batch may
+        // rent it) and its destination slot to the transactional batch; both are taken again once that has its turn.
+        async Task GiveWayAsync()
+        {
+            await ParkAsync();
+            gate.Release();
+            holdingGate = false;
+            await Task.WhenAny(path.Demand.Cleared(), Task.Delay(Max(deadline - time.GetUtcNow(), TimeSpan.Zero), time, ct));
+            await gate.WaitAsync(isTransactional: false, ct);
+            holdingGate = true;
+        }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>
     /// The hosted domain (our MX receives its mail) that a VERP return path for this sender lives on: the sender's own

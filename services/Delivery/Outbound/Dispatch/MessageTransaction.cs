@@ -1,5 +1,6 @@
 using MimeKit;
 using ProMTA.Delivery.Data;
+using ProMTA.Delivery.Domain;
 using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.Outbound.Dkim;
 using ProMTA.Delivery.Outbound.Smtp;
@@ -31,7 +32,9 @@ internal sealed class MessageTransaction(RawDkimSigner signer, VerpAddresses ver
             else answers[r.Id] = (553, "5.1.3 Invalid recipient address");
         }
         if (addresses.Count == 0) return answers;
-        var message = OutgoingMessage.From(data, $"{(first.MailFrom.Length == 0 ? "report" : "mail")}:{first.ServiceId:N}:promta");
+        // Gmail's feedback loop counts complaints per Feedback-ID: a service's transactional mail apart from its bulk.
+        var kind = first.MailFrom.Length == 0 ? "report" : first.Transactional ? MailStream.Transactional : "mail";
+        var message = OutgoingMessage.From(data, $"{kind}:{first.ServiceId:N}:promta");
         if (message.EightBit && !client.Capabilities.EightBitMime)
         {
             try

@@ -8,11 +8,17 @@ internal readonly record struct SessionAttempt(PooledConnection? Connection, (in
 /// <summary>
 /// A session for one destination on one egress path: an idle pooled one that still answers, else a new one once the
 /// path has a connection permit (waiting in memory until the batch's deadline), else why none could be
-/// opened (which teaches the controller too).
+/// opened (which teaches the controller too). Transactional mail does not wait for a connection held by an idle
+/// session of its lane to another MX: that session is closed to make room. Bulk mail waiting for a connection while
+/// transactional mail waits on its path is handed back at once (due again behind it).
 /// </summary>
 internal sealed class SessionOpener(SmtpConnectionPool pool, MxConnector connector, TimeProvider time)
 {
-    public async Task<SessionAttempt> OpenAsync(EgressPath path, string domain, Route route, string helo, string tenant, DateTimeOffset deadline, CancellationToken ct)
+    /// <summary>How often transactional mail asks again for a connection of its lane (bulk asks every <see cref="EgressPath.ConnectionWait"/>).</summary>
+    public static readonly TimeSpan TransactionalConnectionWait = TimeSpan.FromMilliseconds(50);
+
+    public async Task<SessionAttempt> OpenAsync(
+        EgressPath path, string domain, Route route, string helo, string tenant, bool transactional, DateTimeOffset deadline, CancellationToken ct)
     {
         while (true)
         {
@@ -22,10 +28,13 @@ internal sealed class SessionOpener(SmtpConnectionPool pool, MxConnector connect
                     return new SessionAttempt(pooled, null, null);
             }
             if (path.TryOpenConnection(tenant)) break;
+            if (transactional && await pool.CloseIdleOfLaneAsync(path.SourceIp, path.Provider)) continue;
+            if (!transactional && path.Demand.IsWaiting) return new SessionAttempt(null, null, time.GetUtcNow());
             // The lane's connections are all in use: one may come back to the pool or close meanwhile.
-            var retryAt = time.GetUtcNow() + EgressPath.ConnectionWait;
+            var wait = transactional ? TransactionalConnectionWait : EgressPath.ConnectionWait;
+            var retryAt = time.GetUtcNow() + wait;
             if (retryAt > deadline) return new SessionAttempt(null, null, retryAt);
-            await Task.Delay(EgressPath.ConnectionWait, time, ct);
+            await Task.Delay(wait, time, ct);
         }
         var session = await connector.ConnectAsync(domain, route, path.SourceIp, helo, ct);
         if (session is not { Client: { } client, Target: { } connectedTo })

@@ -8,9 +8,12 @@ namespace ProMTA.Delivery.Outbound.Egress;
 /// One egress path: mail from one source IP to one provider (KumoMTA's ready queue per egress path). The only part of
 /// the outbound path that asks the throttling controller anything: how much the lane may take, a permit per message,
 /// a permit per connection, and what every answer teaches it. Claimed mail waits here, in memory, for its turn (up to
-/// <see cref="ReadyWait"/>); only a longer wait hands it back to the queue.
+/// <see cref="ReadyWait"/>); only a longer wait hands it back to the queue. Transactional mail goes first: it has its own
+/// room to claim (bulk in memory does not eat it; a <paramref name="transactionalReserve"/> share of the allowance is
+/// kept from bulk) and takes the next permit while bulk waits (<see cref="Demand"/>).
 /// </summary>
-internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, TimeProvider time, bool bypass)
+internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, TimeProvider time, bool bypass,
+    double transactionalReserve = OutboundOptions.DefaultTransactionalReserve)
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
     public const string DefaultLane = "default-route";
@@ -25,19 +28,46 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     public static readonly TimeSpan ConnectionWait = TimeSpan.FromSeconds(1);
 
     private int pending;
+    private int pendingTransactional;
 
     public string? SourceIp { get; } = sourceIp;
     public string Provider { get; } = provider;
     public string Lane => SourceIp ?? DefaultLane;
 
-    /// <summary>Recipients claimed for this path and not yet completed.</summary>
+    /// <summary>Recipients claimed for this path and not yet completed (both streams).</summary>
     public int Pending => Volatile.Read(ref pending);
 
-    public void Claimed(int recipients) => Interlocked.Add(ref pending, recipients);
-    public void Completed(int recipients) => Interlocked.Add(ref pending, -recipients);
+    /// <summary>Transactional recipients claimed for this path and not yet completed.</summary>
+    public int PendingTransactional => Volatile.Read(ref pendingTransactional);
 
-    /// <summary>How many more recipients the claim loop may claim for this path now: what the lane may send within <paramref name="horizon"/>, less what already waits here.</summary>
-    public int Room(TimeSpan horizon) => Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending);
+    /// <summary>Transactional mail waiting here for its turn: bulk gives way while it does.</summary>
+    public TransactionalDemand Demand { get; } = new();
+
+    public void Claimed(int recipients, bool transactional)
+    {
+        Interlocked.Add(ref pending, recipients);
+        if (transactional) Interlocked.Add(ref pendingTransactional, recipients);
+    }
+
+    public void Completed(int recipients, bool transactional)
+    {
+        Interlocked.Add(ref pending, -recipients);
+        if (transactional) Interlocked.Add(ref pendingTransactional, -recipients);
+    }
+
+    /// <summary>
+    /// How many more recipients of a stream the claim loop may claim for this path now. Bulk: what the lane may send
+    /// within <paramref name="horizon"/> less the transactional reserve, less everything already waiting here.
+    /// Transactional: the whole allowance less the transactional mail already waiting, so bulk waiting in memory never
+    /// takes its room (the permits still pace both, transactional first).
+    /// </summary>
+    public int Room(TimeSpan horizon, bool transactional)
+    {
+        var allowance = throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon);
+        return transactional
+            ? Math.Max(0, allowance - PendingTransactional)
+            : Math.Max(0, allowance - (int)Math.Floor(allowance * transactionalReserve) - Pending);
+    }
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within <paramref name="cap"/>.</summary>
     public int Connections(string tenant, int cap) =>
@@ -46,20 +76,33 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     /// <summary>
     /// Waits for the permit to send one message of <paramref name="tenant"/>: null once it has it, or the time to hand
     /// the message back until when that is beyond <paramref name="deadline"/> (its batch's <see cref="ReadyWait"/>). <paramref name="beforeWaiting"/> runs before
-    /// each wait (the caller parks its open session, so no session idles at the ISP while we wait).
+    /// each wait (the caller parks its open session, so no session idles at the ISP while we wait). A bulk message takes
+    /// no permit while transactional mail waits on this path: it calls <paramref name="giveWay"/> (the caller lets go of
+    /// its session and destination slot until the transactional mail has its turn) and asks again.
     /// </summary>
-    public async Task<DateTimeOffset?> WaitForPermitAsync(string tenant, string relayMode, DateTimeOffset deadline, Func<Task> beforeWaiting, CancellationToken ct)
+    public async Task<DateTimeOffset?> WaitForPermitAsync(
+        string tenant, string relayMode, bool transactional, DateTimeOffset deadline, Func<Task> beforeWaiting, Func<Task> giveWay, CancellationToken ct)
     {
         throttle.SetRelayMode(tenant, relayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
         if (bypass) return null;
         while (true)
         {
+            ct.ThrowIfCancellationRequested();
             var now = time.GetUtcNow();
+            if (!transactional && Demand.IsWaiting)
+            {
+                // Gave way until the deadline: back to the queue, due at once (behind the transactional mail).
+                if (now >= deadline) return now;
+                await giveWay();
+                continue;
+            }
             var decision = throttle.TryAcquire(Lane, Provider, tenant, now);
             if (decision.Allowed) return null;
             if (decision.NextSendTime > deadline) return decision.NextSendTime;
             await beforeWaiting();
-            await Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);
+            var delay = Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);
+            // Bulk wakes as soon as transactional mail starts waiting here, to give way at once.
+            await (transactional ? delay : (Task)Task.WhenAny(delay, Demand.Arrived()));
         }
     }
 

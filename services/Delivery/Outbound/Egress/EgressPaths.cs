@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using ProMTA.Delivery.Domain;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Providers;
 
@@ -24,7 +25,8 @@ internal sealed class EgressPaths(ThrottleController throttle, ProviderCatalog p
     private readonly ConcurrentDictionary<string, DateTimeOffset> probedAt = new();
 
     public EgressPath For(string? sourceIp, string provider) =>
-        paths.GetOrAdd((sourceIp, provider), key => new EgressPath(key.SourceIp, key.Provider, throttle, time, options.Value.BypassThrottling));
+        paths.GetOrAdd((sourceIp, provider), key => new EgressPath(key.SourceIp, key.Provider, throttle, time, options.Value.BypassThrottling,
+            options.Value.TransactionalReserve));
 
     /// <summary>The provider a destination is shaped as: by its MX host, else by the label its recipients were queued under.</summary>
     public string ProviderOf(string label, Route route) => providers.ShapedAs(label, route.Targets.Count > 0 ? route.Targets[0].Host : null);
@@ -32,25 +34,32 @@ internal sealed class EgressPaths(ThrottleController throttle, ProviderCatalog p
     /// <summary>Recipients claimed and not yet completed, over all paths.</summary>
     public int Pending => paths.Values.Sum(p => p.Pending);
 
+    /// <summary>Transactional recipients claimed and not yet completed, over all paths.</summary>
+    public int PendingTransactional => paths.Values.Sum(p => p.PendingTransactional);
+
     /// <summary>
-    /// How many due recipients of each provider label to claim now: the room of the label's paths within
-    /// <paramref name="horizon"/> (at most <paramref name="cap"/>), <see cref="FirstClaim"/> for a label without paths.
+    /// How many due recipients of each provider label and stream to claim now: the room of the label's paths for that
+    /// stream within <paramref name="horizon"/> (at most <paramref name="cap"/>; transactional mail has its own, see
+    /// <see cref="EgressPath.Room"/>), <see cref="FirstClaim"/> of each for a label without paths.
     /// </summary>
-    public IReadOnlyDictionary<string, int> Budgets(TimeSpan horizon, int cap)
+    public IReadOnlyDictionary<(string Label, string Stream), int> Budgets(TimeSpan horizon, int cap)
     {
         var now = time.GetUtcNow();
-        var budgets = new Dictionary<string, int>(StringComparer.Ordinal);
+        var budgets = new Dictionary<(string, string), int>();
         foreach (var label in providers.Labels)
         {
             var provider = providers.ForLabel(label).Name;
             var lanes = paths.Values.Where(p => p.Provider == provider).ToList();
-            var room = lanes.Count == 0 ? FirstClaim : lanes.Sum(p => p.Room(horizon));
-            if (room == 0 && now - probedAt.GetValueOrDefault(label) >= ProbeInterval)
+            var bulk = lanes.Count == 0 ? FirstClaim : lanes.Sum(p => p.Room(horizon, transactional: false));
+            var transactional = lanes.Count == 0 ? FirstClaim : lanes.Sum(p => p.Room(horizon, transactional: true));
+            if ((bulk == 0 || transactional == 0) && now - probedAt.GetValueOrDefault(label) >= ProbeInterval)
             {
                 probedAt[label] = now;
-                room = 1;
+                bulk = Math.Max(bulk, 1);
+                transactional = Math.Max(transactional, 1);
             }
-            if (room > 0) budgets[label] = Math.Min(room, cap);
+            if (transactional > 0) budgets[(label, MailStream.Transactional)] = Math.Min(transactional, cap);
+            if (bulk > 0) budgets[(label, MailStream.Bulk)] = Math.Min(bulk, cap);
         }
         return budgets;
     }

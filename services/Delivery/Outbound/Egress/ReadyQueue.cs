@@ -8,11 +8,14 @@ namespace ProMTA.Delivery.Outbound.Egress;
 /// <summary>
 /// Claimed batches on their way out: each runs through the dispatcher and the outcome step on its own, at most
 /// <c>Delivery:MaxConnections</c> at a time, while the claim loop goes on claiming. Counts every batch against its
-/// egress path until its outcomes are written, so the loop never claims for a path more than it has room for.
+/// egress path until its outcomes are written, so the loop never claims for a path more than it has room for. A share
+/// of the slots (<c>Delivery:TransactionalReserve</c>, at least one) is kept for transactional batches, which also go
+/// first when a slot frees.
 /// </summary>
 internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcomes outcomes, IOptions<OutboundOptions> options, ILogger<ReadyQueue> log)
 {
-    private readonly SemaphoreSlim sending = new(Math.Max(1, options.Value.MaxConnections));
+    private readonly TurnGate sending = new(options.Value.MaxConnections,
+        options.Value.MaxConnections > 1 ? Math.Max(1, (int)(options.Value.MaxConnections * options.Value.TransactionalReserve)) : 0);
     private readonly Lock gate = new();
     private readonly List<Task> running = [];
     private TaskCompletionSource progress = NewSignal();
@@ -25,7 +28,7 @@ internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcome
 
     public void Enqueue(DestinationBatch batch, CancellationToken ct)
     {
-        batch.Path.Claimed(batch.Recipients.Count);
+        batch.Path.Claimed(batch.Recipients.Count, batch.Transactional);
         var run = RunAsync(batch, ct);
         lock (gate) running.Add(run);
     }
@@ -41,7 +44,7 @@ internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcome
         await Task.Yield();
         try
         {
-            await sending.WaitAsync(ct);
+            await sending.WaitAsync(batch.Transactional, ct);
             try
             {
                 List<RecipientResult> results;
@@ -70,7 +73,7 @@ internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcome
         }
         finally
         {
-            batch.Path.Completed(batch.Recipients.Count);
+            batch.Path.Completed(batch.Recipients.Count, batch.Transactional);
             TaskCompletionSource done;
             lock (gate)
             {

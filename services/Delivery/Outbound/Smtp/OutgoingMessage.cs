@@ -28,7 +28,8 @@ internal sealed class OutgoingMessage
 
     /// <summary>
     /// Return-Path is written by the final delivery agent from the envelope (RFC 5321 4.4) and our recipient token per
-    /// transaction: one a client put in would only mislead, so neither leaves with the message. Gmail's feedback loop
+    /// transaction: one a client put in would only mislead, so neither leaves with the message; nor does our own
+    /// X-ProMTA-Stream, which only told us the message's stream. Gmail's feedback loop
     /// aggregates complaints by Feedback-ID (identifiers, then the sender's id): ours is per service and stream; a
     /// customer's own (their campaign identifiers) is kept.
     /// </summary>
@@ -39,7 +40,8 @@ internal sealed class OutgoingMessage
         foreach (var field in block.Fields)
         {
             if (field.Name.Equals("Return-Path", StringComparison.OrdinalIgnoreCase)
-                || field.Name.Equals(VerpAddresses.Header, StringComparison.OrdinalIgnoreCase)) continue;
+                || field.Name.Equals(VerpAddresses.Header, StringComparison.OrdinalIgnoreCase)
+                || field.Name.Equals(Domain.MailStream.Header, StringComparison.OrdinalIgnoreCase)) continue;
             output.Write(field.Raw.Span);
             output.Write("\r\n"u8);
         }

@@ -1,5 +1,5 @@
 'use strict';
-// A service's named SMTP credentials (issue 20): list with last use, create (password shown once), revoke after a confirmation.
+// A service's named SMTP credentials (issue 20): list with stream and last use, create (password shown once), revoke after a confirmation.
 document.addEventListener('DOMContentLoaded', async () => {
   const { api, el, show, alert, problem, dateTime, copyButton, busy, fieldProblems, requireLogin } = Portal;
   if (!requireLogin()) return;
@@ -17,10 +17,11 @@ document.addEventListener('DOMContentLoaded', async () => {
     const named = r.data.filter(c => c.id);
     show('credentials', named.length === 0 ? el('p', { class: 'muted' }, 'No other credentials yet.') : el('div', { class: 'table-wrap' }, el('table', { class: 'stack' },
       el('caption', {}, 'SMTP credentials besides the one above'),
-      el('thead', {}, el('tr', {}, ...['Name', 'Username', 'Created', 'Last used', ''].map(h => el('th', { scope: 'col' }, h)))),
+      el('thead', {}, el('tr', {}, ...['Name', 'Username', 'Stream', 'Created', 'Last used', ''].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, ...named.map(c => el('tr', { 'data-credential': c.id },
         el('td', { 'data-label': 'Name' }, c.name),
         el('td', { 'data-label': 'Username', class: 'mono' }, c.username),
+        el('td', { 'data-label': 'Stream' }, c.stream === 'transactional' ? 'Transactional (sent first)' : 'Bulk'),
         el('td', { 'data-label': 'Created' }, dateTime(c.createdAt)),
         el('td', { 'data-label': 'Last used' }, c.lastUsedAt ? `${dateTime(c.lastUsedAt)} from ${c.lastUsedIp}` : 'Never'),
         el('td', { 'data-label': 'State' }, c.revokedAt ? `Revoked ${dateTime(c.revokedAt)}`
@@ -47,7 +48,7 @@ document.addEventListener('DOMContentLoaded', async () => {
     e.preventDefault();
     const button = form.querySelector('button[type=submit]');
     busy(button, true);
-    const r = await api('POST', path, { name: form.elements.name.value });
+    const r = await api('POST', path, { name: form.elements.name.value, stream: form.elements.stream.value });
     busy(button, false);
     if (!r.ok) { fieldProblems(form, 'credential-result', r); return; }
     fieldProblems(form, 'credential-result', r);
