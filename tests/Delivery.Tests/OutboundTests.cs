@@ -153,25 +153,56 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
             ["Delivery:Workers"] = "1",
             ["Delivery:PollInterval"] = "00:00:02",
         });
-        await using (var connection = await relay.Database.OpenAsync())
-        {
-            // The backlog is committed at once (as after a suspension), so one claim takes it all.
-            await using var transaction = await connection.BeginTransactionAsync();
-            for (var i = 0; i < 30; i++)
-            {
-                await connection.ExecuteAsync("""
-                    INSERT INTO messages (id, service_id, mail_from, size, data, received_at)
-                    VALUES (@Id, @ServiceId, 'sender@customer.test', length(@Data), @Data, now());
-                    INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
-                    VALUES (@Id, @ServiceId, @Address, 'gmail.test', 'Gmail', now(), now() + interval '1 day');
-                    """, new { Id = Guid.NewGuid(), relay.ServiceId, Address = $"reader{i}@gmail.test",
-                        Data = "From: sender@customer.test\r\nSubject: Backlog\r\n\r\nQueued.\r\n"u8.ToArray() }, transaction);
-            }
-            await transaction.CommitAsync();
-        }
+        // The backlog is committed at once (as after a suspension), so one claim takes it all.
+        await QueueBacklogAsync(relay, "gmail.test", "Gmail", 30);
         await RelayHost.EventuallyAsync(async () => await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 30);
         var connections = relay.Mx.Counters().Connections;
         Assert.InRange(connections, 2, 3);
+    }
+
+    [Fact]
+    public async Task A_slow_destination_holds_up_no_other_destinations_mail()
+    {
+        // The slow MX takes 5 s per message and gets one session at a time; the process may hold two bulk sessions
+        // (three, one kept for transactional mail). Its backlog is claimed as two batches: one sending, one waiting
+        // for the destination's only session.
+        var slowMx = new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", DataReplyDelay = TimeSpan.FromSeconds(5) };
+        var fastPort = FreePort.Next();
+        await using var fast = new FakeMx(new FakeProviderOptions { Name = "Other", Domain = "fast.test", Address = "127.0.0.2" }, fastPort);
+        fast.Start();
+        await using var relay = await RelayHost.StartAsync(postgres, slowMx, settings: _ => new Dictionary<string, string>
+        {
+            ["Delivery:MaxConnections"] = "3",
+            ["Delivery:MaxConnectionsPerDestination"] = "1",
+            ["Delivery:Routes:fast.test"] = $"127.0.0.2:{fastPort}",
+        });
+        await QueueBacklogAsync(relay, "gmail.test", "Gmail", 10);
+        await RelayHost.EventuallyAsync(async () => relay.Mx.OpenSessions > 0
+            && await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE next_attempt_at > now() + interval '1 minute'") == 10);
+
+        // Mail for another destination, queued while the second slow batch waits: it must not wait behind it (the
+        // waiting batch used to hold a process slot, so this went only once the first slow batch had finished, 25 s).
+        await QueueBacklogAsync(relay, "fast.test", "Other", 1);
+        await RelayHost.EventuallyAsync(() => Task.FromResult(fast.Counters().Accepted == 1));
+        Assert.True(relay.Mx.Counters().Accepted < 5, $"the slow MX had accepted {relay.Mx.Counters().Accepted} of its first batch's 5 first");
+    }
+
+    /// <summary>A backlog committed at once, each recipient its own message, due now.</summary>
+    private static async Task QueueBacklogAsync(RelayHost relay, string domain, string provider, int count)
+    {
+        await using var connection = await relay.Database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        for (var i = 0; i < count; i++)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO messages (id, service_id, mail_from, size, data, received_at)
+                VALUES (@Id, @ServiceId, 'sender@customer.test', length(@Data), @Data, now());
+                INSERT INTO recipients (message_id, service_id, address, domain, provider, next_attempt_at, expires_at)
+                VALUES (@Id, @ServiceId, @Address, @Domain, @Provider, now(), now() + interval '1 day');
+                """, new { Id = Guid.NewGuid(), relay.ServiceId, Address = $"reader{i}@{domain}", Domain = domain, Provider = provider,
+                    Data = "From: sender@customer.test\r\nSubject: Backlog\r\n\r\nQueued.\r\n"u8.ToArray() }, transaction);
+        }
+        await transaction.CommitAsync();
     }
 
     private static async Task<RecipientRow> RowAsync(RelayHost relay, string address)

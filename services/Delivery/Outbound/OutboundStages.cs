@@ -17,6 +17,7 @@ internal static class OutboundStages
         services.AddSingleton<ClaimLoop>();
         services.AddSingleton<EgressPaths>();
         services.AddSingleton<ReadyQueue>();
+        services.AddSingleton<SessionSlots>();
         services.AddSingleton<MessagePayloads>();
         services.AddSingleton<SessionOpener>();
         services.AddSingleton<MessageTransaction>();

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.Extensions.Options;
 using MimeKit;
 using ProMTA.Delivery.Data;
@@ -19,12 +17,9 @@ namespace ProMTA.Delivery.Outbound.Dispatch;
 /// there then park their session and give up their destination slot between two messages until it has its turn.
 /// </summary>
 internal sealed class Dispatcher(
-    MessagePayloads payloads, SessionOpener sessions, MessageTransaction transaction, RecipientOutcomes outcomes, IOptions<OutboundOptions> options,
-    TimeProvider time)
+    MessagePayloads payloads, SessionSlots slots, SessionOpener sessions, MessageTransaction transaction, RecipientOutcomes outcomes,
+    IOptions<OutboundOptions> options, TimeProvider time)
 {
-    // Our cap on simultaneous sessions to one MX address, whatever path they come from.
-    private readonly ConcurrentDictionary<IPAddress, TurnGate> destinations = new();
-
     private OutboundOptions Options => options.Value;
 
     public async Task<List<RecipientResult>> DeliverAsync(DestinationBatch batch, CancellationToken ct)
@@ -32,12 +27,12 @@ internal sealed class Dispatcher(
         var (domain, route, path, recipients) = batch;
         if (route.Error is not null)
             return [.. recipients.Select(r => outcomes.Replied(r, new SmtpReply(route.Permanent ? 550 : 451, route.Error), path.SourceIp, path.Provider))];
-        var load = await payloads.LoadAsync(recipients, ct);
         var transactional = batch.Transactional;
-        var gate = destinations.GetOrAdd(route.Targets[0].EndPoint.Address, _ => new TurnGate(Options.MaxConnectionsPerDestination));
+        var gate = slots.Destination(route.Targets[0].EndPoint.Address);
         // Transactional mail waits from now until it has its first session; bulk on the path gives way meanwhile.
         var waiting = transactional ? path.Demand.Enter() : null;
         var holdingGate = false;
+        var holdingSlot = false;
         var results = new List<RecipientResult>(recipients.Count);
         PooledConnection? connection = null;
         (int Code, string Text)? stop = null;
@@ -49,6 +44,10 @@ internal sealed class Dispatcher(
         {
             await gate.WaitAsync(transactional, ct);
             holdingGate = true;
+            await slots.Process.WaitAsync(transactional, ct);
+            holdingSlot = true;
+            // Loaded only now: batches queued for their turn hold no message bodies.
+            var load = await payloads.LoadAsync(recipients, ct);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var first = message.First();
@@ -93,6 +92,7 @@ internal sealed class Dispatcher(
         {
             waiting?.Dispose();
             if (connection is not null) await sessions.ReturnAsync(connection, reusable: stop is null && connection.Sent < Options.MessagesPerConnection);
+            if (holdingSlot) slots.Process.Release();
             if (holdingGate) gate.Release();
         }
         return results;

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Outbound.Dispatch;
 using ProMTA.Delivery.Outbound.Outcome;
@@ -6,16 +5,13 @@ using ProMTA.Delivery.Outbound.Outcome;
 namespace ProMTA.Delivery.Outbound.Egress;
 
 /// <summary>
-/// Claimed batches on their way out: each runs through the dispatcher and the outcome step on its own, at most
-/// <c>Delivery:MaxConnections</c> at a time, while the claim loop goes on claiming. Counts every batch against its
-/// egress path until its outcomes are written, so the loop never claims for a path more than it has room for. A share
-/// of the slots (<c>Delivery:TransactionalReserve</c>, at least one) is kept for transactional batches, which also go
-/// first when a slot frees.
+/// Claimed batches on their way out: each runs through the dispatcher (which waits for its session slots,
+/// <see cref="SessionSlots"/>) and the outcome step on its own, while the claim loop goes on claiming. Counts every
+/// batch against its egress path until its outcomes are written, so the loop never claims for a path more than it has
+/// room for.
 /// </summary>
-internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcomes outcomes, IOptions<OutboundOptions> options, ILogger<ReadyQueue> log)
+internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcomes outcomes, ILogger<ReadyQueue> log)
 {
-    private readonly TurnGate sending = new(options.Value.MaxConnections,
-        options.Value.MaxConnections > 1 ? Math.Max(1, (int)(options.Value.MaxConnections * options.Value.TransactionalReserve)) : 0);
     private readonly Lock gate = new();
     private readonly List<Task> running = [];
     private TaskCompletionSource progress = NewSignal();
@@ -44,27 +40,19 @@ internal sealed partial class ReadyQueue(Dispatcher dispatcher, RecipientOutcome
         await Task.Yield();
         try
         {
-            await sending.WaitAsync(batch.Transactional, ct);
+            List<RecipientResult> results;
             try
             {
-                List<RecipientResult> results;
-                try
-                {
-                    results = await dispatcher.DeliverAsync(batch, ct);
-                }
-                catch (Exception ex) when (!ct.IsCancellationRequested)
-                {
-                    // One destination's surprise must not hold its recipients for a whole lease: retry them.
-                    LogBatchFailed(ex, batch.Domain);
-                    var failure = new MailPolicy.Replies.SmtpReply(451, $"4.3.0 Local error delivering to {batch.Domain}");
-                    results = [.. batch.Recipients.Select(r => outcomes.Replied(r, failure, batch.Path.SourceIp, batch.Path.Provider))];
-                }
-                await outcomes.CompleteAsync(results, ct);
+                results = await dispatcher.DeliverAsync(batch, ct);
             }
-            finally
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
-                sending.Release();
+                // One destination's surprise must not hold its recipients for a whole lease: retry them.
+                LogBatchFailed(ex, batch.Domain);
+                var failure = new MailPolicy.Replies.SmtpReply(451, $"4.3.0 Local error delivering to {batch.Domain}");
+                results = [.. batch.Recipients.Select(r => outcomes.Replied(r, failure, batch.Path.SourceIp, batch.Path.Provider))];
             }
+            await outcomes.CompleteAsync(results, ct);
         }
         catch (Exception ex)
         {
