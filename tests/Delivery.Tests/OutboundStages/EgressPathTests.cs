@@ -15,7 +15,7 @@ public sealed class EgressPathTests
     public async Task A_message_goes_at_once_while_its_lane_has_a_permit()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
 
         var hold = await path.WaitForPermitAsync(Tenant, "managed", kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, CancellationToken.None);
 
@@ -28,7 +28,7 @@ public sealed class EgressPathTests
         using var kit = new StageKit();
         // One message a second, and the permit of this second already taken.
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
         var parked = 0;
 
@@ -44,7 +44,7 @@ public sealed class EgressPathTests
     public async Task A_message_whose_lane_is_suspended_is_handed_back_until_the_suspension_ends_without_waiting()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         // Gmail's reputation reply suspends the lane for an hour.
         path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address.")]);
 
@@ -58,7 +58,7 @@ public sealed class EgressPathTests
     public void A_rate_limit_answer_tells_the_dispatcher_to_end_the_session_and_an_acceptance_does_not()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
 
         Assert.False(path.Learn(Tenant, [(250, "2.0.0 OK")]));
         Assert.True(path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of mail originating from your IP address.")]));
@@ -68,7 +68,7 @@ public sealed class EgressPathTests
     public void The_room_to_claim_is_what_the_lane_may_send_within_the_horizon_less_what_already_waits()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         var allowance = kit.Throttle.Allowance(Ip, "gmail", T0, TimeSpan.FromSeconds(2));
 
         path.Claimed(2);
@@ -83,7 +83,7 @@ public sealed class EgressPathTests
     {
         using var kit = new StageKit();
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 1, 1, null, T0 + TimeSpan.FromHours(1)), T0);
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: true);
+        var path = kit.Path("gmail", bypass: true);
 
         Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", T0, () => Task.CompletedTask, CancellationToken.None));
         Assert.True(path.TryOpenConnection(Tenant));

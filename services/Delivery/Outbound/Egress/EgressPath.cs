@@ -1,3 +1,4 @@
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Replies;
 using ProMTA.MailPolicy.Shaping;
@@ -10,7 +11,8 @@ namespace ProMTA.Delivery.Outbound.Egress;
 /// a permit per connection, and what every answer teaches it. Claimed mail waits here, in memory, for its turn (up to
 /// <see cref="ReadyWait"/>); only a longer wait hands it back to the queue.
 /// </summary>
-internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, TimeProvider time, bool bypass)
+/// <remarks>Another Delivery replica may hold the lane (<see cref="LaneOwnership"/>): then this path has no room and hands its mail back.</remarks>
+internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, LaneOwnership lanes, TimeProvider time, bool bypass)
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
     public const string DefaultLane = "default-route";
@@ -37,7 +39,8 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     public void Completed(int recipients) => Interlocked.Add(ref pending, -recipients);
 
     /// <summary>How many more recipients the claim loop may claim for this path now: what the lane may send within <paramref name="horizon"/>, less what already waits here.</summary>
-    public int Room(TimeSpan horizon) => Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending);
+    public int Room(TimeSpan horizon) =>
+        lanes.Paces(Lane, Provider) ? Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending) : 0;
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within <paramref name="cap"/>.</summary>
     public int Connections(string tenant, int cap) =>
@@ -54,9 +57,13 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
         if (bypass) return null;
         while (true)
         {
+            // Only the lane's owner paces it, and a warming lane sends only what it reserved of the day's cap.
+            var admission = await lanes.AdmitAsync(Lane, Provider, ct);
+            if (admission.HandBackUntil is { } elsewhere) return elsewhere;
             var now = time.GetUtcNow();
             var decision = throttle.TryAcquire(Lane, Provider, tenant, now);
             if (decision.Allowed) return null;
+            lanes.Unused(Lane, Provider, admission);
             if (decision.NextSendTime > deadline) return decision.NextSendTime;
             await beforeWaiting();
             await Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);
