@@ -62,17 +62,17 @@ public sealed class LaneLeaseTests(PostgresFixture postgres) : IClassFixture<Pos
         var one = Ownership(relay.Database, first, TimeSpan.FromMinutes(5));
         var two = Ownership(relay.Database, second, TimeSpan.FromMinutes(5));
 
-        Assert.Null((await one.AdmitAsync(Lane, "yahoo", default)).HandBackUntil);
-        first.Record(Lane, "yahoo", "tenant", new SmtpReply(421, "4.7.0 [TSS04] Messages from 198.51.100.7 temporarily deferred due to unexpected volume or user complaints"));
+        Assert.Null((await one.AdmitAsync(Lane, "gmail", default)).HandBackUntil);
+        first.Record(Lane, "gmail", "tenant", new SmtpReply(421, "4.7.28 Our system has detected an unusual rate of mail originating from your IP address."));
         var learned = first.ExportLanes().Single(l => l.SourceIp == Lane).RatePerMinute;
-        Assert.True(learned < first.Providers.Get("yahoo").StartRatePerMinute);
-        Assert.NotNull((await two.AdmitAsync(Lane, "yahoo", default)).HandBackUntil);
+        Assert.True(learned < first.Providers.Get("gmail").StartRatePerMinute);
+        Assert.NotNull((await two.AdmitAsync(Lane, "gmail", default)).HandBackUntil);
 
         await one.ReleaseAllAsync(default);
 
         // A five-minute lease, yet the lane is free as soon as the other replica asks again.
         await Task.Delay(LaneOwnership.AskAgainAfter);
-        Assert.Null((await two.AdmitAsync(Lane, "yahoo", default)).HandBackUntil);
+        Assert.Null((await two.AdmitAsync(Lane, "gmail", default)).HandBackUntil);
         Assert.Equal(learned, second.ExportLanes().Single(l => l.SourceIp == Lane).RatePerMinute, 6);
     }
 
