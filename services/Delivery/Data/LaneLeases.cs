@@ -5,14 +5,22 @@ namespace ProMTA.Delivery.Data;
 
 /// <summary>
 /// Which replica paces each lane (source IP or the default route x provider): one owner at a time, for as long as it
-/// renews the lease. Expiry is judged by the database's clock, so replicas' clocks need not agree.
+/// renews the lease, and all live leases of one provider with one replica. Expiry is judged by the database's clock,
+/// so replicas' clocks need not agree.
 /// </summary>
 public static class LaneLeases
 {
-    // A lane nobody holds, or whose owner stopped renewing, goes to the asker; the owner itself just renews.
+    // One replica's lanes per provider at a time: the claim loop claims per provider label and cannot tell which of the
+    // label's mail goes out from which IP, so two replicas holding lanes of one provider would each claim the other's
+    // mail and hand it back. The lock serialises two replicas asking for lanes of one provider at the same moment.
+    private const string LockProviderSql = "SELECT pg_advisory_xact_lock(hashtext('lane_leases:' || @Provider))";
+
+    // A lane nobody holds, or whose owner stopped renewing, goes to the asker unless another live replica holds a lane
+    // of the same provider; the owner itself just renews.
     private const string AcquireSql = """
         INSERT INTO lane_leases AS l (lane, provider, owner, acquired_at, expires_at)
-        VALUES (@Lane, @Provider, @Owner, now(), now() + @Ttl)
+        SELECT @Lane, @Provider, @Owner, now(), now() + @Ttl
+        WHERE NOT EXISTS (SELECT 1 FROM lane_leases o WHERE o.provider = @Provider AND o.owner <> @Owner AND o.expires_at >= now())
         ON CONFLICT (lane, provider) DO UPDATE
         SET owner = excluded.owner, expires_at = excluded.expires_at,
             acquired_at = CASE WHEN l.owner = excluded.owner THEN l.acquired_at ELSE excluded.acquired_at END
@@ -36,8 +44,13 @@ public static class LaneLeases
     public static async Task<bool> TryAcquireAsync(Database db, string lane, string provider, string owner, TimeSpan ttl, CancellationToken ct)
     {
         await using var connection = await db.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<string?>(new CommandDefinition(AcquireSql,
-            new { Lane = lane, Provider = provider, Owner = owner, Ttl = ttl }, cancellationToken: ct)) is not null;
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var parameters = new { Lane = lane, Provider = provider, Owner = owner, Ttl = ttl };
+        await connection.ExecuteAsync(new CommandDefinition(LockProviderSql, parameters, transaction, cancellationToken: ct));
+        // A statement of its own after the lock: its snapshot sees what a replica that held the lock before committed.
+        var acquired = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(AcquireSql, parameters, transaction, cancellationToken: ct)) is not null;
+        await transaction.CommitAsync(ct);
+        return acquired;
     }
 
     /// <summary>Renews these lanes' leases; returns those <paramref name="owner"/> still holds (the others were taken over).</summary>

@@ -76,6 +76,23 @@ public sealed class LaneLeaseTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Equal(learned, second.ExportLanes().Single(l => l.SourceIp == Lane).RatePerMinute, 6);
     }
 
+    [Fact]
+    public async Task A_providers_lanes_stay_with_one_replica_while_it_lives()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var first = new ThrottleController();
+        using var second = new ThrottleController();
+        var one = Ownership(relay.Database, first);
+        var two = Ownership(relay.Database, second);
+
+        Assert.Null((await one.AdmitAsync(Lane, "outlook", default)).HandBackUntil);
+        // Another IP's Outlook lane is free, but Outlook's mail is claimed by the replica pacing Outlook already.
+        Assert.NotNull((await two.AdmitAsync("198.51.100.8", "outlook", default)).HandBackUntil);
+        Assert.Null((await one.AdmitAsync("198.51.100.8", "outlook", default)).HandBackUntil);
+        // Another provider's lane of the same IP goes to whoever asks first.
+        Assert.Null((await two.AdmitAsync(Lane, "yahoo", default)).HandBackUntil);
+    }
+
     private static LaneOwnership Ownership(Database db, ThrottleController throttle, TimeSpan? ttl = null) => new(db, throttle,
         Options.Create(new LaneLeaseOptions { LeaseTtl = ttl ?? Ttl, RenewInterval = TimeSpan.FromSeconds(0.5) }),
         Options.Create(new OutboundOptions()), TimeProvider.System, NullLogger<LaneOwnership>.Instance);
