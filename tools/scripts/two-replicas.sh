@@ -54,10 +54,11 @@ cat >"$run/warmup.json" <<JSON
   { "name": "yahoo", "firstDayCap": $WARM_YAHOO, "warmDailyVolume": 1000000 },
   { "name": "default", "firstDayCap": 200, "warmDailyVolume": 100000 } ] }
 JSON
-# A killed replica's claimed recipients come back when their claim lease ends: 20 s so they do within the run.
+# A killed replica's claimed recipients come back when their claim lease ends: 30 s so they do within the run (longer
+# than a batch may wait for its permits, 15 s, plus its sending: a claim must not end while its batch is still out).
 replica_args=("--Delivery:Routes:gmail.test=127.0.0.2:$mx_port" "--Delivery:Routes:outlook.test=127.0.0.3:$mx_port"
   "--Delivery:Routes:yahoo.test=127.0.0.4:$mx_port" --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00
-  --Delivery:PollInterval=00:00:00.250 --Delivery:Lease=00:00:20 --Delivery:ThrottleStateInterval=00:00:02
+  --Delivery:PollInterval=00:00:00.250 --Delivery:Lease=00:00:30 --Delivery:ThrottleStateInterval=00:00:02
   "--Delivery:Throttling:Tables:WarmUp=$run/warmup.json")
 start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-a.log" "${replica_args[@]}"
 pid_a=${pids[-1]}
@@ -114,6 +115,7 @@ for _ in $(seq 1 60); do
   [[ $(psql -c "SELECT count(*) FROM delivery.recipients WHERE claimed_until > now()") == 0 ]] && break
   sleep 1
 done
+sleep 2
 ended=$(psql -c "SELECT extract(epoch FROM now())")
 
 curl -sf "http://127.0.0.1:$isp_http/counters" >"$run/counters.json" || die "FakeIsp counters unavailable"
@@ -124,6 +126,12 @@ psql -F ',' -c "
   FROM delivery.recipients WHERE source_ip IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
 psql -F ',' -c "
   SELECT source_ip, lower(provider), count(*) FROM delivery.delivery_events WHERE event = 'deferred' GROUP BY 1, 2" >"$run/deferred.csv"
+# When the deferrals came: the lanes learning their limits (the first 30 s), the take-over (30 s from the kill), the rest.
+psql -F ',' -c "
+  SELECT CASE WHEN occurred_at < to_timestamp($start + 30) THEN 'first 30 s'
+              WHEN occurred_at >= to_timestamp($killed_at) AND occurred_at < to_timestamp($killed_at + 30) THEN '30 s from the kill'
+              ELSE 'the rest' END, count(*)
+  FROM delivery.delivery_events WHERE event = 'deferred' GROUP BY 1 ORDER BY 1" >"$run/deferred-when.csv"
 psql -F ',' -c "SELECT source_ip, provider, sent, reserved FROM delivery.ip_warmup_sends ORDER BY 1, 2" >"$run/warmup.csv"
 psql -F ',' -c "
   SELECT (SELECT count(*) FROM delivery.recipients WHERE status = 'Delivered'),
@@ -142,12 +150,15 @@ start, killed, ended = float(os.environ["START"]), float(os.environ["KILLED_AT"]
 duration, warm_ip, victim = int(os.environ["DURATION"]), os.environ["WARM_IP"], os.environ["VICTIM"]
 delivered = {(ip, p): (int(n), float(first)) for ip, p, n, first in rows("delivered.csv")}
 deferred = {(ip, p): int(n) for ip, p, n in rows("deferred.csv")}
+print(f"Run {duration} s, counted over {ended - start:.0f} s (until the last batch ended)")
 print("| Provider | hidden limit/min | delivered from 127.0.0.1 | combined rate/min | of the limit | deferred (relay) | deferral share |")
 print("|---|---:|---:|---:|---:|---:|---:|")
 for p, limit in limits.items():
     n = delivered.get(("127.0.0.1", p), (0, 0))[0]
     d = deferred.get(("127.0.0.1", p), 0)
-    print(f"| {p} | {limit} | {n:,} | {n / duration * 60:.0f} | {n / (limit * duration / 60) * 100:.1f} % | {d} | {d / (n + d) * 100 if n + d else 0:.2f} % |")
+    span = (ended - start) / 60 # deliveries run on until the last batch ends
+    print(f"| {p} | {limit} | {n:,} | {n / span:.0f} | {n / (limit * span) * 100:.1f} % | {d} | {d / (n + d) * 100 if n + d else 0:.2f} % |")
+print("Deferrals (both IPs) by when: " + ", ".join(f"{when} {n}" for when, n in rows("deferred-when.csv")))
 reserved = {(ip, p): int(r) for ip, p, _, r in rows("warmup.csv")}
 print(f"\n| Provider | warming {warm_ip}: day-1 cap | delivered | reserved in ip_warmup_sends | deferred |")
 print("|---|---:|---:|---:|---:|")
@@ -171,5 +182,4 @@ print(f"\nISP accepted {isp_accepted:,}; relay delivered {relay_delivered:,}: de
       f"(at-least-once: in flight at the kill)")
 print(f"Claimed at the kill (both replicas): {in_flight:,}; by the end delivered {then_delivered:,}, queued again (due since their "
       f"claim ended, behind older mail) {then_queued:,}, anything else (lost or bounced) {then_other:,}")
-print(f"Counted {ended - start - duration:.0f} s after the run while the last claims ended.")
 PY
