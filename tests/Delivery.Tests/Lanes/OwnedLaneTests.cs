@@ -20,6 +20,7 @@ public sealed class OwnedLaneTests
 
         Assert.Equal(25, sent);
         Assert.Equal([10, 10, 5, 0], counter.Grants);
+        Assert.True(lane.Spent(Day1));
         // Spent: no more statements for the rest of the day.
         Assert.False(await lane.TakeWarmUpSendAsync(Day1, () => counter.Reserve(10), default));
         Assert.Equal(4, counter.Grants.Count);
@@ -33,6 +34,7 @@ public sealed class OwnedLaneTests
         Assert.True(await lane.TakeWarmUpSendAsync(Day1, () => counter.Reserve(10), default));
         lane.GiveBack(Day1);
         Assert.True(await lane.TakeWarmUpSendAsync(Day1, () => counter.Reserve(10), default));
+        Assert.False(lane.Spent(Day1));
 
         Assert.Equal((T0, 9L), lane.TakeUnused());
         Assert.Null(lane.TakeUnused());

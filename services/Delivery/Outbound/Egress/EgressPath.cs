@@ -40,7 +40,7 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
 
     /// <summary>How many more recipients the claim loop may claim for this path now: what the lane may send within <paramref name="horizon"/>, less what already waits here.</summary>
     public int Room(TimeSpan horizon) =>
-        lanes.Paces(Lane, Provider) ? Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending) : 0;
+        lanes.MayClaim(Lane, Provider) ? Math.Max(0, throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon) - Pending) : 0;
 
     /// <summary>How many connections a destination's share of a batch is spread over: the lane's allowance, within <paramref name="cap"/>.</summary>
     public int Connections(string tenant, int cap) =>

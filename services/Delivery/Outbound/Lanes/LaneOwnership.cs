@@ -41,6 +41,20 @@ public sealed partial class LaneOwnership(
         PacesEveryLane || owned.TryGetValue((lane, provider), out var held) && held.Valid(time.GetUtcNow());
 
     /// <summary>
+    /// True when the claim loop may claim for the lane: this replica paces it and, while its IP warms up, the day's cap
+    /// is not spent. (The controller's own count of a warming IP's sends can lag behind the shared counter after a
+    /// take-over; a lane with room by that count but nothing reserved left pulled its provider's mail for other IPs
+    /// into memory claim after claim: the claim is per provider label.)
+    /// </summary>
+    public bool MayClaim(string lane, string provider)
+    {
+        if (PacesEveryLane) return true;
+        var now = time.GetUtcNow();
+        if (!owned.TryGetValue((lane, provider), out var held) || !held.Valid(now)) return false;
+        return throttle.WarmUpToday(lane, provider, now) is not { } day || !held.Spent(day);
+    }
+
+    /// <summary>
     /// Whether this replica may send one more message on the lane now, asking for the lane's lease when it has none and
     /// taking one reserved send when the lane's IP is warming up. Refused: the time to hand the message back until (now,
     /// for the lane's owner to send it; the next warm-up day once its cap is spent). Pair a refusal of the pace that

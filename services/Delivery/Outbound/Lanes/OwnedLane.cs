@@ -57,6 +57,12 @@ internal sealed class OwnedLane(DateTimeOffset validUntil)
         }
     }
 
+    /// <summary>True once <paramref name="today"/>'s cap is spent: nothing reserved is left and the counter grants no more.</summary>
+    public bool Spent(WarmUpDay today)
+    {
+        lock (gate) return day == today.StartsAt && spent && unused == 0;
+    }
+
     /// <summary>A send taken but not made (the lane's pace refused it): it stays reserved for the next one.</summary>
     public void GiveBack(WarmUpDay today)
     {
