@@ -78,17 +78,19 @@ public sealed class ReplicaSharingTests(PostgresFixture postgres, ITestOutputHel
                 var owner = await OwnerAsync(one);
                 var (stopping, going) = owner == ReplicaOf(one) ? (one, two) : (two, one);
                 stopped = stopping;
+                var stoppedAt = DateTimeOffset.UtcNow;
                 await stopping.DisposeAsync();
 
-                // Once the day's cap is spent, mail for the lane is handed back until the next warm-up day (not sent, not deferred).
-                // (The last sends within the cap may still be on the wire when the first one over it is handed back.)
+                // Once the day's cap is spent, mail for the lane is handed back until the next warm-up day (not sent, not
+                // deferred). A stop cuts the batches it was sending: a message that had its send of the cap and was cut
+                // stays claimed by the stopped replica (back when its claim lease ends) and its send stays spent.
+                const string cutSql = "SELECT count(*) FROM recipients WHERE status = 'Queued' AND claimed_until IS NOT NULL AND last_attempt_at < @StoppedAt";
                 await RelayHost.EventuallyAsync(async () => await going.QuerySingleAsync<long>(
                     "SELECT count(*) FROM recipients WHERE status = 'Queued' AND next_attempt_at > now() + interval '1 hour'") > 0
-                    && await DeliveredAsync(going) == cap, TimeSpan.FromSeconds(60));
+                    && await DeliveredAsync(going) + await going.QuerySingleAsync<long>(cutSql, new { StoppedAt = stoppedAt }) >= cap, TimeSpan.FromSeconds(60));
                 Assert.Equal(ReplicaOf(going), await OwnerAsync(going));
-                Assert.Equal(cap, mx.Received.Count);
-                Assert.Equal(cap, await DeliveredAsync(going));
-                Assert.Equal(cap, await going.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Queued'"));
+                // Never over the cap at the ISP (a cut message may have arrived before its result was written).
+                Assert.InRange(mx.Received.Count, await DeliveredAsync(going), cap);
                 Assert.Equal(cap, await going.QuerySingleAsync<long>("SELECT reserved FROM ip_warmup_sends WHERE source_ip = @Ip AND provider = 'gmail'", new { Ip = RelayHost.SourceIp }));
                 Assert.Equal(0, await going.QuerySingleAsync<long>("SELECT count(*) FROM delivery_events WHERE event = 'deferred'"));
             }
