@@ -55,6 +55,21 @@ public sealed class ThrottleController : IDisposable
         lock (warmUp) warmUp.Begin(now);
     }
 
+    /// <summary>
+    /// Today's warm-up cap of <paramref name="sourceIp"/> for <paramref name="provider"/> and the warm-up day it belongs
+    /// to, or null when the IP is warm for that provider. Replicas that share a cap reserve sends against it by this day.
+    /// </summary>
+    public WarmUpDay? WarmUpToday(string sourceIp, string provider, DateTimeOffset now)
+    {
+        var warmUp = WarmUpOf(sourceIp);
+        lock (warmUp)
+        {
+            if (warmUp.DailyCap(provider, now) is not { } cap) return null;
+            var next = warmUp.NextDayStartsAt(now);
+            return new WarmUpDay(next - TimeSpan.FromDays(1), next, cap);
+        }
+    }
+
     /// <inheritdoc cref="TryAcquire(string, string, string, DateTimeOffset)"/>
     public ThrottleDecision TryAcquire(string sourceIp, string provider, string tenant) =>
         TryAcquire(sourceIp, provider, tenant, _time.GetUtcNow());

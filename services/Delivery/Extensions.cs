@@ -8,6 +8,7 @@ using ProMTA.Delivery.Feedback;
 using ProMTA.Delivery.History;
 using ProMTA.Delivery.Inbound;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.Delivery.Outbound.Dkim;
 using ProMTA.Delivery.QueueControl;
 using ProMTA.Delivery.Reputation;
@@ -118,6 +119,7 @@ public static class Extensions
         builder.Services.AddSingleton<MxConnector>();
         builder.Services.AddSingleton<SmtpConnectionPool>();
         builder.Services.AddSingleton<ThrottleStateSync>();
+        builder.Services.AddLaneLeasing();
         builder.Services.AddOutboundStages();
         builder.Services.AddOptions<DeliveryEventOptions>().BindConfiguration("DeliveryEvents")
             .Validate(o => o.Retention > TimeSpan.Zero && o.RetentionInterval > TimeSpan.Zero && o.RecentWindow > TimeSpan.Zero,

@@ -30,6 +30,9 @@ public sealed class DeliveryProcess : IAsyncDisposable
 
     public int RelayPort { get; }
 
+    /// <summary>The OS process id (a replica's lane leases name it: <see cref="Outbound.Lanes.LaneOwnership.ReplicaId"/>).</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>Where its HTTP API listens (on 127.0.0.1).</summary>
     public int HttpPort { get; }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Outbound.Claiming;
 using ProMTA.Delivery.Outbound.Egress;
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Delivery.Outbound;
@@ -9,10 +10,12 @@ namespace ProMTA.Delivery.Outbound;
 /// Runs the outbound path, whose stages a message passes in one direction: <see cref="ClaimLoop"/> (claims what the
 /// lanes may send now) -> <see cref="EgressPath"/> (source IP x provider: pacing, connections) ->
 /// <see cref="Dispatch.Dispatcher"/> (session, signature, SMTP transaction) -> <see cref="Outcome.RecipientOutcomes"/>
-/// (delivered, deferred with backoff, bounced or held). Beside them: idle sessions closed, the lanes' state saved.
+/// (delivered, deferred with backoff, bounced or held). Beside them: idle sessions closed, the lanes' state saved, the
+/// leases of the lanes this replica paces renewed (<see cref="Lanes.LaneOwnership"/>).
 /// </summary>
 internal sealed partial class DeliveryWorker(
-    ClaimLoop claims, ReadyQueue ready, SmtpConnectionPool pool, ThrottleStateSync throttleState, MigrationState migrations,
+    ClaimLoop claims, ReadyQueue ready, SmtpConnectionPool pool, ThrottleStateSync throttleState, LaneOwnership lanes,
+    MigrationState migrations,
     IOptions<OutboundOptions> options, TimeProvider time, ILogger<DeliveryWorker> log) : BackgroundService
 {
     private OutboundOptions Options => options.Value;
@@ -28,7 +31,8 @@ internal sealed partial class DeliveryWorker(
             await Task.WhenAll(
                 claims.RunAsync(stoppingToken),
                 EveryAsync(TimeSpan.FromSeconds(1), () => pool.CloseIdleAsync(Options.ConnectionIdleTimeout), stoppingToken),
-                EveryAsync(Options.ThrottleStateInterval, () => throttleState.SyncAsync(CancellationToken.None), stoppingToken));
+                EveryAsync(Options.ThrottleStateInterval, () => throttleState.SyncAsync(CancellationToken.None), stoppingToken),
+                EveryAsync(lanes.RenewInterval, () => lanes.RenewAsync(CancellationToken.None), stoppingToken));
         }
         finally
         {
@@ -37,6 +41,8 @@ internal sealed partial class DeliveryWorker(
             await pool.DisposeAsync();
             // What the lanes learned since the last save is kept for the next start.
             await throttleState.SyncAsync(CancellationToken.None);
+            // The lanes go at once with their state and unused warm-up sends: the other replicas need not wait for expiry.
+            await lanes.ReleaseAllAsync(CancellationToken.None);
         }
     }
 

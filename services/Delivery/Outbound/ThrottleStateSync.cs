@@ -9,10 +9,10 @@ namespace ProMTA.Delivery.Outbound;
 /// Keeps the in-memory throttling controller and the database in step: on start every saved lane and warm-up is given
 /// back to the controller (a restart does not forget what each ISP allowed); then the lanes are saved every
 /// <c>Delivery:ThrottleStateInterval</c> and on stop, and warm-ups started elsewhere (activation, another replica) are
-/// picked up. A new replica starts from the latest saved lanes; live replicas do not merge each other's lanes, but
-/// their warm-up sends add up (each stores what it sent since its last save and reads back the day's total).
+/// picked up. Each replica saves only the lanes it paces (their leases: <see cref="Lanes.LaneOwnership"/>), and warm-up
+/// sends add up (each stores what it sent since its last save and reads back the day's total).
 /// </summary>
-public sealed class ThrottleStateSync(Database db, ThrottleController throttle, TimeProvider time)
+public sealed class ThrottleStateSync(Database db, ThrottleController throttle, TimeProvider time, Lanes.LaneOwnership? lanes = null)
 {
     private readonly HashSet<string> warming = new(StringComparer.Ordinal);
 
@@ -26,7 +26,8 @@ public sealed class ThrottleStateSync(Database db, ThrottleController throttle, 
     public async Task SyncAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        await ThrottleState.SaveLanesAsync(db, throttle.ExportLanes(), now, ct);
+        // Only the lanes this replica paces: another replica's lane here holds stale knowledge that must not overwrite its owner's.
+        await ThrottleState.SaveLanesAsync(db, [.. throttle.ExportLanes().Where(l => lanes?.Paces(l.SourceIp, l.Provider) ?? true)], now, ct);
         var sends = throttle.TakeUnsavedWarmUpSends();
         try
         {

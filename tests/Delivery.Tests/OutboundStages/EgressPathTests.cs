@@ -17,7 +17,7 @@ public sealed class EgressPathTests
     public async Task A_message_goes_at_once_while_its_lane_has_a_permit()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
 
         var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, NoGiveWay, CancellationToken.None);
 
@@ -30,7 +30,7 @@ public sealed class EgressPathTests
         using var kit = new StageKit();
         // One message a second, and the permit of this second already taken.
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
         var parked = 0;
 
@@ -46,7 +46,7 @@ public sealed class EgressPathTests
     public async Task A_message_whose_lane_is_suspended_is_handed_back_until_the_suspension_ends_without_waiting()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         // Gmail's reputation reply suspends the lane for an hour.
         path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address.")]);
 
@@ -60,7 +60,7 @@ public sealed class EgressPathTests
     public void A_rate_limit_answer_tells_the_dispatcher_to_end_the_session_and_an_acceptance_does_not()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
 
         Assert.False(path.Learn(Tenant, [(250, "2.0.0 OK")]));
         Assert.True(path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of mail originating from your IP address.")]));
@@ -70,7 +70,7 @@ public sealed class EgressPathTests
     public void The_room_to_claim_is_what_the_lane_may_send_within_the_horizon_less_what_already_waits()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = kit.Path("gmail");
         var allowance = kit.Throttle.Allowance(Ip, "gmail", T0, TimeSpan.FromSeconds(2));
 
         path.Claimed(2, transactional: false);
@@ -86,7 +86,7 @@ public sealed class EgressPathTests
     {
         using var kit = new StageKit();
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 1, 1, null, T0 + TimeSpan.FromHours(1)), T0);
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: true);
+        var path = kit.Path("gmail", bypass: true);
 
         Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0, () => Task.CompletedTask, NoGiveWay, CancellationToken.None));
         Assert.True(path.TryOpenConnection(Tenant));
@@ -98,7 +98,7 @@ public sealed class EgressPathTests
         using var kit = new StageKit();
         // One message a second, and the permit of this second already taken.
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
         while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
         var gaveWay = 0;
         var order = new List<string>();
@@ -135,7 +135,7 @@ public sealed class EgressPathTests
     public async Task Bulk_that_gave_way_until_its_deadline_goes_back_to_the_queue_due_at_once()
     {
         using var kit = new StageKit();
-        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
         using var demand = path.Demand.Enter();
 
         var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => Task.CompletedTask,

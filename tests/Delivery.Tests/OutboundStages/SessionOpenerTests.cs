@@ -28,7 +28,7 @@ public sealed class SessionOpenerTests
         kit.Throttle.RestoreLane(new LaneState(Loopback, "gmail", 600, 1, null, null), StageKit.T0);
         await using var pool = new SmtpConnectionPool(kit.Time);
         var opener = new SessionOpener(pool, new MxConnector(Options.Create(kit.Options)), kit.Time);
-        var path = new EgressPath(Loopback, "gmail", kit.Throttle, kit.Time, bypass: false);
+        var path = new EgressPath(Loopback, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
         var idle = await opener.OpenAsync(path, "first.test", firstRoute, "mta.test", "tenant-1", transactional: false, StageKit.T0 + EgressPath.ReadyWait, CancellationToken.None);
         await opener.ReturnAsync(idle.Connection!, reusable: true);
         Assert.Equal(1, first.OpenSessions);

@@ -7,6 +7,7 @@ using Npgsql;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Outbound.Egress;
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.Delivery.Outbound.Outcome;
 using ProMTA.MailPolicy;
 using ProMTA.ServiceDefaults.Data;
@@ -25,15 +26,28 @@ internal sealed class StageKit : IDisposable
     public OutboundOptions Options { get; } = new();
     public ThrottleController Throttle { get; }
 
-    public StageKit() => Throttle = new ThrottleController(timeProvider: Time);
+    /// <summary>Every lane paced by this one process (the stages on their own; lane leases have their own tests).</summary>
+    public LaneOwnership Lanes { get; }
 
-    public EgressPaths Paths() => new(Throttle, Throttle.Providers, Microsoft.Extensions.Options.Options.Create(Options), Time);
+    public StageKit()
+    {
+        Throttle = new ThrottleController(timeProvider: Time);
+        Lanes = new LaneOwnership(UnusedDatabase(), Throttle, Microsoft.Extensions.Options.Options.Create(new LaneLeaseOptions { Leased = false }),
+            Microsoft.Extensions.Options.Options.Create(Options), Time, NullLogger<LaneOwnership>.Instance);
+    }
+
+    public EgressPaths Paths() => new(Throttle, Throttle.Providers, Lanes, Microsoft.Extensions.Options.Options.Create(Options), Time);
+
+    public EgressPath Path(string provider, bool bypass = false) => new(Ip, provider, Throttle, Lanes, Time, bypass);
 
     /// <summary>The outcome step; its database is never opened by the tests that use it (they only ask what a reply means).</summary>
     public RecipientOutcomes Outcomes() => new(
-        new Database(NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused"), new ServiceSchema("delivery", typeof(DeliveryMetrics).Assembly)),
+        UnusedDatabase(),
         new ProMTA.MailPolicy.Replies.ReplyClassifier(ThrottlingData.Default.Replies.Rules), Microsoft.Extensions.Options.Options.Create(Options), Time,
         new DeliveryMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<RecipientOutcomes>.Instance);
+
+    private static Database UnusedDatabase() =>
+        new(NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused"), new ServiceSchema("delivery", typeof(DeliveryMetrics).Assembly));
 
     public static ClaimedRecipient Recipient(long id, string address, Guid? messageId = null, int attempts = 1, bool paced = false) => new()
     {

@@ -1,3 +1,4 @@
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Replies;
 using ProMTA.MailPolicy.Shaping;
@@ -12,7 +13,8 @@ namespace ProMTA.Delivery.Outbound.Egress;
 /// room to claim (bulk in memory does not eat it; a <paramref name="transactionalReserve"/> share of the allowance is
 /// kept from bulk) and takes the next permit while bulk waits (<see cref="Demand"/>).
 /// </summary>
-internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, TimeProvider time, bool bypass,
+/// <remarks>Another Delivery replica may hold the lane (<see cref="LaneOwnership"/>): then this path has no room and hands its mail back.</remarks>
+internal sealed class EgressPath(string? sourceIp, string provider, ThrottleController throttle, LaneOwnership lanes, TimeProvider time, bool bypass,
     double transactionalReserve = OutboundOptions.DefaultTransactionalReserve)
 {
     /// <summary>The throttling lane of a service without dedicated IPs (the host's default route).</summary>
@@ -63,6 +65,7 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     /// </summary>
     public int Room(TimeSpan horizon, bool transactional)
     {
+        if (!lanes.MayClaim(Lane, Provider)) return 0;
         var allowance = throttle.Allowance(Lane, Provider, time.GetUtcNow(), horizon);
         return transactional
             ? Math.Max(0, allowance - PendingTransactional)
@@ -88,16 +91,20 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var now = time.GetUtcNow();
             if (!transactional && Demand.IsWaiting)
             {
                 // Gave way until the deadline: back to the queue, due at once (behind the transactional mail).
-                if (now >= deadline) return now;
+                if (time.GetUtcNow() >= deadline) return time.GetUtcNow();
                 await giveWay();
                 continue;
             }
+            // Only the lane's owner paces it, and a warming lane sends only what it reserved of the day's cap.
+            var admission = await lanes.AdmitAsync(Lane, Provider, ct);
+            if (admission.HandBackUntil is { } elsewhere) return elsewhere;
+            var now = time.GetUtcNow();
             var decision = throttle.TryAcquire(Lane, Provider, tenant, now);
             if (decision.Allowed) return null;
+            lanes.Unused(Lane, Provider, admission);
             if (decision.NextSendTime > deadline) return decision.NextSendTime;
             await beforeWaiting();
             var delay = Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ProMTA.Delivery.Domain;
+using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Providers;
 
@@ -10,7 +11,8 @@ namespace ProMTA.Delivery.Outbound.Egress;
 /// Every egress path (source IP x provider) this process has sent on, and what the claim loop may claim per provider
 /// label: the room of that provider's paths within the claim horizon.
 /// </summary>
-internal sealed class EgressPaths(ThrottleController throttle, ProviderCatalog providers, IOptions<OutboundOptions> options, TimeProvider time)
+internal sealed class EgressPaths(
+    ThrottleController throttle, ProviderCatalog providers, LaneOwnership lanes, IOptions<OutboundOptions> options, TimeProvider time)
 {
     /// <summary>
     /// A label none of whose paths has room is still offered one recipient this often: its mail may be for a source IP
@@ -25,7 +27,7 @@ internal sealed class EgressPaths(ThrottleController throttle, ProviderCatalog p
     private readonly ConcurrentDictionary<string, DateTimeOffset> probedAt = new();
 
     public EgressPath For(string? sourceIp, string provider) =>
-        paths.GetOrAdd((sourceIp, provider), key => new EgressPath(key.SourceIp, key.Provider, throttle, time, options.Value.BypassThrottling,
+        paths.GetOrAdd((sourceIp, provider), key => new EgressPath(key.SourceIp, key.Provider, throttle, lanes, time, options.Value.BypassThrottling,
             options.Value.TransactionalReserve));
 
     /// <summary>The provider a destination is shaped as: by its MX host, else by the label its recipients were queued under.</summary>
