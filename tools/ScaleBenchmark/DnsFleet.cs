@@ -41,6 +41,8 @@ public static class DnsFleet
             ["PowerDns:ApiUrl"] = powerDnsApi,
             ["PowerDns:ApiKey"] = powerDnsKey,
             ["PowerDns:DnsEndpoint"] = Required("PDNS_DNS_ENDPOINT"),
+            // PostgreSQL-backed, as in production: it takes concurrent writes (SQLite, the local default, one).
+            ["PowerDns:ConcurrentWrites"] = "4",
             // The monitor's own loop stays idle after its first (empty) run: each step is driven here.
             ["Dns:MonitorInterval"] = "1.00:00:00",
             ["Dns:PublicationInterval"] = "1.00:00:00",
