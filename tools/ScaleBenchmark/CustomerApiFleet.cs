@@ -147,7 +147,7 @@ public static class CustomerApiFleet
         })).ToList();
         foreach (var chunk in all.Chunk(Batch)) await MessageQueue.EnqueueAsync(db, chunk, CancellationToken.None);
         var completed = 0;
-        while (await MessageQueue.ClaimAsync(db, now, TimeSpan.FromMinutes(5), Batch, CancellationToken.None) is { Count: > 0 } claimed)
+        while (await MessageQueue.ClaimAsync(db, now, TimeSpan.FromMinutes(5), transactionalLimit: 0, Batch, CancellationToken.None) is { Count: > 0 } claimed)
         {
             var results = claimed.Select(r => (r, roll: random.Next(100)) switch
             {
