@@ -114,3 +114,10 @@ start_pdns() { # dir
   for _ in $(seq 1 300); do curl -sf -H "X-API-Key: $pdns_key" "$pdns_api" >/dev/null 2>&1 && return 0; sleep 0.2; done
   die "PowerDNS did not start: $(tail -n5 "$1/pdns.log")"
 }
+
+# Builds services/Delivery and tools/FakeIsp in Release (the throttling, replica and latency runs), log in dir/build.log.
+build_delivery_and_fake_isp() { # dir
+  echo "== building services/Delivery and tools/FakeIsp (Release)"
+  dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$1/build.log" 2>&1 || die "build failed: see $1/build.log"
+  dotnet build "$root/tools/FakeIsp" -c Release -nologo -v q >>"$1/build.log" 2>&1 || die "build failed: see $1/build.log"
+}

@@ -36,9 +36,7 @@ run=$root/.data/throttling-complaint-run
 trap stop_pids EXIT
 fresh_dir "$run"
 
-echo "== building services/Delivery and tools/FakeIsp (Release)"
-dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
-dotnet build "$root/tools/FakeIsp" -c Release -nologo -v q >>"$run/build.log" 2>&1 || die "build failed: see $run/build.log"
+build_delivery_and_fake_isp "$run"
 
 start_postgres "$run"
 start_pdns "$run"
