@@ -9,6 +9,7 @@
 # /proc (exited children count through their parent's cutime/cstime). smtp-source and smtp-sink are not counted.
 #   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
 #   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
+#   PG_STAT_STATEMENTS=1  ProMTA's top PostgreSQL statements by total time and calls over the run (pg_stat_statements)
 #   RUNS=3  the whole comparison three times (ProMTA then Postfix in each), then each run's ratios ProMTA/Postfix
 #           and their medians: machines differ in what Postfix costs, so only a same-run ratio compares
 # smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
@@ -23,6 +24,7 @@ SIZE=${SIZE:-10240}
 SESSIONS=${SESSIONS:-20}
 TIMEOUT=${TIMEOUT:-1800}
 source "$(dirname "$0")/lib.sh"
+export PG_STAT_STATEMENTS=${PG_STAT_STATEMENTS:-}  # read by eng/native/postgres.sh
 
 if ((${RUNS:-1} > 1)); then
   runs_dir=$(mktemp -d)
@@ -161,6 +163,7 @@ VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
 INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (:'sid', 'sender.bench.test', 'verified', now());
 SQL
 
+  [[ $PG_STAT_STATEMENTS == 1 ]] && psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
   echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"
   pg_before=$(cpu_ticks "${pids[1]}") relay_before=$(cpu_ticks "${pids[2]}")
   times=$(inject "$relay_port")
@@ -170,6 +173,13 @@ SQL
   echo "   CPU: Delivery $(((relay_after - relay_before) * 1000 / hz)) ms, PostgreSQL $(((pg_after - pg_before) * 1000 / hz)) ms"
   other=$(psql -c "SELECT count(*) FROM delivery.recipients WHERE status <> 'Delivered'")
   ((other == 0)) || die "$other recipients not delivered"
+  if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+    echo "   PostgreSQL, top statements by total time over the run:"
+    psql -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric) AS total_ms,
+      round(mean_exec_time::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
+      FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
+    psql -c "SELECT 'calls in all: ' || sum(calls) || ', exec ms in all: ' || round(sum(total_exec_time)::numeric) FROM pg_stat_statements"
+  fi
   report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered" $((relay_after - relay_before + pg_after - pg_before))
 
   # Free the CPU for the Postfix run: stop the relay, then PostgreSQL (newest first).
