@@ -7,15 +7,26 @@ namespace ProMTA.Delivery.Data;
 public sealed record HistoryBucket(string Provider, DateTimeOffset Bucket, long Delivered, long Deferred, long Bounced, long Expired);
 
 /// <summary>
-/// Reads and trims delivery_history: counts per service, provider and minute/hour/day, kept current by the
-/// delivery_events trigger (migration 0013), never written here.
+/// Reads and trims delivery_history: counts per service, provider and minute/hour/day, counted by the delivery_events
+/// trigger (migrations 0013, 0027) and folded in by <see cref="HistoryDeltas"/>, never written here.
 /// </summary>
 public static class DeliveryHistory
 {
+    // With the counts not folded yet (history_deltas, at most a second or so of them), so the answer is exact.
     private const string RangeSql = """
-        SELECT provider, bucket, delivered, deferred, bounced, expired
-        FROM delivery_history
-        WHERE service_id = @ServiceId AND step = @Step AND bucket >= @From AND bucket < @To
+        SELECT provider, bucket, sum(delivered)::bigint AS delivered, sum(deferred)::bigint AS deferred,
+               sum(bounced)::bigint AS bounced, sum(expired)::bigint AS expired
+        FROM (
+            SELECT provider, bucket, delivered, deferred, bounced, expired
+            FROM delivery_history
+            WHERE service_id = @ServiceId AND step = @Step AND bucket >= @From AND bucket < @To
+            UNION ALL
+            SELECT provider, date_trunc(@Step, minute, 'UTC'), delivered, deferred, bounced, expired
+            FROM history_deltas
+            WHERE service_id = @ServiceId AND delivered + deferred + bounced + expired > 0
+        ) AS counted
+        WHERE bucket >= @From AND bucket < @To
+        GROUP BY provider, bucket
         ORDER BY provider, bucket
         """;
 

@@ -11,7 +11,7 @@ public sealed record SendingDomainDay(string Domain, DateTimeOffset Day, long Co
 
 /// <summary>
 /// What the reputation panel reads: a service's dedicated IPs and sending domains, each IP's days from
-/// source_ip_history (kept current by the delivery_events trigger, migration 0023) and the complaints per sending
+/// source_ip_history (counted by the delivery_events trigger, migrations 0023 and 0027, folded by HistoryDeltas) and the complaints per sending
 /// domain from the complaint events (few, with their own partial index).
 /// </summary>
 public static class ReputationTrends
@@ -23,10 +23,21 @@ public static class ReputationTrends
 
     private const string SendingDomainsSql = "SELECT DISTINCT lower(domain) FROM sending_domains WHERE service_id = @ServiceId ORDER BY 1";
 
+    // With the counts not folded yet (history_deltas), so the answer is exact.
     private const string IpDaysSql = """
-        SELECT source_ip, day, delivered, deferred, bounced, complained
-        FROM source_ip_history
-        WHERE service_id = @ServiceId AND day >= @From
+        SELECT source_ip, day, sum(delivered)::bigint AS delivered, sum(deferred)::bigint AS deferred,
+               sum(bounced)::bigint AS bounced, sum(complained)::bigint AS complained
+        FROM (
+            SELECT source_ip, day, delivered, deferred, bounced, complained
+            FROM source_ip_history
+            WHERE service_id = @ServiceId AND day >= @From
+            UNION ALL
+            SELECT source_ip, date_trunc('day', minute, 'UTC'), delivered, deferred, bounced, complained
+            FROM history_deltas
+            WHERE service_id = @ServiceId AND source_ip IS NOT NULL AND delivered + deferred + bounced + complained > 0
+        ) AS counted
+        WHERE day >= @From
+        GROUP BY source_ip, day
         ORDER BY source_ip, day
         """;
 
