@@ -133,7 +133,7 @@ else
   launch=(setpriv --pdeathsig=INT --)
 fi
 profiling=()
-[[ ${PG_STAT_STATEMENTS:-} == 1 ]] && profiling=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all)
+[[ ${PG_STAT_STATEMENTS:-} == 1 ]] && profiling=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on)
 "${launch[@]}" "$PG_BIN/postgres" -D "$pgdata" "${profiling[@]}" \
   -c listen_addresses=127.0.0.1 \
   -p "$PG_PORT" \

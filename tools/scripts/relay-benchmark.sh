@@ -176,9 +176,10 @@ SQL
   if [[ $PG_STAT_STATEMENTS == 1 ]]; then
     echo "   PostgreSQL, top statements by total time over the run:"
     psql -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric) AS total_ms,
-      round(mean_exec_time::numeric, 3) AS mean_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
+      round(mean_exec_time::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric) AS plan_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
     psql -c "SELECT 'calls in all: ' || sum(calls) || ', exec ms in all: ' || round(sum(total_exec_time)::numeric) FROM pg_stat_statements"
+    psql -c "SELECT 'sessions since the start: ' || sessions || ', client backends now: ' || numbackends FROM pg_stat_database WHERE datname = 'promta'"
   fi
   report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered" $((relay_after - relay_before + pg_after - pg_before))
 
