@@ -33,6 +33,10 @@ public static class Extensions
         {
             db.ConnectionStringBuilder.MaxAutoPrepare = 32;
             db.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A connection back in the pool is not reset (DISCARD ALL's parts, three statements parsed, planned and run
+            // on the next use: 80,000 of each for 20,000 relayed messages). Nothing here leaves session state behind:
+            // no SET outside a transaction, no temporary tables; the migrator's advisory lock is released explicitly.
+            db.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.AddRelay();
         builder.AddOutbound();

@@ -104,6 +104,20 @@ public static class RelayAccounts
     }
 
     /// <summary>
+    /// The account and its sending domains, what every MAIL needs, in one round trip on one connection (the relay asked
+    /// twice per message before).
+    /// </summary>
+    public static async Task<(RelayAccount? Account, IReadOnlyList<string> SendingDomains)> FindWithSendingDomainsAsync(
+        Database db, Guid serviceId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(
+            ByServiceSql + ";\n" + SendingDomains.ForServiceSql, new { ServiceId = serviceId }, cancellationToken: ct));
+        var account = await results.ReadSingleOrDefaultAsync<RelayAccount>();
+        return (account, [.. await results.ReadAsync<string>()]);
+    }
+
+    /// <summary>
     /// Switches the relay mode, audits who did it and tells the other services (RelayModeChanged in the same
     /// transaction's outbox, so Ordering's copy cannot miss it); setting the mode it already has changes nothing.
     /// </summary>

@@ -41,7 +41,7 @@ public static class SendingDomains
         ON CONFLICT (service_id, domain, source) DO NOTHING
         """;
     private const string RemoveSql = "DELETE FROM sending_domains WHERE service_id = @ServiceId AND domain = @Domain AND source = @Source";
-    private const string ForServiceSql = "SELECT DISTINCT domain FROM sending_domains WHERE service_id = @ServiceId";
+    internal const string ForServiceSql = "SELECT DISTINCT domain FROM sending_domains WHERE service_id = @ServiceId";
     private const string ForServicesSql = "SELECT service_id, domain FROM sending_domains WHERE service_id = ANY(@ServiceIds)";
     private const string GrantsSql = """
         SELECT domain, source, added_at, added_by, reason FROM sending_domains WHERE service_id = @ServiceId ORDER BY domain, source

@@ -12,14 +12,14 @@ namespace ProMTA.Delivery.Relay;
 /// status is read again at every MAIL, so a suspension applies to sessions that were already open.
 /// </summary>
 internal sealed partial class RelayMailboxFilter(
-    Database db, SenderPolicy senders, ProviderCatalog providers, IOptions<RelayOptions> relay, TimeProvider time, ILogger<RelayMailboxFilter> log) : IMailboxFilter
+    Database db, ProviderCatalog providers, IOptions<RelayOptions> relay, TimeProvider time, ILogger<RelayMailboxFilter> log) : IMailboxFilter
 {
     public async Task<bool> CanAcceptFromAsync(ISessionContext context, IMailbox from, int size, CancellationToken cancellationToken)
     {
         var serviceId = RelaySession.Service(context) ?? throw AuthenticationRequired();
-        var account = await RelayAccounts.FindAsync(db, serviceId, cancellationToken);
+        var (account, sendingDomains) = await RelayAccounts.FindWithSendingDomainsAsync(db, serviceId, cancellationToken);
         if (account is not null) RelaySession.SetHostname(context, SourceHostnames.First(account.SourceHostnames, relay.Value.Hostname));
-        if (account?.Status == RelayAccounts.Active) await senders.CheckEnvelopeAsync(context, serviceId, from, cancellationToken);
+        if (account?.Status == RelayAccounts.Active) SenderPolicy.CheckEnvelope(context, sendingDomains, from);
         return account?.Status switch
         {
             RelayAccounts.Active => true,

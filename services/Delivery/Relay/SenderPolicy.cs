@@ -18,10 +18,9 @@ internal sealed class SenderPolicy(Database db)
     public const string Refusal = "5.7.1 Sender address not allowed for this service";
     private const string DomainsKey = "promta:sender-domains";
 
-    /// <summary>At MAIL: reads the service's domains once per transaction (the header check reuses them) and checks the envelope.</summary>
-    public async Task CheckEnvelopeAsync(ISessionContext context, Guid serviceId, IMailbox from, CancellationToken ct)
+    /// <summary>At MAIL, with the service's domains read with its account: keeps them for the header check and checks the envelope.</summary>
+    public static void CheckEnvelope(ISessionContext context, IReadOnlyList<string> domains, IMailbox from)
     {
-        var domains = await SendingDomains.ForServiceAsync(db, serviceId, ct);
         context.Properties[DomainsKey] = domains;
         var isNull = string.IsNullOrEmpty(from.User) && string.IsNullOrEmpty(from.Host);
         if (!isNull && !Allows(domains, from.Host)) throw RelaySession.Reply(550, Refusal);

@@ -47,6 +47,9 @@ public sealed class ReplicaKillTests(PostgresFixture postgres, ITestOutputHelper
         try
         {
             await AddRelayAccountAsync(serviceId, username);
+            // Held while the client submits: on a slow machine the paced lane could otherwise deliver the whole stream
+            // during the submission, before there is anything left to kill it in the middle of.
+            await HoldAsync(serviceId, held: true);
             var accepted = new List<string>();
             using (var client = new SmtpClient())
             {
@@ -60,6 +63,7 @@ public sealed class ReplicaKillTests(PostgresFixture postgres, ITestOutputHelper
                 }
                 await client.DisconnectAsync(true);
             }
+            await HoldAsync(serviceId, held: false);
             await RelayHost.EventuallyAsync(() => Task.FromResult(mx.Received.Count >= Messages / 4), TimeSpan.FromSeconds(60));
             var owner = await OwnerAsync();
             var (killed, survivor) = owner.Contains($"/{replicas[0].ProcessId}/") ? (replicas[0], replicas[1]) : (replicas[1], replicas[0]);
@@ -83,6 +87,15 @@ public sealed class ReplicaKillTests(PostgresFixture postgres, ITestOutputHelper
         {
             foreach (var replica in replicas) await replica.DisposeAsync();
         }
+    }
+
+    private async Task HoldAsync(Guid serviceId, bool held)
+    {
+        await using var connection = new NpgsqlConnection(postgres.ConnectionString);
+        await connection.ExecuteAsync(held
+            ? "INSERT INTO delivery.queue_holds (service_id, provider, held_at, held_by) VALUES (@serviceId, '*', now(), 'test')"
+            : "DELETE FROM delivery.queue_holds WHERE service_id = @serviceId; UPDATE delivery.recipients SET held = false WHERE service_id = @serviceId",
+            new { serviceId });
     }
 
     private async Task<string> OwnerAsync()
