@@ -133,9 +133,17 @@ public static class Platform
         // storing them, was a tenth to a fifth of an idle service's CPU and part of every order's (docs/operations.md,
         // "Load"). Every 10 s still draws the dashboard's graphs; Telemetry:MetricExportInterval (ms) sets it.
         var metricInterval = builder.Configuration["Telemetry:MetricExportInterval"] ?? "10000";
+        // The same for spans and log records (OTEL_BSP_/OTEL_BLRP_SCHEDULE_DELAY=1000; the SDK's default is 5 s): under
+        // load every second's export is one more gRPC call and dashboard write per process, with a smaller batch.
+        // Telemetry:TraceExportDelay (ms) sets it; a trace then shows up in the dashboard up to that much later.
+        var traceDelay = builder.Configuration["Telemetry:TraceExportDelay"] ?? "5000";
+        // Which SQL commands' spans keep their text (ServiceDefaults' SqlTextOfSlowOrFailedCommands; 0: every one).
+        var slowSql = builder.Configuration["Telemetry:SlowSqlMilliseconds"];
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
-            builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", metricInterval);
+            var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", metricInterval)
+                .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", traceDelay).WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", traceDelay);
+            if (slowSql is not null) resource.WithEnvironment("Telemetry__SlowSqlMilliseconds", slowSql);
         }
         return builder;
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -83,7 +84,10 @@ public static class ServiceDefaultsExtensions
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
                 .AddSource("MassTransit")
-                .AddSource("Npgsql")
+                .AddSource(ProMTA.ServiceDefaults.Telemetry.SqlTextOfSlowOrFailedCommands.NpgsqlSourceName)
+                // Before the OTLP exporter's processor (added below): the text is dropped before the batch is serialized.
+                .AddProcessor(new ProMTA.ServiceDefaults.Telemetry.SqlTextOfSlowOrFailedCommands(
+                    TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Telemetry:SlowSqlMilliseconds", 100))))
                 .AddSource(ProMTA.ServiceDefaults.Messaging.OutboxRelay.ActivitySourceName)
                 // Health probes would drown the traces that matter.
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx =>

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the whole stack (Release, its own data folder and ports, so a running developer stack is not touched),
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
-#   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*, NO_BUILD=1
+#   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*, NO_BUILD=1,
+#   IDLE_SECONDS (15) of idle CPU measured before the orders, APPHOST_ARGS more AppHost settings (--Telemetry:...=...)
 # Prints the CPU per order of each process of the stack (read from /proc over the orders phase) beside the rates.
 # Profiling (skews the CPU numbers: measure without it):
 #   PG_STAT_STATEMENTS=1   PostgreSQL's top statements by total time over the run (reset when the orders start)
@@ -30,7 +31,7 @@ ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL="http://localhost:$(free_port)" ASPIRE_RESOUR
 ASPIRE_ALLOW_UNSECURED_TRANSPORT=true ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true \
 setsid dotnet run --project AppHost -c Release --no-build --no-launch-profile -- --Infrastructure:DataDir="$data" --Infrastructure:Mode=native \
   --Ports:Gateway="$gateway_port" --ServicePorts:Ordering="$ordering_port" --Ports:Dns="$(free_port)" --Ports:Smtp="$(free_port)" \
-  --Ports:FakeMx="$(free_port)" --Ports:InboundSmtp="$(free_port)" >"$data.apphost.log" 2>&1 &
+  --Ports:FakeMx="$(free_port)" --Ports:InboundSmtp="$(free_port)" ${APPHOST_ARGS:-} >"$data.apphost.log" 2>&1 &
 stack=$!
 stop() {
   # SIGTERM, not SIGINT: a background job of a script ignores SIGINT.
@@ -81,7 +82,8 @@ if [[ -n ${TRACE:-} || $PG_STAT_STATEMENTS == 1 ]]; then
 fi
 dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
   --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
-  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --stack-pid "$stack" | tee "$data.generator.log"
+  --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --idle-seconds "${IDLE_SECONDS:-15}" --stack-pid "$stack" \
+  | tee "$data.generator.log"
 if [[ $PG_STAT_STATEMENTS == 1 ]]; then
   echo; echo "PostgreSQL, top statements by total time since the orders started:"
   psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
