@@ -5,6 +5,7 @@ using ProMTA.Contracts.Provisioning;
 using ProMTA.Dns;
 using ProMTA.Dns.Data;
 using ProMTA.Dns.Monitoring;
+using ProMTA.Dns.PowerDns;
 using ProMTA.Dns.Publishing;
 using ProMTA.ServiceDefaults.Data;
 
@@ -55,6 +56,8 @@ public static class DnsFleet
         builder.AddServiceDefaults();
         builder.Services.AddSingleton<TimeProvider>(time);
         builder.AddDns();
+        var callTimes = new PowerDnsCallTimes();
+        builder.Services.AddHttpClient<PowerDnsClient>().AddHttpMessageHandler(callTimes.Handler);
         using var host = builder.Build();
         await host.StartAsync();
         var services = host.Services;
@@ -63,8 +66,10 @@ public static class DnsFleet
         powerDns.DefaultRequestHeaders.Add("X-API-Key", powerDnsKey);
 
         var seed = Stopwatch.StartNew();
-        await SeedAsync(services, options.Services);
+        var phases = await SeedAsync(services, options.Services);
         Console.WriteLine($"seeded {options.Services} services (a hosted domain, one IP's PTR and A each) through Dns's consumers' code in {seed.Elapsed.TotalSeconds:0} s");
+        Console.WriteLine($"per service, summed over the seeding: hosting {phases.Hosting.TotalSeconds / options.Services * 1000:0} ms, reverse DNS {phases.Reverse.TotalSeconds / options.Services * 1000:0} ms, commits {phases.Commits.TotalSeconds / options.Services * 1000:0} ms");
+        callTimes.Print(options.Services);
 
         Console.WriteLine("| step | services | time | services/s | DNS queries answered by PowerDNS | PowerDNS CPU s |");
         Console.WriteLine("|---|---|---|---|---|---|");
@@ -85,30 +90,43 @@ public static class DnsFleet
     }
 
     /// <summary>Service i: customer i, domain s{i}.fleet.test, IP 10.a.b.c from i, each in its own transactions.</summary>
-    private static async Task SeedAsync(IServiceProvider services, int count)
+    private static async Task<SeedPhases> SeedAsync(IServiceProvider services, int count)
     {
         var db = services.GetRequiredService<Database>();
+        long hosting = 0, reverse = 0, commits = 0;
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = SeedParallelism }, async (i, ct) =>
         {
             var (serviceId, orderId) = (Guid.NewGuid(), Guid.NewGuid());
             var number = i + 1;
             var ip = $"10.{number >> 16 & 255}.{number >> 8 & 255}.{number & 255}";
+            var start = Stopwatch.GetTimestamp();
             await using (var work = await db.BeginAsync(ct))
             {
                 await DnsServices.AddOwnerAsync(work, serviceId, Guid.NewGuid(), orderId);
                 await services.GetRequiredService<SendingDomainHosting>().StartAsync(work, serviceId, $"s{i}.fleet.test", ct);
+                var hosted = Stopwatch.GetTimestamp();
                 await work.CommitAsync(ct);
+                Interlocked.Add(ref hosting, hosted - start);
+                Interlocked.Add(ref commits, Stopwatch.GetTimestamp() - hosted);
             }
+            start = Stopwatch.GetTimestamp();
             await using (var work = await db.BeginAsync(ct))
             {
                 await services.GetRequiredService<ReverseDnsPublication>().PublishAsync(work, new ReverseDnsRequested
                 {
                     OrderId = orderId, ServiceId = serviceId, Entries = [new ReverseDnsEntry(ip, $"mta{number}.promta.local")],
                 }, ct);
+                var published = Stopwatch.GetTimestamp();
                 await work.CommitAsync(ct);
+                Interlocked.Add(ref reverse, published - start);
+                Interlocked.Add(ref commits, Stopwatch.GetTimestamp() - published);
             }
         });
+        return new(Stopwatch.GetElapsedTime(0, hosting), Stopwatch.GetElapsedTime(0, reverse), Stopwatch.GetElapsedTime(0, commits));
     }
+
+    /// <summary>Time spent in each part of the seeding, summed over the services seeded side by side.</summary>
+    private sealed record SeedPhases(TimeSpan Hosting, TimeSpan Reverse, TimeSpan Commits);
 
     /// <summary>Runs one monitoring step batch after batch until nothing is due, as DnsMonitor does, and prints its row.</summary>
     private static async Task StepAsync(string name, HttpClient powerDns, Func<Task<int>> batch)

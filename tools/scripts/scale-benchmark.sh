@@ -8,7 +8,7 @@
 #   dns:      SERVICES services, each a hosted sending domain and one IP's PTR and A, created through Dns's consumers' code
 #             against a private PowerDNS on PostgreSQL (eng/native/pdns.sh); then one monitoring cycle, step by step: propagation,
 #             delegation (publishes each domain's records), drift of every rrset, the daily recheck. Prints time and
-#             PowerDNS's counters per step.
+#             PowerDNS's counters per step, and the seeding's PowerDNS API calls (count and mean time per kind).
 #   api:      SERVICES services of CUSTOMERS customers through Ordering's, Billing's and Delivery's own code (sign-up,
 #             order placement, first-month charge, the consumers' steps to live, MESSAGES messages per service queued
 #             and completed as the outbound worker does); then Ordering, Billing and Delivery (Release) run on that

@@ -49,11 +49,8 @@ public sealed partial class DnsDrift(
         if (drifted.Count == 0) return;
 
         var detectedAt = time.GetUtcNow();
-        foreach (var zone in drifted.GroupBy(d => d.Record.Zone))
-        {
-            await powerDns.EnsureZoneAsync(zone.Key, ct);
-            await powerDns.ReplaceRecordsAsync(zone.Key, zone.Select(d => ToRecord(d.Record)), ct);
-        }
+        // A zone deleted behind our back is created again by the write.
+        foreach (var zone in drifted.GroupBy(d => d.Record.Zone)) await powerDns.ReplaceRecordsAsync(zone.Key, zone.Select(d => ToRecord(d.Record)), ct);
         var repaired = true;
         foreach (var (record, seen) in drifted)
         {

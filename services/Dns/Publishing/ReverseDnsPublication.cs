@@ -18,12 +18,11 @@ public sealed class ReverseDnsPublication(
     public async Task PublishAsync(ServiceDefaults.Data.UnitOfWork work, ReverseDnsRequested request, CancellationToken ct)
     {
         var hostZone = ReverseZones.Fqdn(options.Value.HostZone);
-        await powerDns.EnsureZoneAsync(hostZone, ct);
         var publishedAt = time.GetUtcNow();
         foreach (var entry in request.Entries)
         {
             var reverseZone = ReverseZones.ZoneOf(entry.Ip);
-            await powerDns.EnsureZoneAsync(reverseZone, ct);
+            // Both zones are shared (every service's hostnames, every IP of a /24): created by the first record they get.
             await powerDns.ReplaceRecordAsync(reverseZone, ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname), ct);
             await powerDns.ReplaceRecordAsync(hostZone, ReverseZones.Fqdn(entry.Hostname), "A", entry.Ip, ct);
             await PublishedRecords.SaveAsync(work, request.ServiceId, reverseZone, [new DnsRecord(ReverseZones.PtrName(entry.Ip), "PTR", ReverseZones.Fqdn(entry.Hostname))], publishedAt);

@@ -104,7 +104,6 @@ public sealed partial class SendingDomainZone(
         // Records changed behind our back are DnsDrift's business: it compares with DNS itself, not with this table.
         if (stale.Count == 0 && wanted.All(w => published.Any(p => p.Name == w.Name && p.Type == w.Type && p.Value == w.Value))) return;
 
-        await powerDns.EnsureZoneAsync(zone, ct);
         await powerDns.ReplaceRecordsAsync(zone, wanted, ct);
         await powerDns.DeleteRecordsAsync(zone, stale.Select(s => (s.Name, s.Type)), ct);
         await PublishedRecords.DeleteAsync(work, stale);
