@@ -88,6 +88,25 @@ if [[ $PG_STAT_STATEMENTS == 1 ]]; then
   echo; echo "PostgreSQL, top statements by total time since the orders started:"
   psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
     left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
+  # Execution time above includes lock waits, which cost no CPU; calls and planning show the pollers and the parsing,
+  # and new sessions (a fork and a SCRAM authentication each) show connection churn.
+  echo; echo "PostgreSQL, top statements by calls (with planning time) since the orders started:"
+  psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_plan_time::numeric, 0) AS plan_ms, round(total_exec_time::numeric, 0) AS exec_ms,
+    left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS query FROM pg_stat_statements ORDER BY calls DESC LIMIT 15"
+  echo; echo "PostgreSQL, sessions since its start, and the open ones per service (application_name):"
+  psql_stack -P format=aligned -P tuples_only=off -c "SELECT datname, sessions, xact_commit, xact_rollback FROM pg_stat_database
+    WHERE datname IS NOT NULL ORDER BY sessions DESC" -c "SELECT application_name, count(*) AS open, min(backend_start)::time(0) AS oldest,
+    max(backend_start)::time(0) AS newest FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1 ORDER BY 2 DESC"
+  # Where PostgreSQL's CPU went since its start (the stack's whole life, idle and signups included): its client backends
+  # (alive ones; the sessions above say how few ended) against its own background processes.
+  echo; echo "PostgreSQL, CPU seconds since its start by process kind:"
+  pgdata=$data/postgres; [[ -f $pgdata/RELOCATED ]] && pgdata=$(cat "$pgdata/RELOCATED")
+  postmaster=$(head -n1 "$pgdata/pgdata/postmaster.pid")
+  { echo "$postmaster postmaster"; ps -o pid=,args= --ppid "$postmaster"; } | while read -r pid args; do
+    ticks=$(awk '{print $14 + $15}' "/proc/$pid/stat" 2>/dev/null) || continue
+    kind=${args#postgres: }; [[ $kind == *"("*")"* ]] && kind="client backends"
+    echo "$kind|$ticks"
+  done | awk -F'|' -v hz="$(getconf CLK_TCK)" '{t[$1] += $2; n[$1]++} END {for (k in t) printf "%8.1f s  %4d  %s\n", t[k] / hz, n[k], k}' | sort -rn
 fi
 # The profilers only: a bare wait would wait for the stack too.
 [[ -z ${profilers:-} ]] || wait "$profilers"
