@@ -56,12 +56,30 @@ public sealed partial class OutboxRelay(
             catch (Exception ex)
             {
                 LogRelayFailed(ex, schema.Name);
-                if (listener is not null) await listener.DisposeAsync();
+                await ReleaseAsync(listener);
                 listener = null;
                 await Task.Delay(RetryDelay, stoppingToken);
             }
         }
-        if (listener is not null) await listener.DisposeAsync();
+        await ReleaseAsync(listener);
+    }
+
+    /// <summary>
+    /// Back to the pool without its LISTEN: a pool may skip the reset of returned connections (Delivery's does), and the
+    /// next borrower must not receive this relay's notifications. A connection that cannot run UNLISTEN is broken, and
+    /// Npgsql does not pool a broken one.
+    /// </summary>
+    private static async Task ReleaseAsync(NpgsqlConnection? listener)
+    {
+        if (listener is null) return;
+        try
+        {
+            await listener.ExecuteAsync("UNLISTEN *");
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+        }
+        await listener.DisposeAsync();
     }
 
     private async Task<NpgsqlConnection> ListenAsync(CancellationToken ct)

@@ -35,7 +35,8 @@ public static class Extensions
             db.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             // A connection back in the pool is not reset (DISCARD ALL's parts, three statements parsed, planned and run
             // on the next use: 80,000 of each for 20,000 relayed messages). Nothing here leaves session state behind:
-            // no SET outside a transaction, no temporary tables; the migrator's advisory lock is released explicitly.
+            // no SET outside a transaction, no temporary tables; the migrator releases its advisory lock and the outbox
+            // relay its LISTEN before they give their connection back.
             db.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.AddRelay();
