@@ -8,12 +8,12 @@ public static class PlatformServiceExtensions
     /// <summary>
     /// What every ProMTA service behind the gateway needs: its own schema (migrations, outbox, inbox), the bus with
     /// every consumer of <paramref name="assembly"/> on queues named after <paramref name="schema"/>, and the caller
-    /// identity the gateway signs. <paramref name="configureDatabase"/> adjusts the service's data source (see AddServiceDatabase).
+    /// identity the gateway signs.
     /// </summary>
     public static IHostApplicationBuilder AddPlatformService(
-        this IHostApplicationBuilder builder, string schema, Assembly assembly, Action<Npgsql.NpgsqlDataSourceBuilder>? configureDatabase = null)
+        this IHostApplicationBuilder builder, string schema, Assembly assembly)
     {
-        builder.AddServiceDatabase(schema, assembly, configureDatabase);
+        builder.AddServiceDatabase(schema, assembly);
         builder.AddMessaging(schema, bus => bus.AddConsumers(assembly));
         builder.AddGatewayCallerAuthentication();
         return builder;

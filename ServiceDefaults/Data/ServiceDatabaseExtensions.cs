@@ -14,11 +14,10 @@ public static class ServiceDatabaseExtensions
     /// <summary>
     /// Registers the service's <see cref="Npgsql.NpgsqlDataSource"/> with its own schema as search path, and runs
     /// the outbox/inbox kit's migrations and then the service's own (embedded <c>Data/Migrations/NNNN_*.sql</c>)
-    /// before anything else starts. <paramref name="configure"/> adjusts the data source further (e.g. a hot path's
-    /// statement preparation).
+    /// before anything else starts.
     /// </summary>
     public static IHostApplicationBuilder AddServiceDatabase(
-        this IHostApplicationBuilder builder, string schema, Assembly migrations, Action<Npgsql.NpgsqlDataSourceBuilder>? configure = null)
+        this IHostApplicationBuilder builder, string schema, Assembly migrations)
     {
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
@@ -35,7 +34,17 @@ public static class ServiceDatabaseExtensions
             b.ConfigureTracing(tracing => tracing
                 .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
                 .EnableFirstResponseEvent(false));
-            configure?.Invoke(b);
+            // Every service runs the same few dozen statements over and over (an order is ~90 of them): prepared on a
+            // connection after their second use, PostgreSQL skips parsing and planning them (the relay benchmark's
+            // PostgreSQL CPU per message fell by about a third). A statement whose best plan depends on its values
+            // should be written as one statement per case, not "@X IS NULL OR ..." (Delivery's MessageTrails).
+            b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A connection back in the pool is not reset (DISCARD ALL: ~40 round trips per order across the services).
+            // Nothing leaves session state behind: no SET outside a transaction, no temporary tables, only transaction-
+            // scoped advisory locks; the migrator releases its session lock and the outbox relay its LISTEN before they
+            // give their connection back.
+            b.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();

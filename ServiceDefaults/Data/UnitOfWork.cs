@@ -13,15 +13,17 @@ public sealed class UnitOfWork : IAsyncDisposable
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    // NOTIFY is delivered only when the transaction commits: exactly when the relay has something to send. It rides on
+    // the insert (one round trip, not two); PostgreSQL delivers one notification per channel and payload per transaction.
     private const string InsertOutboxSql = """
-        INSERT INTO outbox_messages (id, message_type, body, trace_parent)
-        VALUES (@Id, @MessageType, @Body::jsonb, @TraceParent)
+        WITH queued AS (
+            INSERT INTO outbox_messages (id, message_type, body, trace_parent)
+            VALUES (@Id, @MessageType, @Body::jsonb, @TraceParent)
+            RETURNING 1)
+        SELECT pg_notify(@Channel, '') FROM queued
         """;
-    // NOTIFY is delivered only when the transaction commits: exactly when the relay has something to send.
-    private const string NotifySql = "SELECT pg_notify(@Channel, '')";
 
     private readonly ServiceSchema schema;
-    private bool notified;
 
     private UnitOfWork(NpgsqlConnection connection, NpgsqlTransaction transaction, ServiceSchema schema)
     {
@@ -59,12 +61,8 @@ public sealed class UnitOfWork : IAsyncDisposable
             MessageType = typeof(T).FullName,
             Body = JsonSerializer.Serialize(message, Json),
             TraceParent = Activity.Current?.Id,
+            Channel = schema.OutboxChannel,
         });
-        if (!notified)
-        {
-            await ExecuteAsync(NotifySql, new { Channel = schema.OutboxChannel });
-            notified = true;
-        }
     }
 
     public Task CommitAsync(CancellationToken ct = default) => Transaction.CommitAsync(ct);

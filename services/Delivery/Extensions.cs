@@ -27,18 +27,7 @@ public static class Extensions
 
     public static IHostApplicationBuilder AddDelivery(this IHostApplicationBuilder builder)
     {
-        // The relay and the worker run the same few statements thousands of times a minute: prepared once per connection,
-        // PostgreSQL skips parsing and planning them (the relay benchmark's PostgreSQL CPU per message fell by about a third).
-        builder.AddPlatformService(Schema, typeof(Extensions).Assembly, db =>
-        {
-            db.ConnectionStringBuilder.MaxAutoPrepare = 32;
-            db.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-            // A connection back in the pool is not reset (DISCARD ALL's parts, three statements parsed, planned and run
-            // on the next use: 80,000 of each for 20,000 relayed messages). Nothing here leaves session state behind:
-            // no SET outside a transaction, no temporary tables; the migrator releases its advisory lock and the outbox
-            // relay its LISTEN before they give their connection back.
-            db.ConnectionStringBuilder.NoResetOnClose = true;
-        });
+        builder.AddPlatformService(Schema, typeof(Extensions).Assembly);
         builder.AddRelay();
         builder.AddOutbound();
         builder.AddInbound();

@@ -16,6 +16,9 @@ public sealed record BilledService(
 public sealed record NewInvoice(Guid Id, Guid ServiceId, Guid CustomerId, int PeriodIndex, DateOnly PeriodStart, DateOnly PeriodEnd,
     long AmountMinor, string Currency, DateTimeOffset IssuedAt, Invoices.InvoiceContent? Content = null, string Kind = InvoiceKind.Period);
 
+/// <summary>How an invoice issued already paid was paid: the Stripe PaymentIntent (none for a bank transfer) and when.</summary>
+public sealed record InvoicePayment(string? PaymentIntentId, DateTimeOffset PaidAt);
+
 public sealed record PaidInvoice(Guid Id, string StripePaymentIntentId, long AmountRefundedMinor);
 
 /// <summary>Writes of the billing state; every method runs inside the caller's unit of work.</summary>
@@ -34,12 +37,16 @@ public static class BillingRepository
                 @OrderedOn, @BillingDay, @StripePaymentMethodId, @CreatedAt, @BillingStatus, @NextDueOn, @RequiresReview, @ProductName,
                 @AnchorOn, @AnchorPeriod, @TransitionStart)
         """;
-    private const string NextNumberSql = "UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number";
-    private const string InsertInvoiceSql = """
+    // Numbered and written in one statement: the gapless counter's row stays locked from here to the commit, and every
+    // other invoice waits on it, so the callers issue the invoice as late in their transaction as they can.
+    private const string IssueInvoiceSql = """
+        WITH numbered AS (UPDATE invoice_counter SET last_number = last_number + 1 WHERE id = 1 RETURNING last_number)
         INSERT INTO invoices (id, number, service_id, customer_id, period_index, period_start, period_end, amount_minor, currency, status, issued_at,
-                              net_minor, vat_minor, vat_rate, vat_treatment, line_description, seller, buyer, kind)
-        VALUES (@Id, @Number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt,
-                @NetMinor, @VatMinor, @VatRate, @VatTreatment, @LineDescription, @Seller::jsonb, @Buyer::jsonb, @Kind)
+                              net_minor, vat_minor, vat_rate, vat_treatment, line_description, seller, buyer, kind, stripe_payment_intent_id, paid_at)
+        SELECT @Id, last_number, @ServiceId, @CustomerId, @PeriodIndex, @PeriodStart, @PeriodEnd, @AmountMinor, @Currency, @Status, @IssuedAt,
+               @NetMinor, @VatMinor, @VatRate, @VatTreatment, @LineDescription, @Seller::jsonb, @Buyer::jsonb, @Kind, @PaymentIntentId, @PaidAt
+        FROM numbered
+        RETURNING number
         """;
     private const string MarkPaidSql = """
         UPDATE invoices SET status = 'Paid', stripe_payment_intent_id = COALESCE(@PaymentIntentId, stripe_payment_intent_id), paid_at = @PaidAt, failure_reason = NULL, pay_url = NULL
@@ -70,23 +77,23 @@ public static class BillingRepository
     public static Task AddServiceAsync(UnitOfWork work, BilledService service) => work.ExecuteAsync(InsertServiceSql, service);
 
     /// <summary>Issues the invoice with the next number; the number commits (or rolls back) with the invoice.</summary>
-    public static async Task<long> IssueInvoiceAsync(UnitOfWork work, NewInvoice invoice)
+    /// <summary>Numbers and writes an invoice, open or, with <paramref name="paid"/>, already paid; returns its number.</summary>
+    public static async Task<long> IssueInvoiceAsync(UnitOfWork work, NewInvoice invoice, InvoicePayment? paid = null)
     {
         var content = invoice.Content;
         if (content is not null && content.GrossMinor != invoice.AmountMinor)
         {
             throw new ArgumentException($"Invoice amount {invoice.AmountMinor} is not its net plus VAT ({content.GrossMinor})", nameof(invoice));
         }
-        var number = await work.ExecuteScalarAsync<long>(NextNumberSql);
-        await work.ExecuteAsync(InsertInvoiceSql, new
+        return await work.ExecuteScalarAsync<long>(IssueInvoiceSql, new
         {
-            invoice.Id, Number = number, invoice.ServiceId, invoice.CustomerId, invoice.PeriodIndex, invoice.PeriodStart,
-            invoice.PeriodEnd, invoice.AmountMinor, invoice.Currency, Status = InvoiceStatus.Open, invoice.IssuedAt,
+            invoice.Id, invoice.ServiceId, invoice.CustomerId, invoice.PeriodIndex, invoice.PeriodStart,
+            invoice.PeriodEnd, invoice.AmountMinor, invoice.Currency, Status = paid is null ? InvoiceStatus.Open : InvoiceStatus.Paid, invoice.IssuedAt,
             NetMinor = content?.NetMinor ?? invoice.AmountMinor, VatMinor = content?.VatMinor ?? 0, VatRate = content?.VatRate ?? 0m,
             VatTreatment = content?.VatTreatment ?? Vat.VatTreatment.NotCharged, LineDescription = content?.LineDescription,
             Seller = content?.Seller.ToJson(), Buyer = content?.Buyer.ToJson(), invoice.Kind,
+            PaymentIntentId = paid?.PaymentIntentId, PaidAt = paid?.PaidAt,
         });
-        return number;
     }
 
     public static Task MarkPaidAsync(UnitOfWork work, Guid invoiceId, string? paymentIntentId, DateTimeOffset paidAt) =>

@@ -186,8 +186,8 @@ public sealed partial class PlanChanger(
             }
             invoiceId = Guid.CreateVersion7();
             invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
-                quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
-            await BillingRepository.MarkPaidAsync(work, invoiceId.Value, result.PaymentIntentId, now);
+                quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration),
+                new InvoicePayment(result.PaymentIntentId, now));
         }
         return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber, invoiceNumber is null
             ? $"Your service now runs on {quote.To.DisplayName}."
@@ -252,8 +252,7 @@ public sealed partial class PlanChanger(
         var invoiceId = Guid.CreateVersion7();
         var invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, service!.ServiceId, service.CustomerId,
             quote.Periods[0].Index, change.EffectiveOn, quote.Periods[^1].End, content.GrossMinor, service.Currency, now,
-            content with { LineDescription = LineOf(quote) }, InvoiceKind.Proration));
-        await BillingRepository.MarkPaidAsync(work, invoiceId, intent.Id, now);
+            content with { LineDescription = LineOf(quote) }, InvoiceKind.Proration), new InvoicePayment(intent.Id, now));
         await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
         await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
         await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Applied, invoiceId, null, now);
