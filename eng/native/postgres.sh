@@ -6,6 +6,7 @@
 #   PG_DATABASE  database created if missing (default: promta)
 #   PG_BIN       optional: directory of initdb/postgres (default: newest /usr/lib/postgresql/*/bin)
 #   PG_STAT_STATEMENTS=1  optional: load pg_stat_statements (per-statement calls and time; tools/scripts/load.sh reads it)
+#   PG_SETTINGS  optional: more server settings for an experiment, space-separated name=value (e.g. plan_cache_mode=force_generic_plan)
 # Layout: $PG_DATA_DIR/pgdata (cluster), $PG_DATA_DIR/run (unix socket). Nothing is written elsewhere.
 set -euo pipefail
 
@@ -134,6 +135,7 @@ else
 fi
 profiling=()
 [[ ${PG_STAT_STATEMENTS:-} == 1 ]] && profiling=(-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all -c pg_stat_statements.track_planning=on)
+for setting in ${PG_SETTINGS:-}; do profiling+=(-c "$setting"); done
 "${launch[@]}" "$PG_BIN/postgres" -D "$pgdata" "${profiling[@]}" \
   -c listen_addresses=127.0.0.1 \
   -p "$PG_PORT" \
