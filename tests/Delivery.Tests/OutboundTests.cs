@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
 using Xunit;
@@ -185,6 +186,31 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         await QueueBacklogAsync(relay, "fast.test", "Other", 1);
         await RelayHost.EventuallyAsync(() => Task.FromResult(fast.Counters().Accepted == 1));
         Assert.True(relay.Mx.Counters().Accepted < 5, $"the slow MX had accepted {relay.Mx.Counters().Accepted} of its first batch's 5 first");
+    }
+
+    [Fact]
+    public async Task A_backlog_behind_a_slow_mx_that_outlasts_its_claims_is_delivered_exactly_once()
+    {
+        // One session at a time, 400 ms per message: 20 messages take 8 s, twice their claim's 4 s. A batch starts no
+        // message in its claim's last 2 s and hands the rest back (due now, no attempt), so no message is out while
+        // another claim may send it.
+        var slowMx = new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", DataReplyDelay = TimeSpan.FromMilliseconds(400) };
+        await using var relay = await RelayHost.StartAsync(postgres, slowMx, settings: _ => new Dictionary<string, string>
+        {
+            ["Delivery:MaxConnectionsPerDestination"] = "1",
+            ["Delivery:Lease"] = "00:00:04",
+            ["Delivery:LeaseMargin"] = "00:00:02",
+        });
+        var paths = relay.Services.GetRequiredService<ProMTA.Delivery.Outbound.Egress.EgressPaths>();
+
+        await QueueBacklogAsync(relay, "gmail.test", "Gmail", 20);
+
+        // Delivered, and nothing claimed still out (a batch holding a copy would send it after).
+        await RelayHost.EventuallyAsync(async () =>
+            await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 20 && paths.Pending == 0,
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(20, relay.Mx.Received.Count);
+        Assert.Equal(20, await relay.QuerySingleAsync<long>("SELECT sum(attempts) FROM recipients"));
     }
 
     /// <summary>A backlog committed at once, each recipient its own message, due now.</summary>
