@@ -102,6 +102,36 @@ public sealed class DispatcherTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.False(kit.Throttle.TryAcquire(Loopback, "gmail", tenant, kit.Time.GetUtcNow()).Allowed);
     }
 
+    [Fact]
+    public async Task A_warming_lanes_send_goes_back_when_the_lane_had_no_connection_to_spare_for_the_message()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var kit = new StageKit();
+        kit.Time.SetUtcNow(Future);
+        var tenant = relay.ServiceId.ToString();
+        kit.Throttle.BeginWarmUp(Loopback, Future);
+        // The lane may hold one connection, and another batch's session holds it.
+        kit.Throttle.RestoreLane(new LaneState(Loopback, "gmail", 60, 1, null, null), Future);
+        Assert.True(kit.Throttle.TryOpenConnection(Loopback, "gmail", tenant, Future));
+        await using var pool = new SmtpConnectionPool(kit.Time);
+        var dispatcher = kit.Dispatcher(relay.Database, new SessionSlots(Options.Create(kit.Options)), pool);
+        await QueueAsync(relay, "ada@gmail.test");
+        await using var mx = StartMx(out var route);
+
+        // The message takes its permit (a send of the warm-up day), then waits for a connection until its ready wait ends.
+        var delivering = dispatcher.DeliverAsync(new DestinationBatch("gmail.test", route, Path(kit), [.. await ClaimAsync(relay, kit)]), CancellationToken.None);
+        for (var waited = TimeSpan.Zero; !delivering.IsCompleted && waited <= EgressPath.ReadyWait; waited += EgressPath.ConnectionWait)
+        {
+            await Task.Delay(50);
+            kit.Time.Advance(EgressPath.ConnectionWait);
+        }
+
+        var held = Assert.Single(await delivering.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(("Queued", false), (held.Status, held.Deferred));
+        Assert.Empty(mx.Received);
+        Assert.Equal(0, kit.Throttle.Snapshot(kit.Time.GetUtcNow()).Lanes.Single(l => l.SourceIp == Loopback).SentToday);
+    }
+
     private static EgressPath Path(StageKit kit) => new(Loopback, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
 
     private static Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(RelayHost relay, StageKit kit) =>
