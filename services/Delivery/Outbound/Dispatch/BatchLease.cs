@@ -18,10 +18,10 @@ internal readonly record struct BatchLease(DateTimeOffset ClaimedUntil, TimeSpan
     public static BatchLease Of(IEnumerable<ClaimedRecipient> recipients, OutboundOptions options) =>
         new(recipients.Min(r => r.ClaimedUntil), options.LeaseMargin, options.Timeout);
 
-    /// <summary>The last moment the batch may take a turn: a message that had it then could still be sent in time.</summary>
+    /// <summary>The batch takes no turn from then on: a message that had it later could not be sent in time.</summary>
     public DateTimeOffset WaitUntil => ClaimedUntil - Margin;
 
     /// <summary>True when a message of <paramref name="transactions"/> SMTP transactions, started now, is done before the claim ends.</summary>
     public bool Outlasts(DateTimeOffset now, int transactions) =>
-        now + Margin + TransactionTimeout * Math.Max(0, transactions - 1) <= ClaimedUntil;
+        now + Margin + TransactionTimeout * Math.Max(0, transactions - 1) < ClaimedUntil;
 }

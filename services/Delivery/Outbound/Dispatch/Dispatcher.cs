@@ -144,7 +144,10 @@ internal sealed class Dispatcher(
             gate.Release();
             holdingGate = false;
             await Task.WhenAny(path.Demand.Cleared(), Task.Delay(Max(deadline - time.GetUtcNow(), TimeSpan.Zero), time, ct));
-            return holdingGate = await gate.WaitAsync(isTransactional: false, lease.WaitUntil, time, ct);
+            holdingGate = await gate.WaitAsync(isTransactional: false, lease.WaitUntil, time, ct);
+            // Without its slot the batch sends nothing more: the rest goes back with this message.
+            if (!holdingGate) restBackAt ??= time.GetUtcNow();
+            return holdingGate;
         }
     }
 
