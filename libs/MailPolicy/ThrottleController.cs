@@ -106,6 +106,31 @@ public sealed class ThrottleController : IDisposable
         return decision;
     }
 
+    /// <summary>
+    /// Gives back a permit of <see cref="TryAcquire(string, string, string, DateTimeOffset)"/> taken at
+    /// <paramref name="takenAt"/> whose message never reached the ISP (its session did not open): the lane's token
+    /// (within its burst), the send it counted against a warm-up cap that day, and the use it showed for growth. Otherwise
+    /// the lane would send below its learned rate and a warming IP would lose a day's send. Give it back before
+    /// recording why the session failed: a push-back then still empties the lane.
+    /// </summary>
+    public void ReturnPermit(string sourceIp, string provider, string tenant, DateTimeOffset takenAt, DateTimeOffset now)
+    {
+        var lane = LaneOf(sourceIp, provider, now);
+        var unmanaged = GetRelayMode(tenant) == RelayMode.Unmanaged;
+        lock (lane.Gate)
+        {
+            if (unmanaged)
+            {
+                lane.SafetyBucket.Return(now);
+                return;
+            }
+            lane.Bucket.Return(now);
+            lane.Shaper.OnUnsent();
+        }
+        var warmUp = WarmUpOf(sourceIp);
+        lock (warmUp) warmUp.OnUnsent(provider, takenAt);
+    }
+
     /// <summary>When a message for this lane may go, without taking a permit (for queue scheduling).</summary>
     public DateTimeOffset NextSendTime(string sourceIp, string provider, string tenant, DateTimeOffset now)
     {

@@ -101,6 +101,7 @@ public static class Extensions
             .Validate(o => o.Routes.Values.All(r => System.Net.IPEndPoint.TryParse(r, out _)), "Delivery:Routes values must be ip:port")
             .Validate(o => !o.BypassThrottling || builder.Environment.IsDevelopment(), "Delivery:BypassThrottling is for benchmarks and refused outside Development")
             .Validate(o => o.TransactionalReserve is >= 0 and <= 0.9, "Delivery:TransactionalReserve must be between 0 and 0.9")
+            .Validate(o => o.LeaseMargin > TimeSpan.Zero && o.LeaseMargin < o.Lease, "Delivery:LeaseMargin must be positive and shorter than Delivery:Lease")
             .ValidateOnStart();
         builder.AddDkimKeyProtector();
         builder.Services.AddOptions<VerpOptions>().BindConfiguration("Verp")

@@ -36,6 +36,8 @@ public sealed class CrashRecoveryTests(PostgresFixture postgres, Xunit.Abstracti
             ["Delivery:MaxConnectionsPerDestination"] = "2",
             // A killed worker's claimed recipients come back when their lease ends: short here, minutes in production.
             ["Delivery:Lease"] = "00:00:03",
+            // No message starts in its claim's last second (a send here takes 100 ms): it goes back to the queue instead.
+            ["Delivery:LeaseMargin"] = "00:00:01",
         };
         var serviceId = Guid.NewGuid();
         var username = $"svc-{serviceId:N}";

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
 using ProMTA.FakeIsp;
 using ProMTA.TestKit;
 using Xunit;
@@ -185,6 +186,32 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         await QueueBacklogAsync(relay, "fast.test", "Other", 1);
         await RelayHost.EventuallyAsync(() => Task.FromResult(fast.Counters().Accepted == 1));
         Assert.True(relay.Mx.Counters().Accepted < 5, $"the slow MX had accepted {relay.Mx.Counters().Accepted} of its first batch's 5 first");
+    }
+
+    [Fact]
+    public async Task A_backlog_behind_a_slow_mx_that_outlasts_its_claim_is_delivered_exactly_once()
+    {
+        // One session at a time, a second per message: the 8 messages claimed at once take 8 s, longer than their 5 s
+        // claim, and the lane has room to claim them again once it ended. A batch starts no message in its claim's last
+        // 3 s and hands the rest back (due now, no attempt), so no message is out while another claim may send it.
+        // (Without that, the lapsed claims were claimed again and sent after the first batch: 16 messages, 2 attempts each.)
+        var slowMx = new FakeProviderOptions { Name = "Gmail", Domain = "gmail.test", DataReplyDelay = TimeSpan.FromSeconds(1) };
+        await using var relay = await RelayHost.StartAsync(postgres, slowMx, settings: _ => new Dictionary<string, string>
+        {
+            ["Delivery:MaxConnectionsPerDestination"] = "1",
+            ["Delivery:Lease"] = "00:00:05",
+            ["Delivery:LeaseMargin"] = "00:00:03",
+        });
+        var paths = relay.Services.GetRequiredService<ProMTA.Delivery.Outbound.Egress.EgressPaths>();
+
+        await QueueBacklogAsync(relay, "gmail.test", "Gmail", 8);
+
+        // Delivered, and nothing claimed still out (a batch holding a copy would send it after).
+        await RelayHost.EventuallyAsync(async () =>
+            await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE status = 'Delivered'") == 8 && paths.Pending == 0,
+            TimeSpan.FromSeconds(60));
+        Assert.Equal(8, relay.Mx.Received.Count);
+        Assert.Equal(8, await relay.QuerySingleAsync<long>("SELECT sum(attempts) FROM recipients"));
     }
 
     /// <summary>A backlog committed at once, each recipient its own message, due now.</summary>

@@ -52,11 +52,11 @@ cat >"$run/warmup.json" <<JSON
   { "name": "yahoo", "firstDayCap": $WARM_YAHOO, "warmDailyVolume": 1000000 },
   { "name": "default", "firstDayCap": 200, "warmDailyVolume": 100000 } ] }
 JSON
-# A killed replica's claimed recipients come back when their claim lease ends: 30 s so they do within the run (longer
-# than a batch may wait for its permits, 15 s, plus its sending: a claim must not end while its batch is still out).
+# A killed replica's claimed recipients come back when their claim lease ends: 30 s so they do within the run. A batch
+# starts no message in the lease's last 10 s (Delivery:LeaseMargin; a message here takes milliseconds): it hands it back.
 replica_args=("--Delivery:Routes:gmail.test=127.0.0.2:$mx_port" "--Delivery:Routes:outlook.test=127.0.0.3:$mx_port"
   "--Delivery:Routes:yahoo.test=127.0.0.4:$mx_port" --Delivery:RetryInitial=00:00:10 --Delivery:RetryMax=00:01:00
-  --Delivery:PollInterval=00:00:00.250 --Delivery:Lease=00:00:30 --Delivery:ThrottleStateInterval=00:00:02
+  --Delivery:PollInterval=00:00:00.250 --Delivery:Lease=00:00:30 --Delivery:LeaseMargin=00:00:10 --Delivery:ThrottleStateInterval=00:00:02
   "--Delivery:Throttling:Tables:WarmUp=$run/warmup.json")
 start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-a.log" "${replica_args[@]}"
 pid_a=${pids[-1]}

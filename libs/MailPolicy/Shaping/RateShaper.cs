@@ -57,6 +57,19 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     }
 
     /// <summary>
+    /// Takes back a message counted by <see cref="OnSent"/> that never reached the ISP: it neither shows use that would
+    /// let the rate grow nor earns probe credit. (Counts an interval or a probe already reset stay at zero.)
+    /// </summary>
+    public void OnUnsent()
+    {
+        _sentInInterval = Math.Max(0, _sentInInterval - 1);
+        _sentSinceProbe = Math.Max(0, _sentSinceProbe - 1);
+        _sentSinceDecrease = Math.Max(0, _sentSinceDecrease - 1);
+        _sentSinceStep = Math.Max(0, _sentSinceStep - 1);
+        if (_probeCredit > 0) _probeCredit = Math.Max(0, _probeCredit - policy.ProbeBudget);
+    }
+
+    /// <summary>
     /// The most messages per minute the ISP took from this lane over a whole <see cref="ShapingPolicy.HighWaterWindow"/>,
     /// or null before one went by: while the lane runs well below it, the capacity it lost is likely to come back.
     /// </summary>

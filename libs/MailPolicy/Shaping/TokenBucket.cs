@@ -20,6 +20,13 @@ internal sealed class TokenBucket(double ratePerMinute, double burstSeconds, Dat
         return true;
     }
 
+    /// <summary>A token taken for a message that never went: back in the bucket, never above its burst.</summary>
+    public void Return(DateTimeOffset now)
+    {
+        Refill(now);
+        _tokens = Math.Min(Capacity, _tokens + 1);
+    }
+
     /// <summary>The tokens held now (a fraction while the next one builds up); takes none.</summary>
     public double Available(DateTimeOffset now)
     {

@@ -64,11 +64,24 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
         Add(_unsaved, provider, day, 1);
     }
 
+    /// <summary>
+    /// Takes back a send counted at <paramref name="sentAt"/> whose message never reached the ISP (its session did not
+    /// open). When that send was already taken for storing, the correction is stored with the next sends (totals add up).
+    /// </summary>
+    public void OnUnsent(string provider, DateTimeOffset sentAt)
+    {
+        if (Day(sentAt) is not { } day) return;
+        if (_sentToday.TryGetValue(provider, out var counted) && counted.Day == day && counted.Sent > 0) Add(_sentToday, provider, day, -1);
+        // Another day's unsaved count is not this send's.
+        if (!_unsaved.TryGetValue(provider, out var unsaved) || unsaved.Day == day) Add(_unsaved, provider, day, -1);
+    }
+
     /// <summary>The sends not stored yet, per provider and day (named by when it starts); they count as stored from now.</summary>
     public IReadOnlyList<(string Provider, DateTimeOffset DayStartsAt, long Sent)> TakeUnsaved()
     {
         if (StartedAt is not { } start) return [];
-        var taken = _unsaved.Where(u => u.Value.Sent > 0)
+        // A negative count corrects sends stored before their messages were taken back (OnUnsent).
+        var taken = _unsaved.Where(u => u.Value.Sent != 0)
             .Select(u => (u.Key, start + TimeSpan.FromDays(u.Value.Day - 1), u.Value.Sent)).ToList();
         _unsaved.Clear();
         return taken;

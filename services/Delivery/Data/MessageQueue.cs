@@ -30,6 +30,8 @@ public sealed record ClaimedRecipient
     public string Provider { get; init; } = "";
     public int Attempts { get; init; }
     public DateTimeOffset ExpiresAt { get; init; }
+    /// <summary>The end of this claim's lease: after it another claim may send the recipient again, so nothing of it may go then.</summary>
+    public DateTimeOffset ClaimedUntil { get; init; }
     public string MailFrom { get; init; } = "";
     public string[] SourceIps { get; init; } = [];
     public string[] SourceHostnames { get; init; } = [];
@@ -104,7 +106,7 @@ public static class MessageQueue
         SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream,
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream, r.claimed_until,
                   m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
                   -- A complaint or bounce about the address may have come in while this message waited (primary key probe).
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
@@ -141,7 +143,7 @@ public static class MessageQueue
         SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
-        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream,
+        RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream, r.claimed_until,
                   m.mail_from, a.source_ips, a.source_hostnames, a.relay_mode,
                   EXISTS (SELECT 1 FROM suppressions s WHERE s.service_id = r.service_id AND s.address = lower(r.address)) AS suppressed
         """;

@@ -29,6 +29,14 @@ public sealed class OutboundOptions
     /// <summary>How long a claimed recipient is held by its worker; after a crash it comes back when this ends.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(10);
     /// <summary>
+    /// How much of its <see cref="Lease"/> a claimed message must still have to be started: more than its send may take
+    /// (a transaction is cut after <see cref="Timeout"/>) and its outcome's write, and the replicas' clocks apart. With
+    /// less left, its batch hands it and the rest back to the queue (due at once, no attempt counted) rather than risk a
+    /// second claim sending it too. Each further transaction of the message (a VERP return path per recipient) adds
+    /// <see cref="Timeout"/>.
+    /// </summary>
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>
     /// Batches of <see cref="BatchSize"/> that may be in flight at once when sending without pacing (benchmarks): the claim
     /// loop refills up to this many as batches finish. Paced sending claims what the lanes may send instead. (When these
     /// were claim loops side by side, 4 loops x 20 connections delivered half as fast as 1 x 4 on the 2-core machine.)

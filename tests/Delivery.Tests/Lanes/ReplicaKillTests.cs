@@ -34,6 +34,8 @@ public sealed class ReplicaKillTests(PostgresFixture postgres, ITestOutputHelper
             ["Delivery:PollInterval"] = "00:00:00.200",
             // A killed replica's claimed recipients come back when their claim lease ends: short here, minutes in production.
             ["Delivery:Lease"] = "00:00:05",
+            // No message starts in its claim's last 2 s (a send here takes 50 ms): it goes back to the queue instead.
+            ["Delivery:LeaseMargin"] = "00:00:02",
             ["Delivery:Lanes:LeaseTtl"] = "00:00:06",
             ["Delivery:Lanes:RenewInterval"] = "00:00:01.500",
         };

@@ -11,7 +11,7 @@ public sealed class EgressPathTests
 {
     private const string Tenant = "tenant-1";
 
-    private static readonly Func<Task> NoGiveWay = () => throw new InvalidOperationException("no transactional mail waits here");
+    private static readonly Func<Task<bool>> NoGiveWay = () => throw new InvalidOperationException("no transactional mail waits here");
 
     [Fact]
     public async Task A_message_goes_at_once_while_its_lane_has_a_permit()
@@ -19,9 +19,10 @@ public sealed class EgressPathTests
         using var kit = new StageKit();
         var path = kit.Path("gmail");
 
-        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, NoGiveWay, CancellationToken.None);
+        var (permit, hold) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow() + EgressPath.ReadyWait, () => Task.CompletedTask, NoGiveWay, CancellationToken.None);
 
         Assert.Null(hold);
+        Assert.NotNull(permit);
     }
 
     [Fact]
@@ -38,7 +39,7 @@ public sealed class EgressPathTests
         Assert.False(waiting.IsCompleted);
         kit.Time.Advance(TimeSpan.FromSeconds(1));
 
-        Assert.Null(await waiting);
+        Assert.Null((await waiting).HandBackUntil);
         Assert.Equal(1, parked);
     }
 
@@ -50,7 +51,7 @@ public sealed class EgressPathTests
         // Gmail's reputation reply suspends the lane for an hour.
         path.Learn(Tenant, [(421, "4.7.28 Our system has detected an unusual rate of unsolicited mail originating from your IP address.")]);
 
-        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => throw new InvalidOperationException("no wait"), NoGiveWay, CancellationToken.None);
+        var (_, hold) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => throw new InvalidOperationException("no wait"), NoGiveWay, CancellationToken.None);
 
         Assert.NotNull(hold);
         Assert.True(hold > T0 + TimeSpan.FromMinutes(30));
@@ -88,7 +89,7 @@ public sealed class EgressPathTests
         kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 1, 1, null, T0 + TimeSpan.FromHours(1)), T0);
         var path = kit.Path("gmail", bypass: true);
 
-        Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0, () => Task.CompletedTask, NoGiveWay, CancellationToken.None));
+        Assert.Equal((null, null), await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0, () => Task.CompletedTask, NoGiveWay, CancellationToken.None));
         Assert.True(path.TryOpenConnection(Tenant));
     }
 
@@ -104,7 +105,7 @@ public sealed class EgressPathTests
         var order = new List<string>();
 
         // Bulk waits first for the next permit; then a transactional message starts waiting on the same path.
-        var bulk = Permit("bulk", transactional: false, giveWay: async () => { gaveWay++; await path.Demand.Cleared(); });
+        var bulk = Permit("bulk", transactional: false, giveWay: async () => { gaveWay++; await path.Demand.Cleared(); return true; });
         var demand = path.Demand.Enter();
         await Eventually(() => gaveWay == 1); // bulk gave way at once, without waiting for the permit's time
         var transactional = Permit("transactional", transactional: true, giveWay: NoGiveWay);
@@ -124,9 +125,9 @@ public sealed class EgressPathTests
         Assert.Equal(["transactional", "bulk"], order);
         Assert.Equal(1, gaveWay);
 
-        async Task Permit(string name, bool transactional, Func<Task> giveWay)
+        async Task Permit(string name, bool transactional, Func<Task<bool>> giveWay)
         {
-            Assert.Null(await path.WaitForPermitAsync(Tenant, "managed", transactional, T0 + EgressPath.ReadyWait, () => Task.CompletedTask, giveWay, CancellationToken.None));
+            Assert.Null((await path.WaitForPermitAsync(Tenant, "managed", transactional, T0 + EgressPath.ReadyWait, () => Task.CompletedTask, giveWay, CancellationToken.None)).HandBackUntil);
             lock (order) order.Add(name);
         }
     }
@@ -138,11 +139,63 @@ public sealed class EgressPathTests
         var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
         using var demand = path.Demand.Enter();
 
-        var hold = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => Task.CompletedTask,
-            () => { kit.Time.Advance(EgressPath.ReadyWait); return Task.CompletedTask; }, CancellationToken.None);
+        var (_, hold) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => Task.CompletedTask,
+            () => { kit.Time.Advance(EgressPath.ReadyWait); return Task.FromResult(true); }, CancellationToken.None);
 
         Assert.Equal(T0 + EgressPath.ReadyWait, hold);
     }
+
+    [Fact]
+    public async Task Bulk_that_could_not_take_its_slot_back_while_its_claim_lasts_goes_back_at_once_without_a_permit()
+    {
+        using var kit = new StageKit();
+        var path = new EgressPath(Ip, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
+        using var demand = path.Demand.Enter();
+
+        var (permit, hold) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, () => Task.CompletedTask,
+            () => Task.FromResult(false), CancellationToken.None);
+
+        Assert.Null(permit);
+        Assert.Equal(T0, hold);
+    }
+
+    [Fact]
+    public async Task A_permit_whose_session_never_opened_goes_back_and_the_next_message_goes_at_once()
+    {
+        using var kit = new StageKit();
+        // One message a second, and the permit of this second already taken.
+        kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, null), T0);
+        var path = kit.Path("gmail");
+        while (kit.Throttle.TryAcquire(Ip, "gmail", Tenant, T0).Allowed) { }
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        var (permit, _) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow(), NoWait, NoGiveWay, CancellationToken.None);
+        Assert.NotNull(permit);
+        Assert.True(path.TryOpenConnection(Tenant));
+
+        path.ConnectFailed(Tenant, (451, "4.4.1 Connection to mx.test failed: Connection refused"), answered: false, permit);
+
+        // The next message has its permit now, not a second later; the one after it waits (only the one permit came back).
+        var (next, _) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow(), NoWait, NoGiveWay, CancellationToken.None);
+        Assert.NotNull(next);
+        var (_, later) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, kit.Time.GetUtcNow(), NoWait, NoGiveWay, CancellationToken.None);
+        Assert.Equal(kit.Time.GetUtcNow() + TimeSpan.FromSeconds(1), later);
+    }
+
+    [Fact]
+    public async Task A_warming_lane_counts_no_send_for_a_permit_given_back()
+    {
+        using var kit = new StageKit();
+        kit.Throttle.BeginWarmUp(Ip, T0);
+        var path = kit.Path("gmail");
+        var (permit, _) = await path.WaitForPermitAsync(Tenant, "managed", transactional: false, T0 + EgressPath.ReadyWait, NoWait, NoGiveWay, CancellationToken.None);
+        Assert.Equal(1, kit.Throttle.Snapshot(T0).Lanes.Single().SentToday);
+
+        path.GiveBack(permit);
+
+        Assert.Equal(0, kit.Throttle.Snapshot(T0).Lanes.Single().SentToday);
+    }
+
+    private static readonly Func<Task> NoWait = () => throw new InvalidOperationException("no wait");
 
     private static async Task Eventually(Func<bool> done)
     {

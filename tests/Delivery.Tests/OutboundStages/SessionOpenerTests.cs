@@ -29,17 +29,17 @@ public sealed class SessionOpenerTests
         await using var pool = new SmtpConnectionPool(kit.Time);
         var opener = new SessionOpener(pool, new MxConnector(Options.Create(kit.Options)), kit.Time);
         var path = new EgressPath(Loopback, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
-        var idle = await opener.OpenAsync(path, "first.test", firstRoute, "mta.test", "tenant-1", transactional: false, StageKit.T0 + EgressPath.ReadyWait, CancellationToken.None);
+        var idle = await opener.OpenAsync(path, "first.test", firstRoute, "mta.test", "tenant-1", transactional: false, StageKit.T0 + EgressPath.ReadyWait, permit: null, CancellationToken.None);
         await opener.ReturnAsync(idle.Connection!, reusable: true);
         Assert.Equal(1, first.OpenSessions);
 
         // Bulk for the second MX finds no connection to spare: with its deadline now, it goes back until the lane may have one.
-        var bulk = await opener.OpenAsync(path, "second.test", secondRoute, "mta.test", "tenant-1", transactional: false, StageKit.T0, CancellationToken.None);
+        var bulk = await opener.OpenAsync(path, "second.test", secondRoute, "mta.test", "tenant-1", transactional: false, StageKit.T0, permit: null, CancellationToken.None);
         Assert.Null(bulk.Connection);
         Assert.NotNull(bulk.RetryAt);
 
         // Transactional mail for the second MX closes the idle session and opens its own, still one connection on the lane.
-        var transactional = await opener.OpenAsync(path, "second.test", secondRoute, "mta.test", "tenant-1", transactional: true, StageKit.T0, CancellationToken.None);
+        var transactional = await opener.OpenAsync(path, "second.test", secondRoute, "mta.test", "tenant-1", transactional: true, StageKit.T0, permit: null, CancellationToken.None);
         Assert.NotNull(transactional.Connection);
         await RelayHost.EventuallyAsync(() => Task.FromResult(first.OpenSessions == 0 && second.OpenSessions == 1), TimeSpan.FromSeconds(10));
         Assert.False(path.TryOpenConnection("tenant-1"));

@@ -6,11 +6,15 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using ProMTA.Delivery.Data;
 using ProMTA.Delivery.Outbound;
+using ProMTA.Delivery.Feedback;
+using ProMTA.Delivery.Outbound.Dispatch;
+using ProMTA.Delivery.Outbound.Dkim;
 using ProMTA.Delivery.Outbound.Egress;
 using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.Delivery.Outbound.Outcome;
 using ProMTA.MailPolicy;
 using ProMTA.ServiceDefaults.Data;
+using ProMTA.ServiceDefaults.Security;
 
 namespace ProMTA.Delivery.Tests.OutboundStages;
 
@@ -40,11 +44,21 @@ internal sealed class StageKit : IDisposable
 
     public EgressPath Path(string provider, bool bypass = false) => new(Ip, provider, Throttle, Lanes, Time, bypass);
 
-    /// <summary>The outcome step; its database is never opened by the tests that use it (they only ask what a reply means).</summary>
-    public RecipientOutcomes Outcomes() => new(
-        UnusedDatabase(),
+    /// <summary>The outcome step; without <paramref name="db"/> its database is never opened (the test only asks what a reply means).</summary>
+    public RecipientOutcomes Outcomes(Database? db = null) => new(
+        db ?? UnusedDatabase(),
         new ProMTA.MailPolicy.Replies.ReplyClassifier(ThrottlingData.Default.Replies.Rules), Microsoft.Extensions.Options.Options.Create(Options), Time,
         new DeliveryMetrics(services.GetRequiredService<IMeterFactory>()), NullLogger<RecipientOutcomes>.Instance);
+
+    /// <summary>The dispatcher of one replica (its own slots and sessions), reading payloads from and writing outcomes to <paramref name="db"/>.</summary>
+    public Dispatcher Dispatcher(Database db, SessionSlots slots, SmtpConnectionPool pool)
+    {
+        var options = Microsoft.Extensions.Options.Options.Create(Options);
+        var verp = new VerpAddresses(Microsoft.Extensions.Options.Options.Create(new VerpOptions()));
+        var dkim = new DkimKeyProtector(Microsoft.Extensions.Options.Options.Create(new DkimKeyProtectionOptions { EncryptionKey = RelayHost.DkimEncryptionKey }));
+        return new(new MessagePayloads(db, verp), slots, new SessionOpener(pool, new MxConnector(options), Time),
+            new MessageTransaction(new RawDkimSigner(dkim, Time), verp), Outcomes(db), options, Time);
+    }
 
     private static Database UnusedDatabase() =>
         new(NpgsqlDataSource.Create("Host=127.0.0.1;Database=unused"), new ServiceSchema("delivery", typeof(DeliveryMetrics).Assembly));
@@ -53,7 +67,7 @@ internal sealed class StageKit : IDisposable
     {
         Id = id, MessageId = messageId ?? Guid.NewGuid(), ServiceId = Guid.Parse("6a1f0e8e-0000-4000-8000-000000000001"), Address = address,
         Domain = address[(address.IndexOf('@') + 1)..], Provider = "Gmail", Attempts = attempts, ExpiresAt = T0 + TimeSpan.FromDays(3),
-        MailFrom = "sender@customer.test", SourceIps = [Ip], Paced = paced,
+        MailFrom = "sender@customer.test", SourceIps = [Ip], Paced = paced, ClaimedUntil = T0 + new OutboundOptions().Lease,
     };
 
     public void Dispose()

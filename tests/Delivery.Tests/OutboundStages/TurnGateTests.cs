@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ProMTA.Delivery.Outbound.Egress;
 using Xunit;
 
@@ -51,5 +52,34 @@ public sealed class TurnGateTests
         gate.Release();
 
         await gate.WaitAsync(isTransactional: false, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_waiter_whose_time_runs_out_gives_up_and_the_slot_goes_to_the_next_one()
+    {
+        var time = new FakeTimeProvider(StageKit.T0);
+        var gate = new TurnGate(1);
+        await gate.WaitAsync(isTransactional: false, CancellationToken.None);
+        var late = gate.WaitAsync(isTransactional: false, StageKit.T0 + TimeSpan.FromMinutes(8), time, CancellationToken.None);
+        var next = gate.WaitAsync(isTransactional: false, CancellationToken.None);
+
+        time.Advance(TimeSpan.FromMinutes(8) - TimeSpan.FromSeconds(1));
+        await Task.Delay(50);
+        Assert.False(late.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.False(await late.WaitAsync(TimeSpan.FromSeconds(5)));
+
+        gate.Release();
+        await next.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task A_waiter_whose_time_is_already_up_takes_no_slot_even_a_free_one()
+    {
+        var time = new FakeTimeProvider(StageKit.T0);
+        var gate = new TurnGate(1);
+
+        Assert.False(await gate.WaitAsync(isTransactional: true, StageKit.T0, time, CancellationToken.None));
+        Assert.True(await gate.WaitAsync(isTransactional: true, StageKit.T0 + TimeSpan.FromSeconds(1), time, CancellationToken.None));
     }
 }

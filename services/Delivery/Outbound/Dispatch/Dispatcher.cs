@@ -12,9 +12,11 @@ namespace ProMTA.Delivery.Outbound.Dispatch;
 /// <summary>
 /// Sends one destination batch over one session (pooled when a healthy one is idle), message by message, each when its
 /// egress path permits it, and turns every answer into the recipient's next state. A message its path cannot send
-/// within <see cref="EgressPath.ReadyWait"/> is handed back (our own pacing: no attempt, no deferral). A transactional
-/// batch is let in first at its destination and tells its path it waits (<see cref="EgressPath.Demand"/>): bulk batches
-/// there then park their session and give up their destination slot between two messages until it has its turn.
+/// within <see cref="EgressPath.ReadyWait"/> is handed back (our own pacing: no attempt, no deferral), and so is what
+/// cannot go while the batch's claim lasts (<see cref="BatchLease"/>: never sent after another claim may send it). A
+/// message's permit goes back when nothing reached the MX. A transactional batch is let in first at its destination and
+/// tells its path it waits (<see cref="EgressPath.Demand"/>): bulk batches there then park their session and give up
+/// their destination slot between two messages until it has its turn.
 /// </summary>
 internal sealed class Dispatcher(
     MessagePayloads payloads, SessionSlots slots, SessionOpener sessions, MessageTransaction transaction, RecipientOutcomes outcomes,
@@ -36,32 +38,32 @@ internal sealed class Dispatcher(
         var results = new List<RecipientResult>(recipients.Count);
         PooledConnection? connection = null;
         (int Code, string Text)? stop = null;
-        // Once the lane had no connection to spare within the wait, the rest of the batch goes back with that message.
-        DateTimeOffset? noConnectionUntil = null;
-        // The batch waits for its turns in memory until then at most; what cannot go by then goes back to the queue.
-        var deadline = time.GetUtcNow() + EgressPath.ReadyWait;
+        // Once the lane had no connection to spare within the wait, or the claim ran short, the rest of the batch goes back with that message.
+        DateTimeOffset? restBackAt = null;
+        var lease = BatchLease.Of(recipients, Options);
+        // The batch waits for its permits and connections in memory until then at most; what cannot go by then goes back to the queue.
+        var deadline = Min(time.GetUtcNow() + EgressPath.ReadyWait, lease.WaitUntil);
         try
         {
-            await gate.WaitAsync(transactional, ct);
-            holdingGate = true;
-            await slots.Process.WaitAsync(transactional, ct);
-            holdingSlot = true;
+            // Its slots it waits for as long as its claim allows: a backlog behind a slow MX goes back, it is not sent twice.
+            holdingGate = await gate.WaitAsync(transactional, lease.WaitUntil, time, ct);
+            holdingSlot = holdingGate && await slots.Process.WaitAsync(transactional, lease.WaitUntil, time, ct);
+            if (!holdingSlot)
+            {
+                results.AddRange(recipients.Select(r => RecipientOutcomes.Held(r, time.GetUtcNow(), path.SourceIp, path.Provider, path.Lane)));
+                return results;
+            }
             // Loaded only now: batches queued for their turn hold no message bodies.
             var load = await payloads.LoadAsync(recipients, ct);
             foreach (var message in recipients.GroupBy(r => r.MessageId))
             {
                 var first = message.First();
                 var tenant = first.ServiceId.ToString();
+                var returnDomain = load.Hosted is null ? null : ReturnDomain(first.MailFrom, load.Hosted[first.ServiceId]);
+                // A VERP return path is a transaction per recipient.
+                var transactions = returnDomain is null ? 1 : message.Count();
                 if (transactional) waiting ??= path.Demand.Enter();
-                var holdUntil = noConnectionUntil;
-                if (stop is null && holdUntil is null) holdUntil = await path.WaitForPermitAsync(tenant, first.RelayMode, transactional, deadline, ParkAsync, GiveWayAsync, ct);
-                if (stop is null && holdUntil is null && (connection is null || !connection.Client.IsConnected || connection.Sent >= Options.MessagesPerConnection))
-                {
-                    if (connection is not null) await sessions.ReturnAsync(connection, reusable: false);
-                    var helo = SourceHostnames.For(path.SourceIp, first.SourceIps, first.SourceHostnames, Options.HeloName);
-                    var attempt = await sessions.OpenAsync(path, domain, route, helo, tenant, transactional, deadline, ct);
-                    (connection, stop, holdUntil, noConnectionUntil) = (attempt.Connection, attempt.Failure, attempt.RetryAt, attempt.RetryAt);
-                }
+                var (permit, holdUntil) = stop is null ? await TakeTurnAsync(first, tenant, transactions) : (null, null);
                 waiting?.Dispose();
                 waiting = null;
                 if (holdUntil is { } until)
@@ -71,11 +73,11 @@ internal sealed class Dispatcher(
                 }
                 if (stop is { } || connection is null)
                 {
+                    path.GiveBack(permit);
                     var failure = stop ?? (451, "4.4.1 Not connected");
                     results.AddRange(message.Select(r => outcomes.Replied(r, new SmtpReply(failure.Code, failure.Text), path.SourceIp, path.Provider)));
                     continue;
                 }
-                var returnDomain = load.Hosted is null ? null : ReturnDomain(first.MailFrom, load.Hosted[first.ServiceId]);
                 var sent = await transaction.SendAsync(connection.Client, first, returnDomain, [.. message], load.Data[message.Key], load.Keys.GetValueOrDefault(first.ServiceId), ct);
                 connection.Sent++;
                 results.AddRange(message.Select(r => outcomes.Replied(r, new SmtpReply(sent[r.Id].Code, sent[r.Id].Text), path.SourceIp, path.Provider)));
@@ -97,6 +99,33 @@ internal sealed class Dispatcher(
         }
         return results;
 
+        // A message's turn: its claim still long enough, its permit, a session; else the time to hand it back until (no
+        // permit kept), or no permit and the session's failure in stop.
+        async Task<(MessagePermit? Permit, DateTimeOffset? HoldUntil)> TakeTurnAsync(ClaimedRecipient first, string tenant, int transactions)
+        {
+            if ((restBackAt ??= ClaimRunsShort(transactions)) is { } back) return (null, back);
+            var (permit, holdUntil) = await path.WaitForPermitAsync(tenant, first.RelayMode, transactional, deadline, ParkAsync, GiveWayAsync, ct);
+            if (holdUntil is not null) return (null, holdUntil);
+            if (connection is null || !connection.Client.IsConnected || connection.Sent >= Options.MessagesPerConnection)
+            {
+                if (connection is not null) await sessions.ReturnAsync(connection, reusable: false);
+                var helo = SourceHostnames.For(path.SourceIp, first.SourceIps, first.SourceHostnames, Options.HeloName);
+                // A session that fails to open gives the permit back itself, before the controller learns why.
+                var attempt = await sessions.OpenAsync(path, domain, route, helo, tenant, transactional, deadline, permit, ct);
+                (connection, stop, restBackAt) = (attempt.Connection, attempt.Failure, attempt.RetryAt);
+                if (stop is not null) return (null, null);
+            }
+            // The session may have taken long to open: the message goes only while the claim outlasts it.
+            if ((restBackAt ??= ClaimRunsShort(transactions)) is { } late)
+            {
+                path.GiveBack(permit);
+                return (null, late);
+            }
+            return (permit, null);
+        }
+
+        DateTimeOffset? ClaimRunsShort(int transactions) => lease.Outlasts(time.GetUtcNow(), transactions) ? null : time.GetUtcNow();
+
         // While the batch waits for its turn the session goes back to the pool (the next message rents it again, with a
         // NOOP that proves it alive), so no session idles at the ISP on our account or dies unnoticed.
         async Task ParkAsync()
@@ -107,17 +136,22 @@ internal sealed class Dispatcher(
         }
 
         // Bulk, while transactional mail waits on the path: its session goes to the pool (the transactional batch may
-        // rent it) and its destination slot to the transactional batch; both are taken again once that has its turn.
-        async Task GiveWayAsync()
+        // rent it) and its destination slot to the transactional batch; both are taken again once that has its turn
+        // (false: not before the claim runs short).
+        async Task<bool> GiveWayAsync()
         {
             await ParkAsync();
             gate.Release();
             holdingGate = false;
             await Task.WhenAny(path.Demand.Cleared(), Task.Delay(Max(deadline - time.GetUtcNow(), TimeSpan.Zero), time, ct));
-            await gate.WaitAsync(isTransactional: false, ct);
-            holdingGate = true;
+            holdingGate = await gate.WaitAsync(isTransactional: false, lease.WaitUntil, time, ct);
+            // Without its slot the batch sends nothing more: the rest goes back with this message.
+            if (!holdingGate) restBackAt ??= time.GetUtcNow();
+            return holdingGate;
         }
     }
+
+    private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 

@@ -7,10 +7,11 @@ internal readonly record struct SessionAttempt(PooledConnection? Connection, (in
 
 /// <summary>
 /// A session for one destination on one egress path: an idle pooled one that still answers, else a new one once the
-/// path has a connection permit (waiting in memory until the batch's deadline), else why none could be
-/// opened (which teaches the controller too). Transactional mail does not wait for a connection held by an idle
-/// session of its lane to another MX: that session is closed to make room. Bulk mail waiting for a connection while
-/// transactional mail waits on its path is handed back at once (due again behind it).
+/// path has a connection permit (waiting in memory until the batch's deadline), else why none could be opened (which
+/// teaches the controller too, after the message's permit went back: nothing reached the MX). Transactional mail does
+/// not wait for a connection held by an idle session of its lane to another MX: that session is closed to make room.
+/// Bulk mail waiting for a connection while transactional mail waits on its path is handed back at once (due again
+/// behind it).
 /// </summary>
 internal sealed class SessionOpener(SmtpConnectionPool pool, MxConnector connector, TimeProvider time)
 {
@@ -18,7 +19,8 @@ internal sealed class SessionOpener(SmtpConnectionPool pool, MxConnector connect
     public static readonly TimeSpan TransactionalConnectionWait = TimeSpan.FromMilliseconds(50);
 
     public async Task<SessionAttempt> OpenAsync(
-        EgressPath path, string domain, Route route, string helo, string tenant, bool transactional, DateTimeOffset deadline, CancellationToken ct)
+        EgressPath path, string domain, Route route, string helo, string tenant, bool transactional, DateTimeOffset deadline, MessagePermit? permit,
+        CancellationToken ct)
     {
         while (true)
         {
@@ -39,7 +41,7 @@ internal sealed class SessionOpener(SmtpConnectionPool pool, MxConnector connect
         var session = await connector.ConnectAsync(domain, route, path.SourceIp, helo, ct);
         if (session is not { Client: { } client, Target: { } connectedTo })
         {
-            path.ConnectFailed(tenant, session.Failure, session.Answered);
+            path.ConnectFailed(tenant, session.Failure, session.Answered, permit);
             return new SessionAttempt(null, session.Failure, null);
         }
         return new SessionAttempt(new PooledConnection(client, new SmtpConnectionPool.Key(connectedTo.EndPoint, path.SourceIp, path.Provider), path.ConnectionReleaser), null, null);

@@ -77,35 +77,36 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
         bypass ? cap : Math.Clamp(throttle.AllowedConnections(Lane, Provider, tenant, time.GetUtcNow()), 1, cap);
 
     /// <summary>
-    /// Waits for the permit to send one message of <paramref name="tenant"/>: null once it has it, or the time to hand
-    /// the message back until when that is beyond <paramref name="deadline"/> (its batch's <see cref="ReadyWait"/>). <paramref name="beforeWaiting"/> runs before
-    /// each wait (the caller parks its open session, so no session idles at the ISP while we wait). A bulk message takes
-    /// no permit while transactional mail waits on this path: it calls <paramref name="giveWay"/> (the caller lets go of
-    /// its session and destination slot until the transactional mail has its turn) and asks again.
+    /// Waits for the permit to send one message of <paramref name="tenant"/>: the permit once it has it (none in bypass
+    /// mode), or the time to hand the message back until when that is beyond <paramref name="deadline"/> (its batch's
+    /// <see cref="ReadyWait"/>, or less when its claim ends sooner). <paramref name="beforeWaiting"/> runs before each wait
+    /// (the caller parks its open session, so no session idles at the ISP while we wait). A bulk message takes no permit
+    /// while transactional mail waits on this path: it calls <paramref name="giveWay"/> (the caller lets go of its session
+    /// and destination slot until the transactional mail has its turn; false when it could not take its slot back by its
+    /// deadline) and asks again.
     /// </summary>
-    public async Task<DateTimeOffset?> WaitForPermitAsync(
-        string tenant, string relayMode, bool transactional, DateTimeOffset deadline, Func<Task> beforeWaiting, Func<Task> giveWay, CancellationToken ct)
+    public async Task<(MessagePermit? Permit, DateTimeOffset? HandBackUntil)> WaitForPermitAsync(
+        string tenant, string relayMode, bool transactional, DateTimeOffset deadline, Func<Task> beforeWaiting, Func<Task<bool>> giveWay, CancellationToken ct)
     {
         throttle.SetRelayMode(tenant, relayMode == "unmanaged" ? RelayMode.Unmanaged : RelayMode.Managed);
-        if (bypass) return null;
+        if (bypass) return (null, null);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
             if (!transactional && Demand.IsWaiting)
             {
                 // Gave way until the deadline: back to the queue, due at once (behind the transactional mail).
-                if (time.GetUtcNow() >= deadline) return time.GetUtcNow();
-                await giveWay();
+                if (time.GetUtcNow() >= deadline || !await giveWay()) return (null, time.GetUtcNow());
                 continue;
             }
             // Only the lane's owner paces it, and a warming lane sends only what it reserved of the day's cap.
             var admission = await lanes.AdmitAsync(Lane, Provider, ct);
-            if (admission.HandBackUntil is { } elsewhere) return elsewhere;
+            if (admission.HandBackUntil is { } elsewhere) return (null, elsewhere);
             var now = time.GetUtcNow();
             var decision = throttle.TryAcquire(Lane, Provider, tenant, now);
-            if (decision.Allowed) return null;
+            if (decision.Allowed) return (new MessagePermit(tenant, now, admission), null);
             lanes.Unused(Lane, Provider, admission);
-            if (decision.NextSendTime > deadline) return decision.NextSendTime;
+            if (decision.NextSendTime > deadline) return (null, decision.NextSendTime);
             await beforeWaiting();
             var delay = Task.Delay(Max(decision.NextSendTime - now, TimeSpan.FromMilliseconds(1)), time, ct);
             // Bulk wakes as soon as transactional mail starts waiting here, to give way at once.
@@ -119,11 +120,26 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     /// <summary>The permit of a connection this path opened goes back (null in bypass mode: there was none).</summary>
     public Action? ConnectionReleaser => bypass ? null : () => throttle.CloseConnection(Lane, Provider);
 
-    /// <summary>No session could be opened: the permit goes back and the controller learns why (a refusal or no answer).</summary>
-    public void ConnectFailed(string tenant, (int Code, string Text) failure, bool answered)
+    /// <summary>
+    /// No session could be opened: the connection's permit and the message's (<paramref name="permit"/>: nothing reached
+    /// the MX) go back, then the controller learns why (a refusal or no answer), so a push-back still empties the lane.
+    /// </summary>
+    public void ConnectFailed(string tenant, (int Code, string Text) failure, bool answered, MessagePermit? permit)
     {
         if (!bypass) throttle.CloseConnection(Lane, Provider);
+        GiveBack(permit);
         throttle.Record(Lane, Provider, tenant, answered ? new SmtpReply(failure.Code, failure.Text) : SmtpReply.ConnectionFailed(failure.Text), time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A message's permit whose message never reached the MX (no session opened, the lane had no connection to spare, its
+    /// claim ran short): the lane's token and a warming lane's reserved send go back, so the lane keeps its learned pace.
+    /// </summary>
+    public void GiveBack(MessagePermit? permit)
+    {
+        if (permit is null || bypass) return;
+        throttle.ReturnPermit(Lane, Provider, permit.Tenant, permit.TakenAt, time.GetUtcNow());
+        lanes.Unused(Lane, Provider, permit.Admission);
     }
 
     /// <summary>

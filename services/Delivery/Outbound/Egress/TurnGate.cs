@@ -41,6 +41,27 @@ internal sealed class TurnGate(int slots, int reserved = 0)
         }
     }
 
+    /// <summary>
+    /// Waits for a slot until <paramref name="until"/> at the latest (by <paramref name="time"/>): false when the time ran
+    /// out first (no slot is held then; a slot freed later goes to the next waiter).
+    /// </summary>
+    public async Task<bool> WaitAsync(bool isTransactional, DateTimeOffset until, TimeProvider time, CancellationToken ct)
+    {
+        var left = until - time.GetUtcNow();
+        if (left <= TimeSpan.Zero) return false;
+        using var timeout = new CancellationTokenSource(left, time);
+        using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
+        try
+        {
+            await WaitAsync(isTransactional, either.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     public void Release()
     {
         lock (gate)

@@ -71,7 +71,7 @@ public sealed partial class LaneOwnership(
         return took ? new Admission(null, day) : new Admission(day.EndsAt, null);
     }
 
-    /// <summary>The pace refused an admitted message: its reserved warm-up send stays for the next one.</summary>
+    /// <summary>An admitted message did not go (the pace refused it, or it never reached the MX): its reserved warm-up send stays for the next one.</summary>
     public void Unused(string lane, string provider, Admission admission)
     {
         if (admission.WarmUpDay is { } day && owned.TryGetValue((lane, provider), out var held)) held.GiveBack(day);
