@@ -53,8 +53,8 @@ internal static class BillingSeed
     /// <summary>Delivery's ServiceActivated reached Billing: the service may change plans.</summary>
     public static Task LiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) => PlanChangeRepository.MarkLiveAsync(work, serviceId, at);
 
-    public static PlanChanges.PlanChanger PlanChanger(StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
-        new(stripe, Issuer(), new BillingCalendar(zone), Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+    public static PlanChanges.PlanChanger PlanChanger(Database db, StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
+        new(db, stripe, Issuer(), new BillingCalendar(zone), Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.PlanChanger>.Instance);
 
     public static PlanChanges.DowngradeSwitch Downgrades(Database db, TimeProvider time) =>
         new(db, time, NullLogger<PlanChanges.DowngradeSwitch>.Instance);

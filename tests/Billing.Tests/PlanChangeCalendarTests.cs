@@ -256,15 +256,19 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
         var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
         var service = await SeedAsync(host.Database, "pm_card_visa", "promta-starter");
-        var changer = BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam);
+        var changer = BillingSeed.PlanChanger(host.Database, emulator.Payments, time, Amsterdam);
 
-        // Charged, then the process dies before commit: nothing is recorded, the customer asks again.
-        await using (var lost = await host.Database.BeginAsync())
-        {
-            Assert.IsType<PlanChangeOutcome.Done>(await changer.ApplyAsync(lost, service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
-        }
+        // Charged, then the process dies before the result's transaction commits: nothing is recorded but the intent.
+        await ChargeIntentTests.CrashBeforeInvoicesAsync(host.Database);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => changer.ApplyAsync(service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
+        await ChargeIntentTests.RecoverAsync(host.Database);
         Assert.Equal(15613, await ChargedAsync(service.ServiceId, "plan_change"));
+        // While the charge's worker may still be alive (its lease), the customer asking again is told it is under way.
         time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal("Plan change under way",
+            Assert.IsType<PlanChangeOutcome.Refused>(await ChangeAsync(host.Database, time, service, "promta-business")).Refusal.Title);
+        // After it, asking again completes the recorded charge.
+        time.Advance(ChargeIntents.Lease);
         var result = Assert.IsType<PlanChangeOutcome.Done>(await ChangeAsync(host.Database, time, service, "promta-business")).Result;
 
         Assert.Equal(156.13m, result.Change.AmountNow);
@@ -300,11 +304,8 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
     /// <summary>What POST /api/services/{id}/plan-change does, at the fake clock's time.</summary>
     private async Task<PlanChangeOutcome> ChangeAsync(Database db, TimeProvider time, Seeded service, string? productId, int? extraIps = null)
     {
-        await using var work = await db.BeginAsync();
-        var outcome = await BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam).ApplyAsync(work, service.CustomerId, service.ServiceId, productId,
+        return await BillingSeed.PlanChanger(db, emulator.Payments, time, Amsterdam).ApplyAsync(service.CustomerId, service.ServiceId, productId,
             CancellationToken.None, extraIps);
-        if (outcome is PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync();
-        return outcome;
     }
 
     private async Task RenewAsync(Database db, FakeTimeProvider time, DateOnly day)
