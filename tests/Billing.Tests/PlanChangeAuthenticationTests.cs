@@ -81,6 +81,10 @@ public sealed class PlanChangeAuthenticationTests(PostgresFixture postgres) : IC
         var payment = Assert.Single(ledger.GetProperty("data").EnumerateArray(),
             e => e.GetProperty("metadata").TryGetProperty("plan_change", out _) && e.GetProperty("status").GetString() == "succeeded");
         Assert.Equal(payment.GetProperty("amount").GetInt64(), payment.GetProperty("amount_refunded").GetInt64());
+        // Stripe's own events about that refund are acknowledged (nothing to credit: nothing was invoiced), not retried for days.
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<long>(
+            "SELECT count(*) FROM stripe_events WHERE type IN ('refund.created', 'charge.refunded')") == 2, "Stripe's refund events are acknowledged");
+        Assert.Equal(0L, await stack.ScalarAsync<long>("SELECT count(*) FROM credit_notes"));
     }
 
     /// <summary>A live Starter service paid for today, with a card that asks for 3-D Secure on every payment.</summary>

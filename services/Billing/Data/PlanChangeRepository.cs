@@ -176,6 +176,10 @@ public static class PlanChangeRepository
     public static Task<Guid?> DecideScheduledAsync(UnitOfWork work, Guid serviceId, string status, DateTimeOffset at) =>
         work.QuerySingleOrDefaultAsync<Guid?>(DecideScheduledSql, new { ServiceId = serviceId, Status = status, At = at });
 
+    /// <summary>The PaymentIntent was a declined upgrade's: no invoice was issued for it.</summary>
+    public static async Task<bool> PaidNothingAsync(UnitOfWork work, string paymentIntentId) => await work.ExecuteScalarAsync<bool>(
+        "SELECT EXISTS (SELECT 1 FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'Declined')", new { PaymentIntentId = paymentIntentId });
+
     public static Task<DecidedChange?> FindDecidedAsync(UnitOfWork work, Guid changeId) =>
         work.QuerySingleOrDefaultAsync<DecidedChange>(FindDecidedSql, new { Id = changeId });
 

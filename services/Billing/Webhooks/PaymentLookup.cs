@@ -21,6 +21,8 @@ public sealed class PaymentLookup(Database db, StripePayments stripe)
         await using (var look = await db.BeginAsync(ct)) // read only, closed before Stripe is asked
         {
             if (await RefundRepository.FindInvoiceAsync(look, paymentIntentId) is not null) return true;
+            // An upgrade's 3-D Secure payment refunded because the service changed first: never invoiced, nothing to record.
+            if (await PlanChangeRepository.PaidNothingAsync(look, paymentIntentId)) return false;
         }
         return await stripe.IsOursAsync(paymentIntentId, ct)
             ? throw new StripeEventNotReadyException($"PaymentIntent {paymentIntentId} is ours but its invoice is not recorded yet")
