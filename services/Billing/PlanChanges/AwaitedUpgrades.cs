@@ -47,7 +47,7 @@ public sealed partial class AwaitedUpgrades(Database db, StripePayments stripe, 
             var reason = intent.LastPaymentError?.Message ?? "The payment was not completed.";
             return work => DeclineAsync(work, paymentIntentId, reason, $"{reason} The plan is unchanged; ask for the change again to get a new payment link.");
         }
-        return _ => Task.CompletedTask;
+        return StripeEventHandler.Nothing; // still waiting for the customer
     }
 
     /// <summary>The upgrade as it would be sold now, on the locked service; null when the payment no longer matches it.</summary>

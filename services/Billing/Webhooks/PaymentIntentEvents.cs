@@ -24,12 +24,12 @@ public sealed partial class PaymentIntentEvents(
     {
         if (stripeEvent.Type is not (EventTypes.PaymentIntentSucceeded or EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentRequiresAction))
         {
-            return _ => Task.CompletedTask;
+            return StripeEventHandler.Nothing;
         }
         if (await upgrades.OnPaymentIntentAsync(reported.Id, ct) is { } upgrade) return upgrade; // an upgrade that waited for 3-D Secure
         await using (var look = await db.BeginAsync(ct)) // read only, closed before Stripe is asked
         {
-            if (await RenewalRepository.FindOpenByPaymentIntentAsync(look, reported.Id) is null) return _ => Task.CompletedTask;
+            if (await RenewalRepository.FindOpenByPaymentIntentAsync(look, reported.Id) is null) return StripeEventHandler.Nothing;
         }
         var intent = await stripe.GetPaymentIntentAsync(reported.Id, ct);
         return work => ApplyAsync(work, intent);

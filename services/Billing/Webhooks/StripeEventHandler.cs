@@ -14,7 +14,8 @@ public delegate Task StripeEventWrite(UnitOfWork work);
 /// </summary>
 public sealed class StripeEventHandler(PaymentIntentEvents payments, RefundEvents refunds, DisputeEvents disputes)
 {
-    private static readonly StripeEventWrite Nothing = _ => Task.CompletedTask;
+    /// <summary>For an event that changes nothing here (still recorded as handled).</summary>
+    public static readonly StripeEventWrite Nothing = _ => Task.CompletedTask;
 
     public Task<StripeEventWrite> ReadAsync(Event stripeEvent, CancellationToken ct) => stripeEvent.Data.Object switch
     {
