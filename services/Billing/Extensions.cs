@@ -68,6 +68,7 @@ public static class Extensions
     private static void AddPlanChanges(IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PlanChanges.PlanChanger>();
+        builder.Services.AddSingleton<PlanChanges.UpgradeCharge>();
         builder.Services.AddSingleton<PlanChanges.AwaitedUpgrades>();
         builder.Services.AddSingleton<PlanChanges.DowngradeSwitch>();
         builder.Services.AddOptions<Catalogue.CatalogueRequestOptions>().BindConfiguration("Billing:Catalogue")

@@ -60,7 +60,7 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         await RecoverAsync(stack.Database);
 
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var recovery = new ChargeIntentRecovery(stack.Database, stack.Service<FirstMonthCharge>(), stack.Service<PlanChanges.PlanChanger>(),
+        var recovery = new ChargeIntentRecovery(stack.Database, stack.Service<FirstMonthCharge>(), stack.Service<PlanChanges.UpgradeCharge>(),
             stack.Service<MigrationState>(), Options.Create(new ChargeIntentRecoveryOptions()), time, NullLogger<ChargeIntentRecovery>.Instance);
         await recovery.RunOnceAsync(CancellationToken.None);
         Assert.Equal(0, await stack.ScalarAsync<long>("SELECT count(*) FROM invoices"));  // the worker may still be on it

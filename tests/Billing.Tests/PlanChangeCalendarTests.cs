@@ -333,7 +333,7 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         var recovery = new Charges.ChargeIntentRecovery(host.Database,
             new Orders.FirstMonthCharge(host.Database, emulator.Payments, BillingSeed.Issuer(), new BillingCalendar(Amsterdam),
                 Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<Orders.FirstMonthCharge>.Instance),
-            changer, new MigrationState(), Microsoft.Extensions.Options.Options.Create(new Charges.ChargeIntentRecoveryOptions()), time,
+            BillingSeed.UpgradeCharge(host.Database, emulator.Payments, time), new MigrationState(), Microsoft.Extensions.Options.Options.Create(new Charges.ChargeIntentRecoveryOptions()), time,
             NullLogger<Charges.ChargeIntentRecovery>.Instance);
         await recovery.RunOnceAsync(CancellationToken.None);
 

@@ -20,7 +20,7 @@ public sealed class ChargeIntentRecoveryOptions
 /// twice. Renewals need no such job: the renewal run takes a service with an abandoned intent again by itself.
 /// </summary>
 public sealed partial class ChargeIntentRecovery(
-    Database db, FirstMonthCharge firstMonth, PlanChanger planChanges, MigrationState migrations, IOptions<ChargeIntentRecoveryOptions> options,
+    Database db, FirstMonthCharge firstMonth, UpgradeCharge upgrades, MigrationState migrations, IOptions<ChargeIntentRecoveryOptions> options,
     TimeProvider time, ILogger<ChargeIntentRecovery> log) : PeriodicJob(migrations, time, log)
 {
     private const int Batch = 50;
@@ -43,7 +43,7 @@ public sealed partial class ChargeIntentRecovery(
             {
                 LogRecovering(intent.Kind, intent.IdempotencyKey);
                 if (intent.Kind == ChargeIntentKind.FirstMonth) await firstMonth.CompleteAsync(intent.Read<FirstMonthIntent>().Order.OrderId, ct);
-                else await planChanges.CompleteAsync(intent.IdempotencyKey, ct);
+                else await upgrades.CompleteAsync(intent.IdempotencyKey, ct);
             }
             if (abandoned.Count < Batch) return;
         }

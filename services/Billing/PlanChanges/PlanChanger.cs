@@ -3,7 +3,6 @@ using ProMTA.Billing.Catalogue;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Invoices;
-using ProMTA.Billing.Stripe;
 using ProMTA.Contracts.Billing;
 using ProMTA.ServiceDefaults.Data;
 
@@ -59,8 +58,7 @@ public sealed record PlanChangeIntent(Guid ChangeId, int Number, ChangeableServi
 /// renewal of its period charges the new price and DowngradeSwitch applies it when that period starts.
 /// </summary>
 public sealed partial class PlanChanger(
-    Database db, StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, Microsoft.Extensions.Options.IOptions<BillingOptions> options,
-    TimeProvider time, ILogger<PlanChanger> log)
+    Database db, UpgradeCharge upgrades, InvoiceIssuer issuer, BillingCalendar calendar, TimeProvider time, ILogger<PlanChanger> log)
 {
     /// <param name="productId">Null: the service's current product (an add-on change only).</param>
     /// <param name="extraIps">Null: as many extra dedicated IPs as the service has now.</param>
@@ -73,7 +71,7 @@ public sealed partial class PlanChanger(
 
     /// <summary>
     /// Makes the change in a transaction of its own. A downgrade, a withdrawal or an upgrade paid by bank transfer is
-    /// written there; an upgrade charged to the card commits its intent there and is charged after (<see cref="CompleteAsync"/>).
+    /// written there; an upgrade charged to the card commits its intent there and is charged after (<see cref="UpgradeCharge"/>).
     /// </summary>
     public async Task<PlanChangeOutcome> ApplyAsync(Guid customerId, Guid serviceId, string? productId, CancellationToken ct, int? extraIps = null)
     {
@@ -85,7 +83,7 @@ public sealed partial class PlanChanger(
             // Refusals write nothing; a change made, a declined one or a recorded charge commits.
             if (outcome is null or PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync(ct);
         }
-        return charge is null ? outcome! : await CompleteAsync(charge, ct);
+        return charge is null ? outcome! : await upgrades.CompleteAsync(charge, ct);
     }
 
     private async Task<(PlanChangeOutcome?, string?)> DecideAndWriteAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, int? extraIps)
@@ -176,7 +174,7 @@ public sealed partial class PlanChanger(
         var today = calendar.LocalDate(now);
         if (quote.NetMinor <= 0)
         {
-            return (await AppliedAsync(work, service, quote, preview, changeId, now, today, null, null, $"Your service now runs on {quote.To.DisplayName}."), null);
+            return (await AppliedAsync(work, service, quote, preview, changeId, now, today, null, null, $"Your service now runs on {quote.To.DisplayName}.", log), null);
         }
         var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
         content = content with { LineDescription = LineOf(quote) };
@@ -192,7 +190,7 @@ public sealed partial class PlanChanger(
                 quote.Periods[0].Index, today, quote.Periods[^1].End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
             await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoiceId);
             return (await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
-                $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up."), null);
+                $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up.", log), null);
         }
         // Recorded with the lease on the service's row (renewal claims skip it); a second recording keeps the first payload.
         await ChargeIntents.RecordAsync(work, key, ChargeIntentKind.PlanChange, service.ServiceId, quote.Periods[0].Index, service.ChangesSoFar + 1,
@@ -200,103 +198,18 @@ public sealed partial class PlanChanger(
         return (null, key);
     }
 
-    /// <summary>
-    /// Charges a recorded upgrade, outside any transaction, and writes the result in a short transaction of its own:
-    /// applied with its paid proration invoice, declined, or waiting for 3-D Secure. Safe to repeat (the customer asking
-    /// again after a crash, ChargeIntentRecovery): every Stripe call carries the change's key, so Stripe answers the
-    /// first payment, and only the first worker to lock the pending intent writes the result.
-    /// </summary>
-    public async Task<PlanChangeOutcome> CompleteAsync(string key, CancellationToken ct)
-    {
-        var recorded = await ChargeIntents.FindAsync(db, key, ct) ?? throw new InvalidOperationException($"No plan change charge {key} was recorded");
-        var intent = recorded.Read<PlanChangeIntent>();
-        var result = recorded.Completed ? null : await ChargeAsync(key, intent, ct);
-
-        await using var work = await db.BeginAsync(ct);
-        // The service's row first, as every writer of the service takes it, then the intent.
-        await PlanChangeRepository.FindForUpdateAsync(work, intent.Service.CustomerId, intent.Service.ServiceId);
-        if (result is null || !await ChargeIntents.LockPendingAsync(work, key)) return await RecordedOutcomeAsync(work, intent); // recorded by another worker
-        var outcome = await RecordResultAsync(work, intent, result);
-        await ChargeIntents.CompleteAsync(work, key, time.GetUtcNow());
-        await work.CommitAsync(ct);
-        return outcome;
-    }
-
-    private async Task<ChargeResult> ChargeAsync(string key, PlanChangeIntent intent, CancellationToken ct)
-    {
-        var (service, quote) = (intent.Service, intent.Quote);
-        if (service.StripePaymentMethodId is null) return new ChargeResult(false, null, "No card on file.", "no_payment_method", null);
-        var result = await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, intent.Content.GrossMinor, service.Currency, key,
-            offSession: true,
-            new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = intent.Number.ToString(CultureInfo.InvariantCulture) },
-            $"ProMTA {quote.To.ProductId}, upgrade from {quote.From.ProductId} for {intent.Today:yyyy-MM-dd} to {quote.Periods[^1].End.AddDays(-1):yyyy-MM-dd}", ct);
-        if (result is { Code: "authentication_required", PaymentIntentId: { } intentId, PayUrl: null })
-        {
-            // 3-D Secure, as for a first payment: the customer authenticates through the link (keyed by the change too).
-            result = result with { PayUrl = await stripe.AuthenticationLinkAsync(intentId, service.StripePaymentMethodId,
-                $"{options.Value.PortalUrl.TrimEnd('/')}/services/{service.ServiceId}", $"{key}-authenticate", ct) };
-        }
-        return result;
-    }
-
-    private async Task<PlanChangeOutcome> RecordResultAsync(UnitOfWork work, PlanChangeIntent intent, ChargeResult result)
-    {
-        var (changeId, _, service, quote, preview, content, requestedAt, today) = intent;
-        var now = time.GetUtcNow();
-        if (result is { Succeeded: false, Code: "authentication_required", PaymentIntentId: { } intentId })
-        {
-            // The plan changes once Stripe reports the payment (OnPaymentIntentAsync). Nothing is invoiced until then.
-            await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.AwaitingPayment, now, null, null, requestedAt));
-            await PlanChangeRepository.AwaitPaymentAsync(work, changeId, intentId, result.PayUrl);
-            await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-change-payment",
-                $"Your bank asks you to authenticate the payment of {Money(content.GrossMinor)} {service.Currency} for the move to {quote.To.DisplayName}: complete it at {result.PayUrl}. The plan changes once it is paid.",
-                now);
-            return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.AwaitingPayment, preview, null, null) { PayUrl = result.PayUrl });
-        }
-        if (!result.Succeeded)
-        {
-            var reason = result.Code == "authentication_required"
-                ? "Your bank asks you to authenticate this payment, which cannot be done for a plan change."
-                : result.FailureReason ?? "The payment failed.";
-            await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Declined, now, null, reason, requestedAt));
-            LogDeclined(service.ServiceId, quote.To.ProductId, result.Code);
-            return Declined(reason, quote, preview);
-        }
-        var invoiceId = Guid.CreateVersion7();
-        // Numbered with the result, in this short transaction: a crash before its commit uses no number.
-        var invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, service.ServiceId, service.CustomerId,
-            quote.Periods[0].Index, today, quote.Periods[^1].End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
-        await BillingRepository.MarkPaidAsync(work, invoiceId, result.PaymentIntentId!, now);
-        return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
-            $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
-            requestedAt);
-    }
-
-    /// <summary>What another worker recorded for the change (it locked the pending intent first): the same charge, the same answer.</summary>
-    private static async Task<PlanChangeOutcome> RecordedOutcomeAsync(UnitOfWork work, PlanChangeIntent intent)
-    {
-        var decided = await PlanChangeRepository.FindDecidedAsync(work, intent.ChangeId)
-            ?? throw new InvalidOperationException($"Plan change {intent.ChangeId} was charged but not recorded");
-        return decided.Status == PlanChangeStatus.Declined
-            ? Declined(decided.FailureReason ?? "The payment failed.", intent.Quote, intent.Preview)
-            : new PlanChangeOutcome.Done(new PlanChangeResult(intent.ChangeId, decided.Status, intent.Preview, decided.InvoiceId, decided.InvoiceNumber)
-            {
-                PayUrl = decided.PayUrl,
-            });
-    }
-
-    private static PlanChangeOutcome.Declined Declined(string reason, PlanQuote quote, PlanChangePreview preview) => new(
+    internal static PlanChangeOutcome.Declined Declined(string reason, PlanQuote quote, PlanChangePreview preview) => new(
         $"{reason} The plan is unchanged: the service stays on {quote.From.DisplayName}. Replace the card (POST /api/payment-methods) and try again.", preview);
 
-    private async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, Guid changeId,
-        DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice, DateTimeOffset? requestedAt = null)
+    internal static async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview,
+        Guid changeId, DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice, ILogger log, DateTimeOffset? requestedAt = null)
     {
         await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
         await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
         await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null, requestedAt));
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
         await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", notice, now);
-        LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
+        LogApplied(log, service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
     }
 
@@ -329,7 +242,7 @@ public sealed partial class PlanChanger(
             MonthlyPriceMinor = to.MonthlyPriceMinor, Currency = service.Currency, EffectiveOn = effectiveOn, ChangedAt = now,
         });
 
-    private static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure,
+    internal static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure,
         DateTimeOffset? requestedAt = null) =>
         new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps,
             quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade, status, requestedAt ?? now, quote.EffectiveOn, quote.NetMinor,
@@ -344,8 +257,5 @@ public sealed partial class PlanChanger(
     internal static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     [LoggerMessage(LogLevel.Information, "Plan of {ServiceId} changed from {From} to {To} (invoice {InvoiceNumber})")]
-    private partial void LogApplied(Guid serviceId, string from, string to, long? invoiceNumber);
-
-    [LoggerMessage(LogLevel.Information, "Upgrade of {ServiceId} to {To} declined: {Code}; plan unchanged")]
-    private partial void LogDeclined(Guid serviceId, string to, string? code);
+    private static partial void LogApplied(ILogger logger, Guid serviceId, string from, string to, long? invoiceNumber);
 }
