@@ -68,6 +68,8 @@ public static class Extensions
     private static void AddPlanChanges(IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<PlanChanges.PlanChanger>();
+        builder.Services.AddSingleton<PlanChanges.UpgradeCharge>();
+        builder.Services.AddSingleton<PlanChanges.AwaitedUpgrades>();
         builder.Services.AddSingleton<PlanChanges.DowngradeSwitch>();
         builder.Services.AddOptions<Catalogue.CatalogueRequestOptions>().BindConfiguration("Billing:Catalogue")
             .Validate(o => o.Interval > TimeSpan.Zero, "Billing:Catalogue:Interval must be positive").ValidateOnStart();
@@ -94,8 +96,8 @@ public static class Extensions
         builder.Services.AddSingleton<Vat.IVatIdCheck, Vat.VatIdFormatCheck>();
         builder.Services.AddSingleton<Invoices.InvoiceIssuer>();
         builder.Services.AddSingleton<Orders.FirstMonthCharge>();
-        builder.Services.AddOptions<Orders.FirstMonthRecoveryOptions>().BindConfiguration("Billing:FirstMonthRecovery").ValidateOnStart();
-        builder.Services.AddHostedService<Orders.FirstMonthRecovery>();
+        builder.Services.AddOptions<Charges.ChargeIntentRecoveryOptions>().BindConfiguration("Billing:ChargeIntentRecovery").ValidateOnStart();
+        builder.Services.AddHostedService<Charges.ChargeIntentRecovery>();
         builder.Services.AddSingleton<Invoices.PdfFonts>();
         builder.Services.AddSingleton<Invoices.DocumentPdf>();
         builder.Services.AddSingleton<Invoices.InvoicePdf>();

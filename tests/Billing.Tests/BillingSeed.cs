@@ -53,8 +53,11 @@ internal static class BillingSeed
     /// <summary>Delivery's ServiceActivated reached Billing: the service may change plans.</summary>
     public static Task LiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset at) => PlanChangeRepository.MarkLiveAsync(work, serviceId, at);
 
-    public static PlanChanges.PlanChanger PlanChanger(StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
-        new(stripe, Issuer(), new BillingCalendar(zone), Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+    public static PlanChanges.PlanChanger PlanChanger(Database db, StripePayments stripe, TimeProvider time, TimeZoneInfo zone) =>
+        new(db, UpgradeCharge(db, stripe, time), Issuer(), new BillingCalendar(zone), time, NullLogger<PlanChanges.PlanChanger>.Instance);
+
+    public static PlanChanges.UpgradeCharge UpgradeCharge(Database db, StripePayments stripe, TimeProvider time) =>
+        new(db, stripe, Options.Create(new BillingOptions()), time, NullLogger<PlanChanges.UpgradeCharge>.Instance);
 
     public static PlanChanges.DowngradeSwitch Downgrades(Database db, TimeProvider time) =>
         new(db, time, NullLogger<PlanChanges.DowngradeSwitch>.Instance);

@@ -50,6 +50,9 @@ public sealed class BillingStack : IAsyncDisposable
 
     public StripePayments Payments { get; }
 
+    /// <summary>How long the emulator takes to answer each Stripe API call (zero unless a test sets it).</summary>
+    public StripeEmulator.Latency.ApiLatency StripeLatency => emulator.Services.GetRequiredService<StripeEmulator.Latency.ApiLatency>();
+
     public Database Database => billing.Services.GetRequiredService<Database>();
 
     public T Service<T>() where T : notnull => billing.Services.GetRequiredService<T>();

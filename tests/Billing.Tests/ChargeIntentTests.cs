@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using ProMTA.Billing.Charges;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Orders;
 using ProMTA.ServiceDefaults.Data;
@@ -59,8 +60,8 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         await RecoverAsync(stack.Database);
 
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        var recovery = new FirstMonthRecovery(stack.Database, stack.Service<FirstMonthCharge>(), stack.Service<MigrationState>(),
-            Options.Create(new FirstMonthRecoveryOptions()), time, NullLogger<FirstMonthRecovery>.Instance);
+        var recovery = new ChargeIntentRecovery(stack.Database, stack.Service<FirstMonthCharge>(), stack.Service<PlanChanges.UpgradeCharge>(),
+            stack.Service<MigrationState>(), Options.Create(new ChargeIntentRecoveryOptions()), time, NullLogger<ChargeIntentRecovery>.Instance);
         await recovery.RunOnceAsync(CancellationToken.None);
         Assert.Equal(0, await stack.ScalarAsync<long>("SELECT count(*) FROM invoices"));  // the worker may still be on it
 
@@ -88,12 +89,9 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         await RecoverAsync(host.Database);
 
         // Until its result is recorded, the service's plan cannot change: the period would keep the old price, unprorated.
-        await using (var work = await host.Database.BeginAsync())
-        {
-            var outcome = await BillingSeed.PlanChanger(emulator.Payments, time, TimeZoneInfo.Utc).ApplyAsync(work,
-                crashedService == first ? firstCustomer : secondCustomer, crashedService, "promta-business", CancellationToken.None);
-            Assert.Equal("Renewal under way", Assert.IsType<PlanChanges.PlanChangeOutcome.Refused>(outcome).Refusal.Title);
-        }
+        var outcome = await BillingSeed.PlanChanger(host.Database, emulator.Payments, time, TimeZoneInfo.Utc).ApplyAsync(
+            crashedService == first ? firstCustomer : secondCustomer, crashedService, "promta-business", CancellationToken.None);
+        Assert.Equal("Renewal under way", Assert.IsType<PlanChanges.PlanChangeOutcome.Refused>(outcome).Refusal.Title);
 
         // The same day, within the lease: the other service renews; the crashed one is left to its (dead) worker.
         await renewals.RunAsync(day, CancellationToken.None);
@@ -164,7 +162,8 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
         Assert.Equal(expected, await connection.ExecuteScalarAsync<long>("SELECT last_number FROM invoice_counter"));
     }
 
-    private static async Task CrashBeforeInvoicesAsync(Database db)
+    /// <summary>The next result transaction fails as if its worker died before committing: PostgreSQL refuses the invoice.</summary>
+    internal static async Task CrashBeforeInvoicesAsync(Database db)
     {
         await using var connection = await db.OpenAsync();
         await connection.ExecuteAsync("""
@@ -174,7 +173,7 @@ public sealed class ChargeIntentTests(PostgresFixture postgres, StripeEmulatorFi
             """);
     }
 
-    private static async Task RecoverAsync(Database db)
+    internal static async Task RecoverAsync(Database db)
     {
         await using var connection = await db.OpenAsync();
         await connection.ExecuteAsync("DROP TRIGGER crash_before_invoice ON invoices; DROP FUNCTION crash_before_invoice();");

@@ -201,12 +201,8 @@ public sealed class ConsolidatedBillingTests(PostgresFixture postgres) : IClassF
         }
         var amsterdam = TimeZoneInfo.FindSystemTimeZoneById("Europe/Amsterdam");
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(Amsterdam10(new DateOnly(2026, 12, 20)));
-        PlanChanges.PlanChangeOutcome outcome;
-        await using (var work = await stack.Database.BeginAsync())
-        {
-            outcome = await BillingSeed.PlanChanger(stack.Payments, time, amsterdam).ApplyAsync(work, customerId, starter, "promta-business", CancellationToken.None);
-            await work.CommitAsync();
-        }
+        var outcome = await BillingSeed.PlanChanger(stack.Database, stack.Payments, time, amsterdam).ApplyAsync(customerId, starter, "promta-business",
+            CancellationToken.None);
 
         // The worked example of docs/billing.md (16/31 days x 250.00 = 129.03 + 21 % = 156.13), not charged to the card.
         var result = Assert.IsType<PlanChanges.PlanChangeOutcome.Done>(outcome).Result;

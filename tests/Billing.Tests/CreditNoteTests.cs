@@ -69,10 +69,11 @@ public sealed class CreditNoteTests(PostgresFixture postgres) : IClassFixture<Po
         var order = await stack.PlaceOrderAsync(customerId, "pm_card_visa", OrderedAt, specialRequirements: true);
 
         // What OrderReviewRejectedConsumer does with the reviewer's rejection.
+        var refund = await Consumers.OrderReviewRejectedConsumer.RefundAsync(stack.Database, stack.Payments, order.OrderId, order.ServiceId,
+            DateTimeOffset.UtcNow, CancellationToken.None);
         await using (var work = await stack.Database.BeginAsync())
         {
-            await Consumers.OrderReviewRejectedConsumer.RefundAsync(work, stack.Payments, stack.Service<Refunds.RefundRecorder>(), order.OrderId, order.ServiceId,
-                DateTimeOffset.UtcNow, CancellationToken.None);
+            await Consumers.OrderReviewRejectedConsumer.RecordAsync(work, stack.Service<Refunds.RefundRecorder>(), refund!);
             await work.CommitAsync();
         }
 

@@ -53,6 +53,40 @@ public sealed class PlanChangeAuthenticationTests(PostgresFixture postgres) : IC
         Assert.Equal(1, await stack.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE message_type LIKE '%PlanChanged'"));
     }
 
+    [Fact]
+    public async Task A_payment_arriving_after_the_service_changed_is_refunded_in_full_and_the_plan_stays()
+    {
+        await using var stack = await BillingStack.StartAsync(postgres);
+        var (customerId, serviceId) = await SeedAsync(stack);
+        using var customer = stack.ClientFor(customerId);
+        using var asked = await customer.PostAsJsonAsync($"/api/services/{serviceId}/plan-change", new { productId = "promta-business" });
+        var payUrl = (await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("payUrl").GetString()!;
+
+        // Before the customer pays, a cancellation is scheduled: the upgrade asked for is no longer what the service can buy.
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            await CancellationRepository.CancelAsync(work, serviceId, DateTimeOffset.UtcNow, DateOnly.FromDateTime(DateTime.UtcNow).AddDays(10), false);
+            await work.CommitAsync();
+        }
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (await browser.GetAsync(payUrl)) { }
+
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<string>("SELECT status FROM plan_changes") == "Declined",
+            "the late payment declines the change");
+        Assert.Equal("promta-starter", await stack.ScalarAsync<string>("SELECT product_id FROM billed_services"));
+        Assert.Equal(0L, await stack.ScalarAsync<long>("SELECT count(*) FROM invoices WHERE kind = 'Proration'"));
+        Assert.Contains((await stack.GetJsonAsync(customer, "/api/notifications")).GetProperty("items").EnumerateArray(),
+            n => n.GetProperty("kind").GetString() == "plan-change-declined" && n.GetProperty("message").GetString()!.Contains("refunded in full", StringComparison.Ordinal));
+        var ledger = await stack.Emulator.GetFromJsonAsync<JsonElement>("/_emulator/ledger");
+        var payment = Assert.Single(ledger.GetProperty("data").EnumerateArray(),
+            e => e.GetProperty("metadata").TryGetProperty("plan_change", out _) && e.GetProperty("status").GetString() == "succeeded");
+        Assert.Equal(payment.GetProperty("amount").GetInt64(), payment.GetProperty("amount_refunded").GetInt64());
+        // Stripe's own events about that refund are acknowledged (nothing to credit: nothing was invoiced), not retried for days.
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<long>(
+            "SELECT count(*) FROM stripe_events WHERE type IN ('refund.created', 'charge.refunded')") == 2, "Stripe's refund events are acknowledged");
+        Assert.Equal(0L, await stack.ScalarAsync<long>("SELECT count(*) FROM credit_notes"));
+    }
+
     /// <summary>A live Starter service paid for today, with a card that asks for 3-D Secure on every payment.</summary>
     private static async Task<(Guid Customer, Guid Service)> SeedAsync(BillingStack stack)
     {

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
@@ -256,15 +258,19 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
         var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
         var service = await SeedAsync(host.Database, "pm_card_visa", "promta-starter");
-        var changer = BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam);
+        var changer = BillingSeed.PlanChanger(host.Database, emulator.Payments, time, Amsterdam);
 
-        // Charged, then the process dies before commit: nothing is recorded, the customer asks again.
-        await using (var lost = await host.Database.BeginAsync())
-        {
-            Assert.IsType<PlanChangeOutcome.Done>(await changer.ApplyAsync(lost, service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
-        }
+        // Charged, then the process dies before the result's transaction commits: nothing is recorded but the intent.
+        await ChargeIntentTests.CrashBeforeInvoicesAsync(host.Database);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => changer.ApplyAsync(service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
+        await ChargeIntentTests.RecoverAsync(host.Database);
         Assert.Equal(15613, await ChargedAsync(service.ServiceId, "plan_change"));
+        // While the charge's worker may still be alive (its lease), the customer asking again is told it is under way.
         time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Equal("Plan change under way",
+            Assert.IsType<PlanChangeOutcome.Refused>(await ChangeAsync(host.Database, time, service, "promta-business")).Refusal.Title);
+        // After it, asking again completes the recorded charge.
+        time.Advance(ChargeIntents.Lease);
         var result = Assert.IsType<PlanChangeOutcome.Done>(await ChangeAsync(host.Database, time, service, "promta-business")).Result;
 
         Assert.Equal(156.13m, result.Change.AmountNow);
@@ -273,16 +279,90 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
         Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE kind = 'Proration' AND status = 'Paid'"));
     }
 
+    [Fact]
+    public async Task While_an_upgrade_is_being_charged_its_service_row_is_free_and_a_second_change_is_refused_at_once()
+    {
+        await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        await using var slowStripe = await StripeEmulator.StripeEmulatorApp.StartAsync("http://127.0.0.1:0");
+        var stripeAddress = StripeEmulator.StripeEmulatorApp.GetBaseAddress(slowStripe);
+        var stripe = new Stripe.StripePayments(new global::Stripe.StripeClient("sk_test_slow_stripe", apiBase: stripeAddress.ToString().TrimEnd('/')));
+        using var stripeHttp = new HttpClient { BaseAddress = stripeAddress };
+        var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
+        var service = await SeedAsync(host.Database, "pm_card_visa", "promta-starter", stripe: stripe);
+        var changer = BillingSeed.PlanChanger(host.Database, stripe, time, Amsterdam);
+
+        // Stripe answering in 5 s (production: 100-800 ms): the upgrade's charge is in flight that long.
+        slowStripe.Services.GetRequiredService<StripeEmulator.Latency.ApiLatency>().Delay = TimeSpan.FromSeconds(5);
+        var sent = await PaymentIntentCallsAsync(stripeHttp);
+        var upgrade = changer.ApplyAsync(service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None);
+        await BillingStack.EventuallyAsync(async () => await PaymentIntentCallsAsync(stripeHttp) > sent, "the upgrade's charge reached Stripe");
+
+        // Meanwhile another transaction takes the service's row at once (NOWAIT fails if a transaction holds it across the call)...
+        await using (var work = await host.Database.BeginAsync())
+        {
+            Assert.Equal(service.ServiceId, await work.QuerySingleOrDefaultAsync<Guid>(
+                "SELECT service_id FROM billed_services WHERE service_id = @ServiceId FOR UPDATE NOWAIT", new { service.ServiceId }));
+        }
+        // ...and a second change of the service is refused with the reason, not queued behind the charge nor charged twice.
+        var second = await changer.ApplyAsync(service.CustomerId, service.ServiceId, "promta-enterprise", CancellationToken.None);
+        Assert.Equal("Plan change under way", Assert.IsType<PlanChangeOutcome.Refused>(second).Refusal.Title);
+
+        var result = Assert.IsType<PlanChangeOutcome.Done>(await upgrade).Result;
+        Assert.Equal((PlanChangeStatus.Applied, 156.13m), (result.Status, result.Change.AmountNow));
+        await using var connection = await host.Database.OpenAsync();
+        Assert.Equal("promta-business", await connection.ExecuteScalarAsync<string>("SELECT product_id FROM billed_services"));
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM charge_intents WHERE completed_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task An_upgrade_left_pending_by_a_crash_keeps_the_renewal_away_until_the_recovery_applies_it_with_one_charge()
+    {
+        await using var host = await ServiceDatabaseHost.StartAsync(postgres, typeof(Extensions).Assembly);
+        var time = new FakeTimeProvider(At(new DateOnly(2026, 12, 20)));
+        var service = await SeedAsync(host.Database, "pm_card_visa", "promta-starter");
+        var changer = BillingSeed.PlanChanger(host.Database, emulator.Payments, time, Amsterdam);
+        await ChargeIntentTests.CrashBeforeInvoicesAsync(host.Database);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => changer.ApplyAsync(service.CustomerId, service.ServiceId, "promta-business", CancellationToken.None));
+        await ChargeIntentTests.RecoverAsync(host.Database);
+
+        // Two days later, long past the lease, period 1 is due: charged at Starter's price it would escape the upgrade's proration.
+        await RenewAsync(host.Database, time, new DateOnly(2026, 12, 22));
+        await using var connection = await host.Database.OpenAsync();
+        Assert.Equal(0L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE period_index = 1 AND kind = 'Period'"));
+
+        var recovery = new Charges.ChargeIntentRecovery(host.Database,
+            new Orders.FirstMonthCharge(host.Database, emulator.Payments, BillingSeed.Issuer(), new BillingCalendar(Amsterdam),
+                Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time, NullLogger<Orders.FirstMonthCharge>.Instance),
+            BillingSeed.UpgradeCharge(host.Database, emulator.Payments, time), new MigrationState(), Microsoft.Extensions.Options.Options.Create(new Charges.ChargeIntentRecoveryOptions()), time,
+            NullLogger<Charges.ChargeIntentRecovery>.Instance);
+        await recovery.RunOnceAsync(CancellationToken.None);
+
+        // Stripe answered the recorded key with the first payment: one charge, one paid proration invoice, the plan changed, the customer told.
+        Assert.Equal(15613, await ChargedAsync(service.ServiceId, "plan_change"));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM invoices WHERE kind = 'Proration' AND status = 'Paid'"));
+        Assert.Equal("promta-business", await connection.ExecuteScalarAsync<string>("SELECT product_id FROM billed_services"));
+        Assert.Equal(1L, await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM notifications WHERE kind = 'plan-changed'"));
+        Assert.Equal(PlanChangeStatus.Applied, await connection.ExecuteScalarAsync<string>("SELECT status FROM plan_changes"));
+        // Then the renewal charges period 1 at Business: 39900 + 21 % = 48279.
+        await RenewAsync(host.Database, time, new DateOnly(2026, 12, 22));
+        Assert.Equal((39900L, 48279L), await connection.QuerySingleAsync<(long, long)>(
+            "SELECT net_minor, amount_minor FROM invoices WHERE period_index = 1 AND kind = 'Period' AND status = 'Paid'"));
+    }
+
+    private static async Task<long> PaymentIntentCallsAsync(HttpClient stripe) =>
+        (await stripe.GetFromJsonAsync<Dictionary<string, long>>("/_emulator/requests"))!.GetValueOrDefault("POST /v1/payment_intents");
+
     private sealed record Seeded(Guid CustomerId, Guid ServiceId);
 
     /// <summary>A customer whose service of <paramref name="productId"/> was ordered on 5 December 2026 and paid for its first month.</summary>
-    private async Task<Seeded> SeedAsync(Database db, string card, string productId, bool live = true)
+    private async Task<Seeded> SeedAsync(Database db, string card, string productId, bool live = true, Stripe.StripePayments? stripe = null)
     {
+        stripe ??= emulator.Payments;
         var customerId = Guid.NewGuid();
         var serviceId = Guid.NewGuid();
         var product = BillingSeed.Products.Single(p => p.ProductId == productId);
-        var stripeCustomer = await emulator.Payments.CreateCustomerAsync(customerId, "plans@example.test", "Plan Tests", CancellationToken.None);
-        var attached = await emulator.Payments.AttachPaymentMethodAsync(stripeCustomer, card, serviceId.ToString(), CancellationToken.None);
+        var stripeCustomer = await stripe.CreateCustomerAsync(customerId, "plans@example.test", "Plan Tests", CancellationToken.None);
+        var attached = await stripe.AttachPaymentMethodAsync(stripeCustomer, card, serviceId.ToString(), CancellationToken.None);
         await using var work = await db.BeginAsync();
         await BillingSeed.CatalogueAsync(work);
         await BillingRepository.AddAccountAsync(work, customerId, stripeCustomer, At(OrderedOn));
@@ -300,11 +380,8 @@ public sealed class PlanChangeCalendarTests(PostgresFixture postgres, StripeEmul
     /// <summary>What POST /api/services/{id}/plan-change does, at the fake clock's time.</summary>
     private async Task<PlanChangeOutcome> ChangeAsync(Database db, TimeProvider time, Seeded service, string? productId, int? extraIps = null)
     {
-        await using var work = await db.BeginAsync();
-        var outcome = await BillingSeed.PlanChanger(emulator.Payments, time, Amsterdam).ApplyAsync(work, service.CustomerId, service.ServiceId, productId,
+        return await BillingSeed.PlanChanger(db, emulator.Payments, time, Amsterdam).ApplyAsync(service.CustomerId, service.ServiceId, productId,
             CancellationToken.None, extraIps);
-        if (outcome is PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync();
-        return outcome;
     }
 
     private async Task RenewAsync(Database db, FakeTimeProvider time, DateOnly day)

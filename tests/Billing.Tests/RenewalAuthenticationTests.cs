@@ -31,6 +31,35 @@ public sealed partial class RenewalAuthenticationTests(PostgresFixture postgres)
     }
 
     [Fact]
+    public async Task While_the_webhook_reads_the_payment_from_Stripe_neither_the_service_nor_its_invoice_is_locked()
+    {
+        await using var stack = await BillingStack.StartAsync(postgres);
+        var (customerId, chargeDate) = await SeedRenewalAsync(stack);
+        await stack.Service<RenewalProcessor>().RunAsync(chargeDate, CancellationToken.None);
+        using var customer = stack.ClientFor(customerId);
+        var payUrl = PayLink(Assert.Single((await stack.GetJsonAsync(customer, "/api/notifications")).GetProperty("items").EnumerateArray()));
+
+        // Stripe answering in 3 s: the webhook's read of the PaymentIntent is in flight that long.
+        stack.StripeLatency.Delay = TimeSpan.FromSeconds(3);
+        var reads = await PaymentIntentReadsAsync(stack);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using (await browser.GetAsync(payUrl)) { }
+        await BillingStack.EventuallyAsync(async () => await PaymentIntentReadsAsync(stack) > reads, "the webhook asks Stripe for the PaymentIntent");
+
+        // NOWAIT fails if the webhook's transaction held these rows across the call.
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            Assert.Equal(1, await work.ExecuteScalarAsync<int>("SELECT count(*) FROM (SELECT 1 FROM billed_services FOR UPDATE NOWAIT) s"));
+            Assert.Equal(1, await work.ExecuteScalarAsync<int>("SELECT count(*) FROM (SELECT 1 FROM invoices FOR UPDATE NOWAIT) i"));
+        }
+        await BillingStack.EventuallyAsync(async () => await stack.ScalarAsync<string>("SELECT status FROM invoices") == "Paid", "the webhook pays the invoice");
+    }
+
+    private static async Task<long> PaymentIntentReadsAsync(BillingStack stack) =>
+        (await System.Net.Http.Json.HttpClientJsonExtensions.GetFromJsonAsync<Dictionary<string, long>>(stack.Emulator, "/_emulator/requests"))!
+            .GetValueOrDefault("GET /v1/payment_intents");
+
+    [Fact]
     public async Task A_retry_withdraws_the_old_link_so_the_customer_can_never_pay_twice()
     {
         await using var stack = await BillingStack.StartAsync(postgres);

@@ -44,7 +44,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         var cancellations = services.Where((_, i) => i % 10 == 3)
             .ToDictionary(s => s.ServiceId, s => At(s.OrderedOn.AddDays(random.Next(20, 300))).AddHours(random.Next(0, 13))); // 09:00 to 21:00 local
         var planRequests = PlanRequests(services, random);
-        var changer = BillingSeed.PlanChanger(stripe, time, Amsterdam);
+        var changer = BillingSeed.PlanChanger(db, stripe, time, Amsterdam);
         var downgrades = BillingSeed.Downgrades(db, time);
         var changes = new List<(Guid ServiceId, DateTimeOffset At, PlanChanges.PlanChangeOutcome Outcome)>();
         var switched = 0;
@@ -64,7 +64,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
                 time.SetUtcNow(at);
                 var service = services.Single(s => s.ServiceId == serviceId);
                 if (productId is null) await CancelAsync(db, policy, service, at);
-                else changes.Add((serviceId, at, await ChangePlanAsync(db, changer, service, productId)));
+                else changes.Add((serviceId, at, await ChangePlanAsync(changer, service, productId)));
             }
         }
         output.WriteLine($"{Services} services, {renewals} renewal steps over {SimulationEnd.DayNumber - FirstOrder.DayNumber + 1} days: {stopwatch.Elapsed.TotalSeconds:0.0} s");
@@ -152,7 +152,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
         var policy = new CancellationPolicy(calendar);
         var time = new FakeTimeProvider(At(FirstOrder).AddHours(-4));
         var processor = BillingSeed.Renewals(db, stripe, time);
-        var changer = BillingSeed.PlanChanger(stripe, time, Amsterdam);
+        var changer = BillingSeed.PlanChanger(db, stripe, time, Amsterdam);
         var days = new Consolidation.BillingDayChanger(time);
         var orders = new Orders.FirstMonthCharge(db, stripe, BillingSeed.Issuer(), calendar, Microsoft.Extensions.Options.Options.Create(new BillingOptions()), time,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<Orders.FirstMonthCharge>.Instance);
@@ -229,9 +229,7 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
                 var service = services[0];
                 actions.Add((chooseOn.AddDays(random.Next(1, 120)), 2, async () =>
                 {
-                    await using var work = await db.BeginAsync();
-                    var outcome = await changer.ApplyAsync(work, customerId, service.ServiceId, "promta-business", CancellationToken.None);
-                    if (outcome is PlanChanges.PlanChangeOutcome.Done or PlanChanges.PlanChangeOutcome.Declined) await work.CommitAsync();
+                    var outcome = await changer.ApplyAsync(customerId, service.ServiceId, "promta-business", CancellationToken.None);
                     if (outcome is PlanChanges.PlanChangeOutcome.Done) upgraded.Add(service.ServiceId);
                 }));
             }
@@ -347,13 +345,10 @@ public sealed class RenewalYearTests(PostgresFixture postgres, StripeEmulatorFix
     }
 
     /// <summary>What POST /api/services/{id}/plan-change does, at the fake clock's time.</summary>
-    private static async Task<PlanChanges.PlanChangeOutcome> ChangePlanAsync(ProMTA.ServiceDefaults.Data.Database db, PlanChanges.PlanChanger changer,
+    private static async Task<PlanChanges.PlanChangeOutcome> ChangePlanAsync(PlanChanges.PlanChanger changer,
         SeededService service, string productId)
     {
-        await using var work = await db.BeginAsync();
-        var outcome = await changer.ApplyAsync(work, service.CustomerId, service.ServiceId, productId, CancellationToken.None);
-        if (outcome is PlanChanges.PlanChangeOutcome.Done or PlanChanges.PlanChangeOutcome.Declined) await work.CommitAsync();
-        return outcome;
+        return await changer.ApplyAsync(service.CustomerId, service.ServiceId, productId, CancellationToken.None);
     }
 
     private static string Describe(PlanChanges.PlanChangeOutcome outcome) => outcome switch

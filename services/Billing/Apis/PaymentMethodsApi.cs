@@ -49,8 +49,11 @@ public static class PaymentMethodsApi
         if (!validation.IsValid) return TypedResults.ValidationProblem(validation.Errors);
 
         var customerId = user.CustomerId();
-        await using var work = await db.BeginAsync(ct);
-        var stripeCustomer = await BillingRepository.FindStripeCustomerAsync(work, customerId);
+        string? stripeCustomer;
+        await using (var look = await db.BeginAsync(ct)) // read only, closed before Stripe is called (issue 20)
+        {
+            stripeCustomer = await BillingRepository.FindStripeCustomerAsync(look, customerId);
+        }
         if (stripeCustomer is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "No card on file yet",
@@ -65,6 +68,7 @@ public static class PaymentMethodsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["paymentMethodId"] = [ex.StripeError.Message ?? "Stripe refused this card."] });
         }
+        await using var work = await db.BeginAsync(ct);
         await RenewalRepository.ReplaceCardAsync(work, customerId, attached, calendar.LocalDate(time.GetUtcNow()));
         await work.CommitAsync(ct);
         return TypedResults.Ok(new CardOnFile(attached));

@@ -42,14 +42,11 @@ public static class PlanChangeApi
     }
 
     public static async Task<Results<Ok<PlanChangeResult>, NotFound, ValidationProblem, ProblemHttpResult>> ChangeAsync(
-        Guid serviceId, PlanChangeRequest? request, ClaimsPrincipal user, Database db, PlanChanger changer, CancellationToken ct)
+        Guid serviceId, PlanChangeRequest? request, ClaimsPrincipal user, PlanChanger changer, CancellationToken ct)
     {
         if (Invalid(request?.ProductId, request?.ExtraIps) is { } invalid) return invalid;
-        await using var work = await db.BeginAsync(ct);
-        var outcome = await changer.ApplyAsync(work, user.CustomerId(), serviceId, Blank(request!.ProductId), ct, request.ExtraIps);
-        // Done and Declined are both recorded (a refused card is kept as a declined change); refusals write nothing.
-        if (outcome is PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync(ct);
-        return outcome switch
+        // The changer opens its own transactions: an upgrade's card charge runs between two of them, never inside one.
+        return await changer.ApplyAsync(user.CustomerId(), serviceId, Blank(request!.ProductId), ct, request.ExtraIps) switch
         {
             PlanChangeOutcome.Done d => TypedResults.Ok(d.Result),
             var other => Refusal<PlanChangeResult>(other),

@@ -8,14 +8,17 @@ namespace ProMTA.Billing.Apis;
 
 /// <summary>
 /// Stripe's webhook endpoint. The signature is checked with Stripe.net's EventUtility before anything else (a wrong
-/// or missing signature is a 400 and changes nothing); each event id is handled once, in the transaction of what it
-/// changes; events may come late or out of order (see the handlers in Webhooks/).
+/// or missing signature is a 400 and changes nothing); what Stripe says is read before any transaction (issue 20), then
+/// each event id is handled once, in the transaction of what it changes; events may come late or out of order (see
+/// the handlers in Webhooks/).
 /// </summary>
 public static class StripeWebhooksApi
 {
     private const string RecordEventSql = """
         INSERT INTO stripe_events (id, type, received_at) VALUES (@Id, @Type, @ReceivedAt) ON CONFLICT (id) DO NOTHING
         """;
+
+    private const string SeenSql = "SELECT EXISTS (SELECT 1 FROM stripe_events WHERE id = @Id)";
 
     public static RouteGroupBuilder MapStripeWebhooksApi(this RouteGroupBuilder api)
     {
@@ -47,6 +50,18 @@ public static class StripeWebhooksApi
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Invalid payload", detail: "The body is not a Stripe event (malformed JSON).");
         }
 
+        StripeEventWrite write;
+        try
+        {
+            // What Stripe says is read first, with no transaction open; an event already handled costs no Stripe call.
+            if (await SeenAsync(db, stripeEvent.Id, ct)) return TypedResults.Ok();
+            write = await handler.ReadAsync(stripeEvent, ct);
+        }
+        catch (StripeEventNotReadyException ex)
+        {
+            return NotReady(ex);
+        }
+
         await using var work = await db.BeginAsync(ct);
         if (await work.ExecuteAsync(RecordEventSql, new { stripeEvent.Id, stripeEvent.Type, ReceivedAt = time.GetUtcNow() }) == 0)
         {
@@ -54,14 +69,23 @@ public static class StripeWebhooksApi
         }
         try
         {
-            await handler.HandleAsync(work, stripeEvent, ct);
+            await write(work);
         }
         catch (StripeEventNotReadyException ex)
         {
-            // Nothing commits, not even the event id: Stripe's retry (minutes later) finds the payment recorded.
-            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: ex.Message);
+            return NotReady(ex);
         }
         await work.CommitAsync(ct);
         return TypedResults.Ok();
     }
+
+    private static async Task<bool> SeenAsync(Database db, string eventId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenAsync(ct);
+        return await Dapper.SqlMapper.ExecuteScalarAsync<bool>(connection, SeenSql, new { Id = eventId });
+    }
+
+    // Nothing commits, not even the event id: Stripe's retry (minutes later) finds the payment recorded.
+    private static ProblemHttpResult NotReady(StripeEventNotReadyException ex) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready", detail: ex.Message);
 }

@@ -69,6 +69,9 @@ public static class PlanChangeStatus
 public sealed record AwaitingChange(Guid Id, Guid ServiceId, Guid CustomerId, string ToProductId, int ToExtraIps, DateOnly EffectiveOn, long NetMinor,
     string PaymentIntentId, string? PayUrl);
 
+/// <summary>How a change was decided, with its invoice's number when it was applied.</summary>
+public sealed record DecidedChange(string Status, Guid? InvoiceId, long? InvoiceNumber, string? FailureReason, string? PayUrl);
+
 /// <summary>Plan changes and the product columns of billed_services. Every method runs in the caller's unit of work.</summary>
 public static class PlanChangeRepository
 {
@@ -86,7 +89,8 @@ public static class PlanChangeRepository
         WHERE s.service_id = @ServiceId AND s.customer_id = @CustomerId
         FOR UPDATE OF s
         """;
-    // A downgrade applies on the first day of its period, unless the service ends before.
+    // A downgrade applies on the first day of its period, unless the service ends before; not while an upgrade's charge
+    // (or a renewal's) waits for its result, which decides from the product the service has now.
     private const string ClaimDueDowngradeSql = $"""
         SELECT {ServiceColumns}
         FROM billed_services s JOIN billing_accounts a ON a.customer_id = s.customer_id
@@ -94,6 +98,7 @@ public static class PlanChangeRepository
           AND service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period) <= @Today
           AND (s.last_day IS NULL OR s.last_day >= service_period_start(s.ordered_on, s.anchor_on, s.anchor_period, s.transition_start, s.scheduled_from_period))
           AND s.billing_status IN ('Active', 'PastDue', 'Suspended')
+          AND {ChargeIntents.NotBeingCharged}
         ORDER BY s.scheduled_from_period, s.service_id
         LIMIT 1
         FOR UPDATE OF s SKIP LOCKED
@@ -129,13 +134,18 @@ public static class PlanChangeRepository
     private const string DecideSql = """
         UPDATE plan_changes SET status = @Status, invoice_id = @InvoiceId, failure_reason = @FailureReason, decided_at = @At, pay_url = NULL WHERE id = @Id
         """;
+    private const string FindDecidedSql = """
+        SELECT c.status, c.invoice_id, i.number AS invoice_number, c.failure_reason, c.pay_url
+        FROM plan_changes c LEFT JOIN invoices i ON i.id = c.invoice_id
+        WHERE c.id = @Id
+        """;
     private const string MarkLiveSql = "UPDATE billed_services SET live_at = @ActivatedAt WHERE service_id = @ServiceId AND live_at IS NULL";
 
     public static Task<ChangeableService?> FindForUpdateAsync(UnitOfWork work, Guid customerId, Guid serviceId) =>
         work.QuerySingleOrDefaultAsync<ChangeableService>(FindSql, new { CustomerId = customerId, ServiceId = serviceId });
 
-    public static Task<ChangeableService?> ClaimDueDowngradeAsync(UnitOfWork work, DateOnly today) =>
-        work.QuerySingleOrDefaultAsync<ChangeableService>(ClaimDueDowngradeSql, new { Today = today });
+    public static Task<ChangeableService?> ClaimDueDowngradeAsync(UnitOfWork work, DateOnly today, DateTimeOffset now) =>
+        work.QuerySingleOrDefaultAsync<ChangeableService>(ClaimDueDowngradeSql, new { Today = today, Now = now });
 
     /// <summary>The service runs on <paramref name="plan"/> from now on; any scheduled change is dropped.</summary>
     public static Task SetProductAsync(UnitOfWork work, Guid serviceId, ServicePlan plan) =>
@@ -165,6 +175,13 @@ public static class PlanChangeRepository
     /// <summary>The scheduled change of the service becomes <paramref name="status"/> (applied or withdrawn); its id, if there was one.</summary>
     public static Task<Guid?> DecideScheduledAsync(UnitOfWork work, Guid serviceId, string status, DateTimeOffset at) =>
         work.QuerySingleOrDefaultAsync<Guid?>(DecideScheduledSql, new { ServiceId = serviceId, Status = status, At = at });
+
+    /// <summary>The PaymentIntent was a declined upgrade's: no invoice was issued for it.</summary>
+    public static async Task<bool> PaidNothingAsync(UnitOfWork work, string paymentIntentId) => await work.ExecuteScalarAsync<bool>(
+        "SELECT EXISTS (SELECT 1 FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'Declined')", new { PaymentIntentId = paymentIntentId });
+
+    public static Task<DecidedChange?> FindDecidedAsync(UnitOfWork work, Guid changeId) =>
+        work.QuerySingleOrDefaultAsync<DecidedChange>(FindDecidedSql, new { Id = changeId });
 
     public static Task MarkLiveAsync(UnitOfWork work, Guid serviceId, DateTimeOffset activatedAt) =>
         work.ExecuteAsync(MarkLiveSql, new { ServiceId = serviceId, ActivatedAt = activatedAt });

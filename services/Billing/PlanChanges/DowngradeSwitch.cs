@@ -17,7 +17,7 @@ public sealed partial class DowngradeSwitch(Database db, TimeProvider time, ILog
         while (!ct.IsCancellationRequested)
         {
             await using var work = await db.BeginAsync(ct);
-            var service = await PlanChangeRepository.ClaimDueDowngradeAsync(work, today);
+            var service = await PlanChangeRepository.ClaimDueDowngradeAsync(work, today, time.GetUtcNow());
             if (service is null) break;
             var from = PlanChangeRules.Current(service);
             var to = PlanChangeRules.Scheduled(service)!;

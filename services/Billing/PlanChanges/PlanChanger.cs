@@ -3,7 +3,6 @@ using ProMTA.Billing.Catalogue;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Domain;
 using ProMTA.Billing.Invoices;
-using ProMTA.Billing.Stripe;
 using ProMTA.Contracts.Billing;
 using ProMTA.ServiceDefaults.Data;
 
@@ -40,20 +39,26 @@ public abstract record PlanChangeOutcome
     public sealed record Done(PlanChangeResult Result) : PlanChangeOutcome;
 }
 
+/// <summary>What an upgrade's charge was decided with (its intent's payload): a retry charges, invoices and applies exactly that.</summary>
+/// <param name="Number">The change's number for the service, in its Stripe idempotency key.</param>
+public sealed record PlanChangeIntent(Guid ChangeId, int Number, ChangeableService Service, PlanQuote Quote, PlanChangePreview Preview, InvoiceContent Content,
+    DateTimeOffset RequestedAt, DateOnly Today);
+
 /// <summary>
 /// Previews and makes plan changes (issue 17). An upgrade is charged off-session to the card on file with an
 /// idempotency key per change (service, change number, product), invoiced as a proration invoice of the normal
 /// series and applied at once: PlanChanged tells Provisioning to add the IPs, which are warmed up like a new
-/// service's. The Stripe call still runs inside the transaction holding the service's row lock (renewals no longer
-/// do: they record a charge intent first): the renewal scheduler (SKIP LOCKED) and a second request wait, so a period
-/// can never be renewed at the old price while its upgrade is being charged, and a change is refused while a renewal's
-/// intent is pending; a crash before commit replays to the same key, hence the same charge.
-/// A refused charge is recorded (Declined) and nothing else changes. A downgrade is only scheduled: the renewal of
-/// its period charges the new price and DowngradeSwitch applies it when that period starts.
+/// service's. No Stripe call runs inside a transaction (CONVENTIONS, issue 20): the decision on the locked service
+/// records the charge as an intent (charge_intents, kind PlanChange) and commits; Stripe is called with the change's
+/// key; a second short transaction writes the result. The intent keeps renewals, downgrade switches and a second
+/// change of the service away until its result is written, so a period can never be renewed at the old price while
+/// its upgrade is being charged; a crash in between is completed by ChargeIntentRecovery or by the customer asking
+/// the same change again, with the same key, hence the same charge. A change is refused while a renewal's intent is
+/// pending. A refused charge is recorded (Declined) and nothing else changes. A downgrade is only scheduled: the
+/// renewal of its period charges the new price and DowngradeSwitch applies it when that period starts.
 /// </summary>
 public sealed partial class PlanChanger(
-    StripePayments stripe, InvoiceIssuer issuer, BillingCalendar calendar, Microsoft.Extensions.Options.IOptions<BillingOptions> options, TimeProvider time,
-    ILogger<PlanChanger> log)
+    Database db, UpgradeCharge upgrades, InvoiceIssuer issuer, BillingCalendar calendar, TimeProvider time, ILogger<PlanChanger> log)
 {
     /// <param name="productId">Null: the service's current product (an add-on change only).</param>
     /// <param name="extraIps">Null: as many extra dedicated IPs as the service has now.</param>
@@ -64,16 +69,33 @@ public sealed partial class PlanChanger(
         return new PlanChangeOutcome.Previewed(await PreviewOfAsync(work, service!, quote!));
     }
 
-    public async Task<PlanChangeOutcome> ApplyAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, CancellationToken ct, int? extraIps = null)
+    /// <summary>
+    /// Makes the change in a transaction of its own. A downgrade, a withdrawal or an upgrade paid by bank transfer is
+    /// written there; an upgrade charged to the card commits its intent there and is charged after (<see cref="UpgradeCharge"/>).
+    /// </summary>
+    public async Task<PlanChangeOutcome> ApplyAsync(Guid customerId, Guid serviceId, string? productId, CancellationToken ct, int? extraIps = null)
+    {
+        PlanChangeOutcome? outcome;
+        string? charge;
+        await using (var work = await db.BeginAsync(ct))
+        {
+            (outcome, charge) = await DecideAndWriteAsync(work, customerId, serviceId, productId, extraIps);
+            // Refusals write nothing; a change made, a declined one or a recorded charge commits.
+            if (outcome is null or PlanChangeOutcome.Done or PlanChangeOutcome.Declined) await work.CommitAsync(ct);
+        }
+        return charge is null ? outcome! : await upgrades.CompleteAsync(charge, ct);
+    }
+
+    private async Task<(PlanChangeOutcome?, string?)> DecideAndWriteAsync(UnitOfWork work, Guid customerId, Guid serviceId, string? productId, int? extraIps)
     {
         var (outcome, service, quote) = await DecideAsync(work, customerId, serviceId, productId, extraIps);
-        if (outcome is not null) return outcome;
+        if (outcome is not null) return (outcome, null);
         var preview = await PreviewOfAsync(work, service!, quote!);
         return quote!.Kind switch
         {
-            PlanChangeKind.Upgrade => await UpgradeAsync(work, service!, quote, preview, ct),
-            PlanChangeKind.Downgrade => await ScheduleAsync(work, service!, quote, preview),
-            _ => await WithdrawAsync(work, service!, preview),
+            PlanChangeKind.Upgrade => await UpgradeAsync(work, service!, quote, preview),
+            PlanChangeKind.Downgrade => (await ScheduleAsync(work, service!, quote, preview), null),
+            _ => (await WithdrawAsync(work, service!, preview), null),
         };
     }
 
@@ -82,13 +104,17 @@ public sealed partial class PlanChanger(
     {
         var service = await PlanChangeRepository.FindForUpdateAsync(work, customerId, serviceId);
         if (service is null) return (new PlanChangeOutcome.NotFound(), null, null);
+        var pending = await ChargeIntents.FindPendingForServiceAsync(work, serviceId, time.GetUtcNow());
         // A renewal charge between its intent and its result: the service's row is not locked through the Stripe call
         // any more, so the change waits for the result (else the period would be charged at the old price, unprorated).
-        if (await ChargeIntents.PendingForServiceAsync(work, serviceId))
+        if (pending is not null && pending.Kind != ChargeIntentKind.PlanChange)
         {
             return (new PlanChangeOutcome.Refused(new PlanRefusal("Renewal under way",
                 "The renewal of the next period is being charged; try again in a few minutes.")), null, null);
         }
+        // Another change being charged (a second request while the first one's Stripe call runs) is refused, as is any
+        // change but the same one again once that one's worker is presumed dead: asking again completes it (below).
+        if (pending is { LeasePassed: false }) return (PlanChangeUnderWay(), null, null);
         if (await PlanChangeRepository.FindAwaitingAsync(work, serviceId) is { } waiting)
         {
             return (new PlanChangeOutcome.Refused(new PlanRefusal("Payment pending",
@@ -104,8 +130,21 @@ public sealed partial class PlanChanger(
         var extras = extraIps ?? service.ExtraIps;
         var today = calendar.LocalDate(time.GetUtcNow());
         if (PlanChangeRules.Refusal(service, product, extras, today) is { } refusal) return (new PlanChangeOutcome.Refused(refusal), null, null);
-        return (null, service, PlanChangeRules.Quote(service, product, extras, today));
+        var quote = PlanChangeRules.Quote(service, product, extras, today);
+        if (pending is not null && (quote.Kind != PlanChangeKind.Upgrade || KeyOf(service, quote) != pending.IdempotencyKey)) return (PlanChangeUnderWay(), null, null);
+        return (null, service, quote);
     }
+
+    private static PlanChangeOutcome.Refused PlanChangeUnderWay() => new(new PlanRefusal("Plan change under way",
+        "Another change of this service is being charged; its result is on its way (GET /api/notifications). Try again in a minute."));
+
+    /// <summary>
+    /// The Stripe idempotency key of an upgrade's charge, and its intent's. Numbered per change of the service: the same
+    /// request again before its result is recorded (a crash) gets the same key, hence the same charge; a refused attempt
+    /// is recorded, so the next one (maybe with a new card) gets a new key.
+    /// </summary>
+    private static string KeyOf(ChangeableService service, PlanQuote quote) =>
+        $"plan-change-{service.ServiceId}-{service.ChangesSoFar + 1}-{quote.To.ProductId}-{quote.To.ExtraIps}";
 
     private async Task<PlanChangePreview> PreviewOfAsync(UnitOfWork work, ChangeableService service, PlanQuote quote)
     {
@@ -127,140 +166,51 @@ public sealed partial class PlanChanger(
             [.. quote.Periods.Select(p => new ProratedPeriodDto(p.Start, p.End.AddDays(-1), p.Days, p.DaysLeft, p.NetMinor / 100m))], summary);
     }
 
-    private async Task<PlanChangeOutcome> UpgradeAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, CancellationToken ct)
+    /// <returns>The outcome when nothing is charged to the card now; else the key of the charge recorded, to be made once committed.</returns>
+    private async Task<(PlanChangeOutcome?, string?)> UpgradeAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview)
     {
         var changeId = Guid.CreateVersion7();
         var now = time.GetUtcNow();
         var today = calendar.LocalDate(now);
-        Guid? invoiceId = null;
-        long? invoiceNumber = null;
-        if (quote.NetMinor > 0)
+        if (quote.NetMinor <= 0)
         {
-            var lastPaid = quote.Periods[^1];
-            var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
-            content = content with { LineDescription = LineOf(quote) };
-            // Numbered per change of the service: a crash before commit replays the same key with the same parameters
-            // (one charge); a refused attempt is recorded, so the next one (maybe with a new card) gets a new key.
-            var number = service.ChangesSoFar + 1;
-            if (await BankTransferRepository.AppliesAsync(work, service.CustomerId))
-            {
-                // Rule 8: a customer paying by transfer is never charged to the card. Like a renewal, which is invoiced 14
-                // days before its period and runs meanwhile, the upgrade applies now and its invoice is due in 14 days.
-                invoiceId = Guid.CreateVersion7();
-                invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
-                    quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
-                await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoiceId.Value);
-                return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
-                    $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up.");
-            }
-            var key = $"plan-change-{service.ServiceId}-{number}-{quote.To.ProductId}-{quote.To.ExtraIps}";
-            var result = service.StripePaymentMethodId is null
-                ? new ChargeResult(false, null, "No card on file.", "no_payment_method", null)
-                : await stripe.ChargeAsync(service.StripeCustomerId, service.StripePaymentMethodId, content.GrossMinor, service.Currency, key,
-                    offSession: true,
-                    new Dictionary<string, string> { ["service_id"] = service.ServiceId.ToString(), ["plan_change"] = number.ToString(CultureInfo.InvariantCulture) },
-                    $"ProMTA {quote.To.ProductId}, upgrade from {quote.From.ProductId} for {today:yyyy-MM-dd} to {lastPaid.End.AddDays(-1):yyyy-MM-dd}", ct);
-            if (result is { Succeeded: false, Code: "authentication_required", PaymentIntentId: { } intentId })
-            {
-                // 3-D Secure, as for a first payment: the customer authenticates through the link and the plan changes once
-                // Stripe reports the payment (OnPaymentIntentAsync). Nothing is invoiced until then.
-                var payUrl = result.PayUrl ?? await stripe.AuthenticationLinkAsync(intentId, service.StripePaymentMethodId!,
-                    $"{options.Value.PortalUrl.TrimEnd('/')}/services/{service.ServiceId}", $"{key}-authenticate", ct);
-                await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.AwaitingPayment, now, null, null));
-                await PlanChangeRepository.AwaitPaymentAsync(work, changeId, intentId, payUrl);
-                await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-change-payment",
-                    $"Your bank asks you to authenticate the payment of {Money(content.GrossMinor)} {service.Currency} for the move to {quote.To.DisplayName}: complete it at {payUrl}. The plan changes once it is paid.",
-                    now);
-                return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.AwaitingPayment, preview, null, null) { PayUrl = payUrl });
-            }
-            if (!result.Succeeded)
-            {
-                var reason = result.Code == "authentication_required"
-                    ? "Your bank asks you to authenticate this payment, which cannot be done for a plan change."
-                    : result.FailureReason ?? "The payment failed.";
-                await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Declined, now, null, reason));
-                LogDeclined(service.ServiceId, quote.To.ProductId, result.Code);
-                return new PlanChangeOutcome.Declined(
-                    $"{reason} The plan is unchanged: the service stays on {quote.From.DisplayName}. Replace the card (POST /api/payment-methods) and try again.",
-                    preview);
-            }
-            invoiceId = Guid.CreateVersion7();
-            invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId.Value, service.ServiceId, service.CustomerId,
-                quote.Periods[0].Index, today, lastPaid.End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration),
-                new InvoicePayment(result.PaymentIntentId, now));
+            return (await AppliedAsync(work, service, quote, preview, changeId, now, today, null, null, $"Your service now runs on {quote.To.DisplayName}.", log), null);
         }
-        return await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber, invoiceNumber is null
-            ? $"Your service now runs on {quote.To.DisplayName}."
-            : $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} charged {Money((long)(preview.AmountNow * 100))} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.");
+        var content = await issuer.PrepareAsync(work, service.CustomerId, quote.NetMinor, quote.To.DisplayName);
+        content = content with { LineDescription = LineOf(quote) };
+        var key = KeyOf(service, quote);
+        // A charge already recorded for this very change (its worker died) is completed as recorded, whatever the customer pays by now.
+        var resuming = await ChargeIntents.FindPendingForServiceAsync(work, service.ServiceId, now) is not null;
+        if (!resuming && await BankTransferRepository.AppliesAsync(work, service.CustomerId))
+        {
+            // Rule 8: a customer paying by transfer is never charged to the card. Like a renewal, which is invoiced 14
+            // days before its period and runs meanwhile, the upgrade applies now and its invoice is due in 14 days.
+            var invoiceId = Guid.CreateVersion7();
+            var invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, service.ServiceId, service.CustomerId,
+                quote.Periods[0].Index, today, quote.Periods[^1].End, content.GrossMinor, service.Currency, now, content, InvoiceKind.Proration));
+            await BankTransferRepository.MarkInvoiceByTransferAsync(work, invoiceId);
+            return (await AppliedAsync(work, service, quote, preview, changeId, now, today, invoiceId, invoiceNumber,
+                $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} of {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period is to be paid by bank transfer by {today.AddDays(BillingCalendar.ChargeDaysAhead):yyyy-MM-dd}; the new dedicated IPs are being set up.", log), null);
+        }
+        // Recorded with the lease on the service's row (renewal claims skip it); a second recording keeps the first payload.
+        await ChargeIntents.RecordAsync(work, key, ChargeIntentKind.PlanChange, service.ServiceId, quote.Periods[0].Index, service.ChangesSoFar + 1,
+            new PlanChangeIntent(changeId, service.ChangesSoFar + 1, service, quote, preview, content, now, today), now);
+        return (null, key);
     }
 
-    private async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview, Guid changeId,
-        DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice)
+    internal static PlanChangeOutcome.Declined Declined(string reason, PlanQuote quote, PlanChangePreview preview) => new(
+        $"{reason} The plan is unchanged: the service stays on {quote.From.DisplayName}. Replace the card (POST /api/payment-methods) and try again.", preview);
+
+    internal static async Task<PlanChangeOutcome> AppliedAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview,
+        Guid changeId, DateTimeOffset now, DateOnly today, Guid? invoiceId, long? invoiceNumber, string notice, ILogger log, DateTimeOffset? requestedAt = null)
     {
         await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
         await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
-        await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null));
+        await PlanChangeRepository.AddAsync(work, Row(changeId, service, quote, PlanChangeStatus.Applied, now, invoiceId, null, requestedAt));
         await PublishChangedAsync(work, service, changeId, quote.From, quote.To, today, now);
         await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed", notice, now);
-        LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
+        LogApplied(log, service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
         return new PlanChangeOutcome.Done(new PlanChangeResult(changeId, PlanChangeStatus.Applied, preview, invoiceId, invoiceNumber));
-    }
-
-    /// <summary>
-    /// Stripe reports on the PaymentIntent of an upgrade that waited for 3-D Secure. Paid: the upgrade applies as if it
-    /// had been charged at once, provided nothing changed meanwhile (the same proration for the day it was asked, the
-    /// same amount); if something did (a renewal charged, a cancellation, a new price), nothing is sold and the payment
-    /// is refunded in full. Refused or abandoned: the change is declined and the plan stays.
-    /// </summary>
-    /// <returns>False when the PaymentIntent is no upgrade's (the caller looks for an invoice instead).</returns>
-    public async Task<bool> OnPaymentIntentAsync(UnitOfWork work, string paymentIntentId, CancellationToken ct)
-    {
-        if (await PlanChangeRepository.FindAwaitingByPaymentIntentAsync(work, paymentIntentId) is not { } change) return false;
-        var intent = await stripe.GetPaymentIntentAsync(paymentIntentId, ct);
-        var now = time.GetUtcNow();
-        if (intent.Status == "succeeded")
-        {
-            await CompleteAsync(work, change, intent, now, ct);
-        }
-        else if (intent.Status == "canceled" || intent.Status == "requires_payment_method" && intent.LastPaymentError is not null)
-        {
-            var reason = intent.LastPaymentError?.Message ?? "The payment was not completed.";
-            await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Declined, null, reason, now);
-            await NotificationRepository.NotifyAsync(work, change.CustomerId, change.ServiceId, "plan-change-declined",
-                $"{reason} The plan is unchanged; ask for the change again to get a new payment link.", now);
-        }
-        return true;
-    }
-
-    private async Task CompleteAsync(UnitOfWork work, AwaitingChange change, global::Stripe.PaymentIntent intent, DateTimeOffset now, CancellationToken ct)
-    {
-        var service = await PlanChangeRepository.FindForUpdateAsync(work, change.CustomerId, change.ServiceId);
-        var product = await BilledProducts.FindAsync(work, change.ToProductId);
-        var quote = service is null || product is null || PlanChangeRules.Refusal(service, product, change.ToExtraIps, change.EffectiveOn) is not null
-            ? null
-            : PlanChangeRules.Quote(service, product, change.ToExtraIps, change.EffectiveOn);
-        var content = quote is { Kind: PlanChangeKind.Upgrade } ? await issuer.PrepareAsync(work, change.CustomerId, quote.NetMinor, quote.To.DisplayName) : null;
-        if (quote is null || content is null || quote.NetMinor != change.NetMinor || content.GrossMinor != intent.Amount)
-        {
-            await stripe.RefundAsync(intent.Id, $"plan-change-{change.Id}-refund", now, ct);
-            await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Declined, null, "The service changed before the payment arrived; refunded.", now);
-            await NotificationRepository.NotifyAsync(work, change.CustomerId, change.ServiceId, "plan-change-declined",
-                $"Your payment of {Money(intent.Amount)} {intent.Currency.ToUpperInvariant()} arrived after the service changed (renewed, cancelled or repriced): it is refunded in full and the plan is unchanged. Ask for the change again.",
-                now);
-            return;
-        }
-        var invoiceId = Guid.CreateVersion7();
-        var invoiceNumber = await BillingRepository.IssueInvoiceAsync(work, new NewInvoice(invoiceId, service!.ServiceId, service.CustomerId,
-            quote.Periods[0].Index, change.EffectiveOn, quote.Periods[^1].End, content.GrossMinor, service.Currency, now,
-            content with { LineDescription = LineOf(quote) }, InvoiceKind.Proration), new InvoicePayment(intent.Id, now));
-        await PlanChangeRepository.SetProductAsync(work, service.ServiceId, quote.To);
-        await PlanChangeRepository.DecideScheduledAsync(work, service.ServiceId, PlanChangeStatus.Withdrawn, now);
-        await PlanChangeRepository.DecideAsync(work, change.Id, PlanChangeStatus.Applied, invoiceId, null, now);
-        await PublishChangedAsync(work, service, change.Id, quote.From, quote.To, calendar.LocalDate(now), now);
-        await NotificationRepository.NotifyAsync(work, service.CustomerId, service.ServiceId, "plan-changed",
-            $"Your service now runs on {quote.To.DisplayName}: invoice {invoiceNumber} paid {Money(content.GrossMinor)} {service.Currency} for the days left of the paid period; the new dedicated IPs are being set up.",
-            now);
-        LogApplied(service.ServiceId, quote.From.ProductId, quote.To.ProductId, invoiceNumber);
     }
 
     private async Task<PlanChangeOutcome> ScheduleAsync(UnitOfWork work, ChangeableService service, PlanQuote quote, PlanChangePreview preview)
@@ -292,22 +242,20 @@ public sealed partial class PlanChanger(
             MonthlyPriceMinor = to.MonthlyPriceMinor, Currency = service.Currency, EffectiveOn = effectiveOn, ChangedAt = now,
         });
 
-    private static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure) =>
+    internal static PlanChangeRow Row(Guid id, ChangeableService service, PlanQuote quote, string status, DateTimeOffset now, Guid? invoiceId, string? failure,
+        DateTimeOffset? requestedAt = null) =>
         new(id, service.ServiceId, service.CustomerId, quote.From.ProductId, quote.To.ProductId, quote.From.ExtraIps, quote.To.ExtraIps,
-            quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade, status, now, quote.EffectiveOn, quote.NetMinor,
+            quote.Kind == PlanChangeKind.Upgrade ? PlanChangeKind.Upgrade : PlanChangeKind.Downgrade, status, requestedAt ?? now, quote.EffectiveOn, quote.NetMinor,
             invoiceId, failure, now);
 
     /// <summary>The invoice line: which change, and the days of each paid period it covers.</summary>
-    private static string LineOf(PlanQuote quote) =>
+    internal static string LineOf(PlanQuote quote) =>
         $"{quote.To.DisplayName} (upgrade from {quote.From.DisplayName}), prorated: "
         + string.Join("; ", quote.Periods.Select(p => string.Create(CultureInfo.InvariantCulture,
             $"{p.DaysLeft}/{p.Days} days of the period {p.Start:yyyy-MM-dd} to {p.End.AddDays(-1):yyyy-MM-dd} x {Money(quote.To.MonthlyPriceMinor - quote.From.MonthlyPriceMinor)}")));
 
-    private static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
+    internal static string Money(long minor) => (minor / 100m).ToString("0.00", CultureInfo.InvariantCulture);
 
     [LoggerMessage(LogLevel.Information, "Plan of {ServiceId} changed from {From} to {To} (invoice {InvoiceNumber})")]
-    private partial void LogApplied(Guid serviceId, string from, string to, long? invoiceNumber);
-
-    [LoggerMessage(LogLevel.Information, "Upgrade of {ServiceId} to {To} declined: {Code}; plan unchanged")]
-    private partial void LogDeclined(Guid serviceId, string to, string? code);
+    private static partial void LogApplied(ILogger logger, Guid serviceId, string from, string to, long? invoiceNumber);
 }

@@ -15,9 +15,15 @@ namespace ProMTA.Billing.Webhooks;
 /// </summary>
 public sealed partial class DisputeEvents(PaymentLookup payments, TimeProvider time, ILogger<DisputeEvents> log)
 {
-    public async Task OnDisputeAsync(UnitOfWork work, Event stripeEvent, Dispute dispute, CancellationToken ct)
+    public async Task<StripeEventWrite> OnDisputeAsync(Event stripeEvent, Dispute dispute, CancellationToken ct)
     {
-        if (await payments.FindAsync(work, dispute.PaymentIntentId, ct) is not { } invoice) return;
+        await payments.IsRecordedAsync(dispute.PaymentIntentId, ct);
+        return work => RecordAsync(work, stripeEvent, dispute);
+    }
+
+    private async Task RecordAsync(UnitOfWork work, Event stripeEvent, Dispute dispute)
+    {
+        if (await PaymentLookup.FindAsync(work, dispute.PaymentIntentId) is not { } invoice) return;
         var report = new DisputeReport(dispute.Id, dispute.Amount, dispute.Currency.ToUpperInvariant(), dispute.Reason, dispute.Status,
             StripeEventTime.Of(dispute.Created), StripeEventTime.Of(stripeEvent.Created));
 

@@ -10,24 +10,34 @@ namespace ProMTA.Billing.Webhooks;
 /// <summary>
 /// payment_intent.succeeded / payment_failed / requires_action for the PaymentIntent an open invoice is waiting on.
 /// Events arrive late and in any order (a decline's payment_failed can arrive after the pay link that followed it),
-/// so the event only says "look again": the PaymentIntent's current state is read from Stripe and applied. Paid: the
-/// invoice is settled (resuming a suspended service). Waiting for authentication or refused: the invoice stays open
-/// and the customer is told, only when that changes what they were already told. Paid or unknown invoices: nothing.
+/// so the event only says "look again": the PaymentIntent's current state is read from Stripe (before the webhook's
+/// transaction, and only for a PaymentIntent something here waits on) and applied. Paid: the invoice is settled
+/// (resuming a suspended service). Waiting for authentication or refused: the invoice stays open and the customer is
+/// told, only when that changes what they were already told. Paid or unknown invoices: nothing.
 /// </summary>
 public sealed partial class PaymentIntentEvents(
-    InvoiceSettlement settlement, StripePayments stripe, PlanChanges.PlanChanger planChanges, TimeProvider time, ILogger<PaymentIntentEvents> log)
+    Database db, InvoiceSettlement settlement, StripePayments stripe, PlanChanges.AwaitedUpgrades upgrades, TimeProvider time, ILogger<PaymentIntentEvents> log)
 {
     private const string AuthenticationAsked = "Your bank asks you to authenticate this payment.";
 
-    public async Task OnPaymentIntentAsync(UnitOfWork work, Event stripeEvent, PaymentIntent reported, CancellationToken ct)
+    public async Task<StripeEventWrite> OnPaymentIntentAsync(Event stripeEvent, PaymentIntent reported, CancellationToken ct)
     {
-        if (stripeEvent.Type is not (EventTypes.PaymentIntentSucceeded or EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentRequiresAction)
-            || await planChanges.OnPaymentIntentAsync(work, reported.Id, ct) // an upgrade that waited for 3-D Secure
-            || await RenewalRepository.FindOpenByPaymentIntentAsync(work, reported.Id) is not { } open)
+        if (stripeEvent.Type is not (EventTypes.PaymentIntentSucceeded or EventTypes.PaymentIntentPaymentFailed or EventTypes.PaymentIntentRequiresAction))
         {
-            return;
+            return StripeEventHandler.Nothing;
+        }
+        if (await upgrades.OnPaymentIntentAsync(reported.Id, ct) is { } upgrade) return upgrade; // an upgrade that waited for 3-D Secure
+        await using (var look = await db.BeginAsync(ct)) // read only, closed before Stripe is asked
+        {
+            if (await RenewalRepository.FindOpenByPaymentIntentAsync(look, reported.Id) is null) return StripeEventHandler.Nothing;
         }
         var intent = await stripe.GetPaymentIntentAsync(reported.Id, ct);
+        return work => ApplyAsync(work, intent);
+    }
+
+    private async Task ApplyAsync(UnitOfWork work, PaymentIntent intent)
+    {
+        if (await RenewalRepository.FindOpenByPaymentIntentAsync(work, intent.Id) is not { } open) return; // settled meanwhile
         if (intent.Status == "succeeded")
         {
             await settlement.SettleAsync(work, open.Service, open.Invoice, open.Period, intent.Id);

@@ -2,7 +2,6 @@ using global::Stripe;
 using ProMTA.Billing.Data;
 using ProMTA.Billing.Refunds;
 using ProMTA.Billing.Stripe;
-using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Webhooks;
 
@@ -13,18 +12,22 @@ namespace ProMTA.Billing.Webhooks;
 /// </summary>
 public sealed class RefundEvents(RefundRecorder recorder, PaymentLookup payments, StripePayments stripe, TimeProvider time)
 {
-    public async Task OnRefundAsync(UnitOfWork work, Event stripeEvent, global::Stripe.Refund refund, CancellationToken ct)
+    public async Task<StripeEventWrite> OnRefundAsync(Event stripeEvent, global::Stripe.Refund refund, CancellationToken ct)
     {
-        if (await payments.FindAsync(work, refund.PaymentIntentId, ct) is not { } invoice) return;
-        await recorder.RecordAsync(work, invoice, StripePayments.Report(refund, StripeEventTime.Of(stripeEvent.Created)));
+        await payments.IsRecordedAsync(refund.PaymentIntentId, ct);
+        var report = StripePayments.Report(refund, StripeEventTime.Of(stripeEvent.Created));
+        return work => RecordAsync(work, refund.PaymentIntentId, [report]);
     }
 
-    public async Task OnChargeRefundedAsync(UnitOfWork work, Charge charge, CancellationToken ct)
+    public async Task<StripeEventWrite> OnChargeRefundedAsync(Charge charge, CancellationToken ct)
     {
-        if (await payments.FindAsync(work, charge.PaymentIntentId, ct) is not { } invoice) return;
-        foreach (var refund in await stripe.RefundsOfChargeAsync(charge.Id, time.GetUtcNow(), ct))
-        {
-            await recorder.RecordAsync(work, invoice, refund);
-        }
+        var refunds = await payments.IsRecordedAsync(charge.PaymentIntentId, ct) ? await stripe.RefundsOfChargeAsync(charge.Id, time.GetUtcNow(), ct) : [];
+        return work => RecordAsync(work, charge.PaymentIntentId, refunds);
+    }
+
+    private async Task RecordAsync(ServiceDefaults.Data.UnitOfWork work, string? paymentIntentId, IReadOnlyList<RefundReport> refunds)
+    {
+        if (await PaymentLookup.FindAsync(work, paymentIntentId) is not { } invoice) return;
+        foreach (var refund in refunds) await recorder.RecordAsync(work, invoice, refund);
     }
 }
