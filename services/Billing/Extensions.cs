@@ -33,6 +33,7 @@ public static class Extensions
                 : new global::Stripe.StripeClient(options.SecretKey);
         });
         builder.Services.AddSingleton<StripePayments>();
+        builder.Services.AddExceptionHandler<StripeUnavailableHandler>();
         builder.Services.AddMemoryCache();
         builder.Services.AddSingleton<Checkout.CheckoutSessions>();
         // One source for the business zone: Billing:TimeZone through BillingOptions.

@@ -87,7 +87,9 @@ public sealed class BillingStack : IAsyncDisposable
         builder.AddServiceDatabase($"t_{Guid.NewGuid():N}"[..20], typeof(Extensions).Assembly);
         builder.AddGatewayCallerAuthentication();
         builder.AddBillingServices();
+        builder.Services.AddProblemDetails();
         var billing = builder.Build();
+        billing.UseExceptionHandler();
         billing.UseCallerAuthorization();
         billing.MapBillingApis();
         await billing.StartAsync();

@@ -10,6 +10,30 @@ namespace ProMTA.Billing.Tests;
 public sealed class CardOnFileApiTests(PostgresFixture postgres) : IClassFixture<PostgresFixture>
 {
     [Fact]
+    public async Task Stripe_out_of_reach_is_a_503_with_a_reason_and_a_retry_after_not_a_500()
+    {
+        // Nothing listens on this port: every Stripe call fails to connect, as in a network outage.
+        await using var stack = await BillingStack.StartAsync(postgres, new Dictionary<string, string?>
+        {
+            ["Stripe:EmulatorUrl"] = $"http://127.0.0.1:{FreePort.Next()}",
+        });
+        var customerId = Guid.NewGuid();
+        await using (var work = await stack.Database.BeginAsync())
+        {
+            await BillingRepository.AddAccountAsync(work, customerId, "cus_unreachable", DateTimeOffset.UtcNow);
+            await work.CommitAsync();
+        }
+        using var customer = stack.ClientFor(customerId);
+
+        using var response = await customer.GetAsync("/api/payment-methods/current");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(60), response.Headers.RetryAfter?.Delta);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("Payment provider unavailable", problem.RootElement.GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task A_customer_sees_brand_last4_and_expiry_of_their_own_card_and_nobody_else_does()
     {
         await using var stack = await BillingStack.StartAsync(postgres);
