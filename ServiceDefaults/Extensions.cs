@@ -50,6 +50,7 @@ public static class ServiceDefaultsExtensions
         // Each service describes its own routes; the gateway merges the public ones into /openapi/v1.json.
         builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.BadRequestExceptionHandler>();
+        builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.PeerUnavailableExceptionHandler>();
         // Binding failures throw (instead of answering an empty 400) so the handler above can explain them.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddSingleton(TimeProvider.System);

@@ -43,6 +43,7 @@ public sealed class InputValidationTests : IAsyncLifetime
         endpoints.MapGet("/contacts", ([AsParameters] PageRequest paging, string? search) => { Interlocked.Increment(ref handled); return TypedResults.Ok(paging.Paging); });
         endpoints.MapGet("/contacts/{name}", (string name, [FromHeader(Name = "Idempotency-Key")] string? key) => { Interlocked.Increment(ref handled); return TypedResults.Ok(name); });
         endpoints.MapGet("/broken", IResult () => throw new InvalidOperationException("connection string Password=hunter2 at Npgsql.Internal"));
+        endpoints.MapGet("/peer-down", IResult () => throw new Polly.CircuitBreaker.BrokenCircuitException("The circuit is now open"));
         await app.StartAsync();
         client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
@@ -130,6 +131,16 @@ public sealed class InputValidationTests : IAsyncLifetime
             Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty(field, out _));
         }
         Assert.Equal(0, handled);
+    }
+
+    [Fact]
+    public async Task A_platform_service_that_does_not_answer_is_a_503_with_retry_after_not_a_500()
+    {
+        using var response = await client.GetAsync("/peer-down");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("Temporarily unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
     }
 
     [Fact]

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+
+namespace ProMTA.ServiceDefaults.Http;
+
+/// <summary>
+/// A platform service this request needed did not answer (its circuit is open, the call timed out, the connection was
+/// refused): 503 with a Retry-After, not a 500. It is an outage the caller should retry, not a fault of the request,
+/// and a handled exception writes no error log with a stack trace per request (the gateway wrote one for every request
+/// while Ordering restarted, ~100 lines each, and swamped the local run's log pipe).
+/// </summary>
+internal sealed class PeerUnavailableExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
+{
+    private const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (exception is not (Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException or HttpRequestException)) return false;
+        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Temporarily unavailable",
+                Detail = "A part of the platform this request needs did not answer. Nothing was changed by this request; try again in a few seconds.",
+            },
+        });
+    }
+}
