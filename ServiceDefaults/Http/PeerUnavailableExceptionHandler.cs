@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace ProMTA.ServiceDefaults.Http;
 
@@ -17,18 +16,7 @@ internal sealed class PeerUnavailableExceptionHandler(IProblemDetailsService pro
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (exception is not (Polly.CircuitBreaker.BrokenCircuitException or Polly.Timeout.TimeoutRejectedException or HttpRequestException)) return false;
-        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Temporarily unavailable",
-                Detail = "A part of the platform this request needs did not answer. Nothing was changed by this request; try again in a few seconds.",
-            },
-        });
+        return await UnavailableProblem.WriteAsync(problems, http, exception, RetryAfterSeconds, "Temporarily unavailable",
+            "A part of the platform this request needs did not answer. Nothing was changed by this request; try again in a few seconds.");
     }
 }

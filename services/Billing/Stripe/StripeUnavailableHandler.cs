@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Mvc;
+using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Billing.Stripe;
 
@@ -16,19 +16,8 @@ internal sealed class StripeUnavailableHandler(IProblemDetailsService problems) 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (!IsOutage(exception, http.RequestAborted)) return false;
-        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        http.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            Exception = exception,
-            ProblemDetails = new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Title = "Payment provider unavailable",
-                Detail = "Stripe did not answer. Nothing was charged twice: try again in a minute.",
-            },
-        });
+        return await UnavailableProblem.WriteAsync(problems, http, exception, RetryAfterSeconds, "Payment provider unavailable",
+            "Stripe did not answer. Nothing was charged twice: try again in a minute.");
     }
 
     private static bool IsOutage(Exception exception, CancellationToken requestAborted) => exception switch
