@@ -38,16 +38,13 @@ public static class ServiceDatabaseExtensions
             // connection after their second use, PostgreSQL skips parsing and planning them (the relay benchmark's
             // PostgreSQL CPU per message fell by about a third). A statement whose best plan depends on its values
             // should be written as one statement per case, not "@X IS NULL OR ..." (Delivery's MessageTrails).
-            // Only Delivery for now: FaultInjection failed twice with these on every service (a restarted service never
-            // became healthy; cause not found yet, session 12 note), and passed with them on Delivery alone.
-            var preparedAndKept = schema == "delivery";
-            if (preparedAndKept) b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            b.ConnectionStringBuilder.MaxAutoPrepare = 64;
             b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             // A connection back in the pool is not reset (DISCARD ALL: ~40 round trips per order across the services).
             // Nothing leaves session state behind: no SET outside a transaction, no temporary tables, only transaction-
             // scoped advisory locks; the migrator releases its session lock and the outbox relay its LISTEN before they
             // give their connection back.
-            b.ConnectionStringBuilder.NoResetOnClose = preparedAndKept;
+            b.ConnectionStringBuilder.NoResetOnClose = true;
         });
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();
