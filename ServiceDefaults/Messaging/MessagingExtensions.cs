@@ -86,6 +86,11 @@ public static class MessagingExtensions
         builder.Services.AddSingleton(queues);
         builder.Services.AddSingleton<DeadLetterQueues>();
         builder.Services.AddHostedService<DeadLetterMonitor>();
+        builder.Services.AddOptions<StuckBusOptions>().BindConfiguration(StuckBusOptions.Section)
+            .Validate(o => o.Limit > TimeSpan.Zero, $"{StuckBusOptions.Section}:Limit must be positive").ValidateOnStart();
+        // A singleton: it remembers since when the bus has not been ready (a check type is otherwise made anew per run).
+        builder.Services.AddSingleton<StuckBusCheck>();
+        builder.Services.AddHealthChecks().AddCheck<StuckBusCheck>(StuckBusCheck.Name, tags: ["live"]);
         return builder;
     }
 

@@ -108,6 +108,21 @@ public sealed class DeadLetterQueues(IConfiguration configuration, ServiceQueues
         }
     }
 
+    /// <summary>Whether RabbitMQ answers this service now: a channel opened and closed on this class's own connection.</summary>
+    public async Task<bool> BrokerAnswersAsync(CancellationToken ct)
+    {
+        try
+        {
+            await using var channel = await (await ConnectAsync(ct)).CreateChannelAsync(cancellationToken: ct);
+            await channel.CloseAsync(ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is BrokerUnreachableException or OperationInterruptedException or AlreadyClosedException or IOException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
     private static DeadLetter Describe(BasicGetResult got)
     {
         var headers = got.BasicProperties.Headers ?? new Dictionary<string, object?>();
