@@ -20,7 +20,7 @@ public static class Platform
         var tokenKey = builder.AddParameter("token-signing-key", LocalSecrets.GetOrCreate(data, "token-signing-key"), secret: true);
 
         var stripe = builder.AddProject<Projects.StripeEmulator>("stripe-emulator")
-            .WithHttpEndpoint()
+            .WithHttpEndpoint(port: LocalPorts.Get(builder.Configuration, "ServicePorts:stripe-emulator"), isProxied: false)
             .WithHttpHealthCheck("/health");
 
         var ordering = builder.AddService<Projects.Ordering>("ordering", infra)
@@ -59,7 +59,7 @@ public static class Platform
         // Receiving ISPs for local runs: fake MX servers on 127.0.0.x whose MX and A records FakeIsp publishes in PowerDNS.
         var mxPort = builder.Configuration["Ports:FakeMx"] ?? "25";
         var fakeIsp = builder.AddProject<Projects.FakeIsp>("fake-isp")
-            .WithHttpEndpoint()
+            .WithHttpEndpoint(port: LocalPorts.Get(builder.Configuration, "ServicePorts:fake-isp"), isProxied: false)
             .WithHttpHealthCheck("/health")
             .WithEnvironment("FakeIsp__SmtpPort", mxPort)
             .WithEnvironment("FakeIsp__PowerDnsApiUrl", infra.PowerDnsApi)
@@ -152,8 +152,8 @@ public static class Platform
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
             // ServicePorts:<service> pins a service's HTTP port (the load generator calls Ordering directly); random otherwise.
-            // Not Ports:<service>: configuration keys ignore case, and Ports:Dns is PowerDNS's DNS port.
-            .WithHttpEndpoint(port: builder.Configuration.GetValue<int?>($"ServicePorts:{name}"))
+            // Not Ports:<service>: configuration keys ignore case, and Ports:Dns is PowerDNS's DNS port. Not proxied: LocalPorts.
+            .WithHttpEndpoint(port: LocalPorts.Get(builder.Configuration, $"ServicePorts:{name}"), isProxied: false)
             .WithHttpHealthCheck("/health")
             .WithFaultInjection(builder)
             .WithReference(infra.Postgres, PlatformInfrastructure.DatabaseConnectionName).WaitFor(infra.Postgres)

@@ -51,7 +51,7 @@ public sealed record PlatformInfrastructure(
         var server = new NativeServerResource("postgres", root);
         var resource = builder.AddResource(server)
             .WithArgs("eng/native/postgres.sh")
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PG_PORT")
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "PG_PORT", port: LocalPorts.Get(builder.Configuration, "Ports:Postgres"), isProxied: false)
             .WithEnvironment("PG_DATA_DIR", Path.Combine(data, "postgres"))
             .WithEnvironment("PG_PASSWORD", password)
             .WithEnvironment("PG_DATABASE", DatabaseConnectionName);
@@ -68,8 +68,9 @@ public sealed record PlatformInfrastructure(
         var server = new NativeServerResource(BrokerConnectionName, root);
         var resource = builder.AddResource(server)
             .WithArgs("eng/native/rabbitmq.sh")
-            .WithEndpoint(name: "tcp", scheme: "tcp", env: "AMQP_PORT")
-            // Erlang's distribution and epmd ports are not proxied: they must be what the node itself listens on.
+            .WithEndpoint(name: "tcp", scheme: "tcp", env: "AMQP_PORT", port: LocalPorts.Get(builder.Configuration, "Ports:Amqp"), isProxied: false)
+            // Like every endpoint here, not behind Aspire's proxy (LocalPorts says why); Erlang's distribution and epmd
+            // ports could not be anyway: they must be what the node itself listens on.
             .WithEndpoint(name: "dist", scheme: "tcp", env: "DIST_PORT", isProxied: false)
             .WithEndpoint(name: "epmd", scheme: "tcp", env: "EPMD_PORT", isProxied: false)
             .WithEnvironment("RABBITMQ_DATA_DIR", Path.Combine(data, "rabbitmq"))
@@ -88,7 +89,7 @@ public sealed record PlatformInfrastructure(
         var server = new NativeServerResource("powerdns", root);
         var resource = builder.AddResource(server)
             .WithArgs("eng/native/pdns.sh")
-            .WithHttpEndpoint(name: "api", env: "API_PORT")
+            .WithHttpEndpoint(name: "api", env: "API_PORT", port: LocalPorts.Get(builder.Configuration, "Ports:PowerDnsApi"), isProxied: false)
             .WithEnvironment("PDNS_DATA_DIR", Path.Combine(data, "powerdns"))
             .WithEnvironment("DNS_PORT", dnsPort.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .WithEnvironment("API_KEY", key);

@@ -1,0 +1,51 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace ProMTA.AppHost.Infrastructure;
+
+/// <summary>
+/// The port each server and service listens on itself: configured, or a free one picked once per run. Nothing goes
+/// through Aspire's DCP proxy: a proxy in front of a server that is restarted (the fault injection run's RabbitMQ,
+/// Ordering) twice kept its clients from the new process for minutes - a MassTransit bus that never finished starting,
+/// a health check that never got through - and it copied every database, broker and HTTP round trip of a local run once
+/// more. A port fixed for the run is also what a restart needs: the clients' connection strings keep pointing at it.
+/// </summary>
+public static class LocalPorts
+{
+    // Below Linux's ephemeral range (32768-60999): a port handed out for port 0 could be taken again by any outgoing
+    // connection between this check and the server's own bind. The test kit's FreePort uses the same range.
+    private const int First = 20000;
+    private const int Last = 32000;
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    /// <summary>The configured port under <paramref name="key"/>, else a port free on 127.0.0.1 now and not handed out before.</summary>
+    public static int Get(IConfiguration configuration, string key) => configuration.GetValue<int?>(key) ?? Free();
+
+    private static int Free()
+    {
+        lock (HandedOut)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(First, Last);
+                if (HandedOut.Add(port) && IsFree(port)) return port;
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var tcp = new TcpListener(IPAddress.Loopback, port);
+            tcp.Start();
+            tcp.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
