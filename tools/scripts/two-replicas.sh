@@ -130,6 +130,11 @@ psql -F ',' -c "
               WHEN occurred_at >= to_timestamp($killed_at) AND occurred_at < to_timestamp($killed_at + 30) THEN '30 s from the kill'
               ELSE 'the rest' END, count(*)
   FROM delivery.delivery_events WHERE event = 'deferred' GROUP BY 1 ORDER BY 1" >"$run/deferred-when.csv"
+# Every deferral with its lane and second of the run, to see which phase of the controller's learning paid for it.
+psql -F ',' -c "
+  SELECT round((extract(epoch FROM occurred_at) - $start)::numeric, 1), r.source_ip, lower(r.provider)
+  FROM delivery.delivery_events e JOIN delivery.recipients r ON r.id = e.recipient_id
+  WHERE e.event = 'deferred' ORDER BY 1" >"$run/deferrals.csv"
 psql -F ',' -c "SELECT source_ip, provider, sent, reserved FROM delivery.ip_warmup_sends ORDER BY 1, 2" >"$run/warmup.csv"
 psql -F ',' -c "
   SELECT (SELECT count(*) FROM delivery.recipients WHERE status = 'Delivered'),
