@@ -234,7 +234,10 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     private void Cut(DateTimeOffset now, bool estimate)
     {
         // Not over slow start: its rate grew x1.5 every interval, so what the ISP took then says little of the limit.
-        var took = estimate && _slowStartEndedAt is { } learning
+        // Only while the lane is still learning (its first window after slow start, or after a restore): later the
+        // high-water rate knows better, and an aim taken from minutes that held a cut and a climb cost a 60/min lane
+        // 6% of its capacity over the simulation's six hours.
+        var took = estimate && _slowStartEndedAt is { } learning && now - learning <= policy.HighWaterWindow
             ? _highWater.Recent(learning, _intervalStart, now, _sentInInterval - _refusedInInterval,
                 policy.LimitEstimateMinimum, policy.LimitEstimateMinimumMessages)
             : null;
