@@ -225,11 +225,11 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     }
 
     /// <summary>
-    /// A multiplicative cut. With <paramref name="estimate"/> (a rate-limit reply) the limit is taken to lie below the
-    /// lower of the allowed rate and what the ISP took over the last <see cref="ShapingPolicy.HighWaterWindow"/>: the
-    /// allowed rate at a refusal can lie far above the limit, because the ISP's burst hides an overshoot for a while
-    /// (a slow start refused at 1,013/min by a 600/min limit, a climb back to 95% of that), and aiming back at 95% of
-    /// it bought one more deferral and cut per climb, converging by 5% a time.
+    /// A multiplicative cut. With <paramref name="estimate"/> (a rate-limit reply while the lane learns) the limit is
+    /// taken to lie below the lower of the allowed rate and what the ISP took since slow start ended: the allowed rate
+    /// at a refusal can lie far above the limit, because the ISP's burst hides an overshoot for a while (a slow start
+    /// refused at 1,013/min by a 600/min limit, a climb back to 95% of that), and aiming back at 95% of it bought one
+    /// more deferral and cut per climb, converging by 5% a time.
     /// </summary>
     private void Cut(DateTimeOffset now, bool estimate)
     {
