@@ -190,9 +190,11 @@ public sealed class ThrottleController : IDisposable
     /// <summary>
     /// Reports the outcome of one attempt (only the ISP's answers and failures to reach it: our own failures are never
     /// reported). The reply is classified first (<see cref="ReplyClassifier"/>); the class decides the reaction.
+    /// <paramref name="sentAt"/> is when the message got its permit, when known: a push-back to a message sent after the
+    /// lane's last cut cuts again at once, one to a message sent before it only once per reaction window.
     /// </summary>
     /// <returns>How the reply was classified.</returns>
-    public ReplyClassification Record(string sourceIp, string provider, string tenant, SmtpReply reply, DateTimeOffset now)
+    public ReplyClassification Record(string sourceIp, string provider, string tenant, SmtpReply reply, DateTimeOffset now, DateTimeOffset? sentAt = null)
     {
         var classification = _options.Data.Replies.Classify(reply, provider);
         var replyClass = classification.Class;
@@ -226,7 +228,7 @@ public sealed class ThrottleController : IDisposable
             if (kind is { } k) lane.Statistics.Add(k, now);
             if (managed)
             {
-                React(lane, replyClass, classification.Rule, now);
+                React(lane, replyClass, classification.Rule, now, sentAt);
                 change = UpdateMode(lane, WarmUpOf(sourceIp), now, classification.Rule?.Name ?? replyClass.ToString());
             }
         }
@@ -427,13 +429,13 @@ public sealed class ThrottleController : IDisposable
         static ThrottleDecision Refuse(ThrottleReason reason, DateTimeOffset next) => new(false, reason, next);
     }
 
-    private void React(Lane lane, ReplyClass replyClass, ReplyRule? rule, DateTimeOffset now)
+    private void React(Lane lane, ReplyClass replyClass, ReplyRule? rule, DateTimeOffset now, DateTimeOffset? sentAt)
     {
         switch (replyClass)
         {
             case ReplyClass.RateLimited:
                 lane.Destination.OnAnswer();
-                if (lane.Shaper.OnThrottled(now)) lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
+                if (lane.Shaper.OnThrottled(now, sentAt)) lane.Bucket.SetRate(lane.Shaper.RatePerMinute, now);
                 lane.Bucket.Empty(now);
                 break;
             case ReplyClass.Reputation:

@@ -34,6 +34,8 @@ public sealed class ThrottlingOptions
         if (Shaping.SlowStartFactor <= 1) problems.Add("Shaping:SlowStartFactor must be above 1.");
         if (Shaping.ProbeBudget is < 0 or > 1) problems.Add("Shaping:ProbeBudget must be between 0 and 1.");
         if (Shaping.FallbackShare is <= 0 or > 1) problems.Add("Shaping:FallbackShare must be above 0 and at most 1.");
+        if (Shaping.LimitEstimateMinimum < TimeSpan.Zero || Shaping.LimitEstimateMinimumMessages < 0)
+            problems.Add("Shaping:LimitEstimateMinimum and LimitEstimateMinimumMessages must not be negative.");
         if (Shaping.DeadDestinationThreshold < 1) problems.Add("Shaping:DeadDestinationThreshold must be at least 1.");
         if (Shaping.DeadDestinationFirstPause <= TimeSpan.Zero || Shaping.DeadDestinationMaxPause < Shaping.DeadDestinationFirstPause)
             problems.Add("Shaping:DeadDestinationFirstPause must be positive and DeadDestinationMaxPause at least as long.");

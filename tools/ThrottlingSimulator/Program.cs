@@ -26,6 +26,7 @@ foreach (var arg in args)
     if (Option("--recovery-probe=") is { } rp) policy = policy with { RecoveryProbeInterval = TimeSpan.FromSeconds(rp) };
     if (Option("--recovery-probe-messages=") is { } rm) policy = policy with { MessagesPerRecoveryProbe = (long)rm };
     if (Option("--high-water=") is { } hw) policy = policy with { HighWaterWindow = TimeSpan.FromSeconds(hw) };
+    if (Option("--limit-estimate=") is { } le) policy = policy with { LimitEstimateMinimum = le < 0 ? TimeSpan.MaxValue : TimeSpan.FromSeconds(le) };
 
     double? Option(string name) =>
         arg.StartsWith(name, StringComparison.Ordinal) ? double.Parse(arg[name.Length..], CultureInfo.InvariantCulture) : null;

@@ -4,7 +4,7 @@
 # burst) from the same IPs; halfway through, the replica holding the most lanes is killed with SIGKILL. Prints, per
 # provider: the combined rate from the warm IP against its hidden limit, the deferral share, a warming IP's sends
 # against its daily cap, how long each of the killed replica's lanes went without an owner and without a delivery, and
-# the messages lost or delivered twice.
+# the messages lost or delivered twice. Every deferral's second of the run and lane stays in .data/two-replicas/deferrals.csv.
 #   DURATION (default 120) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
 #   WARM_GMAIL/WARM_OUTLOOK/WARM_YAHOO: the warming IP's day-1 caps (default 700/500/350: spent after the kill)
 # Everything started here is stopped on exit, by PID.
@@ -120,7 +120,8 @@ curl -sf "http://127.0.0.1:$isp_http/counters" >"$run/counters.json" || die "Fak
 psql -F ',' -c "SELECT lane, provider, owner, extract(epoch FROM acquired_at) FROM delivery.lane_leases ORDER BY 1, 2" >"$run/leases-after.csv"
 psql -F ',' -c "
   SELECT source_ip, lower(provider), count(*) FILTER (WHERE status = 'Delivered'),
-         coalesce(min(extract(epoch FROM completed_at)) FILTER (WHERE status = 'Delivered' AND completed_at > to_timestamp($killed_at)), 0)
+         coalesce(min(extract(epoch FROM completed_at)) FILTER (WHERE status = 'Delivered' AND completed_at > to_timestamp($killed_at)), 0),
+         count(*) FILTER (WHERE status = 'Delivered' AND completed_at < to_timestamp($killed_at))
   FROM delivery.recipients WHERE source_ip IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2" >"$run/delivered.csv"
 psql -F ',' -c "
   SELECT source_ip, lower(provider), count(*) FROM delivery.delivery_events WHERE event = 'deferred' GROUP BY 1, 2" >"$run/deferred.csv"
@@ -130,6 +131,11 @@ psql -F ',' -c "
               WHEN occurred_at >= to_timestamp($killed_at) AND occurred_at < to_timestamp($killed_at + 30) THEN '30 s from the kill'
               ELSE 'the rest' END, count(*)
   FROM delivery.delivery_events WHERE event = 'deferred' GROUP BY 1 ORDER BY 1" >"$run/deferred-when.csv"
+# Every deferral with its lane and second of the run, to see which phase of the controller's learning paid for it.
+psql -F ',' -c "
+  SELECT round((extract(epoch FROM occurred_at) - $start)::numeric, 1), r.source_ip, lower(r.provider)
+  FROM delivery.delivery_events e JOIN delivery.recipients r ON r.id = e.recipient_id
+  WHERE e.event = 'deferred' ORDER BY 1" >"$run/deferrals.csv"
 psql -F ',' -c "SELECT source_ip, provider, sent, reserved FROM delivery.ip_warmup_sends ORDER BY 1, 2" >"$run/warmup.csv"
 psql -F ',' -c "
   SELECT (SELECT count(*) FROM delivery.recipients WHERE status = 'Delivered'),
@@ -146,16 +152,19 @@ limits = {k: int(v) for k, v in (p.split("=") for p in os.environ["LIMITS"].spli
 caps = {k: int(v) for k, v in (p.split("=") for p in os.environ["CAPS"].split(","))}
 start, killed, ended = float(os.environ["START"]), float(os.environ["KILLED_AT"]), float(os.environ["ENDED"])
 duration, warm_ip, victim = int(os.environ["DURATION"]), os.environ["WARM_IP"], os.environ["VICTIM"]
-delivered = {(ip, p): (int(n), float(first)) for ip, p, n, first in rows("delivered.csv")}
+delivered = {(ip, p): (int(n), float(first)) for ip, p, n, first, _ in rows("delivered.csv")}
+# Before the kill the share used is the controller's alone; over the run it includes the take-over gap of killed lanes.
+before_kill = {(ip, p): int(n) for ip, p, _, _, n in rows("delivered.csv")}
 deferred = {(ip, p): int(n) for ip, p, n in rows("deferred.csv")}
 print(f"Run {duration} s; counted {ended - start - duration:.0f} s after it, once no claim was running")
-print("| Provider | hidden limit/min | delivered from 127.0.0.1 | combined rate/min | of the limit | deferred (relay) | deferral share |")
-print("|---|---:|---:|---:|---:|---:|---:|")
+print("| Provider | hidden limit/min | delivered from 127.0.0.1 | combined rate/min | of the limit | of the limit before the kill | deferred (relay) | deferral share |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
 for p, limit in limits.items():
     n = delivered.get(("127.0.0.1", p), (0, 0))[0]
     d = deferred.get(("127.0.0.1", p), 0)
     # Over the run's duration, as throttling-real-run.sh counts: the batches still out at its end add a little.
-    print(f"| {p} | {limit} | {n:,} | {n / duration * 60:.0f} | {n / (limit * duration / 60) * 100:.1f} % | {d} | {d / (n + d) * 100 if n + d else 0:.2f} % |")
+    early = before_kill.get(("127.0.0.1", p), 0) / (limit * (killed - start) / 60) * 100
+    print(f"| {p} | {limit} | {n:,} | {n / duration * 60:.0f} | {n / (limit * duration / 60) * 100:.1f} % | {early:.1f} % | {d} | {d / (n + d) * 100 if n + d else 0:.2f} % |")
 print("Deferrals (both IPs) by when: " + ", ".join(f"{when} {n}" for when, n in rows("deferred-when.csv")))
 reserved = {(ip, p): int(r) for ip, p, _, r in rows("warmup.csv")}
 # The cap counts sends (a deferred attempt used its send); a killed owner's unused reserved block is lost for the day.

@@ -14,6 +14,29 @@ internal sealed class HighWaterRate(TimeSpan window)
     /// <summary>Messages per minute, or null before a whole window went by.</summary>
     public double? PerMinute { get; private set; }
 
+    /// <summary>
+    /// Messages per minute the ISP took over the latest window, counting only intervals that started at
+    /// <paramref name="since"/> or later, the interval under way (from <paramref name="intervalStart"/>,
+    /// <paramref name="takenInInterval"/> so far) included; null while that covers less than <paramref name="minimum"/> or
+    /// fewer than <paramref name="minimumTaken"/> messages (on a 20/min lane a few seconds hold one or two).
+    /// Over a stretch that long the ISP's burst adds little: a sender refused now cannot have had much more than the
+    /// limit accepted over it (nothing more at all when the stretch began with a refusal, which emptied the burst).
+    /// </summary>
+    public double? Recent(DateTimeOffset since, DateTimeOffset intervalStart, DateTimeOffset now, long takenInInterval, TimeSpan minimum, long minimumTaken)
+    {
+        var from = intervalStart;
+        var taken = Math.Max(0, takenInInterval);
+        foreach (var (start, _, intervalTaken) in _intervals.Reverse())
+        {
+            if (start < since) break;
+            from = start;
+            taken += intervalTaken;
+        }
+        var covered = now - from;
+        if (covered < minimum || covered <= TimeSpan.Zero || taken < minimumTaken) return null;
+        return taken / covered.TotalMinutes;
+    }
+
     /// <summary>An increase interval from <paramref name="start"/> to <paramref name="end"/> in which the ISP took <paramref name="taken"/> messages.</summary>
     public void Add(DateTimeOffset start, DateTimeOffset end, long taken)
     {

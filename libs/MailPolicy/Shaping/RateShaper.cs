@@ -27,6 +27,7 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     private double? _recoverTo;
     private double? _knownClean;
     private double? _probeFrom;
+    private DateTimeOffset? _slowStartEndedAt;
     private double _probeCredit;
     private bool _jumped;
     private readonly HighWaterRate _highWater = new(policy.HighWaterWindow);
@@ -75,13 +76,20 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     /// </summary>
     public double? HighWaterRate => _highWater.PerMinute;
 
-    /// <summary>A rate-limit reply: cut the rate and connections unless a cut happened within the reaction window.</summary>
+    /// <summary>
+    /// A rate-limit reply to a message sent at <paramref name="sentAt"/> (null: unknown): cut the rate and connections,
+    /// once per reaction window for replies to messages sent before the last cut.
+    /// </summary>
     /// <returns>True when the rate was cut.</returns>
-    public bool OnThrottled(DateTimeOffset now)
+    public bool OnThrottled(DateTimeOffset now, DateTimeOffset? sentAt = null)
     {
         _throttledInInterval = true;
         _refusedInInterval++;
-        if (now - _lastDecreaseAt < policy.ReactionWindow) return false;
+        // A refusal of a message sent before the last cut says nothing about the new rate (it is the same overshoot
+        // answered late), but one of a message sent after it does: the new rate is still above the limit, and every
+        // second spent there costs another deferral (in slow start a cut x0.7 can land 20% above the limit).
+        var sentSinceCut = sentAt is { } sent && sent > _lastDecreaseAt;
+        if (now - _lastDecreaseAt < policy.ReactionWindow && !sentSinceCut) return false;
         if (_knownClean is { } clean && RatePerMinute > clean)
         {
             // A probe found the limit: the ISP's limit lies between the last rate known clean and this one, so fall
@@ -92,7 +100,7 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
             Decrease(now, clean * policy.FallbackShare, clean);
             return true;
         }
-        Cut(now);
+        Cut(now, estimate: true);
         Connections = Math.Max(1, (int)Math.Floor(Connections * policy.DecreaseFactor));
         return true;
     }
@@ -100,7 +108,7 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
     /// <summary>After a suspension the lane resumes below where it was, as after a rate-limit reply.</summary>
     public void OnResumed(DateTimeOffset now)
     {
-        Cut(now);
+        Cut(now, estimate: false);
         Connections = Math.Max(1, Math.Min(Connections, limits.StartConnections));
     }
 
@@ -131,16 +139,20 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
         return RatePerMinute != before;
     }
 
-    /// <summary>Takes back a stored rate (after a restart): within the provider's floor and ceiling, growth starting afresh.</summary>
     /// <summary>The credit saved for probes above the rate known clean (<see cref="ShapingPolicy.ProbeBudget"/>).</summary>
     public double ProbeCredit => _probeCredit;
 
+    /// <summary>
+    /// Takes back a stored rate (after a restart, or from the lane's previous owner): within the provider's floor and
+    /// ceiling, growth starting afresh; a lane that was throttled before is past its slow start.
+    /// </summary>
     public void Restore(double ratePerMinute, int connections, double? lastThrottledRate, DateTimeOffset now, double probeCredit = 0)
     {
         _probeCredit = Math.Clamp(probeCredit, 0, policy.ProbeCreditCap);
         RatePerMinute = Math.Clamp(ratePerMinute, limits.FloorRatePerMinute, limits.CeilingRatePerMinute);
         Connections = Math.Clamp(connections, 1, limits.MaxConnections);
         LastThrottledRate = lastThrottledRate;
+        _slowStartEndedAt = lastThrottledRate is null ? null : now;
         _recoverTo = lastThrottledRate * policy.RecoveryTarget;
         _knownClean = _probeFrom = null;
         _intervalStart = now;
@@ -212,15 +224,32 @@ public sealed class RateShaper(ProviderLimits limits, ShapingPolicy policy, Date
         _sentSinceStep = 0;
     }
 
-    private void Cut(DateTimeOffset now)
+    /// <summary>
+    /// A multiplicative cut. With <paramref name="estimate"/> (a rate-limit reply while the lane learns) the limit is
+    /// taken to lie below the lower of the allowed rate and what the ISP took since slow start ended: the allowed rate
+    /// at a refusal can lie far above the limit, because the ISP's burst hides an overshoot for a while (a slow start
+    /// refused at 1,013/min by a 600/min limit, a climb back to 95% of that), and aiming back at 95% of it bought one
+    /// more deferral and cut per climb, converging by 5% a time.
+    /// </summary>
+    private void Cut(DateTimeOffset now, bool estimate)
     {
-        LastThrottledRate = RatePerMinute;
-        Decrease(now, RatePerMinute * policy.DecreaseFactor, RatePerMinute * policy.RecoveryTarget);
+        // Not over slow start: its rate grew x1.5 every interval, so what the ISP took then says little of the limit.
+        // Only while the lane is still learning (its first window after slow start, or after a restore): later the
+        // high-water rate knows better, and an aim taken from minutes that held a cut and a climb cost a 60/min lane
+        // 6% of its capacity over the simulation's six hours.
+        var took = estimate && _slowStartEndedAt is { } learning && now - learning <= policy.HighWaterWindow
+            ? _highWater.Recent(learning, _intervalStart, now, _sentInInterval - _refusedInInterval,
+                policy.LimitEstimateMinimum, policy.LimitEstimateMinimumMessages)
+            : null;
+        LastThrottledRate = Math.Min(RatePerMinute, took ?? double.MaxValue);
+        var rate = RatePerMinute * policy.DecreaseFactor;
+        Decrease(now, rate, Math.Max(rate, LastThrottledRate.Value * policy.RecoveryTarget));
     }
 
     private void Decrease(DateTimeOffset now, double rate, double recoverTo)
     {
         RatePerMinute = Math.Max(limits.FloorRatePerMinute, rate);
+        _slowStartEndedAt ??= now;
         _recoverTo = recoverTo;
         _knownClean = _probeFrom = null;
         _holdUntil = now + policy.Hold;

@@ -84,6 +84,21 @@ public sealed record ShapingPolicy
     public TimeSpan HighWaterWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>
+    /// A cut within the <see cref="HighWaterWindow"/> after slow start (or after a restore) aims the climb back below
+    /// what the ISP accepted since slow start ended when that is lower than the refused rate, once it covers at least this
+    /// long and <see cref="LimitEstimateMinimumMessages"/> (a refused rate can lie far above the limit: the ISP's burst
+    /// hides an overshoot for a while). <see cref="TimeSpan.MaxValue"/> turns it off: the climb back then aims at
+    /// <see cref="RecoveryTarget"/> of the refused rate.
+    /// </summary>
+    public TimeSpan LimitEstimateMinimum { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// ... and at least this many accepted messages: on a 20/min lane a few seconds hold one or two, too few to say
+    /// where the limit lies, and a storm of refusals holds none (the lane then aims where it did before it).
+    /// </summary>
+    public long LimitEstimateMinimumMessages { get; init; } = 60;
+
+    /// <summary>
     /// A failed probe falls back to this share of the rate known clean before it, then climbs back to that rate: the
     /// ISP's bucket was emptied by the probe and refills only below its limit.
     /// </summary>

@@ -35,8 +35,9 @@ public sealed class ControllerSender(ThrottleController controller) : ISender
     public bool TryAcquire(string ip, string provider, string tenant, DateTimeOffset now) =>
         controller.TryAcquire(ip, provider, tenant, now).Allowed;
 
+    // The simulated ISP answers in the tick its message went, as Delivery reports the permit's time with each answer.
     public void Record(string ip, string provider, string tenant, SmtpReply reply, DateTimeOffset now) =>
-        controller.Record(ip, provider, tenant, reply, now);
+        controller.Record(ip, provider, tenant, reply, now, sentAt: now);
 
     public void RecordComplaint(string tenant, string provider, DateTimeOffset now) =>
         controller.RecordComplaint(tenant, provider, now);

@@ -81,7 +81,7 @@ internal sealed class Dispatcher(
                 var sent = await transaction.SendAsync(connection.Client, first, returnDomain, [.. message], load.Data[message.Key], load.Keys.GetValueOrDefault(first.ServiceId), ct);
                 connection.Sent++;
                 results.AddRange(message.Select(r => outcomes.Replied(r, new SmtpReply(sent[r.Id].Code, sent[r.Id].Text), path.SourceIp, path.Provider)));
-                if (path.Learn(tenant, sent.Values))
+                if (path.Learn(tenant, sent.Values, permit))
                 {
                     // A rate-limit or reputation answer (or any 421) ends this session, closing or not (Outlook's
                     // 451 4.7.650 keeps it open): the rest of the batch waits for the lane's new, lower pace.

@@ -128,7 +128,8 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     {
         if (!bypass) throttle.CloseConnection(Lane, Provider);
         GiveBack(permit);
-        throttle.Record(Lane, Provider, tenant, answered ? new SmtpReply(failure.Code, failure.Text) : SmtpReply.ConnectionFailed(failure.Text), time.GetUtcNow());
+        throttle.Record(Lane, Provider, tenant, answered ? new SmtpReply(failure.Code, failure.Text) : SmtpReply.ConnectionFailed(failure.Text),
+            time.GetUtcNow(), permit?.TakenAt);
     }
 
     /// <summary>
@@ -143,15 +144,16 @@ internal sealed class EgressPath(string? sourceIp, string provider, ThrottleCont
     }
 
     /// <summary>
-    /// The controller learns from every distinct answer to one message (acceptance, deferral, refusal); true when one
-    /// asks us to slow down (a rate-limit or reputation answer, or any 421): the session must end.
+    /// The controller learns from every distinct answer to one message sent with <paramref name="permit"/> (acceptance,
+    /// deferral, refusal); true when one asks us to slow down (a rate-limit or reputation answer, or any 421): the
+    /// session must end. The permit's time tells the controller whether a push-back answers its current rate.
     /// </summary>
-    public bool Learn(string tenant, IEnumerable<(int Code, string Text)> answers)
+    public bool Learn(string tenant, IEnumerable<(int Code, string Text)> answers, MessagePermit? permit = null)
     {
         var slowDown = false;
         foreach (var answer in answers.Distinct())
         {
-            var replyClass = throttle.Record(Lane, Provider, tenant, new SmtpReply(answer.Code, answer.Text), time.GetUtcNow()).Class;
+            var replyClass = throttle.Record(Lane, Provider, tenant, new SmtpReply(answer.Code, answer.Text), time.GetUtcNow(), permit?.TakenAt).Class;
             slowDown |= replyClass is ReplyClass.RateLimited or ReplyClass.Reputation || answer.Code == 421;
         }
         return slowDown;
