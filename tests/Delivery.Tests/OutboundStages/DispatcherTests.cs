@@ -132,6 +132,63 @@ public sealed class DispatcherTests(PostgresFixture postgres) : IClassFixture<Po
         Assert.Equal(0, kit.Throttle.Snapshot(kit.Time.GetUtcNow()).Lanes.Single(l => l.SourceIp == Loopback).SentToday);
     }
 
+    /// <summary>
+    /// A bulk batch that gives way to transactional mail gives back its process slot too, and takes both turns again in
+    /// the usual order. It used to keep the process slot while it waited for its destination again: a bulk batch let in
+    /// at the destination meanwhile then waited for the process slot only the waiting batch held, and neither moved
+    /// until their claims ran short (the 20,000-message transactional run stopped sending for minutes).
+    /// </summary>
+    [Fact]
+    public async Task Bulk_that_gave_way_to_transactional_mail_and_bulk_let_in_meanwhile_both_go_on_once_it_had_its_turn()
+    {
+        await using var relay = await RelayHost.StartAsync(postgres);
+        using var kit = new StageKit();
+        kit.Time.SetUtcNow(Future);
+        // One session at the MX; two in the process, one of them transactional mail's own: bulk holds one at most.
+        kit.Options.MaxConnectionsPerDestination = 1;
+        kit.Options.MaxConnections = 2;
+        // One message a second on the lane, and only the next second's permit to come.
+        kit.Throttle.RestoreLane(new LaneState(Loopback, "gmail", 60, 4, null, null), Future);
+        while (kit.Throttle.TryAcquire(Loopback, "gmail", relay.ServiceId.ToString(), Future).Allowed) { }
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        await using var pool = new SmtpConnectionPool(kit.Time);
+        var dispatcher = kit.Dispatcher(relay.Database, new SessionSlots(Options.Create(kit.Options)), pool);
+        foreach (var to in new[] { "a1@gmail.test", "a2@gmail.test", "t@gmail.test", "b@gmail.test" }) await QueueAsync(relay, to);
+        var claimed = (await ClaimAsync(relay, kit)).ToDictionary(r => r.Address);
+        await using var mx = StartMx(out var route);
+        // One egress path for all three, as EgressPaths gives every batch of the lane the same one.
+        var path = Path(kit);
+        Task<List<RecipientResult>> Deliver(params ClaimedRecipient[] recipients) =>
+            dispatcher.DeliverAsync(new DestinationBatch("gmail.test", route, path, [.. recipients]), CancellationToken.None);
+
+        // Bulk A sends its first message and waits for the lane's next second for its second one.
+        var a = Deliver(claimed["a1@gmail.test"], claimed["a2@gmail.test"]);
+        await WaitUntilAsync(() => mx.Received.Count == 1);
+        // Transactional T comes: A gives way (the MX's session and its turns); bulk B queues at the MX behind T.
+        var t = Deliver(claimed["t@gmail.test"] with { Stream = MailStream.Transactional });
+        await Task.Delay(200);
+        var b = Deliver(claimed["b@gmail.test"]);
+        await Task.Delay(200);
+
+        // Seconds pass: T, then B and A each get the lane's next permit.
+        for (var second = 0; second < 10 && !(a.IsCompleted && b.IsCompleted && t.IsCompleted); second++)
+        {
+            kit.Time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(300);
+        }
+
+        Assert.True(t.IsCompleted, "the transactional batch did not finish");
+        Assert.True(a.IsCompleted && b.IsCompleted, $"bulk stuck: A {a.Status}, B {b.Status}");
+        Assert.All((await a).Concat(await b).Concat(await t), r => Assert.Equal("Delivered", r.Status));
+        Assert.Equal(4, mx.Received.Count);
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 100 && !condition(); i++) await Task.Delay(50);
+        Assert.True(condition());
+    }
+
     private static EgressPath Path(StageKit kit) => new(Loopback, "gmail", kit.Throttle, kit.Lanes, kit.Time, bypass: false);
 
     private static Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(RelayHost relay, StageKit kit) =>

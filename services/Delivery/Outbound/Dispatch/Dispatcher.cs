@@ -136,18 +136,24 @@ internal sealed class Dispatcher(
         }
 
         // Bulk, while transactional mail waits on the path: its session goes to the pool (the transactional batch may
-        // rent it) and its destination slot to the transactional batch; both are taken again once that has its turn
-        // (false: not before the claim runs short).
+        // rent it) and both its turns go back; it takes them again once that has had its turn, in the order every batch
+        // takes them (destination, then process; false: not before the claim runs short). Keeping the process slot
+        // while waiting for the destination again deadlocked: a bulk batch let in at the destination meanwhile waited
+        // for a process slot that only the batches giving way held (the 20,000-message transactional run, 2026-12-06:
+        // nothing was sent for minutes, transactional mail included, until the claims ran short).
         async Task<bool> GiveWayAsync()
         {
             await ParkAsync();
+            slots.Process.Release();
+            holdingSlot = false;
             gate.Release();
             holdingGate = false;
             await Task.WhenAny(path.Demand.Cleared(), Task.Delay(Max(deadline - time.GetUtcNow(), TimeSpan.Zero), time, ct));
             holdingGate = await gate.WaitAsync(isTransactional: false, lease.WaitUntil, time, ct);
-            // Without its slot the batch sends nothing more: the rest goes back with this message.
-            if (!holdingGate) restBackAt ??= time.GetUtcNow();
-            return holdingGate;
+            holdingSlot = holdingGate && await slots.Process.WaitAsync(isTransactional: false, lease.WaitUntil, time, ct);
+            // Without its turns the batch sends nothing more: the rest goes back with this message.
+            if (!holdingSlot) restBackAt ??= time.GetUtcNow();
+            return holdingSlot;
         }
     }
 
