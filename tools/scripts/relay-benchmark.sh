@@ -164,7 +164,8 @@ VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
 INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (:'sid', 'sender.bench.test', 'verified', now());
 SQL
 
-  [[ $PG_STAT_STATEMENTS == 1 ]] && psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+  [[ $PG_STAT_STATEMENTS == 1 ]] && psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" \
+    -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
   echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"
   pg_before=$(cpu_ticks "${pids[1]}") relay_before=$(cpu_ticks "${pids[2]}")
   times=$(inject "$relay_port")
@@ -177,9 +178,12 @@ SQL
   if [[ $PG_STAT_STATEMENTS == 1 ]]; then
     echo "   PostgreSQL, top statements by total time over the run:"
     psql -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric) AS total_ms,
-      round(mean_exec_time::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric) AS plan_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
+      round(mean_exec_time::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric) AS plan_ms, rows,
+      shared_blks_hit + shared_blks_read AS blocks, round(wal_bytes / 1048576) AS wal_mb, left(regexp_replace(query, '\s+', ' ', 'g'), 120) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
     psql -c "SELECT 'calls in all: ' || sum(calls) || ', exec ms in all: ' || round(sum(total_exec_time)::numeric) FROM pg_stat_statements"
+    # Blocks touched and WAL written do not grow with the machine's load as times do.
+    psql -c "SELECT 'WAL over the run: ' || wal_records || ' records, ' || pg_size_pretty(wal_bytes) || ', ' || wal_fpi || ' full pages' FROM pg_stat_wal"
     psql -c "SELECT 'sessions since the start: ' || sessions || ', client backends now: ' || numbackends FROM pg_stat_database WHERE datname = 'promta'"
     # A HOT update writes no index entry; any other update writes one into every index of the table (busy backends
     # report their counts about once a second, hence the pause).
