@@ -179,7 +179,7 @@ public sealed class OutboundTests(PostgresFixture postgres) : IClassFixture<Post
         });
         await QueueBacklogAsync(relay, "gmail.test", "Gmail", 10);
         await RelayHost.EventuallyAsync(async () => relay.Mx.OpenSessions > 0
-            && await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE next_attempt_at > now() + interval '1 minute'") == 10);
+            && await relay.QuerySingleAsync<long>("SELECT count(*) FROM recipients WHERE claimed_until > now() + interval '1 minute'") == 10);
 
         // Mail for another destination, queued while the second slow batch waits: it must not wait behind it (the
         // waiting batch used to hold a process slot, so this went only once the first slow batch had finished, 25 s).

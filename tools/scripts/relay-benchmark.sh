@@ -9,7 +9,8 @@
 # /proc (exited children count through their parent's cutime/cstime). smtp-source and smtp-sink are not counted.
 #   N (default 20000) messages of SIZE bytes of body (default 10240) over SESSIONS connections (default 20)
 #   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
-#   PG_STAT_STATEMENTS=1  ProMTA's top PostgreSQL statements by total time and calls over the run (pg_stat_statements)
+#   PG_STAT_STATEMENTS=1  ProMTA's top PostgreSQL statements by total time and calls over the run (pg_stat_statements),
+#           then the queue tables' row writes (updates and how many were HOT: no index entry written)
 #   RUNS=3  the whole comparison three times (ProMTA then Postfix in each), then each run's ratios ProMTA/Postfix
 #           and their medians: machines differ in what Postfix costs, so only a same-run ratio compares
 # smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
@@ -163,7 +164,8 @@ VALUES (:'sid', :'sel', 'sender.bench.test', :'key', now());
 INSERT INTO delivery.sending_domains (service_id, domain, source, added_at) VALUES (:'sid', 'sender.bench.test', 'verified', now());
 SQL
 
-  [[ $PG_STAT_STATEMENTS == 1 ]] && psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+  [[ $PG_STAT_STATEMENTS == 1 ]] && psql -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" \
+    -c "SELECT pg_stat_reset_shared('wal')" >/dev/null
   echo "== ProMTA: $N messages of $SIZE bytes over $SESSIONS connections"
   pg_before=$(cpu_ticks "${pids[1]}") relay_before=$(cpu_ticks "${pids[2]}")
   times=$(inject "$relay_port")
@@ -176,10 +178,20 @@ SQL
   if [[ $PG_STAT_STATEMENTS == 1 ]]; then
     echo "   PostgreSQL, top statements by total time over the run:"
     psql -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric) AS total_ms,
-      round(mean_exec_time::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric) AS plan_ms, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 150) AS query
+      round(mean_exec_time::numeric, 3) AS mean_ms, plans, round(total_plan_time::numeric) AS plan_ms, rows,
+      shared_blks_hit + shared_blks_read AS blocks, round(wal_bytes / 1048576) AS wal_mb, left(regexp_replace(query, '\s+', ' ', 'g'), 120) AS query
       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
     psql -c "SELECT 'calls in all: ' || sum(calls) || ', exec ms in all: ' || round(sum(total_exec_time)::numeric) FROM pg_stat_statements"
+    # Blocks touched and WAL written do not grow with the machine's load as times do.
+    psql -c "SELECT 'WAL over the run: ' || wal_records || ' records, ' || pg_size_pretty(wal_bytes) || ', ' || wal_fpi || ' full pages' FROM pg_stat_wal"
     psql -c "SELECT 'sessions since the start: ' || sessions || ', client backends now: ' || numbackends FROM pg_stat_database WHERE datname = 'promta'"
+    # A HOT update writes no index entry; any other update writes one into every index of the table (busy backends
+    # report their counts about once a second, hence the pause).
+    sleep 2
+    echo "   The queue's tables (row writes since the cluster started; HOT = updates that wrote no index entry):"
+    psql -P format=aligned -P tuples_only=off -c "SELECT relname, n_tup_ins AS inserted, n_tup_upd AS updated, n_tup_hot_upd AS hot,
+      n_tup_del AS deleted, n_dead_tup AS dead_now, pg_size_pretty(pg_table_size(relid)) AS heap, pg_size_pretty(pg_indexes_size(relid)) AS indexes
+      FROM pg_stat_user_tables WHERE schemaname = 'delivery' AND relname IN ('recipients', 'messages', 'delivery_events', 'history_deltas') ORDER BY relname"
   fi
   report "ProMTA (Delivery, Release)" "$start" "$injected" "$delivered" $((relay_after - relay_before + pg_after - pg_before))
 

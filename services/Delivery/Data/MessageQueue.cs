@@ -45,9 +45,13 @@ public sealed record ClaimedRecipient
     public bool Suppressed { get; init; }
 }
 
-/// <summary>What one attempt did to a recipient; <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).</summary>
+/// <summary>
+/// What one attempt did to a recipient, under the claim whose lease ends at <see cref="ClaimedUntil"/>: only that claim
+/// may write it. <see cref="Event"/> is logged to delivery_events (null: our own pacing, nothing happened).
+/// </summary>
 public sealed record RecipientResult(
-    long Id, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt, BounceClass? BounceClass = null, string? Event = null);
+    long Id, DateTimeOffset ClaimedUntil, string Status, string Reply, string? SourceIp, bool Deferred, DateTimeOffset NextAttemptAt,
+    BounceClass? BounceClass = null, string? Event = null);
 
 public sealed record ProviderStatistics
 {
@@ -85,8 +89,11 @@ public static class MessageQueue
         SELECT service_id, message_id, id, address, provider, 'accepted', received_at FROM inserted
         """;
 
-    // SKIP LOCKED lets several workers (or replicas) claim side by side; pushing next_attempt_at past the lease makes
-    // the claim survive the short transaction, and a crashed worker's recipients come back when the lease ends.
+    // SKIP LOCKED lets several workers (or replicas) claim side by side; the lease (claimed_until) makes the claim
+    // survive its one-statement transaction, and a crashed worker's recipients come back when the lease ends. No index
+    // holds claimed_until, attempts or last_attempt_at, so a claim is a HOT update (no index entry written; migration
+    // 0028 keeps room on each page for it): claimed rows stay in the due indexes, and the claim steps over those in
+    // flight (at most what the egress paths may hold) instead of moving them out and back.
     // Only services whose relay is Active are delivered: a suspended service's queue is held, not dropped. Mail a
     // customer or operator holds (queue_holds) waits too: parked rows are outside the index, and the hold itself is
     // checked for a recipient queued in the instant the hold began.
@@ -97,13 +104,14 @@ public static class MessageQueue
                 SELECT r.id FROM recipients r
                 JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
                 WHERE r.stream = l.stream AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND (r.claimed_until IS NULL OR r.claimed_until <= @Now)
                   AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
                 ORDER BY r.next_attempt_at
                 LIMIT l.n
                 FOR UPDATE OF r SKIP LOCKED) AS part
         )
         UPDATE recipients r
-        SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
+        SET claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream, r.claimed_until,
@@ -124,6 +132,7 @@ public static class MessageQueue
                 SELECT r.id FROM recipients r
                 JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
                 WHERE r.provider = l.provider AND r.stream = l.stream AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND (r.claimed_until IS NULL OR r.claimed_until <= @Now)
                   AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
                 ORDER BY r.next_attempt_at
                 LIMIT l.n
@@ -133,6 +142,7 @@ public static class MessageQueue
                 SELECT r.id FROM recipients r
                 JOIN relay_accounts a ON a.service_id = r.service_id AND a.status = 'Active'
                 WHERE @Strays > 0 AND r.status = 'Queued' AND NOT r.held AND r.next_attempt_at <= @Now
+                  AND (r.claimed_until IS NULL OR r.claimed_until <= @Now)
                   AND r.provider <> ALL(@Providers::text[])
                   AND NOT EXISTS (SELECT 1 FROM queue_holds h WHERE h.service_id = r.service_id AND h.provider IN ('*', r.provider))
                 ORDER BY r.next_attempt_at
@@ -140,7 +150,7 @@ public static class MessageQueue
                 FOR UPDATE OF r SKIP LOCKED) AS stray
         )
         UPDATE recipients r
-        SET next_attempt_at = @LeaseUntil, claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
+        SET claimed_until = @LeaseUntil, attempts = r.attempts + 1, last_attempt_at = @Now
         FROM due, messages m, relay_accounts a
         WHERE r.id = due.id AND m.id = r.message_id AND a.service_id = r.service_id
         RETURNING r.id, r.message_id, r.service_id, r.address, r.domain, r.provider, r.attempts, r.expires_at, r.paced, r.stream, r.claimed_until,
@@ -153,6 +163,9 @@ public static class MessageQueue
         """;
 
     // The status changes and their delivery events in one statement: the log costs no round trip per batch.
+    // Only the claim a result was sent under may write it: once its lease ended another claim (another replica) may have
+    // taken the recipient, and a late result must neither undo that claim's outcome (a deferral after its delivery
+    // would send the message again) nor free the recipient while that claim sends it. The rows written are returned.
     // A recipient handed back still queued without a deferral was held by our own pacing and never offered to the
     // ISP: its claim does not count as an attempt (attempts drive the retry backoff).
     private const string CompleteSql = """
@@ -168,13 +181,15 @@ public static class MessageQueue
                 -- RFC 3461 4.1: a failure is reported unless the sender asked for NEVER or for a list without FAILURE.
                 dsn_pending = r.dsn_pending OR (coalesce(o.event IN ('bounced', 'expired', 'suppressed'), false)
                                                 AND (r.dsn_notify IS NULL OR 'FAILURE' = ANY(string_to_array(r.dsn_notify, ','))))
-            FROM unnest(@Ids, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
-                 AS o (id, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
-            WHERE r.id = o.id
+            FROM unnest(@Ids, @ClaimedUntils, @Statuses, @Replies, @SourceIps, @Deferred, @NextAttempts, @BounceClasses, @Events)
+                 AS o (id, claimed_until, status, reply, source_ip, deferred, next_attempt_at, bounce_class, event)
+            WHERE r.id = o.id AND r.claimed_until = o.claimed_until AND r.status = 'Queued'
             RETURNING r.id, r.message_id, r.service_id, r.address, r.provider, o.event, o.reply, o.source_ip
+        ), logged AS (
+            INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
+            SELECT service_id, message_id, id, address, provider, event, reply, source_ip, @Now FROM done WHERE event IS NOT NULL
         )
-        INSERT INTO delivery_events (service_id, message_id, recipient_id, recipient, provider, event, reply, source_ip, occurred_at)
-        SELECT service_id, message_id, id, address, provider, event, reply, source_ip, @Now FROM done WHERE event IS NOT NULL
+        SELECT id FROM done
         """;
     // A recipient that does not exist is suppressed for its service, in the same transaction as its bounce; an
     // address new on the list is a suppressed event (Suppressions.AddForRecipientSql).
@@ -245,11 +260,10 @@ public static class MessageQueue
     public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(
         Database db, DateTimeOffset now, TimeSpan lease, int transactionalLimit, int limit, CancellationToken ct)
     {
-        await using var work = await db.BeginAsync(ct);
-        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimSql,
-            new { Now = now, LeaseUntil = now + lease, TransactionalLimit = transactionalLimit, Limit = limit })).ToList();
-        await work.CommitAsync(ct);
-        return claimed;
+        // One statement, its own transaction: no BEGIN and COMMIT around it.
+        await using var connection = await db.OpenAsync(ct);
+        return [.. await connection.QueryAsync<ClaimedRecipient>(new CommandDefinition(ClaimSql,
+            new { Now = now, LeaseUntil = now + lease, TransactionalLimit = transactionalLimit, Limit = limit }, cancellationToken: ct))];
     }
 
     /// <summary>
@@ -259,8 +273,8 @@ public static class MessageQueue
     public static async Task<IReadOnlyList<ClaimedRecipient>> ClaimPerProviderAsync(
         Database db, DateTimeOffset now, TimeSpan lease, IReadOnlyDictionary<(string Label, string Stream), int> limits, int strays, CancellationToken ct)
     {
-        await using var work = await db.BeginAsync(ct);
-        var claimed = (await work.QueryAsync<ClaimedRecipient>(ClaimPerProviderSql, new
+        await using var connection = await db.OpenAsync(ct);
+        return [.. await connection.QueryAsync<ClaimedRecipient>(new CommandDefinition(ClaimPerProviderSql, new
         {
             Now = now,
             LeaseUntil = now + lease,
@@ -268,9 +282,7 @@ public static class MessageQueue
             Streams = limits.Keys.Select(k => k.Stream).ToArray(),
             Limits = limits.Values.ToArray(),
             Strays = strays,
-        })).ToList();
-        await work.CommitAsync(ct);
-        return claimed;
+        }, cancellationToken: ct))];
     }
 
     public static async Task<IReadOnlyDictionary<Guid, byte[]>> LoadDataAsync(Database db, IEnumerable<Guid> messageIds, CancellationToken ct)
@@ -280,31 +292,43 @@ public static class MessageQueue
         return rows.ToDictionary(r => r.Id, r => r.Data);
     }
 
-    public static async Task CompleteAsync(Database db, IReadOnlyList<RecipientResult> results, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Writes the results (and their events) of the claims they were sent under; returns how many were written: a result
+    /// whose claim had ended and was taken by another claim, or whose recipient left the queue, is not.
+    /// </summary>
+    public static async Task<int> CompleteAsync(Database db, IReadOnlyList<RecipientResult> results, DateTimeOffset now, CancellationToken ct)
     {
-        if (results.Count == 0) return;
+        if (results.Count == 0) return 0;
         await using var connection = await db.OpenAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(CompleteSql, new
+        var suppressing = results.Where(r => r.BounceClass is { } c && c.Suppresses()).Select(r => r.Id).ToHashSet();
+        // One statement commits by itself: a transaction (two more statements) only when a hard bounce's suppression
+        // must commit with it.
+        await using var transaction = suppressing.Count > 0 ? await connection.BeginTransactionAsync(ct) : null;
+        var written = (await connection.QueryAsync<long>(new CommandDefinition(CompleteSql, new
         {
             Now = now,
             Ids = results.Select(r => r.Id).ToArray(),
+            // Npgsql writes timestamptz[] from UTC DateTimes.
+            ClaimedUntils = results.Select(r => r.ClaimedUntil.UtcDateTime).ToArray(),
             Statuses = results.Select(r => r.Status).ToArray(),
             Replies = results.Select(r => r.Reply).ToArray(),
             SourceIps = results.Select(r => r.SourceIp).ToArray(),
             Deferred = results.Select(r => r.Deferred).ToArray(),
-            // Npgsql writes timestamptz[] from UTC DateTimes.
             NextAttempts = results.Select(r => r.NextAttemptAt.UtcDateTime).ToArray(),
             BounceClasses = results.Select(r => r.BounceClass?.ToString()).ToArray(),
             Events = results.Select(r => r.Event).ToArray(),
-        }, transaction, cancellationToken: ct));
-        var suppress = results.Where(r => r.BounceClass is { } c && c.Suppresses()).Select(r => r.Id).ToArray();
-        if (suppress.Length > 0)
+        }, transaction, cancellationToken: ct))).ToList();
+        if (transaction is not null)
         {
-            await connection.ExecuteAsync(new CommandDefinition(SuppressSql, new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce, Detail = (string?)null },
-                transaction, cancellationToken: ct));
+            var suppress = written.Where(suppressing.Contains).ToArray();
+            if (suppress.Length > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(SuppressSql,
+                    new { Now = now, Ids = suppress, Reason = SuppressionReason.HardBounce, Detail = (string?)null }, transaction, cancellationToken: ct));
+            }
+            await transaction.CommitAsync(ct);
         }
-        await transaction.CommitAsync(ct);
+        return written.Count;
     }
 
     /// <summary>Deletes the messages (bodies and recipients) whose every recipient was final before <paramref name="cutoff"/>, in slices; returns how many.</summary>

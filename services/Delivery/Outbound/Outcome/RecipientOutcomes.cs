@@ -14,9 +14,16 @@ internal sealed partial class RecipientOutcomes(
     Database db, ReplyClassifier classifier, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
     ILogger<RecipientOutcomes> log)
 {
-    /// <summary>Writes the batch's next states (and their delivery events) in one transaction.</summary>
-    public Task CompleteAsync(IReadOnlyList<RecipientResult> results, CancellationToken ct) =>
-        MessageQueue.CompleteAsync(db, results, time.GetUtcNow(), ct);
+    /// <summary>
+    /// Writes the batch's next states (and their delivery events) in one transaction, each under the claim it was sent
+    /// under: a result whose claim ended and was taken over (a batch that outlived its lease) is dropped, and the claim
+    /// that took it decides.
+    /// </summary>
+    public async Task CompleteAsync(IReadOnlyList<RecipientResult> results, CancellationToken ct)
+    {
+        var written = await MessageQueue.CompleteAsync(db, results, time.GetUtcNow(), ct);
+        if (written < results.Count) LogClaimsEnded(results.Count - written, results.Count);
+    }
 
     /// <summary>The ISP's (or our connection's) answer for one recipient sent from <paramref name="sourceIp"/> as <paramref name="provider"/>.</summary>
     public RecipientResult Replied(ClaimedRecipient r, SmtpReply reply, string? sourceIp, string provider)
@@ -27,15 +34,15 @@ internal sealed partial class RecipientOutcomes(
         metrics.Attempted(r.Provider, outcome.ToString());
         LogAttempt(r.Address, sourceIp, text, outcome);
         if (outcome == DeliveryOutcome.Delivered)
-            return new RecipientResult(r.Id, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered);
+            return new RecipientResult(r.Id, r.ClaimedUntil, "Delivered", text, sourceIp, false, now, Event: DeliveryEvent.Delivered);
         if (outcome != DeliveryOutcome.Deferred)
-            return new RecipientResult(r.Id, "Bounced", text, sourceIp, false, now, classifier.Classify(reply, provider).Bounce, DeliveryEvent.Bounced);
+            return new RecipientResult(r.Id, r.ClaimedUntil, "Bounced", text, sourceIp, false, now, classifier.Classify(reply, provider).Bounce, DeliveryEvent.Bounced);
         var lifetime = options.Value.MessageLifetime;
         var next = now + options.Value.Retry.After(r.Attempts, Random.Shared.NextDouble());
         // Expired keeps the Bounced status (the statistics' bounced count) but is its own event and bounce class.
         return next > r.ExpiresAt
-            ? new RecipientResult(r.Id, "Bounced", $"{text} (no delivery within {lifetime})", sourceIp, true, now, BounceClass.Expired, DeliveryEvent.Expired)
-            : new RecipientResult(r.Id, "Queued", text, sourceIp, true, next, Event: DeliveryEvent.Deferred);
+            ? new RecipientResult(r.Id, r.ClaimedUntil, "Bounced", $"{text} (no delivery within {lifetime})", sourceIp, true, now, BounceClass.Expired, DeliveryEvent.Expired)
+            : new RecipientResult(r.Id, r.ClaimedUntil, "Queued", text, sourceIp, true, next, Event: DeliveryEvent.Deferred);
     }
 
     /// <summary>
@@ -44,17 +51,20 @@ internal sealed partial class RecipientOutcomes(
     /// write none, so a long hold of a large queue costs one event per recipient, not one per claim.
     /// </summary>
     public static RecipientResult Held(ClaimedRecipient r, DateTimeOffset until, string? sourceIp, string provider, string lane) =>
-        new(r.Id, "Queued", $"held by adaptive throttling for the {provider} lane from {lane} until {until:u}", sourceIp, false, until,
+        new(r.Id, r.ClaimedUntil, "Queued", $"held by adaptive throttling for the {provider} lane from {lane} until {until:u}", sourceIp, false, until,
             Event: r.Paced ? null : DeliveryEvent.Paced);
 
     /// <summary>Listed after it was queued (a complaint about an earlier message): dropped, not sent; the sender is told.</summary>
     public RecipientResult Suppressed(ClaimedRecipient r) =>
-        new(r.Id, "Bounced", "550 5.1.1 Recipient suppressed after this message was queued (a bounce or complaint about an earlier message); not sent",
+        new(r.Id, r.ClaimedUntil, "Bounced", "550 5.1.1 Recipient suppressed after this message was queued (a bounce or complaint about an earlier message); not sent",
             null, false, time.GetUtcNow(), BounceClass.Policy, DeliveryEvent.Suppressed);
 
     /// <summary>Every source IP of the service is listed for the recipient's provider: back when the blocklists are next checked.</summary>
     public static RecipientResult Listed(ClaimedRecipient r, string zones, DateTimeOffset until) =>
-        new(r.Id, "Queued", $"held: {string.Join(", ", r.SourceIps)} listed by {zones}; sent when delisted", null, false, until);
+        new(r.Id, r.ClaimedUntil, "Queued", $"held: {string.Join(", ", r.SourceIps)} listed by {zones}; sent when delisted", null, false, until);
+
+    [LoggerMessage(LogLevel.Warning, "{Dropped} of {Results} results not written: their claim had ended, and the recipients were claimed again or left the queue")]
+    private partial void LogClaimsEnded(int dropped, int results);
 
     [LoggerMessage(LogLevel.Information, "Delivery to {Recipient} from {SourceIp}: {Reply} ({Outcome})")]
     private partial void LogAttempt(string recipient, string? sourceIp, string reply, DeliveryOutcome outcome);
