@@ -151,9 +151,9 @@ public static class CustomerApiFleet
         {
             var results = claimed.Select(r => (r, roll: random.Next(100)) switch
             {
-                (_, < 95) => new RecipientResult(r.Id, "Delivered", "250 2.0.0 OK", r.SourceIps.FirstOrDefault(), false, now, Event: DeliveryEvent.Delivered),
-                (_, < 98) => new RecipientResult(r.Id, "Bounced", "550 5.1.1 no such user", r.SourceIps.FirstOrDefault(), false, now, Event: DeliveryEvent.Bounced),
-                _ => new RecipientResult(r.Id, "Queued", "421 4.7.0 try later", r.SourceIps.FirstOrDefault(), true, now.AddDays(1), Event: DeliveryEvent.Deferred),
+                (_, < 95) => new RecipientResult(r.Id, r.ClaimedUntil, "Delivered", "250 2.0.0 OK", r.SourceIps.FirstOrDefault(), false, now, Event: DeliveryEvent.Delivered),
+                (_, < 98) => new RecipientResult(r.Id, r.ClaimedUntil, "Bounced", "550 5.1.1 no such user", r.SourceIps.FirstOrDefault(), false, now, Event: DeliveryEvent.Bounced),
+                _ => new RecipientResult(r.Id, r.ClaimedUntil, "Queued", "421 4.7.0 try later", r.SourceIps.FirstOrDefault(), true, now.AddDays(1), Event: DeliveryEvent.Deferred),
             }).ToList();
             await MessageQueue.CompleteAsync(db, results, now, CancellationToken.None);
             completed += results.Count;
