@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using ProMTA.Ports;
 
 namespace ProMTA.AppHost.Infrastructure;
 
@@ -12,40 +11,6 @@ namespace ProMTA.AppHost.Infrastructure;
 /// </summary>
 public static class LocalPorts
 {
-    // Below Linux's ephemeral range (32768-60999): a port handed out for port 0 could be taken again by any outgoing
-    // connection between this check and the server's own bind. The test kit's FreePort uses the same range.
-    private const int First = 20000;
-    private const int Last = 32000;
-
-    private static readonly HashSet<int> HandedOut = [];
-
     /// <summary>The configured port under <paramref name="key"/>, else a port free on 127.0.0.1 now and not handed out before.</summary>
-    public static int Get(IConfiguration configuration, string key) => configuration.GetValue<int?>(key) ?? Free();
-
-    private static int Free()
-    {
-        lock (HandedOut)
-        {
-            while (true)
-            {
-                var port = Random.Shared.Next(First, Last);
-                if (HandedOut.Add(port) && IsFree(port)) return port;
-            }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var tcp = new TcpListener(IPAddress.Loopback, port);
-            tcp.Start();
-            tcp.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static int Get(IConfiguration configuration, string key) => configuration.GetValue<int?>(key) ?? PortPicker.Next();
 }
