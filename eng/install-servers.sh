@@ -13,7 +13,7 @@ have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 # publicsuffix: the Public Suffix List Ordering refuses sending domains from (co.uk, github.io).
 # chromium: the browser the portal tests drive through Playwright (no browser download on these machines).
 # mmdebstrap, umoci, skopeo, docker-registry: container images without a Docker engine (deploy/scripts/build-images.sh).
-for pkg in fonts-dejavu-core postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
+for pkg in fonts-dejavu-core postgresql rabbitmq-server pdns-server pdns-backend-sqlite3 pdns-backend-pgsql pgbouncer sqlite3 dnsutils postfix swaks chromium python3-dkim publicsuffix \
   mmdebstrap umoci skopeo docker-registry; do
   have "$pkg" || need+=("$pkg")
 done

@@ -49,7 +49,13 @@ public sealed class OverlayTests
         var powerDns = rendered.Single("Deployment", "powerdns");
         var config = rendered.Single("ConfigMap", String(PodSpec(powerDns)["volumes"]!.AsArray().First(v => v!["configMap"] is not null), "configMap", "name")!);
         Assert.Contains("launch=gpgsql", String(config, "data", "pdns.conf"));
-        Assert.Equal("powerdns-db-rw", EnvValue(Container(powerDns), "PDNS_GPGSQL_HOST"));
+        // Through PgBouncer (a session per API request), pooling sessions: PowerDNS prepares statements per session.
+        var pooler = rendered.Single("Pooler", "powerdns-db-pooler");
+        Assert.Equal("powerdns-db", String(pooler, "spec", "cluster", "name"));
+        Assert.Equal("rw", String(pooler, "spec", "type"));
+        Assert.Equal("session", String(pooler, "spec", "pgbouncer", "poolMode"));
+        Assert.Equal(overlay == "production" ? "2" : "1", String(pooler, "spec", "instances"));
+        Assert.Equal("powerdns-db-pooler", EnvValue(Container(powerDns), "PDNS_GPGSQL_HOST"));
     }
 
     [Theory]

@@ -48,9 +48,31 @@ public sealed partial class PowerDnsOnPostgresTests(PostgresFixture postgres) : 
         // Only what differs on a test machine: loopback and free ports instead of a pod's 53/8081/5432, no daemon.
         var dnsPort = FreePort.Next();
         var apiPort = FreePort.Next();
-        var postgresPort = new NpgsqlConnectionStringBuilder(postgres.ConnectionString).Port;
+        // PowerDNS reaches its database through PgBouncer pooled as the Pooler says (eng/native/pgbouncer.sh pools
+        // sessions, the mode the overlay test holds the Pooler to), with the Pooler's pool size.
+        var pooler = rendered.Single("Pooler", "powerdns-db-pooler");
+        var poolSize = int.Parse(Manifests.String(pooler, "spec", "pgbouncer", "parameters", "default_pool_size")!);
+        var bouncerPort = FreePort.Next();
+        var bouncerData = Repository.NewDataDirectory("pgbouncer");
+        await using var bouncer = NativeServer.Start("pgbouncer.sh", bouncerData, new Dictionary<string, string>
+        {
+            ["PGB_DATA_DIR"] = bouncerData,
+            ["PGB_PORT"] = bouncerPort.ToString(),
+            ["PGB_POOL_SIZE"] = poolSize.ToString(),
+            ["PG_HOST"] = "127.0.0.1",
+            ["PG_PORT"] = new NpgsqlConnectionStringBuilder(postgres.ConnectionString).Port.ToString(),
+            ["PG_DATABASE"] = "powerdns",
+            ["PG_USER"] = "powerdns",
+            ["PG_PASSWORD"] = ownerPassword,
+        });
+        await bouncer.WaitUntilReadyAsync(async () =>
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            await probe.ConnectAsync("127.0.0.1", bouncerPort);
+            return true;
+        }, TimeSpan.FromSeconds(30));
         File.WriteAllText(Path.Combine(includes, "zz-test.conf"),
-            $"local-address=127.0.0.1\nlocal-port={dnsPort}\nwebserver-port={apiPort}\ngpgsql-port={postgresPort}\n" +
+            $"local-address=127.0.0.1\nlocal-port={dnsPort}\nwebserver-port={apiPort}\ngpgsql-port={bouncerPort}\n" +
             $"daemon=no\nguardian=no\ndisable-syslog=yes\nsocket-dir={data}\nsecurity-poll-suffix=\n");
 
         await using var server = NativeServer.StartCommand("pdns_server", [$"--config-dir={data}"], data);
@@ -74,6 +96,22 @@ public sealed partial class PowerDnsOnPostgresTests(PostgresFixture postgres) : 
         await connection.OpenAsync();
         await using var query = new NpgsqlCommand("SELECT content FROM records WHERE name = 'mta1.deploy.test' AND type = 'A'", connection);
         Assert.Equal("192.0.2.7", await query.ExecuteScalarAsync());
+
+        // Each API request is a PowerDNS session of its own; through the pooler they share the server sessions, which
+        // PgBouncer resets (DISCARD ALL) between clients, so PowerDNS's per-session prepared statements keep working.
+        var requests = 3 * poolSize;
+        for (var i = 0; i < requests; i++)
+        {
+            var patched = await api.PatchAsJsonAsync("zones/deploy.test.", new
+            {
+                rrsets = new[] { new { name = $"mta{i}.deploy.test.", type = "A", ttl = 60, changetype = "REPLACE", records = new[] { new { content = $"192.0.2.{i + 10}", disabled = false } } } },
+            });
+            Assert.True(patched.IsSuccessStatusCode, $"PATCH {i}: {patched.StatusCode}: {await patched.Content.ReadAsStringAsync()}\n{server.Output}\n{bouncer.Output}");
+        }
+        Assert.Equal($"192.0.2.{requests + 9}", Dig(dnsPort, $"mta{requests - 1}.deploy.test", "A"));
+        await using var sessions = new NpgsqlCommand("SELECT sessions FROM pg_stat_database WHERE datname = 'powerdns'", connection);
+        var started = Convert.ToInt64(await sessions.ExecuteScalarAsync());
+        Assert.True(started <= poolSize + 3, $"{started} PostgreSQL sessions for {requests + 2} PowerDNS API requests: not pooled");
     }
 
     private static string Dig(int port, string name, string type)

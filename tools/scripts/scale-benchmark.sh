@@ -6,7 +6,7 @@
 #   SERVICES (20000) CUSTOMERS (10000) DUE (1000) WORKERS (1) LATENCY_MS (0); WORKERS and LATENCY_MS may be lists
 #   ("1,4"): one run per pair, each on its own cohort of DUE services in the same seeded fleet.
 #   dns:      SERVICES services, each a hosted sending domain and one IP's PTR and A, created through Dns's consumers' code
-#             against a private PowerDNS on PostgreSQL (eng/native/pdns.sh); then one monitoring cycle, step by step: propagation,
+#             against a private PowerDNS on PostgreSQL through PgBouncer (POWERDNS_POOLER=0: straight); then one monitoring cycle, step by step: propagation,
 #             delegation (publishes each domain's records), drift of every rrset, the daily recheck. Prints time and
 #             PowerDNS's counters per step, and the seeding's PowerDNS API calls (count and mean time per kind).
 #   api:      SERVICES services of CUSTOMERS customers through Ordering's, Billing's and Delivery's own code (sign-up,
@@ -33,7 +33,17 @@ if [[ $scenario == dns ]]; then
   # PowerDNS keeps its zones in PostgreSQL, as production does (deploy/base/powerdns): SQLite takes one writer at a
   # time, so seeding 20,000 services through it took hours.
   psql -c 'CREATE DATABASE pdns'
-  PDNS_PGSQL="127.0.0.1 $pg_port pdns postgres $pg_password" PDNS_DATA_DIR=$bench/pdns DNS_PORT=${PDNS_DNS_ENDPOINT##*:} \
+  # Through PgBouncer, as production pools it (deploy/base/postgres/powerdns-db-pooler.yaml): PowerDNS opens a session
+  # per API request. POWERDNS_POOLER=0 connects it straight to PostgreSQL (the comparison in docs/scale.md).
+  pdns_db_port=$pg_port
+  if [[ ${POWERDNS_POOLER:-1} != 0 ]]; then
+    pdns_db_port=$(free_port)
+    PGB_DATA_DIR=$bench/pgbouncer PGB_PORT=$pdns_db_port PG_HOST=127.0.0.1 PG_PORT=$pg_port PG_DATABASE=pdns \
+      PG_USER=postgres PG_PASSWORD=$pg_password "$root/eng/native/pgbouncer.sh" >"$bench/pgbouncer.log" 2>&1 &
+    pids+=($!)
+    wait_port "$pdns_db_port"
+  fi
+  PDNS_PGSQL="127.0.0.1 $pdns_db_port pdns postgres $pg_password" PDNS_DATA_DIR=$bench/pdns DNS_PORT=${PDNS_DNS_ENDPOINT##*:} \
     API_PORT=$api_port API_KEY=$PDNS_API_KEY "$root/eng/native/pdns.sh" >"$bench/pdns.log" 2>&1 &
   pids+=($!)
   wait_port "$api_port"
@@ -46,6 +56,11 @@ benchmark() { # scenario
 }
 if [[ $scenario != api ]]; then
   benchmark "$scenario"
+  if [[ $scenario == dns ]]; then
+    echo "PowerDNS's PostgreSQL database over the run (pg_stat_database; active = time its backends ran statements):"
+    psql -c "SELECT format('%s sessions started, %s transactions, %s s active, %s s in sessions', sessions, xact_commit + xact_rollback,
+               round(active_time::numeric / 1000, 1), round(session_time::numeric / 1000, 1)) FROM pg_stat_database WHERE datname = 'pdns'"
+  fi
 else
   benchmark api-seed
   export Auth__InternalSecret=$(random_secret)
