@@ -4,9 +4,11 @@
 # burst) from the same IPs; halfway through, the replica holding the most lanes is killed with SIGKILL. Prints, per
 # provider: the combined rate from the warm IP against its hidden limit, the deferral share, a warming IP's sends
 # against its daily cap, how long each of the killed replica's lanes went without an owner and without a delivery, and
-# the messages lost or delivered twice, and which replica held which lane every 10 s. Every deferral's second of the run and lane stays in .data/two-replicas/deferrals.csv.
+# the messages lost or delivered twice, and which replica held which lane every 10 s. Every deferral's second of the
+# run and lane stays in .data/two-replicas/deferrals.csv.
 #   DURATION (default 120) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
 #   WARM_GMAIL/WARM_OUTLOOK/WARM_YAHOO: the warming IP's day-1 caps (default 700/500/350: spent after the kill)
+#   JOIN_AT: replica B starts this many seconds into the run instead of before it (default 0: before; below DURATION/2)
 # Everything started here is stopped on exit, by PID.
 set -euo pipefail
 
@@ -18,6 +20,7 @@ WARM_GMAIL=${WARM_GMAIL:-700}
 WARM_OUTLOOK=${WARM_OUTLOOK:-500}
 WARM_YAHOO=${WARM_YAHOO:-350}
 WARM_IP=127.0.0.9
+JOIN_AT=${JOIN_AT:-0}
 source "$(dirname "$0")/lib.sh"
 run=$root/.data/two-replicas
 
@@ -88,8 +91,12 @@ INSERT INTO delivery.recipients (message_id, service_id, address, domain, provid
 SELECT id, sid, 'reader' || i || '@' || domain, domain, provider, due, now() + interval '3 days' FROM one;
 SQL
 
-start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-b.log" "${replica_args[@]}"
-pid_b=${pids[-1]}
+pid_b="(joins at $JOIN_AT s)"
+start_b() {
+  start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-b.log" "${replica_args[@]}"
+  pid_b=${pids[-1]}
+}
+((JOIN_AT > 0)) || start_b
 sleep 3 # replica A picks up the warm-up at its next state sync (every 2 s); B restored it at start
 psql -c "UPDATE delivery.relay_accounts SET status = 'Active' WHERE service_id IN ('$service_id', '$warm_id')"
 start=$(psql -c "SELECT extract(epoch FROM now())")
@@ -102,7 +109,12 @@ echo "== replicas: A pid $pid_a, B pid $pid_b; sending for $DURATION s, SIGKILL 
   done ) &
 pids+=($!)
 sampler=$!
-sleep $((DURATION / 2))
+if ((JOIN_AT > 0)); then
+  sleep "$JOIN_AT"
+  start_b
+  echo "== replica B (pid $pid_b) joined at $JOIN_AT s (serving from $(python3 -c "print(round($(date +%s.%N) - $start))") s)"
+fi
+sleep "$(python3 -c "print(max(0, $start + $DURATION // 2 - $(date +%s.%N)))")"
 
 # The replica holding the most lanes dies without any chance to let them go.
 psql -F ',' -c "SELECT lane, provider, owner FROM delivery.lane_leases ORDER BY 1, 2" >"$run/leases-before.csv"
