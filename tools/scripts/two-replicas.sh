@@ -4,9 +4,11 @@
 # burst) from the same IPs; halfway through, the replica holding the most lanes is killed with SIGKILL. Prints, per
 # provider: the combined rate from the warm IP against its hidden limit, the deferral share, a warming IP's sends
 # against its daily cap, how long each of the killed replica's lanes went without an owner and without a delivery, and
-# the messages lost or delivered twice. Every deferral's second of the run and lane stays in .data/two-replicas/deferrals.csv.
+# the messages lost or delivered twice, and which replica held which lane every 10 s. Every deferral's second of the
+# run and lane stays in .data/two-replicas/deferrals.csv.
 #   DURATION (default 120) seconds;  GMAIL/OUTLOOK/YAHOO hidden limits per minute (default 600/400/300)
 #   WARM_GMAIL/WARM_OUTLOOK/WARM_YAHOO: the warming IP's day-1 caps (default 700/500/350: spent after the kill)
+#   JOIN_AT: replica B starts this many seconds into the run instead of before it (default 0: before; below DURATION/2)
 # Everything started here is stopped on exit, by PID.
 set -euo pipefail
 
@@ -18,6 +20,7 @@ WARM_GMAIL=${WARM_GMAIL:-700}
 WARM_OUTLOOK=${WARM_OUTLOOK:-500}
 WARM_YAHOO=${WARM_YAHOO:-350}
 WARM_IP=127.0.0.9
+JOIN_AT=${JOIN_AT:-0}
 source "$(dirname "$0")/lib.sh"
 run=$root/.data/two-replicas
 
@@ -88,13 +91,30 @@ INSERT INTO delivery.recipients (message_id, service_id, address, domain, provid
 SELECT id, sid, 'reader' || i || '@' || domain, domain, provider, due, now() + interval '3 days' FROM one;
 SQL
 
-start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-b.log" "${replica_args[@]}"
-pid_b=${pids[-1]}
+pid_b="(joins at $JOIN_AT s)"
+start_b() {
+  start_delivery Production "$root/services/Delivery/bin/Release/net10.0/Delivery.dll" "$run/delivery-b.log" "${replica_args[@]}"
+  pid_b=${pids[-1]}
+}
+((JOIN_AT > 0)) || start_b
 sleep 3 # replica A picks up the warm-up at its next state sync (every 2 s); B restored it at start
 psql -c "UPDATE delivery.relay_accounts SET status = 'Active' WHERE service_id IN ('$service_id', '$warm_id')"
 start=$(psql -c "SELECT extract(epoch FROM now())")
 echo "== replicas: A pid $pid_a, B pid $pid_b; sending for $DURATION s, SIGKILL at $((DURATION / 2)) s; load: $(cut -d' ' -f1-3 /proc/loadavg)"
-sleep $((DURATION / 2))
+# Who holds each lane, every 2 s (a lease past its expiry counts as nobody's): the spread over time in the report.
+( while true; do
+    psql -F ',' -c "SELECT round(extract(epoch FROM now()) - $start), lane, provider, CASE WHEN expires_at >= now() THEN owner ELSE '' END
+                    FROM delivery.lane_leases" >>"$run/owners.csv" 2>/dev/null || true
+    sleep 2
+  done ) &
+pids+=($!)
+sampler=$!
+if ((JOIN_AT > 0)); then
+  sleep "$JOIN_AT"
+  start_b
+  echo "== replica B (pid $pid_b) joined at $JOIN_AT s (serving from $(python3 -c "print(round($(date +%s.%N) - $start))") s)"
+fi
+sleep "$(python3 -c "print(max(0, $start + $DURATION // 2 - $(date +%s.%N)))")"
 
 # The replica holding the most lanes dies without any chance to let them go.
 psql -F ',' -c "SELECT lane, provider, owner FROM delivery.lane_leases ORDER BY 1, 2" >"$run/leases-before.csv"
@@ -115,6 +135,7 @@ for _ in $(seq 1 60); do
 done
 sleep 2
 ended=$(psql -c "SELECT extract(epoch FROM now())")
+stop_pid "$sampler"
 
 curl -sf "http://127.0.0.1:$isp_http/counters" >"$run/counters.json" || die "FakeIsp counters unavailable"
 psql -F ',' -c "SELECT lane, provider, owner, extract(epoch FROM acquired_at) FROM delivery.lane_leases ORDER BY 1, 2" >"$run/leases-after.csv"
@@ -143,7 +164,7 @@ psql -F ',' -c "
          count(*) FILTER (WHERE r.status NOT IN ('Delivered', 'Queued'))
   FROM public.in_flight_at_kill k JOIN delivery.recipients r USING (id)" >"$run/totals.csv"
 echo
-RUN=$run START=$start KILLED_AT=$killed_at ENDED=$ended DURATION=$DURATION VICTIM=$victim WARM_IP=$WARM_IP \
+RUN=$run START=$start KILLED_AT=$killed_at ENDED=$ended DURATION=$DURATION VICTIM=$victim WARM_IP=$WARM_IP PID_A=$pid_a PID_B=$pid_b \
 LIMITS="gmail=$GMAIL,outlook=$OUTLOOK,yahoo=$YAHOO" CAPS="gmail=$WARM_GMAIL,outlook=$WARM_OUTLOOK,yahoo=$WARM_YAHOO" python3 - <<'PY'
 import csv, json, os
 run = os.environ["RUN"]
@@ -183,6 +204,26 @@ for lane, provider, _ in before:
     first = delivered.get((lane, provider), (0, 0))[1]
     taken = f"{acquired - killed:.1f} s" if owner and f"/{victim}/" not in owner and acquired > killed else "not taken over"
     print(f"| {lane} x {provider} | {taken} | {f'{first - killed:.1f} s' if first else 'none'} |")
+# Which replica held which lane over time: A and B by pid, "-" for nobody (free, or its lease expired).
+names = {os.environ["PID_A"]: "A", os.environ["PID_B"]: "B"}
+label = lambda owner: next((n for pid, n in names.items() if f"/{pid}/" in owner), "-" if not owner else "?")
+held = {}
+for t, lane, provider, owner in rows("owners.csv"):
+    held.setdefault((lane, provider), {})[int(float(t))] = label(owner)
+ticks = list(range(0, duration + 1, 10))
+print(f"\nWho paced each lane (A pid {os.environ['PID_A']}, B pid {os.environ['PID_B']}; killed: {names.get(victim, victim)}), sampled every 2 s:")
+print("| Lane | " + " | ".join(f"{t} s" for t in ticks) + " | owner changes |")
+print("|---|" + "---|" * len(ticks) + "---:|")
+for key in sorted(held):
+    samples = held[key]
+    at = lambda t: samples[min(samples, key=lambda s: abs(s - t))]
+    # From one owner to another, across a gap without one (a take-over) or not (a hand-over).
+    seq = [samples[s] for s in sorted(samples) if samples[s] != "-"]
+    changes = sum(1 for a, b in zip(seq, seq[1:]) if a != b)
+    print(f"| {key[0]} x {key[1]} | " + " | ".join(at(t) for t in ticks) + f" | {changes} |")
+for t in (10, 30, 50):
+    at_t = [v[min(v, key=lambda s: abs(s - t))] for v in held.values() if v]
+    print(f"At {t} s: A paces {at_t.count('A')} lanes, B {at_t.count('B')}, nobody {at_t.count('-')}")
 counters = json.load(open(os.path.join(run, "counters.json")))
 isp_accepted = sum(c["accepted"] for c in counters)
 relay_delivered, in_flight, then_delivered, then_queued, then_other = (int(x) for x in rows("totals.csv")[0])

@@ -26,6 +26,8 @@ internal sealed partial class DeliveryWorker(
         // PostgreSQL may be restarting just after the migrations ran: wait for it, for a throw here would stop the whole
         // host (BackgroundServiceExceptionBehavior.StopHost) with exit code 0, which nothing restarts (seen in the fault run).
         await StartupRetry.RunAsync(throttleState.RestoreAsync, "Restoring the throttle lanes", log, stoppingToken);
+        // The heartbeat before the first claim: the other replicas count this one in the spread from its first ask.
+        await StartupRetry.RunAsync(lanes.RenewAsync, "Joining the replicas pacing the lanes", log, stoppingToken);
         try
         {
             await Task.WhenAll(

@@ -17,6 +17,12 @@ public sealed class LaneLeaseOptions
     public TimeSpan RenewInterval { get; set; } = TimeSpan.FromSeconds(3);
 
     /// <summary>
+    /// How long a replica holds a provider before it may hand it to a replica pacing two providers fewer (a joiner), so a
+    /// provider taken beyond the share (nobody else took it) or just handed over is not passed on again at once.
+    /// </summary>
+    public TimeSpan HandOverAfter { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
     /// Sends of a warming IP's daily cap its lane's owner reserves at a time. A killed owner's unused block is lost for
     /// the day (the cap is never exceeded, so the day may end this many under it); larger blocks cost fewer statements.
     /// </summary>

@@ -13,6 +13,8 @@ namespace ProMTA.Delivery.Outbound.Lanes;
 /// renews every <see cref="LaneLeaseOptions.RenewInterval"/> and saves the lane's learned state with the lease, and when
 /// it stops (let go) or dies (not renewed for <see cref="LaneLeaseOptions.LeaseTtl"/>) the next replica with mail for
 /// the lane takes it over from that state. A warming lane's owner reserves its sends in the shared daily counter first.
+/// The live replicas spread the providers (<see cref="LaneSpread"/>): a free provider goes to a replica below its share,
+/// and a replica pacing two providers more than another hands one over at a renewal (saved, then adopted by the other).
 /// </summary>
 public sealed partial class LaneOwnership(
     Database db, ThrottleController throttle, IOptions<LaneLeaseOptions> options, IOptions<OutboundOptions> outbound, TimeProvider time,
@@ -23,6 +25,7 @@ public sealed partial class LaneOwnership(
 
     private readonly ConcurrentDictionary<(string Lane, string Provider), OwnedLane> owned = new();
     private readonly ConcurrentDictionary<(string Lane, string Provider), DateTimeOffset> refusedAt = new();
+    private readonly ConcurrentDictionary<(string Lane, string Provider), DateTimeOffset> overShareSince = new();
     private readonly SemaphoreSlim acquiring = new(1, 1);
 
     /// <summary>This process among the replicas (host, process id and a random part: two hosts in one test process differ).</summary>
@@ -77,30 +80,48 @@ public sealed partial class LaneOwnership(
         if (admission.WarmUpDay is { } day && owned.TryGetValue((lane, provider), out var held)) held.GiveBack(day);
     }
 
-    /// <summary>Renews every lane held; a lane another replica took meanwhile is let go here. Saves the held lanes' state.</summary>
+    /// <summary>
+    /// Renews this replica's leases and heartbeat and saves the held lanes' state; a lane another replica took meanwhile is
+    /// let go, a lane handed to this replica is adopted with its saved state. Then, pacing two providers more than another
+    /// live replica, hands it one.
+    /// </summary>
     public async Task RenewAsync(CancellationToken ct)
     {
-        if (PacesEveryLane || owned.IsEmpty) return;
-        var asked = time.GetUtcNow();
-        var lanes = owned.Keys.ToList();
-        var kept = (await LaneLeases.RenewAsync(db, lanes, ReplicaId, options.Value.LeaseTtl, ct)).ToHashSet();
-        foreach (var key in lanes)
+        if (PacesEveryLane) return;
+        // No ask in between: a lane taken after the renewal's statement would look lost here.
+        await acquiring.WaitAsync(ct);
+        try
         {
-            if (!owned.TryGetValue(key, out var held)) continue;
-            if (kept.Contains(key)) held.Renewed(asked + Validity);
-            else if (owned.TryRemove(key, out _))
+            var asked = time.GetUtcNow();
+            var held = (await LaneLeases.RenewAsync(db, ReplicaId, options.Value.LeaseTtl, ct)).ToHashSet();
+            foreach (var key in owned.Keys.Where(k => !held.Contains(k)).ToList())
             {
+                if (!owned.TryRemove(key, out var lost)) continue;
                 LogLost(key.Lane, key.Provider, ReplicaId);
-                await ReturnUnusedAsync(key, held, ct);
+                await ReturnUnusedAsync(key, lost, ct);
             }
+            foreach (var key in held)
+            {
+                if (owned.TryGetValue(key, out var lane)) lane.Renewed(asked + Validity);
+                else
+                {
+                    await TakeAsync(key, asked, ct);
+                    LogHandedHere(key.Lane, key.Provider, ReplicaId);
+                }
+            }
+            await SaveAsync(held, ct);
+            await HandOverAsync(ct);
         }
-        await SaveAsync(kept, ct);
+        finally
+        {
+            acquiring.Release();
+        }
     }
 
     /// <summary>At stop, after the last batch: saves the lanes' state, returns unused warm-up sends and lets every lane go at once.</summary>
     public async Task ReleaseAllAsync(CancellationToken ct)
     {
-        if (PacesEveryLane || owned.IsEmpty) return;
+        if (PacesEveryLane) return;
         var lanes = owned.Keys.ToList();
         await SaveAsync(lanes.ToHashSet(), ct);
         foreach (var key in lanes)
@@ -120,21 +141,26 @@ public sealed partial class LaneOwnership(
         {
             if (Paces(lane, provider)) return true;
             var asked = time.GetUtcNow();
-            if (!await LaneLeases.TryAcquireAsync(db, lane, provider, ReplicaId, options.Value.LeaseTtl, ct))
+            // Refused for our share a renew interval ago and still free: no replica below its share took it (none has
+            // its mail claimed, or none asked), so this one takes it rather than leave the mail waiting; a hand-over
+            // evens the spread out later.
+            var beyondShare = overShareSince.TryGetValue(key, out var since) && asked - since >= options.Value.RenewInterval;
+            var answer = await LaneLeases.TryAcquireAsync(db, lane, provider, ReplicaId, options.Value.LeaseTtl, beyondShare, ct);
+            if (answer != LeaseAnswer.Taken)
             {
                 refusedAt[key] = asked;
+                if (answer == LeaseAnswer.OverShare) overShareSince.TryAdd(key, asked);
+                else overShareSince.TryRemove(key, out _);
                 return false;
             }
+            overShareSince.TryRemove(key, out _);
             if (owned.TryGetValue(key, out var held))
             {
                 // Ours all along (a renewal came late): what the lane learned here and its reserved sends stay.
                 held.Renewed(asked + Validity);
                 return true;
             }
-            // The previous owner saved what the lane learned (at its last renewal, or when it let go): start from there,
-            // not from what this replica knew when it last held the lane, nor from a new ISP's starting rate.
-            if (await ThrottleState.LoadLaneAsync(db, lane, provider, ct) is { } saved) throttle.RestoreLane(saved, time.GetUtcNow());
-            owned[key] = new OwnedLane(asked + Validity);
+            await TakeAsync(key, asked, ct);
             refusedAt.TryRemove(key, out _);
             LogTaken(lane, provider, ReplicaId);
             return true;
@@ -145,6 +171,36 @@ public sealed partial class LaneOwnership(
         }
     }
 
+    // The previous owner saved what the lane learned (at its last renewal, when it let go, or as it handed the lane
+    // over): start from there, not from what this replica knew when it last held the lane, nor from a new ISP's
+    // starting rate.
+    private async Task TakeAsync((string Lane, string Provider) key, DateTimeOffset asked, CancellationToken ct)
+    {
+        if (await ThrottleState.LoadLaneAsync(db, key.Lane, key.Provider, ct) is { } saved) throttle.RestoreLane(saved, time.GetUtcNow());
+        owned[key] = new OwnedLane(asked + Validity);
+    }
+
+    // Only a replica pacing two providers or more can be two ahead of another.
+    private async Task HandOverAsync(CancellationToken ct)
+    {
+        if (owned.Keys.Select(k => k.Provider).Distinct().Count() < 2) return;
+        var moved = await LaneLeases.HandOverAsync(db, ReplicaId, options.Value.HandOverAfter, options.Value.LeaseTtl,
+            loads => LaneSpread.HandOverTarget(loads, ReplicaId), provider => LetGoAsync(provider, ct), ct);
+        if (moved is { } m) LogHandedOver(m.Provider, m.Replica, ReplicaId);
+    }
+
+    // As at a stop: pacing ends first (its mail waiting here goes back to the queue, for the next owner to claim), then
+    // the state is saved for the next owner and the unused warm-up sends go back to the shared counter.
+    private async Task LetGoAsync(string provider, CancellationToken ct)
+    {
+        var lanes = owned.Keys.Where(k => k.Provider == provider).ToList();
+        foreach (var key in lanes)
+        {
+            if (owned.TryRemove(key, out var held)) await ReturnUnusedAsync(key, held, ct);
+        }
+        await SaveAsync(lanes.ToHashSet(), ct);
+    }
+
     private Task SaveAsync(HashSet<(string Lane, string Provider)> lanes, CancellationToken ct) =>
         ThrottleState.SaveLanesAsync(db, [.. throttle.ExportLanes().Where(l => lanes.Contains((l.SourceIp, l.Provider)))], time.GetUtcNow(), ct);
 
@@ -153,6 +209,12 @@ public sealed partial class LaneOwnership(
 
     [LoggerMessage(LogLevel.Information, "Lane {Lane} x {Provider} is paced by this replica ({Replica}) from now")]
     private partial void LogTaken(string lane, string provider, string replica);
+
+    [LoggerMessage(LogLevel.Information, "Lane {Lane} x {Provider} was handed to this replica ({Replica}) and is paced here from now")]
+    private partial void LogHandedHere(string lane, string provider, string replica);
+
+    [LoggerMessage(LogLevel.Information, "Provider {Provider}'s lanes were handed to replica {Target}, which paces fewer providers than this one ({Replica})")]
+    private partial void LogHandedOver(string provider, string target, string replica);
 
     [LoggerMessage(LogLevel.Warning, "Lane {Lane} x {Provider} was taken over by another replica; this one ({Replica}) stops pacing it")]
     private partial void LogLost(string lane, string provider, string replica);
