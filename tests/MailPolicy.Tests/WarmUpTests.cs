@@ -112,6 +112,20 @@ public sealed class WarmUpTests
         Assert.Empty(controller.TakeUnsavedWarmUpSends());
     }
 
+    [Fact]
+    public void Sends_of_a_day_that_ended_before_they_were_stored_are_stored_for_that_day()
+    {
+        using var controller = Create();
+        controller.BeginWarmUp(Ip, T0);
+        var dayOne = SendClean(controller, T0 + TimeSpan.FromHours(23), TimeSpan.FromMinutes(30), "comcast");
+        var dayTwo = SendClean(controller, T0 + TimeSpan.FromDays(1), TimeSpan.FromSeconds(30), "comcast");
+
+        var unsaved = controller.TakeUnsavedWarmUpSends();
+
+        Assert.Equal(dayOne, Assert.Single(unsaved, s => s.DayStartsAt == T0).Sent);
+        Assert.Equal(dayTwo, Assert.Single(unsaved, s => s.DayStartsAt == T0 + TimeSpan.FromDays(1)).Sent);
+    }
+
     /// <summary>What Delivery's state sync does against its table: add this process's new sends, read the totals back.</summary>
     private static void Sync(ThrottleController controller, Dictionary<(string, string, DateTimeOffset), long> store)
     {

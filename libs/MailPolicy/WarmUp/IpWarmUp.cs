@@ -11,7 +11,8 @@ namespace ProMTA.MailPolicy.WarmUp;
 public sealed class IpWarmUp(WarmUpSchedule schedule)
 {
     private readonly Dictionary<string, (long Day, long Sent)> _sentToday = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, (long Day, long Sent)> _unsaved = new(StringComparer.OrdinalIgnoreCase);
+    // Per provider and day: sends of a day that ended before they were stored still belong to that day's total.
+    private readonly Dictionary<string, Dictionary<long, long>> _unsaved = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>When the current warm-up began, or null for an IP treated as warm.</summary>
     public DateTimeOffset? StartedAt { get; private set; }
@@ -61,7 +62,7 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
         LastSendAt = now;
         if (Day(now) is not { } day) return;
         Add(_sentToday, provider, day, 1);
-        Add(_unsaved, provider, day, 1);
+        AddUnsaved(provider, day, 1);
     }
 
     /// <summary>
@@ -72,8 +73,7 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
     {
         if (Day(sentAt) is not { } day) return;
         if (_sentToday.TryGetValue(provider, out var counted) && counted.Day == day && counted.Sent > 0) Add(_sentToday, provider, day, -1);
-        // Another day's unsaved count is not this send's.
-        if (!_unsaved.TryGetValue(provider, out var unsaved) || unsaved.Day == day) Add(_unsaved, provider, day, -1);
+        AddUnsaved(provider, day, -1);
     }
 
     /// <summary>The sends not stored yet, per provider and day (named by when it starts); they count as stored from now.</summary>
@@ -81,8 +81,8 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
     {
         if (StartedAt is not { } start) return [];
         // A negative count corrects sends stored before their messages were taken back (OnUnsent).
-        var taken = _unsaved.Where(u => u.Value.Sent != 0)
-            .Select(u => (u.Key, start + TimeSpan.FromDays(u.Value.Day - 1), u.Value.Sent)).ToList();
+        var taken = _unsaved.SelectMany(u => u.Value.Where(d => d.Value != 0)
+            .Select(d => (u.Key, start + TimeSpan.FromDays(d.Key - 1), d.Value))).ToList();
         _unsaved.Clear();
         return taken;
     }
@@ -90,7 +90,7 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
     /// <summary>Gives back sends taken by <see cref="TakeUnsaved"/> that could not be stored.</summary>
     public void ReturnUnsaved(string provider, DateTimeOffset dayStartsAt, long sent)
     {
-        if (DayOf(dayStartsAt) is { } day) Add(_unsaved, provider, day, sent);
+        if (DayOf(dayStartsAt) is { } day) AddUnsaved(provider, day, sent);
     }
 
     /// <summary>
@@ -101,7 +101,7 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
     {
         // A day before the one already counted is over: it must not replace today's count.
         if (DayOf(dayStartsAt) is not { } day || (_sentToday.TryGetValue(provider, out var counted) && counted.Day > day)) return;
-        var unsaved = _unsaved.TryGetValue(provider, out var u) && u.Day == day ? u.Sent : 0;
+        var unsaved = _unsaved.TryGetValue(provider, out var days) ? days.GetValueOrDefault(day) : 0;
         var known = _sentToday.TryGetValue(provider, out var k) && k.Day == day ? k.Sent : 0;
         // Another process's save may lag behind what this one already counted: never count down.
         _sentToday[provider] = (day, Math.Max(known, storedTotal + unsaved));
@@ -114,6 +114,12 @@ public sealed class IpWarmUp(WarmUpSchedule schedule)
         // A stored time keeps microseconds, not ticks: the nearest whole day, when it is that.
         var days = Math.Round((dayStartsAt - start).TotalDays);
         return days >= 0 && (dayStartsAt - start - TimeSpan.FromDays(days)).Duration() < TimeSpan.FromSeconds(1) ? (long)days + 1 : null;
+    }
+
+    private void AddUnsaved(string provider, long day, long sent)
+    {
+        if (!_unsaved.TryGetValue(provider, out var days)) _unsaved[provider] = days = [];
+        days[day] = days.GetValueOrDefault(day) + sent;
     }
 
     private static void Add(Dictionary<string, (long Day, long Sent)> counts, string provider, long day, long sent) =>
