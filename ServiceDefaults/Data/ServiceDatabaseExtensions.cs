@@ -53,7 +53,7 @@ public static class ServiceDatabaseExtensions
             var b = new NpgsqlDataSourceBuilder(connectionString);
             var schema = sp.GetRequiredService<ServiceSchema>();
             Configure(b, schema.Name);
-            // Sent in the startup packet: the setting holds for the connection's whole life, with no statement of its own.
+            // Sent in the startup packet: the setting holds for the connection's life, with no statement of its own.
             b.ConnectionStringBuilder.Options = $"{b.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
             return new Database(b.Build(), schema);
         });

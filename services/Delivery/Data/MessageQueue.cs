@@ -66,9 +66,9 @@ public static class MessageQueue
 {
     /// <summary>
     /// The key of the <see cref="Database"/> whose pool plans each prepared statement once (generic plans): the relay's
-    /// group insert, the body and DKIM key reads and the completion run there. Their plans never depend on their arrays' values, and
-    /// PostgreSQL would otherwise plan them anew on every call (a third of their planning was in every run). The claim
-    /// stays on the main pool: which index serves it best depends on what is due.
+    /// group insert, the body and DKIM key reads and the completion run there. Their plans never depend on their arrays'
+    /// values, and PostgreSQL would otherwise plan them anew on most calls. The claim stays on the main pool: which index
+    /// serves it best depends on what is due.
     /// </summary>
     public const string GenericPlans = "delivery-generic-plans";
 
