@@ -1,10 +1,7 @@
 using System.Reflection;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
-using Npgsql;
 using ProMTA.ServiceDefaults.Data;
 
 namespace Microsoft.Extensions.Hosting;
@@ -25,7 +22,30 @@ public static class ServiceDatabaseExtensions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetTypeHandler());
-        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b => Configure(b, schema));
+        builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b =>
+        {
+            b.ConnectionStringBuilder.SearchPath = schema;
+            // pg_stat_activity then says which service holds a connection or waits on a lock.
+            b.ConnectionStringBuilder.ApplicationName ??= schema;
+            // Only commands inside a request or a consumed message make spans: the outbox relay's polling
+            // would otherwise fill the trace store with thousands of one-span traces.
+            // No "received-first-response" event on every command's span: one more record per span to serialize and
+            // store, and the span's duration already says how long the command took (docs/operations.md "CPU per order").
+            b.ConfigureTracing(tracing => tracing
+                .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
+                .EnableFirstResponseEvent(false));
+            // Every service runs the same few dozen statements over and over (an order is ~90 of them): prepared on a
+            // connection after their second use, PostgreSQL skips parsing and planning them (the relay benchmark's
+            // PostgreSQL CPU per message fell by about a third). A statement whose best plan depends on its values
+            // should be written as one statement per case, not "@X IS NULL OR ..." (Delivery's MessageTrails).
+            b.ConnectionStringBuilder.MaxAutoPrepare = 64;
+            b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
+            // A connection back in the pool is not reset (DISCARD ALL: ~40 round trips per order across the services).
+            // Nothing leaves session state behind: no SET outside a transaction, no temporary tables, only transaction-
+            // scoped advisory locks; the migrator releases its session lock and the outbox relay its LISTEN before they
+            // give their connection back.
+            b.ConnectionStringBuilder.NoResetOnClose = true;
+        });
         builder.Services.AddSingleton(new ServiceSchema(schema, migrations));
         builder.Services.AddSingleton<MigrationState>();
         builder.Services.AddSingleton<Database>();
@@ -34,54 +54,5 @@ public static class ServiceDatabaseExtensions
         builder.Services.AddHostedService<DatabaseMigrator>();
         builder.Services.AddHealthChecks().AddCheck<MigrationHealthCheck>("migrations", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
-    }
-
-    /// <summary>
-    /// A second <see cref="Database"/> of the service's schema, registered under <paramref name="key"/>, whose own pool
-    /// plans each prepared statement once (<c>plan_cache_mode = force_generic_plan</c>) instead of afresh on every call.
-    /// PostgreSQL plans a prepared statement with array parameters anew each time (a custom plan for the values): for a
-    /// hot statement whose plan never depends on them that is pure cost. Only such statements belong on it: a search
-    /// whose best plan depends on its values (a time window's selectivity) needs the custom plans of the main pool.
-    /// </summary>
-    public static IHostApplicationBuilder AddGenericPlanDatabase(this IHostApplicationBuilder builder, string key)
-    {
-        // Try: the relay and the outbound path each ask for it, and may run in one process.
-        builder.Services.TryAddKeyedSingleton(key, (sp, _) =>
-        {
-            var connectionString = builder.Configuration.GetConnectionString(ConnectionName)
-                ?? throw new InvalidOperationException($"ConnectionStrings:{ConnectionName} is not set");
-            var b = new NpgsqlDataSourceBuilder(connectionString);
-            var schema = sp.GetRequiredService<ServiceSchema>();
-            Configure(b, schema.Name);
-            // Sent in the startup packet: the setting holds for the connection's life, with no statement of its own.
-            b.ConnectionStringBuilder.Options = $"{b.ConnectionStringBuilder.Options} -c plan_cache_mode=force_generic_plan".Trim();
-            return new Database(b.Build(), schema);
-        });
-        return builder;
-    }
-
-    private static void Configure(NpgsqlDataSourceBuilder b, string schema)
-    {
-        b.ConnectionStringBuilder.SearchPath = schema;
-        // pg_stat_activity then says which service holds a connection or waits on a lock.
-        b.ConnectionStringBuilder.ApplicationName ??= schema;
-        // Only commands inside a request or a consumed message make spans: the outbox relay's polling
-        // would otherwise fill the trace store with thousands of one-span traces.
-        // No "received-first-response" event on every command's span: one more record per span to serialize and
-        // store, and the span's duration already says how long the command took (docs/operations.md "CPU per order").
-        b.ConfigureTracing(tracing => tracing
-            .ConfigureCommandFilter(_ => System.Diagnostics.Activity.Current is not null)
-            .EnableFirstResponseEvent(false));
-        // Every service runs the same few dozen statements over and over (an order is ~90 of them): prepared on a
-        // connection after their second use, PostgreSQL skips parsing and planning them (the relay benchmark's
-        // PostgreSQL CPU per message fell by about a third). A statement whose best plan depends on its values
-        // should be written as one statement per case, not "@X IS NULL OR ..." (Delivery's MessageTrails).
-        b.ConnectionStringBuilder.MaxAutoPrepare = 64;
-        b.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
-        // A connection back in the pool is not reset (DISCARD ALL: ~40 round trips per order across the services).
-        // Nothing leaves session state behind: no SET outside a transaction, no temporary tables, only transaction-
-        // scoped advisory locks; the migrator releases its session lock and the outbox relay its LISTEN before they
-        // give their connection back.
-        b.ConnectionStringBuilder.NoResetOnClose = true;
     }
 }

@@ -65,7 +65,6 @@ public static class Extensions
         builder.Services.AddSingleton<RelayAuthenticator>();
         builder.Services.AddSingleton<SenderPolicy>();
         builder.Services.AddSingleton<RelayMailboxFilter>();
-        builder.AddGenericPlanDatabase(Data.MessageQueue.GenericPlans);
         builder.Services.AddSingleton<QueueWriter>();
         // Shared with the outbound claim loop when both run in this process (a relay alone just signals nobody).
         builder.Services.TryAddSingleton<Outbound.Claiming.ClaimWakeUp>();
@@ -104,7 +103,6 @@ public static class Extensions
             .Validate(o => o.TransactionalReserve is >= 0 and <= 0.9, "Delivery:TransactionalReserve must be between 0 and 0.9")
             .Validate(o => o.LeaseMargin > TimeSpan.Zero && o.LeaseMargin < o.Lease, "Delivery:LeaseMargin must be positive and shorter than Delivery:Lease")
             .ValidateOnStart();
-        builder.AddGenericPlanDatabase(Data.MessageQueue.GenericPlans);
         builder.AddDkimKeyProtector();
         builder.Services.AddOptions<VerpOptions>().BindConfiguration("Verp")
             .Validate(o => string.IsNullOrEmpty(o.SigningKey) || o.SigningKey.Length >= 32, "Verp:SigningKey must be at least 32 characters")

@@ -64,14 +64,6 @@ public sealed record ProviderStatistics
 
 public static class MessageQueue
 {
-    /// <summary>
-    /// The key of the <see cref="Database"/> whose pool plans each prepared statement once (generic plans): the relay's
-    /// group insert, the body and DKIM key reads and the completion run there. Their plans never depend on their arrays'
-    /// values, and PostgreSQL would otherwise plan them anew on most calls. The claim stays on the main pool: which index
-    /// serves it best depends on what is due.
-    /// </summary>
-    public const string GenericPlans = "delivery-generic-plans";
-
     // Several messages, all their recipients and the recipients' "accepted" events in one statement, so one round trip
     // and one commit: the relay's group commit. Foreign keys are checked at the end of the statement, when all rows are in.
     private const string InsertMessagesSql = """

@@ -12,7 +12,7 @@ namespace ProMTA.Delivery.Relay;
 /// No background service: the session that finds no write running starts one, and it drains whatever arrived meanwhile
 /// (messages that come in while a group commits form the next group) and ends when nothing is waiting.
 /// </remarks>
-internal sealed partial class QueueWriter([FromKeyedServices(MessageQueue.GenericPlans)] Database db, ILogger<QueueWriter> log)
+internal sealed partial class QueueWriter(Database db, ILogger<QueueWriter> log)
 {
     /// <summary>A group stops growing at this many messages or bytes (one large message is written alone).</summary>
     private const int MaxGroupMessages = 128;

@@ -8,7 +8,7 @@ namespace ProMTA.Delivery.Outbound.Dispatch;
 internal sealed record Payloads(IReadOnlyDictionary<Guid, byte[]> Data, IReadOnlyDictionary<Guid, DkimKeySet> Keys, ILookup<Guid, string>? Hosted);
 
 /// <summary>Reads a batch's payloads in three queries, before any session opens (no database work while the ISP waits).</summary>
-internal sealed class MessagePayloads([FromKeyedServices(MessageQueue.GenericPlans)] Database db, VerpAddresses verp)
+internal sealed class MessagePayloads(Database db, VerpAddresses verp)
 {
     public async Task<Payloads> LoadAsync(IReadOnlyCollection<ClaimedRecipient> recipients, CancellationToken ct)
     {

@@ -11,7 +11,7 @@ namespace ProMTA.Delivery.Outbound.Outcome;
 /// held, written back to the queue in one statement per batch. The only caller of <see cref="MessageQueue.CompleteAsync"/>.
 /// </summary>
 internal sealed partial class RecipientOutcomes(
-    [FromKeyedServices(MessageQueue.GenericPlans)] Database db, ReplyClassifier classifier, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
+    Database db, ReplyClassifier classifier, IOptions<OutboundOptions> options, TimeProvider time, DeliveryMetrics metrics,
     ILogger<RecipientOutcomes> log)
 {
     /// <summary>
