@@ -11,6 +11,8 @@
 #   SKIP_POSTFIX=1  only ProMTA;  SKIP_PROMTA=1  only Postfix;  TIMEOUT seconds to wait for delivery (default 1800)
 #   PG_STAT_STATEMENTS=1  ProMTA's top PostgreSQL statements by total time and calls over the run (pg_stat_statements),
 #           then the queue tables' row writes (updates and how many were HOT: no index entry written)
+#   NO_PUBLISH=1  run the Delivery published by the last run (.data/bench-delivery) instead of publishing again: A/B runs
+#           alternating two worktrees, each published once (the publish is outside the measured window either way)
 #   RUNS=3  the whole comparison three times (ProMTA then Postfix in each), then each run's ratios ProMTA/Postfix
 #           and their medians: machines differ in what Postfix costs, so only a same-run ratio compares
 # smtp-source cannot AUTH, so the relay runs in Development with Relay:TrustedClients:127.0.0.1=<service id>: the
@@ -128,15 +130,15 @@ print(f'| $1 | {n:,} | {n/(i-s):,.0f} | {n/(d-s):,.0f} | {d-s:.1f} s | {cpu*1000
 
 if [[ -z ${SKIP_PROMTA:-} ]]; then
   # Published as it is deployed: Release, ReadyToRun for this machine's runtime identifier.
-  echo "== ProMTA: publishing services/Delivery (Release, ReadyToRun)"
-  dotnet publish "$root/services/Delivery" -c Release -r "$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')" --self-contained false \
-    -o "$bench/delivery" -nologo -v q >"$bench/build.log" 2>&1 || die "publish failed: see $bench/build.log"
+  [[ -n ${NO_PUBLISH:-} ]] || echo "== ProMTA: publishing services/Delivery (Release, ReadyToRun)"
+  [[ -n ${NO_PUBLISH:-} ]] || dotnet publish "$root/services/Delivery" -c Release -r "$(dotnet --info | awk '/^ *RID:/ {print $2; exit}')" --self-contained false \
+    -o "$root/.data/bench-delivery" -nologo -v q >"$bench/build.log" 2>&1 || die "publish failed: see $bench/build.log"
 
   start_postgres "$bench"
 
   service_id=$(cat /proc/sys/kernel/random/uuid)
   # smtp-source opens all SESSIONS from 127.0.0.1: the relay's per-client connection limit (50) must not refuse them.
-  start_delivery Development "$bench/delivery/Delivery.dll" "$bench/delivery.log" \
+  start_delivery Development "$root/.data/bench-delivery/Delivery.dll" "$bench/delivery.log" \
     "--Relay:TrustedClients:127.0.0.1=$service_id" "--Delivery:Routes:rcpt.bench.test=127.0.0.1:$sink_port" \
     "--Delivery:BypassThrottling=true" "--Relay:MaxConnectionsPerClient=$((SESSIONS + 1))"
 

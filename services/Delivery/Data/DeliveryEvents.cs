@@ -18,10 +18,11 @@ public static class DeliveryEvents
         GROUP BY provider, event
         """;
 
-    // In slices (SlicedDelete).
+    // In slices (SlicedDelete). By ctid: the log has no primary key (migration 0029); the BRIN index finds the old pages.
+    // Events are never updated, so a row's ctid stays its own between the select and the delete.
     private const string DeleteOlderThanSql = """
         DELETE FROM delivery_events
-        WHERE id = ANY (ARRAY (SELECT id FROM delivery_events WHERE occurred_at < @Cutoff LIMIT @Limit))
+        WHERE ctid = ANY (ARRAY (SELECT ctid FROM delivery_events WHERE occurred_at < @Cutoff LIMIT @Limit))
         """;
 
     public static async Task<IReadOnlyList<EventCount>> CountsAsync(Database db, Guid serviceId, DateTimeOffset since, CancellationToken ct)

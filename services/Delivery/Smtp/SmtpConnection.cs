@@ -13,10 +13,16 @@ namespace ProMTA.Delivery.Smtp;
 /// </summary>
 internal sealed class SmtpConnection(Stream network, TimeSpan idleTimeout, CancellationToken stopping) : IAsyncDisposable
 {
+    /// <summary>
+    /// Reads of up to 16 KB: a typical message (10 KB) comes in one or two reads instead of three or more with the default
+    /// 4 KB, each a receive call and often a wake-up. A waiting session holds one such buffer.
+    /// </summary>
+    private static readonly StreamPipeReaderOptions ReaderOptions = new(bufferSize: 16 * 1024, minimumReadSize: 4 * 1024, leaveOpen: true);
+
     private readonly CancellationTokenSource idle = CancellationTokenSource.CreateLinkedTokenSource(stopping);
     /// <summary>The network stream, then the TLS stream over it after STARTTLS.</summary>
     private Stream stream = network;
-    private PipeReader reader = PipeReader.Create(network, new StreamPipeReaderOptions(leaveOpen: true));
+    private PipeReader reader = PipeReader.Create(network, ReaderOptions);
     private PipeWriter writer = PipeWriter.Create(network, new StreamPipeWriterOptions(leaveOpen: true));
     private bool lineBuffered;
 
@@ -130,7 +136,7 @@ internal sealed class SmtpConnection(Stream network, TimeSpan idleTimeout, Cance
             throw;
         }
         stream = tls;
-        reader = PipeReader.Create(tls, new StreamPipeReaderOptions(leaveOpen: true));
+        reader = PipeReader.Create(tls, ReaderOptions);
         writer = PipeWriter.Create(tls, new StreamPipeWriterOptions(leaveOpen: true));
         lineBuffered = false;
     }
