@@ -22,18 +22,9 @@ for v in PG_HOST PG_DATABASE PG_USER PG_PASSWORD; do
 done
 command -v pgbouncer >/dev/null || die "pgbouncer not found; run eng/install-servers.sh"
 
-# PgBouncer refuses to run as root: as root it runs as the OS user "postgres" (setpriv execs in place).
-if ((EUID == 0)); then
-  id postgres >/dev/null 2>&1 || die "OS user 'postgres' missing (install the postgresql package)"
-  as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-else
-  as_pg=()
-fi
-
-umask 022
-mkdir -p "$PGB_DATA_DIR"
-((EUID == 0)) && chown postgres:postgres "$PGB_DATA_DIR"
-chmod 700 "$PGB_DATA_DIR"
+# PgBouncer refuses to run as root: as root it runs as the OS user "postgres".
+source "$(dirname "${BASH_SOURCE[0]}")/as-postgres.sh"
+own_data_dir "$PGB_DATA_DIR"
 "${as_pg[@]}" test -r "$PGB_DATA_DIR" -a -x "$PGB_DATA_DIR" \
   || die "user '$("${as_pg[@]}" id -un)' cannot reach $PGB_DATA_DIR (a parent without search permission): choose a data dir it can reach"
 

@@ -29,20 +29,9 @@ fi
 pgdata=$PG_DATA_DIR/pgdata
 sockdir=$PG_DATA_DIR/run
 
-# Postgres refuses to run as root: as root, initdb and the server run as the OS user "postgres" via
-# setpriv (which execs in place, no extra process). A non-root caller runs the cluster as itself.
-if ((EUID == 0)); then
-  id postgres >/dev/null 2>&1 || die "OS user 'postgres' missing (install the postgresql package)"
-  as_pg=(setpriv --reuid=postgres --regid=postgres --init-groups --)
-else
-  as_pg=()
-fi
-
-# umask 022 so ancestors created by mkdir -p stay traversable for the postgres user.
-umask 022
-mkdir -p "$PG_DATA_DIR"
-((EUID == 0)) && chown postgres:postgres "$PG_DATA_DIR"
-chmod 700 "$PG_DATA_DIR"
+# Postgres refuses to run as root: as root, initdb and the server run as the OS user "postgres".
+source "$(dirname "${BASH_SOURCE[0]}")/as-postgres.sh"
+own_data_dir "$PG_DATA_DIR"
 
 # The server user must be able to reach the data dir; a home dir like /root (0700) in the path blocks it.
 # Then the cluster lives under /var/tmp instead (one folder per data dir, found again on the next start), and a
@@ -58,10 +47,9 @@ if ! "${as_pg[@]}" test -w "$PG_DATA_DIR" -a -x "$PG_DATA_DIR"; then
   echo "postgres.sh: user '$(${as_pg[@]} id -un)' cannot reach $PG_DATA_DIR${blocker:+ (no search permission on $blocker)};" \
        "the cluster is kept in $relocated" >&2
   printf '%s\n' "$relocated" > "$PG_DATA_DIR/RELOCATED"
-  mkdir -p /var/tmp/promta-postgres "$relocated"
+  mkdir -p /var/tmp/promta-postgres
   chmod 711 /var/tmp/promta-postgres
-  ((EUID == 0)) && chown postgres:postgres "$relocated"
-  chmod 700 "$relocated"
+  own_data_dir "$relocated"
   PG_DATA_DIR=$relocated
   pgdata=$PG_DATA_DIR/pgdata
   sockdir=$PG_DATA_DIR/run

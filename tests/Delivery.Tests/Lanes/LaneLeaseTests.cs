@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Replies;
@@ -93,7 +90,6 @@ public sealed class LaneLeaseTests(PostgresFixture postgres) : IClassFixture<Pos
         Assert.Null((await two.AdmitAsync(Lane, "yahoo", default)).HandBackUntil);
     }
 
-    private static LaneOwnership Ownership(Database db, ThrottleController throttle, TimeSpan? ttl = null) => new(db, throttle,
-        Options.Create(new LaneLeaseOptions { LeaseTtl = ttl ?? Ttl, RenewInterval = TimeSpan.FromSeconds(0.5) }),
-        Options.Create(new OutboundOptions()), TimeProvider.System, NullLogger<LaneOwnership>.Instance);
+    private static LaneOwnership Ownership(Database db, ThrottleController throttle, TimeSpan? ttl = null) =>
+        Ownerships.Create(db, throttle, new LaneLeaseOptions { LeaseTtl = ttl ?? Ttl, RenewInterval = TimeSpan.FromSeconds(0.5) });
 }

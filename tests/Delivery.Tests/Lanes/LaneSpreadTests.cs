@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
-using ProMTA.Delivery.Outbound;
 using ProMTA.Delivery.Outbound.Lanes;
 using ProMTA.MailPolicy;
 using ProMTA.MailPolicy.Replies;
@@ -197,9 +194,8 @@ public sealed class LaneSpreadTests(PostgresFixture postgres) : IClassFixture<Po
     private Task<RelayHost> StartAsync() =>
         RelayHost.StartAsync(postgres, settings: _ => new Dictionary<string, string> { ["Delivery:Lanes:Leased"] = "false" });
 
-    private static LaneOwnership Ownership(Database db, ThrottleController throttle, TimeSpan? handOverAfter = null) => new(db, throttle,
-        Options.Create(new LaneLeaseOptions { LeaseTtl = Ttl, RenewInterval = Renew, HandOverAfter = handOverAfter ?? TimeSpan.Zero }),
-        Options.Create(new OutboundOptions()), TimeProvider.System, NullLogger<LaneOwnership>.Instance);
+    private static LaneOwnership Ownership(Database db, ThrottleController throttle, TimeSpan? handOverAfter = null) =>
+        Ownerships.Create(db, throttle, new LaneLeaseOptions { LeaseTtl = Ttl, RenewInterval = Renew, HandOverAfter = handOverAfter ?? TimeSpan.Zero });
 }
 
 /// <summary>The share rule alone: ceil(providers / replicas), and a hand-over only to a replica two providers behind.</summary>
