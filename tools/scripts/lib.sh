@@ -124,3 +124,25 @@ build_delivery_and_fake_isp() { # dir
   dotnet build "$root/services/Delivery" -c Release -nologo -v q >"$1/build.log" 2>&1 || die "build failed: see $1/build.log"
   dotnet build "$root/tools/FakeIsp" -c Release -nologo -v q >>"$1/build.log" 2>&1 || die "build failed: see $1/build.log"
 }
+
+# The fake Gmail, Outlook and Yahoo of tools/FakeIsp on 127.0.0.2-4, one SMTP port, each with its hidden limit per
+# minute and its own throttling reply (Yahoo's rate-limit reply TS03: its reputation reply TSS04, the FakeIsp default,
+# suspends a lane for hours by design). Sets mx_port and isp_http (its HTTP counters).
+start_fake_isps() { # dir gmail-limit outlook-limit yahoo-limit
+  mx_port=$(free_port)
+  isp_http=$(free_port)
+  dotnet "$root/tools/FakeIsp/bin/Release/net10.0/FakeIsp.dll" --urls "http://127.0.0.1:$isp_http" \
+    "--FakeIsp:SmtpPort=$mx_port" \
+    --FakeIsp:Providers:0:Name=Gmail --FakeIsp:Providers:0:Domain=gmail.test --FakeIsp:Providers:0:Address=127.0.0.2 \
+    "--FakeIsp:Providers:0:RateLimitPerMinute=$2" \
+    "--FakeIsp:Providers:0:ThrottleReply=421 4.7.28 [127.0.0.1] Our system has detected an unusual rate of mail originating from your IP address." \
+    --FakeIsp:Providers:1:Name=Outlook --FakeIsp:Providers:1:Domain=outlook.test --FakeIsp:Providers:1:Address=127.0.0.3 \
+    "--FakeIsp:Providers:1:RateLimitPerMinute=$3" \
+    "--FakeIsp:Providers:1:ThrottleReply=451 4.7.650 The mail server [127.0.0.1] has been temporarily rate limited due to IP reputation." \
+    --FakeIsp:Providers:2:Name=Yahoo --FakeIsp:Providers:2:Domain=yahoo.test --FakeIsp:Providers:2:Address=127.0.0.4 \
+    "--FakeIsp:Providers:2:RateLimitPerMinute=$4" \
+    "--FakeIsp:Providers:2:ThrottleReply=421 4.7.0 [TS03] Messages from 127.0.0.1 temporarily deferred due to excessive volume" \
+    >"$1/fake-isp.log" 2>&1 &
+  pids+=($!)
+  wait_port "$mx_port" 127.0.0.2
+}

@@ -31,22 +31,7 @@ build_delivery_and_fake_isp "$run"
 
 start_postgres "$run"
 
-mx_port=$(free_port)
-isp_http=$(free_port)
-dotnet "$root/tools/FakeIsp/bin/Release/net10.0/FakeIsp.dll" --urls "http://127.0.0.1:$isp_http" \
-  "--FakeIsp:SmtpPort=$mx_port" \
-  --FakeIsp:Providers:0:Name=Gmail --FakeIsp:Providers:0:Domain=gmail.test --FakeIsp:Providers:0:Address=127.0.0.2 \
-  "--FakeIsp:Providers:0:RateLimitPerMinute=$GMAIL" \
-  "--FakeIsp:Providers:0:ThrottleReply=421 4.7.28 [127.0.0.1] Our system has detected an unusual rate of mail originating from your IP address." \
-  --FakeIsp:Providers:1:Name=Outlook --FakeIsp:Providers:1:Domain=outlook.test --FakeIsp:Providers:1:Address=127.0.0.3 \
-  "--FakeIsp:Providers:1:RateLimitPerMinute=$OUTLOOK" \
-  "--FakeIsp:Providers:1:ThrottleReply=451 4.7.650 The mail server [127.0.0.1] has been temporarily rate limited due to IP reputation." \
-  --FakeIsp:Providers:2:Name=Yahoo --FakeIsp:Providers:2:Domain=yahoo.test --FakeIsp:Providers:2:Address=127.0.0.4 \
-  "--FakeIsp:Providers:2:RateLimitPerMinute=$YAHOO" \
-  "--FakeIsp:Providers:2:ThrottleReply=421 4.7.0 [TS03] Messages from 127.0.0.1 temporarily deferred due to excessive volume" \
-  >"$run/fake-isp.log" 2>&1 &
-pids+=($!)
-wait_port "$mx_port" 127.0.0.2
+start_fake_isps "$run" "$GMAIL" "$OUTLOOK" "$YAHOO"
 
 cat >"$run/warmup.json" <<JSON
 { "growthPerDay": 1.4, "rewarmAfterIdleDays": 30, "providers": [
