@@ -21,4 +21,12 @@ public static class SmarthostExtensions
             .ValidateOnStart();
         return builder;
     }
+
+    /// <summary>The service's mailer and the job that sends its due mail through the smarthost.</summary>
+    public static IHostApplicationBuilder AddSmarthostMailer<TMailer>(this IHostApplicationBuilder builder) where TMailer : class, IDueMail
+    {
+        builder.Services.AddSingleton<TMailer>();
+        builder.Services.AddHostedService<SmarthostMailerJob<TMailer>>();
+        return builder;
+    }
 }

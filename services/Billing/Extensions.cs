@@ -59,9 +59,8 @@ public static class Extensions
         builder.Services.AddSingleton<InvoiceQueries>();
         builder.AddSmarthost("Billing:Email", "ProMTA Billing <billing@promta.local>");
         AddInvoicing(builder);
-        builder.Services.AddSingleton<Notifications.NotificationMailer>();
+        builder.AddSmarthostMailer<Notifications.NotificationMailer>();
         AddPlanChanges(builder);
-        builder.Services.AddHostedService<Notifications.NotificationMailerService>();
         return builder;
     }
 

@@ -12,7 +12,7 @@ namespace ProMTA.Billing.Notifications;
 /// (with the same Message-ID, so mail clients show it once) rather than never. A smarthost that is down or answers
 /// 4xx is retried with a doubling delay, without end; a 5xx refusal is final and recorded. Nothing is ever deleted.
 /// </summary>
-public sealed partial class NotificationMailer(Database db, IOptions<SmarthostOptions> options, TimeProvider time, ILogger<NotificationMailer> log)
+public sealed partial class NotificationMailer(Database db, IOptions<SmarthostOptions> options, TimeProvider time, ILogger<NotificationMailer> log) : IDueMail
 {
     /// <summary>Sends what is due; returns how many notifications got an outcome (sent or final).</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)

@@ -13,7 +13,7 @@ namespace ProMTA.Ordering.Accounts;
 /// delay; a 5xx refusal is final.
 /// </summary>
 public sealed partial class AccountMailer(
-    Database db, AccountLinkTokens tokens, IOptions<SmarthostOptions> mail, IOptions<AccountLinkOptions> options, TimeProvider time, ILogger<AccountMailer> log)
+    Database db, AccountLinkTokens tokens, IOptions<SmarthostOptions> mail, IOptions<AccountLinkOptions> options, TimeProvider time, ILogger<AccountMailer> log) : IDueMail
 {
     /// <summary>Sends what is due; returns how many links got an outcome.</summary>
     public async Task<int> SendDueAsync(CancellationToken ct)

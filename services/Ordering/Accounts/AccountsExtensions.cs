@@ -19,8 +19,7 @@ public static class AccountsExtensions
         builder.Services.AddSingleton(new AccountLinkTokens(signingKey));
         builder.Services.AddSingleton<AccountLinkIssuer>();
         builder.Services.AddSingleton<AccountLinkRedemption>();
-        builder.Services.AddSingleton<AccountMailer>();
-        builder.Services.AddHostedService<AccountMailerService>();
+        builder.AddSmarthostMailer<AccountMailer>();
         return builder;
     }
 }
