@@ -65,19 +65,10 @@ internal sealed partial class ClaimLoop(
         return claimed.Count;
     }
 
+    // Benchmarks (BypassThrottling) claim through the same statement: only the budgets differ (EgressPaths.Budgets).
     private async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
-        if (Options.BypassThrottling)
-        {
-            // Benchmarks: no pacing to respect, only our own cap on what is in flight (transactional mail has its own).
-            // Refilled by half a batch at least, so a stream of finishing batches does not become a stream of tiny claims.
-            var pending = paths.Pending;
-            var room = Options.BatchSize * Math.Max(1, Options.Workers) - pending;
-            var bulk = room <= 0 || (pending > 0 && room < Options.BatchSize / 2) ? 0 : Math.Min(room, Options.BatchSize);
-            var transactional = Math.Max(0, Options.BatchSize - paths.PendingTransactional);
-            return await MessageQueue.ClaimAsync(db, now, Options.Lease, transactional, bulk, ct);
-        }
         var budgets = paths.Budgets(Horizon, Options.BatchSize);
         var strays = 0;
         if (now - straysClaimedAt >= StrayInterval)
