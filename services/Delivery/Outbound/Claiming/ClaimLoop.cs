@@ -36,11 +36,14 @@ internal sealed partial class ClaimLoop(
         {
             try
             {
-                // Claim again at once when a batch finished (its path has room again), transactional mail was queued
-                // here, or the poll interval passed.
+                // Claim again at once only after a claim that filled a budget (more may be due); else when a batch
+                // finished (its path has room again), transactional mail was queued here, or the poll interval passed.
+                // A claim that found less than it could take has seen the whole due queue: claiming again at once only
+                // picks up what the relay queued meanwhile, a few recipients per claim, and every claim walks past the
+                // recipients in flight (issue 19: 30-40 claims a second of ~12 recipients in the relay benchmark).
                 var progress = ready.NextCompletion();
                 var queued = wakeUp.Next();
-                if (await ClaimOnceAsync(stoppingToken) == 0)
+                if (!await ClaimOnceAsync(stoppingToken))
                     await Task.WhenAny(progress, queued, Task.Delay(Options.PollInterval, time, stoppingToken));
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -52,21 +55,21 @@ internal sealed partial class ClaimLoop(
         }
     }
 
-    /// <summary>One claim and its hand-over to the egress paths; returns how many recipients it claimed.</summary>
-    public async Task<int> ClaimOnceAsync(CancellationToken ct)
+    /// <summary>One claim and its hand-over to the egress paths; true when it filled a provider's budget (more may be due).</summary>
+    public async Task<bool> ClaimOnceAsync(CancellationToken ct)
     {
-        var claimed = await ClaimAsync(ct);
-        if (claimed.Count == 0) return 0;
+        var (claimed, full) = await ClaimAsync(ct);
+        if (claimed.Count == 0) return false;
         var sendable = await SetAsideAsync(claimed, ct);
-        if (sendable.Count == 0) return claimed.Count;
+        if (sendable.Count == 0) return full;
         // Routes first: the MX host decides the provider (and so the egress path) a destination is shaped as.
         var found = await routes.ResolveAsync(sendable.Select(r => r.Domain), ct);
         foreach (var batch in batches.Form(sendable, found)) ready.Enqueue(batch, ct);
-        return claimed.Count;
+        return full;
     }
 
     // Benchmarks (BypassThrottling) claim through the same statement: only the budgets differ (EgressPaths.Budgets).
-    private async Task<IReadOnlyList<ClaimedRecipient>> ClaimAsync(CancellationToken ct)
+    private async Task<(IReadOnlyList<ClaimedRecipient> Claimed, bool Full)> ClaimAsync(CancellationToken ct)
     {
         var now = time.GetUtcNow();
         var budgets = paths.Budgets(Horizon, Options.BatchSize);
@@ -77,8 +80,10 @@ internal sealed partial class ClaimLoop(
             straysClaimedAt = now;
             strays = budgets.GetValueOrDefault((providers.Get(ProviderCatalog.DefaultName).Label, MailStream.Bulk), EgressPaths.FirstClaim);
         }
-        if (budgets.Count == 0 && strays == 0) return [];
-        return await MessageQueue.ClaimPerProviderAsync(db, now, Options.Lease, budgets, strays, ct);
+        if (budgets.Count == 0 && strays == 0) return ([], false);
+        var claimed = await MessageQueue.ClaimPerProviderAsync(db, now, Options.Lease, budgets, strays, ct);
+        var taken = claimed.CountBy(r => (r.Provider, r.Stream)).ToDictionary();
+        return (claimed, budgets.Any(b => taken.GetValueOrDefault(b.Key) >= b.Value));
     }
 
     /// <summary>
