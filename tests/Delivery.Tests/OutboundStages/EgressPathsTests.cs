@@ -41,6 +41,27 @@ public sealed class EgressPathsTests
     }
 
     [Fact]
+    public void Without_pacing_a_provider_refills_its_batches_in_flight_by_half_a_batch_at_least()
+    {
+        using var kit = new StageKit();
+        kit.Options.BypassThrottling = true;
+        kit.Options.BatchSize = 100;
+        kit.Options.Workers = 2;
+        var paths = kit.Paths();
+        var gmail = kit.Throttle.Providers.Get("gmail").Label;
+        // A pace that would allow next to nothing: without pacing it does not limit the claim.
+        kit.Throttle.RestoreLane(new LaneState(Ip, "gmail", 60, 1, null, T0 + TimeSpan.FromHours(1)), T0);
+        var path = paths.For(Ip, "gmail");
+
+        Assert.Equal(100, paths.Budgets(Horizon, cap: 100)[(gmail, Bulk)]);
+        path.Claimed(120, transactional: false);
+        Assert.Equal(80, paths.Budgets(Horizon, cap: 100)[(gmail, Bulk)]);
+        path.Claimed(40, transactional: false);
+        Assert.False(paths.Budgets(Horizon, cap: 100).ContainsKey((gmail, Bulk))); // 40 of room: less than half a batch
+        Assert.Equal(100, paths.Budgets(Horizon, cap: 100)[(gmail, Transactional)]);
+    }
+
+    [Fact]
     public void A_provider_whose_paths_have_no_room_is_offered_one_recipient_per_probe_interval()
     {
         using var kit = new StageKit();
