@@ -25,6 +25,7 @@ public sealed class UnitOfWork : IAsyncDisposable
         """;
 
     private readonly ServiceSchema schema;
+    private ICommitParticipant? participant;
 
     private UnitOfWork(NpgsqlConnection connection, NpgsqlTransaction transaction, ServiceSchema schema)
     {
@@ -66,7 +67,15 @@ public sealed class UnitOfWork : IAsyncDisposable
         });
     }
 
-    public Task CommitAsync(CancellationToken ct = default) => Transaction.CommitAsync(ct);
+    /// <summary>Has <paramref name="commitParticipant"/> write its row last, in this transaction (the consume recorder's).</summary>
+    internal void Join(ICommitParticipant commitParticipant) => participant = commitParticipant;
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        if (participant is not null) await participant.BeforeCommitAsync(Connection, Transaction);
+        await Transaction.CommitAsync(ct);
+        participant?.Committed();
+    }
 
     public async ValueTask DisposeAsync()
     {
