@@ -30,10 +30,17 @@ public sealed class OutboxListener : IAsyncDisposable
 
     public static async Task<OutboxListener> StartAsync(NpgsqlDataSource db, ServiceSchema schema, CancellationToken ct)
     {
-        var connection = await db.OpenConnectionAsync(ct);
-        var listener = new OutboxListener(connection);
-        await connection.ExecuteAsync($"LISTEN \"{schema.OutboxChannel}\"");
-        return listener;
+        var listener = new OutboxListener(await db.OpenConnectionAsync(ct));
+        try
+        {
+            await listener.connection.ExecuteAsync($"LISTEN \"{schema.OutboxChannel}\"");
+            return listener;
+        }
+        catch
+        {
+            await listener.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Rows this relay published and marked sent: their notifications, still queued, need no claim.</summary>

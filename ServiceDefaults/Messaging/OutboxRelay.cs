@@ -21,9 +21,10 @@ public sealed partial class OutboxRelay(
     private const int BatchSize = 100;
     private static readonly ActivitySource Source = new(ActivitySourceName);
     // Every committed outbox row wakes the relay through its NOTIFY (UnitOfWork) unless an earlier claim already sent it
-    // (OutboxListener), and a NOTIFY that comes while a batch is under way waits on the listening connection; after a reconnect the relay claims before it waits again. What is left
-    // for the poll is a row skipped while another replica held it and then let go: rare, so not a claim every second in
-    // each of five services (the idle stack's PostgreSQL ran 5 claims a second for nothing).
+    // (OutboxListener), and a NOTIFY that comes while a batch is under way waits on the listening connection; after a
+    // reconnect the relay claims before it waits again. What is left for the poll is a row skipped while another replica
+    // held it and then let go: rare, so not a claim every second in each of five services (the idle stack's PostgreSQL
+    // ran 5 claims a second for nothing).
     private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
