@@ -19,11 +19,16 @@ public sealed class Database(NpgsqlDataSource dataSource, ServiceSchema schema)
     /// Begins the consumer's transaction with its inbox row. Null when this consumer already handled the message
     /// (a redelivery): the caller returns without doing anything. The inbox row commits with the work, so a
     /// crash before commit lets the redelivery do the work again.
+    /// The consume recorder's row for this attempt (Messaging/Flow) joins the transaction: one commit, not two.
     /// </summary>
-    public Task<UnitOfWork?> BeginConsumeAsync<TConsumer>(ConsumeContext context) =>
-        BeginConsumeAsync(
+    public async Task<UnitOfWork?> BeginConsumeAsync<TConsumer>(ConsumeContext context)
+    {
+        var work = await BeginConsumeAsync(
             context.MessageId ?? throw new InvalidOperationException("A message without a MessageId cannot be deduplicated"),
             typeof(TConsumer).Name, context.CancellationToken);
+        if (work is not null && context.TryGetPayload<ICommitParticipant>(out var recording)) work.Join(recording);
+        return work;
+    }
 
     public async Task<UnitOfWork?> BeginConsumeAsync(Guid messageId, string consumer, CancellationToken ct)
     {

@@ -14,16 +14,18 @@ public sealed class UnitOfWork : IAsyncDisposable
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     // NOTIFY is delivered only when the transaction commits: exactly when the relay has something to send. It rides on
-    // the insert (one round trip, not two); PostgreSQL delivers one notification per channel and payload per transaction.
+    // the insert (one round trip, not two) and names the row, so a relay that already sent it does not claim again
+    // (OutboxListener).
     private const string InsertOutboxSql = """
         WITH queued AS (
             INSERT INTO outbox_messages (id, message_type, body, trace_parent)
             VALUES (@Id, @MessageType, @Body::jsonb, @TraceParent)
             RETURNING 1)
-        SELECT pg_notify(@Channel, '') FROM queued
+        SELECT pg_notify(@Channel, @Id::text) FROM queued
         """;
 
     private readonly ServiceSchema schema;
+    private ICommitParticipant? participant;
 
     private UnitOfWork(NpgsqlConnection connection, NpgsqlTransaction transaction, ServiceSchema schema)
     {
@@ -65,7 +67,15 @@ public sealed class UnitOfWork : IAsyncDisposable
         });
     }
 
-    public Task CommitAsync(CancellationToken ct = default) => Transaction.CommitAsync(ct);
+    /// <summary>Has <paramref name="commitParticipant"/> write its row last, in this transaction (the consume recorder's).</summary>
+    internal void Join(ICommitParticipant commitParticipant) => participant = commitParticipant;
+
+    public async Task CommitAsync(CancellationToken ct = default)
+    {
+        if (participant is not null) await participant.BeforeCommitAsync(Connection, Transaction);
+        await Transaction.CommitAsync(ct);
+        participant?.Committed();
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -20,10 +20,11 @@ public sealed partial class OutboxRelay(
     public const string ActivitySourceName = "ProMTA.Outbox";
     private const int BatchSize = 100;
     private static readonly ActivitySource Source = new(ActivitySourceName);
-    // Every committed outbox row wakes the relay through its NOTIFY (UnitOfWork), and a NOTIFY that comes while a batch is
-    // under way waits on the listening connection; after a reconnect the relay claims before it waits again. What is left
-    // for the poll is a row skipped while another replica held it and then let go: rare, so not a claim every second in
-    // each of five services (the idle stack's PostgreSQL ran 5 claims a second for nothing).
+    // Every committed outbox row wakes the relay through its NOTIFY (UnitOfWork) unless an earlier claim already sent it
+    // (OutboxListener), and a NOTIFY that comes while a batch is under way waits on the listening connection; after a
+    // reconnect the relay claims before it waits again. What is left for the poll is a row skipped while another replica
+    // held it and then let go: rare, so not a claim every second in each of five services (the idle stack's PostgreSQL
+    // ran 5 claims a second for nothing).
     private static readonly TimeSpan FallbackPoll = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(1);
 
@@ -38,15 +39,15 @@ public sealed partial class OutboxRelay(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await migrations.Completed.WaitAsync(stoppingToken);
-        NpgsqlConnection? listener = null;
+        OutboxListener? listener = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
-                listener ??= await ListenAsync(stoppingToken);
-                if (await RelayBatchAsync(stoppingToken) < BatchSize)
+                listener ??= await OutboxListener.StartAsync(db, schema, stoppingToken);
+                if (await RelayBatchAsync(listener, stoppingToken) < BatchSize)
                 {
-                    await listener.WaitAsync(FallbackPoll, stoppingToken);
+                    await listener.WaitForUnsentAsync(FallbackPoll, stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -56,40 +57,15 @@ public sealed partial class OutboxRelay(
             catch (Exception ex)
             {
                 LogRelayFailed(ex, schema.Name);
-                await ReleaseAsync(listener);
+                if (listener is not null) await listener.DisposeAsync();
                 listener = null;
                 await Task.Delay(RetryDelay, stoppingToken);
             }
         }
-        await ReleaseAsync(listener);
+        if (listener is not null) await listener.DisposeAsync();
     }
 
-    /// <summary>
-    /// Back to the pool without its LISTEN: a pool may skip the reset of returned connections (Delivery's does), and the
-    /// next borrower must not receive this relay's notifications. A connection that cannot run UNLISTEN is broken, and
-    /// Npgsql does not pool a broken one.
-    /// </summary>
-    private static async Task ReleaseAsync(NpgsqlConnection? listener)
-    {
-        if (listener is null) return;
-        try
-        {
-            await listener.ExecuteAsync("UNLISTEN *");
-        }
-        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
-        {
-        }
-        await listener.DisposeAsync();
-    }
-
-    private async Task<NpgsqlConnection> ListenAsync(CancellationToken ct)
-    {
-        var connection = await db.OpenConnectionAsync(ct);
-        await connection.ExecuteAsync($"LISTEN \"{schema.OutboxChannel}\"");
-        return connection;
-    }
-
-    private async Task<int> RelayBatchAsync(CancellationToken ct)
+    private async Task<int> RelayBatchAsync(OutboxListener listener, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
@@ -100,8 +76,10 @@ public sealed partial class OutboxRelay(
         }
         if (rows.Count > 0)
         {
-            await connection.ExecuteAsync(MarkSentSql, new { Ids = rows.Select(r => r.Id).ToArray() }, transaction);
+            var ids = rows.Select(r => r.Id).ToArray();
+            await connection.ExecuteAsync(MarkSentSql, new { Ids = ids }, transaction);
             await transaction.CommitAsync(ct);
+            listener.Sent(ids);
         }
         return rows.Count;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using ProMTA.ServiceDefaults.Data;
 using ProMTA.ServiceDefaults.Hosting;
 using ProMTA.ServiceDefaults.Messaging;
 using ProMTA.ServiceDefaults.Messaging.DeadLetters;
@@ -31,6 +32,22 @@ public sealed class ProbeConsumer(ProbeBehaviour behaviour) : IConsumer<OrderPro
         if (Interlocked.Decrement(ref behaviour.TransientFailures) >= 0) throw new TimeoutException("the datacenter did not answer");
         Interlocked.Increment(ref behaviour.Consumed);
         return Task.CompletedTask;
+    }
+}
+
+public sealed record WorkProbe(Guid OrderId, Guid ServiceId, int MillisecondsAfterCommit);
+
+/// <summary>A consumer with a unit of work, as the services' are; some call out after their commit (Billing's Stripe calls).</summary>
+public sealed class WorkProbeConsumer(Database db) : IConsumer<WorkProbe>
+{
+    public async Task Consume(ConsumeContext<WorkProbe> context)
+    {
+        await using (var work = await db.BeginConsumeAsync<WorkProbeConsumer>(context))
+        {
+            if (work is null) return;
+            await work.CommitAsync();
+        }
+        await Task.Delay(context.Message.MillisecondsAfterCommit);
     }
 }
 
@@ -87,6 +104,43 @@ public sealed class DeadLetterAndFlowTests(PostgresFixture postgres, RabbitMqFix
             (await records.FlowAsync(service, Guid.Empty, probe.ServiceId, default)).SingleOrDefault(e => e.Status == "Consumed"));
         Assert.Equal(3, consumed.Retries); // refused once, then two transient failures retried, then consumed
         Assert.Contains("TimeoutException", consumed.Fault);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_consumed_message_is_recorded_in_the_transaction_of_the_consumers_work()
+    {
+        var service = $"w{Guid.NewGuid():N}"[..12];
+        using var host = await StartServiceAsync(service, new ProbeBehaviour());
+        var probe = new WorkProbe(Guid.NewGuid(), Guid.NewGuid(), MillisecondsAfterCommit: 0);
+        var messageId = NewId.NextGuid();
+        await host.Services.GetRequiredService<IBus>().Publish(probe, c => c.MessageId = messageId);
+
+        var records = host.Services.GetRequiredService<ConsumedMessages>();
+        var consumed = await EventuallyAsync(async () =>
+            (await records.FlowAsync(service, probe.OrderId, Guid.Empty, default)).SingleOrDefault(e => e.Kind == FlowEvent.Consumed));
+        Assert.Equal(("Consumed", 0, messageId), (consumed.Status, consumed.Retries, consumed.MessageId));
+        // The same transaction wrote the inbox row and the record: one commit for the work and the flow view.
+        await using var connection = new NpgsqlConnection(postgres.ForSchema(service));
+        Assert.True(await connection.ExecuteScalarAsync<bool>("""
+            SELECT c.xmin::text = i.xmin::text FROM consumed_messages c JOIN inbox_messages i ON i.message_id = c.message_id
+            WHERE c.message_id = @MessageId
+            """, new { MessageId = messageId }));
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task A_consumer_that_works_on_after_its_commit_is_recorded_with_its_whole_duration_as_one_attempt()
+    {
+        var service = $"a{Guid.NewGuid():N}"[..12];
+        using var host = await StartServiceAsync(service, new ProbeBehaviour());
+        var probe = new WorkProbe(Guid.NewGuid(), Guid.NewGuid(), MillisecondsAfterCommit: 300);
+        await host.Services.GetRequiredService<IBus>().Publish(probe);
+
+        var records = host.Services.GetRequiredService<ConsumedMessages>();
+        var consumed = await EventuallyAsync(async () => (await records.FlowAsync(service, probe.OrderId, Guid.Empty, default))
+            .SingleOrDefault(e => e.Kind == FlowEvent.Consumed && e.DurationMs >= 300));
+        Assert.Equal(("Consumed", 0), (consumed.Status, consumed.Retries));
         await host.StopAsync();
     }
 
@@ -172,7 +226,11 @@ public sealed class DeadLetterAndFlowTests(PostgresFixture postgres, RabbitMqFix
         builder.Configuration[$"ConnectionStrings:{ServiceDatabaseExtensions.ConnectionName}"] = postgres.ConnectionString;
         builder.Configuration[$"ConnectionStrings:{MessagingExtensions.ConnectionName}"] = rabbit.ConnectionString;
         builder.AddServiceDatabase(service, typeof(DeadLetterAndFlowTests).Assembly);
-        builder.AddMessaging(service, bus => bus.AddConsumer<ProbeConsumer>());
+        builder.AddMessaging(service, bus =>
+        {
+            bus.AddConsumer<ProbeConsumer>();
+            bus.AddConsumer<WorkProbeConsumer>();
+        });
         builder.Services.AddSingleton(behaviour);
         builder.Services.Configure<MassTransitHostOptions>(o => o.WaitUntilStarted = true);
         var host = builder.Build();

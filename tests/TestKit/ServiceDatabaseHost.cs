@@ -13,6 +13,9 @@ public sealed class ServiceDatabaseHost(IHost host) : IAsyncDisposable
 {
     public Database Database => host.Services.GetRequiredService<Database>();
 
+    /// <summary>The service's container: its NpgsqlDataSource and ServiceSchema, for tests of the kit's own parts.</summary>
+    public IServiceProvider Services => host.Services;
+
     /// <summary>Completes when the service's migrations have run.</summary>
     public Task Migrated => host.Services.GetRequiredService<MigrationState>().Completed;
 

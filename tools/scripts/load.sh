@@ -69,7 +69,7 @@ if [[ -n ${TRACE:-} || $PG_STAT_STATEMENTS == 1 ]]; then
     # Profile the orders, not the warm-up and the idle measurement before them.
     until grep -q "^placing orders" "$data.generator.log" 2>/dev/null; do sleep 0.5; done
     if [[ $PG_STAT_STATEMENTS == 1 ]]; then
-      psql_stack -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" >/dev/null
+      psql_stack -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" -c "SELECT pg_stat_reset()" >/dev/null
     fi
     for name in ${TRACE:-}; do
       pid=$(stack_process "$name") || { echo "no process $name to trace" >&2; continue; }
@@ -85,6 +85,13 @@ dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http
   --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --idle-seconds "${IDLE_SECONDS:-15}" --stack-pid "$stack" \
   | tee "$data.generator.log"
 if [[ $PG_STAT_STATEMENTS == 1 ]]; then
+  # The counts that say what an order costs PostgreSQL whatever the machine's load (the orders window, idle pollers included).
+  echo; echo "PostgreSQL per order since the orders started (statements; BEGIN, COMMIT, ROLLBACK; transactions, implicit ones included; sessions started):"
+  psql_stack -P format=aligned -P tuples_only=off -c "SELECT round(sum(calls) / ${ORDERS:-200}.0, 1) AS statements,
+    round(sum(calls) FILTER (WHERE query LIKE 'BEGIN%') / ${ORDERS:-200}.0, 1) AS begins, round(sum(calls) FILTER (WHERE query = 'COMMIT') / ${ORDERS:-200}.0, 1) AS commits,
+    round(sum(calls) FILTER (WHERE query = 'ROLLBACK') / ${ORDERS:-200}.0, 1) AS rollbacks,
+    (SELECT round((xact_commit + xact_rollback) / ${ORDERS:-200}.0, 1) FROM pg_stat_database WHERE datname = 'promta') AS transactions,
+    (SELECT round(sessions / ${ORDERS:-200}.0, 2) FROM pg_stat_database WHERE datname = 'promta') AS sessions FROM pg_stat_statements"
   echo; echo "PostgreSQL, top statements by total time since the orders started:"
   psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_exec_time::numeric, 0) AS total_ms, round(mean_exec_time::numeric, 2) AS mean_ms,
     left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25"
@@ -93,7 +100,7 @@ if [[ $PG_STAT_STATEMENTS == 1 ]]; then
   echo; echo "PostgreSQL, top statements by calls (with planning time) since the orders started:"
   psql_stack -P format=aligned -P tuples_only=off -c "SELECT calls, round(total_plan_time::numeric, 0) AS plan_ms, round(total_exec_time::numeric, 0) AS exec_ms,
     left(regexp_replace(query, '\s+', ' ', 'g'), 100) AS query FROM pg_stat_statements ORDER BY calls DESC LIMIT 15"
-  echo; echo "PostgreSQL, sessions since its start, and the open ones per service (application_name):"
+  echo; echo "PostgreSQL, sessions and transactions since the orders started, and the open sessions per service (application_name):"
   psql_stack -P format=aligned -P tuples_only=off -c "SELECT datname, sessions, xact_commit, xact_rollback FROM pg_stat_database
     WHERE datname IS NOT NULL ORDER BY sessions DESC" -c "SELECT application_name, count(*) AS open, min(backend_start)::time(0) AS oldest,
     max(backend_start)::time(0) AS newest FROM pg_stat_activity WHERE backend_type = 'client backend' GROUP BY 1 ORDER BY 2 DESC"

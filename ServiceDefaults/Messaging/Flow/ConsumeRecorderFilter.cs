@@ -1,46 +1,69 @@
 using System.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.ServiceDefaults.Messaging.Flow;
 
 /// <summary>
 /// Records every consume attempt of every consumer (inside the retry filter, so each retry counts) in the service's
 /// own schema: what an operator needs to follow an order across services. Recording never fails the message.
+/// An attempt whose work commits is recorded in the consumer's transaction (<see cref="AttemptRecording"/>); the
+/// recorder writes the others itself, and corrects the duration of a consumer that went on working after its commit.
 /// </summary>
 internal sealed partial class ConsumeRecorderFilter<T>(ConsumedMessages consumed, TimeProvider time, ILogger<ConsumeRecorderFilter<T>> log)
     : IFilter<ConsumeContext<T>> where T : class
 {
+    // Work after the commit shorter than this is left out of the recorded duration rather than paid for with one more
+    // write; a consumer that calls out after its commit (Billing's first month: Stripe) gets its whole duration.
+    private static readonly TimeSpan AfterCommitTolerance = TimeSpan.FromMilliseconds(20);
+
     public async Task Send(ConsumeContext<T> context, IPipe<ConsumeContext<T>> next)
     {
-        var started = time.GetUtcNow();
         var clock = Stopwatch.StartNew();
+        var recording = Begin(context, clock);
+        if (recording is not null) context.AddOrUpdatePayload<ICommitParticipant>(() => recording, _ => recording);
         try
         {
             await next.Send(context);
-            await RecordAsync(context, started, clock.Elapsed, null);
+            if (recording?.CommittedAfter is { } committed && clock.Elapsed - committed < AfterCommitTolerance) return;
+            await RecordAsync(recording, clock.Elapsed, null);
         }
         catch (Exception ex)
         {
-            await RecordAsync(context, started, clock.Elapsed, ex);
+            await RecordAsync(recording, clock.Elapsed, ex);
             throw;
         }
     }
 
-    private async Task RecordAsync(ConsumeContext<T> context, DateTimeOffset started, TimeSpan duration, Exception? fault)
+    private AttemptRecording? Begin(ConsumeContext<T> context, Stopwatch clock)
     {
-        if (context.MessageId is not { } messageId) return;
+        if (context.MessageId is not { } messageId) return null;
         try
         {
             var (orderId, serviceId) = MessageCorrelation.Of(context.Message);
-            await consumed.RecordAsync(new ConsumeAttempt(
+            return new AttemptRecording(new ConsumeAttempt(
                 messageId, ConsumerName(context), typeof(T).Name, orderId, serviceId, TraceIdOf(Activity.Current),
-                started, duration, fault is null ? ConsumeAttempt.Consumed : ConsumeAttempt.Faulted,
-                fault is null ? null : $"{fault.GetType().Name}: {fault.Message}"));
+                time.GetUtcNow(), TimeSpan.Zero, ConsumeAttempt.Consumed, null), clock);
         }
         catch (Exception ex)
         {
             LogRecordFailed(ex, messageId);
+            return null;
+        }
+    }
+
+    private async Task RecordAsync(AttemptRecording? recording, TimeSpan duration, Exception? fault)
+    {
+        if (recording is null) return;
+        var attempt = recording.Ended(duration, fault);
+        try
+        {
+            await consumed.RecordAsync(attempt, newAttempt: recording.CommittedAfter is null);
+        }
+        catch (Exception ex)
+        {
+            LogRecordFailed(ex, attempt.MessageId);
         }
     }
 

@@ -14,7 +14,8 @@ internal sealed record ConsumeAttempt(
 
 /// <summary>
 /// The service's record of consumed messages and, from its outbox, of published ones: both asked by order or service.
-/// Writes use their own connection, never the consumer's transaction, so a rolled-back attempt is still recorded.
+/// An attempt whose work commits is written in that transaction (<see cref="AttemptRecording"/>); any other (a fault, a
+/// rolled-back or redelivered attempt, a consumer without a unit of work) on a connection of its own, so it is still recorded.
 /// </summary>
 public sealed class ConsumedMessages(NpgsqlDataSource db)
 {
@@ -25,7 +26,7 @@ public sealed class ConsumedMessages(NpgsqlDataSource db)
                 @StartedAt, @StartedAt, @DurationMs, 1, @Status, @Error)
         ON CONFLICT (message_id, consumer) DO UPDATE SET
             last_attempt_at = excluded.last_attempt_at, duration_ms = excluded.duration_ms,
-            attempts = consumed_messages.attempts + 1, status = excluded.status,
+            attempts = consumed_messages.attempts + @NewAttempts, status = excluded.status,
             last_error = COALESCE(excluded.last_error, consumed_messages.last_error),
             trace_id = COALESCE(excluded.trace_id, consumed_messages.trace_id)
         """;
@@ -38,15 +39,19 @@ public sealed class ConsumedMessages(NpgsqlDataSource db)
         FROM outbox_messages WHERE body->>'orderId' = @OrderId::text OR body->>'serviceId' = @ServiceId::text
         """;
 
-    internal async Task RecordAsync(ConsumeAttempt attempt)
+    /// <summary>On a connection of its own; <paramref name="newAttempt"/> false when the attempt's row is already written.</summary>
+    internal async Task RecordAsync(ConsumeAttempt attempt, bool newAttempt)
     {
         await using var connection = await db.OpenConnectionAsync();
-        await connection.ExecuteAsync(RecordSql, new
+        await WriteAsync(connection, null, attempt, newAttempt);
+    }
+
+    internal static Task WriteAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, ConsumeAttempt attempt, bool newAttempt) =>
+        connection.ExecuteAsync(RecordSql, new
         {
             attempt.MessageId, attempt.Consumer, attempt.MessageType, attempt.OrderId, attempt.ServiceId, attempt.TraceId,
-            attempt.StartedAt, DurationMs = attempt.Duration.TotalMilliseconds, attempt.Status, attempt.Error,
-        });
-    }
+            attempt.StartedAt, DurationMs = attempt.Duration.TotalMilliseconds, attempt.Status, attempt.Error, NewAttempts = newAttempt ? 1 : 0,
+        }, transaction);
 
     /// <summary>What this service consumed and published about the order or its service.</summary>
     public async Task<IReadOnlyList<FlowEvent>> FlowAsync(string service, Guid orderId, Guid serviceId, CancellationToken ct)

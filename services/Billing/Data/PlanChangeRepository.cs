@@ -1,3 +1,5 @@
+using Dapper;
+using Npgsql;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
@@ -129,7 +131,8 @@ public static class PlanChangeRepository
         UPDATE plan_changes SET status = @Status, decided_at = @At WHERE service_id = @ServiceId AND status = 'Scheduled' RETURNING id
         """;
     private const string AwaitingColumns = "id, service_id, customer_id, to_product_id, to_extra_ips, effective_on, net_minor, payment_intent_id, pay_url";
-    private const string FindAwaitingByIntentSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'AwaitingPayment' FOR UPDATE";
+    private const string AwaitingByIntentSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE payment_intent_id = @PaymentIntentId AND status = 'AwaitingPayment'";
+    private const string FindAwaitingByIntentSql = AwaitingByIntentSql + " FOR UPDATE";
     private const string FindAwaitingSql = $"SELECT {AwaitingColumns} FROM plan_changes WHERE service_id = @ServiceId AND status = 'AwaitingPayment'";
     private const string DecideSql = """
         UPDATE plan_changes SET status = @Status, invoice_id = @InvoiceId, failure_reason = @FailureReason, decided_at = @At, pay_url = NULL WHERE id = @Id
@@ -165,6 +168,14 @@ public static class PlanChangeRepository
     /// <summary>The upgrade waiting for this PaymentIntent, locked: a webhook delivered twice decides once.</summary>
     public static Task<AwaitingChange?> FindAwaitingByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
         work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingByIntentSql, new { PaymentIntentId = paymentIntentId });
+
+    /// <summary>
+    /// The same, read without a lock or a transaction: what a webhook looks at before it asks Stripe (no call inside a
+    /// transaction); the step that writes finds it again, locked. Most PaymentIntents are no upgrade's, and a look in a
+    /// transaction of its own cost a BEGIN and a ROLLBACK around the one read, per order.
+    /// </summary>
+    public static Task<AwaitingChange?> LookUpAwaitingByPaymentIntentAsync(NpgsqlConnection connection, string paymentIntentId) =>
+        connection.QuerySingleOrDefaultAsync<AwaitingChange>(AwaitingByIntentSql, new { PaymentIntentId = paymentIntentId });
 
     public static Task<AwaitingChange?> FindAwaitingAsync(UnitOfWork work, Guid serviceId) =>
         work.QuerySingleOrDefaultAsync<AwaitingChange>(FindAwaitingSql, new { ServiceId = serviceId });

@@ -1,4 +1,5 @@
 using Dapper;
+using Npgsql;
 using ProMTA.ServiceDefaults.Data;
 
 namespace ProMTA.Billing.Data;
@@ -85,6 +86,9 @@ public static class RenewalRepository
         WHERE i.stripe_payment_intent_id = @PaymentIntentId AND i.status = 'Open' AND i.kind = 'Period'
         FOR UPDATE OF s, i
         """;
+    private const string AwaitsPaymentIntentSql = """
+        SELECT EXISTS (SELECT 1 FROM invoices WHERE stripe_payment_intent_id = @PaymentIntentId AND status = 'Open' AND kind = 'Period')
+        """;
     private const string ByInvoiceIdSql = OpenInvoiceWithServiceSql + "\n" + """
         WHERE i.id = @InvoiceId AND i.status = 'Open' AND i.kind = 'Period'
         FOR UPDATE OF s, i
@@ -115,6 +119,14 @@ public static class RenewalRepository
 
     public static Task<InvoiceByPaymentIntent?> FindOpenByPaymentIntentAsync(UnitOfWork work, string paymentIntentId) =>
         FindOpenAsync(work, ByPaymentIntentSql, new { PaymentIntentId = paymentIntentId });
+
+    /// <summary>
+    /// Whether an open period invoice waits on this PaymentIntent, read without a lock or a transaction (a webhook's look
+    /// before it asks Stripe; the write finds the invoice again, locked). A first month's PaymentIntent is none's: in a
+    /// transaction of its own this look cost a BEGIN and a ROLLBACK around the one read, per order.
+    /// </summary>
+    public static Task<bool> AwaitsPaymentIntentAsync(NpgsqlConnection connection, string paymentIntentId) => connection.ExecuteScalarAsync<bool>(
+        AwaitsPaymentIntentSql, new { PaymentIntentId = paymentIntentId });
 
     public static Task<InvoiceByPaymentIntent?> FindOpenByIdAsync(UnitOfWork work, Guid invoiceId) =>
         FindOpenAsync(work, ByInvoiceIdSql, new { InvoiceId = invoiceId });

@@ -24,9 +24,9 @@ public sealed partial class AwaitedUpgrades(Database db, StripePayments stripe, 
     public async Task<StripeEventWrite?> OnPaymentIntentAsync(string paymentIntentId, CancellationToken ct)
     {
         AwaitingChange? change;
-        await using (var look = await db.BeginAsync(ct)) // read only: rolled back before Stripe is called
+        await using (var look = await db.OpenAsync(ct)) // closed before Stripe is called
         {
-            change = await PlanChangeRepository.FindAwaitingByPaymentIntentAsync(look, paymentIntentId);
+            change = await PlanChangeRepository.LookUpAwaitingByPaymentIntentAsync(look, paymentIntentId);
         }
         if (change is null) return null;
         var intent = await stripe.GetPaymentIntentAsync(paymentIntentId, ct);

@@ -27,9 +27,9 @@ public sealed partial class PaymentIntentEvents(
             return StripeEventHandler.Nothing;
         }
         if (await upgrades.OnPaymentIntentAsync(reported.Id, ct) is { } upgrade) return upgrade; // an upgrade that waited for 3-D Secure
-        await using (var look = await db.BeginAsync(ct)) // read only, closed before Stripe is asked
+        await using (var look = await db.OpenAsync(ct)) // closed before Stripe is asked
         {
-            if (await RenewalRepository.FindOpenByPaymentIntentAsync(look, reported.Id) is null) return StripeEventHandler.Nothing;
+            if (!await RenewalRepository.AwaitsPaymentIntentAsync(look, reported.Id)) return StripeEventHandler.Nothing;
         }
         var intent = await stripe.GetPaymentIntentAsync(reported.Id, ct);
         return work => ApplyAsync(work, intent);
