@@ -7,7 +7,8 @@ namespace ProMTA.ServiceDefaults.Messaging.Flow;
 
 /// <summary>
 /// Records every consume attempt of every consumer (inside the retry filter, so each retry counts) in the service's
-/// own schema: what an operator needs to follow an order across services. Recording never fails the message.
+/// own schema: what an operator needs to follow an order across services. A record the recorder writes itself never
+/// fails the message; one written in the consumer's transaction commits or fails with its work (the retry records again).
 /// An attempt whose work commits is recorded in the consumer's transaction (<see cref="AttemptRecording"/>); the
 /// recorder writes the others itself, and corrects the duration of a consumer that went on working after its commit.
 /// </summary>
