@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using ProMTA.Dns.Domain;
 using ProMTA.TestKit;
 using Xunit;
@@ -35,5 +37,23 @@ public sealed class PowerDnsClientTests(PostgresFixture postgres, PowerDnsFixtur
         await dns.PowerDns.EnsureZoneAsync(zone, default);
 
         Assert.True(await dns.Live.AnswersAsync(a, default), $"{a.Name} no longer answers");
+    }
+
+    [Fact]
+    public async Task A_zone_ProMTA_creates_is_not_rectified_after_each_write()
+    {
+        // Rectifying rewrites every name of the zone after each PATCH: the shared host zone, with a record per dedicated
+        // IP, would make every IP's write cost in proportion to the fleet.
+        await using var dns = await DnsTestContext.StartAsync(postgres, powerDns);
+        var zone = $"rectify{Random.Shared.Next(1_000_000)}.promta.test.";
+        await dns.PowerDns.ReplaceRecordsAsync(zone, [new DnsRecord($"mta1.{zone}", "A", "192.0.2.11")], default);
+
+        using var api = powerDns.NewApiClient();
+        // The zone's own setting: without it PowerDNS rectifies (its default-api-rectify), though the zone reads false.
+        var metadata = await api.GetFromJsonAsync<JsonElement>($"api/v1/servers/localhost/zones/{zone}/metadata");
+        var setting = metadata.EnumerateArray().SingleOrDefault(m => m.GetProperty("kind").GetString() == "API-RECTIFY");
+
+        Assert.True(setting.ValueKind == JsonValueKind.Object, $"no API-RECTIFY in {metadata}");
+        Assert.Equal("[\"0\"]", setting.GetProperty("metadata").GetRawText());
     }
 }

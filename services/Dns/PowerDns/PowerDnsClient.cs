@@ -13,6 +13,10 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
     /// <remarks>
     /// No GET first: every PowerDNS API call costs a database session of its own (its API opens one per request), and a
     /// GET answers the whole zone, which for the shared host zone grows by a record per dedicated IP.
+    /// No rectify after API writes (<c>api_rectify</c> false): PowerDNS would rewrite the DNSSEC order and auth fields
+    /// of every name in the zone after each PATCH, so a write into the host zone cost time in proportion to the fleet
+    /// (2.4 ms at 10 records, 78 ms at 20,000 on SQLite). Those fields serve only DNSSEC signing and names below a
+    /// delegation inside a zone, and ProMTA's zones have neither.
     /// </remarks>
     public async Task EnsureZoneAsync(string zone, CancellationToken ct)
     {
@@ -22,6 +26,7 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
             kind = "Native",
             nameservers = options.Value.Nameservers,
             soa_edit_api = "DEFAULT",
+            api_rectify = false,
         }, ct), ct);
         if (created.IsSuccessStatusCode || created.StatusCode is HttpStatusCode.Conflict or HttpStatusCode.UnprocessableEntity) return;
         // Two services' IPs in one /24 share a reverse zone: created by another consumer at the same time, the zone is
