@@ -19,8 +19,8 @@ public static class DnsServices
         """;
     private const string ClaimDriftDueSql = $"""
         SELECT {Columns} FROM services
-        WHERE decommissioned_at IS NULL AND (drift_checked_at IS NULL OR drift_checked_at <= @Before)
-        ORDER BY drift_checked_at NULLS FIRST LIMIT @Limit FOR UPDATE SKIP LOCKED
+        WHERE decommissioned_at IS NULL AND COALESCE(drift_checked_at, '-infinity') <= @Before
+        ORDER BY COALESCE(drift_checked_at, '-infinity') LIMIT @Limit FOR UPDATE SKIP LOCKED
         """;
     private const string DriftCheckedSql = "UPDATE services SET drift_checked_at = @Now WHERE service_id = @ServiceId";
     private const string OwnerSql = """

@@ -39,8 +39,8 @@ public static class SendingDomains
     // SKIP LOCKED so replicas share them.
     private const string ClaimDelegationDueSql = $"""
         SELECT {Columns} FROM sending_domains d JOIN services s ON s.service_id = d.service_id
-        WHERE s.decommissioned_at IS NULL AND (d.delegation_next_check_at IS NULL OR d.delegation_next_check_at <= @Now)
-        ORDER BY d.delegation_next_check_at NULLS FIRST LIMIT @Limit FOR UPDATE OF d SKIP LOCKED
+        WHERE s.decommissioned_at IS NULL AND COALESCE(d.delegation_next_check_at, '-infinity') <= @Now
+        ORDER BY COALESCE(d.delegation_next_check_at, '-infinity') LIMIT @Limit FOR UPDATE OF d SKIP LOCKED
         """;
     private const string RecordDelegationSql = """
         UPDATE sending_domains SET delegation_seen = @Seen, delegation_checked_at = @Now, delegation_next_check_at = @NextCheckAt,
