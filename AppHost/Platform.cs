@@ -139,11 +139,18 @@ public static class Platform
         var traceDelay = builder.Configuration["Telemetry:TraceExportDelay"] ?? "5000";
         // Which SQL commands' spans keep their text (ServiceDefaults' SqlTextOfSlowOrFailedCommands; 0: every one).
         var slowSql = builder.Configuration["Telemetry:SlowSqlMilliseconds"];
+        // Aspire samples every trace in a local run (OTEL_TRACES_SAMPLER=always_on). Telemetry:TracesSampler and
+        // Telemetry:TracesSamplerArg replace it (e.g. parentbased_traceidratio and 0.1), for a fleet's volume or to
+        // measure what tracing costs (docs/operations.md, "Load").
+        var sampler = builder.Configuration["Telemetry:TracesSampler"];
+        var samplerArg = builder.Configuration["Telemetry:TracesSamplerArg"];
         foreach (var project in builder.Resources.OfType<ProjectResource>().ToList())
         {
             var resource = builder.CreateResourceBuilder(project).WithEnvironment("OTEL_METRIC_EXPORT_INTERVAL", metricInterval)
                 .WithEnvironment("OTEL_BSP_SCHEDULE_DELAY", traceDelay).WithEnvironment("OTEL_BLRP_SCHEDULE_DELAY", traceDelay);
             if (slowSql is not null) resource.WithEnvironment("Telemetry__SlowSqlMilliseconds", slowSql);
+            if (sampler is not null) resource.WithEnvironment("OTEL_TRACES_SAMPLER", sampler);
+            if (samplerArg is not null) resource.WithEnvironment("OTEL_TRACES_SAMPLER_ARG", samplerArg);
         }
         return builder;
     }
