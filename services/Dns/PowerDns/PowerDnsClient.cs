@@ -15,8 +15,8 @@ public sealed class PowerDnsClient(HttpClient http, IOptions<PowerDnsOptions> op
     /// GET answers the whole zone, which for the shared host zone grows by a record per dedicated IP.
     /// No rectify after API writes (<c>api_rectify</c> false): PowerDNS would rewrite the DNSSEC order and auth fields
     /// of every name in the zone after each PATCH, so a write into the host zone cost time in proportion to the fleet
-    /// (2.4 ms at 10 records, 78 ms at 20,000 on SQLite). Those fields serve only DNSSEC signing and names below a
-    /// delegation inside a zone, and ProMTA's zones have neither.
+    /// (3.5 ms at 10 records, 89 ms at 20,000 on SQLite: tools/scripts/powerdns-write-benchmark.sh). Those fields serve
+    /// only DNSSEC signing and names below a delegation inside a zone, and ProMTA's zones have neither.
     /// </remarks>
     public async Task EnsureZoneAsync(string zone, CancellationToken ct)
     {
