@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # What one record write costs PowerDNS as its zone grows, with and without its rectify after API writes (docs/scale.md,
 # "20,000 zones, and what grew faster than the fleet"). For each mode: a private PowerDNS (eng/native/pdns.sh, SQLite),
-# one zone created with api_rectify true or false, filled to 10, 1,000, 5,000 and 20,000 A records in bulk PATCHes, and at each size ten
-# single-record PATCHes timed (median, min, max), like the Dns service's write of one dedicated IP into the host zone.
+# one zone created with api_rectify true or false, filled to 10, 1,000, 5,000 and 20,000 A records in bulk PATCHes,
+# and at each size ten single-record PATCHes timed (median, min, max), like the Dns service's write of one dedicated IP into the host zone.
 # Usage: tools/scripts/powerdns-write-benchmark.sh      Everything started here is stopped on exit, by PID.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
