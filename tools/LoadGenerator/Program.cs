@@ -8,9 +8,12 @@ var gateway = OrderingClient.ThroughGateway(options.Gateway);
 
 // Signups are limited to 60 per minute per IP: a few customers, each with many orders. The first requests after a
 // start may time out while the services warm up (JIT, pools) on a busy machine: those are retried, not measured.
+// The warm-up has customers of its own: the measured orders are shaped as on a cold stack (each customer's first order
+// among them) and the generator's status lists do not carry the warm-up's orders.
+var signups = options.WarmupOrders > 0 ? 2 * options.Customers : options.Customers;
 var customers = new List<Customer>();
 var failures = 0;
-while (customers.Count < options.Customers)
+while (customers.Count < signups)
 {
     try
     {
@@ -24,6 +27,13 @@ while (customers.Count < options.Customers)
 }
 Console.WriteLine($"load average {StackCpu.LoadAverage()}; {customers.Count} customers signed up; {options.Orders} orders, {options.Concurrency} concurrent requests");
 
+if (options.WarmupOrders > 0)
+{
+    var warmup = new EndToEndRun(gateway, customers[options.Customers..], options with { Orders = options.WarmupOrders, StackPid = null });
+    await warmup.RunAsync(ct);
+    Console.WriteLine($"warm-up: {warmup.Orders.Count} orders placed -> Active in {warmup.Elapsed.TotalSeconds:0.0} s (not measured)");
+}
+
 if (options.StackPid is { } stack && options.IdleSeconds > 0)
 {
     // What the stack burns with nothing to do (polling loops, metric exports, health checks): part of every order's
@@ -35,7 +45,7 @@ if (options.StackPid is { } stack && options.IdleSeconds > 0)
     Console.WriteLine();
 }
 
-var endToEnd = new EndToEndRun(gateway, customers, options);
+var endToEnd = new EndToEndRun(gateway, customers[..options.Customers], options);
 Console.WriteLine("placing orders");  // load.sh starts its profilers on this line
 await endToEnd.RunAsync(ct);
 Console.WriteLine();

@@ -2,6 +2,7 @@
 # Starts the whole stack (Release, its own data folder and ports, so a running developer stack is not touched),
 # runs tools/LoadGenerator against it, prints its report and stops the stack again.
 #   ORDERS (200), CUSTOMERS (20), COMPARISONS (1000), CONCURRENCY (8), KEEP_DATA=1 keeps .data/load-*, NO_BUILD=1,
+#   WARMUP (0) orders to Active first, not measured (the stack's JIT and pools warm: steady-state CPU per order),
 #   IDLE_SECONDS (15) of idle CPU measured before the orders, APPHOST_ARGS more AppHost settings (--Telemetry:...=...)
 # Prints the CPU per order of each process of the stack (read from /proc over the orders phase) beside the rates.
 # Profiling (skews the CPU numbers: measure without it):
@@ -81,7 +82,7 @@ if [[ -n ${TRACE:-} || $PG_STAT_STATEMENTS == 1 ]]; then
   profilers=$!
 fi
 dotnet tools/LoadGenerator/bin/Release/net10.0/LoadGenerator.dll --gateway "http://localhost:$gateway_port" \
-  --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --customers "${CUSTOMERS:-20}" \
+  --ordering "http://localhost:$ordering_port" --data "$data" --orders "${ORDERS:-200}" --warmup-orders "${WARMUP:-0}" --customers "${CUSTOMERS:-20}" \
   --comparisons "${COMPARISONS:-1000}" --concurrency "${CONCURRENCY:-8}" --idle-seconds "${IDLE_SECONDS:-15}" --stack-pid "$stack" \
   | tee "$data.generator.log"
 if [[ $PG_STAT_STATEMENTS == 1 ]]; then
