@@ -44,6 +44,14 @@ public sealed class InputValidationTests : IAsyncLifetime
         endpoints.MapGet("/contacts/{name}", (string name, [FromHeader(Name = "Idempotency-Key")] string? key) => { Interlocked.Increment(ref handled); return TypedResults.Ok(name); });
         endpoints.MapGet("/broken", IResult () => throw new InvalidOperationException("connection string Password=hunter2 at Npgsql.Internal"));
         endpoints.MapGet("/peer-down", IResult () => throw new Polly.CircuitBreaker.BrokenCircuitException("The circuit is now open"));
+        // A real connection attempt to a port nobody listens on: Npgsql's own exception, as when PostgreSQL restarts.
+        var closedPort = FreePort.Next();
+        endpoints.MapGet("/database-down", async () =>
+        {
+            await using var connection = new Npgsql.NpgsqlConnection($"Host=127.0.0.1;Port={closedPort};Username=x;Password=hunter2;Timeout=2");
+            await connection.OpenAsync();
+            return TypedResults.Ok();
+        });
         await app.StartAsync();
         client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
     }
@@ -141,6 +149,20 @@ public sealed class InputValidationTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
         Assert.Equal("Temporarily unavailable", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+    }
+
+    [Fact]
+    public async Task A_database_that_does_not_answer_is_a_503_with_retry_after_that_tells_nothing_of_the_internals()
+    {
+        using var response = await client.GetAsync("/database-down");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(5), response.Headers.RetryAfter?.Delta);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Equal("Temporarily unavailable", JsonDocument.Parse(body).RootElement.GetProperty("title").GetString());
+        Assert.DoesNotContain("hunter2", body);
+        Assert.DoesNotContain("Npgsql", body);
+        Assert.DoesNotContain("127.0.0.1", body);
     }
 
     [Fact]
