@@ -1,5 +1,6 @@
 using System.Reflection;
 using Dapper;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ProMTA.ServiceDefaults.Data;
@@ -10,6 +11,9 @@ public static class ServiceDatabaseExtensions
 {
     /// <summary>The connection name every service uses for the shared PostgreSQL database.</summary>
     public const string ConnectionName = "promta";
+
+    /// <summary>Connections one process may hold (Database:MaxPoolSize; Npgsql's own default is 100).</summary>
+    public const int DefaultMaxPoolSize = 20;
 
     /// <summary>
     /// Registers the service's <see cref="Npgsql.NpgsqlDataSource"/> with its own schema as search path, and runs
@@ -22,8 +26,15 @@ public static class ServiceDatabaseExtensions
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateOnlyTypeHandler());
         SqlMapper.AddTypeHandler(new DateTimeOffsetTypeHandler());
+        var maxPoolSize = builder.Configuration.GetValue("Database:MaxPoolSize", DefaultMaxPoolSize);
+        if (maxPoolSize < 1) throw new InvalidOperationException("Database:MaxPoolSize must be positive");
         builder.AddNpgsqlDataSource(ConnectionName, configureDataSourceBuilder: b =>
         {
+            // Bounded: every replica of every service shares PostgreSQL's max_connections (deploy/ sets it per Deployment
+            // and Deploy.Tests checks the sum), and a burst of orders on two cores opened 62 connections in Ordering
+            // alone, each a fork, a SCRAM authentication and cold catalog caches and statement preparation for its
+            // first queries. A request past the bound waits for a connection; past the pool's timeout it is a 503.
+            b.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
             b.ConnectionStringBuilder.SearchPath = schema;
             // pg_stat_activity then says which service holds a connection or waits on a lock.
             b.ConnectionStringBuilder.ApplicationName ??= schema;

@@ -75,6 +75,33 @@ public sealed class OverlayTests
         }
     }
 
+    /// <summary>
+    /// Every replica of every service opens its own pool, and all of them share the database's max_connections: at the
+    /// autoscalers' maximum they must still fit, with PostgreSQL's superuser reserve (3) and room for operators, or a
+    /// scale-out is refused connections ("too many clients") in whichever service grows last.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Overlays), MemberType = typeof(Manifests))]
+    public void Every_service_pool_at_its_autoscaler_maximum_fits_in_the_database_connections(string overlay)
+    {
+        const int reserved = 3 + 10;
+        var rendered = RenderedOverlay.Get(overlay);
+        var maxConnections = int.Parse(String(rendered.Single("Cluster", "promta-db"), "spec", "postgresql", "parameters", "max_connections")!);
+        var connections = 0;
+        foreach (var name in OnTheBus)
+        {
+            var deployment = rendered.Single("Deployment", name);
+            var pool = EnvValue(Container(deployment), "Database__MaxPoolSize");
+            Assert.True(pool is not null, $"{overlay}: {name} does not bound its connection pool (Database__MaxPoolSize)");
+            var replicas = rendered.Find("HorizontalPodAutoscaler", name) is { } autoscaler
+                ? int.Parse(String(autoscaler, "spec", "maxReplicas")!)
+                : int.Parse(String(deployment, "spec", "replicas") ?? "1");
+            connections += replicas * int.Parse(pool);
+        }
+        Assert.True(connections + reserved <= maxConnections,
+            $"{overlay}: the services' pools may open {connections} connections, {reserved} are reserved, max_connections is {maxConnections}");
+    }
+
     /// <summary>Kubernetes expands $(VAR) only from variables listed before it; any other reference stays literal text.</summary>
     [Theory]
     [MemberData(nameof(Overlays), MemberType = typeof(Manifests))]
