@@ -51,7 +51,6 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.BadRequestExceptionHandler>();
         builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.PeerUnavailableExceptionHandler>();
-        builder.Services.AddExceptionHandler<ProMTA.ServiceDefaults.Http.DatabaseUnavailableExceptionHandler>();
         // Binding failures throw (instead of answering an empty 400) so the handler above can explain them.
         builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         builder.Services.AddSingleton(TimeProvider.System);
