@@ -89,8 +89,9 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         await page.Keyboard.TypeAsync(email);
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.TypeAsync(Password);
+        var form = page.Url;
         await page.Keyboard.PressAsync("Enter");
-        await LoggedInAsync(email);
+        await LoggedInAsync(form, email);
     }
 
     public async Task SignUpAsync(string email)
@@ -99,8 +100,9 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         await page.GetByLabel("Your name or company").FillAsync("Portal Customer");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(Password);
+        var form = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Create account" }).ClickAsync();
-        await LoggedInAsync(email);
+        await LoggedInAsync(form, email);
     }
 
     /// <summary>Logs in through the form and waits until the portal has moved on.</summary>
@@ -109,18 +111,19 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
         await page.GotoAsync("/login");
         await page.GetByLabel("Email").FillAsync(email);
         await page.GetByLabel("Password").FillAsync(password);
+        var form = page.Url;
         await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
-        await LoggedInAsync(email, password);
+        await LoggedInAsync(form, email, password);
     }
 
     /// <summary>
     /// Waits until the sign-up or login form has left its page. The gateway limits logins per client IP, and every
     /// test of the run logs in from 127.0.0.1 (one test spends the budget on purpose): a refusal says how long to
-    /// wait, as it would to a person, who then logs in again.
+    /// wait, as it would to a person, who then logs in again. The form's address is read before the form is sent:
+    /// read after, it can already be the page the portal moved on to, and this would wait for a move that happened.
     /// </summary>
-    private async Task LoggedInAsync(string email, string password = Password)
+    private async Task LoggedInAsync(string form, string email, string password = Password)
     {
-        var form = page.Url;
         var deadline = DateTime.UtcNow.AddSeconds(150);
         while (DateTime.UtcNow < deadline)
         {
@@ -142,8 +145,8 @@ public sealed class PortalVisit(IBrowserContext context, IPage page, string scen
                 await page.GotoAsync("/login" + (next.Contains("next=", StringComparison.Ordinal) ? next : ""));
                 await page.GetByLabel("Email").FillAsync(email);
                 await page.GetByLabel("Password").FillAsync(password);
-                await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
                 form = page.Url;
+                await page.GetByRole(AriaRole.Button, new() { Name = "Log in" }).ClickAsync();
             }
             else if (error.Length > 0)
             {
