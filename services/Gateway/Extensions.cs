@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication;
 using ProMTA.Gateway.Auth;
 using ProMTA.Gateway.Portal;
 using ProMTA.Gateway.RateLimits;
+using ProMTA.ServiceDefaults.Http;
 
 namespace ProMTA.Gateway;
 
@@ -12,7 +13,8 @@ public static class Extensions
     {
         builder.Services.AddCallerToken(builder.Configuration);
         builder.Services.AddMemoryCache();
-        builder.Services.AddHttpClient(BearerIntrospectionHandler.ClientName, http => http.BaseAddress = new Uri("http://ordering"));
+        builder.Services.AddHttpClient(BearerIntrospectionHandler.ClientName, http => http.BaseAddress = new Uri("http://ordering"))
+            .AddRequestPathResilience();
         builder.Services.AddHttpClient(OpenApi.PublicApiDocument.HttpClientName);
         builder.Services.AddAuthentication(BearerIntrospectionHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerIntrospectionHandler>(BearerIntrospectionHandler.SchemeName, null);
