@@ -76,8 +76,10 @@ public static class BillingRepository
 
     public static Task AddServiceAsync(UnitOfWork work, BilledService service) => work.ExecuteAsync(InsertServiceSql, service);
 
-    /// <summary>Issues the invoice with the next number; the number commits (or rolls back) with the invoice.</summary>
-    /// <summary>Numbers and writes an invoice, open or, with <paramref name="paid"/>, already paid; returns its number.</summary>
+    /// <summary>
+    /// Numbers and writes an invoice, open or, with <paramref name="paid"/>, already paid; returns its number. The number
+    /// commits (or rolls back) with the invoice.
+    /// </summary>
     public static async Task<long> IssueInvoiceAsync(UnitOfWork work, NewInvoice invoice, InvoicePayment? paid = null)
     {
         var content = invoice.Content;
