@@ -61,6 +61,8 @@ public static class SmtpReplies
     public static readonly SmtpResponse SenderRefused = new(550, "5.7.1 Sender refused");
     public static readonly SmtpResponse RecipientRefused = new(550, "5.1.1 Recipient refused");
     public static readonly SmtpResponse LocalError = new(451, "4.3.0 Local error; try again later");
+    /// <summary>RFC 4954's reply when the credentials could not be checked (not that they are wrong).</summary>
+    public static readonly SmtpResponse AuthTemporaryFailure = new(454, "4.7.0 Temporary authentication failure; try again later");
 
     public static SmtpResponse BadSenderAddress(string why) => new(501, $"5.1.7 Bad sender address syntax: {why}");
     public static SmtpResponse BadRecipientAddress(string why) => new(501, $"5.1.3 Bad recipient address syntax: {why}");

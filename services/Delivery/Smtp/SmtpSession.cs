@@ -99,9 +99,10 @@ internal sealed partial class SmtpSession(
         }
         catch (Exception ex) when (ex is not (OperationCanceledException or IOException or AuthenticationException or ObjectDisposedException))
         {
-            // A handler failed (the database is away): the client keeps its message and tries again.
+            // A handler failed (the database is away): the client keeps its message and tries again. For AUTH, RFC 4954's
+            // own temporary failure: a client must not take it for wrong credentials (535) and stop or alert its user.
             LogHandlerFailed(ex, verb, ClientIp);
-            return SmtpReplies.LocalError;
+            return verb == "AUTH" ? SmtpReplies.AuthTemporaryFailure : SmtpReplies.LocalError;
         }
     }
 
