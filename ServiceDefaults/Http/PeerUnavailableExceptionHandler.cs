@@ -14,8 +14,6 @@ namespace ProMTA.ServiceDefaults.Http;
 /// </summary>
 internal sealed class PeerUnavailableExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    private const int RetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         var detail = exception switch
@@ -29,6 +27,6 @@ internal sealed class PeerUnavailableExceptionHandler(IProblemDetailsService pro
             _ => null,
         };
         return detail is not null
-            && await UnavailableProblem.WriteAsync(problems, http, exception, RetryAfterSeconds, "Temporarily unavailable", detail);
+            && await UnavailableProblem.WriteAsync(problems, http, exception, UnavailableProblem.PeerRetryAfterSeconds, "Temporarily unavailable", detail);
     }
 }

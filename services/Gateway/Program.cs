@@ -12,6 +12,7 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.UseRequestCorrelation();
 app.UseRequestSizeLimit();
+app.UseProxyErrorProblems();
 app.UseAuthentication();
 // Before authorization: a request refused for lack of credentials still spends its client IP's budget.
 app.UseRateLimiter();

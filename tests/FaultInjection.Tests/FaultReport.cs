@@ -22,6 +22,8 @@ public sealed class FaultReport(int seed)
     public Dictionary<string, int> FinalStates { get; } = [];
     public int Orders { get; set; }
     public int ClientRetries { get; set; }
+    public int Reads { get; set; }
+    public Dictionary<string, int> OutageAnswers { get; set; } = [];
     public TimeSpan Duration { get; set; }
 
     /// <summary>Faults run concurrently: every count goes through here.</summary>
@@ -45,6 +47,7 @@ public sealed class FaultReport(int seed)
         text.AppendLine($"duplicate deliveries (outbox rows published again): {Duplicates}");
         text.AppendLine($"transient consumer faults (first attempt threw): {TransientFaults.Values.Sum()} ({Format(TransientFaults)})");
         text.AppendLine($"client retries (5xx, refused connections, 429): {ClientRetries}");
+        text.AppendLine($"reads during the faults (invoices, products): {Reads}; outage answers by status: {Format(OutageAnswers)}");
         text.AppendLine("timeline:");
         lock (lines)
         {

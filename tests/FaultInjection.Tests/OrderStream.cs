@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -21,9 +22,20 @@ public sealed class OrderStream(HttpClient gateway)
     public const string DeclinedCard = "pm_card_chargeDeclined";
 
     private int retries;
+    private readonly ConcurrentQueue<string> misleadingAnswers = new();
+    private readonly ConcurrentDictionary<string, int> outageAnswers = new();
 
     /// <summary>Requests that had to be sent again (service down, 5xx, 429).</summary>
     public int Retries => retries;
+
+    /// <summary>
+    /// Answers the gateway gave during the outages that a client could not act on: anything but a 503 problem with a
+    /// Retry-After (a bare 502, a 500, a 401 that calls a good key wrong).
+    /// </summary>
+    public IReadOnlyCollection<string> MisleadingAnswers => misleadingAnswers;
+
+    /// <summary>How often the client met each status of an outage (a 5xx or a 401), by status code.</summary>
+    public Dictionary<string, int> OutageAnswers => new(outageAnswers);
 
     public async Task<IReadOnlyList<string>> SignUpAsync(int customers, CancellationToken ct)
     {
@@ -55,6 +67,30 @@ public sealed class OrderStream(HttpClient gateway)
     public Task<JsonElement> GetAsync(string path, string apiKey, CancellationToken ct) =>
         SendWithRetriesAsync(() => Authorized(HttpMethod.Get, path, apiKey), ct);
 
+    /// <summary>
+    /// A customer reading while the faults run, through routes the gateway proxies to Billing (invoices, with a key)
+    /// and Ordering (the products, without one: no credential check stands in front of the proxy), until stopped;
+    /// returns how many reads were answered. A service that is down meets these reads in the gateway's proxy.
+    /// </summary>
+    public async Task<int> ReadUntilStoppedAsync(IReadOnlyList<string> apiKeys, CancellationToken stop)
+    {
+        var reads = 0;
+        try
+        {
+            while (true)
+            {
+                var key = apiKeys[reads % apiKeys.Count];
+                await SendWithRetriesAsync(() => reads % 2 == 0 ? Authorized(HttpMethod.Get, "/api/invoices", key) : new HttpRequestMessage(HttpMethod.Get, "/api/products"), stop);
+                reads++;
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stop);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            return reads;
+        }
+    }
+
     /// <summary>The status of every order of one customer (one page of up to 200).</summary>
     public async Task<Dictionary<Guid, string>> StatusesAsync(string apiKey, CancellationToken ct)
     {
@@ -62,6 +98,8 @@ public sealed class OrderStream(HttpClient gateway)
         return page.GetProperty("items").EnumerateArray()
             .ToDictionary(o => o.GetProperty("orderId").GetGuid(), o => o.GetProperty("status").GetString()!);
     }
+
+    private static string Shortened(string body) => body.Length <= 200 ? body : body[..200] + "...";
 
     private static HttpRequestMessage Authorized(HttpMethod method, string path, string apiKey)
     {
@@ -85,7 +123,15 @@ public sealed class OrderStream(HttpClient gateway)
                 }
                 else if ((int)response.StatusCode >= 500 || response.StatusCode == HttpStatusCode.Unauthorized)
                 {
-                    // 5xx: a service or its database is down. 401: the gateway could not ask Ordering who the key is.
+                    // A service or its database is down; retried either way, and recorded unless it said so as it should.
+                    outageAnswers.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                    if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter is null
+                        || response.Content.Headers.ContentType?.MediaType != "application/problem+json")
+                    {
+                        misleadingAnswers.Enqueue($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} answered " +
+                            $"{(int)response.StatusCode} ({response.Content.Headers.ContentType?.MediaType ?? "no body type"}, " +
+                            $"Retry-After {(response.Headers.RetryAfter is null ? "missing" : "present")}): {Shortened(await response.Content.ReadAsStringAsync(ct))}");
+                    }
                     wait = TimeSpan.FromSeconds(1);
                 }
                 else

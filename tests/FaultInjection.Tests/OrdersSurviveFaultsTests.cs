@@ -8,6 +8,7 @@ namespace ProMTA.FaultInjection;
 /// <summary>
 /// Issue 9, "faults survived, nothing lost": a stream of orders through the whole stack while every service is
 /// SIGKILLed and restarted, PostgreSQL and RabbitMQ restart, consumers fail transiently and messages arrive twice.
+/// Every outage the customers' client meets on the way is a 503 problem with a Retry-After.
 /// </summary>
 public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
 {
@@ -39,17 +40,23 @@ public sealed class OrdersSurviveFaultsTests(ITestOutputHelper output)
         var plan = FaultPlan.Draw(random, Window, KillRounds, DuplicateRounds);
 
         var clock = Stopwatch.StartNew();
+        using var stopReading = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var reading = stream.ReadUntilStoppedAsync(keys, stopReading.Token);
         var placing = PlaceAllAsync(stream, keys, cards, clock, report, ct);
         await RunFaultsAsync(platform, plan, clock, random, report, ct);
         var orders = await placing;
+        await stopReading.CancelAsync();
+        report.Reads = await reading;
         report.Log(clock.Elapsed, $"all {orders.Count} orders placed; waiting for final states");
         var violations = new List<string>(await WaitForFinalStatesAsync(stream, orders, clock, report, ct));
         report.Duration = clock.Elapsed;
         report.Orders = orders.Count;
         report.ClientRetries = stream.Retries;
+        report.OutageAnswers = stream.OutageAnswers;
         CountTransientFaults(platform.FaultJournal, report);
 
         var database = await platform.DatabaseConnectionStringAsync();
+        violations.AddRange(stream.MisleadingAnswers.Select(a => "during the faults the gateway " + a));
         violations.AddRange(await PlatformChecks.TimelinesAsync(stream, orders, ct));
         violations.AddRange(await PlatformChecks.ChargesAsync(platform.StripeEmulator, orders, ct));
         violations.AddRange(await PlatformChecks.IpAllocationsAsync(database, orders.Count(o => o.PaymentMethod == OrderStream.GoodCard)));
