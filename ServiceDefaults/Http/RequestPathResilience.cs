@@ -13,8 +13,8 @@ namespace ProMTA.ServiceDefaults.Http;
 /// </summary>
 public static class RequestPathResilience
 {
-    public static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
-    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(5);
 
     public static IHttpClientBuilder AddRequestPathResilience(this IHttpClientBuilder builder)
     {

@@ -5,7 +5,7 @@ namespace ProMTA.Gateway;
 
 /// <summary>
 /// A service behind the gateway that does not answer (stopped, restarting, past the proxy's timeout): YARP answers 502
-/// or 504 with an empty body. The public API answers every outage one way, a 503 problem with a Retry-After, as the
+/// or 504, with no Retry-After and no word of what to do. The public API answers every outage one way, a 503 problem with a Retry-After, as the
 /// services do when their own database or a peer is away. Whether the service acted on the request is unknown here (a
 /// connection can break after the request was sent), so the detail points to the Idempotency-Key instead of promising
 /// that nothing changed.
